@@ -9,3 +9,7 @@
 
 /// The version of the protocol core, as shown in MX Lab's status line.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod session;
+
+pub use session::{Input, Instant, Output};
