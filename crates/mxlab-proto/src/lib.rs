@@ -13,3 +13,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod session;
 
 pub use session::{Input, Instant, Output};
+pub mod client;
+pub mod command;
+pub mod explain;
+pub mod limits;
+pub mod message;
+pub mod path;
+pub mod reply;
+pub mod server;
+pub mod wire;
