@@ -6,9 +6,20 @@
 
 mod app;
 
-pub use app::App;
+pub use app::{version_line, App};
 
 /// Renders the MX Lab app into the page's `<body>`.
 pub fn start() {
     yew::Renderer::<App>::new().render();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_line_names_every_part() {
+        let line = super::version_line();
+        assert!(line.starts_with("MX Lab "), "{line}");
+        assert!(line.contains("simulation "), "{line}");
+        assert!(line.contains("protocol core "), "{line}");
+    }
 }

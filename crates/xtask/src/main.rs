@@ -1,1 +1,230 @@
-fn main() {}
+//! `cargo xtask`: MX Lab's build and test driver.
+//!
+//! - `cargo xtask serve [--port N]` installs what is missing, then builds and
+//!   serves the app on 127.0.0.1 with live reload.
+//! - `cargo xtask test` installs what is missing, then runs every check in
+//!   order and stops at the first failure.
+//! - `cargo xtask dist [--out DIR]` builds the static site (release, wasm-opt).
+//! - `cargo xtask bench` runs every benchmark and prints one table.
+//!
+//! Everything it installs comes from the package registries (crates.io, npm)
+//! at pinned versions; Trunk runs offline with those tools on PATH.
+
+mod bench;
+mod dist;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Build, serve, test and benchmark MX Lab"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Build the web app and serve it on 127.0.0.1 with live reload.
+    Serve {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Run every check: fmt, clippy, unit and integration tests, wasm builds,
+    /// wasm-bindgen tests in headless Chromium, the release build and the
+    /// browser end-to-end suite.
+    Test,
+    /// Build the static site (release, wasm-opt -Oz) into a directory.
+    Dist {
+        /// Output directory.
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+    },
+    /// Run every benchmark and print a table of figures and same-run ratios.
+    Bench,
+}
+
+/// A failure that ends the task, with what to do about it.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// The result of a task step.
+pub type Result<T = ()> = std::result::Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let started = Instant::now();
+    let result = match cli.task {
+        Task::Serve { port } => serve(port),
+        Task::Test => test(),
+        Task::Dist { out } => dist::dist(&root().join(out)).map(|_| ()),
+        Task::Bench => bench::bench(),
+    };
+    match result {
+        Ok(()) => {
+            eprintln!("xtask: done in {:.0?}", started.elapsed());
+            ExitCode::SUCCESS
+        }
+        Err(Failure(message)) => {
+            eprintln!("\nxtask: FAILED after {:.0?}: {message}", started.elapsed());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `crates/`).
+pub fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| manifest.to_path_buf())
+}
+
+/// Prints a section header.
+pub fn step(title: &str) {
+    eprintln!("\n==> {title}");
+}
+
+/// Runs a command in the workspace root, echoing it; fails with `what` if it
+/// cannot start or exits unsuccessfully.
+pub fn run(what: &str, cmd: &mut Command) -> Result {
+    cmd.current_dir(root());
+    eprintln!("$ {}", describe(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| Failure(format!("{what}: could not start `{}`: {e}", describe(cmd))))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure(format!("{what} failed ({status})")))
+    }
+}
+
+/// The command line of `cmd`, for messages.
+pub fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `cargo` with the same toolchain that runs xtask.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn serve(port: u16) -> Result {
+    let env = tools::ensure_web_tools()?;
+    step(&format!(
+        "serving MX Lab on http://127.0.0.1:{port}/ (Ctrl-C to stop)"
+    ));
+    let mut cmd = Command::new("trunk");
+    cmd.args([
+        "serve",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ]);
+    env.apply(&mut cmd);
+    run("trunk serve", &mut cmd)
+}
+
+fn test() -> Result {
+    let env = tools::ensure_web_tools()?;
+    let browser = tools::ensure_browser()?;
+    let steps = 7;
+    let mut n = 0;
+    let mut next = |title: &str| {
+        n += 1;
+        step(&format!("[{n}/{steps}] {title}"));
+    };
+
+    next("formatting (cargo fmt --check)");
+    run(
+        "cargo fmt --check (run `cargo fmt --all` to fix)",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+
+    next("lints (cargo clippy, warnings are errors)");
+    run(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run(
+        "cargo clippy for wasm32",
+        cargo().args([
+            "clippy",
+            "--target",
+            tools::WASM_TARGET,
+            "-p",
+            "mxlab-web",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+
+    next("unit and integration tests (cargo test --workspace)");
+    run("cargo test", cargo().args(["test", "--workspace"]))?;
+
+    next("wasm32 build of the protocol core and the simulation");
+    run(
+        "wasm32 build",
+        cargo().args([
+            "build",
+            "--target",
+            tools::WASM_TARGET,
+            "-p",
+            "mxlab-proto",
+            "-p",
+            "mxlab-sim",
+        ]),
+    )?;
+
+    next("wasm-bindgen tests in headless Chromium");
+    let mut cmd = cargo();
+    cmd.args(["test", "--target", tools::WASM_TARGET, "-p", "mxlab-web"]);
+    env.apply(&mut cmd);
+    browser.apply_webdriver(&mut cmd);
+    run("wasm-bindgen-test", &mut cmd)?;
+
+    next("release build of the app (dist/)");
+    let site = dist::build(&env, &root().join("dist"))?;
+
+    next("browser end-to-end suite (Playwright + Chromium)");
+    let mut cmd = Command::new("node");
+    cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"]);
+    cmd.args(tools::e2e_test_files()?);
+    cmd.env("MXLAB_SITE", &site);
+    browser.apply_playwright(&mut cmd);
+    run("end-to-end suite", &mut cmd)?;
+
+    step(&format!("all {steps} checks passed"));
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! `cargo xtask bench`: every benchmark of the workspace, then one table.
+//!
+//! Criterion writes `target/criterion/<group>/<bench>/new/{benchmark,estimates}.json`;
+//! this reads them back and prints the mean time, the throughput, and the
+//! ratio to the group's reference (the bench whose id contains
+//! `reference`), measured in the same run. Then the bundle sizes of a fresh
+//! release build.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::dist::{self, kib};
+use crate::{cargo, root, run, step, tools, Result};
+
+struct Row {
+    group: String,
+    bench: String,
+    mean_ns: f64,
+    stddev_ns: f64,
+    throughput: Option<(String, f64)>,
+}
+
+/// Runs the benchmarks and prints the table.
+pub fn bench() -> Result {
+    let env = tools::ensure_web_tools()?;
+    let criterion = root().join("target").join("criterion");
+    // Stale results of benches that no longer exist must not be reported.
+    if criterion.exists() {
+        std::fs::remove_dir_all(&criterion)?;
+    }
+    step("criterion benchmarks (cargo bench --workspace)");
+    run("cargo bench", cargo().args(["bench", "--workspace"]))?;
+    let rows = read_rows(&criterion)?;
+
+    let site = root().join("target").join("bench-site");
+    let sizes = dist::build(&env, &site)?;
+    let wasm = dist::wasm_sizes(&sizes)?;
+
+    step("results (ratios are against the group's reference, same run)");
+    println!(
+        "| group | bench | mean | ± stddev | throughput | vs reference |\n| --- | --- | ---: | ---: | ---: | ---: |"
+    );
+    for row in &rows {
+        let reference = rows
+            .iter()
+            .find(|r| r.group == row.group && r.bench.contains("reference"));
+        let ratio = match reference {
+            Some(r) if r.mean_ns > 0.0 => format!("{:.2}× the time", row.mean_ns / r.mean_ns),
+            _ => "—".to_string(),
+        };
+        let throughput = row
+            .throughput
+            .as_ref()
+            .map(|(unit, per_iter)| rate(unit, per_iter * 1e9 / row.mean_ns))
+            .unwrap_or_else(|| "—".to_string());
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            row.group,
+            row.bench,
+            duration(row.mean_ns),
+            duration(row.stddev_ns),
+            throughput,
+            ratio
+        );
+    }
+    if rows.is_empty() {
+        println!("| (no criterion benchmarks ran) | | | | | |");
+    }
+    println!("\n| bundle | raw | gzip |\n| --- | ---: | ---: |");
+    for w in wasm {
+        let name = w
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        println!("| {name} | {} | {} |", kib(w.raw), kib(w.gzip));
+    }
+    Ok(())
+}
+
+fn read_rows(criterion: &Path) -> Result<Vec<Row>> {
+    let mut files = Vec::new();
+    collect(criterion, &mut files);
+    files.sort();
+    let mut rows = Vec::new();
+    for bench_json in files {
+        let Some(dir) = bench_json.parent() else {
+            continue;
+        };
+        let (Ok(bench), Ok(estimates)) = (
+            read_json(&bench_json),
+            read_json(&dir.join("estimates.json")),
+        ) else {
+            continue;
+        };
+        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let point = |key: &str| {
+            estimates
+                .get(key)
+                .and_then(|e| e.get("point_estimate"))
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::NAN)
+        };
+        let throughput = bench
+            .get("throughput")
+            .and_then(Value::as_object)
+            .and_then(|t| t.iter().next())
+            .and_then(|(unit, n)| n.as_f64().map(|n| (unit.clone(), n)));
+        let group = text(&bench, "group_id").unwrap_or_default();
+        let function = text(&bench, "function_id").unwrap_or_default();
+        let value = text(&bench, "value_str");
+        rows.push(Row {
+            group,
+            bench: match value {
+                Some(v) if !function.is_empty() => format!("{function}/{v}"),
+                Some(v) => v,
+                None => function,
+            },
+            mean_ns: point("mean"),
+            stddev_ns: point("std_dev"),
+            throughput,
+        });
+    }
+    Ok(rows)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.ends_with("new/benchmark.json") {
+            out.push(path);
+        }
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
+}
+
+fn duration(ns: f64) -> String {
+    match ns {
+        n if n.is_nan() => "—".to_string(),
+        n if n < 1e3 => format!("{n:.1} ns"),
+        n if n < 1e6 => format!("{:.2} µs", n / 1e3),
+        n if n < 1e9 => format!("{:.2} ms", n / 1e6),
+        n => format!("{:.2} s", n / 1e9),
+    }
+}
+
+fn rate(unit: &str, per_second: f64) -> String {
+    match unit {
+        "Bytes" | "BytesDecimal" => format!("{:.1} MiB/s", per_second / (1024.0 * 1024.0)),
+        _ => format!("{:.0} {}/s", per_second, unit.to_lowercase()),
+    }
+}

@@ -1,0 +1,84 @@
+//! `cargo xtask dist`: the static site, optimised, with relative URLs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::tools::{self, ToolEnv};
+use crate::{run, step, Failure, Result};
+
+/// Size of one built file, raw and gzipped (best compression).
+#[derive(Debug, Clone)]
+pub struct Sized {
+    /// The file.
+    pub path: PathBuf,
+    /// Bytes on disk.
+    pub raw: u64,
+    /// Bytes after `gzip -9`.
+    pub gzip: u64,
+}
+
+/// Installs what is missing, then builds the site into `out`.
+pub fn dist(out: &Path) -> Result<PathBuf> {
+    let env = tools::ensure_web_tools()?;
+    build(&env, out)
+}
+
+/// Builds the site into `out` (release, wasm-opt -Oz) and prints the sizes.
+pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
+    step(&format!("building the site into {}", out.display()));
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--release", "--dist"]).arg(out);
+    env.apply(&mut cmd);
+    run("trunk build --release", &mut cmd)?;
+    for wasm in wasm_sizes(out)? {
+        eprintln!(
+            "{}: {} raw, {} gzip",
+            wasm.path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            kib(wasm.raw),
+            kib(wasm.gzip)
+        );
+    }
+    eprintln!(
+        "the site in {} works from any sub-path: copy the folder to a static host",
+        out.display()
+    );
+    Ok(out.to_path_buf())
+}
+
+/// The sizes of every `.wasm` file in `dir`.
+pub fn wasm_sizes(dir: &Path) -> Result<Vec<Sized>> {
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Failure(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("wasm") {
+            let bytes = std::fs::read(&path)?;
+            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+            gz.write_all(&bytes)?;
+            let gzip = gz.finish()?.len() as u64;
+            found.push(Sized {
+                path,
+                raw: bytes.len() as u64,
+                gzip,
+            });
+        }
+    }
+    if found.is_empty() {
+        return Err(Failure(format!("no .wasm file in {}", dir.display())));
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+/// A byte count in KiB with one decimal.
+pub fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}

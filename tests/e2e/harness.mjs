@@ -1,0 +1,85 @@
+// Shared set-up of MX Lab's browser end-to-end suite: a static server for the
+// built site on loopback (under a sub-path, as on any static host), and
+// Debian's Chromium driven by playwright-core.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** The sub-path the site is served from, to prove its URLs are relative. */
+export const SUB_PATH = '/courses/smtp/mxlab/';
+
+/** Serves `siteDir` under SUB_PATH on 127.0.0.1; resolves to { url, close }. */
+export async function serveSite(siteDir = process.env.MXLAB_SITE ?? 'dist') {
+  const root = resolve(siteDir);
+  await stat(join(root, 'index.html')).catch(() => {
+    throw new Error(`no built site in ${root}: run \`cargo xtask dist\` first`);
+  });
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!url.pathname.startsWith(SUB_PATH)) {
+      res.writeHead(404).end('not under the sub-path');
+      return;
+    }
+    let rel = decodeURIComponent(url.pathname.slice(SUB_PATH.length)) || 'index.html';
+    const file = normalize(join(root, rel));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}${SUB_PATH}`,
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+/** Launches Debian's Chromium headless with the suite's flags. */
+export async function launchBrowser() {
+  const executablePath = process.env.MXLAB_CHROMIUM ?? '/usr/bin/chromium';
+  const args = (process.env.MXLAB_CHROMIUM_ARGS ??
+    '--no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --disable-background-networking --disable-component-update --disable-sync --no-first-run')
+    .split(' ')
+    .filter((a) => a && !a.startsWith('--headless'));
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+/**
+ * Opens `url` in a new page and records every console error, page error and
+ * failed request, so a test can assert that none happened.
+ */
+export async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  await page.goto(url);
+  return { page, problems };
+}
