@@ -219,7 +219,7 @@ fn test() -> Result {
 
     next("browser end-to-end suite (Playwright + Chromium)");
     let mut cmd = Command::new("node");
-    cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"]);
+    cmd.args(["--test", "--test-concurrency=1"]);
     cmd.args(tools::e2e_test_files()?);
     cmd.env("MXLAB_SITE", &site);
     browser.apply_playwright(&mut cmd);
