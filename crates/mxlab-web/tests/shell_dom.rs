@@ -1,5 +1,7 @@
 //! The shell rendered into a real DOM, run by wasm-bindgen-test in headless Chromium.
 #![cfg(target_arch = "wasm32")]
+// Clippy does not see `#[wasm_bindgen_test]` functions as tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
