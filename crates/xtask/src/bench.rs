@@ -159,3 +159,52 @@ fn rate(unit: &str, per_second: f64) -> String {
         _ => format!("{:.0} {}/s", per_second, unit.to_lowercase()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, group: &str, bench: &str, mean: f64, bytes: u64) {
+        let new = dir.join(group).join(bench).join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(
+            new.join("benchmark.json"),
+            format!(
+                r#"{{"group_id":"{group}","function_id":"{bench}","value_str":null,"throughput":{{"Bytes":{bytes}}}}}"#
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            new.join("estimates.json"),
+            format!(r#"{{"mean":{{"point_estimate":{mean}}},"std_dev":{{"point_estimate":1.5}}}}"#),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn reads_criterion_results_back() {
+        let dir = std::env::temp_dir().join(format!("mxlab-xtask-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write(&dir, "parse", "mxlab", 2000.0, 4096);
+        write(&dir, "parse", "reference smtp-proto", 1000.0, 4096);
+        let rows = read_rows(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(rows.len(), 2);
+        let ours = rows.iter().find(|r| r.bench == "mxlab").unwrap();
+        assert_eq!(ours.group, "parse");
+        assert_eq!(ours.mean_ns, 2000.0);
+        assert_eq!(ours.stddev_ns, 1.5);
+        assert_eq!(ours.throughput, Some(("Bytes".to_string(), 4096.0)));
+    }
+
+    #[test]
+    fn formats_durations_and_rates() {
+        assert_eq!(duration(12.34), "12.3 ns");
+        assert_eq!(duration(12_345.0), "12.35 µs");
+        assert_eq!(duration(2.5e6), "2.50 ms");
+        assert_eq!(duration(3e9), "3.00 s");
+        assert_eq!(duration(f64::NAN), "—");
+        assert_eq!(rate("Bytes", 2.0 * 1024.0 * 1024.0), "2.0 MiB/s");
+        assert_eq!(rate("Elements", 1500.0), "1500 elements/s");
+    }
+}

@@ -86,21 +86,25 @@ fn wasm_bindgen_version() -> Result<String> {
     }
     let text = std::fs::read_to_string(&lock)
         .map_err(|e| Failure(format!("cannot read {}: {e}", lock.display())))?;
-    let mut lines = text.lines();
+    locked_version(&text, "wasm-bindgen").ok_or_else(|| {
+        Failure("Cargo.lock has no wasm-bindgen package; run `cargo update -p wasm-bindgen`".into())
+    })
+}
+
+/// The version of package `name` in the text of a Cargo.lock.
+fn locked_version(lock: &str, name: &str) -> Option<String> {
+    let wanted = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines
+        if line.trim() == wanted {
+            return lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = \""))
                 .and_then(|v| v.strip_suffix('"'))
-            {
-                return Ok(version.to_string());
-            }
+                .map(str::to_owned);
         }
     }
-    Err(Failure(
-        "Cargo.lock has no wasm-bindgen package; run `cargo update -p wasm-bindgen`".into(),
-    ))
+    None
 }
 
 /// The version a tool reports, or None if it is not installed.
@@ -251,4 +255,47 @@ pub fn e2e_test_files() -> Result<Vec<PathBuf>> {
         return Err(Failure(format!("no *.test.mjs files in {}", dir.display())));
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_exact_package_version_from_cargo_lock() {
+        let lock = r#"
+[[package]]
+name = "wasm-bindgen-test"
+version = "0.3.80"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+"#;
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen-test").as_deref(),
+            Some("0.3.80")
+        );
+        assert_eq!(locked_version(lock, "yew"), None);
+    }
+
+    #[test]
+    fn the_workspace_pins_wasm_bindgen_exactly() {
+        let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+        let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+        let locked = locked_version(&lock, "wasm-bindgen").unwrap();
+        assert!(
+            manifest.contains(&format!("wasm-bindgen = \"={locked}\"")),
+            "Cargo.toml must pin wasm-bindgen to ={locked}, the version in Cargo.lock"
+        );
+        let trunk = std::fs::read_to_string(root().join("Trunk.toml")).unwrap();
+        assert!(
+            trunk.contains(&format!("wasm_bindgen = \"{locked}\"")),
+            "Trunk.toml must pin [tools] wasm_bindgen to {locked}"
+        );
+    }
 }
