@@ -211,7 +211,7 @@ pub fn ensure_browser() -> Result<Browser> {
     let packages: Vec<&str> = missing.iter().map(|(p, _)| *p).collect();
     let paths: Vec<String> = missing.iter().map(|(_, p)| p.clone()).collect();
     Err(Failure(format!(
-        "the browser tests need Debian's Chromium, and {} is missing.\n\
+        "the browser tests need Debian's Chromium and chromedriver; missing: {}.\n\
          Install it with:  sudo apt-get update && sudo apt-get install -y {}\n\
          (or point MXLAB_CHROMIUM / CHROMEDRIVER at an existing Chromium and chromedriver)",
         paths.join(" and "),
