@@ -3,8 +3,23 @@
 //! It runs virtual mail hosts that speak SMTP through `mxlab-proto`
 //! sessions over simulated links, on a virtual clock, as a pure function of
 //! a scenario and a seed. It knows nothing of the browser or the terminal.
+//!
+//! It is **not** a network library: it performs no I/O, never reads a wall
+//! clock ([`SimTime`] is virtual and jumps from event to event through the
+//! [`EventQueue`]), never draws from an OS random source (every host and
+//! link has its own [`SimRng`] forked from the world seed), and never
+//! iterates a hash map, so the same scenario and seed give the same trace
+//! on every platform, wasm32 included.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod event_queue;
+pub mod rng;
+pub mod time;
+
+pub use event_queue::EventQueue;
+pub use rng::SimRng;
+pub use time::SimTime;
 
 /// The version of the simulation engine.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

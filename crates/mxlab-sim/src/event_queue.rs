@@ -1,0 +1,154 @@
+//! The discrete-event queue: the clock jumps straight to the next event.
+//!
+//! Events are ordered by `(time, sequence number)`: two events at the same
+//! instant come out in the order they were scheduled, so a run is a pure
+//! function of its inputs.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::time::SimTime;
+
+/// One scheduled event.
+#[derive(Debug, Clone)]
+struct Scheduled<E> {
+    at: SimTime,
+    seq: u64,
+    event: E,
+}
+
+impl<E> PartialEq for Scheduled<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at && self.seq == other.seq
+    }
+}
+impl<E> Eq for Scheduled<E> {}
+impl<E> PartialOrd for Scheduled<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Scheduled<E> {
+    /// Reversed, so that the max-heap hands out the earliest event first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// A queue of future events on the virtual clock.
+///
+/// `push` schedules, `pop` hands out the earliest event and moves
+/// [`EventQueue::now`] to its time. The clock never goes backwards: an event
+/// scheduled in the past is delivered at the current time.
+#[derive(Debug, Clone)]
+pub struct EventQueue<E> {
+    heap: BinaryHeap<Scheduled<E>>,
+    next_seq: u64,
+    now: SimTime,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue at time zero.
+    pub fn new() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
+    }
+
+    /// The current time: that of the last event handed out.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Schedules `event` at `at` (or now, if `at` is in the past) and returns
+    /// its sequence number.
+    pub fn push(&mut self, at: SimTime, event: E) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.wrapping_add(1);
+        let at = at.max(self.now);
+        self.heap.push(Scheduled { at, seq, event });
+        seq
+    }
+
+    /// The time of the earliest pending event.
+    pub fn peek_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|s| s.at)
+    }
+
+    /// Hands out the earliest event and moves the clock to its time.
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        let s = self.heap.pop()?;
+        self.now = s.at;
+        Some((s.at, s.event))
+    }
+
+    /// Hands out the earliest event if it is due at or before `limit`;
+    /// otherwise moves the clock to `limit` and returns `None`.
+    pub fn pop_until(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
+        match self.peek_time() {
+            Some(at) if at <= limit => self.pop(),
+            _ => {
+                self.now = self.now.max(limit);
+                None
+            }
+        }
+    }
+
+    /// Number of pending events.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether no event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earliest_first_and_fifo_at_equal_times() {
+        let mut q = EventQueue::new();
+        q.push(SimTime::from_secs(5), "late");
+        q.push(SimTime::from_secs(1), "first");
+        q.push(SimTime::from_secs(1), "second");
+        assert_eq!(q.pop(), Some((SimTime::from_secs(1), "first")));
+        assert_eq!(q.pop(), Some((SimTime::from_secs(1), "second")));
+        assert_eq!(q.now(), SimTime::from_secs(1));
+        assert_eq!(q.pop(), Some((SimTime::from_secs(5), "late")));
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn clock_jumps_and_never_goes_back() {
+        let mut q = EventQueue::new();
+        q.push(SimTime::from_secs(300), 1);
+        assert_eq!(q.pop_until(SimTime::from_secs(10)), None);
+        assert_eq!(q.now(), SimTime::from_secs(10));
+        q.pop();
+        assert_eq!(q.now(), SimTime::from_secs(300));
+        q.push(SimTime::from_secs(1), 2);
+        assert_eq!(q.pop(), Some((SimTime::from_secs(300), 2)));
+    }
+
+    #[test]
+    fn clone_is_a_checkpoint() {
+        let mut q = EventQueue::new();
+        q.push(SimTime::from_secs(1), 'a');
+        q.push(SimTime::from_secs(2), 'b');
+        let mut copy = q.clone();
+        assert_eq!(q.pop(), copy.pop());
+        assert_eq!(q.pop(), copy.pop());
+    }
+}
