@@ -16,6 +16,7 @@
 pub mod event_queue;
 pub mod rng;
 pub mod time;
+pub mod timing;
 
 pub use event_queue::EventQueue;
 pub use rng::SimRng;
