@@ -15,11 +15,13 @@
 
 pub mod event_queue;
 pub mod rng;
+pub mod scenario;
 pub mod time;
 pub mod timing;
 
 pub use event_queue::EventQueue;
 pub use rng::SimRng;
+pub use scenario::{Problem, Scenario, ScenarioError};
 pub use time::SimTime;
 
 /// The version of the simulation engine.

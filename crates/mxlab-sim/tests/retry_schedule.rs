@@ -1,5 +1,6 @@
 //! The retry schedule of each built-in timing profile, printed and checked
 //! against the MTA's documented numbers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use core::time::Duration;
 
