@@ -13,12 +13,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod diagnostic;
+pub mod dns;
 pub mod event_queue;
+pub mod mx;
 pub mod rng;
 pub mod scenario;
 pub mod time;
 pub mod timing;
 
+pub use diagnostic::Diagnostic;
+pub use dns::{MxRecord, Zone};
 pub use event_queue::EventQueue;
 pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};

@@ -1,0 +1,51 @@
+//! [`Diagnostic`]: an SMTP-style outcome (reply code, enhanced status code,
+//! text, RFC reference), used for deferrals, bounces and DSNs.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a recipient was deferred or bounced, in SMTP's own terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// The reply code (e.g. 556).
+    pub code: u16,
+    /// The RFC 3463 enhanced status code (e.g. `5.1.10`).
+    pub enhanced: String,
+    /// A plain-English explanation.
+    pub text: String,
+    /// Where the rule comes from (e.g. `RFC 7505 §4.1`).
+    pub rfc: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic.
+    pub fn new(code: u16, enhanced: &str, text: &str, rfc: &str) -> Self {
+        Diagnostic {
+            code,
+            enhanced: enhanced.to_owned(),
+            text: text.to_owned(),
+            rfc: rfc.to_owned(),
+        }
+    }
+
+    /// Whether this is a permanent failure (5xx): bounce, do not retry.
+    pub fn is_permanent(&self) -> bool {
+        (500..600).contains(&self.code)
+    }
+
+    /// Whether this is a temporary failure (4xx): keep queued, retry.
+    pub fn is_temporary(&self) -> bool {
+        (400..500).contains(&self.code)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} ({})",
+            self.code, self.enhanced, self.text, self.rfc
+        )
+    }
+}
