@@ -21,6 +21,7 @@ pub mod rng;
 pub mod scenario;
 pub mod time;
 pub mod timing;
+pub mod trace;
 
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};
@@ -28,6 +29,7 @@ pub use event_queue::EventQueue;
 pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
 pub use time::SimTime;
+pub use trace::{EventKind, Trace, TraceEvent};
 
 /// The version of the simulation engine.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

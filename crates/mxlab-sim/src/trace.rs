@@ -1,0 +1,463 @@
+//! The trace: every connection, command and reply line, TLS upgrade, DNS
+//! query and answer, queue change, attempt, deferral, delivery, bounce, DSN
+//! and fault of a run, in order. It is the single source of truth for the
+//! UI, and serialisable (serde) and hashable: the same scenario and seed
+//! give the same [`Trace::hash`] on every platform.
+
+use std::io;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::rng::fnv1a64;
+use crate::scenario::Fault;
+use crate::time::SimTime;
+
+/// Raw octets as a string of one char per byte (U+0000..=U+00FF), so a
+/// line survives JSON exactly, bare CR and bare LF included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Octets(String);
+
+impl Octets {
+    /// Wraps bytes.
+    pub fn new(bytes: &[u8]) -> Self {
+        Octets(bytes.iter().map(|b| char::from(*b)).collect())
+    }
+
+    /// The bytes back.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.0
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+            .collect()
+    }
+
+    /// How many octets.
+    pub fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The line for display: CR and LF made visible.
+    pub fn display(&self) -> String {
+        self.0.replace('\r', "<CR>").replace('\n', "<LF>")
+    }
+}
+
+/// Which record type a DNS query asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum QueryType {
+    /// MX.
+    Mx,
+    /// A and AAAA.
+    A,
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectFailure {
+    /// Refused at once (host down, refusing).
+    Refused,
+    /// No answer before the client's connect timeout.
+    Timeout,
+    /// The link dropped it (loss or partition).
+    Lost,
+    /// No address for the exchange.
+    NoAddress,
+}
+
+/// Which kind of DSN (RFC 3464 `Action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DsnAction {
+    /// Delivery failed: a bounce.
+    Failed,
+    /// Still trying: a delay warning.
+    Delayed,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A TCP connection opened.
+    Connect {
+        /// Connection id.
+        conn: u64,
+        /// Port (25 or 587).
+        port: u16,
+    },
+    /// A connection could not be opened.
+    ConnectFailed {
+        /// Why.
+        reason: ConnectFailure,
+    },
+    /// A connection closed.
+    Close {
+        /// Connection id.
+        conn: u64,
+    },
+    /// The client sent one line (command or data line).
+    Command {
+        /// Connection id.
+        conn: u64,
+        /// The octets, CRLF included.
+        line: Octets,
+    },
+    /// The server sent one reply line.
+    Reply {
+        /// Connection id.
+        conn: u64,
+        /// The octets, CRLF included.
+        line: Octets,
+    },
+    /// STARTTLS handshake finished.
+    TlsUpgrade {
+        /// Connection id.
+        conn: u64,
+        /// Whether it succeeded.
+        ok: bool,
+    },
+    /// A host asked the resolver.
+    DnsQuery {
+        /// The name asked about.
+        name: String,
+        /// The record type.
+        qtype: QueryType,
+    },
+    /// The resolver answered.
+    DnsAnswer {
+        /// The name asked about.
+        name: String,
+        /// The record type.
+        qtype: QueryType,
+        /// The answer in zone-file style, e.g. `10 mx1.example.org`.
+        answer: Vec<String>,
+    },
+    /// A message entered a host's queue.
+    Enqueue {
+        /// Its queue id on that host.
+        queue_id: String,
+        /// Its recipients.
+        recipients: Vec<String>,
+    },
+    /// A delivery attempt started.
+    Attempt {
+        /// The host being tried.
+        target: String,
+        /// Which attempt this is (1 for the first).
+        attempt: u32,
+        /// The recipients tried in this transaction.
+        recipients: Vec<String>,
+    },
+    /// A recipient stays queued.
+    Defer {
+        /// Why.
+        diagnostic: Diagnostic,
+        /// When it will be tried again.
+        next_attempt: SimTime,
+    },
+    /// A recipient was delivered (to a mailbox or to the next hop).
+    Deliver {
+        /// The mailbox, or the next hop's name.
+        to: String,
+        /// True for the RFC 1047 duplicate: a second copy after a lost reply.
+        duplicate: bool,
+    },
+    /// A recipient failed permanently.
+    Bounce {
+        /// Why.
+        diagnostic: Diagnostic,
+    },
+    /// A DSN was queued for the envelope sender.
+    DsnSent {
+        /// Bounce or delay warning.
+        action: DsnAction,
+        /// Its recipient (the original envelope sender).
+        to: String,
+        /// The DSN's own message id.
+        dsn_message: String,
+    },
+    /// A fault started.
+    FaultOn {
+        /// The fault.
+        fault: Fault,
+    },
+    /// A fault ended.
+    FaultOff {
+        /// The fault.
+        fault: Fault,
+    },
+}
+
+/// One event of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// Position in the trace.
+    pub seq: u64,
+    /// When.
+    pub at: SimTime,
+    /// The hosts involved: the acting host first (client, or queue owner),
+    /// then its peer, if any.
+    pub hosts: Vec<String>,
+    /// The message involved, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The recipient involved, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// What happened.
+    pub kind: EventKind,
+    /// A plain-English explanation.
+    pub explanation: String,
+    /// The RFC section behind it.
+    pub rfc: String,
+}
+
+/// The default explanation and RFC section of an event kind.
+pub fn explain(kind: &EventKind) -> (String, &'static str) {
+    match kind {
+        EventKind::Connect { port, .. } => (
+            format!("TCP connection to port {port}; the server speaks first"),
+            "RFC 5321 §3.1",
+        ),
+        EventKind::ConnectFailed { reason } => (
+            match reason {
+                ConnectFailure::Refused => "connection refused: try the next MX, or requeue".into(),
+                ConnectFailure::Timeout => "no answer before the connect timeout: try the next MX, or requeue".into(),
+                ConnectFailure::Lost => "the link lost the connection attempt".into(),
+                ConnectFailure::NoAddress => "the exchange has no address record".into(),
+            },
+            "RFC 5321 §5.1",
+        ),
+        EventKind::Close { .. } => ("connection closed".into(), "RFC 5321 §3.8"),
+        EventKind::Command { .. } => ("a line from the SMTP client".into(), "RFC 5321 §4.1"),
+        EventKind::Reply { .. } => ("a reply line from the SMTP server".into(), "RFC 5321 §4.2"),
+        EventKind::TlsUpgrade { ok, .. } => (
+            if *ok {
+                "TLS established; the session starts over with EHLO".into()
+            } else {
+                "the TLS handshake failed".into()
+            },
+            "RFC 3207 §4.2",
+        ),
+        EventKind::DnsQuery { name, qtype } => (
+            format!("asks the resolver for the {qtype:?} records of {name}"),
+            "RFC 5321 §5.1",
+        ),
+        EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}"), "RFC 1035 §3.3.9"),
+        EventKind::Enqueue { .. } => ("the message enters the queue; the host is now responsible for it".into(), "RFC 5321 §6.1"),
+        EventKind::Attempt { target, attempt, .. } => (
+            format!("delivery attempt {attempt} to {target}"),
+            "RFC 5321 §4.5.4.1",
+        ),
+        EventKind::Defer { next_attempt, .. } => (
+            format!("temporary failure: the recipient stays queued until {next_attempt}"),
+            "RFC 5321 §4.5.4.1",
+        ),
+        EventKind::Deliver { duplicate, .. } => (
+            if *duplicate {
+                "delivered again: the reply to the final dot was lost, so the sender retried (the RFC 1047 duplicate)".into()
+            } else {
+                "delivered".into()
+            },
+            if *duplicate { "RFC 1047" } else { "RFC 5321 §6.1" },
+        ),
+        EventKind::Bounce { .. } => ("permanent failure: the recipient is bounced".into(), "RFC 5321 §6.1"),
+        EventKind::DsnSent { action, .. } => (
+            match action {
+                DsnAction::Failed => "a delivery status notification goes back to the envelope sender, from the null reverse-path <>".into(),
+                DsnAction::Delayed => "a delay warning goes back to the envelope sender".into(),
+            },
+            "RFC 3464 §2",
+        ),
+        EventKind::FaultOn { .. } => ("a fault starts".into(), "MX Lab"),
+        EventKind::FaultOff { .. } => ("the fault ends".into(), "MX Lab"),
+    }
+}
+
+/// The ordered events of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The events, in time order (ties in the order they happened).
+    pub events: Vec<TraceEvent>,
+}
+
+/// What to record besides the kind: the hosts, message and recipient.
+#[derive(Debug, Clone, Default)]
+pub struct Subject {
+    /// The hosts involved.
+    pub hosts: Vec<String>,
+    /// The message.
+    pub message: Option<String>,
+    /// The recipient.
+    pub recipient: Option<String>,
+}
+
+impl Trace {
+    /// An empty trace.
+    pub fn new() -> Self {
+        Trace::default()
+    }
+
+    /// Appends an event with its default explanation; returns its seq.
+    pub fn record(&mut self, at: SimTime, subject: Subject, kind: EventKind) -> u64 {
+        let (explanation, rfc) = explain(&kind);
+        self.record_explained(at, subject, kind, explanation, rfc.to_owned())
+    }
+
+    /// Appends an event with a given explanation; returns its seq.
+    pub fn record_explained(
+        &mut self,
+        at: SimTime,
+        subject: Subject,
+        kind: EventKind,
+        explanation: String,
+        rfc: String,
+    ) -> u64 {
+        let seq = self.events.len() as u64;
+        debug_assert!(
+            self.events.last().is_none_or(|e| e.at <= at),
+            "trace out of order"
+        );
+        self.events.push(TraceEvent {
+            seq,
+            at,
+            hosts: subject.hosts,
+            message: subject.message,
+            recipient: subject.recipient,
+            kind,
+            explanation,
+            rfc,
+        });
+        seq
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The trace as JSON (its canonical form).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// FNV-1a (64 bits) over the canonical JSON: same scenario and seed,
+    /// same hash, natively and on wasm32.
+    pub fn hash(&self) -> u64 {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        // Writing into a hasher cannot fail; a serialisation error would
+        // only leave the hash short, never panic.
+        let _ = serde_json::to_writer(&mut h, self);
+        h.0
+    }
+
+    /// [`Trace::hash`] as 16 hex digits.
+    pub fn hash_hex(&self) -> String {
+        format!("{:016x}", self.hash())
+    }
+}
+
+/// An FNV-1a hasher that JSON can be streamed into.
+struct Fnv(u64);
+
+impl io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for b in buf {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Trace {
+        let mut t = Trace::new();
+        let s = |h: &[&str]| Subject {
+            hosts: h.iter().map(|s| (*s).to_owned()).collect(),
+            message: Some("m1".into()),
+            recipient: None,
+        };
+        t.record(
+            SimTime::ZERO,
+            s(&["a", "b"]),
+            EventKind::Connect { conn: 1, port: 25 },
+        );
+        t.record(
+            SimTime::from_millis(20),
+            s(&["b", "a"]),
+            EventKind::Reply {
+                conn: 1,
+                line: Octets::new(b"220 b ESMTP\r\n"),
+            },
+        );
+        t
+    }
+
+    #[test]
+    fn hash_matches_fnv_of_canonical_json() {
+        let t = sample();
+        assert_eq!(t.hash(), fnv1a64(t.to_json().as_bytes()));
+        assert_eq!(t.hash_hex().len(), 16);
+    }
+
+    #[test]
+    fn same_events_same_hash_different_events_different_hash() {
+        assert_eq!(sample().hash(), sample().hash());
+        let mut other = sample();
+        other.record(
+            SimTime::from_secs(1),
+            Subject::default(),
+            EventKind::Close { conn: 1 },
+        );
+        assert_ne!(sample().hash(), other.hash());
+    }
+
+    #[test]
+    fn trace_round_trips_through_json() {
+        let t = sample();
+        let back: Trace = serde_json::from_str(&t.to_json()).unwrap();
+        assert_eq!(t, back);
+    }
+
+    #[test]
+    fn octets_keep_bare_lf_and_high_bytes() {
+        let raw = b"DATA\n\xff.\r\n";
+        let o = Octets::new(raw);
+        assert_eq!(o.to_bytes(), raw);
+        assert_eq!(o.len(), raw.len());
+        let json = serde_json::to_string(&o).unwrap();
+        let back: Octets = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_bytes(), raw);
+        assert_eq!(Octets::new(b"a\r\n").display(), "a<CR><LF>");
+    }
+
+    #[test]
+    fn every_event_is_explained_with_a_reference() {
+        for e in &sample().events {
+            assert!(!e.explanation.is_empty());
+            assert!(e.rfc.starts_with("RFC"));
+        }
+    }
+}
