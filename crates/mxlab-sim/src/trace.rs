@@ -9,7 +9,6 @@ use std::io;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::rng::fnv1a64;
 use crate::scenario::Fault;
 use crate::time::SimTime;
 
@@ -391,6 +390,7 @@ impl io::Write for Fnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::fnv1a64;
 
     fn sample() -> Trace {
         let mut t = Trace::new();
