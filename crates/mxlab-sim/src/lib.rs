@@ -15,6 +15,7 @@
 
 pub mod diagnostic;
 pub mod dns;
+pub mod engine;
 pub mod event_queue;
 pub mod mx;
 pub mod rng;
@@ -25,6 +26,7 @@ pub mod trace;
 
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};
+pub use engine::Sim;
 pub use event_queue::EventQueue;
 pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};

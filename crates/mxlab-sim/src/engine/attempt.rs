@@ -1,0 +1,445 @@
+//! One delivery attempt of a queued message: routing (smarthost, local
+//! mailbox, MX selection), connections with the next-MX rule, and the SMTP
+//! conversation, laid out on the clock by link latency.
+
+use std::collections::BTreeMap;
+
+use super::exchange::{SmtpExchange, TransactionRequest};
+use super::host::QueueEntry;
+use super::{Event, RcptResult, Sim};
+use crate::diagnostic::Diagnostic;
+use crate::dns::{AddressAnswer, MxAnswer};
+use crate::mx::select_mx;
+use crate::scenario::{DownMode, Stage};
+use crate::time::SimTime;
+use crate::trace::{ConnectFailure, EventKind, QueryType, Subject};
+
+fn no_connection(exchange: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        451,
+        "4.4.1",
+        &format!("connect to {exchange}: {why}"),
+        "RFC 5321 §4.5.4.1",
+    )
+}
+
+impl<X: SmtpExchange + Clone> Sim<X> {
+    /// Schedules a trace record at `at` (so the trace stays in time order).
+    fn later(&mut self, at: SimTime, subject: Subject, kind: EventKind) {
+        self.events.push(at, Event::Record { subject, kind });
+    }
+
+    pub(super) fn attempt(&mut self, now: SimTime, host: usize, queue_id: u64) {
+        let Some(h) = self.hosts.get_mut(host) else {
+            return;
+        };
+        let Some(entry) = h.queue.iter_mut().find(|e| e.queue_id == queue_id) else {
+            return;
+        };
+        if entry.in_flight {
+            return;
+        }
+        entry.in_flight = true;
+        entry.next_attempt = None;
+        let entry = entry.clone();
+        let smarthost = h.node.policy.relay.smarthost.clone();
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for r in entry.pending() {
+            let key = match &smarthost {
+                Some(_) => String::new(),
+                None => r
+                    .address
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_ascii_lowercase())
+                    .unwrap_or_default(),
+            };
+            groups.entry(key).or_default().push(r.address.clone());
+        }
+        let mut t = now;
+        let mut results = Vec::new();
+        for (domain, rcpts) in groups {
+            let local = smarthost.is_none()
+                && self
+                    .hosts
+                    .get(host)
+                    .is_some_and(|h| h.is_destination(&domain));
+            if local {
+                self.deliver_locally(host, &entry, &rcpts, &mut results);
+                continue;
+            }
+            let candidates = match &smarthost {
+                Some(s) => vec![s.to_ascii_lowercase()],
+                None => match self.resolve_mx(&mut t, host, &entry, &domain) {
+                    Ok(c) => c,
+                    Err(d) => {
+                        for r in rcpts {
+                            let res = if d.is_permanent() {
+                                RcptResult::Permanent(d.clone())
+                            } else {
+                                RcptResult::Temporary(d.clone())
+                            };
+                            results.push((r, res));
+                        }
+                        continue;
+                    }
+                },
+            };
+            self.try_candidates(&mut t, host, &entry, &candidates, &rcpts, &mut results);
+        }
+        self.events.push(
+            t,
+            Event::Outcome {
+                host,
+                queue_id,
+                results,
+            },
+        );
+    }
+
+    fn deliver_locally(
+        &mut self,
+        host: usize,
+        entry: &QueueEntry,
+        rcpts: &[String],
+        results: &mut Vec<(String, RcptResult)>,
+    ) {
+        let Some(h) = self.hosts.get_mut(host) else {
+            return;
+        };
+        for r in rcpts {
+            if h.has_mailbox(r) {
+                let key = r.to_ascii_lowercase();
+                h.mailboxes
+                    .entry(key.clone())
+                    .or_default()
+                    .push(entry.message_id.clone());
+                let bytes = h.mailbox_bytes.entry(key).or_insert(0);
+                *bytes = bytes.saturating_add(entry.content.len() as u64);
+                results.push((r.clone(), RcptResult::Delivered { to: r.clone() }));
+            } else {
+                results.push((
+                    r.clone(),
+                    RcptResult::Permanent(Diagnostic::new(
+                        550,
+                        "5.1.1",
+                        &format!("<{r}>: no such mailbox here"),
+                        "RFC 3463 §3.2",
+                    )),
+                ));
+            }
+        }
+    }
+
+    /// The DNS round trip to the resolver, drawn, and MX selection.
+    fn resolve_mx(
+        &mut self,
+        t: &mut SimTime,
+        host: usize,
+        entry: &QueueEntry,
+        domain: &str,
+    ) -> Result<Vec<String>, Diagnostic> {
+        let name = self.name(host);
+        let resolver = self
+            .scenario
+            .dns
+            .resolver
+            .as_deref()
+            .and_then(|r| self.index(r));
+        let mut hosts = vec![name.clone()];
+        if let Some(r) = resolver {
+            hosts.push(self.name(r));
+        }
+        let subject = Subject {
+            hosts,
+            message: Some(entry.message_id.clone()),
+            recipient: None,
+        };
+        self.later(
+            *t,
+            subject.clone(),
+            EventKind::DnsQuery {
+                name: domain.to_owned(),
+                qtype: QueryType::Mx,
+            },
+        );
+        if let Some(r) = resolver {
+            let rtt = self.one_way(host, r).saturating_add(self.one_way(r, host));
+            *t = SimTime::from_micros(t.as_micros().saturating_add(rtt));
+        }
+        let answer = match self.zone.lookup_mx(domain) {
+            MxAnswer::Records(rs) => rs
+                .iter()
+                .map(|r| format!("{} {}", r.preference, r.exchange))
+                .collect(),
+            MxAnswer::NullMx => vec!["0 .".to_owned()],
+            other => vec![format!("{other:?}")],
+        };
+        self.later(
+            *t,
+            subject,
+            EventKind::DnsAnswer {
+                name: domain.to_owned(),
+                qtype: QueryType::Mx,
+                answer,
+            },
+        );
+        let own = self
+            .hosts
+            .get(host)
+            .map(|h| h.node.name.clone())
+            .unwrap_or_default();
+        let zone = &self.zone;
+        let Some(h) = self.hosts.get_mut(host) else {
+            return Err(no_connection(domain, "no such host"));
+        };
+        select_mx(domain, zone, &[own.as_str()], &mut h.rng)
+            .map(|cs| cs.into_iter().map(|c| c.exchange).collect())
+    }
+
+    /// The host an exchange name leads to, through its A/AAAA records (or
+    /// its name, for a smarthost).
+    fn target(&self, exchange: &str, by_name: bool) -> Option<usize> {
+        if by_name {
+            return self.index(exchange);
+        }
+        match self.zone.lookup_address(exchange) {
+            AddressAnswer::Addresses(ips) => {
+                ips.iter().find_map(|ip| self.by_address.get(ip).copied())
+            }
+            _ => None,
+        }
+    }
+
+    fn try_candidates(
+        &mut self,
+        t: &mut SimTime,
+        host: usize,
+        entry: &QueueEntry,
+        candidates: &[String],
+        rcpts: &[String],
+        results: &mut Vec<(String, RcptResult)>,
+    ) {
+        let client = self.name(host);
+        let by_name = self
+            .hosts
+            .get(host)
+            .is_some_and(|h| h.node.policy.relay.smarthost.is_some());
+        let connect_timeout = self
+            .hosts
+            .get(host)
+            .map_or(30, |h| h.profile.timeouts.connect_secs);
+        let mut last = no_connection("every MX", "no MX host could be reached");
+        let attempt_no = entry.failures.saturating_add(1);
+        for exchange in candidates {
+            let subject = |hosts: Vec<String>| Subject {
+                hosts,
+                message: Some(entry.message_id.clone()),
+                recipient: None,
+            };
+            self.later(
+                *t,
+                subject(vec![client.clone(), exchange.clone()]),
+                EventKind::Attempt {
+                    target: exchange.clone(),
+                    attempt: attempt_no,
+                    recipients: rcpts.to_vec(),
+                },
+            );
+            let Some(target) = self.target(exchange, by_name) else {
+                self.later(
+                    *t,
+                    subject(vec![client.clone(), exchange.clone()]),
+                    EventKind::ConnectFailed {
+                        reason: ConnectFailure::NoAddress,
+                    },
+                );
+                last = no_connection(exchange, "no address");
+                continue;
+            };
+            let server = self.name(target);
+            let there = self.one_way(host, target);
+            let back = self.one_way(target, host);
+            let down = self.hosts.get(target).and_then(|h| h.faults.down);
+            let failure = if self.lost(host, target) {
+                Some((
+                    ConnectFailure::Lost,
+                    connect_timeout.saturating_mul(1_000_000),
+                ))
+            } else {
+                match down {
+                    Some(DownMode::Refused) => {
+                        Some((ConnectFailure::Refused, there.saturating_add(back)))
+                    }
+                    Some(DownMode::Silent) => Some((
+                        ConnectFailure::Timeout,
+                        connect_timeout.saturating_mul(1_000_000),
+                    )),
+                    None => None,
+                }
+            };
+            if let Some((reason, delay)) = failure {
+                *t = SimTime::from_micros(t.as_micros().saturating_add(delay));
+                self.later(
+                    *t,
+                    subject(vec![client.clone(), server.clone()]),
+                    EventKind::ConnectFailed { reason },
+                );
+                last = no_connection(
+                    &server,
+                    match reason {
+                        ConnectFailure::Refused => "connection refused",
+                        ConnectFailure::Timeout => "connection timed out",
+                        _ => "connection lost",
+                    },
+                );
+                continue;
+            }
+            let conn = self.next_conn;
+            self.next_conn = self.next_conn.saturating_add(1);
+            *t = SimTime::from_micros(t.as_micros().saturating_add(there.saturating_add(back)));
+            self.later(
+                *t,
+                subject(vec![client.clone(), server.clone()]),
+                EventKind::Connect { conn, port: 25 },
+            );
+            let outcomes = self.converse(t, host, target, conn, entry, rcpts);
+            let accepted: Vec<String> = rcpts
+                .iter()
+                .zip(&outcomes)
+                .filter(|(_, o)| o.is_ok())
+                .map(|(r, _)| r.clone())
+                .collect();
+            let any_permanent = outcomes
+                .iter()
+                .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
+            if !accepted.is_empty() {
+                let mut next = entry.clone();
+                next.content = format!(
+                    "Received: from {client} by {server} with ESMTP; {at}\r\n{}",
+                    entry.content,
+                    at = *t
+                );
+                next.hops = entry.hops.saturating_add(1);
+                next.recipients.retain(|r| accepted.contains(&r.address));
+                for r in &mut next.recipients {
+                    r.last_error = None;
+                }
+                next.first_failure = None;
+                next.failures = 0;
+                next.last_gap_micros = 0;
+                next.in_flight = false;
+                next.warned = false;
+                self.events.push(
+                    *t,
+                    Event::Arrive {
+                        host: target,
+                        entry: Box::new(next),
+                    },
+                );
+            }
+            if accepted.is_empty() && !any_permanent {
+                // Every recipient got a 4xx: try the next MX (RFC 5321 §5.1).
+                if let Some(Err(d)) = outcomes.into_iter().next() {
+                    last = d;
+                }
+                continue;
+            }
+            for (r, o) in rcpts.iter().zip(outcomes) {
+                let res = match o {
+                    Ok(()) => RcptResult::Delivered { to: server.clone() },
+                    Err(d) if d.is_permanent() => RcptResult::Permanent(d),
+                    Err(d) => RcptResult::Temporary(d),
+                };
+                results.push((r.clone(), res));
+            }
+            return;
+        }
+        for r in rcpts {
+            results.push((r.clone(), RcptResult::Temporary(last.clone())));
+        }
+    }
+
+    /// Plays the SMTP conversation and lays its lines out on the clock.
+    fn converse(
+        &mut self,
+        t: &mut SimTime,
+        host: usize,
+        target: usize,
+        conn: u64,
+        entry: &QueueEntry,
+        rcpts: &[String],
+    ) -> Vec<Result<(), Diagnostic>> {
+        let client = self.name(host);
+        let server = self.name(target);
+        let size = entry.content.len() as u64;
+        let Some(h) = self.hosts.get_mut(target) else {
+            return Vec::new();
+        };
+        let greeting = h.forced_reply(Stage::Connect).map_or(Ok(()), Err);
+        let helo = h.forced_reply(Stage::Helo).map_or(Ok(()), Err);
+        let mail = helo.and_then(|()| h.decide_mail(size));
+        let decisions: Vec<(String, Result<(), Diagnostic>)> = rcpts
+            .iter()
+            .map(|r| {
+                (
+                    r.clone(),
+                    h.decide_rcpt(&client, &entry.mail_from, r, size, *t),
+                )
+            })
+            .collect();
+        let data = h
+            .forced_reply(Stage::Data)
+            .or_else(|| h.forced_reply(Stage::EndOfData))
+            .map_or(Ok(()), Err);
+        let req = TransactionRequest {
+            client: &client,
+            server: &server,
+            greeting,
+            mail_from: &entry.mail_from,
+            mail,
+            recipients: &decisions,
+            content: &entry.content,
+            data,
+        };
+        let result = self.exchange.transact(&req);
+        for line in result.lines {
+            let (from, to) = if line.from_client {
+                (host, target)
+            } else {
+                (target, host)
+            };
+            let d = self.one_way(from, to);
+            *t = SimTime::from_micros(t.as_micros().saturating_add(d));
+            let (hosts, kind) = if line.from_client {
+                (
+                    vec![client.clone(), server.clone()],
+                    EventKind::Command {
+                        conn,
+                        line: line.octets,
+                    },
+                )
+            } else {
+                (
+                    vec![server.clone(), client.clone()],
+                    EventKind::Reply {
+                        conn,
+                        line: line.octets,
+                    },
+                )
+            };
+            let subject = Subject {
+                hosts,
+                message: Some(entry.message_id.clone()),
+                recipient: None,
+            };
+            self.later(*t, subject, kind);
+        }
+        let subject = Subject {
+            hosts: vec![client, server],
+            message: Some(entry.message_id.clone()),
+            recipient: None,
+        };
+        self.later(*t, subject, EventKind::Close { conn });
+        result.outcomes
+    }
+}

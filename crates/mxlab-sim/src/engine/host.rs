@@ -1,0 +1,296 @@
+//! A host's state: its queue of [`QueueEntry`]s with per-recipient state,
+//! its mailboxes, and the faults currently striking it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::rng::SimRng;
+use crate::scenario::{DownMode, Node, Stage};
+use crate::time::SimTime;
+use crate::timing::TimingProfile;
+
+/// Where one recipient of a queued message stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecipientStatus {
+    /// Still to deliver.
+    Pending,
+    /// Delivered to a mailbox or handed to the next hop.
+    Delivered,
+    /// Failed permanently.
+    Bounced,
+}
+
+/// One recipient of a queued message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientState {
+    /// The address.
+    pub address: String,
+    /// Where it stands.
+    pub status: RecipientStatus,
+    /// The last temporary or permanent failure.
+    pub last_error: Option<Diagnostic>,
+}
+
+/// A message in a host's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// Queue id, unique on this host.
+    pub queue_id: u64,
+    /// The scenario's message id (a DSN gets `<id>.dsn`).
+    pub message_id: String,
+    /// The envelope sender; empty for `<>` (a DSN).
+    pub mail_from: String,
+    /// Per-recipient state.
+    pub recipients: Vec<RecipientState>,
+    /// Headers and body, CRLF line ends, `Received:` headers on top.
+    pub content: String,
+    /// `Received:` headers so far (the hop count).
+    pub hops: u32,
+    /// When it entered this queue.
+    pub arrival: SimTime,
+    /// The first failed attempt here.
+    pub first_failure: Option<SimTime>,
+    /// Failed attempts so far.
+    pub failures: u32,
+    /// The last wait between attempts, in microseconds.
+    pub last_gap_micros: u64,
+    /// When the next attempt is due.
+    pub next_attempt: Option<SimTime>,
+    /// An attempt is in progress.
+    pub in_flight: bool,
+    /// The delay warning was sent.
+    pub warned: bool,
+}
+
+impl QueueEntry {
+    /// Whether this is a DSN (null reverse-path): never bounced.
+    pub fn is_bounce(&self) -> bool {
+        self.mail_from.is_empty()
+    }
+
+    /// The recipients still to deliver.
+    pub fn pending(&self) -> impl Iterator<Item = &RecipientState> {
+        self.recipients
+            .iter()
+            .filter(|r| r.status == RecipientStatus::Pending)
+    }
+}
+
+/// A host and everything that changes on it during a run.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// Its scenario description.
+    pub node: Node,
+    /// Its timing profile.
+    pub profile: TimingProfile,
+    /// Its queue, in arrival order.
+    pub queue: Vec<QueueEntry>,
+    /// Delivered message ids per mailbox.
+    pub mailboxes: BTreeMap<String, Vec<String>>,
+    /// Bytes stored per mailbox.
+    pub mailbox_bytes: BTreeMap<String, u64>,
+    pub(crate) rng: SimRng,
+    pub(crate) next_queue_id: u64,
+    pub(crate) faults: HostFaults,
+    pub(crate) greylist_seen: BTreeMap<(String, String, String), SimTime>,
+}
+
+/// The faults currently striking a host.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HostFaults {
+    pub down: Option<DownMode>,
+    pub greylisting: bool,
+    pub disk_full: bool,
+    pub full_mailboxes: BTreeSet<String>,
+    pub size_limit: Option<u64>,
+    pub forced: Vec<(usize, Stage, u16, f64)>,
+}
+
+impl Host {
+    pub(crate) fn new(node: Node, profile: TimingProfile, rng: SimRng) -> Self {
+        Host {
+            node,
+            profile,
+            queue: Vec::new(),
+            mailboxes: BTreeMap::new(),
+            mailbox_bytes: BTreeMap::new(),
+            rng,
+            next_queue_id: 1,
+            faults: HostFaults::default(),
+            greylist_seen: BTreeMap::new(),
+        }
+    }
+
+    /// Whether this host is the final destination for `domain`.
+    pub fn is_destination(&self, domain: &str) -> bool {
+        self.node
+            .policy
+            .destination_domains
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(domain))
+    }
+
+    /// Whether `address` is one of this host's mailboxes.
+    pub fn has_mailbox(&self, address: &str) -> bool {
+        self.node
+            .policy
+            .mailboxes
+            .iter()
+            .any(|m| m.address.eq_ignore_ascii_case(address))
+    }
+
+    /// The effective size limit.
+    pub fn size_limit(&self) -> Option<u64> {
+        self.faults.size_limit.or(self.node.policy.size_limit)
+    }
+
+    /// A forced reply for `stage`, drawn with its probability.
+    pub(crate) fn forced_reply(&mut self, stage: Stage) -> Option<Diagnostic> {
+        let matching: Vec<(u16, f64)> = self
+            .faults
+            .forced
+            .iter()
+            .filter(|f| f.1 == stage)
+            .map(|f| (f.2, f.3))
+            .collect();
+        for (code, p) in matching {
+            if self.rng.chance(p) {
+                return Some(forced(code));
+            }
+        }
+        None
+    }
+
+    /// The server's decision on one recipient from `client`.
+    pub(crate) fn decide_rcpt(
+        &mut self,
+        client: &str,
+        mail_from: &str,
+        rcpt: &str,
+        size: u64,
+        now: SimTime,
+    ) -> Result<(), Diagnostic> {
+        if let Some(d) = self.forced_reply(Stage::Rcpt) {
+            return Err(d);
+        }
+        let domain = rcpt.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+        if self.is_destination(domain) {
+            if !self.has_mailbox(rcpt) {
+                return Err(Diagnostic::new(
+                    550,
+                    "5.1.1",
+                    &format!("<{rcpt}>: no such mailbox here"),
+                    "RFC 3463 §3.2",
+                ));
+            }
+            let full = self
+                .faults
+                .full_mailboxes
+                .contains(&rcpt.to_ascii_lowercase());
+            let quota = self
+                .node
+                .policy
+                .mailboxes
+                .iter()
+                .find(|m| m.address.eq_ignore_ascii_case(rcpt))
+                .and_then(|m| m.quota_bytes);
+            let used = self
+                .mailbox_bytes
+                .get(&rcpt.to_ascii_lowercase())
+                .copied()
+                .unwrap_or(0);
+            if full || quota.is_some_and(|q| used.saturating_add(size) > q) {
+                return Err(Diagnostic::new(
+                    552,
+                    "5.2.2",
+                    &format!("<{rcpt}>: mailbox full"),
+                    "RFC 3463 §3.3",
+                ));
+            }
+        } else {
+            let allowed = self
+                .node
+                .policy
+                .relay
+                .allow_from
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(client));
+            if !allowed {
+                return Err(Diagnostic::new(
+                    554,
+                    "5.7.1",
+                    &format!("<{rcpt}>: relay access denied"),
+                    "RFC 5321 §3.6.2",
+                ));
+            }
+        }
+        let greylisting = self.faults.greylisting || self.node.policy.greylisting.is_some();
+        if greylisting {
+            let delay = self
+                .node
+                .policy
+                .greylisting
+                .as_ref()
+                .map_or(300, |g| g.delay_secs);
+            let key = (client.to_owned(), mail_from.to_owned(), rcpt.to_owned());
+            let first = *self.greylist_seen.entry(key).or_insert(now);
+            if now < first.plus_secs(delay) {
+                return Err(Diagnostic::new(
+                    450,
+                    "4.2.0",
+                    &format!("<{rcpt}>: greylisted, try again later"),
+                    "RFC 6647 §2.1",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The server's decision on MAIL FROM for a message of `size` bytes.
+    pub(crate) fn decide_mail(&mut self, size: u64) -> Result<(), Diagnostic> {
+        if let Some(d) = self.forced_reply(Stage::Mail) {
+            return Err(d);
+        }
+        if self.faults.disk_full {
+            return Err(Diagnostic::new(
+                452,
+                "4.3.1",
+                "insufficient system storage",
+                "RFC 3463 §3.4",
+            ));
+        }
+        if self.size_limit().is_some_and(|l| size > l) {
+            return Err(Diagnostic::new(
+                552,
+                "5.3.4",
+                "message size exceeds fixed maximum message size",
+                "RFC 1870 §6",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostic of a forced reply code.
+pub(crate) fn forced(code: u16) -> Diagnostic {
+    let (enhanced, text) = match code {
+        421 => (
+            "4.3.2",
+            "service not available, closing transmission channel",
+        ),
+        450 => ("4.2.1", "mailbox unavailable"),
+        451 => ("4.3.0", "local error in processing"),
+        452 => ("4.3.1", "insufficient system storage"),
+        550 => ("5.1.1", "mailbox unavailable"),
+        552 => ("5.3.4", "exceeded storage allocation"),
+        _ => ("5.3.0", "transaction failed"),
+    };
+    Diagnostic::new(
+        code,
+        enhanced,
+        &format!("{text} (forced by a fault)"),
+        "RFC 5321 §4.2.3",
+    )
+}

@@ -1,0 +1,818 @@
+//! The engine: [`Sim`] runs a scenario's hosts on the virtual clock.
+//!
+//! ```text
+//! let mut sim = Sim::new(scenario, seed);
+//! sim.run_until(SimTime::from_secs(3600));   // or run_to_quiescence()
+//! let checkpoint = sim.clone();             // fork: inject a fault, run on
+//! sim.trace().hash_hex();
+//! ```
+//!
+//! Hosts queue messages with per-recipient state, route them (smarthost,
+//! local mailbox, or MX selection per RFC 5321 §5.1), try the next MX on a
+//! connection failure or a 4xx, retry by their timing profile, and bounce
+//! with a DSN to the envelope sender from `<>` (a bounce is never bounced).
+//! The SMTP conversation of each attempt goes through [`SmtpExchange`]; the
+//! interim [`ScriptedExchange`] will give way to `mxlab-proto`'s sessions.
+
+mod attempt;
+mod exchange;
+mod host;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+pub use exchange::{
+    Decision, ScriptedExchange, SmtpExchange, TransactionRequest, TransactionResult, WireLine,
+};
+pub use host::{Host, QueueEntry, RecipientState, RecipientStatus};
+
+use crate::diagnostic::Diagnostic;
+use crate::dns::Zone;
+use crate::event_queue::EventQueue;
+use crate::rng::SimRng;
+use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
+use crate::time::SimTime;
+use crate::timing::TimingProfile;
+use crate::trace::{DsnAction, EventKind, Subject, Trace};
+
+/// The outcome of one recipient in one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RcptResult {
+    Delivered { to: String },
+    Temporary(Diagnostic),
+    Permanent(Diagnostic),
+}
+
+#[derive(Debug, Clone)]
+enum Event {
+    Submit(usize),
+    Fault {
+        index: usize,
+        on: bool,
+    },
+    AttemptDue {
+        host: usize,
+        queue_id: u64,
+    },
+    Expire {
+        host: usize,
+        queue_id: u64,
+    },
+    Record {
+        subject: Subject,
+        kind: EventKind,
+    },
+    Arrive {
+        host: usize,
+        entry: Box<QueueEntry>,
+    },
+    Outcome {
+        host: usize,
+        queue_id: u64,
+        results: Vec<(String, RcptResult)>,
+    },
+}
+
+/// A running simulation: a pure function of (scenario, seed).
+///
+/// `Clone` is the checkpoint: a clone runs on exactly as the original would.
+#[derive(Debug, Clone)]
+pub struct Sim<X: SmtpExchange + Clone = ScriptedExchange> {
+    scenario: Scenario,
+    seed: u64,
+    events: EventQueue<Event>,
+    hosts: Vec<Host>,
+    by_name: BTreeMap<String, usize>,
+    by_address: BTreeMap<IpAddr, usize>,
+    zone: Zone,
+    links: BTreeMap<(usize, usize), LinkProfile>,
+    partitions: BTreeSet<(usize, usize)>,
+    link_rngs: BTreeMap<(usize, usize), SimRng>,
+    faults: Vec<FaultSpec>,
+    trace: Trace,
+    exchange: X,
+    next_conn: u64,
+    horizon: SimTime,
+}
+
+impl Sim<ScriptedExchange> {
+    /// A simulation of a validated `scenario` with world seed `seed`.
+    pub fn new(scenario: Scenario, seed: u64) -> Self {
+        Sim::with_exchange(scenario, seed, ScriptedExchange::default())
+    }
+}
+
+fn pair(a: usize, b: usize) -> (usize, usize) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+impl<X: SmtpExchange + Clone> Sim<X> {
+    /// A simulation whose SMTP conversations are played by `exchange`.
+    pub fn with_exchange(scenario: Scenario, seed: u64, exchange: X) -> Self {
+        let mut hosts = Vec::new();
+        let mut by_name = BTreeMap::new();
+        let mut by_address = BTreeMap::new();
+        for (i, node) in scenario.nodes.iter().enumerate() {
+            let mut profile = TimingProfile::builtin(&node.policy.timing)
+                .or_else(|| {
+                    scenario
+                        .profiles
+                        .iter()
+                        .find(|p| p.name == node.policy.timing)
+                        .map(|p| p.profile.clone())
+                })
+                .unwrap_or_default();
+            if let Some(h) = node.policy.hop_limit {
+                profile.hop_limit = u32::try_from(h).unwrap_or(u32::MAX);
+            }
+            let rng = SimRng::fork(seed, &format!("host:{}", node.name.to_ascii_lowercase()));
+            by_name.insert(node.name.to_ascii_lowercase(), i);
+            for a in &node.addresses {
+                if let Ok(ip) = a.parse::<IpAddr>() {
+                    by_address.entry(ip).or_insert(i);
+                }
+            }
+            hosts.push(Host::new(node.clone(), profile, rng));
+        }
+        let mut links = BTreeMap::new();
+        for l in &scenario.links {
+            if let (Some(a), Some(b)) = (
+                by_name.get(&l.a.to_ascii_lowercase()),
+                by_name.get(&l.b.to_ascii_lowercase()),
+            ) {
+                links.insert(
+                    pair(*a, *b),
+                    LinkProfile {
+                        latency_ms: l.latency_ms,
+                        jitter_ms: l.jitter_ms,
+                        loss: l.loss,
+                    },
+                );
+            }
+        }
+        let mut events = EventQueue::new();
+        for (i, m) in scenario.messages.iter().enumerate() {
+            events.push(SimTime::from_secs(m.at_secs), Event::Submit(i));
+        }
+        let mut fault_rng = SimRng::fork(seed, "faults");
+        let faults = scenario.faults.clone();
+        for (i, f) in faults.iter().enumerate() {
+            if f.probability.is_some_and(|p| !fault_rng.chance(p)) {
+                continue;
+            }
+            events.push(
+                SimTime::from_secs(f.at_secs),
+                Event::Fault { index: i, on: true },
+            );
+            if let Some(u) = f.until_secs {
+                events.push(
+                    SimTime::from_secs(u),
+                    Event::Fault {
+                        index: i,
+                        on: false,
+                    },
+                );
+            }
+        }
+        Sim {
+            zone: Zone::from_scenario(&scenario.dns),
+            horizon: SimTime::from_secs(scenario.horizon_secs),
+            scenario,
+            seed,
+            events,
+            hosts,
+            by_name,
+            by_address,
+            links,
+            partitions: BTreeSet::new(),
+            link_rngs: BTreeMap::new(),
+            faults,
+            trace: Trace::new(),
+            exchange,
+            next_conn: 1,
+        }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The world seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> SimTime {
+        self.events.now()
+    }
+
+    /// The events so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The hosts, in scenario order.
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    /// The host with this name.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.by_name
+            .get(&name.to_ascii_lowercase())
+            .and_then(|i| self.hosts.get(*i))
+    }
+
+    /// A copy to run on from here (the checkpoint of a fork).
+    pub fn checkpoint(&self) -> Self {
+        self.clone()
+    }
+
+    /// Schedules `fault` at `at` (not before now), lasting until `until`.
+    pub fn inject(&mut self, fault: Fault, at: SimTime, until: Option<SimTime>) {
+        let index = self.faults.len();
+        self.faults.push(FaultSpec {
+            at_secs: at.as_secs(),
+            until_secs: until.map(SimTime::as_secs),
+            probability: None,
+            fault,
+        });
+        self.events.push(at, Event::Fault { index, on: true });
+        if let Some(u) = until {
+            self.events.push(u, Event::Fault { index, on: false });
+        }
+    }
+
+    /// Runs every event up to `t` (capped at the horizon).
+    pub fn run_until(&mut self, t: SimTime) {
+        let limit = t.min(self.horizon);
+        while let Some((at, event)) = self.events.pop_until(limit) {
+            self.handle(at, event);
+        }
+    }
+
+    /// Runs until nothing is left to do or the horizon is reached; returns
+    /// true when every queue is empty.
+    pub fn run_to_quiescence(&mut self) -> bool {
+        self.run_until(self.horizon);
+        self.hosts.iter().all(|h| h.queue.is_empty())
+    }
+
+    fn name(&self, host: usize) -> String {
+        self.hosts
+            .get(host)
+            .map(|h| h.node.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn handle(&mut self, now: SimTime, event: Event) {
+        match event {
+            Event::Submit(i) => self.submit(now, i),
+            Event::Fault { index, on } => self.fault(now, index, on),
+            Event::AttemptDue { host, queue_id } => self.attempt(now, host, queue_id),
+            Event::Expire { host, queue_id } => self.expire(now, host, queue_id),
+            Event::Record { subject, kind } => {
+                self.trace.record(now, subject, kind);
+            }
+            Event::Arrive { host, entry } => self.arrive(now, host, *entry),
+            Event::Outcome {
+                host,
+                queue_id,
+                results,
+            } => self.outcome(now, host, queue_id, results),
+        }
+    }
+
+    fn submit(&mut self, now: SimTime, i: usize) {
+        let Some(m) = self.scenario.messages.get(i) else {
+            return;
+        };
+        let Some(&host) = self.by_name.get(&m.from.to_ascii_lowercase()) else {
+            return;
+        };
+        let mut content = String::new();
+        for h in &m.headers {
+            content.push_str(&format!("{}: {}\r\n", h.name, h.value));
+        }
+        content.push_str("\r\n");
+        content.push_str(&m.body);
+        let entry = QueueEntry {
+            queue_id: 0,
+            message_id: m.id.clone(),
+            mail_from: m.mail_from.clone(),
+            recipients: m
+                .rcpt_to
+                .iter()
+                .map(|r| RecipientState {
+                    address: r.clone(),
+                    status: RecipientStatus::Pending,
+                    last_error: None,
+                })
+                .collect(),
+            content,
+            hops: 0,
+            arrival: now,
+            first_failure: None,
+            failures: 0,
+            last_gap_micros: 0,
+            next_attempt: None,
+            in_flight: false,
+            warned: false,
+        };
+        self.arrive(now, host, entry);
+    }
+
+    fn fault_hosts(&self, fault: &Fault) -> Vec<String> {
+        match fault {
+            Fault::HostDown { host, .. }
+            | Fault::HostCrash { host, .. }
+            | Fault::Greylisting { host }
+            | Fault::DiskFull { host }
+            | Fault::TlsFailure { host }
+            | Fault::AuthFailure { host }
+            | Fault::Tarpit { host, .. }
+            | Fault::SizeLimit { host, .. }
+            | Fault::MailboxFull { host, .. }
+            | Fault::ForcedReply { host, .. } => vec![host.clone()],
+            Fault::LinkPartition { a, b }
+            | Fault::LinkLatency { a, b, .. }
+            | Fault::LinkLoss { a, b, .. } => vec![a.clone(), b.clone()],
+            Fault::DnsFailure { .. } => self.scenario.dns.resolver.iter().cloned().collect(),
+        }
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.by_name.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    fn fault(&mut self, now: SimTime, index: usize, on: bool) {
+        let Some(spec) = self.faults.get(index).cloned() else {
+            return;
+        };
+        let fault = spec.fault;
+        let subject = Subject {
+            hosts: self.fault_hosts(&fault),
+            ..Subject::default()
+        };
+        match &fault {
+            Fault::HostDown { host, mode } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.down = on.then_some(*mode);
+                }
+            }
+            Fault::Greylisting { host } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.greylisting = on;
+                }
+            }
+            Fault::DiskFull { host } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.disk_full = on;
+                }
+            }
+            Fault::SizeLimit { host, bytes } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.size_limit = on.then_some(*bytes);
+                }
+            }
+            Fault::MailboxFull { host, mailbox } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    let key = mailbox.to_ascii_lowercase();
+                    if on {
+                        h.faults.full_mailboxes.insert(key);
+                    } else {
+                        h.faults.full_mailboxes.remove(&key);
+                    }
+                }
+            }
+            Fault::ForcedReply {
+                host,
+                stage,
+                code,
+                probability,
+            } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.forced.retain(|f| f.0 != index);
+                    if on {
+                        h.faults.forced.push((index, *stage, *code, *probability));
+                    }
+                }
+            }
+            Fault::LinkPartition { a, b } => {
+                if let (Some(a), Some(b)) = (self.index(a), self.index(b)) {
+                    if on {
+                        self.partitions.insert(pair(a, b));
+                    } else {
+                        self.partitions.remove(&pair(a, b));
+                    }
+                }
+            }
+            Fault::LinkLatency { a, b, latency_ms } => {
+                if let (Some(a), Some(b)) = (self.index(a), self.index(b)) {
+                    let mut l = self.link(a, b);
+                    if on {
+                        l.latency_ms = *latency_ms;
+                        self.links.insert(pair(a, b), l);
+                    } else {
+                        self.restore_link(a, b);
+                    }
+                }
+            }
+            Fault::LinkLoss { a, b, loss } => {
+                if let (Some(a), Some(b)) = (self.index(a), self.index(b)) {
+                    let mut l = self.link(a, b);
+                    if on {
+                        l.loss = *loss;
+                        self.links.insert(pair(a, b), l);
+                    } else {
+                        self.restore_link(a, b);
+                    }
+                }
+            }
+            Fault::DnsFailure { domain, status } => {
+                self.zone
+                    .set_failure(domain.as_deref(), on.then_some(*status));
+            }
+            // Recorded in the trace; their effect on the SMTP conversation
+            // arrives with the protocol sessions.
+            Fault::HostCrash { .. }
+            | Fault::TlsFailure { .. }
+            | Fault::AuthFailure { .. }
+            | Fault::Tarpit { .. } => {}
+        }
+        let kind = if on {
+            EventKind::FaultOn { fault }
+        } else {
+            EventKind::FaultOff { fault }
+        };
+        self.trace.record(now, subject, kind);
+    }
+
+    fn restore_link(&mut self, a: usize, b: usize) {
+        let (na, nb) = (self.name(a), self.name(b));
+        let original = self.scenario.links.iter().find(|l| {
+            (l.a.eq_ignore_ascii_case(&na) && l.b.eq_ignore_ascii_case(&nb))
+                || (l.a.eq_ignore_ascii_case(&nb) && l.b.eq_ignore_ascii_case(&na))
+        });
+        match original {
+            Some(l) => {
+                self.links.insert(
+                    pair(a, b),
+                    LinkProfile {
+                        latency_ms: l.latency_ms,
+                        jitter_ms: l.jitter_ms,
+                        loss: l.loss,
+                    },
+                );
+            }
+            None => {
+                self.links.remove(&pair(a, b));
+            }
+        }
+    }
+
+    fn link(&self, a: usize, b: usize) -> LinkProfile {
+        self.links
+            .get(&pair(a, b))
+            .cloned()
+            .unwrap_or_else(|| self.scenario.default_link.clone())
+    }
+
+    /// One-way delay of one transmission from `a` to `b`, jitter drawn
+    /// from the link's own stream.
+    fn one_way(&mut self, a: usize, b: usize) -> u64 {
+        let l = self.link(a, b);
+        let jitter = if l.jitter_ms > 0 {
+            let seed = self.seed;
+            let label = format!("link:{}|{}", self.name(a.min(b)), self.name(a.max(b)));
+            let rng = self
+                .link_rngs
+                .entry(pair(a, b))
+                .or_insert_with(|| SimRng::fork(seed, &label.to_ascii_lowercase()));
+            rng.below(l.jitter_ms.saturating_mul(1_000).saturating_add(1))
+        } else {
+            0
+        };
+        l.latency_ms.saturating_mul(1_000).saturating_add(jitter)
+    }
+
+    /// Whether a connection attempt from `a` to `b` is lost.
+    fn lost(&mut self, a: usize, b: usize) -> bool {
+        if self.partitions.contains(&pair(a, b)) {
+            return true;
+        }
+        let l = self.link(a, b);
+        if l.loss <= 0.0 {
+            return false;
+        }
+        let seed = self.seed;
+        let label = format!("link:{}|{}", self.name(a.min(b)), self.name(a.max(b)));
+        let rng = self
+            .link_rngs
+            .entry(pair(a, b))
+            .or_insert_with(|| SimRng::fork(seed, &label.to_ascii_lowercase()));
+        rng.chance(l.loss)
+    }
+
+    fn arrive(&mut self, now: SimTime, host: usize, mut entry: QueueEntry) {
+        let name = self.name(host);
+        let Some(h) = self.hosts.get_mut(host) else {
+            return;
+        };
+        entry.queue_id = h.next_queue_id;
+        h.next_queue_id = h.next_queue_id.saturating_add(1);
+        entry.arrival = now;
+        let queue_id = entry.queue_id;
+        let over = entry.hops > h.profile.hop_limit;
+        let subject = Subject {
+            hosts: vec![name],
+            message: Some(entry.message_id.clone()),
+            recipient: None,
+        };
+        self.trace.record(
+            now,
+            subject,
+            EventKind::Enqueue {
+                queue_id: format!("{queue_id}"),
+                recipients: entry.recipients.iter().map(|r| r.address.clone()).collect(),
+            },
+        );
+        let limit = h.profile.hop_limit;
+        h.queue.push(entry);
+        if over {
+            let d = Diagnostic::new(
+                554,
+                "5.4.6",
+                &format!("too many hops (over {limit} Received: headers): mail loop"),
+                "RFC 5321 §6.3",
+            );
+            self.fail_pending(now, host, queue_id, &d);
+        } else {
+            self.events.push(now, Event::AttemptDue { host, queue_id });
+        }
+    }
+
+    fn expire(&mut self, now: SimTime, host: usize, queue_id: u64) {
+        let Some(entry) = self
+            .hosts
+            .get(host)
+            .and_then(|h| h.queue.iter().find(|e| e.queue_id == queue_id))
+        else {
+            return;
+        };
+        let days = now.saturating_duration_since(entry.arrival).as_secs() / 86_400;
+        let last = entry
+            .pending()
+            .find_map(|r| r.last_error.as_ref())
+            .map(|d| d.text.clone())
+            .unwrap_or_default();
+        let d = Diagnostic::new(
+            554,
+            "4.4.7",
+            &format!("message expired after {days} days in the queue; last error: {last}"),
+            "RFC 5321 §4.5.4.1",
+        );
+        self.fail_pending(now, host, queue_id, &d);
+    }
+
+    /// Bounces every pending recipient of an entry with `d`.
+    fn fail_pending(&mut self, now: SimTime, host: usize, queue_id: u64, d: &Diagnostic) {
+        let results = self
+            .hosts
+            .get(host)
+            .and_then(|h| h.queue.iter().find(|e| e.queue_id == queue_id))
+            .map(|e| {
+                e.pending()
+                    .map(|r| (r.address.clone(), RcptResult::Permanent(d.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.outcome(now, host, queue_id, results);
+    }
+
+    fn outcome(
+        &mut self,
+        now: SimTime,
+        host: usize,
+        queue_id: u64,
+        results: Vec<(String, RcptResult)>,
+    ) {
+        let name = self.name(host);
+        let Some(h) = self.hosts.get_mut(host) else {
+            return;
+        };
+        let Some(pos) = h.queue.iter().position(|e| e.queue_id == queue_id) else {
+            return;
+        };
+        let profile = h.profile.clone();
+        let Some(entry) = h.queue.get_mut(pos) else {
+            return;
+        };
+        entry.in_flight = false;
+        let message = entry.message_id.clone();
+        let is_bounce = entry.is_bounce();
+        let mut bounced = Vec::new();
+        let mut deferred = Vec::new();
+        let mut records = Vec::new();
+        for (rcpt, result) in results {
+            let Some(r) = entry
+                .recipients
+                .iter_mut()
+                .find(|r| r.address == rcpt && r.status == RecipientStatus::Pending)
+            else {
+                continue;
+            };
+            let subject = Subject {
+                hosts: vec![name.clone()],
+                message: Some(message.clone()),
+                recipient: Some(rcpt.clone()),
+            };
+            match result {
+                RcptResult::Delivered { to } => {
+                    r.status = RecipientStatus::Delivered;
+                    records.push((
+                        subject,
+                        EventKind::Deliver {
+                            to,
+                            duplicate: false,
+                        },
+                        None,
+                    ));
+                }
+                RcptResult::Permanent(d) => {
+                    r.status = RecipientStatus::Bounced;
+                    r.last_error = Some(d.clone());
+                    bounced.push((rcpt.clone(), d.clone()));
+                    let note = is_bounce.then(|| {
+                        "the DSN itself failed; a bounce is never bounced (a double bounce goes to the postmaster)"
+                            .to_owned()
+                    });
+                    records.push((subject, EventKind::Bounce { diagnostic: d }, note));
+                }
+                RcptResult::Temporary(d) => {
+                    r.last_error = Some(d.clone());
+                    deferred.push((subject, d));
+                }
+            }
+        }
+        let mut next = None;
+        if !deferred.is_empty() {
+            entry.failures = entry.failures.saturating_add(1);
+            let first = *entry.first_failure.get_or_insert(now);
+            let gap = core::time::Duration::from_micros(entry.last_gap_micros);
+            match profile.after_failure(entry.arrival, first, now, entry.failures, gap) {
+                crate::timing::RetryDecision::RetryAt(at) => {
+                    entry.last_gap_micros = at.saturating_duration_since(now).as_micros() as u64;
+                    entry.next_attempt = Some(at);
+                    next = Some((at, false));
+                    for (subject, diagnostic) in deferred {
+                        records.push((
+                            subject,
+                            EventKind::Defer {
+                                diagnostic,
+                                next_attempt: at,
+                            },
+                            None,
+                        ));
+                    }
+                }
+                crate::timing::RetryDecision::ExpireAt(at) => {
+                    entry.next_attempt = Some(at);
+                    next = Some((at, true));
+                }
+            }
+        }
+        let warn = !is_bounce
+            && !entry.warned
+            && next.is_some_and(|(_, expire)| !expire)
+            && profile
+                .delay_warning_secs
+                .is_some_and(|w| now >= entry.arrival.plus_secs(w));
+        if warn {
+            entry.warned = true;
+        }
+        let original = entry.clone();
+        for (subject, kind, note) in records {
+            match note {
+                Some(text) => {
+                    let rfc = "RFC 3464 §2".to_owned();
+                    self.trace.record_explained(now, subject, kind, text, rfc);
+                }
+                None => {
+                    self.trace.record(now, subject, kind);
+                }
+            }
+        }
+        match next {
+            Some((at, false)) => {
+                self.events.push(at, Event::AttemptDue { host, queue_id });
+            }
+            Some((at, true)) => {
+                self.events.push(at, Event::Expire { host, queue_id });
+            }
+            None => {}
+        }
+        if warn {
+            let pending: Vec<(String, Diagnostic)> = original
+                .pending()
+                .filter_map(|r| r.last_error.clone().map(|d| (r.address.clone(), d)))
+                .collect();
+            self.send_dsn(now, host, &original, &pending, DsnAction::Delayed);
+        }
+        if !bounced.is_empty() && !is_bounce {
+            self.send_dsn(now, host, &original, &bounced, DsnAction::Failed);
+        }
+        if let Some(h) = self.hosts.get_mut(host) {
+            h.queue
+                .retain(|e| e.queue_id != queue_id || e.pending().next().is_some());
+        }
+    }
+
+    /// Queues an RFC 3464 DSN from `<>` to the envelope sender of `original`.
+    fn send_dsn(
+        &mut self,
+        now: SimTime,
+        host: usize,
+        original: &QueueEntry,
+        rcpts: &[(String, Diagnostic)],
+        action: DsnAction,
+    ) {
+        let name = self.name(host);
+        let suffix = match action {
+            DsnAction::Failed => "dsn",
+            DsnAction::Delayed => "delay",
+        };
+        let dsn_id = format!("{}.{suffix}", original.message_id);
+        let mut content = format!(
+            "From: MAILER-DAEMON@{name}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"dsn\"\r\n\r\n--dsn\r\n\r\n{intro}\r\n--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; {name}\r\n",
+            to = original.mail_from,
+            subject = match action {
+                DsnAction::Failed => "Undelivered Mail Returned to Sender",
+                DsnAction::Delayed => "Delayed Mail (still being retried)",
+            },
+            intro = match action {
+                DsnAction::Failed => "Your message could not be delivered to one or more recipients.",
+                DsnAction::Delayed => "Your message has not been delivered yet; delivery is still being tried.",
+            },
+        );
+        for (r, d) in rcpts {
+            content.push_str(&format!(
+                "\r\nFinal-Recipient: rfc822; {r}\r\nAction: {}\r\nStatus: {}\r\nDiagnostic-Code: smtp; {} {} {}\r\n",
+                match action {
+                    DsnAction::Failed => "failed",
+                    DsnAction::Delayed => "delayed",
+                },
+                d.enhanced,
+                d.code,
+                d.enhanced,
+                d.text
+            ));
+        }
+        content.push_str("\r\n--dsn--\r\n");
+        self.trace.record(
+            now,
+            Subject {
+                hosts: vec![name],
+                message: Some(original.message_id.clone()),
+                recipient: Some(original.mail_from.clone()),
+            },
+            EventKind::DsnSent {
+                action,
+                to: original.mail_from.clone(),
+                dsn_message: dsn_id.clone(),
+            },
+        );
+        let entry = QueueEntry {
+            queue_id: 0,
+            message_id: dsn_id,
+            mail_from: String::new(),
+            recipients: vec![RecipientState {
+                address: original.mail_from.clone(),
+                status: RecipientStatus::Pending,
+                last_error: None,
+            }],
+            content,
+            hops: 0,
+            arrival: now,
+            first_failure: None,
+            failures: 0,
+            last_gap_micros: 0,
+            next_attempt: None,
+            in_flight: false,
+            warned: false,
+        };
+        self.events.push(
+            now,
+            Event::Arrive {
+                host,
+                entry: Box::new(entry),
+            },
+        );
+    }
+}

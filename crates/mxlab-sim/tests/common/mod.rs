@@ -1,0 +1,85 @@
+//! Helpers shared by the behaviour tests: loading presets and the checker
+//! run after every simulation.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use mxlab_sim::trace::EventKind;
+use mxlab_sim::{Scenario, Sim, SimTime, Trace};
+
+pub fn preset(name: &str) -> Scenario {
+    let path = format!("{}/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub fn run(scenario: Scenario) -> Sim {
+    let seed = scenario.seed;
+    let mut sim = Sim::new(scenario, seed);
+    sim.run_to_quiescence();
+    check_invariants(&sim);
+    sim
+}
+
+/// Final outcomes per (host, message, recipient): delivered or bounced at
+/// most once each, never both; a DSN is never bounced with another DSN.
+pub fn check_invariants(sim: &Sim) {
+    let trace = sim.trace();
+    let mut outcomes: BTreeMap<(String, String, String), u32> = BTreeMap::new();
+    let mut last = SimTime::ZERO;
+    for e in &trace.events {
+        assert!(
+            e.at >= last,
+            "trace out of order at seq {} (seed {})",
+            e.seq,
+            sim.seed()
+        );
+        last = e.at;
+        if let EventKind::Deliver { .. } | EventKind::Bounce { .. } = e.kind {
+            let key = (
+                e.hosts[0].clone(),
+                e.message.clone().unwrap(),
+                e.recipient.clone().unwrap(),
+            );
+            *outcomes.entry(key.clone()).or_default() += 1;
+            assert_eq!(
+                outcomes[&key],
+                1,
+                "{key:?} settled twice (seed {})",
+                sim.seed()
+            );
+        }
+        if let EventKind::DsnSent { dsn_message, .. } = &e.kind {
+            assert!(
+                !e.message.as_deref().unwrap().ends_with(".dsn"),
+                "bounce of a bounce: {dsn_message} (seed {})",
+                sim.seed()
+            );
+        }
+    }
+}
+
+pub fn kinds<'a>(
+    trace: &'a Trace,
+    f: impl Fn(&EventKind) -> bool + 'a,
+) -> impl Iterator<Item = &'a mxlab_sim::TraceEvent> + 'a {
+    trace.events.iter().filter(move |e| f(&e.kind))
+}
+
+/// The C:/S: transcript of a connection, as in the RFCs.
+pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Command { conn: c, line } if *c == conn => Some(format!(
+                "C: {}",
+                String::from_utf8_lossy(&line.to_bytes()).trim_end()
+            )),
+            EventKind::Reply { conn: c, line } if *c == conn => Some(format!(
+                "S: {}",
+                String::from_utf8_lossy(&line.to_bytes()).trim_end()
+            )),
+            _ => None,
+        })
+        .collect()
+}

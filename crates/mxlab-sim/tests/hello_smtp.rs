@@ -1,0 +1,55 @@
+//! The hello-SMTP preset: one message, submission, MX lookup, delivery.
+
+mod common;
+
+use common::*;
+use mxlab_sim::trace::EventKind;
+
+#[test]
+fn message_reaches_bobs_mailbox_through_submission_and_mx() {
+    let sim = run(preset("hello-smtp"));
+    let mx = sim.host("mx.example.org").unwrap();
+    assert_eq!(mx.mailboxes["bob@example.org"], ["m1"]);
+    assert!(sim.hosts().iter().all(|h| h.queue.is_empty()));
+    // Two hops: MUA -> submission, submission -> MX.
+    let connects = kinds(sim.trace(), |k| matches!(k, EventKind::Connect { .. })).count();
+    assert_eq!(connects, 2);
+    // The submission server asked the resolver for example.org's MX.
+    assert!(kinds(
+        sim.trace(),
+        |k| matches!(k, EventKind::DnsQuery { name, .. } if name == "example.org")
+    )
+    .next()
+    .is_some());
+}
+
+#[test]
+fn transcript_reads_like_rfc_5321_appendix_d() {
+    let sim = run(preset("hello-smtp"));
+    let t = transcript(sim.trace(), 2);
+    for line in t.iter() {
+        println!("{line}");
+    }
+    assert_eq!(t[0], "S: 220 mx.example.org ESMTP MX Lab");
+    assert_eq!(t[1], "C: EHLO smtp.example.com");
+    assert!(t.contains(&"C: MAIL FROM:<alice@example.com>".to_owned()));
+    assert!(t.contains(&"C: RCPT TO:<bob@example.org>".to_owned()));
+    assert!(t.contains(&"S: 354 End data with <CR><LF>.<CR><LF>".to_owned()));
+    assert!(t
+        .iter()
+        .any(|l| l.starts_with("C: Received: from alice-laptop.example.com by smtp.example.com")));
+    assert_eq!(
+        t.last().unwrap(),
+        "S: 221 2.0.0 mx.example.org closing connection"
+    );
+}
+
+#[test]
+fn lines_take_link_latency() {
+    let sim = run(preset("hello-smtp"));
+    let first_connect = kinds(sim.trace(), |k| matches!(k, EventKind::Connect { .. }))
+        .next()
+        .unwrap();
+    // Submitted at 1 s; a TCP round trip of 2 x 20 ms.
+    assert_eq!(first_connect.at.as_micros(), 1_040_000);
+}
