@@ -107,14 +107,16 @@ mod tests {
         assert_ne!(x, z);
     }
 
+    const PINNED_SEED0_FIRST: u64 = 0xbb2a_3fb2_cd2c_6f7f;
+
     #[test]
     fn stream_is_portable() {
         // The first draw of seed 0 is fixed forever: a change here breaks
         // every recorded trace hash.
         let mut w = SimRng::world(0);
         let first = w.next_u64();
-        let mut again = SimRng::world(0);
-        assert_eq!(first, again.next_u64());
+        println!("first draw of seed 0: {first:#018x}");
+        assert_eq!(first, PINNED_SEED0_FIRST);
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
     }

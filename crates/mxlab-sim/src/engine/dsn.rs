@@ -1,0 +1,91 @@
+//! Delivery status notifications (RFC 3464): bounces and delay warnings,
+//! sent from the null reverse-path `<>` to the envelope sender.
+
+use super::{Event, QueueEntry, RecipientState, RecipientStatus, Sim, SmtpExchange};
+use crate::diagnostic::Diagnostic;
+use crate::time::SimTime;
+use crate::trace::{DsnAction, EventKind, Subject};
+
+impl<X: SmtpExchange + Clone> Sim<X> {
+    /// Queues an RFC 3464 DSN from `<>` to the envelope sender of `original`.
+    pub(super) fn send_dsn(
+        &mut self,
+        now: SimTime,
+        host: usize,
+        original: &QueueEntry,
+        rcpts: &[(String, Diagnostic)],
+        action: DsnAction,
+    ) {
+        let name = self.name(host);
+        let suffix = match action {
+            DsnAction::Failed => "dsn",
+            DsnAction::Delayed => "delay",
+        };
+        let dsn_id = format!("{}.{suffix}", original.message_id);
+        let mut content = format!(
+            "From: MAILER-DAEMON@{name}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"dsn\"\r\n\r\n--dsn\r\n\r\n{intro}\r\n--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; {name}\r\n",
+            to = original.mail_from,
+            subject = match action {
+                DsnAction::Failed => "Undelivered Mail Returned to Sender",
+                DsnAction::Delayed => "Delayed Mail (still being retried)",
+            },
+            intro = match action {
+                DsnAction::Failed => "Your message could not be delivered to one or more recipients.",
+                DsnAction::Delayed => "Your message has not been delivered yet; delivery is still being tried.",
+            },
+        );
+        for (r, d) in rcpts {
+            content.push_str(&format!(
+                "\r\nFinal-Recipient: rfc822; {r}\r\nAction: {}\r\nStatus: {}\r\nDiagnostic-Code: smtp; {} {} {}\r\n",
+                match action {
+                    DsnAction::Failed => "failed",
+                    DsnAction::Delayed => "delayed",
+                },
+                d.enhanced,
+                d.code,
+                d.enhanced,
+                d.text
+            ));
+        }
+        content.push_str("\r\n--dsn--\r\n");
+        self.trace.record(
+            now,
+            Subject {
+                hosts: vec![name],
+                message: Some(original.message_id.clone()),
+                recipient: Some(original.mail_from.clone()),
+            },
+            EventKind::DsnSent {
+                action,
+                to: original.mail_from.clone(),
+                dsn_message: dsn_id.clone(),
+            },
+        );
+        let entry = QueueEntry {
+            queue_id: 0,
+            message_id: dsn_id,
+            mail_from: String::new(),
+            recipients: vec![RecipientState {
+                address: original.mail_from.clone(),
+                status: RecipientStatus::Pending,
+                last_error: None,
+            }],
+            content,
+            hops: 0,
+            arrival: now,
+            first_failure: None,
+            failures: 0,
+            last_gap_micros: 0,
+            next_attempt: None,
+            in_flight: false,
+            warned: false,
+        };
+        self.events.push(
+            now,
+            Event::Arrive {
+                host,
+                entry: Box::new(entry),
+            },
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Faults switching on and off: hosts down, links cut or slowed, DNS
+//! failures, forced replies, greylisting, full mailboxes and disks.
+
+use super::{pair, Sim, SmtpExchange};
+use crate::scenario::{Fault, LinkProfile};
+use crate::time::SimTime;
+use crate::trace::{EventKind, Subject};
+
+impl<X: SmtpExchange + Clone> Sim<X> {
+    fn fault_hosts(&self, fault: &Fault) -> Vec<String> {
+        match fault {
+            Fault::HostDown { host, .. }
+            | Fault::HostCrash { host, .. }
+            | Fault::Greylisting { host }
+            | Fault::DiskFull { host }
+            | Fault::TlsFailure { host }
+            | Fault::AuthFailure { host }
+            | Fault::Tarpit { host, .. }
+            | Fault::SizeLimit { host, .. }
+            | Fault::MailboxFull { host, .. }
+            | Fault::ForcedReply { host, .. } => vec![host.clone()],
+            Fault::LinkPartition { a, b }
+            | Fault::LinkLatency { a, b, .. }
+            | Fault::LinkLoss { a, b, .. } => vec![a.clone(), b.clone()],
+            Fault::DnsFailure { .. } => self.scenario.dns.resolver.iter().cloned().collect(),
+        }
+    }
+
+    pub(super) fn fault(&mut self, now: SimTime, index: usize, on: bool) {
+        let Some(spec) = self.faults.get(index).cloned() else {
+            return;
+        };
+        let fault = spec.fault;
+        let subject = Subject {
+            hosts: self.fault_hosts(&fault),
+            ..Subject::default()
+        };
+        match &fault {
+            Fault::HostDown { host, mode } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.down = on.then_some(*mode);
+                }
+            }
+            Fault::Greylisting { host } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.greylisting = on;
+                }
+            }
+            Fault::DiskFull { host } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.disk_full = on;
+                }
+            }
+            Fault::SizeLimit { host, bytes } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.size_limit = on.then_some(*bytes);
+                }
+            }
+            Fault::MailboxFull { host, mailbox } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    let key = mailbox.to_ascii_lowercase();
+                    if on {
+                        h.faults.full_mailboxes.insert(key);
+                    } else {
+                        h.faults.full_mailboxes.remove(&key);
+                    }
+                }
+            }
+            Fault::ForcedReply {
+                host,
+                stage,
+                code,
+                probability,
+            } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.forced.retain(|f| f.0 != index);
+                    if on {
+                        h.faults.forced.push((index, *stage, *code, *probability));
+                    }
+                }
+            }
+            Fault::LinkPartition { a, b } => {
+                if let (Some(a), Some(b)) = (self.index(a), self.index(b)) {
+                    if on {
+                        self.partitions.insert(pair(a, b));
+                    } else {
+                        self.partitions.remove(&pair(a, b));
+                    }
+                }
+            }
+            Fault::LinkLatency { a, b, latency_ms } => {
+                if let (Some(a), Some(b)) = (self.index(a), self.index(b)) {
+                    let mut l = self.link(a, b);
+                    if on {
+                        l.latency_ms = *latency_ms;
+                        self.links.insert(pair(a, b), l);
+                    } else {
+                        self.restore_link(a, b);
+                    }
+                }
+            }
+            Fault::LinkLoss { a, b, loss } => {
+                if let (Some(a), Some(b)) = (self.index(a), self.index(b)) {
+                    let mut l = self.link(a, b);
+                    if on {
+                        l.loss = *loss;
+                        self.links.insert(pair(a, b), l);
+                    } else {
+                        self.restore_link(a, b);
+                    }
+                }
+            }
+            Fault::DnsFailure { domain, status } => {
+                self.zone
+                    .set_failure(domain.as_deref(), on.then_some(*status));
+            }
+            // Recorded in the trace; their effect on the SMTP conversation
+            // arrives with the protocol sessions.
+            Fault::HostCrash { .. }
+            | Fault::TlsFailure { .. }
+            | Fault::AuthFailure { .. }
+            | Fault::Tarpit { .. } => {}
+        }
+        let kind = if on {
+            EventKind::FaultOn { fault }
+        } else {
+            EventKind::FaultOff { fault }
+        };
+        self.trace.record(now, subject, kind);
+    }
+
+    fn restore_link(&mut self, a: usize, b: usize) {
+        let (na, nb) = (self.name(a), self.name(b));
+        let original = self.scenario.links.iter().find(|l| {
+            (l.a.eq_ignore_ascii_case(&na) && l.b.eq_ignore_ascii_case(&nb))
+                || (l.a.eq_ignore_ascii_case(&nb) && l.b.eq_ignore_ascii_case(&na))
+        });
+        match original {
+            Some(l) => {
+                self.links.insert(
+                    pair(a, b),
+                    LinkProfile {
+                        latency_ms: l.latency_ms,
+                        jitter_ms: l.jitter_ms,
+                        loss: l.loss,
+                    },
+                );
+            }
+            None => {
+                self.links.remove(&pair(a, b));
+            }
+        }
+    }
+}
