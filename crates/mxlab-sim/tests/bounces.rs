@@ -1,5 +1,6 @@
 //! Permanent failures: unknown user, null MX, NXDOMAIN; DSNs from `<>`,
 //! never a bounce of a bounce.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Same scenario and seed, same trace hash; a clone is a checkpoint.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The hello-SMTP preset: one message, submission, MX lookup, delivery.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! MX fallback: the primary is down, the backup MX takes the message and
 //! delivers it to the primary when it returns.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 

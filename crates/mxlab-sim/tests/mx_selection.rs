@@ -1,4 +1,5 @@
 //! MX selection per RFC 5321 §5.1, one test per rule.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use mxlab_sim::dns::{AddressAnswer, MxAnswer};
 use mxlab_sim::mx::{order_mx, select_mx};

@@ -1,4 +1,5 @@
 //! Retry and backoff until the MX returns, and the bounce when it never does.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 
