@@ -86,3 +86,32 @@ pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
         })
         .collect()
 }
+
+/// Every (message, recipient) of the scenario ends delivered to a mailbox,
+/// bounced, or still queued somewhere at the horizon.
+pub fn check_conservation(sim: &Sim) {
+    for m in &sim.scenario().messages {
+        for r in &m.rcpt_to {
+            let settled = sim.trace().events.iter().any(|e| {
+                e.message.as_deref() == Some(m.id.as_str())
+                    && e.recipient.as_deref() == Some(r.as_str())
+                    && match &e.kind {
+                        EventKind::Deliver { to, .. } => to.contains('@'),
+                        EventKind::Bounce { .. } => true,
+                        _ => false,
+                    }
+            });
+            let queued = sim.hosts().iter().any(|h| {
+                h.queue
+                    .iter()
+                    .any(|q| q.message_id == m.id && q.pending().any(|p| &p.address == r))
+            });
+            assert!(
+                settled || queued,
+                "{}/{r} vanished (seed {})",
+                m.id,
+                sim.seed()
+            );
+        }
+    }
+}

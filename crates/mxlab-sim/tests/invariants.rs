@@ -1,0 +1,106 @@
+//! Property test: random presets, seeds and fault schedules always satisfy
+//! the invariants (delivered or bounced at most once, nothing lost, no
+//! bounce of a bounce, trace in order) and replay to the same hash.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+mod common;
+
+use common::*;
+use mxlab_sim::scenario::{DnsStatus, DownMode, Fault, FaultSpec, Stage};
+use mxlab_sim::Sim;
+use proptest::prelude::*;
+
+const PRESETS: [&str; 8] = [
+    "hello-smtp",
+    "mx-fallback",
+    "retry-until-mx-returns",
+    "greylisting",
+    "null-mx",
+    "unknown-user-bounce",
+    "mail-loop",
+    "hello-smtp",
+];
+
+fn fault_strategy() -> impl Strategy<Value = (u8, usize, u64, u64, u16, f64)> {
+    (
+        0u8..6,
+        0usize..8,
+        0u64..20_000,
+        1u64..200_000,
+        0u16..7,
+        0.0f64..=1.0,
+    )
+}
+
+fn build_fault(
+    names: &[String],
+    (kind, host, at, len, code, p): (u8, usize, u64, u64, u16, f64),
+) -> FaultSpec {
+    let h = names[host % names.len()].clone();
+    let other = names[(host + 1) % names.len()].clone();
+    let codes = [421, 450, 451, 452, 550, 552, 554];
+    let fault = match kind {
+        0 => Fault::HostDown {
+            host: h,
+            mode: if code % 2 == 0 {
+                DownMode::Refused
+            } else {
+                DownMode::Silent
+            },
+        },
+        1 => Fault::ForcedReply {
+            host: h,
+            stage: [Stage::Connect, Stage::Mail, Stage::Rcpt, Stage::Data][usize::from(code) % 4],
+            code: codes[usize::from(code) % 7],
+            probability: p,
+        },
+        2 => Fault::LinkPartition { a: h, b: other },
+        3 => Fault::LinkLoss {
+            a: h,
+            b: other,
+            loss: p,
+        },
+        4 => Fault::DnsFailure {
+            domain: None,
+            status: if code % 2 == 0 {
+                DnsStatus::Servfail
+            } else {
+                DnsStatus::Timeout
+            },
+        },
+        _ => Fault::DiskFull { host: h },
+    };
+    FaultSpec {
+        at_secs: at,
+        until_secs: Some(at + len),
+        probability: if code == 6 { Some(p) } else { None },
+        fault,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_under_random_faults(
+        preset_index in 0usize..PRESETS.len(),
+        seed in any::<u64>(),
+        faults in proptest::collection::vec(fault_strategy(), 0..5),
+        horizon_days in 1u64..7,
+    ) {
+        let mut s = preset(PRESETS[preset_index]);
+        s.horizon_secs = horizon_days * 86_400;
+        let names: Vec<String> = s.nodes.iter().map(|n| n.name.clone()).collect();
+        for f in faults {
+            s.faults.push(build_fault(&names, f));
+        }
+        prop_assert!(s.validate().is_empty(), "{:?}", s.validate());
+        let mut sim = Sim::new(s.clone(), seed);
+        sim.run_to_quiescence();
+        check_invariants(&sim);
+        check_conservation(&sim);
+        let mut again = Sim::new(s, seed);
+        again.run_to_quiescence();
+        prop_assert_eq!(sim.trace().hash(), again.trace().hash(), "seed {}", seed);
+    }
+}
