@@ -23,6 +23,7 @@ pub mod scenario;
 pub mod time;
 pub mod timing;
 pub mod trace;
+pub mod view;
 
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};
@@ -32,6 +33,7 @@ pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
 pub use time::SimTime;
 pub use trace::{EventKind, Trace, TraceEvent};
+pub use view::{view_at, TraceIndex, View};
 
 /// The version of the simulation engine.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

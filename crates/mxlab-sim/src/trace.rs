@@ -109,6 +109,8 @@ pub enum EventKind {
         conn: u64,
         /// The octets, CRLF included.
         line: Octets,
+        /// When the client sent it (the event's time is its arrival).
+        sent_at: SimTime,
     },
     /// The server sent one reply line.
     Reply {
@@ -116,6 +118,8 @@ pub enum EventKind {
         conn: u64,
         /// The octets, CRLF included.
         line: Octets,
+        /// When the server sent it (the event's time is its arrival).
+        sent_at: SimTime,
     },
     /// STARTTLS handshake finished.
     TlsUpgrade {
@@ -410,6 +414,7 @@ mod tests {
             EventKind::Reply {
                 conn: 1,
                 line: Octets::new(b"220 b ESMTP\r\n"),
+                sent_at: SimTime::ZERO,
             },
         );
         t

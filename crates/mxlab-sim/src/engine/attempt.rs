@@ -409,6 +409,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 (target, host)
             };
             let d = self.one_way(from, to);
+            let sent_at = *t;
             *t = SimTime::from_micros(t.as_micros().saturating_add(d));
             let (hosts, kind) = if line.from_client {
                 (
@@ -416,6 +417,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     EventKind::Command {
                         conn,
                         line: line.octets,
+                        sent_at,
                     },
                 )
             } else {
@@ -424,6 +426,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     EventKind::Reply {
                         conn,
                         line: line.octets,
+                        sent_at,
                     },
                 )
             };

@@ -74,11 +74,11 @@ pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Command { conn: c, line } if *c == conn => Some(format!(
+            EventKind::Command { conn: c, line, .. } if *c == conn => Some(format!(
                 "C: {}",
                 String::from_utf8_lossy(&line.to_bytes()).trim_end()
             )),
-            EventKind::Reply { conn: c, line } if *c == conn => Some(format!(
+            EventKind::Reply { conn: c, line, .. } if *c == conn => Some(format!(
                 "S: {}",
                 String::from_utf8_lossy(&line.to_bytes()).trim_end()
             )),

@@ -1,0 +1,234 @@
+//! What one frame shows at time t: [`view_at`] over an indexed trace.
+//!
+//! [`TraceIndex`] keeps a snapshot of the derived state every
+//! [`SNAPSHOT_EVERY`] events, so a seek clones the nearest snapshot at or
+//! before t and replays at most that many events.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::scenario::Fault;
+use crate::time::SimTime;
+use crate::trace::{EventKind, Trace, TraceEvent};
+
+/// Events between two snapshots.
+pub const SNAPSHOT_EVERY: usize = 4096;
+
+/// A recipient waiting in a host's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueuedRecipient {
+    /// The message.
+    pub message: String,
+    /// The recipient.
+    pub recipient: String,
+    /// When it will be tried again, if it was deferred.
+    pub next_attempt: Option<SimTime>,
+}
+
+/// An open SMTP connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenConnection {
+    /// Connection id.
+    pub conn: u64,
+    /// The client host.
+    pub client: String,
+    /// The server host.
+    pub server: String,
+    /// When it opened.
+    pub since: SimTime,
+}
+
+/// A line travelling along a link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineInFlight {
+    /// Connection id.
+    pub conn: u64,
+    /// Sender host.
+    pub from: String,
+    /// Receiver host.
+    pub to: String,
+    /// The line for display.
+    pub text: String,
+    /// How far along the link, 0..=1.
+    pub fraction: f64,
+}
+
+/// Everything one frame needs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct View {
+    /// The time shown.
+    pub at: SimTime,
+    /// Hosts currently down (a fault).
+    pub hosts_down: Vec<String>,
+    /// Each host's queue.
+    pub queues: BTreeMap<String, Vec<QueuedRecipient>>,
+    /// Open connections.
+    pub connections: Vec<OpenConnection>,
+    /// Lines on the wire.
+    pub in_flight: Vec<LineInFlight>,
+    /// Message ids per mailbox.
+    pub mailboxes: BTreeMap<String, Vec<String>>,
+    /// Active faults.
+    pub faults: Vec<Fault>,
+    /// Events so far.
+    pub events_applied: usize,
+}
+
+impl View {
+    fn apply(&mut self, e: &TraceEvent) {
+        self.events_applied = self.events_applied.saturating_add(1);
+        let host = e.hosts.first().cloned().unwrap_or_default();
+        let peer = e.hosts.get(1).cloned().unwrap_or_default();
+        let message = e.message.clone().unwrap_or_default();
+        let recipient = e.recipient.clone().unwrap_or_default();
+        match &e.kind {
+            EventKind::Enqueue { recipients, .. } => {
+                let q = self.queues.entry(host).or_default();
+                for r in recipients {
+                    q.push(QueuedRecipient {
+                        message: message.clone(),
+                        recipient: r.clone(),
+                        next_attempt: None,
+                    });
+                }
+            }
+            EventKind::Defer { next_attempt, .. } => {
+                if let Some(q) = self.queues.get_mut(&host) {
+                    for r in q
+                        .iter_mut()
+                        .filter(|r| r.message == message && r.recipient == recipient)
+                    {
+                        r.next_attempt = Some(*next_attempt);
+                    }
+                }
+            }
+            EventKind::Deliver { .. } | EventKind::Bounce { .. } => {
+                if let Some(q) = self.queues.get_mut(&host) {
+                    if let Some(i) = q
+                        .iter()
+                        .position(|r| r.message == message && r.recipient == recipient)
+                    {
+                        q.remove(i);
+                    }
+                }
+                if let EventKind::Deliver { to, .. } = &e.kind {
+                    if to.contains('@') {
+                        self.mailboxes.entry(to.clone()).or_default().push(message);
+                    }
+                }
+            }
+            EventKind::Connect { conn, .. } => self.connections.push(OpenConnection {
+                conn: *conn,
+                client: host,
+                server: peer,
+                since: e.at,
+            }),
+            EventKind::Close { conn } => self.connections.retain(|c| c.conn != *conn),
+            EventKind::FaultOn { fault } => {
+                if let Fault::HostDown { host, .. } = fault {
+                    self.hosts_down.push(host.clone());
+                }
+                self.faults.push(fault.clone());
+            }
+            EventKind::FaultOff { fault } => {
+                if let Fault::HostDown { host, .. } = fault {
+                    if let Some(i) = self.hosts_down.iter().position(|h| h == host) {
+                        self.hosts_down.remove(i);
+                    }
+                }
+                if let Some(i) = self.faults.iter().position(|f| f == fault) {
+                    self.faults.remove(i);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A trace with periodic snapshots of its derived state, for cheap seeks.
+#[derive(Debug, Clone)]
+pub struct TraceIndex<'a> {
+    trace: &'a Trace,
+    every: usize,
+    snapshots: Vec<View>,
+}
+
+impl<'a> TraceIndex<'a> {
+    /// Indexes `trace` (one pass), a snapshot every [`SNAPSHOT_EVERY`] events.
+    pub fn new(trace: &'a Trace) -> Self {
+        Self::with_interval(trace, SNAPSHOT_EVERY)
+    }
+
+    /// Indexes `trace` with a snapshot every `every` events (at least 1).
+    pub fn with_interval(trace: &'a Trace, every: usize) -> Self {
+        let every = every.max(1);
+        let mut snapshots = vec![View::default()];
+        let mut state = View::default();
+        for (i, e) in trace.events.iter().enumerate() {
+            state.apply(e);
+            if (i + 1) % every == 0 {
+                snapshots.push(state.clone());
+            }
+        }
+        TraceIndex {
+            trace,
+            every,
+            snapshots,
+        }
+    }
+
+    /// The frame at `t`.
+    pub fn view_at(&self, t: SimTime) -> View {
+        let events = &self.trace.events;
+        let upto = events.partition_point(|e| e.at <= t);
+        let snap = (upto / self.every).min(self.snapshots.len().saturating_sub(1));
+        let mut view = self.snapshots.get(snap).cloned().unwrap_or_default();
+        for e in events
+            .iter()
+            .take(upto)
+            .skip(snap.saturating_mul(self.every))
+        {
+            view.apply(e);
+        }
+        view.at = t;
+        // Lines sent at or before t that arrive after t are on the wire.
+        for e in events
+            .iter()
+            .skip(upto)
+            .take_while(|e| e.at <= t.plus_secs(60))
+        {
+            let (conn, line, sent_at) = match &e.kind {
+                EventKind::Command {
+                    conn,
+                    line,
+                    sent_at,
+                }
+                | EventKind::Reply {
+                    conn,
+                    line,
+                    sent_at,
+                } => (*conn, line, *sent_at),
+                _ => continue,
+            };
+            if sent_at <= t && e.at > t {
+                let total = e.at.as_micros().saturating_sub(sent_at.as_micros()).max(1);
+                let done = t.as_micros().saturating_sub(sent_at.as_micros());
+                view.in_flight.push(LineInFlight {
+                    conn,
+                    from: e.hosts.first().cloned().unwrap_or_default(),
+                    to: e.hosts.get(1).cloned().unwrap_or_default(),
+                    text: line.display(),
+                    fraction: done as f64 / total as f64,
+                });
+            }
+        }
+        view
+    }
+}
+
+/// The frame at `t` of `trace` (indexes it first; keep a [`TraceIndex`]
+/// to seek repeatedly).
+pub fn view_at(trace: &Trace, t: SimTime) -> View {
+    TraceIndex::new(trace).view_at(t)
+}
