@@ -18,7 +18,7 @@ const PRESETS: [&str; 8] = [
     "null-mx",
     "unknown-user-bounce",
     "mail-loop",
-    "hello-smtp",
+    "rfc1047-duplicate",
 ];
 
 fn fault_strategy() -> impl Strategy<Value = (u8, usize, u64, u64, u16, f64)> {
@@ -68,7 +68,18 @@ fn build_fault(
                 DnsStatus::Timeout
             },
         },
-        _ => Fault::DiskFull { host: h },
+        5 => Fault::DiskFull { host: h },
+        _ => Fault::HostCrash {
+            host: h,
+            stage: [
+                Stage::Connect,
+                Stage::Helo,
+                Stage::Mail,
+                Stage::Rcpt,
+                Stage::Data,
+                Stage::EndOfData,
+            ][usize::from(code) % 6],
+        },
     };
     FaultSpec {
         at_secs: at,

@@ -109,13 +109,19 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         for r in rcpts {
             if h.has_mailbox(r) {
                 let key = r.to_ascii_lowercase();
-                h.mailboxes
-                    .entry(key.clone())
-                    .or_default()
-                    .push(entry.message_id.clone());
+                let stored = h.mailboxes.entry(key.clone()).or_default();
+                // A second copy of the same message: the RFC 1047 duplicate.
+                let duplicate = stored.contains(&entry.message_id);
+                stored.push(entry.message_id.clone());
                 let bytes = h.mailbox_bytes.entry(key).or_insert(0);
                 *bytes = bytes.saturating_add(entry.content.len() as u64);
-                results.push((r.clone(), RcptResult::Delivered { to: r.clone() }));
+                results.push((
+                    r.clone(),
+                    RcptResult::Delivered {
+                        to: r.clone(),
+                        duplicate,
+                    },
+                ));
             } else {
                 results.push((
                     r.clone(),
@@ -302,7 +308,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 subject(vec![client.clone(), server.clone()]),
                 EventKind::Connect { conn, port: 25 },
             );
-            let outcomes = self.converse(t, host, target, conn, entry, rcpts);
+            let (outcomes, stored) = self.converse(t, host, target, conn, entry, rcpts);
             let accepted: Vec<String> = rcpts
                 .iter()
                 .zip(&outcomes)
@@ -312,7 +318,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             let any_permanent = outcomes
                 .iter()
                 .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
-            if !accepted.is_empty() {
+            if !stored.is_empty() {
                 let mut next = entry.clone();
                 next.content = format!(
                     "Received: from {client} by {server} with ESMTP; {at}\r\n{}",
@@ -320,7 +326,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     at = *t
                 );
                 next.hops = entry.hops.saturating_add(1);
-                next.recipients.retain(|r| accepted.contains(&r.address));
+                next.recipients.retain(|r| stored.contains(&r.address));
                 for r in &mut next.recipients {
                     r.last_error = None;
                 }
@@ -346,7 +352,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
             for (r, o) in rcpts.iter().zip(outcomes) {
                 let res = match o {
-                    Ok(()) => RcptResult::Delivered { to: server.clone() },
+                    Ok(()) => RcptResult::Delivered {
+                        to: server.clone(),
+                        duplicate: false,
+                    },
                     Err(d) if d.is_permanent() => RcptResult::Permanent(d),
                     Err(d) => RcptResult::Temporary(d),
                 };
@@ -368,12 +377,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         conn: u64,
         entry: &QueueEntry,
         rcpts: &[String],
-    ) -> Vec<Result<(), Diagnostic>> {
+    ) -> (Vec<Result<(), Diagnostic>>, Vec<String>) {
         let client = self.name(host);
         let server = self.name(target);
         let size = entry.content.len() as u64;
         let Some(h) = self.hosts.get_mut(target) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let greeting = h.forced_reply(Stage::Connect).map_or(Ok(()), Err);
         let helo = h.forced_reply(Stage::Helo).map_or(Ok(()), Err);
@@ -401,7 +410,38 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             content: &entry.content,
             data,
         };
-        let result = self.exchange.transact(&req);
+        let mut result = self.exchange.transact(&req);
+        let mut stored: Vec<String> = rcpts
+            .iter()
+            .zip(&result.outcomes)
+            .filter(|(_, o)| o.is_ok())
+            .map(|(r, _)| r.clone())
+            .collect();
+        let crash = self.hosts.get(target).and_then(|h| h.faults.crash);
+        if let Some((stage, cut)) =
+            crash.and_then(|s| crash_point(&result.lines, s).map(|c| (s, c)))
+        {
+            result.lines.truncate(cut);
+            if stage != Stage::EndOfData {
+                stored.clear();
+            }
+            let lost = Diagnostic::new(
+                451,
+                "4.4.2",
+                &format!("{server} crashed: connection lost before its reply"),
+                if stage == Stage::EndOfData {
+                    "RFC 1047"
+                } else {
+                    "RFC 5321 §4.5.4.1"
+                },
+            );
+            result.outcomes = vec![Err(lost); rcpts.len()];
+            if let Some(h) = self.hosts.get_mut(target) {
+                h.faults.crash = None;
+                h.faults.crashed = true;
+                h.faults.down = Some(DownMode::Refused);
+            }
+        }
         for line in result.lines {
             let (from, to) = if line.from_client {
                 (host, target)
@@ -443,6 +483,32 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             recipient: None,
         };
         self.later(*t, subject, EventKind::Close { conn });
-        result.outcomes
+        (result.outcomes, stored)
     }
+}
+
+/// How many lines of a conversation happen before a crash at `stage`: up
+/// to and including the client's command of that stage (the final dot for
+/// `EndOfData`). `None` when the conversation never reaches it.
+fn crash_point(lines: &[super::exchange::WireLine], stage: Stage) -> Option<usize> {
+    let prefix: &[u8] = match stage {
+        Stage::Connect => return Some(0),
+        Stage::Helo => b"EHLO",
+        Stage::Mail => b"MAIL",
+        Stage::Rcpt => b"RCPT",
+        Stage::Data => b"DATA\r\n",
+        Stage::EndOfData => b".\r\n",
+    };
+    lines
+        .iter()
+        .position(|l| {
+            let bytes = l.octets.to_bytes();
+            l.from_client
+                && if stage == Stage::EndOfData || stage == Stage::Data {
+                    bytes == prefix
+                } else {
+                    bytes.starts_with(prefix)
+                }
+        })
+        .map(|i| i + 1)
 }

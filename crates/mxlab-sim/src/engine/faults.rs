@@ -114,12 +114,18 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 self.zone
                     .set_failure(domain.as_deref(), on.then_some(*status));
             }
+            Fault::HostCrash { host, stage } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.crash = on.then_some(*stage);
+                    if !on && h.faults.crashed {
+                        h.faults.crashed = false;
+                        h.faults.down = None;
+                    }
+                }
+            }
             // Recorded in the trace; their effect on the SMTP conversation
             // arrives with the protocol sessions.
-            Fault::HostCrash { .. }
-            | Fault::TlsFailure { .. }
-            | Fault::AuthFailure { .. }
-            | Fault::Tarpit { .. } => {}
+            Fault::TlsFailure { .. } | Fault::AuthFailure { .. } | Fault::Tarpit { .. } => {}
         }
         let kind = if on {
             EventKind::FaultOn { fault }

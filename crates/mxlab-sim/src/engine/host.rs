@@ -106,6 +106,10 @@ pub(crate) struct HostFaults {
     pub full_mailboxes: BTreeSet<String>,
     pub size_limit: Option<u64>,
     pub forced: Vec<(usize, Stage, u16, f64)>,
+    /// Crash at this stage of the next transaction.
+    pub crash: Option<Stage>,
+    /// Crashed: down until the crash fault ends.
+    pub crashed: bool,
 }
 
 impl Host {

@@ -40,7 +40,7 @@ use crate::trace::{DsnAction, EventKind, Subject, Trace};
 /// The outcome of one recipient in one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RcptResult {
-    Delivered { to: String },
+    Delivered { to: String, duplicate: bool },
     Temporary(Diagnostic),
     Permanent(Diagnostic),
 }
@@ -491,16 +491,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 recipient: Some(rcpt.clone()),
             };
             match result {
-                RcptResult::Delivered { to } => {
+                RcptResult::Delivered { to, duplicate } => {
                     r.status = RecipientStatus::Delivered;
-                    records.push((
-                        subject,
-                        EventKind::Deliver {
-                            to,
-                            duplicate: false,
-                        },
-                        None,
-                    ));
+                    records.push((subject, EventKind::Deliver { to, duplicate }, None));
                 }
                 RcptResult::Permanent(d) => {
                     r.status = RecipientStatus::Bounced;

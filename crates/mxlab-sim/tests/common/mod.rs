@@ -28,6 +28,7 @@ pub fn check_invariants(sim: &Sim) {
     let trace = sim.trace();
     let mut outcomes: BTreeMap<(String, String), u32> = BTreeMap::new();
     let mut last = SimTime::ZERO;
+    let mut crashed = false;
     for e in &trace.events {
         assert!(
             e.at >= last,
@@ -37,10 +38,25 @@ pub fn check_invariants(sim: &Sim) {
         );
         last = e.at;
         let fin = match &e.kind {
-            EventKind::Deliver { to, .. } => to.contains('@'),
+            EventKind::Deliver { to, duplicate } => {
+                if *duplicate {
+                    assert!(
+                        crashed,
+                        "a duplicate without a crash fault (seed {})",
+                        sim.seed()
+                    );
+                }
+                to.contains('@') && !duplicate
+            }
             EventKind::Bounce { .. } => true,
             _ => false,
         };
+        if let EventKind::FaultOn {
+            fault: mxlab_sim::scenario::Fault::HostCrash { .. },
+        } = &e.kind
+        {
+            crashed = true;
+        }
         if fin {
             let key = (e.message.clone().unwrap(), e.recipient.clone().unwrap());
             *outcomes.entry(key.clone()).or_default() += 1;
