@@ -18,6 +18,7 @@ pub mod dns;
 pub mod engine;
 pub mod event_queue;
 pub mod mx;
+pub mod presets;
 pub mod rng;
 pub mod scenario;
 pub mod time;

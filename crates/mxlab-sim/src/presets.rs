@@ -1,0 +1,45 @@
+//! The preset scenarios, compiled in: each a scenario file under
+//! `scenarios/` with its lesson text.
+
+use crate::scenario::{Scenario, ScenarioError};
+
+/// `(file stem, JSON text)` of every preset, in teaching order.
+pub const PRESETS: [(&str, &str); 11] = [
+    ("hello-smtp", include_str!("../scenarios/hello-smtp.json")),
+    (
+        "relay-via-smarthost",
+        include_str!("../scenarios/relay-via-smarthost.json"),
+    ),
+    ("mx-fallback", include_str!("../scenarios/mx-fallback.json")),
+    (
+        "retry-until-mx-returns",
+        include_str!("../scenarios/retry-until-mx-returns.json"),
+    ),
+    (
+        "unknown-user-bounce",
+        include_str!("../scenarios/unknown-user-bounce.json"),
+    ),
+    ("greylisting", include_str!("../scenarios/greylisting.json")),
+    ("null-mx", include_str!("../scenarios/null-mx.json")),
+    ("mail-loop", include_str!("../scenarios/mail-loop.json")),
+    (
+        "several-recipients",
+        include_str!("../scenarios/several-recipients.json"),
+    ),
+    (
+        "bcc-envelope-vs-headers",
+        include_str!("../scenarios/bcc-envelope-vs-headers.json"),
+    ),
+    (
+        "rfc1047-duplicate",
+        include_str!("../scenarios/rfc1047-duplicate.json"),
+    ),
+];
+
+/// The preset with this file stem, parsed and validated.
+pub fn preset(name: &str) -> Option<Result<Scenario, ScenarioError>> {
+    PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, json)| Scenario::from_json(json))
+}
