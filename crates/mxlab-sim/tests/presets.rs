@@ -85,3 +85,44 @@ fn bcc_recipient_is_in_the_envelope_not_the_headers() {
         .iter()
         .any(|l| l.contains("Bcc:") || (l.starts_with("C: To:") && l.contains("carol"))));
 }
+
+#[test]
+fn summary_counts_outcomes_and_latency() {
+    let sim = run(preset("retry-until-mx-returns"));
+    let s = sim.summary();
+    assert_eq!(
+        (s.delivered, s.bounced, s.queued, s.duplicates),
+        (1, 0, 0, 0)
+    );
+    // MUA -> submission once, then four attempts to the MX.
+    assert_eq!(s.attempts, 5);
+    let p50 = s.latency_percentile(50.0).unwrap();
+    assert!((2400.0..2401.0).contains(&p50), "{p50}");
+    let dup = run(preset("rfc1047-duplicate")).summary();
+    assert_eq!((dup.delivered, dup.duplicates), (1, 1));
+    let bounced = run(preset("null-mx")).summary();
+    assert_eq!((bounced.delivered, bounced.bounced), (0, 1));
+}
+
+#[test]
+fn tarpit_slows_every_reply() {
+    let plain = run(preset("hello-smtp"));
+    let mut s = preset("hello-smtp");
+    s.faults.push(mxlab_sim::scenario::FaultSpec {
+        at_secs: 0,
+        until_secs: None,
+        probability: None,
+        fault: mxlab_sim::scenario::Fault::Tarpit {
+            host: "mx.example.org".into(),
+            delay_ms: 1000,
+        },
+    });
+    let slow = run(s);
+    let done = |sim: &mxlab_sim::Sim| sim.trace().events.last().unwrap().at.as_secs();
+    assert!(
+        done(&slow) >= done(&plain) + 10,
+        "{} vs {}",
+        done(&slow),
+        done(&plain)
+    );
+}

@@ -448,6 +448,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             } else {
                 (target, host)
             };
+            let tarpit = if line.from_client {
+                0
+            } else {
+                self.hosts
+                    .get(target)
+                    .map_or(0, |h| h.faults.tarpit_ms.saturating_mul(1_000))
+            };
+            *t = SimTime::from_micros(t.as_micros().saturating_add(tarpit));
             let d = self.one_way(from, to);
             let sent_at = *t;
             *t = SimTime::from_micros(t.as_micros().saturating_add(d));

@@ -123,9 +123,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     }
                 }
             }
+            Fault::Tarpit { host, delay_ms } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.tarpit_ms = if on { *delay_ms } else { 0 };
+                }
+            }
             // Recorded in the trace; their effect on the SMTP conversation
-            // arrives with the protocol sessions.
-            Fault::TlsFailure { .. } | Fault::AuthFailure { .. } | Fault::Tarpit { .. } => {}
+            // arrives with the protocol sessions (STARTTLS and AUTH).
+            Fault::TlsFailure { .. } | Fault::AuthFailure { .. } => {}
         }
         let kind = if on {
             EventKind::FaultOn { fault }

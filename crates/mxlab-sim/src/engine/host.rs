@@ -110,6 +110,8 @@ pub(crate) struct HostFaults {
     pub crash: Option<Stage>,
     /// Crashed: down until the crash fault ends.
     pub crashed: bool,
+    /// Extra delay before every reply line, in milliseconds (a tarpit).
+    pub tarpit_ms: u64,
 }
 
 impl Host {
