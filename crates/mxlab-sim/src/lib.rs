@@ -10,6 +10,42 @@
 //! link has its own [`SimRng`] forked from the world seed), and never
 //! iterates a hash map, so the same scenario and seed give the same trace
 //! on every platform, wasm32 included.
+//!
+//! # How to drive it
+//!
+//! ```
+//! use mxlab_sim::{presets, view_at, Sim, SimTime};
+//!
+//! let scenario = presets::preset("mx-fallback").unwrap().unwrap(); // or Scenario::from_json(text)
+//! let mut sim = Sim::new(scenario, 2);
+//! sim.run_until(SimTime::from_secs(60));
+//! let fork = sim.checkpoint();                 // Clone is the checkpoint
+//! sim.run_to_quiescence();
+//! let frame = view_at(sim.trace(), SimTime::from_secs(30));
+//! assert_eq!(frame.hosts_down, ["mx1.example.org"]);
+//! assert_eq!(sim.summary().delivered, 1);
+//! println!("trace hash {}", sim.trace().hash_hex());
+//! # drop(fork);
+//! ```
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`scenario`] | the JSON format, validated with every problem's path; `scenario.schema.json` |
+//! | [`presets`] | the scenario files under `scenarios/`, compiled in, each with its lesson |
+//! | [`engine`] | [`Sim`]: hosts, queues with per-recipient state, routing, retries, bounces, faults |
+//! | [`dns`], [`mx`] | the zone, and MX selection per RFC 5321 §5.1 |
+//! | [`timing`] | MTA timing profiles and [`timing::Backoff`] |
+//! | [`trace`] | every event with its explanation and RFC section; a stable hash |
+//! | [`view`] | [`view_at`]: what one frame shows |
+//! | [`summary`] | delivered, bounced, queued, attempts, latency |
+//!
+//! # Interim: the SMTP conversation
+//!
+//! Until `mxlab-proto`'s client and server sessions land, each delivery
+//! attempt's conversation is written line by line by
+//! [`engine::ScriptedExchange`] from the receiving host's policy decisions
+//! (behind the [`engine::SmtpExchange`] trait). STARTTLS, AUTH, TLS and
+//! AUTH failure faults, and SMTP smuggling wait for the real sessions.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
