@@ -66,3 +66,18 @@ fn backup_mx_only_tries_the_more_preferred_primary() {
         "{targets:?}"
     );
 }
+
+#[test]
+fn backup_mx_relays_for_its_domain_from_anyone_but_not_for_others() {
+    let mut s = preset("mx-fallback");
+    // A message for another domain through the backup is refused: 554 5.7.1.
+    s.nodes[3].policy.relay.domains = vec!["example.net".into()];
+    let sim = run(s);
+    let b = kinds(sim.trace(), |k| matches!(k, EventKind::Bounce { .. }))
+        .find(|e| e.message.as_deref() == Some("m1"))
+        .unwrap();
+    match &b.kind {
+        EventKind::Bounce { diagnostic } => assert_eq!(diagnostic.enhanced, "5.7.1"),
+        _ => unreachable!(),
+    }
+}

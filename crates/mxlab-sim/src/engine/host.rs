@@ -216,13 +216,12 @@ impl Host {
                 ));
             }
         } else {
-            let allowed = self
-                .node
-                .policy
-                .relay
+            let relay = &self.node.policy.relay;
+            let allowed = relay
                 .allow_from
                 .iter()
-                .any(|h| h.eq_ignore_ascii_case(client));
+                .any(|h| h.eq_ignore_ascii_case(client))
+                || relay.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
             if !allowed {
                 return Err(Diagnostic::new(
                     554,

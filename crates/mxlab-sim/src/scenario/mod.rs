@@ -153,6 +153,9 @@ pub struct RelayRules {
     pub allow_from: Vec<String>,
     /// Whether authenticated clients may relay.
     pub allow_authenticated: bool,
+    /// Domains this host relays for from any client (a backup MX's
+    /// `relay_domains`).
+    pub domains: Vec<String>,
     /// Send all outbound mail to this host instead of looking up MX
     /// records (for a MUA: its submission server).
     pub smarthost: Option<String>,

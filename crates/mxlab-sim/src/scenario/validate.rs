@@ -435,6 +435,11 @@ fn check_policy(
             p.push(format!("{path}.destination_domains[{j}]"), DOMAIN_EXPECTED);
         }
     }
+    for (j, d) in pol.relay.domains.iter().enumerate() {
+        if !is_domain(d) {
+            p.push(format!("{path}.relay.domains[{j}]"), DOMAIN_EXPECTED);
+        }
+    }
     for (j, h) in pol.relay.allow_from.iter().enumerate() {
         p.host_ref(hosts, format!("{path}.relay.allow_from[{j}]"), h);
     }
