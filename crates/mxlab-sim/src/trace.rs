@@ -353,6 +353,44 @@ impl Trace {
         self.events.is_empty()
     }
 
+    /// Every connection opened: `(conn, client, server, time)`.
+    pub fn connections(&self) -> Vec<(u64, String, String, SimTime)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Connect { conn, .. } => Some((
+                    conn,
+                    e.hosts.first().cloned().unwrap_or_default(),
+                    e.hosts.get(1).cloned().unwrap_or_default(),
+                    e.at,
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `C:`/`S:` transcript of one connection, as in the RFCs' examples
+    /// (line ends removed; other control characters kept).
+    pub fn transcript(&self, conn: u64) -> Vec<String> {
+        let text = |line: &Octets| {
+            let bytes = line.to_bytes();
+            let trimmed = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
+            String::from_utf8_lossy(trimmed).into_owned()
+        };
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Command { conn: c, line, .. } if *c == conn => {
+                    Some(format!("C: {}", text(line)))
+                }
+                EventKind::Reply { conn: c, line, .. } if *c == conn => {
+                    Some(format!("S: {}", text(line)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The trace as JSON (its canonical form).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

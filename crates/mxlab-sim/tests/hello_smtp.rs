@@ -54,3 +54,25 @@ fn lines_take_link_latency() {
     // Submitted at 1 s; a TCP round trip of 2 x 20 ms.
     assert_eq!(first_connect.at.as_micros(), 1_040_000);
 }
+
+#[test]
+fn connections_are_listed_with_their_ends() {
+    let sim = run(preset("hello-smtp"));
+    let conns: Vec<(u64, String, String)> = sim
+        .trace()
+        .connections()
+        .into_iter()
+        .map(|(c, a, b, _)| (c, a, b))
+        .collect();
+    assert_eq!(
+        conns,
+        [
+            (
+                1,
+                "alice-laptop.example.com".into(),
+                "smtp.example.com".into()
+            ),
+            (2, "smtp.example.com".into(), "mx.example.org".into()),
+        ]
+    );
+}

@@ -86,21 +86,7 @@ pub fn kinds<'a>(
 
 /// The C:/S: transcript of a connection, as in the RFCs.
 pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
-    trace
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Command { conn: c, line, .. } if *c == conn => Some(format!(
-                "C: {}",
-                String::from_utf8_lossy(&line.to_bytes()).trim_end()
-            )),
-            EventKind::Reply { conn: c, line, .. } if *c == conn => Some(format!(
-                "S: {}",
-                String::from_utf8_lossy(&line.to_bytes()).trim_end()
-            )),
-            _ => None,
-        })
-        .collect()
+    trace.transcript(conn)
 }
 
 /// Every (message, recipient) of the scenario ends delivered to a mailbox,
