@@ -71,3 +71,28 @@ fn a_failed_dsn_is_never_bounced() {
         .unwrap();
     assert!(dsn_bounce.explanation.contains("never bounced"));
 }
+
+#[test]
+fn forced_reply_at_ehlo_is_answered_to_ehlo() {
+    let mut s = preset("hello-smtp");
+    s.faults.push(mxlab_sim::scenario::FaultSpec {
+        at_secs: 0,
+        until_secs: None,
+        probability: None,
+        fault: mxlab_sim::scenario::Fault::ForcedReply {
+            host: "mx.example.org".into(),
+            stage: mxlab_sim::scenario::Stage::Helo,
+            code: 554,
+            probability: 1.0,
+        },
+    });
+    let sim = run(s);
+    let t = transcript(sim.trace(), 2);
+    assert_eq!(t[1], "C: EHLO smtp.example.com");
+    assert!(t[2].starts_with("S: 554 "), "{t:?}");
+    assert_eq!(t[3], "C: QUIT");
+    let b = kinds(sim.trace(), |k| matches!(k, EventKind::Bounce { .. }))
+        .next()
+        .unwrap();
+    assert_eq!(b.message.as_deref(), Some("m1"));
+}

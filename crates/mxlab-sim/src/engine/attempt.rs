@@ -386,7 +386,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         };
         let greeting = h.forced_reply(Stage::Connect).map_or(Ok(()), Err);
         let helo = h.forced_reply(Stage::Helo).map_or(Ok(()), Err);
-        let mail = helo.and_then(|()| h.decide_mail(size));
+        let mail = h.decide_mail(size);
         let decisions: Vec<(String, Result<(), Diagnostic>)> = rcpts
             .iter()
             .map(|r| {
@@ -404,6 +404,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             client: &client,
             server: &server,
             greeting,
+            helo,
             mail_from: &entry.mail_from,
             mail,
             recipients: &decisions,

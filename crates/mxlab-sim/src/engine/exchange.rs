@@ -23,6 +23,8 @@ pub struct TransactionRequest<'a> {
     pub server: &'a str,
     /// The greeting decision (a forced 421/554, or accept).
     pub greeting: Decision,
+    /// The decision on EHLO (a forced reply, or accept).
+    pub helo: Decision,
     /// The envelope sender; empty for the null reverse-path `<>`.
     pub mail_from: &'a str,
     /// The decision on MAIL FROM (size, disk full...).
@@ -88,6 +90,16 @@ impl SmtpExchange for ScriptedExchange {
             }
             say(false, format!("220 {} ESMTP MX Lab", req.server));
             say(true, format!("EHLO {}", req.client));
+            if let Err(d) = &req.helo {
+                say(false, reply(d));
+                say(true, "QUIT".into());
+                say(
+                    false,
+                    format!("221 2.0.0 {} closing connection", req.server),
+                );
+                outcomes = fail_all(d);
+                break 'session;
+            }
             say(false, format!("250-{} greets {}", req.server, req.client));
             say(false, "250-PIPELINING".into());
             say(false, "250-8BITMIME".into());
