@@ -112,3 +112,49 @@ fn opensmtpd_sends_one_delay_warning_after_4_hours() {
         ["m1"]
     );
 }
+
+#[test]
+fn dns_servfail_defers_and_partition_loses_the_connection() {
+    let mut s = preset("hello-smtp");
+    s.faults = vec![
+        mxlab_sim::scenario::FaultSpec {
+            at_secs: 0,
+            until_secs: Some(500),
+            probability: None,
+            fault: mxlab_sim::scenario::Fault::DnsFailure {
+                domain: Some("example.org".into()),
+                status: mxlab_sim::scenario::DnsStatus::Servfail,
+            },
+        },
+        mxlab_sim::scenario::FaultSpec {
+            at_secs: 500,
+            until_secs: Some(1000),
+            probability: None,
+            fault: mxlab_sim::scenario::Fault::LinkPartition {
+                a: "smtp.example.com".into(),
+                b: "mx.example.org".into(),
+            },
+        },
+    ];
+    let sim = run(s);
+    let defers: Vec<String> = kinds(sim.trace(), |k| matches!(k, EventKind::Defer { .. }))
+        .map(|e| match &e.kind {
+            EventKind::Defer { diagnostic, .. } => diagnostic.enhanced.clone(),
+            _ => unreachable!(),
+        })
+        .collect();
+    // SERVFAIL at 1 s, then the partition at 600 s: both temporary.
+    assert_eq!(defers, ["4.4.3", "4.4.1"]);
+    assert!(kinds(sim.trace(), |k| matches!(
+        k,
+        EventKind::ConnectFailed {
+            reason: mxlab_sim::trace::ConnectFailure::Lost
+        }
+    ))
+    .next()
+    .is_some());
+    assert_eq!(
+        sim.host("mx.example.org").unwrap().mailboxes["bob@example.org"],
+        ["m1"]
+    );
+}
