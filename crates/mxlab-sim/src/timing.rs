@@ -278,7 +278,7 @@ impl TimingProfile {
         let age = now.saturating_duration_since(arrival).as_secs();
         let due = match &self.backoff {
             Backoff::Doubling { min_secs, max_secs } => {
-                now.plus_secs(age.clamp(*min_secs, (*max_secs).max(*min_secs)))
+                now.plus_secs(age.clamp(*min_secs, (*max_secs).max(*min_secs)).max(1))
             }
             Backoff::Quadratic { unit_secs } => {
                 let n = u64::from(failures);

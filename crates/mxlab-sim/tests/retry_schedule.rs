@@ -113,3 +113,19 @@ fn every_builtin_name_resolves() {
     }
     assert!(TimingProfile::builtin("sendmail").is_none());
 }
+
+#[test]
+fn a_zero_backoff_still_moves_the_clock() {
+    // Validation rejects these numbers; the engine must still terminate.
+    let mut p = TimingProfile::postfix();
+    p.queue_run_delay_secs = None;
+    p.backoff = mxlab_sim::timing::Backoff::Doubling {
+        min_secs: 0,
+        max_secs: 0,
+    };
+    let now = SimTime::ZERO;
+    match p.after_failure(now, now, now, 1, Duration::ZERO) {
+        RetryDecision::RetryAt(at) => assert!(at > now),
+        other => panic!("{other:?}"),
+    }
+}
