@@ -12,7 +12,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod session;
 
-pub use session::{Input, Instant, Output};
+pub use session::{ClientState, Input, Instant, Output, ServerState};
 pub mod client;
 pub mod command;
 pub mod explain;

@@ -1,1 +1,555 @@
-//! (to be written)
+//! Replies: three-digit codes (RFC 5321 §4.2), multi-line replies, and the
+//! enhanced status codes of RFC 3463 / RFC 2034.
+//!
+//! ```text
+//! Reply-line     = *( Reply-code "-" [ textstring ] CRLF )
+//!                  Reply-code [ SP textstring ] CRLF
+//! ```
+//!
+//! [`Reply::to_bytes`] formats a reply; [`ReplyParser`] reads replies from a
+//! byte stream in any chunking, bounded in memory.
+
+use core::fmt;
+
+use crate::limits;
+
+/// A three-digit reply code: first digit 2–5, second 0–5, third 0–9
+/// (RFC 5321 §4.2.1).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReplyCode(u16);
+
+impl ReplyCode {
+    /// The code, if it is a valid SMTP reply code.
+    pub const fn new(code: u16) -> Option<ReplyCode> {
+        if code >= 200 && code <= 559 && (code / 10) % 10 <= 5 {
+            Some(ReplyCode(code))
+        } else {
+            None
+        }
+    }
+
+    /// The numeric value.
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+
+    /// The first digit: 2 positive, 3 intermediate, 4 transient, 5 permanent.
+    pub const fn class(self) -> u8 {
+        (self.0 / 100) as u8
+    }
+
+    /// 2yz: the command succeeded.
+    pub const fn is_positive(self) -> bool {
+        self.class() == 2
+    }
+
+    /// 3yz: more input is expected (354, 334).
+    pub const fn is_intermediate(self) -> bool {
+        self.class() == 3
+    }
+
+    /// 4yz: failed this time; trying again later may work.
+    pub const fn is_transient(self) -> bool {
+        self.class() == 4
+    }
+
+    /// 5yz: failed for good; do not repeat the same request.
+    pub const fn is_permanent(self) -> bool {
+        self.class() == 5
+    }
+}
+
+impl fmt::Display for ReplyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An RFC 3463 enhanced status code, `class.subject.detail`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EnhancedCode {
+    /// 2 success, 4 persistent transient failure, 5 permanent failure.
+    pub class: u8,
+    /// What the status is about (0 other … 7 security), up to three digits.
+    pub subject: u16,
+    /// The detail within the subject, up to three digits.
+    pub detail: u16,
+}
+
+impl EnhancedCode {
+    /// A code from its three parts.
+    pub const fn new(class: u8, subject: u16, detail: u16) -> EnhancedCode {
+        EnhancedCode {
+            class,
+            subject,
+            detail,
+        }
+    }
+
+    /// Parses `class.subject.detail` (class 2, 4 or 5; 1–3 digits each).
+    pub fn parse(s: &str) -> Option<EnhancedCode> {
+        let mut parts = s.split('.');
+        let class = parts.next()?;
+        let subject = parts.next()?;
+        let detail = parts.next()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        let num = |p: &str| {
+            if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                None
+            } else {
+                p.parse::<u16>().ok()
+            }
+        };
+        let class = match class {
+            "2" => 2,
+            "4" => 4,
+            "5" => 5,
+            _ => return None,
+        };
+        Some(EnhancedCode::new(class, num(subject)?, num(detail)?))
+    }
+}
+
+impl From<(u8, u16, u16)> for EnhancedCode {
+    fn from((c, s, d): (u8, u16, u16)) -> Self {
+        EnhancedCode::new(c, s, d)
+    }
+}
+
+impl fmt::Display for EnhancedCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.class, self.subject, self.detail)
+    }
+}
+
+/// A complete reply: a code, an optional enhanced code, and one or more
+/// lines of text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Reply {
+    /// The reply code, the same on every line.
+    pub code: ReplyCode,
+    /// The enhanced code written at the start of each line, if any.
+    pub enhanced: Option<EnhancedCode>,
+    /// The text of each line, without code, separator or enhanced code.
+    pub lines: Vec<String>,
+}
+
+impl Reply {
+    /// A single-line reply. An invalid `code` becomes 451 (local error).
+    pub fn new(code: u16, text: impl Into<String>) -> Reply {
+        Reply {
+            code: ReplyCode::new(code).unwrap_or(ReplyCode(451)),
+            enhanced: None,
+            lines: vec![text.into()],
+        }
+    }
+
+    /// A single-line reply with an enhanced status code.
+    pub fn enhanced(
+        code: u16,
+        enhanced: impl Into<EnhancedCode>,
+        text: impl Into<String>,
+    ) -> Reply {
+        Reply {
+            enhanced: Some(enhanced.into()),
+            ..Reply::new(code, text)
+        }
+    }
+
+    /// Adds a line of text (the reply becomes multi-line).
+    pub fn with_line(mut self, text: impl Into<String>) -> Reply {
+        self.lines.push(text.into());
+        self
+    }
+
+    /// All lines' text joined with a space (for logs and DSNs).
+    pub fn text(&self) -> String {
+        self.lines.join(" ")
+    }
+
+    /// The reply as one line for logs and diagnostics: `550 5.1.1 text`.
+    pub fn summary(&self) -> String {
+        match self.enhanced {
+            Some(e) => format!("{} {} {}", self.code, e, self.text()),
+            None => format!("{} {}", self.code, self.text()),
+        }
+    }
+
+    /// The wire form: `250-first\r\n250 last\r\n`, the enhanced code (if
+    /// any) repeated at the start of every line as RFC 2034 §4 requires.
+    /// Text containing CR or LF is cleaned so a reply can never inject a
+    /// line.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + self.lines.iter().map(String::len).sum::<usize>());
+        let n = self.lines.len().max(1);
+        for i in 0..n {
+            let text = self.lines.get(i).map(String::as_str).unwrap_or("");
+            out.extend_from_slice(self.code.to_string().as_bytes());
+            out.push(if i + 1 < n { b'-' } else { b' ' });
+            if let Some(e) = self.enhanced {
+                out.extend_from_slice(e.to_string().as_bytes());
+                if !text.is_empty() {
+                    out.push(b' ');
+                }
+            }
+            out.extend(
+                text.bytes()
+                    .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+            );
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+}
+
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.to_bytes()))
+    }
+}
+
+/// Why bytes from a server could not be read as a reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyError {
+    /// A line does not start with a valid three-digit code and a separator.
+    BadLine(String),
+    /// A continuation line's code differs from the first line's.
+    CodeChanged {
+        /// The first line's code.
+        expected: u16,
+        /// The line's code.
+        found: u16,
+    },
+    /// A line is longer than the parser's limit.
+    LineTooLong,
+    /// The reply has more lines than the parser's limit.
+    TooManyLines,
+}
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyError::BadLine(l) => write!(f, "not an SMTP reply line: {l:?}"),
+            ReplyError::CodeChanged { expected, found } => {
+                write!(
+                    f,
+                    "reply code changed from {expected} to {found} inside a multi-line reply"
+                )
+            }
+            ReplyError::LineTooLong => f.write_str("reply line too long"),
+            ReplyError::TooManyLines => f.write_str("multi-line reply too long"),
+        }
+    }
+}
+
+impl std::error::Error for ReplyError {}
+
+/// Parses one reply line (without its line ending): `(code, last, text)`.
+pub fn parse_line(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
+    let bad = || ReplyError::BadLine(String::from_utf8_lossy(line).into_owned());
+    let digits = line.get(..3).ok_or_else(bad)?;
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Err(bad());
+    }
+    let n = digits
+        .iter()
+        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+    let code = ReplyCode::new(n).ok_or_else(bad)?;
+    match line.get(3) {
+        None => Ok((code, true, &[])),
+        Some(b' ') => Ok((code, true, line.get(4..).unwrap_or_default())),
+        Some(b'-') => Ok((code, false, line.get(4..).unwrap_or_default())),
+        Some(_) => Err(bad()),
+    }
+}
+
+/// Reads replies from a byte stream, in any chunking.
+///
+/// Lines end with LF (a preceding CR is removed); a bare CR inside a line
+/// is kept. Enhanced codes are recognised when the text of the first line
+/// starts with one whose class matches the reply code's first digit
+/// (RFC 2034 §4), and removed from every line that repeats it.
+#[derive(Clone, Debug)]
+pub struct ReplyParser {
+    line: Vec<u8>,
+    overflow: bool,
+    pending: Option<(ReplyCode, Vec<Vec<u8>>)>,
+    max_line: usize,
+    max_lines: usize,
+}
+
+impl Default for ReplyParser {
+    fn default() -> Self {
+        ReplyParser::new()
+    }
+}
+
+impl ReplyParser {
+    /// A parser with MX Lab's limits: lines of 2048 octets (four times
+    /// §4.5.3.1.5, as real servers exceed it), 256 lines per reply.
+    pub fn new() -> ReplyParser {
+        ReplyParser {
+            line: Vec::new(),
+            overflow: false,
+            pending: None,
+            max_line: limits::REPLY_LINE * 4,
+            max_lines: 256,
+        }
+    }
+
+    /// Feeds bytes; complete replies (or errors) are pushed to `out` in
+    /// order. Returns how many bytes were consumed: all of them, unless a
+    /// reply completed and `stop_after_reply` is set, in which case the rest
+    /// (for example the plaintext after a 220 to STARTTLS) is left to the
+    /// caller.
+    pub fn feed(
+        &mut self,
+        bytes: &[u8],
+        stop_after_reply: bool,
+        out: &mut Vec<Result<Reply, ReplyError>>,
+    ) -> usize {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b != b'\n' {
+                if self.line.len() < self.max_line {
+                    self.line.push(b);
+                } else {
+                    self.overflow = true;
+                }
+                continue;
+            }
+            if self.line.last() == Some(&b'\r') {
+                self.line.pop();
+            }
+            let line = core::mem::take(&mut self.line);
+            if core::mem::take(&mut self.overflow) {
+                self.pending = None;
+                out.push(Err(ReplyError::LineTooLong));
+                continue;
+            }
+            if let Some(r) = self.take_line(&line) {
+                out.push(r);
+                if stop_after_reply {
+                    return i + 1;
+                }
+            }
+        }
+        bytes.len()
+    }
+
+    /// Whether a partial reply or line is buffered.
+    pub fn is_idle(&self) -> bool {
+        self.line.is_empty() && self.pending.is_none()
+    }
+
+    fn take_line(&mut self, line: &[u8]) -> Option<Result<Reply, ReplyError>> {
+        let (code, last, text) = match parse_line(line) {
+            Ok(v) => v,
+            Err(e) => {
+                self.pending = None;
+                return Some(Err(e));
+            }
+        };
+        let (first_code, mut lines) = self.pending.take().unwrap_or((code, Vec::new()));
+        if first_code != code {
+            return Some(Err(ReplyError::CodeChanged {
+                expected: first_code.get(),
+                found: code.get(),
+            }));
+        }
+        if lines.len() >= self.max_lines {
+            return Some(Err(ReplyError::TooManyLines));
+        }
+        lines.push(text.to_vec());
+        if !last {
+            self.pending = Some((code, lines));
+            return None;
+        }
+        Some(Ok(assemble(code, lines)))
+    }
+}
+
+/// Builds a reply from its raw line texts, recognising the enhanced code.
+fn assemble(code: ReplyCode, raw: Vec<Vec<u8>>) -> Reply {
+    let texts: Vec<String> = raw
+        .into_iter()
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .collect();
+    let enhanced = texts
+        .first()
+        .and_then(|t| t.split(' ').next())
+        .and_then(EnhancedCode::parse)
+        .filter(|e| e.class == code.class());
+    let lines = match enhanced {
+        None => texts,
+        Some(e) => {
+            let prefix = e.to_string();
+            texts
+                .into_iter()
+                .map(|t| match t.strip_prefix(prefix.as_str()) {
+                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                        rest.strip_prefix(' ').unwrap_or(rest).to_string()
+                    }
+                    _ => t,
+                })
+                .collect()
+        }
+    };
+    Reply {
+        code,
+        enhanced,
+        lines,
+    }
+}
+
+/// Parses one complete reply from bytes (convenience for tests and tools).
+pub fn parse_reply(bytes: &[u8]) -> Result<Reply, ReplyError> {
+    let mut p = ReplyParser::new();
+    let mut out = Vec::new();
+    p.feed(bytes, true, &mut out);
+    out.into_iter().next().unwrap_or_else(|| {
+        Err(ReplyError::BadLine(
+            String::from_utf8_lossy(bytes).into_owned(),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed_all(bytes: &[u8], one_at_a_time: bool) -> Vec<Result<Reply, ReplyError>> {
+        let mut p = ReplyParser::new();
+        let mut out = Vec::new();
+        if one_at_a_time {
+            for b in bytes {
+                p.feed(core::slice::from_ref(b), false, &mut out);
+            }
+        } else {
+            p.feed(bytes, false, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn parses_replies_in_any_chunking() {
+        let cases: &[(&[u8], Reply)] = &[
+            (
+                b"220 poolp.org ESMTP OpenSMTPD\r\n",
+                Reply::new(220, "poolp.org ESMTP OpenSMTPD"),
+            ),
+            (
+                b"250 2.1.5 Destination address valid: Recipient ok\r\n",
+                Reply::enhanced(250, (2, 1, 5), "Destination address valid: Recipient ok"),
+            ),
+            (
+                b"250-poolp.org Hello\r\n250-8BITMIME\r\n250-SIZE 36700160\r\n250 HELP\r\n",
+                Reply::new(250, "poolp.org Hello")
+                    .with_line("8BITMIME")
+                    .with_line("SIZE 36700160")
+                    .with_line("HELP"),
+            ),
+            (
+                b"550-5.1.1 No such user\r\n550 5.1.1 here\r\n",
+                Reply::enhanced(550, (5, 1, 1), "No such user").with_line("here"),
+            ),
+            // Class mismatch: not an enhanced code (RFC 2034 §4).
+            (b"250 5.0.0 odd\r\n", Reply::new(250, "5.0.0 odd")),
+            (b"354\n", Reply::new(354, "")),
+            (b"221 2.0.0\r\n", Reply::enhanced(221, (2, 0, 0), "")),
+        ];
+        for (bytes, want) in cases {
+            for one in [false, true] {
+                let got = feed_all(bytes, one);
+                assert_eq!(
+                    got,
+                    vec![Ok(want.clone())],
+                    "{:?}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn format_round_trips() {
+        let replies = [
+            Reply::new(220, "mx.example.org ESMTP MX Lab"),
+            Reply::enhanced(552, (5, 3, 4), "Message size exceeds fixed limit"),
+            Reply::new(250, "mx.example.org")
+                .with_line("PIPELINING")
+                .with_line("SIZE 10240000"),
+            Reply::enhanced(550, (5, 7, 1), "Relaying denied").with_line("see policy"),
+        ];
+        for r in replies {
+            let bytes = r.to_bytes();
+            assert_eq!(parse_reply(&bytes), Ok(r.clone()));
+        }
+        assert_eq!(
+            Reply::new(250, "a").with_line("b").to_bytes(),
+            b"250-a\r\n250 b\r\n".to_vec()
+        );
+        assert_eq!(
+            Reply::new(250, "x\r\n250 y").to_bytes(),
+            b"250 x  250 y\r\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn rejects_bad_lines() {
+        let cases: &[(&[u8], ReplyError)] = &[
+            (b"hello\r\n", ReplyError::BadLine("hello".into())),
+            (b"600 no\r\n", ReplyError::BadLine("600 no".into())),
+            (b"25 short\r\n", ReplyError::BadLine("25 short".into())),
+            (b"250+x\r\n", ReplyError::BadLine("250+x".into())),
+            (
+                b"250-a\r\n550 b\r\n",
+                ReplyError::CodeChanged {
+                    expected: 250,
+                    found: 550,
+                },
+            ),
+        ];
+        for (bytes, err) in cases {
+            for one in [false, true] {
+                assert_eq!(feed_all(bytes, one), vec![Err(err.clone())]);
+            }
+        }
+        let mut long = vec![b'2', b'5', b'0', b' '];
+        long.extend(std::iter::repeat(b'x').take(10_000));
+        long.extend_from_slice(b"\r\n250 ok\r\n");
+        assert_eq!(
+            feed_all(&long, false),
+            vec![Err(ReplyError::LineTooLong), Ok(Reply::new(250, "ok"))]
+        );
+    }
+
+    #[test]
+    fn stops_after_one_reply_when_asked() {
+        let mut p = ReplyParser::new();
+        let mut out = Vec::new();
+        let bytes = b"220 2.0.0 Ready to start TLS\r\n250 injected\r\n";
+        let used = p.feed(bytes, true, &mut out);
+        assert_eq!(used, 30);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn codes() {
+        assert!(ReplyCode::new(199).is_none());
+        assert!(ReplyCode::new(260).is_none());
+        assert!(ReplyCode::new(600).is_none());
+        assert!(ReplyCode::new(452).unwrap().is_transient());
+        assert_eq!(
+            EnhancedCode::parse("5.1.10"),
+            Some(EnhancedCode::new(5, 1, 10))
+        );
+        assert_eq!(EnhancedCode::parse("3.1.1"), None);
+        assert_eq!(EnhancedCode::parse("5.1"), None);
+        assert_eq!(EnhancedCode::parse("5.1.1000"), None);
+    }
+}

@@ -88,3 +88,61 @@ pub enum Output<E> {
     /// instant (unless other input comes first).
     Timeout(Instant),
 }
+
+/// Where a server session stands in the RFC 5321 command sequence.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ServerState {
+    /// The 220 greeting was sent; waiting for EHLO or HELO.
+    Greeted,
+    /// A 554 greeting was sent; only QUIT is honoured (RFC 5321 §3.1).
+    Refusing,
+    /// The client introduced itself; no mail transaction is open.
+    Ready,
+    /// MAIL was accepted; waiting for recipients.
+    Mail,
+    /// At least one recipient was accepted; DATA may follow.
+    Rcpt,
+    /// DATA was answered with 354; receiving the message content.
+    Data,
+    /// An AUTH exchange is in progress (334 challenges).
+    Auth,
+    /// STARTTLS was accepted; the TLS handshake is in progress.
+    TlsHandshake,
+    /// Waiting for the host's decision on a sender, recipient or message.
+    Deciding,
+    /// The session is over (QUIT, 421, or the peer went away).
+    Closed,
+}
+
+/// Where a client session stands in its conversation with the server.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ClientState {
+    /// Connected; waiting for the server's 220 greeting.
+    Greeting,
+    /// EHLO sent; waiting for the extension list.
+    Ehlo,
+    /// HELO sent (after EHLO was refused); waiting for 250.
+    Helo,
+    /// STARTTLS sent; waiting for 220.
+    StartTls,
+    /// The TLS handshake is in progress.
+    TlsHandshake,
+    /// AUTH sent; answering the server's 334 challenges.
+    Auth,
+    /// MAIL FROM sent; waiting for the reply.
+    Mail,
+    /// RCPT TO sent; waiting for the replies.
+    Rcpt,
+    /// DATA sent; waiting for 354.
+    Data,
+    /// The message content and final dot were sent; waiting for the reply.
+    DataDone,
+    /// RSET sent between transactions; waiting for 250.
+    Rset,
+    /// QUIT sent; waiting for 221.
+    Quit,
+    /// The session is over.
+    Closed,
+}
