@@ -20,5 +20,6 @@ pub mod limits;
 pub mod message;
 pub mod path;
 pub mod reply;
+pub mod sasl;
 pub mod server;
 pub mod wire;

@@ -520,7 +520,7 @@ mod tests {
             }
         }
         let mut long = vec![b'2', b'5', b'0', b' '];
-        long.extend(std::iter::repeat(b'x').take(10_000));
+        long.extend(std::iter::repeat_n(b'x', 10_000));
         long.extend_from_slice(b"\r\n250 ok\r\n");
         assert_eq!(
             feed_all(&long, false),

@@ -1,1 +1,1074 @@
-//! (to be written)
+//! The server side of an SMTP connection, as a sans-IO state machine.
+//!
+//! ```
+//! use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
+//! use mxlab_proto::{Input, Instant, Output};
+//!
+//! let now = Instant::ZERO;
+//! let mut s = ServerSession::new(ServerConfig::new("mx.example.org"), now);
+//! s.handle_input(now, Input::Bytes(b"EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n"));
+//! let mut sent = Vec::new();
+//! while let Some(out) = s.poll_output() {
+//!     match out {
+//!         Output::Transmit(bytes) => sent.extend(bytes),
+//!         Output::Event(ServerEvent::MailFrom { .. }) => s.decide(now, Decision::Accept),
+//!         _ => {}
+//!     }
+//! }
+//! assert!(String::from_utf8_lossy(&sent).ends_with("250 2.1.0 Ok\r\n"));
+//! ```
+//!
+//! The session asks its host about everything that is a matter of policy
+//! (a sender, a recipient, a message, credentials) with an event, and waits
+//! for [`ServerSession::decide`]. Input that arrives meanwhile (pipelined
+//! commands) is kept and processed, in order, once the decision is in.
+//! Everything that is a matter of protocol it answers itself, with the reply
+//! codes of RFC 5321 §4.2 and the enhanced codes of RFC 3463.
+
+use std::collections::VecDeque;
+
+use core::time::Duration;
+
+use crate::command::{Body, Command, CommandError, MailParams, ParseOptions, RcptParams};
+use crate::limits;
+use crate::path::{ForwardPath, PathOptions, ReversePath};
+use crate::reply::Reply;
+use crate::sasl::{self, Credentials};
+use crate::session::{Input, Instant, Output, ServerState};
+use crate::wire::{BareLinePolicy, DataEnd, DataReader, LineEnding, LineReader};
+
+/// What the server advertises in its EHLO reply and therefore accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Extensions {
+    /// PIPELINING (RFC 2920). Commands are always answered in order; this
+    /// only controls the advertisement.
+    pub pipelining: bool,
+    /// SIZE with the fixed maximum message size in octets (RFC 1870);
+    /// `Some(0)` advertises SIZE with no fixed limit.
+    pub size: Option<u64>,
+    /// 8BITMIME (RFC 6152).
+    pub eight_bit_mime: bool,
+    /// ENHANCEDSTATUSCODES (RFC 2034). When off, replies carry no enhanced codes.
+    pub enhanced_status_codes: bool,
+    /// DSN (RFC 3461): NOTIFY, ORCPT, RET, ENVID.
+    pub dsn: bool,
+    /// STARTTLS (RFC 3207), offered until TLS is in place.
+    pub starttls: bool,
+    /// AUTH PLAIN LOGIN (RFC 4954).
+    pub auth: bool,
+    /// SMTPUTF8 (RFC 6531).
+    pub smtputf8: bool,
+}
+
+impl Default for Extensions {
+    fn default() -> Self {
+        Extensions {
+            pipelining: true,
+            size: Some(10_240_000),
+            eight_bit_mime: true,
+            enhanced_status_codes: true,
+            dsn: true,
+            starttls: false,
+            auth: false,
+            smtputf8: true,
+        }
+    }
+}
+
+/// A server's configuration: what it says, offers and enforces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ServerConfig {
+    /// The host name in the greeting and replies.
+    pub hostname: String,
+    /// The greeting text after the host name.
+    pub banner: String,
+    /// Greet with 554 instead of 220: no service here (RFC 5321 §3.1).
+    pub refuse: bool,
+    /// The extensions offered.
+    pub extensions: Extensions,
+    /// AUTH is only offered and accepted over TLS (538 5.7.11 otherwise).
+    pub auth_requires_tls: bool,
+    /// MAIL is refused until the client authenticates (530 5.7.0).
+    pub require_auth: bool,
+    /// MAIL is refused until the client issues STARTTLS (530 5.7.0).
+    pub require_tls: bool,
+    /// Recipients per transaction before 452 4.5.3 (at least 100, §4.5.3.1.8).
+    pub max_recipients: usize,
+    /// Protocol errors tolerated before 421 and closing (Postfix's
+    /// `smtpd_hard_error_limit`).
+    pub max_errors: u32,
+    /// How bare CR / LF are treated in data and command lines.
+    pub bare_line_policy: BareLinePolicy,
+    /// Path leniency (unqualified local users, missing brackets).
+    pub paths: PathOptions,
+    /// How long to wait for the next command or data (§4.5.3.2.7).
+    pub timeout: Duration,
+}
+
+impl ServerConfig {
+    /// A configuration with sensible defaults for `hostname`.
+    pub fn new(hostname: impl Into<String>) -> ServerConfig {
+        ServerConfig {
+            hostname: hostname.into(),
+            banner: "ESMTP MX Lab".into(),
+            refuse: false,
+            extensions: Extensions::default(),
+            auth_requires_tls: true,
+            require_auth: false,
+            require_tls: false,
+            max_recipients: limits::MIN_RECIPIENTS,
+            max_errors: 20,
+            bare_line_policy: BareLinePolicy::Strict,
+            paths: PathOptions::default(),
+            timeout: limits::SERVER_TIMEOUT,
+        }
+    }
+}
+
+/// The envelope of a transaction, as the server accepted it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Envelope {
+    /// The HELO/EHLO argument.
+    pub helo: String,
+    /// Whether the client used EHLO.
+    pub esmtp: bool,
+    /// Whether the connection is under TLS.
+    pub tls: bool,
+    /// The authenticated user, if any.
+    pub auth: Option<String>,
+    /// The reverse-path.
+    pub from: ReversePath,
+    /// MAIL parameters.
+    pub mail_params: MailParams,
+    /// The accepted recipients, in order.
+    pub rcpts: Vec<(ForwardPath, RcptParams)>,
+}
+
+/// Why a session closed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum CloseReason {
+    /// The client sent QUIT.
+    Quit,
+    /// The client went away.
+    PeerClosed,
+    /// No input within the timeout (421 4.4.2).
+    Timeout,
+    /// Too many protocol errors (421 4.7.0).
+    TooManyErrors,
+    /// The host shut the session down (421 4.3.2).
+    Shutdown,
+    /// The TLS handshake failed.
+    TlsFailed,
+}
+
+/// What a server session tells or asks its host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// The client said HELO or EHLO.
+    Hello {
+        /// EHLO rather than HELO.
+        esmtp: bool,
+        /// The argument.
+        domain: String,
+    },
+    /// TLS is in place; the client must say EHLO again (RFC 3207 §4.2).
+    TlsEstablished,
+    /// Decide: are these credentials good? Accept → 235, Reject → the reply
+    /// (typically 535 5.7.8).
+    AuthRequest {
+        /// PLAIN or LOGIN.
+        mechanism: String,
+        /// The credentials sent.
+        credentials: Credentials,
+    },
+    /// Decide: accept this sender? Accept → 250 2.1.0.
+    MailFrom {
+        /// The reverse-path.
+        from: ReversePath,
+        /// Its parameters.
+        params: MailParams,
+    },
+    /// Decide: accept this recipient? Accept → 250 2.1.5; reject with 550
+    /// (unknown user), 551/554 (relay denied), 450/451 (greylisting), 452…
+    RcptTo {
+        /// The forward-path.
+        to: ForwardPath,
+        /// Its parameters.
+        params: RcptParams,
+        /// The sender of the transaction.
+        from: ReversePath,
+    },
+    /// Decide: take responsibility for this message? Accept → 250 2.0.0
+    /// (use [`Decision::AcceptWith`] to give a queue id), or a 4xx/5xx.
+    Message {
+        /// The envelope.
+        envelope: Envelope,
+        /// The message, dot-stuffing removed.
+        content: Vec<u8>,
+        /// How the end of data was written (differs from `\r\n.\r\n` only
+        /// under the lenient policy: the smuggling ambiguity).
+        terminator: &'static str,
+    },
+    /// The transaction was reset (RSET, EHLO, HELO, STARTTLS).
+    Reset,
+    /// The session is over.
+    Closed(CloseReason),
+}
+
+/// The host's answer to a question asked with an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Accept with the standard reply.
+    Accept,
+    /// Accept with this (2xx) reply.
+    AcceptWith(Reply),
+    /// Refuse with this (4xx/5xx) reply.
+    Reject(Reply),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Pending {
+    Auth(String),
+    Mail(ReversePath, MailParams),
+    Rcpt(ForwardPath, RcptParams),
+    Message,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum AuthStep {
+    PlainResponse,
+    LoginUser,
+    LoginPassword(String),
+}
+
+#[derive(Clone, Debug)]
+enum Mode {
+    Command,
+    Auth(AuthStep),
+    Data(Box<DataReader>),
+}
+
+/// A server session: one SMTP connection seen from the server.
+#[derive(Clone, Debug)]
+pub struct ServerSession {
+    config: ServerConfig,
+    state: ServerState,
+    mode: Mode,
+    lines: LineReader,
+    inbuf: Vec<u8>,
+    pos: usize,
+    out: VecDeque<Output<ServerEvent>>,
+    close_after: bool,
+    start_tls_after: bool,
+    deadline: Option<Instant>,
+    pending: Option<Pending>,
+    helo: Option<(bool, String)>,
+    tls: bool,
+    auth_user: Option<String>,
+    from: Option<(ReversePath, MailParams)>,
+    rcpts: Vec<(ForwardPath, RcptParams)>,
+    rcpt_attempts: usize,
+    errors: u32,
+}
+
+const AUTH_LINE: usize = 12_288; // RFC 4954 §4
+
+impl ServerSession {
+    /// A new session on a fresh connection: the greeting is queued.
+    pub fn new(config: ServerConfig, now: Instant) -> ServerSession {
+        let mut s = ServerSession {
+            state: if config.refuse {
+                ServerState::Refusing
+            } else {
+                ServerState::Greeted
+            },
+            mode: Mode::Command,
+            lines: LineReader::new(limits::COMMAND_LINE),
+            inbuf: Vec::new(),
+            pos: 0,
+            out: VecDeque::new(),
+            close_after: false,
+            start_tls_after: false,
+            deadline: None,
+            pending: None,
+            helo: None,
+            tls: false,
+            auth_user: None,
+            from: None,
+            rcpts: Vec::new(),
+            rcpt_attempts: 0,
+            errors: 0,
+            config,
+        };
+        let greeting = if s.config.refuse {
+            Reply::new(554, format!("{} No SMTP service here", s.config.hostname))
+        } else {
+            Reply::new(220, format!("{} {}", s.config.hostname, s.config.banner))
+        };
+        s.send(greeting);
+        s.finish_step(now);
+        s
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// Where the session stands.
+    pub fn state(&self) -> ServerState {
+        self.state
+    }
+
+    /// Whether TLS is in place.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The authenticated user, if any.
+    pub fn authenticated(&self) -> Option<&str> {
+        self.auth_user.as_deref()
+    }
+
+    /// Whether the session can use more input now. While it waits for a
+    /// decision or a TLS handshake, a host doing real I/O should stop
+    /// reading (input is still accepted and buffered).
+    pub fn wants_input(&self) -> bool {
+        self.pending.is_none()
+            && !matches!(self.state, ServerState::TlsHandshake | ServerState::Closed)
+    }
+
+    /// Feeds an input; then drain [`ServerSession::poll_output`].
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
+        if self.state == ServerState::Closed {
+            return;
+        }
+        match input {
+            Input::Bytes(b) => {
+                if self.state == ServerState::TlsHandshake {
+                    // Bytes during the handshake belong to TLS, not to us.
+                    return;
+                }
+                self.inbuf.extend_from_slice(b);
+                self.process(now);
+            }
+            Input::Timeout => {
+                if self.deadline.is_some_and(|d| now >= d) {
+                    self.send(Reply::enhanced(
+                        421,
+                        (4, 4, 2),
+                        format!("{} Error: timeout exceeded", self.config.hostname),
+                    ));
+                    self.close(CloseReason::Timeout);
+                }
+            }
+            Input::TlsEstablished => {
+                if self.state == ServerState::TlsHandshake {
+                    self.tls = true;
+                    self.helo = None;
+                    self.reset_transaction(false);
+                    self.state = ServerState::Greeted;
+                    self.emit(ServerEvent::TlsEstablished);
+                    self.process(now);
+                }
+            }
+            Input::TlsFailed => {
+                if self.state == ServerState::TlsHandshake {
+                    self.close(CloseReason::TlsFailed);
+                }
+            }
+            Input::PeerClosed => self.close(CloseReason::PeerClosed),
+        }
+        self.finish_step(now);
+    }
+
+    /// Answers the question asked by the last `AuthRequest`, `MailFrom`,
+    /// `RcptTo` or `Message` event. Ignored when no question is pending.
+    pub fn decide(&mut self, now: Instant, decision: Decision) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let reject = match decision {
+            Decision::Accept => None,
+            Decision::AcceptWith(r) if r.code.is_positive() => {
+                self.accept(pending.clone(), Some(r));
+                return self.after_decision(now);
+            }
+            Decision::AcceptWith(r) | Decision::Reject(r) => Some(r),
+        };
+        match reject {
+            None => self.accept(pending, None),
+            Some(r) => {
+                let r = if r.code.is_positive() || r.code.is_intermediate() {
+                    Reply::enhanced(451, (4, 3, 0), "Error: bad decision from the host")
+                } else {
+                    r
+                };
+                match pending {
+                    Pending::Auth(_) => self.mode = Mode::Command,
+                    Pending::Message => self.reset_transaction(false),
+                    Pending::Mail(..) | Pending::Rcpt(..) => {}
+                }
+                self.send(r);
+            }
+        }
+        self.after_decision(now);
+    }
+
+    /// Ends the session from the host's side: 421 4.3.2 and close.
+    pub fn shutdown(&mut self, now: Instant) {
+        if self.state == ServerState::Closed {
+            return;
+        }
+        self.pending = None;
+        self.send(Reply::enhanced(
+            421,
+            (4, 3, 2),
+            format!(
+                "{} Service shutting down, closing transmission channel",
+                self.config.hostname
+            ),
+        ));
+        self.close(CloseReason::Shutdown);
+        self.finish_step(now);
+    }
+
+    /// The next output, in the order described in [`crate::session`].
+    pub fn poll_output(&mut self) -> Option<Output<ServerEvent>> {
+        self.out.pop_front()
+    }
+
+    fn after_decision(&mut self, now: Instant) {
+        self.state = self.settled_state();
+        self.process(now);
+        self.finish_step(now);
+    }
+
+    fn accept(&mut self, pending: Pending, reply: Option<Reply>) {
+        match pending {
+            Pending::Auth(user) => {
+                self.mode = Mode::Command;
+                self.auth_user = Some(user);
+                self.send(reply.unwrap_or_else(|| {
+                    Reply::enhanced(235, (2, 7, 0), "Authentication successful")
+                }));
+            }
+            Pending::Mail(from, params) => {
+                self.from = Some((from, params));
+                self.send(reply.unwrap_or_else(|| Reply::enhanced(250, (2, 1, 0), "Ok")));
+            }
+            Pending::Rcpt(to, params) => {
+                self.rcpts.push((to, params));
+                self.send(reply.unwrap_or_else(|| Reply::enhanced(250, (2, 1, 5), "Ok")));
+            }
+            Pending::Message => {
+                self.reset_transaction(false);
+                self.send(reply.unwrap_or_else(|| Reply::enhanced(250, (2, 0, 0), "Ok: queued")));
+            }
+        }
+    }
+
+    /// The state implied by the session's data when nothing is pending.
+    fn settled_state(&self) -> ServerState {
+        if self.state == ServerState::Closed {
+            return ServerState::Closed;
+        }
+        if self.config.refuse {
+            return ServerState::Refusing;
+        }
+        match &self.mode {
+            Mode::Data(_) => return ServerState::Data,
+            Mode::Auth(_) => return ServerState::Auth,
+            Mode::Command => {}
+        }
+        if self.helo.is_none() {
+            ServerState::Greeted
+        } else if self.from.is_none() {
+            ServerState::Ready
+        } else if self.rcpts.is_empty() {
+            ServerState::Mail
+        } else {
+            ServerState::Rcpt
+        }
+    }
+
+    fn finish_step(&mut self, now: Instant) {
+        if self.start_tls_after {
+            self.start_tls_after = false;
+            self.out.push_back(Output::StartTls);
+            // Plaintext pipelined after STARTTLS is discarded (RFC 3207 §5,
+            // the command injection defence).
+            self.inbuf.clear();
+            self.pos = 0;
+            self.lines = LineReader::new(limits::COMMAND_LINE);
+        }
+        if self.close_after {
+            self.close_after = false;
+            self.out.push_back(Output::Close);
+            self.deadline = None;
+            return;
+        }
+        if self.state == ServerState::Closed {
+            return;
+        }
+        let deadline = now.saturating_add(self.config.timeout);
+        if self.deadline != Some(deadline) && self.pending.is_none() {
+            self.deadline = Some(deadline);
+            self.out.push_back(Output::Timeout(deadline));
+        }
+    }
+
+    fn emit(&mut self, e: ServerEvent) {
+        self.out.push_back(Output::Event(e));
+    }
+
+    fn send(&mut self, mut r: Reply) {
+        if !self.config.extensions.enhanced_status_codes {
+            r.enhanced = None;
+        }
+        self.out.push_back(Output::Transmit(r.to_bytes()));
+    }
+
+    fn close(&mut self, reason: CloseReason) {
+        if self.state == ServerState::Closed {
+            return;
+        }
+        self.state = ServerState::Closed;
+        self.pending = None;
+        self.inbuf = Vec::new();
+        self.pos = 0;
+        self.close_after = reason != CloseReason::PeerClosed;
+        self.emit(ServerEvent::Closed(reason));
+    }
+
+    fn error(&mut self, r: Reply) {
+        self.send(r);
+        self.errors += 1;
+        if self.errors >= self.config.max_errors {
+            self.send(Reply::enhanced(
+                421,
+                (4, 7, 0),
+                format!("{} Error: too many errors", self.config.hostname),
+            ));
+            self.close(CloseReason::TooManyErrors);
+        }
+    }
+
+    fn reset_transaction(&mut self, announce: bool) {
+        let had = self.from.is_some();
+        self.from = None;
+        self.rcpts.clear();
+        self.rcpt_attempts = 0;
+        if announce && had {
+            self.emit(ServerEvent::Reset);
+        }
+    }
+
+    fn process(&mut self, now: Instant) {
+        loop {
+            if self.pending.is_some()
+                || matches!(self.state, ServerState::Closed | ServerState::TlsHandshake)
+                || self.start_tls_after
+            {
+                break;
+            }
+            let Some(avail) = self.inbuf.get(self.pos..).filter(|b| !b.is_empty()) else {
+                break;
+            };
+            if let Mode::Data(reader) = &mut self.mode {
+                let (n, end) = reader.feed(avail);
+                self.pos += n;
+                if let Some(end) = end {
+                    self.mode = Mode::Command;
+                    self.end_of_data(end);
+                }
+                continue;
+            }
+            let (n, line) = self.lines.feed(avail);
+            self.pos += n;
+            if let Some(line) = line {
+                self.on_line(now, line);
+            }
+        }
+        // Compact the buffer.
+        if self.pos > 0 && (self.pos >= self.inbuf.len() || self.pos > 4096) {
+            self.inbuf.drain(..self.pos.min(self.inbuf.len()));
+            self.pos = 0;
+        }
+    }
+
+    fn on_line(&mut self, _now: Instant, line: crate::wire::Line) {
+        if line.too_long {
+            self.error(Reply::enhanced(500, (5, 5, 2), "Error: line too long"));
+            return;
+        }
+        if self.config.bare_line_policy == BareLinePolicy::Strict
+            && (line.ending == LineEnding::BareLf || line.bare_cr)
+        {
+            self.error(Reply::enhanced(
+                500,
+                (5, 5, 2),
+                "Error: bare <CR> or <LF> received; lines end with <CR><LF>",
+            ));
+            return;
+        }
+        if let Mode::Auth(step) = &self.mode {
+            let step = step.clone();
+            self.auth_line(step, &line.text);
+            return;
+        }
+        let opts = ParseOptions {
+            path: PathOptions {
+                smtputf8: false,
+                ..self.config.paths
+            },
+        };
+        match Command::parse(&line.text, opts) {
+            Ok(cmd) => self.on_command(cmd),
+            Err(e) => {
+                if self.state == ServerState::Refusing {
+                    return self.error(Reply::enhanced(
+                        503,
+                        (5, 5, 1),
+                        "Error: no SMTP service here, only QUIT",
+                    ));
+                }
+                // A recipient path that is UTF-8 under SMTPUTF8 is fine.
+                if let CommandError::Path { sender: false, .. } = &e {
+                    let smtputf8 = self.from.as_ref().is_some_and(|(_, p)| p.smtputf8);
+                    if smtputf8 {
+                        let opts = ParseOptions {
+                            path: PathOptions {
+                                smtputf8: true,
+                                ..self.config.paths
+                            },
+                        };
+                        if let Ok(cmd) = Command::parse(&line.text, opts) {
+                            return self.on_command(cmd);
+                        }
+                    }
+                }
+                self.error(e.reply());
+            }
+        }
+    }
+
+    fn on_command(&mut self, cmd: Command) {
+        if self.state == ServerState::Refusing && cmd != Command::Quit {
+            return self.error(Reply::enhanced(
+                503,
+                (5, 5, 1),
+                "Error: no SMTP service here, only QUIT",
+            ));
+        }
+        let ext = self.config.extensions.clone();
+        match cmd {
+            Command::Quit => {
+                self.send(Reply::enhanced(
+                    221,
+                    (2, 0, 0),
+                    format!("{} Bye", self.config.hostname),
+                ));
+                self.close(CloseReason::Quit);
+            }
+            Command::Helo(domain) => {
+                self.reset_transaction(true);
+                self.helo = Some((false, domain.clone()));
+                self.emit(ServerEvent::Hello {
+                    esmtp: false,
+                    domain,
+                });
+                self.send(Reply::new(250, self.config.hostname.clone()));
+                self.state = ServerState::Ready;
+            }
+            Command::Ehlo(domain) => {
+                self.reset_transaction(true);
+                self.helo = Some((true, domain.clone()));
+                self.emit(ServerEvent::Hello {
+                    esmtp: true,
+                    domain: domain.clone(),
+                });
+                let mut r = Reply::new(250, format!("{} Hello {}", self.config.hostname, domain));
+                for kw in self.ehlo_keywords() {
+                    r = r.with_line(kw);
+                }
+                // The EHLO reply carries no enhanced code (RFC 2034 §3).
+                self.out.push_back(Output::Transmit(r.to_bytes()));
+                self.state = ServerState::Ready;
+            }
+            Command::Noop(_) => self.send(Reply::enhanced(250, (2, 0, 0), "Ok")),
+            Command::Rset => {
+                self.reset_transaction(true);
+                self.send(Reply::enhanced(250, (2, 0, 0), "Ok"));
+                self.state = self.settled_state();
+            }
+            Command::Help(_) => self.send(
+                Reply::enhanced(
+                    214,
+                    (2, 0, 0),
+                    "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH",
+                )
+                .with_line("See RFC 5321 for what each does"),
+            ),
+            Command::Vrfy(_) => self.send(Reply::enhanced(
+                252,
+                (2, 0, 0),
+                "Cannot VRFY user, but will accept message and attempt delivery",
+            )),
+            Command::Expn(_) => self.error(Reply::enhanced(
+                502,
+                (5, 5, 1),
+                "Error: EXPN not implemented",
+            )),
+            Command::Bdat { .. } => self.error(Reply::enhanced(
+                502,
+                (5, 5, 1),
+                "Error: BDAT (CHUNKING) not implemented",
+            )),
+            Command::StartTls => {
+                if !ext.starttls {
+                    return self.error(Reply::enhanced(
+                        502,
+                        (5, 5, 1),
+                        "Error: STARTTLS not offered",
+                    ));
+                }
+                if self.tls {
+                    return self.error(Reply::enhanced(
+                        503,
+                        (5, 5, 1),
+                        "Error: TLS already active",
+                    ));
+                }
+                self.send(Reply::enhanced(220, (2, 0, 0), "Ready to start TLS"));
+                self.reset_transaction(true);
+                self.state = ServerState::TlsHandshake;
+                self.start_tls_after = true;
+            }
+            Command::Auth { mechanism, initial } => self.auth_command(mechanism, initial),
+            Command::Mail { from, params } => self.mail(from, params),
+            Command::Rcpt { to, params } => self.rcpt(to, params),
+            Command::Data => self.data(),
+        }
+    }
+
+    /// The EHLO keywords this session offers now.
+    pub fn ehlo_keywords(&self) -> Vec<String> {
+        let e = &self.config.extensions;
+        let mut k = Vec::new();
+        if e.pipelining {
+            k.push("PIPELINING".to_string());
+        }
+        if let Some(size) = e.size {
+            k.push(if size == 0 {
+                "SIZE".to_string()
+            } else {
+                format!("SIZE {size}")
+            });
+        }
+        if e.eight_bit_mime {
+            k.push("8BITMIME".into());
+        }
+        if e.enhanced_status_codes {
+            k.push("ENHANCEDSTATUSCODES".into());
+        }
+        if e.dsn {
+            k.push("DSN".into());
+        }
+        if e.starttls && !self.tls {
+            k.push("STARTTLS".into());
+        }
+        if e.auth && (self.tls || !self.config.auth_requires_tls) {
+            k.push("AUTH PLAIN LOGIN".into());
+        }
+        if e.smtputf8 {
+            k.push("SMTPUTF8".into());
+        }
+        k.push("HELP".into());
+        k
+    }
+
+    fn auth_command(&mut self, mechanism: String, initial: Option<String>) {
+        let e = &self.config.extensions;
+        if !e.auth {
+            return self.error(Reply::enhanced(
+                502,
+                (5, 5, 1),
+                "Error: authentication not enabled",
+            ));
+        }
+        if self.helo.as_ref().is_none_or(|(esmtp, _)| !esmtp) {
+            return self.error(Reply::enhanced(503, (5, 5, 1), "Error: send EHLO first"));
+        }
+        if self.auth_user.is_some() {
+            return self.error(Reply::enhanced(
+                503,
+                (5, 5, 1),
+                "Error: already authenticated",
+            ));
+        }
+        if self.from.is_some() {
+            return self.error(Reply::enhanced(
+                503,
+                (5, 5, 1),
+                "Error: AUTH not allowed during a mail transaction",
+            ));
+        }
+        if mechanism != "PLAIN" && mechanism != "LOGIN" {
+            return self.error(Reply::enhanced(
+                504,
+                (5, 5, 4),
+                "Error: unrecognized authentication type",
+            ));
+        }
+        if self.config.auth_requires_tls && !self.tls {
+            return self.error(Reply::enhanced(
+                538,
+                (5, 7, 11),
+                "Error: encryption required for requested authentication mechanism",
+            ));
+        }
+        self.state = ServerState::Auth;
+        if mechanism == "PLAIN" {
+            match initial {
+                Some(i) => self.auth_line(AuthStep::PlainResponse, i.as_bytes()),
+                None => {
+                    self.mode = Mode::Auth(AuthStep::PlainResponse);
+                    self.lines.set_max(AUTH_LINE);
+                    self.out.push_back(Output::Transmit(b"334 \r\n".to_vec()));
+                }
+            }
+        } else {
+            match initial {
+                Some(i) if !i.is_empty() => self.auth_line(AuthStep::LoginUser, i.as_bytes()),
+                _ => {
+                    self.mode = Mode::Auth(AuthStep::LoginUser);
+                    self.lines.set_max(AUTH_LINE);
+                    self.out
+                        .push_back(Output::Transmit(b"334 VXNlcm5hbWU6\r\n".to_vec()));
+                }
+            }
+        }
+    }
+
+    fn auth_line(&mut self, step: AuthStep, text: &[u8]) {
+        let text = String::from_utf8_lossy(text).trim().to_string();
+        self.lines.set_max(limits::COMMAND_LINE);
+        if text == "*" {
+            self.mode = Mode::Command;
+            self.state = self.settled_state();
+            return self.error(Reply::enhanced(501, (5, 0, 0), "Authentication cancelled"));
+        }
+        let bad = |s: &mut ServerSession| {
+            s.mode = Mode::Command;
+            s.state = s.settled_state();
+            s.error(Reply::enhanced(
+                501,
+                (5, 5, 2),
+                "Error: cannot decode response",
+            ));
+        };
+        match step {
+            AuthStep::PlainResponse => match sasl::plain_decode(&text) {
+                Some(credentials) => self.ask_auth("PLAIN", credentials),
+                None => bad(self),
+            },
+            AuthStep::LoginUser => match sasl::login_decode(&text) {
+                Some(user) => {
+                    self.mode = Mode::Auth(AuthStep::LoginPassword(user));
+                    self.lines.set_max(AUTH_LINE);
+                    self.out
+                        .push_back(Output::Transmit(b"334 UGFzc3dvcmQ6\r\n".to_vec()));
+                }
+                None => bad(self),
+            },
+            AuthStep::LoginPassword(username) => match sasl::login_decode(&text) {
+                Some(password) => self.ask_auth(
+                    "LOGIN",
+                    Credentials {
+                        authzid: String::new(),
+                        username,
+                        password,
+                    },
+                ),
+                None => bad(self),
+            },
+        }
+    }
+
+    fn ask_auth(&mut self, mechanism: &str, credentials: Credentials) {
+        self.mode = Mode::Command;
+        self.auth_user = None;
+        self.pending = Some(Pending::Auth(credentials.username.clone()));
+        self.state = ServerState::Deciding;
+        self.emit(ServerEvent::AuthRequest {
+            mechanism: mechanism.to_string(),
+            credentials,
+        });
+    }
+
+    fn mail(&mut self, from: ReversePath, params: MailParams) {
+        let esmtp = match &self.helo {
+            None => {
+                return self.error(Reply::enhanced(
+                    503,
+                    (5, 5, 1),
+                    "Error: send HELO/EHLO first",
+                ))
+            }
+            Some((esmtp, _)) => *esmtp,
+        };
+        if self.from.is_some() {
+            return self.error(Reply::enhanced(
+                503,
+                (5, 5, 1),
+                "Error: nested MAIL command",
+            ));
+        }
+        if self.config.require_tls && !self.tls {
+            return self.error(Reply::enhanced(
+                530,
+                (5, 7, 0),
+                "Must issue a STARTTLS command first",
+            ));
+        }
+        if self.config.require_auth && self.auth_user.is_none() {
+            return self.error(Reply::enhanced(530, (5, 7, 0), "Authentication required"));
+        }
+        let e = &self.config.extensions;
+        let unsupported = !params.unknown.is_empty()
+            || (!esmtp && params != MailParams::default())
+            || (params.size.is_some() && e.size.is_none())
+            || (params.body == Some(Body::EightBitMime) && !e.eight_bit_mime)
+            || params.body == Some(Body::BinaryMime)
+            || (params.smtputf8 && !e.smtputf8)
+            || ((params.ret.is_some() || params.envid.is_some()) && !e.dsn)
+            || (params.auth.is_some() && !e.auth);
+        if unsupported {
+            return self.error(Reply::enhanced(
+                555,
+                (5, 5, 4),
+                "MAIL FROM parameters not recognized or not implemented",
+            ));
+        }
+        if let (Some(declared), Some(max)) = (params.size, e.size) {
+            if max > 0 && declared > max {
+                return self.send(Reply::enhanced(
+                    552,
+                    (5, 3, 4),
+                    "Message size exceeds fixed maximum message size",
+                ));
+            }
+        }
+        self.pending = Some(Pending::Mail(from.clone(), params.clone()));
+        self.state = ServerState::Deciding;
+        self.emit(ServerEvent::MailFrom { from, params });
+    }
+
+    fn rcpt(&mut self, to: ForwardPath, params: RcptParams) {
+        let Some((from, mail_params)) = &self.from else {
+            return self.error(Reply::enhanced(503, (5, 5, 1), "Error: need MAIL command"));
+        };
+        let esmtp = self.helo.as_ref().is_some_and(|(e, _)| *e);
+        let dsn = self.config.extensions.dsn;
+        if !params.unknown.is_empty()
+            || (!esmtp && params != RcptParams::default())
+            || ((params.notify.is_some() || params.orcpt.is_some()) && !dsn)
+        {
+            return self.error(Reply::enhanced(
+                555,
+                (5, 5, 4),
+                "RCPT TO parameters not recognized or not implemented",
+            ));
+        }
+        if to.mailbox().is_some_and(|m| !m.is_ascii()) && !mail_params.smtputf8 {
+            return self.send(Reply::enhanced(
+                553,
+                (5, 6, 7),
+                "Non-ASCII address requires SMTPUTF8",
+            ));
+        }
+        self.rcpt_attempts += 1;
+        if self.rcpts.len() >= self.config.max_recipients.max(1) {
+            return self.send(Reply::enhanced(
+                452,
+                (4, 5, 3),
+                "Error: too many recipients",
+            ));
+        }
+        let from = from.clone();
+        self.pending = Some(Pending::Rcpt(to.clone(), params.clone()));
+        self.state = ServerState::Deciding;
+        self.emit(ServerEvent::RcptTo { to, params, from });
+    }
+
+    fn data(&mut self) {
+        if self.from.is_none() {
+            return self.error(Reply::enhanced(503, (5, 5, 1), "Error: need MAIL command"));
+        }
+        if self.rcpts.is_empty() {
+            if self.rcpt_attempts > 0 {
+                return self.error(Reply::enhanced(
+                    554,
+                    (5, 5, 1),
+                    "Error: no valid recipients",
+                ));
+            }
+            return self.error(Reply::enhanced(503, (5, 5, 1), "Error: need RCPT command"));
+        }
+        let max = self.config.extensions.size.filter(|&m| m > 0);
+        self.mode = Mode::Data(Box::new(DataReader::new(self.config.bare_line_policy, max)));
+        self.state = ServerState::Data;
+        self.send(Reply::new(354, "End data with <CR><LF>.<CR><LF>"));
+    }
+
+    fn end_of_data(&mut self, end: DataEnd) {
+        if end.too_big {
+            self.reset_transaction(false);
+            self.state = self.settled_state();
+            return self.send(Reply::enhanced(552, (5, 3, 4), "Error: message too large"));
+        }
+        if end.line_too_long {
+            self.reset_transaction(false);
+            self.state = self.settled_state();
+            return self.send(Reply::enhanced(
+                500,
+                (5, 5, 2),
+                "Error: line too long in message data",
+            ));
+        }
+        if end.bare_line_ending && self.config.bare_line_policy == BareLinePolicy::Strict {
+            self.reset_transaction(false);
+            self.state = self.settled_state();
+            return self.send(Reply::enhanced(
+                550,
+                (5, 5, 2),
+                "Error: bare <CR> or <LF> in message data (RFC 5321 §2.3.8)",
+            ));
+        }
+        let Some((from, mail_params)) = self.from.clone() else {
+            return;
+        };
+        let (esmtp, helo) = self.helo.clone().unwrap_or_default();
+        let envelope = Envelope {
+            helo,
+            esmtp,
+            tls: self.tls,
+            auth: self.auth_user.clone(),
+            from,
+            mail_params,
+            rcpts: self.rcpts.clone(),
+        };
+        self.pending = Some(Pending::Message);
+        self.state = ServerState::Deciding;
+        self.emit(ServerEvent::Message {
+            envelope,
+            content: end.content,
+            terminator: end.terminator,
+        });
+    }
+}

@@ -338,9 +338,11 @@ mod tests {
         assert_eq!(l.text.len(), 510);
     }
 
+    type DataCase<'a> = (BareLinePolicy, &'a [u8], Option<&'a [u8]>, &'a str);
+
     #[test]
     fn data_end_and_unstuffing() {
-        let cases: &[(BareLinePolicy, &[u8], Option<&[u8]>, &str)] = &[
+        let cases: &[DataCase<'_>] = &[
             (
                 BareLinePolicy::Strict,
                 b"Subject: x\r\n\r\npoint made\r\n.\r\nQUIT\r\n",
