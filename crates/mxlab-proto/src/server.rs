@@ -86,6 +86,9 @@ pub struct ServerConfig {
     pub banner: String,
     /// Greet with 554 instead of 220: no service here (RFC 5321 §3.1).
     pub refuse: bool,
+    /// Understand EHLO. When off the server behaves like an RFC 821 server
+    /// and answers EHLO with 500, so clients fall back to HELO (§3.2).
+    pub esmtp: bool,
     /// The extensions offered.
     pub extensions: Extensions,
     /// AUTH is only offered and accepted over TLS (538 5.7.11 otherwise).
@@ -114,6 +117,7 @@ impl ServerConfig {
             hostname: hostname.into(),
             banner: "ESMTP MX Lab".into(),
             refuse: false,
+            esmtp: true,
             extensions: Extensions::default(),
             auth_requires_tls: true,
             require_auth: false,
@@ -684,6 +688,9 @@ impl ServerSession {
                 });
                 self.send(Reply::new(250, self.config.hostname.clone()));
                 self.state = ServerState::Ready;
+            }
+            Command::Ehlo(_) if !self.config.esmtp => {
+                self.error(Reply::new(500, "Syntax error, command unrecognized"))
             }
             Command::Ehlo(domain) => {
                 self.reset_transaction(true);
