@@ -282,6 +282,35 @@ struct Active {
     accepted: Vec<usize>,
     carried: Vec<usize>,
     settled: Vec<RecipientOutcome>,
+    done: Vec<bool>,
+}
+
+impl Active {
+    /// Records the outcome of recipient `i`, once.
+    fn settle(&mut self, i: usize, reply: &Reply, stage: Stage, local: bool) {
+        let Some(done) = self.done.get_mut(i) else {
+            return;
+        };
+        if *done {
+            return;
+        }
+        *done = true;
+        if let Some((rcpt, _)) = self.tx.rcpts.get(i) {
+            self.settled.push(RecipientOutcome {
+                rcpt: rcpt.clone(),
+                reply: reply.clone(),
+                stage,
+                local,
+            });
+        }
+    }
+
+    /// Every recipient not yet settled gets `reply`.
+    fn settle_rest(&mut self, reply: &Reply, stage: Stage, local: bool) {
+        for i in 0..self.tx.rcpts.len() {
+            self.settle(i, reply, stage, local);
+        }
+    }
 }
 
 /// A client session: one SMTP connection seen from the client.
@@ -581,15 +610,8 @@ impl ClientSession {
             Expect::Data => self.on_data(reply),
             Expect::EndOfData => {
                 if let Some(a) = self.active.as_mut() {
-                    for &i in &a.accepted {
-                        if let Some((rcpt, _)) = a.tx.rcpts.get(i) {
-                            a.settled.push(RecipientOutcome {
-                                rcpt: rcpt.clone(),
-                                reply: reply.clone(),
-                                stage: Stage::EndOfData,
-                                local: false,
-                            });
-                        }
+                    for i in a.accepted.clone() {
+                        a.settle(i, &reply, Stage::EndOfData, false);
                     }
                 }
                 self.settle_active(false);
@@ -787,6 +809,7 @@ impl ClientSession {
             from: tx.from.clone(),
             params,
         };
+        let n_rcpts = tx.rcpts.len();
         self.active = Some(Active {
             id,
             tx,
@@ -794,6 +817,7 @@ impl ClientSession {
             accepted: Vec::new(),
             carried: Vec::new(),
             settled: Vec::new(),
+            done: vec![false; n_rcpts],
         });
         if pipelining {
             // RFC 2920 §3.1: MAIL, every RCPT and DATA in one group.
@@ -834,14 +858,7 @@ impl ClientSession {
             }
             return;
         }
-        for (rcpt, _) in a.tx.rcpts.clone() {
-            a.settled.push(RecipientOutcome {
-                rcpt,
-                reply: reply.clone(),
-                stage: Stage::Mail,
-                local: false,
-            });
-        }
+        a.settle_rest(&reply, Stage::Mail, false);
         if !pipelined {
             self.settle_active(false);
         }
@@ -884,13 +901,8 @@ impl ClientSession {
             } else if reply.code.get() == 452 && !a.accepted.is_empty() {
                 // Too many recipients: carry it into another transaction.
                 a.carried.push(i);
-            } else if let Some((rcpt, _)) = a.tx.rcpts.get(i) {
-                a.settled.push(RecipientOutcome {
-                    rcpt: rcpt.clone(),
-                    reply: reply.clone(),
-                    stage: Stage::Rcpt,
-                    local: false,
-                });
+            } else {
+                a.settle(i, &reply, Stage::Rcpt, false);
             }
         }
         if pipelined {
@@ -936,15 +948,8 @@ impl ClientSession {
             return;
         }
         if a.mail_ok == Some(true) {
-            for &i in &a.accepted {
-                if let Some((rcpt, _)) = a.tx.rcpts.get(i) {
-                    a.settled.push(RecipientOutcome {
-                        rcpt: rcpt.clone(),
-                        reply: reply.clone(),
-                        stage: Stage::Data,
-                        local: false,
-                    });
-                }
+            for i in a.accepted.clone() {
+                a.settle(i, &reply, Stage::Data, false);
             }
         }
         let mail_ok = a.mail_ok == Some(true);
@@ -1021,21 +1026,7 @@ impl ClientSession {
     /// Every transaction not yet settled gets `reply`, made up or received.
     fn settle_all(&mut self, reply: &Reply, stage: Stage, local: bool) {
         if let Some(mut a) = self.active.take() {
-            let done: Vec<&ForwardPath> = a.settled.iter().map(|o| &o.rcpt).collect();
-            let rest: Vec<(ForwardPath, RcptParams)> =
-                a.tx.rcpts
-                    .iter()
-                    .filter(|(r, _)| !done.contains(&r))
-                    .cloned()
-                    .collect();
-            for (rcpt, _) in rest {
-                a.settled.push(RecipientOutcome {
-                    rcpt,
-                    reply: reply.clone(),
-                    stage,
-                    local,
-                });
-            }
+            a.settle_rest(reply, stage, local);
             self.out
                 .push_back(Output::Event(ClientEvent::TransactionDone(
                     TransactionOutcome {

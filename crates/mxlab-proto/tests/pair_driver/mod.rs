@@ -89,13 +89,56 @@ fn decide(policy: &Policy, e: &ServerEvent) -> Option<Decision> {
 }
 
 /// Runs the pair to completion (both sides closed), advancing a virtual
-/// clock to the earliest deadline when nothing else moves. Panics if the
-/// sessions do not converge.
+/// clock to the earliest deadline when nothing else moves, once with each
+/// side's bytes delivered whole and once one byte at a time; both runs must
+/// agree. Panics if the sessions do not converge.
 pub fn run(
     server: ServerConfig,
     client: ClientConfig,
     txs: Vec<Transaction>,
     policy: Policy,
+) -> Run {
+    let whole = run_chunked(
+        server.clone(),
+        client.clone(),
+        txs.clone(),
+        policy.clone(),
+        false,
+    );
+    let bytewise = run_chunked(server, client, txs, policy, true);
+    assert_eq!(
+        whole.transcript(),
+        bytewise.transcript(),
+        "chunking changed the conversation"
+    );
+    assert_eq!(
+        whole.outcomes, bytewise.outcomes,
+        "chunking changed the outcomes"
+    );
+    assert_eq!(
+        whole.delivered, bytewise.delivered,
+        "chunking changed the delivered mail"
+    );
+    whole
+}
+
+fn feed(now: Instant, bytes: &[u8], one: bool, mut f: impl FnMut(Instant, Input<'_>)) {
+    if one {
+        for b in bytes {
+            f(now, Input::Bytes(core::slice::from_ref(b)));
+        }
+    } else {
+        f(now, Input::Bytes(bytes));
+    }
+}
+
+/// One run, with the given chunking.
+pub fn run_chunked(
+    server: ServerConfig,
+    client: ClientConfig,
+    txs: Vec<Transaction>,
+    policy: Policy,
+    one: bool,
 ) -> Run {
     let mut now = Instant::ZERO;
     let mut s = ServerSession::new(server, now);
@@ -110,7 +153,7 @@ pub fn run(
             match o {
                 Output::Transmit(b) => {
                     record(&mut r.lines, "S", &b);
-                    c.handle_input(now, Input::Bytes(&b));
+                    feed(now, &b, one, |n, i| c.handle_input(n, i));
                 }
                 Output::Event(e) => {
                     if let ServerEvent::Message {
@@ -144,7 +187,7 @@ pub fn run(
             match o {
                 Output::Transmit(b) => {
                     record(&mut r.lines, "C", &b);
-                    s.handle_input(now, Input::Bytes(&b));
+                    feed(now, &b, one, |n, i| s.handle_input(n, i));
                 }
                 Output::Event(ClientEvent::TransactionDone(t)) => r.outcomes.push(t),
                 Output::Event(ClientEvent::Finished(o)) => r.connection = o,
