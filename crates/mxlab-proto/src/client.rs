@@ -953,7 +953,7 @@ impl ClientSession {
             }
         }
         let mail_ok = a.mail_ok == Some(true);
-        self.settle_active(mail_ok);
+        self.settle_active(true);
         if mail_ok {
             // A transaction may still be open on the server: RSET (§4.1.1.5).
             self.send(&Command::Rset, Expect::Rset, ClientState::Rset, t.command);

@@ -86,6 +86,13 @@ pub struct ServerConfig {
     pub banner: String,
     /// Greet with 554 instead of 220: no service here (RFC 5321 §3.1).
     pub refuse: bool,
+    /// Replaces the greeting (a forced 421 or 554, say). A 421 greeting
+    /// closes the connection at once; any other non-220 reply leaves the
+    /// session answering 503 to everything but QUIT (RFC 5321 §3.1).
+    pub greeting_reply: Option<Reply>,
+    /// Answers HELO and EHLO with this refusal instead of 250 (a forced
+    /// reply at the hello stage). A 421 closes the connection.
+    pub hello_reply: Option<Reply>,
     /// Understand EHLO. When off the server behaves like an RFC 821 server
     /// and answers EHLO with 500, so clients fall back to HELO (§3.2).
     pub esmtp: bool,
@@ -117,6 +124,8 @@ impl ServerConfig {
             hostname: hostname.into(),
             banner: "ESMTP MX Lab".into(),
             refuse: false,
+            greeting_reply: None,
+            hello_reply: None,
             esmtp: true,
             extensions: Extensions::default(),
             auth_requires_tls: true,
@@ -284,8 +293,12 @@ const AUTH_LINE: usize = 12_288; // RFC 4954 §4
 impl ServerSession {
     /// A new session on a fresh connection: the greeting is queued.
     pub fn new(config: ServerConfig, now: Instant) -> ServerSession {
+        let forced = config
+            .greeting_reply
+            .clone()
+            .filter(|r| !r.code.is_positive());
         let mut s = ServerSession {
-            state: if config.refuse {
+            state: if config.refuse || forced.is_some() {
                 ServerState::Refusing
             } else {
                 ServerState::Greeted
@@ -308,6 +321,16 @@ impl ServerSession {
             errors: 0,
             config,
         };
+        if let Some(r) = forced {
+            let closing = r.code.get() == 421;
+            s.config.refuse = true;
+            s.send(r);
+            if closing {
+                s.close(CloseReason::Shutdown);
+            }
+            s.finish_step(now);
+            return s;
+        }
         let greeting = if s.config.refuse {
             Reply::new(554, format!("{} No SMTP service here", s.config.hostname))
         } else {
@@ -417,7 +440,12 @@ impl ServerSession {
                     Pending::Message => self.reset_transaction(false),
                     Pending::Mail(..) | Pending::Rcpt(..) => {}
                 }
+                let closing = r.code.get() == 421;
                 self.send(r);
+                if closing {
+                    // 421: the service is closing the channel (§3.8).
+                    self.close(CloseReason::Shutdown);
+                }
             }
         }
         self.after_decision(now);
@@ -678,6 +706,18 @@ impl ServerSession {
                     format!("{} Bye", self.config.hostname),
                 ));
                 self.close(CloseReason::Quit);
+            }
+            Command::Helo(_) | Command::Ehlo(_) if self.config.hello_reply.is_some() => {
+                let r = self
+                    .config
+                    .hello_reply
+                    .clone()
+                    .unwrap_or_else(|| Reply::new(554, ""));
+                let closing = r.code.get() == 421;
+                self.send(r);
+                if closing {
+                    self.close(CloseReason::Shutdown);
+                }
             }
             Command::Helo(domain) => {
                 self.reset_transaction(true);
