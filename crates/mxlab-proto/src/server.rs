@@ -396,7 +396,10 @@ impl ServerSession {
             Input::TlsEstablished => {
                 if self.state == ServerState::TlsHandshake {
                     self.tls = true;
+                    // RFC 3207 §4.2: discard all knowledge obtained from
+                    // the client before TLS: the EHLO and an AUTH identity.
                     self.helo = None;
+                    self.auth_user = None;
                     self.reset_transaction(false);
                     self.state = ServerState::Greeted;
                     self.emit(ServerEvent::TlsEstablished);
