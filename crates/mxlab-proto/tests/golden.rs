@@ -760,6 +760,9 @@ fn location(script: &Script, step: &Step) -> String {
 fn describe_action(a: &Action) -> String {
     match a {
         Action::Connect => "the connection opened".into(),
+        Action::Send(bytes) if bytes.len() > 160 => {
+            format!("C+: {}… ({} octets)", show(&bytes[..120]), bytes.len())
+        }
         Action::Send(bytes) => format!("C+: {}", show(bytes)),
         Action::Advance(d) => format!("T: +{}s", d.as_secs()),
     }
