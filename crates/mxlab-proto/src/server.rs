@@ -637,13 +637,20 @@ impl ServerSession {
     }
 
     fn on_line(&mut self, _now: Instant, line: crate::wire::Line) {
+        let bare = self.config.bare_line_policy == BareLinePolicy::Strict
+            && (line.ending == LineEnding::BareLf || line.bare_cr);
+        if (line.too_long || bare) && matches!(self.mode, Mode::Auth(_)) {
+            // The 500 below rejects the AUTH command (RFC 4954 §4): the
+            // SASL exchange is over and the next line is a command again.
+            self.mode = Mode::Command;
+            self.lines.set_max(limits::COMMAND_LINE);
+            self.state = self.settled_state();
+        }
         if line.too_long {
             self.error(Reply::enhanced(500, (5, 5, 2), "Error: line too long"));
             return;
         }
-        if self.config.bare_line_policy == BareLinePolicy::Strict
-            && (line.ending == LineEnding::BareLf || line.bare_cr)
-        {
+        if bare {
             self.error(Reply::enhanced(
                 500,
                 (5, 5, 2),
@@ -742,7 +749,14 @@ impl ServerSession {
                     esmtp: true,
                     domain: domain.clone(),
                 });
-                let mut r = Reply::new(250, format!("{} Hello {}", self.config.hostname, domain));
+                // A reply line is at most 512 octets (RFC 5321 §4.5.3.1.5)
+                // and the greeting after the domain is optional (§4.1.1.1):
+                // a client name too long to echo is left out.
+                let mut first = format!("{} Hello {}", self.config.hostname, domain);
+                if first.len() + "250-\r\n".len() > limits::REPLY_LINE {
+                    first.clone_from(&self.config.hostname);
+                }
+                let mut r = Reply::new(250, first);
                 for kw in self.ehlo_keywords() {
                     r = r.with_line(kw);
                 }

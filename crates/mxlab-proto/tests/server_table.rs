@@ -152,6 +152,18 @@ fn cases() -> Vec<Case> {
             c.extensions.starttls = true;
             c.require_auth = true;
         }, &[&ehlo(&format!("AUTH PLAIN {PLAIN_GOOD}\r\nSTARTTLS\r\n")), &ehlo("MAIL FROM:<a@example.org>\r\n")], &[220, 250, 235, 220, 250, 530]),
+        raw(
+            "an over-long AUTH response ends the exchange",
+            auth_in_plaintext,
+            [ehlo("AUTH PLAIN\r\n").into_bytes(), vec![b'A'; 20_000], b"\r\nNOOP\r\n".to_vec()].concat(),
+            &[220, 250, 334, 500, 250],
+        ),
+        case(
+            "a bare LF AUTH response ends the exchange",
+            auth_in_plaintext,
+            &[&ehlo("AUTH LOGIN\r\nYWxpY2U=\nNOOP\r\n")],
+            &[220, 250, 334, 500, 250],
+        ),
         // 530.
         case("TLS required", |c| {
             c.extensions.starttls = true;
