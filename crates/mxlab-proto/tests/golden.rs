@@ -413,8 +413,9 @@ fn show(bytes: &[u8]) -> String {
     if bytes == NO_CRLF {
         return String::from_utf8_lossy(NO_CRLF).into_owned();
     }
-    let text = String::from_utf8_lossy(bytes);
-    let utf8 = core::str::from_utf8(bytes).is_ok();
+    let Ok(text) = core::str::from_utf8(bytes) else {
+        return show_raw(bytes);
+    };
     let mut out = String::new();
     for (i, c) in text.char_indices() {
         match c {
@@ -424,17 +425,14 @@ fn show(bytes: &[u8]) -> String {
             '\\' => out.push_str("\\\\"),
             ' ' if i + 1 == text.len() => out.push_str("\\x20"),
             c if c.is_control() => write!(out, "\\x{:02X}", c as u32).unwrap(),
-            c if c.is_ascii() || utf8 => out.push(c),
-            _ => {
-                // Not UTF-8: show the raw bytes of this stretch.
-                out.push_str(&show_raw(bytes));
-                return out;
-            }
+            c => out.push(c),
         }
     }
     out
 }
 
+/// Shows bytes that are not UTF-8: printable ASCII as it is, the rest as
+/// `\xHH`.
 fn show_raw(bytes: &[u8]) -> String {
     let mut out = String::new();
     for &b in bytes {
@@ -890,6 +888,8 @@ fn escapes_and_batches() {
     assert!(unescape(r"\q").is_err());
     assert_eq!(show(b"334 "), r"334\x20");
     assert_eq!(show(b"a\nb\\"), r"a\nb\\");
+    assert_eq!(show("jösé\x01".as_bytes()), r"jösé\x01");
+    assert_eq!(show(b"\xff\\ "), r"\xFF\\ ");
     let s = Script::parse(
         "x.txt",
         "S: 220 x\nC: A\nC+: B\\n\n# note\nC: C\nS: 250 ok\nC: D\n",
