@@ -271,7 +271,8 @@ pub fn parse_line(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
 /// Reads replies from a byte stream, in any chunking.
 ///
 /// Lines end with LF (a preceding CR is removed); a bare CR inside a line
-/// is kept. Enhanced codes are recognised when the text of the first line
+/// becomes a space, as [`Reply::to_bytes`] writes it, so a reply read here
+/// formats back to the bytes that read as the same reply. Enhanced codes are recognised when the text of the first line
 /// starts with one whose class matches the reply code's first digit
 /// (RFC 2034 §4), and removed from every line that repeats it.
 #[derive(Clone, Debug)]
@@ -364,7 +365,12 @@ impl ReplyParser {
         if lines.len() >= self.max_lines {
             return Some(Err(ReplyError::TooManyLines));
         }
-        lines.push(text.to_vec());
+        // A bare CR cannot be written back (`to_bytes` cleans it): a space.
+        lines.push(
+            text.iter()
+                .map(|&b| if b == b'\r' { b' ' } else { b })
+                .collect(),
+        );
         if !last {
             self.pending = Some((code, lines));
             return None;
@@ -526,6 +532,21 @@ mod tests {
             feed_all(&long, false),
             vec![Err(ReplyError::LineTooLong), Ok(Reply::new(250, "ok"))]
         );
+    }
+
+    #[test]
+    fn a_bare_cr_in_a_reply_line_reads_as_a_space() {
+        // Found by the reply_parser fuzz target: the CR was kept in the text,
+        // and `to_bytes` wrote a space, so the reply did not round-trip.
+        let bytes = b"250-mx.example.org Hello\r\n250-PIPELINING\r\x05\r\n250 HELP\r\n";
+        for one in [false, true] {
+            let got = feed_all(bytes, one);
+            let want = Reply::new(250, "mx.example.org Hello")
+                .with_line("PIPELINING \u{5}")
+                .with_line("HELP");
+            assert_eq!(got, vec![Ok(want.clone())]);
+            assert_eq!(parse_reply(&want.to_bytes()), Ok(want));
+        }
     }
 
     #[test]
