@@ -168,7 +168,9 @@ impl DataReader {
     /// A reader with a size limit (`None`: unlimited) and a policy.
     pub fn new(policy: BareLinePolicy, max_size: Option<u64>) -> DataReader {
         DataReader {
-            lines: LineReader::new(limits::TEXT_LINE),
+            // One octet more than §4.5.3.1.6 allows: the limit excludes the
+            // dot added for transparency, checked once it is removed.
+            lines: LineReader::new(limits::TEXT_LINE + 1),
             policy,
             max_size,
             prev_crlf: true,
@@ -219,7 +221,8 @@ impl DataReader {
         if line.bare_cr || !crlf {
             self.end.bare_line_ending = true;
         }
-        if line.too_long {
+        let ending_len = if crlf { 2 } else { 1 };
+        if line.too_long || text.len() + ending_len > limits::TEXT_LINE {
             self.end.line_too_long = true;
         }
         let ending: &[u8] = match (crlf, lenient) {
@@ -429,6 +432,13 @@ mod tests {
         let fits = [vec![b'x'; 998], b"\r\n.\r\n".to_vec()].concat();
         let (_, end) = read_data(BareLinePolicy::Strict, None, &fits, false);
         assert!(!end.unwrap().line_too_long);
+        // The transparency dot does not count (§4.5.3.1.6).
+        let stuffed = [b"..".to_vec(), vec![b'x'; 997], b"\r\n.\r\n".to_vec()].concat();
+        let (_, end) = read_data(BareLinePolicy::Strict, None, &stuffed, false);
+        assert!(!end.unwrap().line_too_long);
+        let over = [b"..".to_vec(), vec![b'x'; 998], b"\r\n.\r\n".to_vec()].concat();
+        let (_, end) = read_data(BareLinePolicy::Strict, None, &over, false);
+        assert!(end.unwrap().line_too_long);
     }
 
     #[test]

@@ -39,13 +39,16 @@
 //! | [`view`] | [`view_at`]: what one frame shows |
 //! | [`summary`] | delivered, bounced, queued, attempts, latency |
 //!
-//! # Interim: the SMTP conversation
+//! # The SMTP conversation
 //!
-//! Until `mxlab-proto`'s client and server sessions land, each delivery
-//! attempt's conversation is written line by line by
-//! [`engine::ScriptedExchange`] from the receiving host's policy decisions
-//! (behind the [`engine::SmtpExchange`] trait). STARTTLS, AUTH, TLS and
-//! AUTH failure faults, and SMTP smuggling wait for the real sessions.
+//! Each delivery attempt is played by [`engine::ProtoExchange`]: a
+//! `mxlab-proto` client session talks to a server session configured from
+//! the receiving host, and the host's policy decisions (computed by the
+//! engine from its rules and faults) answer the server's questions. The
+//! lines on the link, and each recipient's outcome, are what the sessions
+//! produced. Not yet wired through the scenario: STARTTLS and AUTH between
+//! hosts, TLS and AUTH failure faults, and the bare-LF policy (SMTP
+//! smuggling), which the sessions support.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -6,7 +6,7 @@
 use mxlab_sim::{presets, Sim};
 
 /// The hello-smtp preset, seed 1, run to quiescence.
-const HELLO_SMTP_SEED_1: &str = "dd5ed534f5814371";
+const HELLO_SMTP_SEED_1: &str = "89ea2bbe4d328b84";
 
 #[test]
 fn hello_smtp_trace_hash_is_pinned() {

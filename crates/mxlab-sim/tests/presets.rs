@@ -120,7 +120,7 @@ fn tarpit_slows_every_reply() {
     let slow = run(s);
     let done = |sim: &mxlab_sim::Sim| sim.trace().events.last().unwrap().at.as_secs();
     assert!(
-        done(&slow) >= done(&plain) + 10,
+        done(&slow) >= done(&plain) + 7,
         "{} vs {}",
         done(&slow),
         done(&plain)

@@ -443,6 +443,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 h.faults.down = Some(DownMode::Refused);
             }
         }
+        let mut last_sent: Option<SimTime> = None;
         for line in result.lines {
             let (from, to) = if line.from_client {
                 (host, target)
@@ -456,10 +457,17 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     .get(target)
                     .map_or(0, |h| h.faults.tarpit_ms.saturating_mul(1_000))
             };
-            *t = SimTime::from_micros(t.as_micros().saturating_add(tarpit));
-            let d = self.one_way(from, to);
-            let sent_at = *t;
-            *t = SimTime::from_micros(t.as_micros().saturating_add(d));
+            let sent_at = match last_sent {
+                Some(at) if line.same_write => at,
+                _ => {
+                    *t = SimTime::from_micros(t.as_micros().saturating_add(tarpit));
+                    let d = self.one_way(from, to);
+                    let sent_at = *t;
+                    *t = SimTime::from_micros(t.as_micros().saturating_add(d));
+                    sent_at
+                }
+            };
+            last_sent = Some(sent_at);
             let (hosts, kind) = if line.from_client {
                 (
                     vec![client.clone(), server.clone()],

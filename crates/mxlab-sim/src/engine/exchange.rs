@@ -2,11 +2,8 @@
 //! that `mxlab-proto`'s client and server sessions slot in.
 //!
 //! The host's policy decides (accept this recipient? greylist? too big?)
-//! and the exchange renders the conversation as lines on the wire.
-//! [`ScriptedExchange`] is the interim implementation: it writes the
-//! RFC 5321 dialogue line by line from those decisions. It will be
-//! replaced by driving a `mxlab_proto` client session against a server
-//! session byte by byte.
+//! and the exchange plays the conversation; [`super::ProtoExchange`] does
+//! it with `mxlab-proto`'s client and server sessions, byte for byte.
 
 use crate::diagnostic::Diagnostic;
 use crate::trace::Octets;
@@ -44,6 +41,10 @@ pub struct WireLine {
     pub from_client: bool,
     /// Its octets, CRLF included.
     pub octets: Octets,
+    /// Sent in the same write as the line before (the lines of a
+    /// multi-line reply, a pipelined group of commands, the message
+    /// content): it travels with it rather than a round trip later.
+    pub same_write: bool,
 }
 
 /// What one transaction produced.
@@ -59,111 +60,4 @@ pub struct TransactionResult {
 pub trait SmtpExchange {
     /// The conversation and its per-recipient outcomes.
     fn transact(&mut self, req: &TransactionRequest<'_>) -> TransactionResult;
-}
-
-/// The interim exchange: renders the RFC 5321 dialogue from the decisions.
-#[derive(Debug, Clone, Default)]
-pub struct ScriptedExchange {
-    serial: u64,
-}
-
-fn reply(d: &Diagnostic) -> String {
-    format!("{} {} {}", d.code, d.enhanced, d.text)
-}
-
-impl SmtpExchange for ScriptedExchange {
-    fn transact(&mut self, req: &TransactionRequest<'_>) -> TransactionResult {
-        let mut cs: Vec<(bool, String)> = Vec::new();
-        let mut say = |from_client: bool, l: String| cs.push((from_client, l));
-        let fail_all = |d: &Diagnostic| vec![Err(d.clone()); req.recipients.len()];
-        let outcomes;
-        'session: {
-            if let Err(d) = &req.greeting {
-                say(false, reply(d));
-                say(true, "QUIT".into());
-                say(
-                    false,
-                    format!("221 2.0.0 {} closing connection", req.server),
-                );
-                outcomes = fail_all(d);
-                break 'session;
-            }
-            say(false, format!("220 {} ESMTP MX Lab", req.server));
-            say(true, format!("EHLO {}", req.client));
-            if let Err(d) = &req.helo {
-                say(false, reply(d));
-                say(true, "QUIT".into());
-                say(
-                    false,
-                    format!("221 2.0.0 {} closing connection", req.server),
-                );
-                outcomes = fail_all(d);
-                break 'session;
-            }
-            say(false, format!("250-{} greets {}", req.server, req.client));
-            say(false, "250-PIPELINING".into());
-            say(false, "250-8BITMIME".into());
-            say(false, "250 ENHANCEDSTATUSCODES".into());
-            say(true, format!("MAIL FROM:<{}>", req.mail_from));
-            if let Err(d) = &req.mail {
-                say(false, reply(d));
-                outcomes = fail_all(d);
-            } else {
-                say(false, "250 2.1.0 Sender ok".into());
-                let mut rcpt = Vec::new();
-                for (r, decision) in req.recipients {
-                    say(true, format!("RCPT TO:<{r}>"));
-                    match decision {
-                        Ok(()) => say(false, "250 2.1.5 Recipient ok".into()),
-                        Err(d) => say(false, reply(d)),
-                    }
-                    rcpt.push(decision.clone());
-                }
-                if rcpt.iter().any(Result::is_ok) {
-                    say(true, "DATA".into());
-                    say(false, "354 End data with <CR><LF>.<CR><LF>".into());
-                    for l in req.content.lines() {
-                        // Dot-stuffing (RFC 5321 §4.5.2).
-                        let stuffed = if l.starts_with('.') {
-                            format!(".{l}")
-                        } else {
-                            l.to_owned()
-                        };
-                        say(true, stuffed);
-                    }
-                    say(true, ".".into());
-                    match &req.data {
-                        Ok(()) => {
-                            self.serial = self.serial.wrapping_add(1);
-                            say(
-                                false,
-                                format!("250 2.0.0 Ok: queued as Q{:06}", self.serial),
-                            );
-                        }
-                        Err(d) => {
-                            say(false, reply(d));
-                            rcpt = rcpt.into_iter().map(|r| r.and(Err(d.clone()))).collect();
-                        }
-                    }
-                } else {
-                    say(true, "RSET".into());
-                    say(false, "250 2.0.0 Ok".into());
-                }
-                outcomes = rcpt;
-            }
-            say(true, "QUIT".into());
-            say(
-                false,
-                format!("221 2.0.0 {} closing connection", req.server),
-            );
-        }
-        let lines = cs
-            .into_iter()
-            .map(|(from_client, l)| WireLine {
-                from_client,
-                octets: Octets::new(format!("{l}\r\n").as_bytes()),
-            })
-            .collect();
-        TransactionResult { lines, outcomes }
-    }
 }

@@ -11,22 +11,23 @@
 //! local mailbox, or MX selection per RFC 5321 §5.1), try the next MX on a
 //! connection failure or a 4xx, retry by their timing profile, and bounce
 //! with a DSN to the envelope sender from `<>` (a bounce is never bounced).
-//! The SMTP conversation of each attempt goes through [`SmtpExchange`]; the
-//! interim [`ScriptedExchange`] will give way to `mxlab-proto`'s sessions.
+//! The SMTP conversation of each attempt goes through [`SmtpExchange`];
+//! [`ProtoExchange`] plays it with `mxlab-proto`'s client and server
+//! sessions, so the lines on every link are real SMTP.
 
 mod attempt;
 mod dsn;
 mod exchange;
 mod faults;
 mod host;
+mod proto_exchange;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-pub use exchange::{
-    Decision, ScriptedExchange, SmtpExchange, TransactionRequest, TransactionResult, WireLine,
-};
+pub use exchange::{Decision, SmtpExchange, TransactionRequest, TransactionResult, WireLine};
 pub use host::{Host, QueueEntry, RecipientState, RecipientStatus};
+pub use proto_exchange::ProtoExchange;
 
 use crate::diagnostic::Diagnostic;
 use crate::dns::Zone;
@@ -79,7 +80,7 @@ enum Event {
 ///
 /// `Clone` is the checkpoint: a clone runs on exactly as the original would.
 #[derive(Debug, Clone)]
-pub struct Sim<X: SmtpExchange + Clone = ScriptedExchange> {
+pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     scenario: Scenario,
     seed: u64,
     events: EventQueue<Event>,
@@ -97,10 +98,11 @@ pub struct Sim<X: SmtpExchange + Clone = ScriptedExchange> {
     horizon: SimTime,
 }
 
-impl Sim<ScriptedExchange> {
-    /// A simulation of a validated `scenario` with world seed `seed`.
+impl Sim<ProtoExchange> {
+    /// A simulation of a validated `scenario` with world seed `seed`; every
+    /// SMTP conversation is played by `mxlab-proto`'s sessions.
     pub fn new(scenario: Scenario, seed: u64) -> Self {
-        Sim::with_exchange(scenario, seed, ScriptedExchange::default())
+        Sim::with_exchange(scenario, seed, ProtoExchange::default())
     }
 }
 

@@ -1,0 +1,227 @@
+//! The exchange that plays every delivery attempt with `mxlab-proto`'s real
+//! client and server sessions: the bytes on a simulated link are the bytes
+//! those sessions produce, and the per-recipient outcomes are the ones the
+//! client session recorded.
+//!
+//! The server host's decisions (computed by the engine from its policy and
+//! faults) answer the server session's policy events; a forced reply at
+//! the greeting or hello stage is configured on the server session.
+
+use mxlab_proto::client::{
+    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Transaction,
+};
+use mxlab_proto::explain;
+use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
+use mxlab_proto::reply::Reply;
+use mxlab_proto::server::{Decision as ServerDecision, ServerConfig, ServerEvent, ServerSession};
+use mxlab_proto::{Input, Instant, Output};
+
+use super::exchange::{Decision, SmtpExchange, TransactionRequest, TransactionResult, WireLine};
+use crate::diagnostic::Diagnostic;
+use crate::trace::Octets;
+
+/// Plays each transaction between a `ClientSession` and a `ServerSession`.
+#[derive(Debug, Clone, Default)]
+pub struct ProtoExchange {
+    serial: u64,
+}
+
+const PATHS: PathOptions = PathOptions {
+    smtputf8: true,
+    allow_unqualified: true,
+    allow_missing_brackets: false,
+};
+
+fn to_reply(d: &Diagnostic) -> Reply {
+    match mxlab_proto::reply::EnhancedCode::parse(&d.enhanced) {
+        Some(e) => Reply::enhanced(d.code, e, d.text.clone()),
+        None => Reply::new(d.code, d.text.clone()),
+    }
+}
+
+fn to_decision(o: &RecipientOutcome) -> Decision {
+    if o.is_delivered() {
+        return Ok(());
+    }
+    let code = o.reply.code.get();
+    let enhanced = o
+        .reply
+        .enhanced
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| format!("{}.0.0", o.reply.code.class()));
+    Err(Diagnostic::new(
+        code,
+        &enhanced,
+        &o.reply.text(),
+        explain::reply(code).rfc,
+    ))
+}
+
+fn bracket(addr: &str) -> String {
+    format!("<{addr}>")
+}
+
+impl SmtpExchange for ProtoExchange {
+    fn transact(&mut self, req: &TransactionRequest<'_>) -> TransactionResult {
+        let mut server_cfg = ServerConfig::new(req.server);
+        server_cfg.paths = PATHS;
+        server_cfg.extensions.size = None;
+        server_cfg.greeting_reply = req.greeting.as_ref().err().map(to_reply);
+        server_cfg.hello_reply = req.helo.as_ref().err().map(to_reply);
+        let from = ReversePath::parse(&bracket(req.mail_from), PATHS).unwrap_or(ReversePath::Null);
+        let paths: Vec<_> = req
+            .recipients
+            .iter()
+            .map(|(r, _)| ForwardPath::parse(&bracket(r), PATHS))
+            .collect();
+        let rcpts = paths
+            .iter()
+            .filter_map(|p| p.as_ref().ok().cloned())
+            .collect();
+        let tx = Transaction::new(from, rcpts, req.content.as_bytes().to_vec());
+        let now = Instant::ZERO;
+        let mut server = ServerSession::new(server_cfg, now);
+        let mut client = ClientSession::new(ClientConfig::new(req.client), vec![tx], now);
+        let mut lines = Vec::new();
+        let mut outcomes: Vec<RecipientOutcome> = Vec::new();
+        let (mut server_closed, mut client_closed) = (false, false);
+        let (mut s_tls, mut c_tls) = (false, false);
+        // Each round moves every pending output; a conversation of n lines
+        // ends well within n rounds, and a bound keeps a bug from hanging.
+        for _ in 0..100_000 {
+            let mut moved = false;
+            while let Some(o) = server.poll_output() {
+                moved = true;
+                match o {
+                    Output::Transmit(b) => {
+                        push_lines(&mut lines, false, &b);
+                        if !client_closed {
+                            client.handle_input(now, Input::Bytes(&b));
+                        }
+                    }
+                    Output::Event(e) => {
+                        if let Some(d) = self.decide(req, &e) {
+                            server.decide(now, d);
+                        }
+                    }
+                    Output::StartTls => s_tls = true,
+                    Output::Close => {
+                        server_closed = true;
+                        client.handle_input(now, Input::PeerClosed);
+                    }
+                    Output::Timeout(_) => {}
+                }
+            }
+            while let Some(o) = client.poll_output() {
+                moved = true;
+                match o {
+                    Output::Transmit(b) => {
+                        push_lines(&mut lines, true, &b);
+                        if !server_closed {
+                            server.handle_input(now, Input::Bytes(&b));
+                        }
+                    }
+                    Output::Event(ClientEvent::TransactionDone(t)) => outcomes.extend(t.rcpts),
+                    Output::Event(_) | Output::Timeout(_) => {}
+                    Output::StartTls => c_tls = true,
+                    Output::Close => {
+                        client_closed = true;
+                        server.handle_input(now, Input::PeerClosed);
+                    }
+                }
+            }
+            if s_tls && c_tls {
+                (s_tls, c_tls) = (false, false);
+                server.handle_input(now, Input::TlsEstablished);
+                client.handle_input(now, Input::TlsEstablished);
+                continue;
+            }
+            if (server_closed && client_closed) || !moved {
+                break;
+            }
+        }
+        let mut used = vec![false; outcomes.len()];
+        let per_rcpt = paths
+            .iter()
+            .map(|p| {
+                let p = match p {
+                    Ok(p) => p,
+                    Err(e) => {
+                        return Err(Diagnostic::new(
+                            501,
+                            "5.1.3",
+                            &format!("Bad recipient address syntax: {e}"),
+                            "RFC 5321 §4.1.2",
+                        ))
+                    }
+                };
+                let found = outcomes
+                    .iter()
+                    .enumerate()
+                    .find(|(k, o)| !used.get(*k).copied().unwrap_or(true) && o.rcpt == *p);
+                match found {
+                    Some((k, o)) => {
+                        if let Some(u) = used.get_mut(k) {
+                            *u = true;
+                        }
+                        to_decision(o)
+                    }
+                    None => Err(Diagnostic::new(
+                        451,
+                        "4.4.2",
+                        "Connection lost",
+                        "RFC 5321 §4.2.2",
+                    )),
+                }
+            })
+            .collect();
+        TransactionResult {
+            lines,
+            outcomes: per_rcpt,
+        }
+    }
+}
+
+impl ProtoExchange {
+    fn decide(&mut self, req: &TransactionRequest<'_>, e: &ServerEvent) -> Option<ServerDecision> {
+        let answer = |d: &Decision| match d {
+            Ok(()) => ServerDecision::Accept,
+            Err(d) => ServerDecision::Reject(to_reply(d)),
+        };
+        Some(match e {
+            ServerEvent::MailFrom { .. } => answer(&req.mail),
+            ServerEvent::RcptTo { to, .. } => {
+                let shown = to.to_string();
+                let addr = shown.trim_start_matches('<').trim_end_matches('>');
+                req.recipients
+                    .iter()
+                    .find(|(r, _)| r.eq_ignore_ascii_case(addr))
+                    .map_or(ServerDecision::Accept, |(_, d)| answer(d))
+            }
+            ServerEvent::Message { .. } => match &req.data {
+                Ok(()) => {
+                    self.serial = self.serial.wrapping_add(1);
+                    ServerDecision::AcceptWith(Reply::enhanced(
+                        250,
+                        (2, 0, 0),
+                        format!("Ok: queued as Q{:06}", self.serial),
+                    ))
+                }
+                Err(d) => ServerDecision::Reject(to_reply(d)),
+            },
+            ServerEvent::AuthRequest { .. } => ServerDecision::Accept,
+            _ => return None,
+        })
+    }
+}
+
+/// Splits transmitted bytes into wire lines (each keeps its CRLF).
+fn push_lines(lines: &mut Vec<WireLine>, from_client: bool, bytes: &[u8]) {
+    for (i, l) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        lines.push(WireLine {
+            from_client,
+            same_write: i > 0,
+            octets: Octets::new(l),
+        });
+    }
+}
