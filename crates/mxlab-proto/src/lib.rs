@@ -4,6 +4,20 @@
 //! server sessions as pure state machines. It is **not** a network library:
 //! it performs no I/O, reads no clock and draws no randomness. Bytes and the
 //! current time are passed in; bytes to send, events and timeouts come out.
+//!
+//! | Module | What |
+//! |---|---|
+//! | [`server`] | the server session: greeting, EHLO, sequence rules, STARTTLS, AUTH, DATA, limits, timeouts, policy events |
+//! | [`client`] | the client session: transactions, EHLO/HELO fallback, pipelining, per-recipient outcomes |
+//! | [`command`], [`path`], [`reply`] | the RFC 5321 grammar, parsed and formatted |
+//! | [`wire`] | line and data readers, dot-stuffing, the bare CR/LF policy |
+//! | [`message`] | `Received:` fields, hop counts, header summary, RFC 3464 DSNs |
+//! | [`explain`] | plain-English text and RFC section for codes, states, commands |
+//! | [`sasl`] | PLAIN and LOGIN |
+//! | [`limits`] | RFC 5321 §4.5.3 sizes and timeouts |
+//!
+//! `PROTOCOL.md` next to this crate's manifest lists every command,
+//! extension, reply and limit supported, with its RFC.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
