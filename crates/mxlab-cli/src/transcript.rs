@@ -1,0 +1,120 @@
+//! `mxlab transcript FILE`: every SMTP session as `C:`/`S:` lines, as in
+//! the RFCs' examples, exactly as on the wire.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{bail, Result};
+use mxlab_sim::{EventKind, SimTime, Trace};
+
+use crate::run::simulate;
+use crate::{source, Outcome};
+
+pub fn transcript(
+    spec: &str,
+    host: Option<&str>,
+    seed: Option<u64>,
+    until: Option<SimTime>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let (source, scenario) = source::load(spec)?;
+    if let Some(h) = host {
+        if !scenario
+            .nodes
+            .iter()
+            .any(|n| n.name.eq_ignore_ascii_case(h))
+        {
+            bail!("{}: no host named `{h}` in the scenario", source.label);
+        }
+    }
+    let seed = seed.unwrap_or(scenario.seed);
+    let sim = simulate(scenario, seed, until);
+    write_transcript(sim.trace(), host, out)?;
+    Ok(Outcome::Success)
+}
+
+/// Writes `# conn N: client -> server at T` and the session's lines for
+/// every connection (only those `host` takes part in, if given), a blank
+/// line between sessions.
+pub fn write_transcript(
+    trace: &Trace,
+    host: Option<&str>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut lines: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for e in &trace.events {
+        let (conn, side, line) = match &e.kind {
+            EventKind::Command { conn, line, .. } => (*conn, "C", line),
+            EventKind::Reply { conn, line, .. } => (*conn, "S", line),
+            _ => continue,
+        };
+        lines
+            .entry(conn)
+            .or_default()
+            .push(format!("{side}: {}", visible(&line.to_bytes())));
+    }
+    let involves = |name: &str| host.is_none_or(|h| name.eq_ignore_ascii_case(h));
+    let mut first = true;
+    for (conn, client, server, at) in trace.connections() {
+        if !(involves(&client) || involves(&server)) {
+            continue;
+        }
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        writeln!(out, "# conn {conn}: {client} -> {server} at {at}")?;
+        for line in lines.get(&conn).into_iter().flatten() {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// One line as on the wire, its CRLF removed: printable text (UTF-8
+/// included, and the tab that folds a header line) as it is; a bare CR or
+/// LF as `<CR>`, `<LF>`; any other control character or byte that is not
+/// UTF-8 as `<0xNN>`.
+pub fn visible(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\r' => text.push_str("<CR>"),
+                '\n' => text.push_str("<LF>"),
+                '\t' => text.push('\t'),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        text.push_str(&format!("<0x{b:02X}>"));
+                    }
+                }
+                c => text.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            text.push_str(&format!("<0x{b:02X}>"));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_is_removed_and_everything_else_shown() {
+        assert_eq!(visible(b"EHLO a.example\r\n"), "EHLO a.example");
+        assert_eq!(visible(b"DATA\n"), "DATA<LF>");
+        assert_eq!(visible(b"a\rb\r\n"), "a<CR>b");
+        assert_eq!(
+            visible(b"\x1b[31mred\t\x7f\xff\r\n"),
+            "<0x1B>[31mred\t<0x7F><0xFF>"
+        );
+        assert_eq!(visible("Grüße\r\n".as_bytes()), "Grüße");
+        assert_eq!(visible("a\u{85}b".as_bytes()), "a<0xC2><0x85>b");
+        assert_eq!(visible(b"\r\n\r\n"), "<CR><LF>");
+    }
+}
