@@ -32,11 +32,14 @@ use clap::{Parser, Subcommand};
 use mxlab_sim::SimTime;
 
 /// MX Lab on the command line: run, inspect and sweep SMTP network scenarios.
-///
-/// FILE is a scenario JSON file, `-` for standard input, or `preset:NAME`
-/// for a compiled-in preset (see `mxlab presets`).
 #[derive(Debug, Parser)]
-#[command(name = "mxlab", version, about, long_about = None)]
+#[command(
+    name = "mxlab",
+    version,
+    after_help = "FILE is a scenario JSON file, `-` for standard input, or `preset:NAME` \
+                  for a compiled-in preset (`mxlab presets` lists them).\n\
+                  Errors are one line starting with `mxlab: error: `; exit code 1, 2 for usage."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
