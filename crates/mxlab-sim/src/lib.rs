@@ -46,9 +46,11 @@
 //! the receiving host, and the host's policy decisions (computed by the
 //! engine from its rules and faults) answer the server's questions. The
 //! lines on the link, and each recipient's outcome, are what the sessions
-//! produced. Not yet wired through the scenario: STARTTLS and AUTH between
-//! hosts, TLS and AUTH failure faults, and the bare-LF policy (SMTP
-//! smuggling), which the sessions support.
+//! produced. A host's policy sets up its server session: STARTTLS
+//! offered or required, AUTH accounts and whether AUTH is required, and the
+//! bare-LF policy (a lenient server reads a smuggled second message out of
+//! the data, which the engine then delivers like any other); TLS and AUTH
+//! failure faults break the handshake or refuse every login.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -4,8 +4,20 @@
 use crate::scenario::{Scenario, ScenarioError};
 
 /// `(file stem, JSON text)` of every preset, in teaching order.
-pub const PRESETS: [(&str, &str); 11] = [
+pub const PRESETS: [(&str, &str); 14] = [
     ("hello-smtp", include_str!("../scenarios/hello-smtp.json")),
+    (
+        "submission-starttls-auth",
+        include_str!("../scenarios/submission-starttls-auth.json"),
+    ),
+    (
+        "expiry-bounce",
+        include_str!("../scenarios/expiry-bounce.json"),
+    ),
+    (
+        "smtp-smuggling",
+        include_str!("../scenarios/smtp-smuggling.json"),
+    ),
     (
         "relay-via-smarthost",
         include_str!("../scenarios/relay-via-smarthost.json"),

@@ -6,7 +6,7 @@
 use mxlab_sim::{presets, Sim};
 
 /// The hello-smtp preset, seed 1, run to quiescence.
-const HELLO_SMTP_SEED_1: &str = "89ea2bbe4d328b84";
+const HELLO_SMTP_SEED_1: &str = "189c851e15f289e1";
 
 #[test]
 fn hello_smtp_trace_hash_is_pinned() {

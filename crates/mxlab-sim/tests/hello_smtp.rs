@@ -36,9 +36,13 @@ fn transcript_reads_like_rfc_5321_appendix_d() {
     assert!(t.contains(&"C: MAIL FROM:<alice@example.com>".to_owned()));
     assert!(t.contains(&"C: RCPT TO:<bob@example.org>".to_owned()));
     assert!(t.contains(&"S: 354 End data with <CR><LF>.<CR><LF>".to_owned()));
-    assert!(t
+    // The submission server's trace field (RFC 5321 §4.4), folded.
+    let at = t
         .iter()
-        .any(|l| l.starts_with("C: Received: from alice-laptop.example.com by smtp.example.com")));
+        .position(|l| l == "C: Received: from alice-laptop.example.com")
+        .unwrap();
+    assert!(t[at + 1].starts_with("C: \tby smtp.example.com with ESMTP id "));
+    assert!(t[at + 2].starts_with("C: \tfor <bob@example.org>; Mon, 05 Jan 2026 09:00:"));
     assert_eq!(t.last().unwrap(), "S: 221 2.0.0 mx.example.org Bye");
 }
 

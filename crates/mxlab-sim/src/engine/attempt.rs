@@ -4,15 +4,60 @@
 
 use std::collections::BTreeMap;
 
-use super::exchange::{SmtpExchange, TransactionRequest};
-use super::host::QueueEntry;
+use mxlab_proto::message::{with_protocol, Received};
+use mxlab_proto::wire::BareLinePolicy;
+
+use super::exchange::{SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest};
+use super::host::{QueueEntry, RecipientState, RecipientStatus};
 use super::{Event, RcptResult, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
-use crate::scenario::{DownMode, Stage};
+use crate::scenario::{BareLfPolicy, DownMode, Stage};
 use crate::time::SimTime;
 use crate::trace::{ConnectFailure, EventKind, QueryType, Subject};
+
+/// The wall-clock time of simulated time zero, for `Received:` and `Date:`
+/// fields: Monday 5 January 2026, 09:00 UTC.
+pub const SIM_EPOCH_UNIX: i64 = 1_767_603_600;
+
+/// What one conversation came to, for the engine.
+#[derive(Debug, Default)]
+struct Conversation {
+    /// Each recipient's outcome, in request order.
+    outcomes: Vec<Result<(), Diagnostic>>,
+    /// The recipients the server took responsibility for.
+    stored: Vec<String>,
+    /// TLS was in place when the message was sent.
+    tls: bool,
+    /// The client had authenticated.
+    authenticated: bool,
+    /// Messages a lenient server read out of the data.
+    smuggled: Vec<SmuggledMessage>,
+}
+
+fn received(
+    client: &str,
+    server: &str,
+    c: &Conversation,
+    rcpts: &[String],
+    at: SimTime,
+    id: &str,
+) -> String {
+    Received {
+        from_helo: client.to_owned(),
+        from_ip: None,
+        by: server.to_owned(),
+        with: with_protocol(true, c.tls, c.authenticated).to_owned(),
+        id: Some(id.to_owned()),
+        for_rcpt: match rcpts {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+        unix_secs: SIM_EPOCH_UNIX.saturating_add(i64::try_from(at.as_secs()).unwrap_or(i64::MAX)),
+    }
+    .to_header()
+}
 
 fn no_connection(exchange: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
@@ -308,7 +353,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 subject(vec![client.clone(), server.clone()]),
                 EventKind::Connect { conn, port: 25 },
             );
-            let (outcomes, stored) = self.converse(t, host, target, conn, entry, rcpts);
+            let conv = self.converse(t, host, target, conn, entry, rcpts);
+            let outcomes = conv.outcomes.clone();
+            let stored = conv.stored.clone();
             let accepted: Vec<String> = rcpts
                 .iter()
                 .zip(&outcomes)
@@ -320,10 +367,11 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
             if !stored.is_empty() {
                 let mut next = entry.clone();
+                let id = format!("{}.{}", entry.message_id, conn);
                 next.content = format!(
-                    "Received: from {client} by {server} with ESMTP; {at}\r\n{}",
-                    entry.content,
-                    at = *t
+                    "{}{}",
+                    received(&client, &server, &conv, &stored, *t, &id),
+                    entry.content
                 );
                 next.hops = entry.hops.saturating_add(1);
                 next.recipients.retain(|r| stored.contains(&r.address));
@@ -340,6 +388,40 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     Event::Arrive {
                         host: target,
                         entry: Box::new(next),
+                    },
+                );
+            }
+            for (i, m) in conv.smuggled.iter().enumerate() {
+                // A message nobody sent: the server read it out of the data.
+                let mut forged = entry.clone();
+                forged.message_id = format!("{}.smuggled{}", entry.message_id, i + 1);
+                forged.mail_from = m.mail_from.clone();
+                forged.recipients = m
+                    .rcpts
+                    .iter()
+                    .map(|r| RecipientState {
+                        address: r.clone(),
+                        status: RecipientStatus::Pending,
+                        last_error: None,
+                    })
+                    .collect();
+                let id = format!("{}.{}", forged.message_id, conn);
+                forged.content = format!(
+                    "{}{}",
+                    received(&client, &server, &conv, &m.rcpts, *t, &id),
+                    m.content
+                );
+                forged.hops = entry.hops.saturating_add(1);
+                forged.first_failure = None;
+                forged.failures = 0;
+                forged.last_gap_micros = 0;
+                forged.in_flight = false;
+                forged.warned = false;
+                self.events.push(
+                    *t,
+                    Event::Arrive {
+                        host: target,
+                        entry: Box::new(forged),
                     },
                 );
             }
@@ -377,13 +459,47 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         conn: u64,
         entry: &QueueEntry,
         rcpts: &[String],
-    ) -> (Vec<Result<(), Diagnostic>>, Vec<String>) {
+    ) -> Conversation {
         let client = self.name(host);
         let server = self.name(target);
         let size = entry.content.len() as u64;
+        let client_login = self
+            .hosts
+            .get(host)
+            .and_then(|c| c.node.policy.credentials.first())
+            .map(|c| (c.user.clone(), c.password.clone()));
         let Some(h) = self.hosts.get_mut(target) else {
-            return (Vec::new(), Vec::new());
+            return Conversation::default();
         };
+        let pol = &h.node.policy;
+        let session = SessionOptions {
+            offer_starttls: pol.starttls || pol.tls_required,
+            tls_required: pol.tls_required,
+            tls_fails: h.faults.tls_failure,
+            offer_auth: !pol.credentials.is_empty(),
+            auth_required: pol.auth_required,
+            accounts: pol
+                .credentials
+                .iter()
+                .map(|c| (c.user.clone(), c.password.clone()))
+                .collect(),
+            auth_fails: h.faults.auth_failure,
+            client_login,
+            bare_line_policy: match pol.bare_lf {
+                BareLfPolicy::Strict => BareLinePolicy::Strict,
+                BareLfPolicy::Preserve => BareLinePolicy::Preserve,
+                BareLfPolicy::Lenient => BareLinePolicy::Lenient,
+            },
+        };
+        // Whether the client will authenticate (AUTH needs TLS first).
+        let authenticated = session.offer_auth
+            && session.offer_starttls
+            && !session.tls_fails
+            && !session.auth_fails
+            && session
+                .client_login
+                .as_ref()
+                .is_some_and(|l| session.accounts.contains(l));
         let greeting = h.forced_reply(Stage::Connect).map_or(Ok(()), Err);
         let helo = h.forced_reply(Stage::Helo).map_or(Ok(()), Err);
         let mail = h.decide_mail(size);
@@ -392,7 +508,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .map(|r| {
                 (
                     r.clone(),
-                    h.decide_rcpt(&client, &entry.mail_from, r, size, *t),
+                    h.decide_rcpt(&client, &entry.mail_from, r, size, *t, authenticated),
                 )
             })
             .collect();
@@ -410,6 +526,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             recipients: &decisions,
             content: &entry.content,
             data,
+            session,
         };
         let mut result = self.exchange.transact(&req);
         let mut stored: Vec<String> = rcpts
@@ -444,7 +561,21 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
         }
         let mut last_sent: Option<SimTime> = None;
-        for line in result.lines {
+        let tls_at = result.tls;
+        for (index, line) in result.lines.into_iter().enumerate() {
+            if let Some((at, ok)) = tls_at.filter(|(at, _)| *at == index) {
+                let _ = at;
+                last_sent = None;
+                self.later(
+                    *t,
+                    Subject {
+                        hosts: vec![client.clone(), server.clone()],
+                        message: Some(entry.message_id.clone()),
+                        recipient: None,
+                    },
+                    EventKind::TlsUpgrade { conn, ok },
+                );
+            }
             let (from, to) = if line.from_client {
                 (host, target)
             } else {
@@ -500,7 +631,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             recipient: None,
         };
         self.later(*t, subject, EventKind::Close { conn });
-        (result.outcomes, stored)
+        Conversation {
+            outcomes: result.outcomes,
+            stored,
+            tls: result.tls.is_some_and(|(_, ok)| ok),
+            authenticated: result.authenticated,
+            smuggled: result.smuggled,
+        }
     }
 }
 

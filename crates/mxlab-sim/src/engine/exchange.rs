@@ -11,6 +11,30 @@ use crate::trace::Octets;
 /// The host's answer to one stage of a transaction.
 pub type Decision = Result<(), Diagnostic>;
 
+/// How the two ends of a connection are set up: what the server offers and
+/// requires, what the client brings, and the faults in the way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// The server offers STARTTLS (RFC 3207).
+    pub offer_starttls: bool,
+    /// The server refuses MAIL before STARTTLS.
+    pub tls_required: bool,
+    /// The TLS handshake fails (a fault).
+    pub tls_fails: bool,
+    /// The server offers AUTH (it has accounts).
+    pub offer_auth: bool,
+    /// The server refuses MAIL before AUTH.
+    pub auth_required: bool,
+    /// The server's accounts (user, password).
+    pub accounts: Vec<(String, String)>,
+    /// The server refuses every AUTH (a fault).
+    pub auth_fails: bool,
+    /// The client's login, if it has one.
+    pub client_login: Option<(String, String)>,
+    /// How the server treats a bare CR or LF.
+    pub bare_line_policy: mxlab_proto::wire::BareLinePolicy,
+}
+
 /// Everything an exchange needs to play one transaction.
 #[derive(Debug, Clone)]
 pub struct TransactionRequest<'a> {
@@ -32,6 +56,8 @@ pub struct TransactionRequest<'a> {
     pub content: &'a str,
     /// The decision after the final dot.
     pub data: Decision,
+    /// How the session is set up.
+    pub session: SessionOptions,
 }
 
 /// One line on the wire.
@@ -47,6 +73,19 @@ pub struct WireLine {
     pub same_write: bool,
 }
 
+/// A second message the server read out of the first one's data: what
+/// SMTP smuggling produces when a lenient server sees an end of data the
+/// client did not mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmuggledMessage {
+    /// Its envelope sender (forged by whoever wrote the payload).
+    pub mail_from: String,
+    /// Its recipients.
+    pub rcpts: Vec<String>,
+    /// Its content.
+    pub content: String,
+}
+
 /// What one transaction produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransactionResult {
@@ -54,6 +93,12 @@ pub struct TransactionResult {
     pub lines: Vec<WireLine>,
     /// Each recipient's outcome, in request order.
     pub outcomes: Vec<Decision>,
+    /// A TLS handshake: the number of lines before it, and whether it worked.
+    pub tls: Option<(usize, bool)>,
+    /// The client authenticated.
+    pub authenticated: bool,
+    /// Messages smuggled past the end of data.
+    pub smuggled: Vec<SmuggledMessage>,
 }
 
 /// Plays one SMTP transaction between a client and a server.

@@ -128,9 +128,16 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     h.faults.tarpit_ms = if on { *delay_ms } else { 0 };
                 }
             }
-            // Recorded in the trace; their effect on the SMTP conversation
-            // arrives with the protocol sessions (STARTTLS and AUTH).
-            Fault::TlsFailure { .. } | Fault::AuthFailure { .. } => {}
+            Fault::TlsFailure { host } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.tls_failure = on;
+                }
+            }
+            Fault::AuthFailure { host } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.auth_failure = on;
+                }
+            }
         }
         let kind = if on {
             EventKind::FaultOn { fault }

@@ -112,6 +112,10 @@ pub(crate) struct HostFaults {
     pub crashed: bool,
     /// Extra delay before every reply line, in milliseconds (a tarpit).
     pub tarpit_ms: u64,
+    /// TLS handshakes with this host fail.
+    pub tls_failure: bool,
+    /// This host refuses every AUTH (535 5.7.8).
+    pub auth_failure: bool,
 }
 
 impl Host {
@@ -177,6 +181,7 @@ impl Host {
         rcpt: &str,
         size: u64,
         now: SimTime,
+        authenticated: bool,
     ) -> Result<(), Diagnostic> {
         if let Some(d) = self.forced_reply(Stage::Rcpt) {
             return Err(d);
@@ -221,7 +226,8 @@ impl Host {
                 .allow_from
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case(client))
-                || relay.domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
+                || relay.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
+                || (relay.allow_authenticated && authenticated);
             if !allowed {
                 return Err(Diagnostic::new(
                     554,

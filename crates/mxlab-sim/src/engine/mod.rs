@@ -25,7 +25,10 @@ mod proto_exchange;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-pub use exchange::{Decision, SmtpExchange, TransactionRequest, TransactionResult, WireLine};
+pub use exchange::{
+    Decision, SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult,
+    WireLine,
+};
 pub use host::{Host, QueueEntry, RecipientState, RecipientStatus};
 pub use proto_exchange::ProtoExchange;
 

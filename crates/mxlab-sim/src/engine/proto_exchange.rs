@@ -8,15 +8,18 @@
 //! the greeting or hello stage is configured on the server session.
 
 use mxlab_proto::client::{
-    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Transaction,
+    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Stage, TlsPolicy, Transaction,
 };
 use mxlab_proto::explain;
 use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
 use mxlab_proto::reply::Reply;
+use mxlab_proto::sasl::Credentials;
 use mxlab_proto::server::{Decision as ServerDecision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::{Input, Instant, Output};
 
-use super::exchange::{Decision, SmtpExchange, TransactionRequest, TransactionResult, WireLine};
+use super::exchange::{
+    Decision, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult, WireLine,
+};
 use crate::diagnostic::Diagnostic;
 use crate::trace::Octets;
 
@@ -43,6 +46,19 @@ fn to_decision(o: &RecipientOutcome) -> Decision {
     if o.is_delivered() {
         return Ok(());
     }
+    if o.stage == Stage::Auth {
+        // A refused login defers rather than bounces, as Postfix does by
+        // default (smtp_sasl_auth_soft_bounce): the password may be fixed.
+        return Err(Diagnostic::new(
+            454,
+            "4.7.8",
+            &format!(
+                "Authentication failed ({}); the message stays queued",
+                o.reply.summary()
+            ),
+            "RFC 4954 §6",
+        ));
+    }
     let code = o.reply.code.get();
     let enhanced = o
         .reply
@@ -68,6 +84,19 @@ impl SmtpExchange for ProtoExchange {
         server_cfg.extensions.size = None;
         server_cfg.greeting_reply = req.greeting.as_ref().err().map(to_reply);
         server_cfg.hello_reply = req.helo.as_ref().err().map(to_reply);
+        let opts = &req.session;
+        server_cfg.extensions.starttls = opts.offer_starttls;
+        server_cfg.require_tls = opts.tls_required;
+        server_cfg.extensions.auth = opts.offer_auth;
+        server_cfg.require_auth = opts.auth_required;
+        server_cfg.bare_line_policy = opts.bare_line_policy;
+        let mut client_cfg = ClientConfig::new(req.client);
+        client_cfg.tls = TlsPolicy::Opportunistic;
+        client_cfg.credentials = opts.client_login.as_ref().map(|(u, p)| Credentials {
+            authzid: String::new(),
+            username: u.clone(),
+            password: p.clone(),
+        });
         let from = ReversePath::parse(&bracket(req.mail_from), PATHS).unwrap_or(ReversePath::Null);
         let paths: Vec<_> = req
             .recipients
@@ -81,7 +110,11 @@ impl SmtpExchange for ProtoExchange {
         let tx = Transaction::new(from, rcpts, req.content.as_bytes().to_vec());
         let now = Instant::ZERO;
         let mut server = ServerSession::new(server_cfg, now);
-        let mut client = ClientSession::new(ClientConfig::new(req.client), vec![tx], now);
+        let mut client = ClientSession::new(client_cfg, vec![tx], now);
+        let mut tls = None;
+        let mut authenticated = false;
+        let mut messages = 0usize;
+        let mut smuggled = Vec::new();
         let mut lines = Vec::new();
         let mut outcomes: Vec<RecipientOutcome> = Vec::new();
         let (mut server_closed, mut client_closed) = (false, false);
@@ -100,7 +133,54 @@ impl SmtpExchange for ProtoExchange {
                         }
                     }
                     Output::Event(e) => {
-                        if let Some(d) = self.decide(req, &e) {
+                        let d = match &e {
+                            ServerEvent::Message {
+                                envelope, content, ..
+                            } => {
+                                messages += 1;
+                                if messages > 1 {
+                                    // Not the client's message: read out of
+                                    // its data by a lenient server.
+                                    smuggled.push(SmuggledMessage {
+                                        mail_from: envelope
+                                            .from
+                                            .mailbox()
+                                            .map(|m| m.to_string())
+                                            .unwrap_or_default(),
+                                        rcpts: envelope
+                                            .rcpts
+                                            .iter()
+                                            .map(|(r, _)| {
+                                                r.mailbox()
+                                                    .map_or("postmaster".into(), |m| m.to_string())
+                                            })
+                                            .collect(),
+                                        content: String::from_utf8_lossy(content).into_owned(),
+                                    });
+                                    Some(self.queued())
+                                } else {
+                                    self.decide(req, &e)
+                                }
+                            }
+                            ServerEvent::AuthRequest { credentials, .. } => {
+                                let ok = !opts.auth_fails
+                                    && opts.accounts.iter().any(|(u, p)| {
+                                        *u == credentials.username && *p == credentials.password
+                                    });
+                                authenticated |= ok;
+                                Some(if ok {
+                                    ServerDecision::Accept
+                                } else {
+                                    ServerDecision::Reject(Reply::enhanced(
+                                        535,
+                                        (5, 7, 8),
+                                        "Authentication credentials invalid",
+                                    ))
+                                })
+                            }
+                            _ => self.decide(req, &e),
+                        };
+                        if let Some(d) = d {
                             server.decide(now, d);
                         }
                     }
@@ -132,8 +212,15 @@ impl SmtpExchange for ProtoExchange {
             }
             if s_tls && c_tls {
                 (s_tls, c_tls) = (false, false);
-                server.handle_input(now, Input::TlsEstablished);
-                client.handle_input(now, Input::TlsEstablished);
+                let ok = !opts.tls_fails;
+                tls = Some((lines.len(), ok));
+                let input = if ok {
+                    Input::TlsEstablished
+                } else {
+                    Input::TlsFailed
+                };
+                server.handle_input(now, input);
+                client.handle_input(now, input);
                 continue;
             }
             if (server_closed && client_closed) || !moved {
@@ -178,11 +265,24 @@ impl SmtpExchange for ProtoExchange {
         TransactionResult {
             lines,
             outcomes: per_rcpt,
+            tls,
+            authenticated,
+            smuggled,
         }
     }
 }
 
 impl ProtoExchange {
+    /// Accepts a message with the next queue id.
+    fn queued(&mut self) -> ServerDecision {
+        self.serial = self.serial.wrapping_add(1);
+        ServerDecision::AcceptWith(Reply::enhanced(
+            250,
+            (2, 0, 0),
+            format!("Ok: queued as Q{:06}", self.serial),
+        ))
+    }
+
     fn decide(&mut self, req: &TransactionRequest<'_>, e: &ServerEvent) -> Option<ServerDecision> {
         let answer = |d: &Decision| match d {
             Ok(()) => ServerDecision::Accept,
@@ -199,17 +299,9 @@ impl ProtoExchange {
                     .map_or(ServerDecision::Accept, |(_, d)| answer(d))
             }
             ServerEvent::Message { .. } => match &req.data {
-                Ok(()) => {
-                    self.serial = self.serial.wrapping_add(1);
-                    ServerDecision::AcceptWith(Reply::enhanced(
-                        250,
-                        (2, 0, 0),
-                        format!("Ok: queued as Q{:06}", self.serial),
-                    ))
-                }
+                Ok(()) => self.queued(),
                 Err(d) => ServerDecision::Reject(to_reply(d)),
             },
-            ServerEvent::AuthRequest { .. } => ServerDecision::Accept,
             _ => return None,
         })
     }

@@ -94,6 +94,9 @@ pub enum BareLfPolicy {
     /// Reject, as RFC 5321 §2.3.8 asks.
     #[default]
     Strict,
+    /// Keep a bare LF as content and pass it on unchanged; only CRLF.CRLF
+    /// ends the data (a relay that forwards a smuggling payload intact).
+    Preserve,
     /// Accept a bare LF as a line end (the SMTP smuggling ambiguity).
     Lenient,
 }
@@ -108,6 +111,8 @@ pub struct Policy {
     pub relay: RelayRules,
     /// Largest message accepted, in bytes (the SIZE extension, RFC 1870).
     pub size_limit: Option<u64>,
+    /// Offer STARTTLS (RFC 3207). Implied by `tls_required`.
+    pub starttls: bool,
     /// Refuse mail before STARTTLS (RFC 3207).
     pub tls_required: bool,
     /// Refuse mail before AUTH (RFC 4954).
@@ -133,6 +138,7 @@ impl Default for Policy {
             destination_domains: Vec::new(),
             relay: RelayRules::default(),
             size_limit: None,
+            starttls: false,
             tls_required: false,
             auth_required: false,
             credentials: Vec::new(),

@@ -30,6 +30,17 @@ pub fn check_invariants(sim: &Sim) {
     let mut last = SimTime::ZERO;
     let mut crashed = false;
     for e in &trace.events {
+        // Every reply line on every link is an RFC 5321 reply line.
+        if let EventKind::Reply { line, .. } = &e.kind {
+            let bytes = line.to_bytes();
+            let text = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
+            assert!(
+                mxlab_proto::reply::parse_line(text).is_ok(),
+                "not a reply line: {:?} (seed {})",
+                String::from_utf8_lossy(&bytes),
+                sim.seed()
+            );
+        }
         assert!(
             e.at >= last,
             "trace out of order at seq {} (seed {})",
