@@ -11,6 +11,13 @@ use mxlab_sim::trace::EventKind;
 fn tls_then_auth_then_relay() {
     let sim = run(preset("submission-starttls-auth"));
     let conns = sim.trace().connections();
+    let port = kinds(sim.trace(), |k| matches!(k, EventKind::Connect { .. }))
+        .map(|e| match e.kind {
+            EventKind::Connect { port, .. } => port,
+            _ => 0,
+        })
+        .next();
+    assert_eq!(port, Some(587), "submission on port 587 (RFC 6409)");
     let t = transcript(sim.trace(), conns[0].0);
     let pos = |l: &str| {
         t.iter()

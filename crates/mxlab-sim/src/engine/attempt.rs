@@ -351,7 +351,20 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             self.later(
                 *t,
                 subject(vec![client.clone(), server.clone()]),
-                EventKind::Connect { conn, port: 25 },
+                EventKind::Connect {
+                    conn,
+                    // A server that requires AUTH is a submission server:
+                    // port 587 (RFC 6409); everything else relays on 25.
+                    port: if self
+                        .hosts
+                        .get(target)
+                        .is_some_and(|h| h.node.policy.auth_required)
+                    {
+                        587
+                    } else {
+                        25
+                    },
+                },
             );
             let conv = self.converse(t, host, target, conn, entry, rcpts);
             let outcomes = conv.outcomes.clone();
