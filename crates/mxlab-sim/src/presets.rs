@@ -55,3 +55,18 @@ pub fn preset(name: &str) -> Option<Result<Scenario, ScenarioError>> {
         .find(|(n, _)| *n == name)
         .map(|(_, json)| Scenario::from_json(json))
 }
+
+/// The same scenario on noisy links: every link (and the default link)
+/// gets `jitter_ms` of jitter and `loss` packet loss on top of what it has.
+/// Used to check that runs stay deterministic when the seeded RNG matters,
+/// and for sweeps over seeds.
+pub fn noisy(mut scenario: Scenario, jitter_ms: u64, loss: f64) -> Scenario {
+    let l = &mut scenario.default_link;
+    l.jitter_ms = l.jitter_ms.saturating_add(jitter_ms);
+    l.loss = (l.loss + loss).clamp(0.0, 1.0);
+    for l in &mut scenario.links {
+        l.jitter_ms = l.jitter_ms.saturating_add(jitter_ms);
+        l.loss = (l.loss + loss).clamp(0.0, 1.0);
+    }
+    scenario
+}
