@@ -19,7 +19,7 @@
 
 use core::fmt;
 
-use crate::path::{ForwardPath, PathError, PathOptions, ReversePath};
+use crate::path::{simple_path, ForwardPath, PathError, PathOptions, ReversePath};
 use crate::reply::Reply;
 
 /// The BODY parameter (RFC 6152, RFC 3030).
@@ -69,12 +69,15 @@ impl Notify {
             return Some(Notify::NEVER);
         }
         let mut n = Notify::default();
-        for item in v.split(',') {
-            let flag = match item.to_ascii_uppercase().as_str() {
-                "SUCCESS" => &mut n.success,
-                "FAILURE" => &mut n.failure,
-                "DELAY" => &mut n.delay,
-                _ => return None,
+        for item in v.as_bytes().split(|&b| b == b',') {
+            let flag = if item.eq_ignore_ascii_case(b"SUCCESS") {
+                &mut n.success
+            } else if item.eq_ignore_ascii_case(b"FAILURE") {
+                &mut n.failure
+            } else if item.eq_ignore_ascii_case(b"DELAY") {
+                &mut n.delay
+            } else {
+                return None;
             };
             if *flag {
                 return None;
@@ -262,16 +265,25 @@ pub struct ParseOptions {
 impl Command {
     /// Parses one command line (without CRLF).
     pub fn parse(line: &[u8], opts: ParseOptions) -> Result<Command, CommandError> {
-        let line = core::str::from_utf8(line).map_err(|_| CommandError::Garbage)?;
-        if line.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+        if has_control(line) {
             return Err(CommandError::Garbage);
         }
-        let (verb, rest) = match line.find(' ') {
-            Some(i) => (&line[..i], &line[i + 1..]),
+        let line = core::str::from_utf8(line).map_err(|_| CommandError::Garbage)?;
+        let (verb, rest) = match line.bytes().position(|b| b == b' ') {
+            Some(i) => (
+                line.get(..i).unwrap_or(line),
+                line.get(i + 1..).unwrap_or(""),
+            ),
             None => (line, ""),
         };
-        let upper = verb.to_ascii_uppercase();
-        let arg = rest.trim_matches(' ');
+        let Some(known) = Verb::of(verb.as_bytes()) else {
+            return Err(CommandError::Unrecognized(verb.to_string()));
+        };
+        // MAIL and RCPT read `rest` themselves.
+        let arg = match known {
+            Verb::Mail | Verb::Rcpt => "",
+            _ => trim_spaces(rest),
+        };
         let no_arg = |c: Command| {
             if arg.is_empty() {
                 Ok(c)
@@ -279,27 +291,35 @@ impl Command {
                 Err(CommandError::Syntax("no parameters allowed"))
             }
         };
-        match upper.as_str() {
-            "HELO" | "EHLO" => {
-                let domain = arg.split(' ').next().unwrap_or_default();
+        match known {
+            Verb::Helo | Verb::Ehlo => {
+                let domain = first_word(arg);
                 if domain.is_empty() {
-                    return Err(CommandError::Syntax(if upper == "HELO" {
+                    return Err(CommandError::Syntax(if known == Verb::Helo {
                         "HELO hostname"
                     } else {
                         "EHLO hostname"
                     }));
                 }
-                Ok(if upper == "HELO" {
+                Ok(if known == Verb::Helo {
                     Command::Helo(domain.to_string())
                 } else {
                     Command::Ehlo(domain.to_string())
                 })
             }
-            "MAIL" => {
-                let rest = strip_keyword(rest, "FROM:")
+            Verb::Mail => {
+                let rest = strip_keyword(rest, b"FROM:")
                     .ok_or(CommandError::Syntax("MAIL FROM:<address>"))?;
-                let (path, params) = split_path(rest);
-                let params = parse_mail_params(params)?;
+                let mut params = MailParams::default();
+                if let Some((mailbox, end)) = simple_path(rest) {
+                    parse_mail_params(rest.get(end..).unwrap_or(""), &mut params)?;
+                    return Ok(Command::Mail {
+                        from: ReversePath::Mailbox(mailbox),
+                        params,
+                    });
+                }
+                let (path, text) = split_path(rest);
+                parse_mail_params(text, &mut params)?;
                 let mut popts = opts.path;
                 popts.smtputf8 |= params.smtputf8;
                 let from = ReversePath::parse(path, popts).map_err(|error| CommandError::Path {
@@ -308,11 +328,19 @@ impl Command {
                 })?;
                 Ok(Command::Mail { from, params })
             }
-            "RCPT" => {
+            Verb::Rcpt => {
                 let rest =
-                    strip_keyword(rest, "TO:").ok_or(CommandError::Syntax("RCPT TO:<address>"))?;
-                let (path, params) = split_path(rest);
-                let params = parse_rcpt_params(params)?;
+                    strip_keyword(rest, b"TO:").ok_or(CommandError::Syntax("RCPT TO:<address>"))?;
+                let mut params = RcptParams::default();
+                if let Some((mailbox, end)) = simple_path(rest) {
+                    parse_rcpt_params(rest.get(end..).unwrap_or(""), &mut params)?;
+                    return Ok(Command::Rcpt {
+                        to: ForwardPath::Mailbox(mailbox),
+                        params,
+                    });
+                }
+                let (path, text) = split_path(rest);
+                parse_rcpt_params(text, &mut params)?;
                 let to =
                     ForwardPath::parse(path, opts.path).map_err(|error| CommandError::Path {
                         sender: false,
@@ -320,20 +348,20 @@ impl Command {
                     })?;
                 Ok(Command::Rcpt { to, params })
             }
-            "DATA" => no_arg(Command::Data),
-            "RSET" => no_arg(Command::Rset),
-            "QUIT" => no_arg(Command::Quit),
-            "STARTTLS" => no_arg(Command::StartTls),
-            "NOOP" => Ok(Command::Noop(some_text(arg))),
-            "HELP" => Ok(Command::Help(some_text(arg))),
-            "VRFY" => some_text(arg)
+            Verb::Data => no_arg(Command::Data),
+            Verb::Rset => no_arg(Command::Rset),
+            Verb::Quit => no_arg(Command::Quit),
+            Verb::StartTls => no_arg(Command::StartTls),
+            Verb::Noop => Ok(Command::Noop(some_text(arg))),
+            Verb::Help => Ok(Command::Help(some_text(arg))),
+            Verb::Vrfy => some_text(arg)
                 .map(Command::Vrfy)
                 .ok_or(CommandError::Syntax("VRFY address")),
-            "EXPN" => some_text(arg)
+            Verb::Expn => some_text(arg)
                 .map(Command::Expn)
                 .ok_or(CommandError::Syntax("EXPN list")),
-            "AUTH" => {
-                let mut words = arg.split(' ').filter(|w| !w.is_empty());
+            Verb::Auth => {
+                let mut words = Words(arg);
                 let mechanism = words.next().ok_or(CommandError::Syntax("AUTH mechanism"))?;
                 let initial = words.next().map(|w| {
                     if w == "=" {
@@ -356,8 +384,8 @@ impl Command {
                     initial,
                 })
             }
-            "BDAT" => {
-                let mut words = arg.split(' ').filter(|w| !w.is_empty());
+            Verb::Bdat => {
+                let mut words = Words(arg);
                 let size = words
                     .next()
                     .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
@@ -373,7 +401,6 @@ impl Command {
                 }
                 Ok(Command::Bdat { size, last })
             }
-            _ => Err(CommandError::Unrecognized(verb.to_string())),
         }
     }
 
@@ -489,13 +516,150 @@ fn some_text(arg: &str) -> Option<String> {
     }
 }
 
-/// Strips `FROM:` / `TO:` (any case) and the spaces after it.
-fn strip_keyword<'a>(rest: &'a str, kw: &str) -> Option<&'a str> {
-    let head = rest.get(..kw.len())?;
-    if !head.eq_ignore_ascii_case(kw) {
+/// Whether `line` holds a control byte other than TAB, or DEL: garbage.
+fn has_control(line: &[u8]) -> bool {
+    // Eight bytes at a time: a byte below 0x20 or equal to 0x7f sets the
+    // high bit of its lane (no false negatives). TAB is such a byte too, so
+    // a hit is confirmed byte by byte.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = line.chunks_exact(8);
+    let mut hit = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(c).unwrap_or([b'a'; 8]));
+        let del = x ^ (LO * 0x7f);
+        hit |= (x.wrapping_sub(LO * 0x20) & !x | del.wrapping_sub(LO) & !del) & HI;
+    }
+    let is_control = |&b: &u8| (b < 0x20 && b != b'\t') || b == 0x7f;
+    if hit == 0 {
+        chunks.remainder().iter().any(is_control)
+    } else {
+        line.iter().any(is_control)
+    }
+}
+
+/// The verbs [`Command::parse`] knows.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Verb {
+    Helo,
+    Ehlo,
+    Mail,
+    Rcpt,
+    Data,
+    Rset,
+    Quit,
+    StartTls,
+    Noop,
+    Help,
+    Vrfy,
+    Expn,
+    Auth,
+    Bdat,
+}
+
+impl Verb {
+    /// The verb, in any case; `None` if unknown.
+    fn of(v: &[u8]) -> Option<Verb> {
+        const fn word(s: &[u8; 4]) -> u32 {
+            u32::from_be_bytes(*s)
+        }
+        const HELO: u32 = word(b"HELO");
+        const EHLO: u32 = word(b"EHLO");
+        const MAIL: u32 = word(b"MAIL");
+        const RCPT: u32 = word(b"RCPT");
+        const DATA: u32 = word(b"DATA");
+        const RSET: u32 = word(b"RSET");
+        const QUIT: u32 = word(b"QUIT");
+        const NOOP: u32 = word(b"NOOP");
+        const HELP: u32 = word(b"HELP");
+        const VRFY: u32 = word(b"VRFY");
+        const EXPN: u32 = word(b"EXPN");
+        const AUTH: u32 = word(b"AUTH");
+        const BDAT: u32 = word(b"BDAT");
+        match *v {
+            // Clearing bit 5 upper-cases ASCII letters and never turns any
+            // other byte into an upper-case letter; the four-letter verbs
+            // are letters only.
+            [a, b, c, d] => Some(match u32::from_be_bytes([a, b, c, d]) & 0xDFDF_DFDF {
+                HELO => Verb::Helo,
+                EHLO => Verb::Ehlo,
+                MAIL => Verb::Mail,
+                RCPT => Verb::Rcpt,
+                DATA => Verb::Data,
+                RSET => Verb::Rset,
+                QUIT => Verb::Quit,
+                NOOP => Verb::Noop,
+                HELP => Verb::Help,
+                VRFY => Verb::Vrfy,
+                EXPN => Verb::Expn,
+                AUTH => Verb::Auth,
+                BDAT => Verb::Bdat,
+                _ => return None,
+            }),
+            _ if v.eq_ignore_ascii_case(b"STARTTLS") => Some(Verb::StartTls),
+            _ => None,
+        }
+    }
+}
+
+/// `s` without leading and trailing spaces.
+fn trim_spaces(s: &str) -> &str {
+    let b = s.as_bytes();
+    let Some(start) = b.iter().position(|&c| c != b' ') else {
+        return "";
+    };
+    let end = b
+        .iter()
+        .rposition(|&c| c != b' ')
+        .map_or(b.len(), |i| i + 1);
+    s.get(start..end).unwrap_or("")
+}
+
+/// `s` up to its first space.
+fn first_word(s: &str) -> &str {
+    match s.bytes().position(|b| b == b' ') {
+        Some(i) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+/// The words of a string separated by one or more spaces.
+struct Words<'a>(&'a str);
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.0.as_bytes();
+        let start = b.iter().position(|&c| c != b' ')?;
+        let end = b
+            .get(start..)
+            .and_then(|r| r.iter().position(|&c| c == b' '))
+            .map_or(b.len(), |n| start + n);
+        let word = self.0.get(start..end)?;
+        self.0 = self.0.get(end..).unwrap_or("");
+        Some(word)
+    }
+}
+
+/// Strips `FROM:` / `TO:` (any case; `kw` is upper-case letters and a
+/// colon) and the spaces after it.
+fn strip_keyword<'a>(rest: &'a str, kw: &[u8]) -> Option<&'a str> {
+    let b = rest.as_bytes();
+    let head = b.get(..kw.len())?;
+    if !head
+        .iter()
+        .zip(kw)
+        .all(|(&h, &k)| h.to_ascii_uppercase() == k)
+    {
         return None;
     }
-    Some(rest.get(kw.len()..)?.trim_start_matches(' '))
+    let spaces = b
+        .get(kw.len()..)?
+        .iter()
+        .take_while(|&&c| c == b' ')
+        .count();
+    rest.get(kw.len() + spaces..)
 }
 
 /// Splits `<path> params` at the end of the path. A path in brackets ends
@@ -503,6 +667,12 @@ fn strip_keyword<'a>(rest: &'a str, kw: &str) -> Option<&'a str> {
 fn split_path(s: &str) -> (&str, &str) {
     let b = s.as_bytes();
     if b.first() == Some(&b'<') {
+        // The common case: a `>` before any quote.
+        if let Some(i) = b.iter().position(|&c| c == b'>' || c == b'"') {
+            if b.get(i) == Some(&b'>') {
+                return s.split_at(i + 1);
+            }
+        }
         let mut quoted = false;
         let mut escaped = false;
         for (i, &c) in b.iter().enumerate() {
@@ -513,99 +683,185 @@ fn split_path(s: &str) -> (&str, &str) {
             } else if c == b'"' {
                 quoted = !quoted;
             } else if c == b'>' && !quoted {
-                let (p, rest) = s.split_at(i + 1);
-                return (p, rest);
+                return s.split_at(i + 1);
             }
         }
         return (s, "");
     }
-    match s.find(' ') {
+    match b.iter().position(|&c| c == b' ') {
         Some(i) => s.split_at(i),
         None => (s, ""),
     }
 }
 
-/// Splits the parameter string into `(keyword, value)` pairs.
-fn params(s: &str) -> Result<Vec<(&str, Option<&str>)>, CommandError> {
-    if !s.is_empty() && !s.starts_with(' ') {
+/// An ESMTP keyword of up to eight bytes, upper-cased, as a number (the
+/// bytes big-endian); 0 for a longer one. Keywords never hold a zero byte,
+/// so two keywords of up to eight bytes have the same code only if they are
+/// equal without regard to case.
+const fn keyword_code(k: &[u8]) -> u64 {
+    if k.len() > 8 {
+        return 0;
+    }
+    let mut code = 0u64;
+    let mut i = 0;
+    while i < k.len() {
+        code = code << 8 | k[i].to_ascii_uppercase() as u64;
+        i += 1;
+    }
+    code
+}
+
+const SIZE: u64 = keyword_code(b"SIZE");
+const BODY: u64 = keyword_code(b"BODY");
+const SMTPUTF8: u64 = keyword_code(b"SMTPUTF8");
+const RET: u64 = keyword_code(b"RET");
+const ENVID: u64 = keyword_code(b"ENVID");
+const AUTH: u64 = keyword_code(b"AUTH");
+const NOTIFY: u64 = keyword_code(b"NOTIFY");
+const ORCPT: u64 = keyword_code(b"ORCPT");
+
+/// Runs `interpret` on each parameter of ` key[=value] ...`, in order, with
+/// its [`keyword_code`]. The syntax of every parameter is checked: a syntax
+/// error anywhere in the line wins over a bad value (an error from
+/// `interpret`) before it.
+fn each_param<'a>(
+    s: &'a str,
+    mut interpret: impl FnMut(u64, &'a str, Option<&'a str>) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    const SYNTAX: CommandError = CommandError::Syntax("bad ESMTP parameter");
+    let b = s.as_bytes();
+    if b.first().is_some_and(|&c| c != b' ') {
         return Err(CommandError::Syntax(
             "a space must separate the address and its parameters",
         ));
     }
-    let mut out = Vec::new();
-    for word in s.split(' ').filter(|w| !w.is_empty()) {
-        let (k, v) = match word.split_once('=') {
-            Some((k, v)) => (k, Some(v)),
-            None => (word, None),
+    let mut bad_value = None;
+    let mut i = 0;
+    loop {
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let Some(&first) = b.get(i) else {
+            break;
         };
         // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-        let ok = k.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        // esmtp-value = 1*(%d33-60 / %d62-126)
-        let v_ok = v.is_none_or(|v| {
-            !v.is_empty() && v.bytes().all(|b| (33..=126).contains(&b) && b != b'=')
-        });
-        if !ok || !v_ok {
-            return Err(CommandError::Syntax("bad ESMTP parameter"));
+        if !first.is_ascii_alphanumeric() {
+            return Err(SYNTAX);
         }
-        out.push((k, v));
+        let key_start = i;
+        let mut code = 0u64;
+        while let Some(&c) = b.get(i) {
+            if c == b' ' || c == b'=' {
+                break;
+            }
+            if !(c.is_ascii_alphanumeric() || c == b'-') {
+                return Err(SYNTAX);
+            }
+            code = code << 8 | u64::from(c.to_ascii_uppercase());
+            i += 1;
+        }
+        if i - key_start > 8 {
+            code = 0;
+        }
+        let key = s.get(key_start..i).ok_or(SYNTAX)?;
+        // esmtp-value = 1*(%d33-60 / %d62-126)
+        let value = if b.get(i) == Some(&b'=') {
+            i += 1;
+            let value_start = i;
+            while let Some(&c) = b.get(i) {
+                if c == b' ' {
+                    break;
+                }
+                if !(33..=126).contains(&c) || c == b'=' {
+                    return Err(SYNTAX);
+                }
+                i += 1;
+            }
+            if i == value_start {
+                return Err(SYNTAX);
+            }
+            Some(s.get(value_start..i).ok_or(SYNTAX)?)
+        } else {
+            None
+        };
+        if bad_value.is_none() {
+            bad_value = interpret(code, key, value).err();
+        }
     }
-    Ok(out)
+    bad_value.map_or(Ok(()), Err)
 }
 
-fn parse_mail_params(s: &str) -> Result<MailParams, CommandError> {
-    let mut p = MailParams::default();
-    for (k, v) in params(s)? {
+/// A SIZE value: 1 to 20 digits that fit in a `u64`.
+fn size_value(v: &str) -> Option<u64> {
+    if v.is_empty() || v.len() > 20 {
+        return None;
+    }
+    v.bytes().try_fold(0u64, |n, c| {
+        let digit = c.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// Reads the MAIL parameters in `s` into `p` (which starts as the default).
+fn parse_mail_params(s: &str, p: &mut MailParams) -> Result<(), CommandError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    each_param(s, |code, k, v| {
         let bad = || CommandError::BadParam(k.to_ascii_uppercase());
-        match (k.to_ascii_uppercase().as_str(), v) {
-            ("SIZE", Some(v)) if p.size.is_none() => {
-                if v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        match (code, v) {
+            (SIZE, Some(v)) if p.size.is_none() => p.size = Some(size_value(v).ok_or_else(bad)?),
+            (BODY, Some(v)) if p.body.is_none() => {
+                p.body = Some(if v.eq_ignore_ascii_case("7BIT") {
+                    Body::SevenBit
+                } else if v.eq_ignore_ascii_case("8BITMIME") {
+                    Body::EightBitMime
+                } else if v.eq_ignore_ascii_case("BINARYMIME") {
+                    Body::BinaryMime
+                } else {
                     return Err(bad());
-                }
-                p.size = Some(v.parse().map_err(|_| bad())?);
-            }
-            ("BODY", Some(v)) if p.body.is_none() => {
-                p.body = Some(match v.to_ascii_uppercase().as_str() {
-                    "7BIT" => Body::SevenBit,
-                    "8BITMIME" => Body::EightBitMime,
-                    "BINARYMIME" => Body::BinaryMime,
-                    _ => return Err(bad()),
                 });
             }
-            ("SMTPUTF8", None) if !p.smtputf8 => p.smtputf8 = true,
-            ("RET", Some(v)) if p.ret.is_none() => {
-                p.ret = Some(match v.to_ascii_uppercase().as_str() {
-                    "FULL" => Ret::Full,
-                    "HDRS" => Ret::Hdrs,
-                    _ => return Err(bad()),
+            (SMTPUTF8, None) if !p.smtputf8 => p.smtputf8 = true,
+            (RET, Some(v)) if p.ret.is_none() => {
+                p.ret = Some(if v.eq_ignore_ascii_case("FULL") {
+                    Ret::Full
+                } else if v.eq_ignore_ascii_case("HDRS") {
+                    Ret::Hdrs
+                } else {
+                    return Err(bad());
                 });
             }
-            ("ENVID", Some(v)) if p.envid.is_none() => {
+            (ENVID, Some(v)) if p.envid.is_none() => {
                 let d = xtext_decode(v).ok_or_else(bad)?;
                 if d.len() > 100 {
                     return Err(bad());
                 }
                 p.envid = Some(d);
             }
-            ("AUTH", Some(v)) if p.auth.is_none() => {
-                p.auth = Some(xtext_decode(v).ok_or_else(bad)?);
-            }
-            ("SIZE" | "BODY" | "SMTPUTF8" | "RET" | "ENVID" | "AUTH", _) => return Err(bad()),
+            (AUTH, Some(v)) if p.auth.is_none() => p.auth = Some(xtext_decode(v).ok_or_else(bad)?),
+            (SIZE | BODY | SMTPUTF8 | RET | ENVID | AUTH, _) => return Err(bad()),
             _ => p.unknown.push((k.to_string(), v.map(str::to_string))),
         }
-    }
-    Ok(p)
+        Ok(())
+    })
 }
 
-fn parse_rcpt_params(s: &str) -> Result<RcptParams, CommandError> {
-    let mut p = RcptParams::default();
-    for (k, v) in params(s)? {
+/// Reads the RCPT parameters in `s` into `p` (which starts as the default).
+fn parse_rcpt_params(s: &str, p: &mut RcptParams) -> Result<(), CommandError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    each_param(s, |code, k, v| {
         let bad = || CommandError::BadParam(k.to_ascii_uppercase());
-        match (k.to_ascii_uppercase().as_str(), v) {
-            ("NOTIFY", Some(v)) if p.notify.is_none() => {
+        match (code, v) {
+            (NOTIFY, Some(v)) if p.notify.is_none() => {
                 p.notify = Some(Notify::parse(v).ok_or_else(bad)?);
             }
-            ("ORCPT", Some(v)) if p.orcpt.is_none() => {
+            (ORCPT, Some(v)) if p.orcpt.is_none() => {
                 let (t, a) = v.split_once(';').ok_or_else(bad)?;
                 if t.is_empty() || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                     return Err(bad());
@@ -616,11 +872,11 @@ fn parse_rcpt_params(s: &str) -> Result<RcptParams, CommandError> {
                 }
                 p.orcpt = Some((t.to_string(), a));
             }
-            ("NOTIFY" | "ORCPT", _) => return Err(bad()),
+            (NOTIFY | ORCPT, _) => return Err(bad()),
             _ => p.unknown.push((k.to_string(), v.map(str::to_string))),
         }
-    }
-    Ok(p)
+        Ok(())
+    })
 }
 
 /// Encodes text as RFC 3461 §4 xtext: `+`, `=` and characters outside
@@ -641,6 +897,9 @@ pub fn xtext_encode(s: &str) -> String {
 /// hex digits or the result is not UTF-8.
 pub fn xtext_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
+    if !b.contains(&b'+') {
+        return Some(s.to_string());
+    }
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while let Some(&c) = b.get(i) {

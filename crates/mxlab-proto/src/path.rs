@@ -114,25 +114,49 @@ impl Domain {
         if s.len() > limits::DOMAIN {
             return Err(PathError::DomainTooLong);
         }
-        for label in s.split('.') {
-            let bytes = label.as_bytes();
-            let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
-                return Err(PathError::BadDomain);
-            };
-            if *first == b'-' || *last == b'-' || bytes.len() > 63 {
-                return Err(PathError::BadDomain);
+        // The common case: only letters, digits, hyphens and dots, so only
+        // the label structure can be wrong.
+        let b = s.as_bytes();
+        if b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        {
+            for label in b.split(|&c| c == b'.') {
+                match (label.first(), label.last()) {
+                    (Some(&f), Some(&l)) if f != b'-' && l != b'-' && label.len() <= 63 => {}
+                    _ => return Err(PathError::BadDomain),
+                }
             }
-            for &b in bytes {
-                if b.is_ascii_alphanumeric() || b == b'-' {
-                    continue;
+            return Ok(Domain(s.to_string()));
+        }
+        // One pass over the labels. Within a label, a structural fault
+        // (empty, a hyphen at either end, over 63 octets) is reported before
+        // a bad character, so the character error waits for the label's end.
+        let mut len = 0usize;
+        let mut first = 0u8;
+        let mut last = 0u8;
+        let mut char_error = None;
+        for &b in s.as_bytes().iter().chain(core::iter::once(&b'.')) {
+            if b == b'.' {
+                if len == 0 || first == b'-' || last == b'-' || len > 63 {
+                    return Err(PathError::BadDomain);
                 }
-                if b >= 0x80 {
-                    if !utf8 {
-                        return Err(PathError::NonAscii);
-                    }
-                    continue;
+                if let Some(e) = char_error {
+                    return Err(e);
                 }
-                return Err(PathError::BadDomain);
+                len = 0;
+                continue;
+            }
+            if len == 0 {
+                first = b;
+            }
+            last = b;
+            len += 1;
+            if char_error.is_none() && !(b.is_ascii_alphanumeric() || b == b'-') {
+                char_error = match (b >= 0x80, utf8) {
+                    (true, true) => None,
+                    (true, false) => Some(PathError::NonAscii),
+                    (false, _) => Some(PathError::BadDomain),
+                };
             }
         }
         Ok(Domain(s.to_string()))
@@ -295,13 +319,22 @@ impl LocalPart {
                 return Err(PathError::BadLocalPart);
             }
         } else {
-            if s.is_empty() {
-                return Err(PathError::BadLocalPart);
-            }
-            for atom in s.split('.') {
-                if atom.is_empty() || !atom.bytes().all(|b| is_atext(b) || b >= 0x80) {
+            // Dot-string: atoms of atext (or UTF-8) joined by single dots.
+            let mut after_dot = true;
+            for &b in bytes {
+                if b == b'.' {
+                    if after_dot {
+                        return Err(PathError::BadLocalPart);
+                    }
+                    after_dot = true;
+                } else if is_atext(b) || b >= 0x80 {
+                    after_dot = false;
+                } else {
                     return Err(PathError::BadLocalPart);
                 }
+            }
+            if after_dot {
+                return Err(PathError::BadLocalPart);
             }
         }
         Ok(LocalPart(s.to_string()))
@@ -501,8 +534,41 @@ impl fmt::Display for ForwardPath {
 
 /// RFC 5322 `atext`, the characters of a Dot-string atom.
 pub fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+    ATEXT.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// [`is_atext`] as a table, built at compile time.
+const ATEXT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'/'
+                    | b'='
+                    | b'?'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+            );
+        i += 1;
+    }
+    t
+};
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
@@ -545,6 +611,105 @@ fn local_part_end(b: &[u8]) -> Option<usize> {
     }
     Some(b.iter().rposition(|&c| c == b'@').unwrap_or(b.len()))
 }
+
+/// The common case of a path and what follows it, in one pass:
+/// `<dot-atom@domain>` in ASCII, with no quoted local part or address
+/// literal, and maybe a source route of such domains (`<@a,@b:...>`,
+/// skipped as [`ReversePath::parse`] does). Returns the mailbox and the
+/// length of the path, brackets included (where its parameters start).
+///
+/// `None` means "not that simple", never "wrong": the caller then runs the
+/// full parser ([`ReversePath::parse`], [`ForwardPath::parse`]), which gives
+/// the same mailbox on every input this function accepts, whatever the
+/// [`PathOptions`] (they only relax what this function does not accept).
+pub(crate) fn simple_path(s: &str) -> Option<(Mailbox, usize)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'<') {
+        return None;
+    }
+    let mut i = 1;
+    // A source route: `@domain` hops separated by commas, ending with `:`.
+    if b.get(i) == Some(&b'@') {
+        loop {
+            i = simple_domain(b, i + 1)?;
+            match b.get(i)? {
+                b',' if b.get(i + 1) == Some(&b'@') => i += 1,
+                b':' => break,
+                _ => return None,
+            }
+        }
+        i += 1;
+    }
+    let start = i;
+    // Local part: non-empty runs of atext joined by single dots, up to `@`.
+    loop {
+        let run = b.get(i..)?.iter().position(|&c| !is_atext(c))?;
+        if run == 0 {
+            return None;
+        }
+        i += run;
+        match b.get(i)? {
+            b'.' => i += 1,
+            b'@' => break,
+            _ => return None,
+        }
+    }
+    let at = i;
+    if at - start > limits::LOCAL_PART {
+        return None;
+    }
+    let end = simple_domain(b, at + 1)?;
+    if b.get(end) != Some(&b'>') || end + 1 > limits::PATH {
+        return None;
+    }
+    let local = s.get(start..at)?.to_string();
+    let domain = s.get(at + 1..end)?.to_string();
+    Some((
+        Mailbox {
+            local: LocalPart(local),
+            host: Some(Host::Domain(Domain(domain))),
+        },
+        end + 1,
+    ))
+}
+
+/// The end of the domain starting at `b[start]`: labels of 1 to 63
+/// letters, digits and inner hyphens joined by dots, at most 255 octets,
+/// as [`Domain::parse`] accepts them, followed by a byte that is none of
+/// those. `None` if there is no such domain there.
+fn simple_domain(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    loop {
+        let label = b.get(i..)?.iter().position(|&c| !is_ldh(c))?;
+        let (first, last) = (b.get(i)?, b.get(i + label.checked_sub(1)?)?);
+        if label > 63 || *first == b'-' || *last == b'-' {
+            return None;
+        }
+        i += label;
+        if b.get(i) != Some(&b'.') {
+            break;
+        }
+        i += 1;
+    }
+    (i - start <= limits::DOMAIN).then_some(i)
+}
+
+/// A letter, digit or hyphen (RFC 5321 `Ldh-str`).
+fn is_ldh(b: u8) -> bool {
+    LDH.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// [`is_ldh`] as a table, built at compile time.
+const LDH: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'-';
+        i += 1;
+    }
+    t
+};
 
 fn unbracket(s: &str, opts: PathOptions) -> Result<&str, PathError> {
     if s.len() > limits::PATH {
@@ -688,5 +853,86 @@ mod tests {
             LocalPart::parse("\"a\\\"b c\"", false).unwrap().unquoted(),
             "a\"b c"
         );
+    }
+    /// Every path the one-pass reader takes, the full parsers read the same
+    /// way, under every option.
+    fn simple_path_agrees(s: &str) -> bool {
+        let Some((mailbox, len)) = simple_path(s) else {
+            return false;
+        };
+        let path = s.get(..len).unwrap_or_default();
+        for smtputf8 in [false, true] {
+            for allow_unqualified in [false, true] {
+                for allow_missing_brackets in [false, true] {
+                    let opts = PathOptions {
+                        smtputf8,
+                        allow_unqualified,
+                        allow_missing_brackets,
+                    };
+                    assert_eq!(
+                        ReversePath::parse(path, opts),
+                        Ok(ReversePath::Mailbox(mailbox.clone())),
+                        "{s:?}"
+                    );
+                    assert_eq!(
+                        ForwardPath::parse(path, opts),
+                        Ok(ForwardPath::Mailbox(mailbox.clone())),
+                        "{s:?}"
+                    );
+                }
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_the_full_parser() {
+        let long_label = format!("<a@{}.org>", "b".repeat(63));
+        let taken = [
+            "<alice@example.org>",
+            "<a+tag@sub.example.org> SIZE=1",
+            "<!#$%&'*+-/=?^_`{|}~@example.org>",
+            "<@relay.example,@b.example:user@example.org>",
+            "<first.last@x-y.example>",
+            long_label.as_str(),
+        ];
+        for s in taken {
+            assert!(simple_path_agrees(s), "{s:?} should take the fast path");
+        }
+        let too_long_label = format!("<a@{}.org>", "b".repeat(64));
+        let too_long_local = format!("<{}@example.org>", "a".repeat(65));
+        let left = [
+            "<>",
+            "<Postmaster>",
+            "<\"john doe\"@example.org>",
+            "<user@[192.0.2.1]>",
+            "<jösé@bücher.example>",
+            "<.user@example.org>",
+            "<user.@example.org>",
+            "<us..er@example.org>",
+            "<user@-bad.example>",
+            "<user@bad-.example>",
+            "<user@example.org.>",
+            "<user@example..org>",
+            "<a@b@example.org>",
+            "<@relay.example user@example.org>",
+            "<@relay.,@b:user@example.org>",
+            "<user@example.org",
+            "user@example.org",
+            too_long_label.as_str(),
+            too_long_local.as_str(),
+        ];
+        for s in left {
+            assert!(!simple_path_agrees(s), "{s:?} should take the full parser");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_reader_agrees_on_path_like_text(
+            s in "<(@[a-z0-9.-]{0,5}[,:]){0,2}[a-z0-9.!#-]{0,6}@[a-zA-Z0-9.-]{0,12}>?( [A-Z=0-9]{0,4})?"
+        ) {
+            simple_path_agrees(&s);
+        }
     }
 }
