@@ -141,7 +141,9 @@ enum Sending {
     /// After a 334: a SASL response line.
     SaslResponse,
     /// After a 354: message content until CRLF "." CRLF.
-    Data { after_crlf: bool },
+    Data {
+        after_crlf: bool,
+    },
 }
 
 /// Every command line on every link (outside message content and SASL
