@@ -102,6 +102,12 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// Moves the clock to `t` (never back), for an event handed out from
+    /// outside the queue.
+    pub(crate) fn advance_to(&mut self, t: SimTime) {
+        self.now = self.now.max(t);
+    }
+
     /// Number of pending events.
     pub fn len(&self) -> usize {
         self.heap.len()

@@ -4,6 +4,7 @@
 //! UI, and serialisable (serde) and hashable: the same scenario and seed
 //! give the same [`Trace::hash`] on every platform.
 
+use std::borrow::Cow;
 use std::io;
 
 use serde::{Deserialize, Serialize};
@@ -218,17 +219,22 @@ pub struct TraceEvent {
     pub recipient: Option<String>,
     /// What happened.
     pub kind: EventKind,
-    /// A plain-English explanation.
-    pub explanation: String,
+    /// A plain-English explanation (most are fixed texts, not copied per
+    /// event).
+    pub explanation: Cow<'static, str>,
     /// The RFC section behind it.
-    pub rfc: String,
+    pub rfc: Cow<'static, str>,
 }
 
 /// The default explanation and RFC section of an event kind.
-pub fn explain(kind: &EventKind) -> (String, &'static str) {
+pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
     match kind {
         EventKind::Connect { port, .. } => (
-            format!("TCP connection to port {port}; the server speaks first"),
+            match port {
+                25 => "TCP connection to port 25; the server speaks first".into(),
+                587 => "TCP connection to port 587; the server speaks first".into(),
+                _ => format!("TCP connection to port {port}; the server speaks first").into(),
+            },
             "RFC 5321 §3.1",
         ),
         EventKind::ConnectFailed { reason } => (
@@ -252,17 +258,17 @@ pub fn explain(kind: &EventKind) -> (String, &'static str) {
             "RFC 3207 §4.2",
         ),
         EventKind::DnsQuery { name, qtype } => (
-            format!("asks the resolver for the {qtype:?} records of {name}"),
+            format!("asks the resolver for the {qtype:?} records of {name}").into(),
             "RFC 5321 §5.1",
         ),
-        EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}"), "RFC 1035 §3.3.9"),
+        EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}").into(), "RFC 1035 §3.3.9"),
         EventKind::Enqueue { .. } => ("the message enters the queue; the host is now responsible for it".into(), "RFC 5321 §6.1"),
         EventKind::Attempt { target, attempt, .. } => (
-            format!("delivery attempt {attempt} to {target}"),
+            format!("delivery attempt {attempt} to {target}").into(),
             "RFC 5321 §4.5.4.1",
         ),
         EventKind::Defer { next_attempt, .. } => (
-            format!("temporary failure: the recipient stays queued until {next_attempt}"),
+            format!("temporary failure: the recipient stays queued until {next_attempt}").into(),
             "RFC 5321 §4.5.4.1",
         ),
         EventKind::Deliver { duplicate, .. } => (
@@ -313,7 +319,7 @@ impl Trace {
     /// Appends an event with its default explanation; returns its seq.
     pub fn record(&mut self, at: SimTime, subject: Subject, kind: EventKind) -> u64 {
         let (explanation, rfc) = explain(&kind);
-        self.record_explained(at, subject, kind, explanation, rfc.to_owned())
+        self.record_explained(at, subject, kind, explanation, rfc)
     }
 
     /// Appends an event with a given explanation; returns its seq.
@@ -322,8 +328,8 @@ impl Trace {
         at: SimTime,
         subject: Subject,
         kind: EventKind,
-        explanation: String,
-        rfc: String,
+        explanation: impl Into<Cow<'static, str>>,
+        rfc: impl Into<Cow<'static, str>>,
     ) -> u64 {
         let seq = self.events.len() as u64;
         debug_assert!(
@@ -337,8 +343,8 @@ impl Trace {
             message: subject.message,
             recipient: subject.recipient,
             kind,
-            explanation,
-            rfc,
+            explanation: explanation.into(),
+            rfc: rfc.into(),
         });
         seq
     }

@@ -78,23 +78,27 @@ pub struct View {
 impl View {
     fn apply(&mut self, e: &TraceEvent) {
         self.events_applied = self.events_applied.saturating_add(1);
-        let host = e.hosts.first().cloned().unwrap_or_default();
-        let peer = e.hosts.get(1).cloned().unwrap_or_default();
-        let message = e.message.clone().unwrap_or_default();
-        let recipient = e.recipient.clone().unwrap_or_default();
+        // Most events (the lines on the wire) change nothing here: copy
+        // names only where they are kept.
+        let host = e.hosts.first().map_or("", String::as_str);
+        let message = e.message.as_deref().unwrap_or_default();
+        let recipient = e.recipient.as_deref().unwrap_or_default();
         match &e.kind {
             EventKind::Enqueue { recipients, .. } => {
-                let q = self.queues.entry(host).or_default();
+                let q = match self.queues.get_mut(host) {
+                    Some(q) => q,
+                    None => self.queues.entry(host.to_owned()).or_default(),
+                };
                 for r in recipients {
                     q.push(QueuedRecipient {
-                        message: message.clone(),
+                        message: message.to_owned(),
                         recipient: r.clone(),
                         next_attempt: None,
                     });
                 }
             }
             EventKind::Defer { next_attempt, .. } => {
-                if let Some(q) = self.queues.get_mut(&host) {
+                if let Some(q) = self.queues.get_mut(host) {
                     for r in q
                         .iter_mut()
                         .filter(|r| r.message == message && r.recipient == recipient)
@@ -104,7 +108,7 @@ impl View {
                 }
             }
             EventKind::Deliver { .. } | EventKind::Bounce { .. } => {
-                if let Some(q) = self.queues.get_mut(&host) {
+                if let Some(q) = self.queues.get_mut(host) {
                     if let Some(i) = q
                         .iter()
                         .position(|r| r.message == message && r.recipient == recipient)
@@ -114,14 +118,18 @@ impl View {
                 }
                 if let EventKind::Deliver { to, .. } = &e.kind {
                     if to.contains('@') {
-                        self.mailboxes.entry(to.clone()).or_default().push(message);
+                        let m = match self.mailboxes.get_mut(to) {
+                            Some(m) => m,
+                            None => self.mailboxes.entry(to.clone()).or_default(),
+                        };
+                        m.push(message.to_owned());
                     }
                 }
             }
             EventKind::Connect { conn, .. } => self.connections.push(OpenConnection {
                 conn: *conn,
-                client: host,
-                server: peer,
+                client: host.to_owned(),
+                server: e.hosts.get(1).cloned().unwrap_or_default(),
                 since: e.at,
             }),
             EventKind::Close { conn } => self.connections.retain(|c| c.conn != *conn),
@@ -152,6 +160,9 @@ pub struct TraceIndex<'a> {
     trace: &'a Trace,
     every: usize,
     snapshots: Vec<View>,
+    /// The longest time any line spent on the wire (arrival minus
+    /// sending): a line in flight at t arrives no later than t plus this.
+    longest_flight: SimTime,
 }
 
 impl<'a> TraceIndex<'a> {
@@ -165,8 +176,13 @@ impl<'a> TraceIndex<'a> {
         let every = every.max(1);
         let mut snapshots = vec![View::default()];
         let mut state = View::default();
+        let mut longest_flight = 0;
         for (i, e) in trace.events.iter().enumerate() {
             state.apply(e);
+            if let EventKind::Command { sent_at, .. } | EventKind::Reply { sent_at, .. } = &e.kind {
+                longest_flight =
+                    longest_flight.max(e.at.as_micros().saturating_sub(sent_at.as_micros()));
+            }
             if (i + 1) % every == 0 {
                 snapshots.push(state.clone());
             }
@@ -175,6 +191,7 @@ impl<'a> TraceIndex<'a> {
             trace,
             every,
             snapshots,
+            longest_flight: SimTime::from_micros(longest_flight),
         }
     }
 
@@ -192,12 +209,14 @@ impl<'a> TraceIndex<'a> {
             view.apply(e);
         }
         view.at = t;
-        // Lines sent at or before t that arrive after t are on the wire.
-        for e in events
-            .iter()
-            .skip(upto)
-            .take_while(|e| e.at <= t.plus_secs(60))
-        {
+        // Lines sent at or before t that arrive after t are on the wire:
+        // they arrive within 60 s of t, and within the longest flight of
+        // any line in the trace.
+        let horizon = t.plus_secs(60).min(SimTime::from_micros(
+            t.as_micros()
+                .saturating_add(self.longest_flight.as_micros()),
+        ));
+        for e in events.iter().skip(upto).take_while(|e| e.at <= horizon) {
             let (conn, line, sent_at) = match &e.kind {
                 EventKind::Command {
                     conn,

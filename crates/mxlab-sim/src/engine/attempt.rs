@@ -71,14 +71,15 @@ fn no_connection(exchange: &str, why: &str) -> Diagnostic {
 impl<X: SmtpExchange + Clone> Sim<X> {
     /// Schedules a trace record at `at` (so the trace stays in time order).
     fn later(&mut self, at: SimTime, subject: Subject, kind: EventKind) {
-        self.events.push(at, Event::Record { subject, kind });
+        let slot = self.records.put(subject, kind);
+        self.events.push(at, Event::Record(slot));
     }
 
     pub(super) fn attempt(&mut self, now: SimTime, host: usize, queue_id: u64) {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some(entry) = h.queue.iter_mut().find(|e| e.queue_id == queue_id) else {
+        let Some(entry) = h.position(queue_id).and_then(|i| h.queue.get_mut(i)) else {
             return;
         };
         if entry.in_flight {
@@ -154,10 +155,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         for r in rcpts {
             if h.has_mailbox(r) {
                 let key = r.to_ascii_lowercase();
-                let stored = h.mailboxes.entry(key.clone()).or_default();
                 // A second copy of the same message: the RFC 1047 duplicate.
-                let duplicate = stored.contains(&entry.message_id);
-                stored.push(entry.message_id.clone());
+                let duplicate = h.store(&key, &entry.message_id);
                 let bytes = h.mailbox_bytes.entry(key).or_insert(0);
                 *bytes = bytes.saturating_add(entry.content.len() as u64);
                 results.push((

@@ -95,6 +95,10 @@ pub struct Host {
     pub(crate) next_queue_id: u64,
     pub(crate) faults: HostFaults,
     pub(crate) greylist_seen: BTreeMap<(String, String, String), SimTime>,
+    /// A hash of every (mailbox, message id) delivered here, so that
+    /// spotting the RFC 1047 duplicate does not scan a mailbox holding
+    /// thousands of messages (a hash seen before is then checked exactly).
+    pub(crate) delivered: BTreeSet<u64>,
 }
 
 /// The faults currently striking a host.
@@ -130,7 +134,41 @@ impl Host {
             next_queue_id: 1,
             faults: HostFaults::default(),
             greylist_seen: BTreeMap::new(),
+            delivered: BTreeSet::new(),
         }
+    }
+
+    /// Where the entry `queue_id` is in the queue. Queue ids are handed
+    /// out in increasing order and entries are appended, so the queue is
+    /// sorted by queue id: a binary search, not a scan (a host holding
+    /// thousands of deferred messages is looked up on every attempt).
+    pub(crate) fn position(&self, queue_id: u64) -> Option<usize> {
+        self.queue
+            .binary_search_by_key(&queue_id, |e| e.queue_id)
+            .ok()
+    }
+
+    /// The entry `queue_id`.
+    pub(crate) fn entry(&self, queue_id: u64) -> Option<&QueueEntry> {
+        self.position(queue_id).and_then(|i| self.queue.get(i))
+    }
+
+    /// Stores `message_id` in the mailbox `key` (lower case); true when
+    /// that mailbox already holds it (a second copy: the RFC 1047
+    /// duplicate).
+    pub(crate) fn store(&mut self, key: &str, message_id: &str) -> bool {
+        let mut h = Fnv64::default();
+        h.write(key.as_bytes());
+        h.write(&[0]);
+        h.write(message_id.as_bytes());
+        let maybe_seen = !self.delivered.insert(h.0);
+        let stored = match self.mailboxes.get_mut(key) {
+            Some(stored) => stored,
+            None => self.mailboxes.entry(key.to_owned()).or_default(),
+        };
+        let duplicate = maybe_seen && stored.iter().any(|m| m == message_id);
+        stored.push(message_id.to_owned());
+        duplicate
     }
 
     /// Whether this host is the final destination for `domain`.
@@ -304,4 +342,22 @@ pub(crate) fn forced(code: u16) -> Diagnostic {
         &format!("{text} (forced by a fault)"),
         "RFC 5321 §4.2.3",
     )
+}
+
+/// FNV-1a, 64 bits, fed in pieces.
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }

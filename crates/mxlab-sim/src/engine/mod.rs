@@ -64,10 +64,8 @@ enum Event {
         host: usize,
         queue_id: u64,
     },
-    Record {
-        subject: Subject,
-        kind: EventKind,
-    },
+    /// A trace record waiting for its time, in [`Sim::records`].
+    Record(usize),
     Arrive {
         host: usize,
         entry: Box<QueueEntry>,
@@ -79,6 +77,39 @@ enum Event {
     },
 }
 
+/// Trace records scheduled for later, by slot: the event queue moves a
+/// slot number rather than the record, and slots are reused.
+#[derive(Debug, Clone, Default)]
+struct Records {
+    slots: Vec<Option<(Subject, EventKind)>>,
+    free: Vec<usize>,
+}
+
+impl Records {
+    fn put(&mut self, subject: Subject, kind: EventKind) -> usize {
+        match self.free.pop() {
+            Some(i) => {
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = Some((subject, kind));
+                }
+                i
+            }
+            None => {
+                self.slots.push(Some((subject, kind)));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn take(&mut self, i: usize) -> Option<(Subject, EventKind)> {
+        let record = self.slots.get_mut(i)?.take();
+        if record.is_some() {
+            self.free.push(i);
+        }
+        record
+    }
+}
+
 /// A running simulation: a pure function of (scenario, seed).
 ///
 /// `Clone` is the checkpoint: a clone runs on exactly as the original would.
@@ -87,6 +118,14 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     scenario: Scenario,
     seed: u64,
     events: EventQueue<Event>,
+    /// The scenario's messages by submission time (ties in scenario
+    /// order), and the next to submit. They are due before any event of
+    /// the queue at the same instant (they were scheduled first), so they
+    /// are merged in as the clock passes them rather than all sitting in
+    /// the queue from the start.
+    submits: Vec<(SimTime, usize)>,
+    next_submit: usize,
+    records: Records,
     hosts: Vec<Host>,
     by_name: BTreeMap<String, usize>,
     by_address: BTreeMap<IpAddr, usize>,
@@ -162,9 +201,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
         }
         let mut events = EventQueue::new();
-        for (i, m) in scenario.messages.iter().enumerate() {
-            events.push(SimTime::from_secs(m.at_secs), Event::Submit(i));
-        }
+        let mut submits: Vec<(SimTime, usize)> = scenario
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (SimTime::from_secs(m.at_secs), i))
+            .collect();
+        submits.sort_unstable();
         let mut fault_rng = SimRng::fork(seed, "faults");
         let faults = scenario.faults.clone();
         for (i, f) in faults.iter().enumerate() {
@@ -191,6 +234,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             scenario,
             seed,
             events,
+            submits,
+            next_submit: 0,
+            records: Records::default(),
             hosts,
             by_name,
             by_address,
@@ -259,8 +305,19 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     /// Runs every event up to `t` (capped at the horizon).
     pub fn run_until(&mut self, t: SimTime) {
         let limit = t.min(self.horizon);
-        while let Some((at, event)) = self.events.pop_until(limit) {
-            self.handle(at, event);
+        loop {
+            if let Some(&(at, i)) = self.submits.get(self.next_submit) {
+                if at <= limit && self.events.peek_time().is_none_or(|next| at <= next) {
+                    self.next_submit += 1;
+                    self.events.advance_to(at);
+                    self.handle(at, Event::Submit(i));
+                    continue;
+                }
+            }
+            match self.events.pop_until(limit) {
+                Some((at, event)) => self.handle(at, event),
+                None => break,
+            }
         }
     }
 
@@ -284,8 +341,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             Event::Fault { index, on } => self.fault(now, index, on),
             Event::AttemptDue { host, queue_id } => self.attempt(now, host, queue_id),
             Event::Expire { host, queue_id } => self.expire(now, host, queue_id),
-            Event::Record { subject, kind } => {
-                self.trace.record(now, subject, kind);
+            Event::Record(slot) => {
+                if let Some((subject, kind)) = self.records.take(slot) {
+                    self.trace.record(now, subject, kind);
+                }
             }
             Event::Arrive { host, entry } => self.arrive(now, host, *entry),
             Event::Outcome {
@@ -421,11 +480,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     }
 
     fn expire(&mut self, now: SimTime, host: usize, queue_id: u64) {
-        let Some(entry) = self
-            .hosts
-            .get(host)
-            .and_then(|h| h.queue.iter().find(|e| e.queue_id == queue_id))
-        else {
+        let Some(entry) = self.hosts.get(host).and_then(|h| h.entry(queue_id)) else {
             return;
         };
         let days = now.saturating_duration_since(entry.arrival).as_secs() / 86_400;
@@ -448,7 +503,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let results = self
             .hosts
             .get(host)
-            .and_then(|h| h.queue.iter().find(|e| e.queue_id == queue_id))
+            .and_then(|h| h.entry(queue_id))
             .map(|e| {
                 e.pending()
                     .map(|r| (r.address.clone(), RcptResult::Permanent(d.clone())))
@@ -469,10 +524,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some(pos) = h.queue.iter().position(|e| e.queue_id == queue_id) else {
+        let Some(pos) = h.position(queue_id) else {
             return;
         };
-        let profile = h.profile.clone();
+        let profile = &h.profile;
         let Some(entry) = h.queue.get_mut(pos) else {
             return;
         };
@@ -504,10 +559,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     r.status = RecipientStatus::Bounced;
                     r.last_error = Some(d.clone());
                     bounced.push((rcpt.clone(), d.clone()));
-                    let note = is_bounce.then(|| {
-                        "the DSN itself failed; a bounce is never bounced (a double bounce goes to the postmaster)"
-                            .to_owned()
-                    });
+                    let note = is_bounce.then_some(
+                        "the DSN itself failed; a bounce is never bounced (a double bounce goes to the postmaster)",
+                    );
                     records.push((subject, EventKind::Bounce { diagnostic: d }, note));
                 }
                 RcptResult::Temporary(d) => {
@@ -552,12 +606,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         if warn {
             entry.warned = true;
         }
-        let original = entry.clone();
+        // The entry as it stands, for the DSNs (only they need a copy).
+        let original = (warn || (!bounced.is_empty() && !is_bounce)).then(|| entry.clone());
         for (subject, kind, note) in records {
             match note {
                 Some(text) => {
-                    let rfc = "RFC 3464 §2".to_owned();
-                    self.trace.record_explained(now, subject, kind, text, rfc);
+                    self.trace
+                        .record_explained(now, subject, kind, text, "RFC 3464 §2");
                 }
                 None => {
                     self.trace.record(now, subject, kind);
@@ -573,19 +628,27 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
             None => {}
         }
-        if warn {
-            let pending: Vec<(String, Diagnostic)> = original
-                .pending()
-                .filter_map(|r| r.last_error.clone().map(|d| (r.address.clone(), d)))
-                .collect();
-            self.send_dsn(now, host, &original, &pending, DsnAction::Delayed);
+        if let Some(original) = &original {
+            if warn {
+                let pending: Vec<(String, Diagnostic)> = original
+                    .pending()
+                    .filter_map(|r| r.last_error.clone().map(|d| (r.address.clone(), d)))
+                    .collect();
+                self.send_dsn(now, host, original, &pending, DsnAction::Delayed);
+            }
+            if !bounced.is_empty() && !is_bounce {
+                self.send_dsn(now, host, original, &bounced, DsnAction::Failed);
+            }
         }
-        if !bounced.is_empty() && !is_bounce {
-            self.send_dsn(now, host, &original, &bounced, DsnAction::Failed);
-        }
+        // The entry leaves the queue when no recipient is left. (Only the
+        // entry just settled can have none: every other entry in a queue
+        // has a pending recipient, as entries are only settled here.)
         if let Some(h) = self.hosts.get_mut(host) {
-            h.queue
-                .retain(|e| e.queue_id != queue_id || e.pending().next().is_some());
+            if let Some(i) = h.position(queue_id) {
+                if h.queue.get(i).is_some_and(|e| e.pending().next().is_none()) {
+                    h.queue.remove(i);
+                }
+            }
         }
     }
 }
