@@ -629,14 +629,18 @@ impl ClientSession {
         }
     }
 
-    fn keyword(&self, name: &str) -> Option<String> {
+    /// The parameters of the EHLO keyword `name` (case-insensitive), if
+    /// the server offered it: the text after the keyword's first space.
+    fn keyword(&self, name: &str) -> Option<&str> {
         self.outcome.extensions.iter().find_map(|l| {
-            let mut words = l.splitn(2, ' ');
-            let kw = words.next()?;
-            if kw.eq_ignore_ascii_case(name) {
-                Some(words.next().unwrap_or("").to_string())
-            } else {
-                None
+            let kw = l.get(..name.len())?;
+            if !kw.eq_ignore_ascii_case(name) {
+                return None;
+            }
+            match l.as_bytes().get(name.len()) {
+                None => Some(""),
+                Some(b' ') => l.get(name.len() + 1..),
+                Some(_) => None,
             }
         })
     }

@@ -432,7 +432,17 @@ impl Mailbox {
 
     /// Whether any part of the address is non-ASCII (needs SMTPUTF8 to relay).
     pub fn is_ascii(&self) -> bool {
-        self.to_string().is_ascii()
+        // The written form, checked as it is written (no copy).
+        struct Ascii(bool);
+        impl fmt::Write for Ascii {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 &= s.is_ascii();
+                Ok(())
+            }
+        }
+        let mut check = Ascii(true);
+        let _ = fmt::write(&mut check, format_args!("{self}"));
+        check.0
     }
 }
 

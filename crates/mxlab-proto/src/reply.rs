@@ -90,28 +90,62 @@ impl EnhancedCode {
 
     /// Parses `class.subject.detail` (class 2, 4 or 5; 1–3 digits each).
     pub fn parse(s: &str) -> Option<EnhancedCode> {
-        let mut parts = s.split('.');
+        let mut parts = s.as_bytes().split(|&b| b == b'.');
         let class = parts.next()?;
         let subject = parts.next()?;
         let detail = parts.next()?;
         if parts.next().is_some() {
             return None;
         }
-        let num = |p: &str| {
-            if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        let num = |p: &[u8]| {
+            if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
                 None
             } else {
-                p.parse::<u16>().ok()
+                Some(p.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
             }
         };
         let class = match class {
-            "2" => 2,
-            "4" => 4,
-            "5" => 5,
+            b"2" => 2,
+            b"4" => 4,
+            b"5" => 5,
             _ => return None,
         };
         Some(EnhancedCode::new(class, num(subject)?, num(detail)?))
     }
+}
+
+impl EnhancedCode {
+    /// Appends `class.subject.detail`, as `Display` writes it.
+    fn write_to(self, out: &mut Vec<u8>) {
+        write_number(out, u16::from(self.class));
+        out.push(b'.');
+        write_number(out, self.subject);
+        out.push(b'.');
+        write_number(out, self.detail);
+    }
+}
+
+/// Appends `n` in decimal, as `Display` writes it.
+fn write_number(out: &mut Vec<u8>, n: u16) {
+    let (digits, start) = decimal(n);
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+}
+
+/// The decimal digits of `n`: `digits[start..]`.
+fn decimal(mut n: u16) -> ([u8; 5], usize) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    (digits, i)
 }
 
 impl From<(u8, u16, u16)> for EnhancedCode {
@@ -185,14 +219,19 @@ impl Reply {
     /// Text containing CR or LF is cleaned so a reply can never inject a
     /// line.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.lines.iter().map(String::len).sum::<usize>());
         let n = self.lines.len().max(1);
+        // Code, separator, enhanced code (at most 11), space, CRLF.
+        let per_line = 4 + if self.enhanced.is_some() { 12 } else { 0 } + 2;
+        let mut out =
+            Vec::with_capacity(n * per_line + self.lines.iter().map(String::len).sum::<usize>());
+        let (digits, start) = decimal(self.code.get());
+        let code = digits.get(start..).unwrap_or_default();
         for i in 0..n {
             let text = self.lines.get(i).map(String::as_str).unwrap_or("");
-            out.extend_from_slice(self.code.to_string().as_bytes());
+            out.extend_from_slice(code);
             out.push(if i + 1 < n { b'-' } else { b' ' });
             if let Some(e) = self.enhanced {
-                out.extend_from_slice(e.to_string().as_bytes());
+                e.write_to(&mut out);
                 if !text.is_empty() {
                     out.push(b' ');
                 }
@@ -326,13 +365,18 @@ impl ReplyParser {
             if self.line.last() == Some(&b'\r') {
                 self.line.pop();
             }
-            let line = core::mem::take(&mut self.line);
             if core::mem::take(&mut self.overflow) {
+                self.line.clear();
                 self.pending = None;
                 out.push(Err(ReplyError::LineTooLong));
                 continue;
             }
-            if let Some(r) = self.take_line(&line) {
+            // The buffer goes back (emptied) for the next line.
+            let mut line = core::mem::take(&mut self.line);
+            let reply = self.take_line(&line);
+            line.clear();
+            self.line = line;
+            if let Some(r) = reply {
                 out.push(r);
                 if stop_after_reply {
                     return i + 1;
@@ -383,7 +427,10 @@ impl ReplyParser {
 fn assemble(code: ReplyCode, raw: Vec<Vec<u8>>) -> Reply {
     let texts: Vec<String> = raw
         .into_iter()
-        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .map(|l| {
+            String::from_utf8(l)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
         .collect();
     let enhanced = texts
         .first()
@@ -393,14 +440,19 @@ fn assemble(code: ReplyCode, raw: Vec<Vec<u8>>) -> Reply {
     let lines = match enhanced {
         None => texts,
         Some(e) => {
-            let prefix = e.to_string();
+            let mut prefix = Vec::with_capacity(16);
+            e.write_to(&mut prefix);
             texts
                 .into_iter()
-                .map(|t| match t.strip_prefix(prefix.as_str()) {
-                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
-                        rest.strip_prefix(' ').unwrap_or(rest).to_string()
-                    }
-                    _ => t,
+                .map(|mut t| {
+                    // The prefix and one space after it go, in place.
+                    let cut = match t.as_bytes().strip_prefix(prefix.as_slice()) {
+                        Some([]) => prefix.len(),
+                        Some([b' ', ..]) => prefix.len() + 1,
+                        _ => 0,
+                    };
+                    t.replace_range(..cut, "");
+                    t
                 })
                 .collect()
         }

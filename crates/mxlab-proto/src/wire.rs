@@ -249,13 +249,20 @@ impl DataReader {
 /// are: a client that sends them is what the smuggling lesson shows.
 pub fn dot_stuff(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 5);
-    let mut at_line_start = true;
-    for &b in message {
-        if at_line_start && b == b'.' {
+    // A line starts at the beginning and after each CRLF; a dot there is
+    // doubled. Everything else is copied as it is, a line at a time.
+    let mut rest = message;
+    loop {
+        if rest.first() == Some(&b'.') {
             out.push(b'.');
         }
-        out.push(b);
-        at_line_start = b == b'\n' && out.len() >= 2 && out.get(out.len() - 2) == Some(&b'\r');
+        let Some(end) = rest.windows(2).position(|w| w == b"\r\n") else {
+            out.extend_from_slice(rest);
+            break;
+        };
+        let (line, next) = rest.split_at((end + 2).min(rest.len()));
+        out.extend_from_slice(line);
+        rest = next;
     }
     if !out.ends_with(b"\r\n") && !message.is_empty() {
         out.extend_from_slice(b"\r\n");
