@@ -22,6 +22,12 @@ pub struct Octets(String);
 impl Octets {
     /// Wraps bytes.
     pub fn new(bytes: &[u8]) -> Self {
+        if let Ok(text) = core::str::from_utf8(bytes) {
+            if text.is_ascii() {
+                // One char per byte already: a copy.
+                return Octets(text.to_owned());
+            }
+        }
         Octets(bytes.iter().map(|b| char::from(*b)).collect())
     }
 

@@ -7,6 +7,8 @@
 //! faults) answer the server session's policy events; a forced reply at
 //! the greeting or hello stage is configured on the server session.
 
+use core::fmt::Write as _;
+
 use mxlab_proto::client::{
     ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Stage, TlsPolicy, Transaction,
 };
@@ -27,6 +29,8 @@ use crate::trace::Octets;
 #[derive(Debug, Clone, Default)]
 pub struct ProtoExchange {
     serial: u64,
+    /// Room to write a path in, reused.
+    scratch: String,
 }
 
 const PATHS: PathOptions = PathOptions {
@@ -115,7 +119,7 @@ impl SmtpExchange for ProtoExchange {
         let mut authenticated = false;
         let mut messages = 0usize;
         let mut smuggled = Vec::new();
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(32);
         let mut outcomes: Vec<RecipientOutcome> = Vec::new();
         let (mut server_closed, mut client_closed) = (false, false);
         let (mut s_tls, mut c_tls) = (false, false);
@@ -291,8 +295,9 @@ impl ProtoExchange {
         Some(match e {
             ServerEvent::MailFrom { .. } => answer(&req.mail),
             ServerEvent::RcptTo { to, .. } => {
-                let shown = to.to_string();
-                let addr = shown.trim_start_matches('<').trim_end_matches('>');
+                self.scratch.clear();
+                let _ = write!(self.scratch, "{to}");
+                let addr = self.scratch.trim_start_matches('<').trim_end_matches('>');
                 req.recipients
                     .iter()
                     .find(|(r, _)| r.eq_ignore_ascii_case(addr))
