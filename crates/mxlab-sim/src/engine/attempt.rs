@@ -59,6 +59,14 @@ fn received(
     .to_header()
 }
 
+/// `header` followed by `content`, in one allocation.
+fn prepend(header: String, content: &str) -> String {
+    let mut out = String::with_capacity(header.len() + content.len());
+    out.push_str(&header);
+    out.push_str(content);
+    out
+}
+
 fn no_connection(exchange: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
         451,
@@ -380,10 +388,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             if !stored.is_empty() {
                 let mut next = entry.clone();
                 let id = format!("{}.{}", entry.message_id, conn);
-                next.content = format!(
-                    "{}{}",
+                next.content = prepend(
                     received(&client, &server, &conv, &stored, *t, &id),
-                    entry.content
+                    &entry.content,
                 );
                 next.hops = entry.hops.saturating_add(1);
                 next.recipients.retain(|r| stored.contains(&r.address));
@@ -418,10 +425,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     })
                     .collect();
                 let id = format!("{}.{}", forged.message_id, conn);
-                forged.content = format!(
-                    "{}{}",
+                forged.content = prepend(
                     received(&client, &server, &conv, &m.rcpts, *t, &id),
-                    m.content
+                    &m.content,
                 );
                 forged.hops = entry.hops.saturating_add(1);
                 forged.first_failure = None;
