@@ -66,8 +66,15 @@ fuzz_target!(|data: &[u8]| {
     let mut rest = stream;
     let mut out = Vec::new();
     while !rest.is_empty() {
+        let before = out.len();
         let used = p.feed(rest, true, &mut out);
         assert!(used > 0 && used <= rest.len());
+        // A stopping feed stops at the first result, reply or error.
+        assert!(
+            out.len() - before <= 1,
+            "two results from one stopping feed"
+        );
+        assert!(used == rest.len() || out.len() == before + 1);
         rest = rest.get(used..).unwrap_or_default();
     }
     assert_eq!(out, whole, "stopping after each reply changed the replies");

@@ -344,7 +344,8 @@ impl ReplyParser {
 
     /// Feeds bytes; complete replies (or errors) are pushed to `out` in
     /// order. Returns how many bytes were consumed: all of them, unless a
-    /// reply completed and `stop_after_reply` is set, in which case the rest
+    /// reply (or an error) completed and `stop_after_reply` is set, in which
+    /// case the rest
     /// (for example the plaintext after a 220 to STARTTLS) is left to the
     /// caller.
     pub fn feed(
@@ -369,6 +370,10 @@ impl ReplyParser {
                 self.line.clear();
                 self.pending = None;
                 out.push(Err(ReplyError::LineTooLong));
+                // Like any other result, this one ends a stopping feed.
+                if stop_after_reply {
+                    return i + 1;
+                }
                 continue;
             }
             // The buffer goes back (emptied) for the next line.
@@ -599,6 +604,28 @@ mod tests {
             assert_eq!(got, vec![Ok(want.clone())]);
             assert_eq!(parse_reply(&want.to_bytes()), Ok(want));
         }
+    }
+
+    #[test]
+    fn a_too_long_line_ends_a_stopping_feed_too() {
+        // Found by the client_session fuzz target: the error for an
+        // over-long line did not stop the feed, so the reply after it came
+        // out of the same call; the client acted on the error (closed the
+        // session) and then on the reply (an event after Close).
+        let mut bytes = b"250 ".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', 3000));
+        bytes.extend_from_slice(b"\r\n250 ok\r\n");
+        let mut p = ReplyParser::new();
+        let mut out = Vec::new();
+        let used = p.feed(&bytes, true, &mut out);
+        assert_eq!(out, vec![Err(ReplyError::LineTooLong)]);
+        assert_eq!(used, 3006);
+        let rest = bytes.get(used..).unwrap_or_default();
+        assert_eq!(p.feed(rest, true, &mut out), rest.len());
+        assert_eq!(
+            out,
+            vec![Err(ReplyError::LineTooLong), Ok(Reply::new(250, "ok"))]
+        );
     }
 
     #[test]
