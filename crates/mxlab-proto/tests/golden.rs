@@ -278,6 +278,7 @@ impl Script {
             "hostname" => c.hostname = value.to_string(),
             "banner" => c.banner = value.to_string(),
             "refuse" => c.refuse = true,
+            "no_esmtp" => c.esmtp = false,
             "starttls" => c.extensions.starttls = true,
             "auth" => c.extensions.auth = true,
             "auth_requires_tls" => c.auth_requires_tls = value != "off",
