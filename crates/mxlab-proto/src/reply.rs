@@ -354,15 +354,24 @@ impl ReplyParser {
         stop_after_reply: bool,
         out: &mut Vec<Result<Reply, ReplyError>>,
     ) -> usize {
-        for (i, &b) in bytes.iter().enumerate() {
-            if b != b'\n' {
-                if self.line.len() < self.max_line {
-                    self.line.push(b);
-                } else {
-                    self.overflow = true;
-                }
-                continue;
+        let mut at = 0;
+        while at < bytes.len() {
+            let rest = bytes.get(at..).unwrap_or_default();
+            let (chunk, end) = match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => (rest.get(..i).unwrap_or_default(), Some(at + i + 1)),
+                None => (rest, None),
+            };
+            // Bytes past the line limit are dropped; the line is refused.
+            let room = self.max_line.saturating_sub(self.line.len());
+            if chunk.len() > room {
+                self.overflow = true;
             }
+            self.line
+                .extend_from_slice(chunk.get(..chunk.len().min(room)).unwrap_or_default());
+            let Some(next) = end else {
+                break;
+            };
+            at = next;
             if self.line.last() == Some(&b'\r') {
                 self.line.pop();
             }
@@ -372,7 +381,7 @@ impl ReplyParser {
                 out.push(Err(ReplyError::LineTooLong));
                 // Like any other result, this one ends a stopping feed.
                 if stop_after_reply {
-                    return i + 1;
+                    return at;
                 }
                 continue;
             }
@@ -384,7 +393,7 @@ impl ReplyParser {
             if let Some(r) = reply {
                 out.push(r);
                 if stop_after_reply {
-                    return i + 1;
+                    return at;
                 }
             }
         }
