@@ -388,7 +388,11 @@ impl ClientSession {
                 if self.state == ClientState::TlsHandshake {
                     return;
                 }
-                while !bytes.is_empty() && !self.closed && self.state != ClientState::TlsHandshake {
+                while !bytes.is_empty()
+                    && !self.closed
+                    && self.state != ClientState::TlsHandshake
+                    && !self.start_tls_after
+                {
                     let mut replies = Vec::new();
                     let used = self.parser.feed(bytes, true, &mut replies);
                     bytes = bytes.get(used..).unwrap_or_default();

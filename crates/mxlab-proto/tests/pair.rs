@@ -327,3 +327,22 @@ fn shutdown_mid_session_defers_with_421() {
     assert!(all.iter().all(|o| o.is_transient()), "{all:?}");
     assert!(r.connection.error.is_some());
 }
+
+#[test]
+fn bytes_after_the_220_to_starttls_are_not_read_as_replies() {
+    use mxlab_proto::client::ClientSession;
+    use mxlab_proto::{Input, Instant, Output};
+    // RFC 3207 §5: anything the server sends after "220 Ready to start TLS"
+    // in plain text is discarded, not taken as a reply (found by fuzzing).
+    let now = Instant::ZERO;
+    let mut c = ClientSession::new(
+        ClientConfig::new("client.example.org"),
+        vec![tx("<a@example.org>", &["<b@example.net>"], "x\r\n")],
+        now,
+    );
+    c.handle_input(now, Input::Bytes(b"220 mx\r\n250-mx\r\n250 STARTTLS\r\n"));
+    c.handle_input(now, Input::Bytes(b"220 go ahead\r\n250 injected\r\n\r\n"));
+    let outs: Vec<_> = std::iter::from_fn(|| c.poll_output()).collect();
+    assert!(outs.contains(&Output::StartTls), "{outs:?}");
+    assert!(!outs.iter().any(|o| matches!(o, Output::Close)), "{outs:?}");
+}
