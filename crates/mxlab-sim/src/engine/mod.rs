@@ -64,7 +64,7 @@ enum Event {
         host: usize,
         queue_id: u64,
     },
-    /// A trace record waiting for its time, in [`Sim::records`].
+    /// A trace record waiting for its time, in `Sim::records`.
     Record(usize),
     Arrive {
         host: usize,
