@@ -24,7 +24,12 @@ struct Row {
 /// Runs the benchmarks and prints the table.
 pub fn bench() -> Result {
     let env = tools::ensure_web_tools()?;
-    let criterion = root().join("target").join("criterion");
+    // Criterion writes under the cargo target directory, wherever it is.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"));
+    let criterion = target.join("criterion");
     // Stale results of benches that no longer exist must not be reported.
     if criterion.exists() {
         std::fs::remove_dir_all(&criterion)?;
