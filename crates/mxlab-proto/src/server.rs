@@ -243,6 +243,17 @@ pub enum Decision {
     Reject(Reply),
 }
 
+impl Decision {
+    /// The standard refusal of an `AuthRequest`: 535 5.7.8 (RFC 4954 §6).
+    pub fn bad_credentials() -> Decision {
+        Decision::Reject(Reply::enhanced(
+            535,
+            (5, 7, 8),
+            "Authentication credentials invalid",
+        ))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Pending {
     Auth(String),

@@ -141,11 +141,7 @@ impl Policy {
                 if good {
                     Decision::Accept
                 } else {
-                    Decision::Reject(Reply::enhanced(
-                        535,
-                        (5, 7, 8),
-                        "Authentication credentials invalid",
-                    ))
+                    Decision::bad_credentials()
                 }
             }
             ServerEvent::Message { .. } => match (&self.reject_message, &self.queue_id) {

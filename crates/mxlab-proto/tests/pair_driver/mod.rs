@@ -73,11 +73,7 @@ fn decide(policy: &Policy, e: &ServerEvent) -> Option<Decision> {
             if ok {
                 Decision::Accept
             } else {
-                Decision::Reject(Reply::enhanced(
-                    535,
-                    (5, 7, 8),
-                    "Authentication credentials invalid",
-                ))
+                Decision::bad_credentials()
             }
         }
         ServerEvent::Message { .. } => match &policy.message {

@@ -175,11 +175,7 @@ impl SmtpExchange for ProtoExchange {
                                 Some(if ok {
                                     ServerDecision::Accept
                                 } else {
-                                    ServerDecision::Reject(Reply::enhanced(
-                                        535,
-                                        (5, 7, 8),
-                                        "Authentication credentials invalid",
-                                    ))
+                                    ServerDecision::bad_credentials()
                                 })
                             }
                             _ => self.decide(req, &e),
