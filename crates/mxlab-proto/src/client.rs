@@ -501,7 +501,7 @@ impl ClientSession {
     fn ehlo(&mut self) {
         let t = self.config.timeouts.command;
         self.send(
-            &Command::Ehlo(self.config.helo_name.clone()),
+            &Command::Ehlo(self.config.helo_name.as_str().into()),
             Expect::Ehlo,
             ClientState::Ehlo,
             t,
@@ -546,7 +546,7 @@ impl ClientSession {
                     self.after_hello();
                 } else if matches!(reply.code.get(), 500 | 502) {
                     self.send(
-                        &Command::Helo(self.config.helo_name.clone()),
+                        &Command::Helo(self.config.helo_name.as_str().into()),
                         Expect::Helo,
                         ClientState::Helo,
                         t.command,
@@ -690,7 +690,7 @@ impl ClientSession {
                 if mechs.contains(&"PLAIN") {
                     let cmd = Command::Auth {
                         mechanism: "PLAIN".into(),
-                        initial: Some(sasl::plain_encode(&c)),
+                        initial: Some(sasl::plain_encode(&c).into()),
                     };
                     self.send(&cmd, Expect::Auth, ClientState::Auth, t);
                     return;

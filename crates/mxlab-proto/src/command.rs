@@ -19,6 +19,8 @@
 
 use core::fmt;
 
+use compact_str::CompactString;
+
 use crate::path::{simple_path, ForwardPath, PathError, PathOptions, ReversePath};
 use crate::reply::Reply;
 
@@ -121,11 +123,11 @@ pub struct MailParams {
     /// `RET=FULL|HDRS` (RFC 3461).
     pub ret: Option<Ret>,
     /// `ENVID=xtext`, decoded (RFC 3461).
-    pub envid: Option<String>,
+    pub envid: Option<CompactString>,
     /// `AUTH=<mailbox>|<>` as written, xtext decoded (RFC 4954 §5).
-    pub auth: Option<String>,
+    pub auth: Option<CompactString>,
     /// Parameters MX Lab does not know, as written (the server answers 555).
-    pub unknown: Vec<(String, Option<String>)>,
+    pub unknown: Vec<(CompactString, Option<CompactString>)>,
 }
 
 /// The ESMTP parameters of RCPT TO.
@@ -135,9 +137,9 @@ pub struct RcptParams {
     /// `NOTIFY=...` (RFC 3461 §4.1).
     pub notify: Option<Notify>,
     /// `ORCPT=addr-type;xtext`: the type and the decoded address (RFC 3461 §4.2).
-    pub orcpt: Option<(String, String)>,
+    pub orcpt: Option<(CompactString, CompactString)>,
     /// Parameters MX Lab does not know, as written (the server answers 555).
-    pub unknown: Vec<(String, Option<String>)>,
+    pub unknown: Vec<(CompactString, Option<CompactString>)>,
 }
 
 /// One SMTP command.
@@ -145,9 +147,9 @@ pub struct RcptParams {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Command {
     /// `HELO domain`
-    Helo(String),
+    Helo(CompactString),
     /// `EHLO domain`
-    Ehlo(String),
+    Ehlo(CompactString),
     /// `MAIL FROM:<reverse-path> [params]`
     Mail {
         /// The reverse-path.
@@ -174,24 +176,24 @@ pub enum Command {
     /// `RSET`
     Rset,
     /// `NOOP [string]`
-    Noop(Option<String>),
+    Noop(Option<CompactString>),
     /// `QUIT`
     Quit,
     /// `VRFY string`
-    Vrfy(String),
+    Vrfy(CompactString),
     /// `EXPN string`
-    Expn(String),
+    Expn(CompactString),
     /// `HELP [string]`
-    Help(Option<String>),
+    Help(Option<CompactString>),
     /// `STARTTLS` (RFC 3207)
     StartTls,
     /// `AUTH mechanism [initial-response]` (RFC 4954). An initial response
     /// of `=` (empty) is kept as `Some("")`.
     Auth {
         /// The SASL mechanism, upper-cased.
-        mechanism: String,
+        mechanism: CompactString,
         /// The base64 initial response, if sent.
-        initial: Option<String>,
+        initial: Option<CompactString>,
     },
 }
 
@@ -302,9 +304,9 @@ impl Command {
                     }));
                 }
                 Ok(if known == Verb::Helo {
-                    Command::Helo(domain.to_string())
+                    Command::Helo(domain.into())
                 } else {
-                    Command::Ehlo(domain.to_string())
+                    Command::Ehlo(domain.into())
                 })
             }
             Verb::Mail => {
@@ -365,9 +367,9 @@ impl Command {
                 let mechanism = words.next().ok_or(CommandError::Syntax("AUTH mechanism"))?;
                 let initial = words.next().map(|w| {
                     if w == "=" {
-                        String::new()
+                        CompactString::default()
                     } else {
-                        w.to_string()
+                        w.into()
                     }
                 });
                 if words.next().is_some() {
@@ -380,7 +382,7 @@ impl Command {
                     return Err(CommandError::Syntax("AUTH mechanism"));
                 }
                 Ok(Command::Auth {
-                    mechanism: mechanism.to_ascii_uppercase(),
+                    mechanism: CompactString::from(mechanism).to_ascii_uppercase(),
                     initial,
                 })
             }
@@ -498,7 +500,10 @@ impl fmt::Display for Command {
     }
 }
 
-fn write_unknown(f: &mut fmt::Formatter<'_>, params: &[(String, Option<String>)]) -> fmt::Result {
+fn write_unknown(
+    f: &mut fmt::Formatter<'_>,
+    params: &[(CompactString, Option<CompactString>)],
+) -> fmt::Result {
     for (k, v) in params {
         match v {
             Some(v) => write!(f, " {k}={v}")?,
@@ -508,11 +513,11 @@ fn write_unknown(f: &mut fmt::Formatter<'_>, params: &[(String, Option<String>)]
     Ok(())
 }
 
-fn some_text(arg: &str) -> Option<String> {
+fn some_text(arg: &str) -> Option<CompactString> {
     if arg.is_empty() {
         None
     } else {
-        Some(arg.to_string())
+        Some(arg.into())
     }
 }
 
@@ -844,7 +849,7 @@ fn parse_mail_params(s: &str, p: &mut MailParams) -> Result<(), CommandError> {
             }
             (AUTH, Some(v)) if p.auth.is_none() => p.auth = Some(xtext_decode(v).ok_or_else(bad)?),
             (SIZE | BODY | SMTPUTF8 | RET | ENVID | AUTH, _) => return Err(bad()),
-            _ => p.unknown.push((k.to_string(), v.map(str::to_string))),
+            _ => p.unknown.push((k.into(), v.map(CompactString::from))),
         }
         Ok(())
     })
@@ -870,10 +875,10 @@ fn parse_rcpt_params(s: &str, p: &mut RcptParams) -> Result<(), CommandError> {
                 if a.is_empty() || a.len() > 500 {
                     return Err(bad());
                 }
-                p.orcpt = Some((t.to_string(), a));
+                p.orcpt = Some((t.into(), a));
             }
             (NOTIFY | ORCPT, _) => return Err(bad()),
-            _ => p.unknown.push((k.to_string(), v.map(str::to_string))),
+            _ => p.unknown.push((k.into(), v.map(CompactString::from))),
         }
         Ok(())
     })
@@ -895,10 +900,10 @@ pub fn xtext_encode(s: &str) -> String {
 
 /// Decodes RFC 3461 xtext; `None` if a `+` is not followed by two upper-case
 /// hex digits or the result is not UTF-8.
-pub fn xtext_decode(s: &str) -> Option<String> {
+pub fn xtext_decode(s: &str) -> Option<CompactString> {
     let b = s.as_bytes();
     if !b.contains(&b'+') {
-        return Some(s.to_string());
+        return Some(s.into());
     }
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -918,7 +923,7 @@ pub fn xtext_decode(s: &str) -> Option<String> {
             i += 1;
         }
     }
-    String::from_utf8(out).ok()
+    CompactString::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -1049,7 +1054,7 @@ mod tests {
                 "AUTH LOGIN =",
                 Command::Auth {
                     mechanism: "LOGIN".into(),
-                    initial: Some(String::new()),
+                    initial: Some(CompactString::default()),
                 },
                 "AUTH LOGIN =",
             ),

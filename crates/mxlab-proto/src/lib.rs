@@ -26,6 +26,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod session;
 
+pub use compact_str::CompactString;
 pub use session::{ClientState, Input, Instant, Output, ServerState};
 pub mod client;
 pub mod command;

@@ -20,6 +20,8 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use compact_str::CompactString;
+
 use crate::limits;
 
 /// Why a path or one of its parts was refused.
@@ -89,6 +91,7 @@ impl std::error::Error for PathError {}
 
 /// How permissive path parsing is.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PathOptions {
     /// Accept UTF-8 in local parts and domains (the SMTPUTF8 parameter, RFC 6531).
     pub smtputf8: bool,
@@ -102,7 +105,7 @@ pub struct PathOptions {
 /// A domain name (RFC 5321 §4.1.2 `Domain`). Compared case-insensitively.
 #[derive(Clone, Debug, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Domain(String);
+pub struct Domain(CompactString);
 
 impl Domain {
     /// Parses a domain: dot-separated labels of letters, digits and inner
@@ -126,7 +129,7 @@ impl Domain {
                     _ => return Err(PathError::BadDomain),
                 }
             }
-            return Ok(Domain(s.to_string()));
+            return Ok(Domain(s.into()));
         }
         // One pass over the labels. Within a label, a structural fault
         // (empty, a hyphen at either end, over 63 octets) is reported before
@@ -159,7 +162,7 @@ impl Domain {
                 };
             }
         }
-        Ok(Domain(s.to_string()))
+        Ok(Domain(s.into()))
     }
 
     /// The domain as written.
@@ -169,7 +172,7 @@ impl Domain {
 
     /// The domain in ASCII lower case, for lookups and comparisons.
     pub fn to_lowercase(&self) -> String {
-        self.0.to_ascii_lowercase()
+        self.0.as_str().to_ascii_lowercase()
     }
 }
 
@@ -301,7 +304,7 @@ impl fmt::Display for Host {
 /// Case-sensitive (RFC 5321 §2.4).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct LocalPart(String);
+pub struct LocalPart(CompactString);
 
 impl LocalPart {
     /// Parses a Dot-string (`atext` atoms joined by single dots) or a
@@ -337,7 +340,7 @@ impl LocalPart {
                 return Err(PathError::BadLocalPart);
             }
         }
-        Ok(LocalPart(s.to_string()))
+        Ok(LocalPart(s.into()))
     }
 
     /// The local part as written (quotes included if quoted).
@@ -353,7 +356,7 @@ impl LocalPart {
     /// The local part without quoting: quotes and `\` escapes removed.
     pub fn unquoted(&self) -> String {
         if !self.is_quoted() {
-            return self.0.clone();
+            return self.0.to_string();
         }
         let inner = self
             .0
@@ -672,8 +675,8 @@ pub(crate) fn simple_path(s: &str) -> Option<(Mailbox, usize)> {
     if b.get(end) != Some(&b'>') || end + 1 > limits::PATH {
         return None;
     }
-    let local = s.get(start..at)?.to_string();
-    let domain = s.get(at + 1..end)?.to_string();
+    let local = CompactString::from(s.get(start..at)?);
+    let domain = CompactString::from(s.get(at + 1..end)?);
     Some((
         Mailbox {
             local: LocalPart(local),

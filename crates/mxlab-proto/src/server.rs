@@ -36,6 +36,7 @@ use crate::reply::Reply;
 use crate::sasl::{self, Credentials};
 use crate::session::{Input, Instant, Output, ServerState};
 use crate::wire::{BareLinePolicy, DataEnd, DataReader, LineEnding, LineReader};
+use crate::CompactString;
 
 /// What the server advertises in its EHLO reply and therefore accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -742,10 +743,10 @@ impl ServerSession {
             }
             Command::Helo(domain) => {
                 self.reset_transaction(true);
-                self.helo = Some((false, domain.clone()));
+                self.helo = Some((false, domain.to_string()));
                 self.emit(ServerEvent::Hello {
                     esmtp: false,
-                    domain,
+                    domain: domain.into(),
                 });
                 self.send(Reply::new(250, self.config.hostname.clone()));
                 self.state = ServerState::Ready;
@@ -755,10 +756,10 @@ impl ServerSession {
             }
             Command::Ehlo(domain) => {
                 self.reset_transaction(true);
-                self.helo = Some((true, domain.clone()));
+                self.helo = Some((true, domain.to_string()));
                 self.emit(ServerEvent::Hello {
                     esmtp: true,
-                    domain: domain.clone(),
+                    domain: domain.to_string(),
                 });
                 // A reply line is at most 512 octets (RFC 5321 §4.5.3.1.5)
                 // and the greeting after the domain is optional (§4.1.1.1):
@@ -867,7 +868,7 @@ impl ServerSession {
         k
     }
 
-    fn auth_command(&mut self, mechanism: String, initial: Option<String>) {
+    fn auth_command(&mut self, mechanism: CompactString, initial: Option<CompactString>) {
         let e = &self.config.extensions;
         if !e.auth {
             return self.error(Reply::enhanced(

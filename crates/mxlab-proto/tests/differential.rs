@@ -364,7 +364,7 @@ fn ours(line: &[u8]) -> Outcome {
             let initial = match initial {
                 None => String::new(),
                 Some(i) if i.is_empty() => "=".to_string(),
-                Some(i) => i,
+                Some(i) => i.to_string(),
             };
             accept("AUTH", mechanism_name(bit), vec![initial])
         }

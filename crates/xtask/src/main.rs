@@ -176,6 +176,19 @@ fn test() -> Result {
         ]),
     )?;
     run(
+        "cargo clippy for mxlab-proto with its serde feature",
+        cargo().args([
+            "clippy",
+            "-p",
+            "mxlab-proto",
+            "--features",
+            "serde",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run(
         "cargo clippy for wasm32",
         cargo().args([
             "clippy",
