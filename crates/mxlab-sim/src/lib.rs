@@ -68,6 +68,7 @@ pub mod timing;
 pub mod trace;
 pub mod view;
 
+pub use compact_str::CompactString;
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};
 pub use engine::Sim;
@@ -76,7 +77,7 @@ pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
 pub use summary::Summary;
 pub use time::SimTime;
-pub use trace::{EventKind, Trace, TraceEvent};
+pub use trace::{EventKind, Hosts, Trace, TraceEvent};
 pub use view::{view_at, TraceIndex, View};
 
 /// The version of the simulation engine.

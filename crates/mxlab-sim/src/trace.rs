@@ -7,7 +7,9 @@
 use std::borrow::Cow;
 use std::io;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::diagnostic::Diagnostic;
 use crate::scenario::Fault;
@@ -17,7 +19,7 @@ use crate::time::SimTime;
 /// line survives JSON exactly, bare CR and bare LF included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Octets(String);
+pub struct Octets(CompactString);
 
 impl Octets {
     /// Wraps bytes.
@@ -25,7 +27,7 @@ impl Octets {
         if let Ok(text) = core::str::from_utf8(bytes) {
             if text.is_ascii() {
                 // One char per byte already: a copy.
-                return Octets(text.to_owned());
+                return Octets(text.into());
             }
         }
         Octets(bytes.iter().map(|b| char::from(*b)).collect())
@@ -207,6 +209,11 @@ pub enum EventKind {
     },
 }
 
+/// The hosts of an event: one or two names, kept inline. Names (and the
+/// message ids and recipients of events) are [`CompactString`]s, so the
+/// short ones take no allocation per event.
+pub type Hosts = SmallVec<[CompactString; 2]>;
+
 /// One event of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceEvent {
@@ -216,13 +223,13 @@ pub struct TraceEvent {
     pub at: SimTime,
     /// The hosts involved: the acting host first (client, or queue owner),
     /// then its peer, if any.
-    pub hosts: Vec<String>,
+    pub hosts: Hosts,
     /// The message involved, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The recipient involved, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipient: Option<String>,
+    pub recipient: Option<CompactString>,
     /// What happened.
     pub kind: EventKind,
     /// A plain-English explanation (most are fixed texts, not copied per
@@ -309,11 +316,11 @@ pub struct Trace {
 #[derive(Debug, Clone, Default)]
 pub struct Subject {
     /// The hosts involved.
-    pub hosts: Vec<String>,
+    pub hosts: Hosts,
     /// The message.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The recipient.
-    pub recipient: Option<String>,
+    pub recipient: Option<CompactString>,
 }
 
 impl Trace {
@@ -366,7 +373,7 @@ impl Trace {
     }
 
     /// Every connection opened: `(conn, client, server, time)`.
-    pub fn connections(&self) -> Vec<(u64, String, String, SimTime)> {
+    pub fn connections(&self) -> Vec<(u64, CompactString, CompactString, SimTime)> {
         self.events
             .iter()
             .filter_map(|e| match e.kind {
@@ -449,7 +456,7 @@ mod tests {
     fn sample() -> Trace {
         let mut t = Trace::new();
         let s = |h: &[&str]| Subject {
-            hosts: h.iter().map(|s| (*s).to_owned()).collect(),
+            hosts: h.iter().map(|s| (*s).into()).collect(),
             message: Some("m1".into()),
             recipient: None,
         };

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::scenario::Fault;
@@ -19,9 +20,9 @@ pub const SNAPSHOT_EVERY: usize = 4096;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueuedRecipient {
     /// The message.
-    pub message: String,
+    pub message: CompactString,
     /// The recipient.
-    pub recipient: String,
+    pub recipient: CompactString,
     /// When it will be tried again, if it was deferred.
     pub next_attempt: Option<SimTime>,
 }
@@ -32,9 +33,9 @@ pub struct OpenConnection {
     /// Connection id.
     pub conn: u64,
     /// The client host.
-    pub client: String,
+    pub client: CompactString,
     /// The server host.
-    pub server: String,
+    pub server: CompactString,
     /// When it opened.
     pub since: SimTime,
 }
@@ -45,9 +46,9 @@ pub struct LineInFlight {
     /// Connection id.
     pub conn: u64,
     /// Sender host.
-    pub from: String,
+    pub from: CompactString,
     /// Receiver host.
-    pub to: String,
+    pub to: CompactString,
     /// The line for display.
     pub text: String,
     /// How far along the link, 0..=1.
@@ -60,15 +61,15 @@ pub struct View {
     /// The time shown.
     pub at: SimTime,
     /// Hosts currently down (a fault).
-    pub hosts_down: Vec<String>,
+    pub hosts_down: Vec<CompactString>,
     /// Each host's queue.
-    pub queues: BTreeMap<String, Vec<QueuedRecipient>>,
+    pub queues: BTreeMap<CompactString, Vec<QueuedRecipient>>,
     /// Open connections.
     pub connections: Vec<OpenConnection>,
     /// Lines on the wire.
     pub in_flight: Vec<LineInFlight>,
     /// Message ids per mailbox.
-    pub mailboxes: BTreeMap<String, Vec<String>>,
+    pub mailboxes: BTreeMap<CompactString, Vec<CompactString>>,
     /// Active faults.
     pub faults: Vec<Fault>,
     /// Events so far.
@@ -80,19 +81,19 @@ impl View {
         self.events_applied = self.events_applied.saturating_add(1);
         // Most events (the lines on the wire) change nothing here: copy
         // names only where they are kept.
-        let host = e.hosts.first().map_or("", String::as_str);
+        let host = e.hosts.first().map_or("", CompactString::as_str);
         let message = e.message.as_deref().unwrap_or_default();
         let recipient = e.recipient.as_deref().unwrap_or_default();
         match &e.kind {
             EventKind::Enqueue { recipients, .. } => {
                 let q = match self.queues.get_mut(host) {
                     Some(q) => q,
-                    None => self.queues.entry(host.to_owned()).or_default(),
+                    None => self.queues.entry(host.into()).or_default(),
                 };
                 for r in recipients {
                     q.push(QueuedRecipient {
-                        message: message.to_owned(),
-                        recipient: r.clone(),
+                        message: message.into(),
+                        recipient: r.as_str().into(),
                         next_attempt: None,
                     });
                 }
@@ -118,24 +119,24 @@ impl View {
                 }
                 if let EventKind::Deliver { to, .. } = &e.kind {
                     if to.contains('@') {
-                        let m = match self.mailboxes.get_mut(to) {
+                        let m = match self.mailboxes.get_mut(to.as_str()) {
                             Some(m) => m,
-                            None => self.mailboxes.entry(to.clone()).or_default(),
+                            None => self.mailboxes.entry(to.as_str().into()).or_default(),
                         };
-                        m.push(message.to_owned());
+                        m.push(message.into());
                     }
                 }
             }
             EventKind::Connect { conn, .. } => self.connections.push(OpenConnection {
                 conn: *conn,
-                client: host.to_owned(),
+                client: host.into(),
                 server: e.hosts.get(1).cloned().unwrap_or_default(),
                 since: e.at,
             }),
             EventKind::Close { conn } => self.connections.retain(|c| c.conn != *conn),
             EventKind::FaultOn { fault } => {
                 if let Fault::HostDown { host, .. } = fault {
-                    self.hosts_down.push(host.clone());
+                    self.hosts_down.push(host.as_str().into());
                 }
                 self.faults.push(fault.clone());
             }

@@ -22,7 +22,7 @@ fn unknown_user_bounces_with_5_1_1_and_a_dsn() {
         ),
         _ => unreachable!(),
     }
-    assert_eq!(b.hosts, ["smtp.example.com"]);
+    assert_eq!(b.hosts[..], ["smtp.example.com"]);
     assert_eq!(
         kinds(sim.trace(), |k| matches!(
             k,

@@ -41,7 +41,7 @@ fn equal_preference_mx_order_depends_on_the_seed() {
                         && e.hosts[0] == "smtp.example.com"
                 })
                 .unwrap();
-            e.hosts[1].clone()
+            e.hosts[1].to_string()
         })
         .collect();
     assert_eq!(firsts.len(), 2, "{firsts:?}");

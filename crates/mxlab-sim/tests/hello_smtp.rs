@@ -59,7 +59,7 @@ fn lines_take_link_latency() {
 #[test]
 fn connections_are_listed_with_their_ends() {
     let sim = run(preset("hello-smtp"));
-    let conns: Vec<(u64, String, String)> = sim
+    let conns: Vec<(u64, mxlab_sim::CompactString, mxlab_sim::CompactString)> = sim
         .trace()
         .connections()
         .into_iter()

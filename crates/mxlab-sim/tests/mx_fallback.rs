@@ -23,7 +23,7 @@ fn backup_mx_accepts_while_primary_is_down_then_delivers() {
     })
     .next()
     .unwrap();
-    assert_eq!(refused.hosts, ["smtp.example.com", "mx1.example.org"]);
+    assert_eq!(refused.hosts[..], ["smtp.example.com", "mx1.example.org"]);
     // Then it handed the message to the backup.
     let handed = kinds(
         trace,
@@ -31,7 +31,7 @@ fn backup_mx_accepts_while_primary_is_down_then_delivers() {
     )
     .next()
     .unwrap();
-    assert_eq!(handed.hosts, ["smtp.example.com"]);
+    assert_eq!(handed.hosts[..], ["smtp.example.com"]);
     assert!(handed.at < SimTime::from_secs(11));
     // The backup delivers to the primary only after it is back at 3600 s.
     let final_hop = kinds(
@@ -40,7 +40,7 @@ fn backup_mx_accepts_while_primary_is_down_then_delivers() {
     )
     .next()
     .unwrap();
-    assert_eq!(final_hop.hosts, ["mx2.example.org"]);
+    assert_eq!(final_hop.hosts[..], ["mx2.example.org"]);
     assert!(final_hop.at >= SimTime::from_secs(3600));
     // Postfix's schedule on the backup: arrival ~10 s, attempts when the
     // deferred-queue scan (every 300 s) finds them due.

@@ -39,7 +39,7 @@ fn smarthost_adds_a_hop_and_a_received_header() {
     let sim = run(preset("relay-via-smarthost"));
     let hops: Vec<(String, String)> =
         kinds(sim.trace(), |k| matches!(k, EventKind::Connect { .. }))
-            .map(|e| (e.hosts[0].clone(), e.hosts[1].clone()))
+            .map(|e| (e.hosts[0].to_string(), e.hosts[1].to_string()))
             .collect();
     assert_eq!(
         hops,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use mxlab_proto::message::{with_protocol, Received};
 use mxlab_proto::wire::BareLinePolicy;
+use smallvec::smallvec;
 
 use super::exchange::{SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest};
 use super::host::{QueueEntry, RecipientState, RecipientStatus};
@@ -15,6 +16,7 @@ use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
 use crate::scenario::{BareLfPolicy, DownMode, Stage};
 use crate::time::SimTime;
+use crate::trace::Hosts;
 use crate::trace::{ConnectFailure, EventKind, QueryType, Subject};
 
 /// The wall-clock time of simulated time zero, for `Received:` and `Date:`
@@ -203,7 +205,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .resolver
             .as_deref()
             .and_then(|r| self.index(r));
-        let mut hosts = vec![name.clone()];
+        let mut hosts: Hosts = smallvec![name.clone()];
         if let Some(r) = resolver {
             hosts.push(self.name(r));
         }
@@ -289,14 +291,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let mut last = no_connection("every MX", "no MX host could be reached");
         let attempt_no = entry.failures.saturating_add(1);
         for exchange in candidates {
-            let subject = |hosts: Vec<String>| Subject {
+            let subject = |hosts: Hosts| Subject {
                 hosts,
                 message: Some(entry.message_id.clone()),
                 recipient: None,
             };
             self.later(
                 *t,
-                subject(vec![client.clone(), exchange.clone()]),
+                subject(smallvec![client.clone(), exchange.as_str().into()]),
                 EventKind::Attempt {
                     target: exchange.clone(),
                     attempt: attempt_no,
@@ -306,7 +308,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             let Some(target) = self.target(exchange, by_name) else {
                 self.later(
                     *t,
-                    subject(vec![client.clone(), exchange.clone()]),
+                    subject(smallvec![client.clone(), exchange.as_str().into()]),
                     EventKind::ConnectFailed {
                         reason: ConnectFailure::NoAddress,
                     },
@@ -339,7 +341,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 *t = SimTime::from_micros(t.as_micros().saturating_add(delay));
                 self.later(
                     *t,
-                    subject(vec![client.clone(), server.clone()]),
+                    subject(smallvec![client.clone(), server.clone()]),
                     EventKind::ConnectFailed { reason },
                 );
                 last = no_connection(
@@ -357,7 +359,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             *t = SimTime::from_micros(t.as_micros().saturating_add(there.saturating_add(back)));
             self.later(
                 *t,
-                subject(vec![client.clone(), server.clone()]),
+                subject(smallvec![client.clone(), server.clone()]),
                 EventKind::Connect {
                     conn,
                     // A server that requires AUTH is a submission server:
@@ -413,7 +415,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             for (i, m) in conv.smuggled.iter().enumerate() {
                 // A message nobody sent: the server read it out of the data.
                 let mut forged = entry.clone();
-                forged.message_id = format!("{}.smuggled{}", entry.message_id, i + 1);
+                forged.message_id = format!("{}.smuggled{}", entry.message_id, i + 1).into();
                 forged.mail_from = m.mail_from.clone();
                 forged.recipients = m
                     .rcpts
@@ -453,7 +455,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             for (r, o) in rcpts.iter().zip(outcomes) {
                 let res = match o {
                     Ok(()) => RcptResult::Delivered {
-                        to: server.clone(),
+                        to: server.to_string(),
                         duplicate: false,
                     },
                     Err(d) if d.is_permanent() => RcptResult::Permanent(d),
@@ -587,7 +589,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 self.later(
                     *t,
                     Subject {
-                        hosts: vec![client.clone(), server.clone()],
+                        hosts: smallvec![client.clone(), server.clone()],
                         message: Some(entry.message_id.clone()),
                         recipient: None,
                     },
@@ -619,7 +621,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             last_sent = Some(sent_at);
             let (hosts, kind) = if line.from_client {
                 (
-                    vec![client.clone(), server.clone()],
+                    smallvec![client.clone(), server.clone()],
                     EventKind::Command {
                         conn,
                         line: line.octets,
@@ -628,7 +630,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 )
             } else {
                 (
-                    vec![server.clone(), client.clone()],
+                    smallvec![server.clone(), client.clone()],
                     EventKind::Reply {
                         conn,
                         line: line.octets,
@@ -644,7 +646,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             self.later(*t, subject, kind);
         }
         let subject = Subject {
-            hosts: vec![client, server],
+            hosts: smallvec![client, server],
             message: Some(entry.message_id.clone()),
             recipient: None,
         };

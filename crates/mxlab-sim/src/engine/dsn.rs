@@ -1,6 +1,8 @@
 //! Delivery status notifications (RFC 3464): bounces and delay warnings,
 //! sent from the null reverse-path `<>` to the envelope sender.
 
+use smallvec::smallvec;
+
 use super::{Event, QueueEntry, RecipientState, RecipientStatus, Sim, SmtpExchange};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
@@ -51,9 +53,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         self.trace.record(
             now,
             Subject {
-                hosts: vec![name],
+                hosts: smallvec![name],
                 message: Some(original.message_id.clone()),
-                recipient: Some(original.mail_from.clone()),
+                recipient: Some(original.mail_from.as_str().into()),
             },
             EventKind::DsnSent {
                 action,
@@ -63,7 +65,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         );
         let entry = QueueEntry {
             queue_id: 0,
-            message_id: dsn_id,
+            message_id: dsn_id.into(),
             mail_from: String::new(),
             recipients: vec![RecipientState {
                 address: original.mail_from.clone(),

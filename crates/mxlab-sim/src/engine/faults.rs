@@ -1,13 +1,16 @@
 //! Faults switching on and off: hosts down, links cut or slowed, DNS
 //! failures, forced replies, greylisting, full mailboxes and disks.
 
+use smallvec::smallvec;
+
 use super::{pair, Sim, SmtpExchange};
 use crate::scenario::{Fault, LinkProfile};
 use crate::time::SimTime;
+use crate::trace::Hosts;
 use crate::trace::{EventKind, Subject};
 
 impl<X: SmtpExchange + Clone> Sim<X> {
-    fn fault_hosts(&self, fault: &Fault) -> Vec<String> {
+    fn fault_hosts(&self, fault: &Fault) -> Hosts {
         match fault {
             Fault::HostDown { host, .. }
             | Fault::HostCrash { host, .. }
@@ -18,11 +21,17 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             | Fault::Tarpit { host, .. }
             | Fault::SizeLimit { host, .. }
             | Fault::MailboxFull { host, .. }
-            | Fault::ForcedReply { host, .. } => vec![host.clone()],
+            | Fault::ForcedReply { host, .. } => smallvec![host.as_str().into()],
             Fault::LinkPartition { a, b }
             | Fault::LinkLatency { a, b, .. }
-            | Fault::LinkLoss { a, b, .. } => vec![a.clone(), b.clone()],
-            Fault::DnsFailure { .. } => self.scenario.dns.resolver.iter().cloned().collect(),
+            | Fault::LinkLoss { a, b, .. } => smallvec![a.as_str().into(), b.as_str().into()],
+            Fault::DnsFailure { .. } => self
+                .scenario
+                .dns
+                .resolver
+                .iter()
+                .map(|r| r.as_str().into())
+                .collect(),
         }
     }
 

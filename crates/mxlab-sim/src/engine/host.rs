@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
@@ -39,7 +40,7 @@ pub struct QueueEntry {
     /// Queue id, unique on this host.
     pub queue_id: u64,
     /// The scenario's message id (a DSN gets `<id>.dsn`).
-    pub message_id: String,
+    pub message_id: CompactString,
     /// The envelope sender; empty for `<>` (a DSN).
     pub mail_from: String,
     /// Per-recipient state.

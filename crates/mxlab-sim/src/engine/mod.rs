@@ -25,6 +25,9 @@ mod proto_exchange;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use compact_str::CompactString;
+use smallvec::smallvec;
+
 pub use exchange::{
     Decision, SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult,
     WireLine,
@@ -328,10 +331,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         self.hosts.iter().all(|h| h.queue.is_empty())
     }
 
-    fn name(&self, host: usize) -> String {
+    fn name(&self, host: usize) -> CompactString {
         self.hosts
             .get(host)
-            .map(|h| h.node.name.clone())
+            .map(|h| CompactString::from(h.node.name.as_str()))
             .unwrap_or_default()
     }
 
@@ -370,7 +373,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         content.push_str(&m.body);
         let entry = QueueEntry {
             queue_id: 0,
-            message_id: m.id.clone(),
+            message_id: m.id.as_str().into(),
             mail_from: m.mail_from.clone(),
             recipients: m
                 .rcpt_to
@@ -452,7 +455,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let queue_id = entry.queue_id;
         let over = entry.hops > h.profile.hop_limit;
         let subject = Subject {
-            hosts: vec![name],
+            hosts: smallvec![name],
             message: Some(entry.message_id.clone()),
             recipient: None,
         };
@@ -546,9 +549,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 continue;
             };
             let subject = Subject {
-                hosts: vec![name.clone()],
+                hosts: smallvec![name.clone()],
                 message: Some(message.clone()),
-                recipient: Some(rcpt.clone()),
+                recipient: Some(rcpt.as_str().into()),
             };
             match result {
                 RcptResult::Delivered { to, duplicate } => {

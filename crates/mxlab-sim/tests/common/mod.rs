@@ -26,7 +26,8 @@ pub fn run(scenario: Scenario) -> Sim {
 /// order.
 pub fn check_invariants(sim: &Sim) {
     let trace = sim.trace();
-    let mut outcomes: BTreeMap<(String, String), u32> = BTreeMap::new();
+    let mut outcomes: BTreeMap<(mxlab_sim::CompactString, mxlab_sim::CompactString), u32> =
+        BTreeMap::new();
     let mut last = SimTime::ZERO;
     let mut crashed = false;
     check_command_lines(sim);
