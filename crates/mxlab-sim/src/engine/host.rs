@@ -362,3 +362,58 @@ impl Fnv64 {
         }
     }
 }
+
+/// One scenario host's policy as an SMTP server, for a server outside the
+/// simulation (`mxlab serve`): the same decisions on senders, recipients
+/// and sizes as the host makes inside a run, with the caller's clock.
+#[derive(Debug, Clone)]
+pub struct ServerPolicy {
+    host: Host,
+}
+
+impl ServerPolicy {
+    /// The policy of `node`, with the default timing profile; `seed` seeds
+    /// the draws of forced replies (none without faults).
+    pub fn new(node: Node, seed: u64) -> Self {
+        let rng = SimRng::fork(seed, &format!("host:{}", node.name.to_ascii_lowercase()));
+        ServerPolicy {
+            host: Host::new(node, TimingProfile::default(), rng),
+        }
+    }
+
+    /// The host's scenario description.
+    pub fn node(&self) -> &Node {
+        &self.host.node
+    }
+
+    /// The decision on MAIL FROM for a message of `size` octets (0 when
+    /// the client gave no SIZE).
+    pub fn mail(&mut self, size: u64) -> Result<(), Diagnostic> {
+        self.host.decide_mail(size)
+    }
+
+    /// The decision on one recipient. `client` is the name the client gave
+    /// in EHLO/HELO (matched against the relay rules); `now` is the time
+    /// greylisting counts from.
+    pub fn rcpt(
+        &mut self,
+        client: &str,
+        mail_from: &str,
+        rcpt: &str,
+        now: SimTime,
+        authenticated: bool,
+    ) -> Result<(), Diagnostic> {
+        self.host
+            .decide_rcpt(client, mail_from, rcpt, 0, now, authenticated)
+    }
+
+    /// Whether `user` and `password` are one of the host's accounts.
+    pub fn login(&self, user: &str, password: &str) -> bool {
+        self.host
+            .node
+            .policy
+            .credentials
+            .iter()
+            .any(|c| c.user == user && c.password == password)
+    }
+}

@@ -32,7 +32,7 @@ pub use exchange::{
     Decision, SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult,
     WireLine,
 };
-pub use host::{Host, QueueEntry, RecipientState, RecipientStatus};
+pub use host::{Host, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
 pub use proto_exchange::ProtoExchange;
 
 use crate::diagnostic::Diagnostic;

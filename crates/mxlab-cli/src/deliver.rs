@@ -1,0 +1,291 @@
+//! `mxlab deliver`: the protocol core's client session over real TCP.
+//!
+//! Connects, runs one transaction (EHLO with HELO fallback, STARTTLS when
+//! offered or required, AUTH when a login is given, PIPELINING and the SIZE
+//! pre-check when offered), prints the conversation as `C:`/`S:` lines, as
+//! in RFC 5321's examples, and then each recipient's outcome. The message
+//! content is shown as its first lines and a count.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use mxlab_proto::client::{
+    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, TlsPolicy, Transaction,
+};
+use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
+use mxlab_proto::sasl::Credentials;
+use mxlab_proto::wire::normalize_crlf;
+use mxlab_proto::{ClientState, Input, Instant, Output};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::tls;
+
+/// Everything `mxlab deliver` is told on the command line.
+#[derive(Debug, Clone)]
+pub struct DeliverOptions {
+    /// `HOST:PORT`.
+    pub to: String,
+    /// The envelope sender (empty for `<>`).
+    pub from: String,
+    /// The recipients.
+    pub rcpts: Vec<String>,
+    /// The message file; standard input when `None` or `-`.
+    pub file: Option<PathBuf>,
+    /// The EHLO name.
+    pub helo: String,
+    /// When to use STARTTLS.
+    pub tls: TlsPolicy,
+    /// A login for AUTH.
+    pub login: Option<(String, String)>,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Content lines shown before the count.
+    pub show_lines: usize,
+}
+
+fn path_options() -> PathOptions {
+    PathOptions {
+        smtputf8: true,
+        allow_unqualified: false,
+        allow_missing_brackets: false,
+    }
+}
+
+fn bracketed(addr: &str) -> String {
+    if addr.starts_with('<') {
+        addr.to_owned()
+    } else {
+        format!("<{addr}>")
+    }
+}
+
+/// Reads the message and checks the envelope before connecting.
+fn transaction(opts: &DeliverOptions) -> Result<Transaction> {
+    let from = ReversePath::parse(&bracketed(&opts.from), path_options())
+        .map_err(|e| anyhow!("--from {:?}: {e}", opts.from))?;
+    let mut rcpts = Vec::new();
+    for r in &opts.rcpts {
+        rcpts.push(
+            ForwardPath::parse(&bracketed(r), path_options())
+                .map_err(|e| anyhow!("--rcpt {r:?}: {e}"))?,
+        );
+    }
+    if rcpts.is_empty() {
+        bail!("give at least one --rcpt");
+    }
+    let mut content = Vec::new();
+    match opts.file.as_deref() {
+        Some(p) if p.as_os_str() != "-" => {
+            content = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        }
+        _ => {
+            io::stdin()
+                .read_to_end(&mut content)
+                .context("cannot read the message from standard input")?;
+        }
+    }
+    Ok(Transaction::new(from, rcpts, normalize_crlf(&content)))
+}
+
+/// Delivers; returns whether every recipient was accepted.
+pub fn deliver(opts: DeliverOptions) -> Result<bool> {
+    let tx = transaction(&opts)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    runtime.block_on(run(opts, tx))
+}
+
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    Gone,
+}
+
+impl Conn {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf).await,
+            Conn::Tls(s) => s.read(buf).await,
+            Conn::Gone => Ok(0),
+        }
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.write_all(bytes).await,
+            Conn::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            Conn::Gone => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+/// Prints transcript lines.
+struct Transcript {
+    out: io::Stdout,
+    show_lines: usize,
+}
+
+impl Transcript {
+    fn lines(&mut self, who: &str, bytes: &[u8]) {
+        let mut out = self.out.lock();
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            let text = line.strip_suffix(b"\n").unwrap_or(line);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            let _ = writeln!(out, "{who}: {}", String::from_utf8_lossy(text));
+        }
+        let _ = out.flush();
+    }
+
+    /// The message content: its first lines, then how much follows.
+    fn content(&mut self, bytes: &[u8]) {
+        let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+        if lines.len() <= self.show_lines + 2 {
+            return self.lines("C", bytes);
+        }
+        let head: usize = lines.iter().take(self.show_lines).map(|l| l.len()).sum();
+        self.lines("C", bytes.get(..head).unwrap_or_default());
+        let rest = lines.len() - self.show_lines - 1;
+        {
+            let mut out = self.out.lock();
+            let _ = writeln!(
+                out,
+                "C: [… {rest} more lines, {} octets in all …]",
+                bytes.len()
+            );
+        }
+        self.lines("C", lines.last().copied().unwrap_or_default());
+    }
+}
+
+async fn run(opts: DeliverOptions, tx: Transaction) -> Result<bool> {
+    let stream = tokio::time::timeout(opts.connect_timeout, TcpStream::connect(&opts.to))
+        .await
+        .map_err(|_| anyhow!("cannot connect to {}: timed out", opts.to))?
+        .with_context(|| format!("cannot connect to {}", opts.to))?;
+    let _ = stream.set_nodelay(true);
+    let server_name = opts
+        .to
+        .rsplit_once(':')
+        .map_or(opts.to.as_str(), |(h, _)| h)
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let start = std::time::Instant::now();
+    let now =
+        || Instant::from_micros(u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX));
+    let mut config = ClientConfig::new(opts.helo.clone());
+    config.tls = opts.tls;
+    config.credentials = opts.login.clone().map(|(username, password)| Credentials {
+        authzid: String::new(),
+        username,
+        password,
+    });
+    let mut c = ClientSession::new(config, vec![tx], now());
+    let mut conn = Conn::Plain(stream);
+    let mut transcript = Transcript {
+        out: io::stdout(),
+        show_lines: opts.show_lines,
+    };
+    let mut outcomes: Vec<RecipientOutcome> = Vec::new();
+    let mut deadline: Option<Instant> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        while let Some(out) = c.poll_output() {
+            match out {
+                Output::Transmit(bytes) => {
+                    if c.state() == ClientState::DataDone {
+                        transcript.content(&bytes);
+                    } else {
+                        transcript.lines("C", &bytes);
+                    }
+                    if conn.write_all(&bytes).await.is_err() {
+                        c.handle_input(now(), Input::PeerClosed);
+                    }
+                }
+                Output::Event(ClientEvent::TransactionDone(t)) => outcomes.extend(t.rcpts),
+                Output::Event(ClientEvent::TlsEstablished) => {
+                    let _ = writeln!(io::stdout(), "-- TLS established --");
+                }
+                Output::Event(_) => {}
+                Output::StartTls => {
+                    let ok = match std::mem::replace(&mut conn, Conn::Gone) {
+                        Conn::Plain(tcp) => {
+                            let name = rustls::pki_types::ServerName::try_from(server_name.clone())
+                                .unwrap_or_else(|_| {
+                                    rustls::pki_types::ServerName::try_from("localhost").unwrap_or(
+                                        rustls::pki_types::ServerName::IpAddress(
+                                            std::net::Ipv4Addr::LOCALHOST.into(),
+                                        ),
+                                    )
+                                });
+                            match tls::connector()?.connect(name, tcp).await {
+                                Ok(t) => {
+                                    conn = Conn::Tls(Box::new(t));
+                                    true
+                                }
+                                Err(_) => false,
+                            }
+                        }
+                        _ => false,
+                    };
+                    let input = if ok {
+                        Input::TlsEstablished
+                    } else {
+                        Input::TlsFailed
+                    };
+                    c.handle_input(now(), input);
+                }
+                Output::Close => return report(&outcomes, c.outcome().error.as_deref()),
+                Output::Timeout(at) => deadline = Some(at),
+            }
+        }
+        let sleep = async {
+            match deadline {
+                Some(at) => tokio::time::sleep(at.saturating_duration_since(now())).await,
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            read = conn.read(&mut buf) => match read {
+                Ok(0) | Err(_) => c.handle_input(now(), Input::PeerClosed),
+                Ok(n) => {
+                    let bytes = buf.get(..n).unwrap_or_default();
+                    transcript.lines("S", bytes);
+                    c.handle_input(now(), Input::Bytes(bytes));
+                }
+            },
+            _ = sleep => {
+                deadline = None;
+                c.handle_input(now(), Input::Timeout);
+            }
+        }
+    }
+}
+
+/// Prints each recipient's outcome; `true` when all were accepted.
+fn report(outcomes: &[RecipientOutcome], error: Option<&str>) -> Result<bool> {
+    let mut out = io::stdout().lock();
+    if let Some(e) = error {
+        let _ = writeln!(out, "-- connection: {e} --");
+    }
+    for o in outcomes {
+        let verdict = if o.is_delivered() {
+            "delivered"
+        } else if o.is_permanent() {
+            "failed"
+        } else {
+            "deferred"
+        };
+        let _ = writeln!(out, "{}: {verdict}: {}", o.rcpt, o.reply.summary());
+    }
+    let _ = out.flush();
+    Ok(!outcomes.is_empty() && outcomes.iter().all(RecipientOutcome::is_delivered))
+}

@@ -1,0 +1,540 @@
+//! `mxlab serve`: the protocol core's server session on a real TCP port.
+//!
+//! Each connection drives one `mxlab_proto::server::ServerSession`: bytes
+//! read from the socket go in, its output goes out, and its policy
+//! questions are answered here, from a scenario host's policy
+//! (`--scenario F --host H`) or, without one, by accepting every sender and
+//! recipient (a sink). Accepted mail is stored (Maildir or mbox) and synced
+//! before the 250 to the final dot goes out, and each one is printed as a
+//! trace line.
+//!
+//! Limits: connections (`--max-connections`, then 421 4.3.2 at once),
+//! message size (advertised with SIZE, RFC 1870; the session stops storing
+//! data past it and answers 552 5.3.4), command and text line lengths
+//! (RFC 5321 §4.5.3.1, in the session), and one idle timeout for reads and
+//! for writes to a client that stops reading (§4.5.3.2.7, 5 minutes by
+//! default; the session answers 421 4.4.2). The session is read from only
+//! while it wants input, so a client cannot make it buffer without bound.
+//! Ctrl-C or SIGTERM stops accepting, then every open session gets 421
+//! 4.3.2 at its next step (a message whose final dot was already read is
+//! stored and answered first); sessions still open after the grace period
+//! are dropped.
+
+use std::io::{self, Write as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use mxlab_proto::message::{with_protocol, Received};
+use mxlab_proto::reply::Reply;
+use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
+use mxlab_proto::wire::BareLinePolicy;
+use mxlab_proto::{Input, Instant, Output};
+use mxlab_sim::engine::ServerPolicy;
+use mxlab_sim::scenario::{BareLfPolicy, Node};
+use mxlab_sim::{Diagnostic, SimTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Mutex, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::store::Store;
+use crate::tls;
+
+/// Everything `mxlab serve` is told on the command line.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The scenario host whose policy to apply, if any.
+    pub node: Option<Node>,
+    /// The name in the greeting and in `Received:`.
+    pub hostname: String,
+    /// Where to store mail.
+    pub maildir: Option<PathBuf>,
+    /// Or an mbox file.
+    pub mbox: Option<PathBuf>,
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// Largest message, in octets.
+    pub max_message_size: u64,
+    /// The idle timeout.
+    pub timeout: Duration,
+    /// How long open sessions get after Ctrl-C.
+    pub grace: Duration,
+    /// Offer STARTTLS with a certificate generated at start.
+    pub starttls: bool,
+    /// Print only accepted messages, not connections.
+    pub quiet: bool,
+}
+
+/// What every connection shares.
+struct Shared {
+    opts: ServeOptions,
+    config: ServerConfig,
+    store: Store,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The scenario policy; one lock so greylisting and quotas see every
+    /// session in order.
+    policy: Option<Mutex<ServerPolicy>>,
+    start: std::time::Instant,
+    connections: AtomicU64,
+    messages: AtomicU64,
+}
+
+impl Shared {
+    fn now(&self) -> Instant {
+        Instant::from_micros(u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+}
+
+/// Prints one trace line (standard output, flushed: scripts read it live).
+fn trace(line: &str) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn to_reply(d: &Diagnostic) -> Reply {
+    match mxlab_proto::reply::EnhancedCode::parse(&d.enhanced) {
+        Some(e) => Reply::enhanced(d.code, e, d.text.clone()),
+        None => Reply::new(d.code, d.text.clone()),
+    }
+}
+
+fn decision(r: Result<(), Diagnostic>) -> Decision {
+    match r {
+        Ok(()) => Decision::Accept,
+        Err(d) => Decision::Reject(to_reply(&d)),
+    }
+}
+
+/// The server session's configuration for these options.
+fn server_config(opts: &ServeOptions) -> ServerConfig {
+    let mut c = ServerConfig::new(opts.hostname.clone());
+    c.timeout = opts.timeout;
+    c.extensions.starttls = opts.starttls;
+    let mut size = opts.max_message_size;
+    if let Some(node) = &opts.node {
+        let p = &node.policy;
+        if let Some(limit) = p.size_limit {
+            size = size.min(limit);
+        }
+        c.require_tls = p.tls_required && opts.starttls;
+        c.extensions.auth = !p.credentials.is_empty();
+        c.require_auth = p.auth_required && c.extensions.auth;
+        c.bare_line_policy = match p.bare_lf {
+            BareLfPolicy::Strict => BareLinePolicy::Strict,
+            BareLfPolicy::Preserve => BareLinePolicy::Preserve,
+            BareLfPolicy::Lenient => BareLinePolicy::Lenient,
+        };
+    }
+    c.extensions.size = Some(size);
+    c
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub fn serve(opts: ServeOptions) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    runtime.block_on(run(opts))
+}
+
+async fn run(opts: ServeOptions) -> Result<()> {
+    let store = match (&opts.maildir, &opts.mbox) {
+        (Some(_), Some(_)) => bail!("give --maildir or --mbox, not both"),
+        (_, Some(path)) => {
+            Store::mbox(path).with_context(|| format!("cannot open mbox {}", path.display()))?
+        }
+        (dir, None) => {
+            let dir = dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("mxlab-maildir"));
+            Store::maildir(&dir)
+                .with_context(|| format!("cannot create Maildir {}", dir.display()))?
+        }
+    };
+    let tls = if opts.starttls {
+        Some(tls::acceptor(&opts.hostname)?)
+    } else {
+        None
+    };
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", opts.listen))?;
+    let local = listener.local_addr().context("no local address")?;
+    let policy = opts
+        .node
+        .clone()
+        .map(|n| Mutex::new(ServerPolicy::new(n, 0)));
+    let shared = Arc::new(Shared {
+        config: server_config(&opts),
+        opts,
+        store,
+        tls,
+        policy,
+        start: std::time::Instant::now(),
+        connections: AtomicU64::new(0),
+        messages: AtomicU64::new(0),
+    });
+    trace(&format!(
+        "listening on {local} as {}{}",
+        shared.opts.hostname,
+        match &shared.opts.node {
+            Some(n) => format!(" with the policy of {}", n.name),
+            None => " (accepting every sender and recipient)".into(),
+        }
+    ));
+    let slots = Arc::new(Semaphore::new(shared.opts.max_connections));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut sessions = JoinSet::new();
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    // Out of file descriptors and the like: wait, go on.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                match Arc::clone(&slots).try_acquire_owned() {
+                    Ok(permit) => {
+                        let stop = stop_rx.clone();
+                        sessions.spawn(async move {
+                            session(stream, peer, &shared, stop).await;
+                            drop(permit);
+                        });
+                    }
+                    Err(_) => {
+                        sessions.spawn(async move { too_many(stream, &shared).await });
+                    }
+                }
+            }
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+        }
+    }
+    trace(&format!(
+        "shutting down: {} open session(s) get 421",
+        sessions.len()
+    ));
+    let _ = stop_tx.send(true);
+    let grace = tokio::time::sleep(shared.opts.grace);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            _ = &mut grace => {
+                sessions.abort_all();
+                break;
+            }
+            next = sessions.join_next() => if next.is_none() { break },
+        }
+    }
+    trace(&format!(
+        "stopped: {} connection(s), {} message(s) accepted",
+        shared.connections.load(Ordering::Relaxed),
+        shared.messages.load(Ordering::Relaxed)
+    ));
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Over the connection limit: 421 at once (RFC 5321 §3.8).
+async fn too_many(mut stream: TcpStream, shared: &Shared) {
+    let line = format!(
+        "421 4.3.2 {} Too many connections, try again later\r\n",
+        shared.opts.hostname
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        let _ = stream.write_all(line.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
+
+/// A connection, plain or under TLS.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Gone,
+}
+
+impl Conn {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf).await,
+            Conn::Tls(s) => s.read(buf).await,
+            Conn::Gone => Ok(0),
+        }
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.write_all(bytes).await,
+            Conn::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            Conn::Gone => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Conn::Plain(s) => s.shutdown().await,
+            Conn::Tls(s) => s.shutdown().await,
+            Conn::Gone => Ok(()),
+        };
+    }
+}
+
+/// What one session keeps besides the protocol state.
+struct Peer {
+    addr: SocketAddr,
+    helo: String,
+    authenticated: bool,
+}
+
+async fn session(
+    stream: TcpStream,
+    addr: SocketAddr,
+    shared: &Shared,
+    mut stop: watch::Receiver<bool>,
+) {
+    let id = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
+    if !shared.opts.quiet {
+        trace(&format!("connection {id} from {addr}"));
+    }
+    let mut conn = Conn::Plain(stream);
+    let mut s = ServerSession::new(shared.config.clone(), shared.now());
+    let mut peer = Peer {
+        addr,
+        helo: String::new(),
+        authenticated: false,
+    };
+    let mut deadline: Option<Instant> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut stopping = false;
+    loop {
+        while let Some(out) = s.poll_output() {
+            match out {
+                Output::Transmit(bytes) => {
+                    // A client that stops reading blocks this write: the
+                    // same timeout as for a silent one, then drop it.
+                    let write = tokio::time::timeout(shared.opts.timeout, conn.write_all(&bytes));
+                    if !matches!(write.await, Ok(Ok(()))) {
+                        s.handle_input(shared.now(), Input::PeerClosed);
+                        conn = Conn::Gone;
+                    }
+                }
+                Output::Event(e) => {
+                    if let Some(d) = answer(shared, &mut peer, id, e).await {
+                        s.decide(shared.now(), d);
+                    }
+                }
+                Output::StartTls => {
+                    let ok = match (std::mem::replace(&mut conn, Conn::Gone), &shared.tls) {
+                        (Conn::Plain(tcp), Some(acceptor)) => {
+                            let handshake =
+                                tokio::time::timeout(shared.opts.timeout, acceptor.accept(tcp));
+                            match handshake.await {
+                                Ok(Ok(tls)) => {
+                                    conn = Conn::Tls(Box::new(tls));
+                                    true
+                                }
+                                _ => false,
+                            }
+                        }
+                        _ => false,
+                    };
+                    let input = if ok {
+                        Input::TlsEstablished
+                    } else {
+                        Input::TlsFailed
+                    };
+                    s.handle_input(shared.now(), input);
+                }
+                Output::Close => {
+                    conn.shutdown().await;
+                    if !shared.opts.quiet {
+                        trace(&format!("connection {id} closed"));
+                    }
+                    return;
+                }
+                Output::Timeout(at) => deadline = Some(at),
+            }
+        }
+        if stopping {
+            // The 421 went out (or could not): nothing more to say.
+            conn.shutdown().await;
+            return;
+        }
+        let sleep = async {
+            match deadline {
+                Some(at) => {
+                    let wait = at.saturating_duration_since(shared.now());
+                    tokio::time::sleep(wait).await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            read = conn.read(&mut buf), if s.wants_input() => match read {
+                Ok(0) | Err(_) => s.handle_input(shared.now(), Input::PeerClosed),
+                Ok(n) => s.handle_input(shared.now(), Input::Bytes(buf.get(..n).unwrap_or_default())),
+            },
+            _ = sleep => {
+                deadline = None;
+                s.handle_input(shared.now(), Input::Timeout);
+            }
+            _ = stop.changed() => {
+                stopping = true;
+                s.shutdown(shared.now());
+            }
+        }
+    }
+}
+
+/// The host's answer to a session event, if it asks a question.
+async fn answer(shared: &Shared, peer: &mut Peer, id: u64, e: ServerEvent) -> Option<Decision> {
+    match e {
+        ServerEvent::Hello { domain, .. } => {
+            peer.helo = domain;
+            None
+        }
+        ServerEvent::TlsEstablished => {
+            peer.helo.clear();
+            peer.authenticated = false;
+            None
+        }
+        ServerEvent::AuthRequest { credentials, .. } => {
+            let ok = match &shared.policy {
+                Some(p) => p
+                    .lock()
+                    .await
+                    .login(&credentials.username, &credentials.password),
+                None => false,
+            };
+            peer.authenticated |= ok;
+            Some(if ok {
+                Decision::Accept
+            } else {
+                Decision::bad_credentials()
+            })
+        }
+        ServerEvent::MailFrom { params, .. } => Some(match &shared.policy {
+            Some(p) => decision(p.lock().await.mail(params.size.unwrap_or(0))),
+            None => Decision::Accept,
+        }),
+        ServerEvent::RcptTo { to, from, .. } => Some(match &shared.policy {
+            Some(p) => {
+                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
+                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
+                let now = SimTime::from_micros(shared.now().as_micros());
+                decision(
+                    p.lock()
+                        .await
+                        .rcpt(&peer.helo, &sender, &rcpt, now, peer.authenticated),
+                )
+            }
+            None => Decision::Accept,
+        }),
+        ServerEvent::Message {
+            envelope, content, ..
+        } => {
+            let n = shared.messages.fetch_add(1, Ordering::Relaxed) + 1;
+            let queue_id = format!("{:08X}{n:05X}", unix_now() & 0xFFFF_FFFF);
+            let sender = envelope
+                .from
+                .mailbox()
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            let rcpts: Vec<String> = envelope
+                .rcpts
+                .iter()
+                .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
+                .collect();
+            let unix = unix_now();
+            let received = Received {
+                from_helo: envelope.helo.clone(),
+                from_ip: Some(peer.addr.ip().to_string()),
+                by: shared.opts.hostname.clone(),
+                with: with_protocol(envelope.esmtp, envelope.tls, envelope.auth.is_some()).into(),
+                id: Some(queue_id.clone()),
+                for_rcpt: match rcpts.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => None,
+                },
+                unix_secs: unix,
+            };
+            let mut stored = format!("Return-Path: <{sender}>\r\n").into_bytes();
+            stored.extend_from_slice(received.to_header().as_bytes());
+            stored.extend_from_slice(&content);
+            let size = content.len();
+            // Storing syncs to disk: off the runtime's event loop.
+            let result =
+                tokio::task::block_in_place(|| shared.store.deliver(&sender, unix, &stored));
+            Some(match result {
+                Ok(path) => {
+                    trace(&format!(
+                        "accepted {queue_id} on connection {id} from <{sender}> to {} ({size} octets) -> {}",
+                        rcpts
+                            .iter()
+                            .map(|r| format!("<{r}>"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        path.display()
+                    ));
+                    Decision::AcceptWith(Reply::enhanced(
+                        250,
+                        (2, 0, 0),
+                        format!("Ok: queued as {queue_id}"),
+                    ))
+                }
+                Err(err) => {
+                    shared.messages.fetch_sub(1, Ordering::Relaxed);
+                    trace(&format!("cannot store a message on connection {id}: {err}"));
+                    Decision::Reject(Reply::enhanced(
+                        451,
+                        (4, 3, 0),
+                        "Local error in processing: cannot store the message",
+                    ))
+                }
+            })
+        }
+        ServerEvent::Reset => None,
+        ServerEvent::Closed(_) => None,
+    }
+}
