@@ -120,7 +120,12 @@ fn asctime(unix_secs: i64) -> String {
     let d = mxlab_proto::message::rfc5322_date(unix_secs);
     let parts: Vec<&str> = d.split([',', ' ']).filter(|s| !s.is_empty()).collect();
     match parts.as_slice() {
-        [wd, day, mon, year, time, ..] => format!("{wd} {mon} {day:>2} {time} {year}"),
+        [wd, day, mon, year, time, ..] => {
+            format!(
+                "{wd} {mon} {:>2} {time} {year}",
+                day.trim_start_matches('0')
+            )
+        }
         _ => d,
     }
 }
