@@ -285,6 +285,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             let hostname = hostname
                 .or_else(|| node.as_ref().map(|n| n.name.clone()))
                 .unwrap_or_else(|| "mxlab.localhost".into());
+            let starttls = starttls || node.as_ref().is_some_and(|n| n.policy.starttls);
             serve::serve(serve::ServeOptions {
                 listen,
                 node,

@@ -150,7 +150,8 @@ fn serve(port: u16) -> Result {
 fn test() -> Result {
     let env = tools::ensure_web_tools()?;
     let browser = tools::ensure_browser()?;
-    let steps = 7;
+    tools::ensure_interop_tools()?;
+    let steps = 8;
     let mut n = 0;
     let mut next = |title: &str| {
         n += 1;
@@ -170,6 +171,8 @@ fn test() -> Result {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--features",
+            "mxlab-cli/interop",
             "--",
             "-D",
             "warnings",
@@ -205,6 +208,22 @@ fn test() -> Result {
 
     next("unit and integration tests (cargo test --workspace)");
     run("cargo test", cargo().args(["test", "--workspace"]))?;
+
+    next(
+        "interop with real SMTP software (smtplib, swaks, aiosmtpd, Postfix smtp-source/smtp-sink)",
+    );
+    run(
+        "interop suite",
+        cargo().args([
+            "test",
+            "-p",
+            "mxlab-cli",
+            "--features",
+            "interop",
+            "--test",
+            "interop",
+        ]),
+    )?;
 
     next("wasm32 build of the protocol core and the simulation");
     run(

@@ -219,6 +219,40 @@ pub fn ensure_browser() -> Result<Browser> {
     )))
 }
 
+/// The real SMTP software the interop suite drives: swaks, Postfix's
+/// smtp-source and smtp-sink, and Debian's Python 3 with aiosmtpd (smtplib
+/// is in its standard library). Fails with the apt command when missing.
+pub fn ensure_interop_tools() -> Result<()> {
+    let mut missing = Vec::new();
+    for (package, path) in [
+        ("swaks", "/usr/bin/swaks"),
+        ("postfix", "/usr/sbin/smtp-source"),
+        ("postfix", "/usr/sbin/smtp-sink"),
+    ] {
+        if !Path::new(path).exists() && !missing.contains(&package) {
+            missing.push(package);
+        }
+    }
+    let aiosmtpd = Command::new("/usr/bin/python3")
+        .args(["-c", "import aiosmtpd"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !aiosmtpd {
+        missing.push("python3-aiosmtpd");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure(format!(
+        "the interop tests need real SMTP software; missing: {}.\n\
+         Install it with:  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y {}",
+        missing.join(", "),
+        missing.join(" ")
+    )))
+}
+
 impl Browser {
     /// Environment for wasm-bindgen-test-runner: chromedriver, headless flags.
     pub fn apply_webdriver(&self, cmd: &mut Command) {

@@ -1,0 +1,223 @@
+//! Real SMTP clients against `mxlab serve`.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use crate::common::{crlf, python, run_ok, scratch, sent_part, wait_for, Server};
+
+/// Runs a Python snippet with `HOST`, `PORT` and `MSG` (the message
+/// bytes) defined; returns its output.
+fn smtplib(server: &Server, msg: &[u8], code: &str) -> String {
+    let (host, port) = server.addr.rsplit_once(':').unwrap();
+    let script = format!(
+        "import smtplib, ssl, sys\n\
+         from email.message import EmailMessage\n\
+         HOST = {host:?}\nPORT = {port}\nMSG = bytes.fromhex({hex:?})\n\
+         TLS = ssl.create_default_context()\n\
+         TLS.check_hostname = False\nTLS.verify_mode = ssl.CERT_NONE\n\
+         {code}\n",
+        hex = msg.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+    );
+    run_ok(python().args(["-c", &script]))
+}
+
+fn sample() -> Vec<u8> {
+    crlf(&[
+        "From: Alice <alice@example.org>",
+        "To: Bob <bob@example.org>",
+        "Subject: interop",
+        "",
+        "First line.",
+        ".A line starting with a dot.",
+        "..Two dots.",
+        "Last line.",
+    ])
+}
+
+#[test]
+fn smtplib_plain_and_starttls_land_byte_exact() {
+    let dir = scratch("smtplib-plain");
+    let server = Server::start(&dir, &["--starttls"]);
+    let msg = sample();
+    smtplib(
+        &server,
+        &msg,
+        "with smtplib.SMTP(HOST, PORT) as s:\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n\
+         with smtplib.SMTP(HOST, PORT) as s:\n\
+         \x20   s.starttls(context=TLS)\n\
+         \x20   s.ehlo()\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org', 'carol@example.org'], MSG)\n",
+    );
+    wait_for(10, "two messages", || server.messages().len() == 2);
+    for stored in server.messages() {
+        assert_eq!(sent_part(&stored), msg.as_slice());
+    }
+    let accepted = server.accepted();
+    assert_eq!(accepted.len(), 2, "{accepted:?}");
+    assert!(accepted[1].contains("to <bob@example.org>, <carol@example.org>"));
+    // The Received field says how each came: SMTP in clear, then ESMTPS.
+    let all: Vec<String> = server
+        .messages()
+        .iter()
+        .map(|m| String::from_utf8_lossy(m).into_owned())
+        .collect();
+    assert_eq!(
+        all.iter().filter(|m| m.contains(" with ESMTPS ")).count(),
+        1
+    );
+    assert_eq!(all.iter().filter(|m| m.contains(" with ESMTP ")).count(), 1);
+}
+
+#[test]
+fn smtplib_auth_on_a_submission_host_policy() {
+    let dir = scratch("smtplib-auth");
+    let server = Server::start(
+        &dir,
+        &[
+            "--scenario",
+            "preset:submission-starttls-auth",
+            "--host",
+            "smtp.example.com",
+        ],
+    );
+    let out = smtplib(
+        &server,
+        &sample(),
+        "s = smtplib.SMTP(HOST, PORT)\n\
+         try:\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n\
+         \x20   print('sent without TLS')\n\
+         except smtplib.SMTPSenderRefused as e:\n\
+         \x20   print('refused before TLS', e.smtp_code)\n\
+         s.starttls(context=TLS); s.ehlo()\n\
+         try:\n\
+         \x20   s.login('alice', 'wrong')\n\
+         except smtplib.SMTPAuthenticationError as e:\n\
+         \x20   print('bad password', e.smtp_code)\n\
+         s.login('alice', 'correct horse')\n\
+         print('logged in')\n\
+         s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n\
+         s.quit()\n",
+    );
+    assert!(out.contains("refused before TLS 530"), "{out}");
+    assert!(out.contains("bad password 535"), "{out}");
+    assert!(out.contains("logged in"), "{out}");
+    wait_for(10, "one message", || server.messages().len() == 1);
+    let stored = String::from_utf8(server.messages()[0].clone()).unwrap();
+    assert!(stored.contains(" with ESMTPSA "), "{stored}");
+}
+
+#[test]
+fn smtplib_send_message_with_bcc() {
+    let dir = scratch("smtplib-bcc");
+    let server = Server::start(&dir, &[]);
+    smtplib(
+        &server,
+        b"",
+        "m = EmailMessage()\n\
+         m['From'] = 'alice@example.org'\n\
+         m['To'] = 'bob@example.org'\n\
+         m['Bcc'] = 'carol@example.org, dave@example.org'\n\
+         m['Subject'] = 'blind copies'\n\
+         m.set_content('Hello.\\n')\n\
+         with smtplib.SMTP(HOST, PORT) as s:\n\
+         \x20   s.send_message(m)\n",
+    );
+    wait_for(10, "the message", || server.accepted().len() == 1);
+    let line = &server.accepted()[0];
+    assert!(
+        line.contains("to <bob@example.org>, <carol@example.org>, <dave@example.org>"),
+        "{line}"
+    );
+    let stored = String::from_utf8(server.messages()[0].clone()).unwrap();
+    assert!(!stored.contains("Bcc:") && stored.contains("Subject: blind copies"));
+}
+
+#[test]
+fn swaks_transactions_pipelining_dots_and_ten_megabytes() {
+    let dir = scratch("swaks");
+    let server = Server::start(&dir, &[]);
+    // About 10 MB, with dot-stuffing work on every 100th line.
+    let mut big = crlf(&[
+        "From: a@example.org",
+        "To: b@example.org",
+        "Subject: big",
+        "",
+    ]);
+    let mut i = 0;
+    while big.len() < 10 * 1024 * 1024 {
+        let line = if i % 100 == 0 {
+            format!(".{i:08} a line that starts with a dot, so it travels as two\r\n")
+        } else {
+            format!("{i:08} The quick brown fox jumps over the lazy dog.\r\n")
+        };
+        big.extend_from_slice(line.as_bytes());
+        i += 1;
+    }
+    let small = sample();
+    let files = [("big.eml", &big), ("small.eml", &small)];
+    // swaks ends DATA with CRLF . CRLF after the file, so a file without
+    // its last line end arrives as the whole message.
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes.strip_suffix(b"\r\n").unwrap()).unwrap();
+    }
+    for (k, (name, _)) in files.iter().chain(files.iter()).enumerate() {
+        let mut cmd = Command::new("swaks");
+        cmd.args(["--server", &server.addr, "--from", "a@example.org"])
+            .args(["--to", &format!("b{k}@example.org")])
+            .args(["--helo", "swaks.example.com", "--pipeline", "--data"])
+            .arg(format!("@{}", dir.join(name).display()))
+            .args(["--suppress-data", "--hide-informational"]);
+        let out = run_ok(&mut cmd);
+        assert!(out.contains("250 2.0.0 Ok: queued as"), "{out}");
+    }
+    wait_for(20, "four messages", || server.messages().len() == 4);
+    let mut sizes = BTreeSet::new();
+    for stored in server.messages() {
+        let sent = sent_part(&stored);
+        assert!(
+            sent == big.as_slice() || sent == small.as_slice(),
+            "a stored message differs from what swaks sent ({} octets)",
+            sent.len()
+        );
+        sizes.insert(sent.len());
+    }
+    assert_eq!(sizes.len(), 2, "both messages arrived");
+}
+
+#[test]
+fn smtp_source_twenty_sessions_of_five_hundred_messages() {
+    let dir = scratch("smtp-source");
+    let server = Server::start(&dir, &["--quiet"]);
+    let out = run_ok(Command::new("/usr/sbin/smtp-source").args([
+        "-s",
+        "20",
+        "-m",
+        "10000",
+        "-d",
+        "-f",
+        "sender@example.org",
+        "-t",
+        "rcpt@example.org",
+        &server.addr,
+    ]));
+    wait_for(60, "10,000 messages", || server.accepted().len() >= 10_000);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 10_000, "{out}");
+    assert_eq!(server.accepted().len(), 10_000);
+    // Each smtp-source message has its own Message-Id: none lost, none twice.
+    let mut ids = BTreeSet::new();
+    for stored in &messages {
+        let text = String::from_utf8_lossy(sent_part(stored)).into_owned();
+        assert!(text.starts_with("From: <sender@example.org>\r\nTo: <rcpt@example.org>\r\n"));
+        assert!(text.ends_with("\r\n"));
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-Id: "))
+            .expect("a Message-Id")
+            .to_owned();
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), 10_000, "every Message-Id exactly once");
+}

@@ -1,0 +1,158 @@
+//! Peers that misbehave, against `mxlab serve`: each gets the right reply,
+//! the server keeps serving others, its memory stays bounded, and mail
+//! already accepted stays.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use crate::common::{crlf, mxlab, scratch, wait_for, Server};
+
+/// Reads reply lines until a last line (`NNN ` or end of stream).
+fn reply(r: &mut BufReader<TcpStream>) -> String {
+    let mut all = String::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return all;
+        }
+        all.push_str(&line);
+        if line.as_bytes().get(3) == Some(&b' ') {
+            return all;
+        }
+    }
+}
+
+/// Sends `bytes` and returns the next reply.
+fn say(s: &mut TcpStream, r: &mut BufReader<TcpStream>, bytes: &[u8]) -> String {
+    s.write_all(bytes).unwrap();
+    reply(r)
+}
+
+fn open(server: &Server) -> (TcpStream, BufReader<TcpStream>) {
+    let s = server.connect();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    assert!(reply(&mut r).starts_with("220 "));
+    (s, r)
+}
+
+/// One good message through `mxlab deliver`: the server still serves.
+fn good_delivery(server: &Server, dir: &std::path::Path, n: usize) {
+    let file = dir.join(format!("good{n}.eml"));
+    std::fs::write(&file, crlf(&["Subject: good", "", "still here"])).unwrap();
+    let out = mxlab()
+        .args(["deliver", "--to", &server.addr, "--from", "a@example.org"])
+        .args(["--rcpt", "b@example.org", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn hostile_peers_are_answered_and_others_are_served() {
+    let dir = scratch("hostile");
+    let mut server = Server::start(
+        &dir,
+        &["--max-message-size", "1048576", "--timeout", "3", "--quiet"],
+    );
+    good_delivery(&server, &dir, 0);
+
+    // An endless line: 500 5.5.2, and the session goes on.
+    let (mut s, mut r) = open(&server);
+    let long = vec![b'A'; 4 * 1024 * 1024];
+    s.write_all(&long).unwrap();
+    let answer = say(&mut s, &mut r, b"\r\n");
+    assert!(answer.starts_with("500 5.5.2"), "{answer}");
+    assert!(say(&mut s, &mut r, b"NOOP\r\n").starts_with("250"));
+
+    // Bare LF and bare CR in commands: refused, RFC 5321 §2.3.8.
+    assert!(say(&mut s, &mut r, b"EHLO x.example\n").starts_with("500 5.5.2"));
+    assert!(say(&mut s, &mut r, b"NOOP\rNOOP\r\n").starts_with("500 5.5.2"));
+    assert!(say(&mut s, &mut r, b"EHLO x.example\r\n").starts_with("250"));
+
+    // Bare LF in message data: the message is refused, not mangled.
+    assert!(say(&mut s, &mut r, b"MAIL FROM:<a@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"RCPT TO:<b@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"DATA\r\n").starts_with("354"));
+    let answer = say(&mut s, &mut r, b"Subject: x\r\n\r\nbare\nlf\r\n.\r\n");
+    assert!(answer.starts_with("550 5.5.2"), "{answer}");
+
+    // 100 MB of DATA past a 1 MB SIZE: 552 5.3.4 after the dot, and the
+    // server does not keep it.
+    assert!(say(&mut s, &mut r, b"MAIL FROM:<a@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"RCPT TO:<b@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"DATA\r\n").starts_with("354"));
+    let chunk = "0123456789 The quick brown fox jumps over the lazy dog.\r\n".repeat(1024 * 16);
+    let mut sent = 0;
+    while sent < 100 * 1024 * 1024 {
+        s.write_all(chunk.as_bytes()).unwrap();
+        sent += chunk.len();
+    }
+    let answer = say(&mut s, &mut r, b".\r\n");
+    assert!(answer.starts_with("552 5.3.4"), "{answer}");
+    assert!(say(&mut s, &mut r, b"QUIT\r\n").starts_with("221"));
+
+    // Binary garbage: answered, then 421 after too many errors.
+    let (mut g, mut gr) = open(&server);
+    let garbage: Vec<u8> = (0..64 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    g.write_all(&garbage).unwrap();
+    g.write_all(b"\r\n").unwrap();
+    let mut rest = String::new();
+    let _ = gr.read_to_string(&mut rest);
+    assert!(rest.contains("500 ") || rest.contains("421 "), "{rest}");
+    good_delivery(&server, &dir, 1);
+
+    // 500 idle connections, and a good client still gets through.
+    let idle: Vec<TcpStream> = (0..500).map(|_| server.connect()).collect();
+    good_delivery(&server, &dir, 2);
+
+    // A client that pipelines and stops reading: the server's writes
+    // block, it gives up after the timeout, and others are served.
+    let mut stuck = server.connect();
+    let noops = b"NOOP\r\n".repeat(200_000);
+    stuck
+        .set_write_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let _ = stuck.write_all(&noops);
+    good_delivery(&server, &dir, 3);
+
+    // The idle ones hear 421 4.4.2 when the timeout strikes.
+    let mut first = BufReader::new(idle.into_iter().next().unwrap());
+    assert!(reply(&mut first).starts_with("220 "));
+    let answer = reply(&mut first);
+    assert!(answer.starts_with("421 4.4.2"), "{answer}");
+
+    let peak = server.peak_rss_kib();
+    eprintln!("hostile peers: peak resident memory of mxlab serve {peak} KiB");
+    assert!(peak < 128 * 1024, "memory stayed bounded: {peak} KiB");
+
+    // Nothing accepted was lost.
+    wait_for(10, "four good messages", || server.messages().len() == 4);
+    assert_eq!(server.accepted().len(), 4);
+    assert!(server.terminate(), "clean exit on SIGTERM");
+    assert_eq!(server.messages().len(), 4);
+}
+
+#[test]
+fn shutdown_answers_open_sessions_with_421() {
+    let dir = scratch("shutdown");
+    let mut server = Server::start(&dir, &["--quiet", "--grace", "5"]);
+    let (mut s, mut r) = open(&server);
+    assert!(say(&mut s, &mut r, b"EHLO x.example\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"MAIL FROM:<a@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"RCPT TO:<b@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"DATA\r\n").starts_with("354"));
+    s.write_all(b"Subject: kept\r\n\r\nkept\r\n.\r\n").unwrap();
+    assert!(reply(&mut r).starts_with("250 2.0.0"));
+    assert!(server.terminate(), "clean exit on SIGTERM");
+    let answer = reply(&mut r);
+    assert!(answer.starts_with("421 4.3.2"), "{answer}");
+    assert_eq!(server.messages().len(), 1, "the accepted message stays");
+}
