@@ -6,6 +6,10 @@
 #
 #   bash tests/interop/load.sh [SESSIONS] [MESSAGES]     (default: 20 10000)
 #
+# The Maildir goes under $MXLAB_LOAD_DIR (default $TMPDIR or /tmp): on a
+# disk the figure is mostly the cost of syncing each message; on a tmpfs
+# (MXLAB_LOAD_DIR=/dev/shm) it is mostly the SMTP work.
+#
 # Needs Postfix (smtp-source, smtp-sink) and python3 for a free port.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +21,7 @@ done
 
 cargo build -q -p mxlab-cli --profile release-native
 MXLAB="${CARGO_TARGET_DIR:-target}/release-native/mxlab"
-WORK="$(mktemp -d)"
+WORK="$(mktemp -d "${MXLAB_LOAD_DIR:-${TMPDIR:-/tmp}}/mxlab-load.XXXXXX")"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
