@@ -32,7 +32,7 @@ use mxlab_proto::message::{with_protocol, Received};
 use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::wire::BareLinePolicy;
-use mxlab_proto::{Input, Instant, Output};
+use mxlab_proto::{Input, Instant, Output, ServerState};
 use mxlab_sim::engine::ServerPolicy;
 use mxlab_sim::scenario::{BareLfPolicy, Node};
 use mxlab_sim::{Diagnostic, SimTime};
@@ -396,9 +396,13 @@ async fn session(
                 Output::Timeout(at) => deadline = Some(at),
             }
         }
-        if stopping {
-            // The 421 went out (or could not): nothing more to say.
+        if stopping || s.state() == ServerState::Closed {
+            // The 421 went out (or could not), or the peer went away:
+            // nothing more to say.
             conn.shutdown().await;
+            if !shared.opts.quiet {
+                trace(&format!("connection {id} closed"));
+            }
             return;
         }
         let sleep = async {

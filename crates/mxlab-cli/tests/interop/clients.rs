@@ -44,19 +44,22 @@ fn smtplib_plain_and_starttls_land_byte_exact() {
         &msg,
         "with smtplib.SMTP(HOST, PORT) as s:\n\
          \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n\
+         \x20   s.sendmail('alice@example.org', ['dave@example.org'], MSG)\n\
          with smtplib.SMTP(HOST, PORT) as s:\n\
          \x20   s.starttls(context=TLS)\n\
          \x20   s.ehlo()\n\
          \x20   s.sendmail('alice@example.org', ['bob@example.org', 'carol@example.org'], MSG)\n",
     );
-    wait_for(10, "two messages", || server.messages().len() == 2);
+    wait_for(10, "three messages", || server.messages().len() == 3);
     for stored in server.messages() {
         assert_eq!(sent_part(&stored), msg.as_slice());
     }
     let accepted = server.accepted();
-    assert_eq!(accepted.len(), 2, "{accepted:?}");
-    assert!(accepted[1].contains("to <bob@example.org>, <carol@example.org>"));
-    // The Received field says how each came: SMTP in clear, then ESMTPS.
+    assert_eq!(accepted.len(), 3, "{accepted:?}");
+    // Two transactions on the first connection, one on the second.
+    assert!(accepted[0].contains("on connection 1 ") && accepted[1].contains("on connection 1 "));
+    assert!(accepted[2].contains("to <bob@example.org>, <carol@example.org>"));
+    // The Received field says how each came: ESMTP in clear, then ESMTPS.
     let all: Vec<String> = server
         .messages()
         .iter()
@@ -66,7 +69,7 @@ fn smtplib_plain_and_starttls_land_byte_exact() {
         all.iter().filter(|m| m.contains(" with ESMTPS ")).count(),
         1
     );
-    assert_eq!(all.iter().filter(|m| m.contains(" with ESMTP ")).count(), 1);
+    assert_eq!(all.iter().filter(|m| m.contains(" with ESMTP ")).count(), 2);
 }
 
 #[test]
@@ -220,4 +223,32 @@ fn smtp_source_twenty_sessions_of_five_hundred_messages() {
         ids.insert(id);
     }
     assert_eq!(ids.len(), 10_000, "every Message-Id exactly once");
+}
+
+#[test]
+fn smtplib_into_an_mbox() {
+    let dir = scratch("smtplib-mbox");
+    let mbox = dir.join("mail.mbox");
+    let mbox_arg = mbox.display().to_string();
+    let server = Server::start_with_store(&dir, &["--mbox", &mbox_arg]);
+    let msg = crlf(&["Subject: mbox", "", "From the start of a line.", "end"]);
+    smtplib(
+        &server,
+        &msg,
+        "with smtplib.SMTP(HOST, PORT) as s:\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n\
+         \x20   s.sendmail('', ['bob@example.org'], MSG)\n",
+    );
+    wait_for(10, "two messages", || server.accepted().len() == 2);
+    let text = std::fs::read_to_string(&mbox).unwrap();
+    let separators: Vec<&str> = text.lines().filter(|l| l.starts_with("From ")).collect();
+    assert_eq!(separators.len(), 2, "{text}");
+    assert!(separators[0].starts_with("From alice@example.org "));
+    assert!(separators[1].starts_with("From MAILER-DAEMON "));
+    assert_eq!(
+        text.matches("\n>From the start of a line.\n").count(),
+        2,
+        "{text}"
+    );
+    assert!(!text.contains('\r'));
 }

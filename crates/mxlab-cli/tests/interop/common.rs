@@ -52,11 +52,19 @@ impl Server {
     /// Starts `mxlab serve` on a free port with a Maildir in `dir` and
     /// these extra arguments; returns once it listens.
     pub fn start(dir: &Path, args: &[&str]) -> Server {
+        let maildir = dir.join("Maildir").display().to_string();
+        let mut all = vec!["--maildir", maildir.as_str()];
+        all.extend_from_slice(args);
+        Server::start_with_store(dir, &all)
+    }
+
+    /// Starts `mxlab serve` with exactly these arguments after `--listen`
+    /// (give `--maildir` or `--mbox`).
+    pub fn start_with_store(dir: &Path, args: &[&str]) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let maildir = dir.join("Maildir");
         let mut child = mxlab()
-            .args(["serve", "--listen", &addr, "--maildir"])
-            .arg(&maildir)
+            .args(["serve", "--listen", &addr])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

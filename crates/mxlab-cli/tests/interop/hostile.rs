@@ -2,7 +2,7 @@
 //! the server keeps serving others, its memory stays bounded, and mail
 //! already accepted stays.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -97,16 +97,29 @@ fn hostile_peers_are_answered_and_others_are_served() {
     assert!(answer.starts_with("552 5.3.4"), "{answer}");
     assert!(say(&mut s, &mut r, b"QUIT\r\n").starts_with("221"));
 
-    // Binary garbage: answered, then 421 after too many errors.
+    // Binary garbage, a line at a time: each answered with 500, then 421
+    // 4.7.0 and the end of the connection after too many errors.
     let (mut g, mut gr) = open(&server);
-    let garbage: Vec<u8> = (0..64 * 1024u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    g.write_all(&garbage).unwrap();
-    g.write_all(b"\r\n").unwrap();
-    let mut rest = String::new();
-    let _ = gr.read_to_string(&mut rest);
-    assert!(rest.contains("500 ") || rest.contains("421 "), "{rest}");
+    let mut answers = Vec::new();
+    for k in 0..40u32 {
+        let line: Vec<u8> = (0..200u32)
+            .map(|i| ((i + k * 200).wrapping_mul(2_654_435_761) >> 13) as u8)
+            .filter(|b| *b != b'\r' && *b != b'\n')
+            .chain(*b"\r\n")
+            .collect();
+        if g.write_all(&line).is_err() {
+            break;
+        }
+        let answer = reply(&mut gr);
+        if answer.is_empty() {
+            break;
+        }
+        answers.push(answer);
+    }
+    assert!(answers.len() >= 2 && answers.len() < 40, "{answers:?}");
+    let (last, errors) = answers.split_last().unwrap();
+    assert!(errors.iter().all(|a| a.starts_with("500 ")), "{errors:?}");
+    assert!(last.starts_with("421 4.7.0"), "{last}");
     good_delivery(&server, &dir, 1);
 
     // 500 idle connections, and a good client still gets through.
@@ -155,4 +168,20 @@ fn shutdown_answers_open_sessions_with_421() {
     let answer = reply(&mut r);
     assert!(answer.starts_with("421 4.3.2"), "{answer}");
     assert_eq!(server.messages().len(), 1, "the accepted message stays");
+}
+
+#[test]
+fn over_the_connection_limit_a_client_hears_421() {
+    let dir = scratch("limit");
+    let server = Server::start(&dir, &["--quiet", "--max-connections", "2"]);
+    let first = open(&server);
+    let _second = open(&server);
+    let mut third = BufReader::new(server.connect());
+    let answer = reply(&mut third);
+    assert!(answer.starts_with("421 4.3.2"), "{answer}");
+    drop(first);
+    wait_for(10, "a free slot", || {
+        let mut r = BufReader::new(server.connect());
+        reply(&mut r).starts_with("220 ")
+    });
 }
