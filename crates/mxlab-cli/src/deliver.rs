@@ -18,7 +18,6 @@ use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
 use mxlab_proto::sasl::Credentials;
 use mxlab_proto::wire::normalize_crlf;
 use mxlab_proto::{ClientState, Input, Instant, Output};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::tls;
@@ -100,32 +99,7 @@ pub fn deliver(opts: DeliverOptions) -> Result<bool> {
     runtime.block_on(run(opts, tx))
 }
 
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-    Gone,
-}
-
-impl Conn {
-    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(s) => s.read(buf).await,
-            Conn::Tls(s) => s.read(buf).await,
-            Conn::Gone => Ok(0),
-        }
-    }
-
-    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self {
-            Conn::Plain(s) => s.write_all(bytes).await,
-            Conn::Tls(s) => {
-                s.write_all(bytes).await?;
-                s.flush().await
-            }
-            Conn::Gone => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-}
+type Conn = crate::conn::Conn<tokio_rustls::client::TlsStream<TcpStream>>;
 
 /// Prints transcript lines.
 struct Transcript {
@@ -216,8 +190,8 @@ async fn run(opts: DeliverOptions, tx: Transaction) -> Result<bool> {
                 }
                 Output::Event(_) => {}
                 Output::StartTls => {
-                    let ok = match std::mem::replace(&mut conn, Conn::Gone) {
-                        Conn::Plain(tcp) => {
+                    let ok = match conn.take_plain() {
+                        Some(tcp) => {
                             let name = rustls::pki_types::ServerName::try_from(server_name.clone())
                                 .unwrap_or_else(|_| {
                                     rustls::pki_types::ServerName::try_from("localhost").unwrap_or(

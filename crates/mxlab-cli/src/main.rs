@@ -19,6 +19,7 @@
 //! simulation reports; it makes no protocol or simulation decisions.
 #![forbid(unsafe_code)]
 
+mod conn;
 mod deliver;
 mod duration;
 mod presets;

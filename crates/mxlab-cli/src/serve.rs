@@ -36,7 +36,7 @@ use mxlab_proto::{Input, Instant, Output, ServerState};
 use mxlab_sim::engine::ServerPolicy;
 use mxlab_sim::scenario::{BareLfPolicy, Node};
 use mxlab_sim::{Diagnostic, SimTime};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Mutex, Semaphore};
 use tokio::task::JoinSet;
@@ -104,17 +104,10 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn to_reply(d: &Diagnostic) -> Reply {
-    match mxlab_proto::reply::EnhancedCode::parse(&d.enhanced) {
-        Some(e) => Reply::enhanced(d.code, e, d.text.clone()),
-        None => Reply::new(d.code, d.text.clone()),
-    }
-}
-
 fn decision(r: Result<(), Diagnostic>) -> Decision {
     match r {
         Ok(()) => Decision::Accept,
-        Err(d) => Decision::Reject(to_reply(&d)),
+        Err(d) => Decision::Reject(d.reply()),
     }
 }
 
@@ -284,41 +277,7 @@ async fn too_many(mut stream: TcpStream, shared: &Shared) {
     .await;
 }
 
-/// A connection, plain or under TLS.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
-    Gone,
-}
-
-impl Conn {
-    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(s) => s.read(buf).await,
-            Conn::Tls(s) => s.read(buf).await,
-            Conn::Gone => Ok(0),
-        }
-    }
-
-    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self {
-            Conn::Plain(s) => s.write_all(bytes).await,
-            Conn::Tls(s) => {
-                s.write_all(bytes).await?;
-                s.flush().await
-            }
-            Conn::Gone => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-
-    async fn shutdown(&mut self) {
-        let _ = match self {
-            Conn::Plain(s) => s.shutdown().await,
-            Conn::Tls(s) => s.shutdown().await,
-            Conn::Gone => Ok(()),
-        };
-    }
-}
+type Conn = crate::conn::Conn<tokio_rustls::server::TlsStream<TcpStream>>;
 
 /// What one session keeps besides the protocol state.
 struct Peer {
@@ -365,8 +324,8 @@ async fn session(
                     }
                 }
                 Output::StartTls => {
-                    let ok = match (std::mem::replace(&mut conn, Conn::Gone), &shared.tls) {
-                        (Conn::Plain(tcp), Some(acceptor)) => {
+                    let ok = match (conn.take_plain(), &shared.tls) {
+                        (Some(tcp), Some(acceptor)) => {
                             let handshake =
                                 tokio::time::timeout(shared.opts.timeout, acceptor.accept(tcp));
                             match handshake.await {

@@ -38,6 +38,16 @@ impl Diagnostic {
     pub fn is_temporary(&self) -> bool {
         (400..500).contains(&self.code)
     }
+
+    /// The SMTP reply a server gives for it (the enhanced code left out
+    /// when it does not parse).
+    pub fn reply(&self) -> mxlab_proto::reply::Reply {
+        use mxlab_proto::reply::{EnhancedCode, Reply};
+        match EnhancedCode::parse(&self.enhanced) {
+            Some(e) => Reply::enhanced(self.code, e, self.text.clone()),
+            None => Reply::new(self.code, self.text.clone()),
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {

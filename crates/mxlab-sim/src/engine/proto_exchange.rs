@@ -39,13 +39,6 @@ const PATHS: PathOptions = PathOptions {
     allow_missing_brackets: false,
 };
 
-fn to_reply(d: &Diagnostic) -> Reply {
-    match mxlab_proto::reply::EnhancedCode::parse(&d.enhanced) {
-        Some(e) => Reply::enhanced(d.code, e, d.text.clone()),
-        None => Reply::new(d.code, d.text.clone()),
-    }
-}
-
 fn to_decision(o: &RecipientOutcome) -> Decision {
     if o.is_delivered() {
         return Ok(());
@@ -86,8 +79,8 @@ impl SmtpExchange for ProtoExchange {
         let mut server_cfg = ServerConfig::new(req.server);
         server_cfg.paths = PATHS;
         server_cfg.extensions.size = None;
-        server_cfg.greeting_reply = req.greeting.as_ref().err().map(to_reply);
-        server_cfg.hello_reply = req.helo.as_ref().err().map(to_reply);
+        server_cfg.greeting_reply = req.greeting.as_ref().err().map(Diagnostic::reply);
+        server_cfg.hello_reply = req.helo.as_ref().err().map(Diagnostic::reply);
         let opts = &req.session;
         server_cfg.extensions.starttls = opts.offer_starttls;
         server_cfg.require_tls = opts.tls_required;
@@ -286,7 +279,7 @@ impl ProtoExchange {
     fn decide(&mut self, req: &TransactionRequest<'_>, e: &ServerEvent) -> Option<ServerDecision> {
         let answer = |d: &Decision| match d {
             Ok(()) => ServerDecision::Accept,
-            Err(d) => ServerDecision::Reject(to_reply(d)),
+            Err(d) => ServerDecision::Reject(d.reply()),
         };
         Some(match e {
             ServerEvent::MailFrom { .. } => answer(&req.mail),
@@ -301,7 +294,7 @@ impl ProtoExchange {
             }
             ServerEvent::Message { .. } => match &req.data {
                 Ok(()) => self.queued(),
-                Err(d) => ServerDecision::Reject(to_reply(d)),
+                Err(d) => ServerDecision::Reject(d.reply()),
             },
             _ => return None,
         })
