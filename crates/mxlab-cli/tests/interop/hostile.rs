@@ -128,13 +128,34 @@ fn hostile_peers_are_answered_and_others_are_served() {
 
     // A client that pipelines and stops reading: the server's writes
     // block, it gives up after the timeout, and others are served.
+    // Two million NOOPs ask for 28 MB of replies, more than any socket
+    // buffers hold.
     let mut stuck = server.connect();
-    let noops = b"NOOP\r\n".repeat(200_000);
+    let noops = b"NOOP\r\n".repeat(2_000_000);
     stuck
-        .set_write_timeout(Some(Duration::from_secs(20)))
+        .set_write_timeout(Some(Duration::from_secs(30)))
         .unwrap();
-    let _ = stuck.write_all(&noops);
+    let writer = std::thread::spawn(move || {
+        let _ = stuck.write_all(&noops);
+        stuck
+    });
     good_delivery(&server, &dir, 3);
+    let mut stuck = writer.join().unwrap();
+    // The server gave up on it: the connection ends (reset or closed)
+    // instead of hanging until the read timeout.
+    stuck
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut sink = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut stuck, &mut sink) {
+        assert!(
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "the stuck client was not dropped: {e}"
+        );
+    }
 
     // The idle ones hear 421 4.4.2 when the timeout strikes.
     let mut first = BufReader::new(idle.into_iter().next().unwrap());
