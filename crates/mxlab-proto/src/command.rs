@@ -286,13 +286,6 @@ impl Command {
             Verb::Mail | Verb::Rcpt => "",
             _ => trim_spaces(rest),
         };
-        let no_arg = |c: Command| {
-            if arg.is_empty() {
-                Ok(c)
-            } else {
-                Err(CommandError::Syntax("no parameters allowed"))
-            }
-        };
         match known {
             Verb::Helo | Verb::Ehlo => {
                 let domain = first_word(arg);
@@ -350,10 +343,15 @@ impl Command {
                     })?;
                 Ok(Command::Rcpt { to, params })
             }
-            Verb::Data => no_arg(Command::Data),
-            Verb::Rset => no_arg(Command::Rset),
-            Verb::Quit => no_arg(Command::Quit),
-            Verb::StartTls => no_arg(Command::StartTls),
+            // Checked before the command is built, so that the result is
+            // written once (a command is a large value to move around).
+            Verb::Data | Verb::Rset | Verb::Quit | Verb::StartTls if !arg.is_empty() => {
+                Err(CommandError::Syntax("no parameters allowed"))
+            }
+            Verb::Data => Ok(Command::Data),
+            Verb::Rset => Ok(Command::Rset),
+            Verb::Quit => Ok(Command::Quit),
+            Verb::StartTls => Ok(Command::StartTls),
             Verb::Noop => Ok(Command::Noop(some_text(arg))),
             Verb::Help => Ok(Command::Help(some_text(arg))),
             Verb::Vrfy => some_text(arg)
