@@ -322,6 +322,8 @@ pub struct ClientSession {
     active: Option<Active>,
     expect: VecDeque<Expect>,
     parser: ReplyParser,
+    /// Room for what the parser reads, reused from one input to the next.
+    replies: Vec<Result<Reply, ReplyError>>,
     out: VecDeque<Output<ClientEvent>>,
     outcome: ConnectionOutcome,
     deadline: Option<Instant>,
@@ -349,6 +351,7 @@ impl ClientSession {
             active: None,
             expect: VecDeque::from([Expect::Greeting]),
             parser: ReplyParser::new(),
+            replies: Vec::new(),
             out: VecDeque::new(),
             outcome: ConnectionOutcome::default(),
             deadline: None,
@@ -393,15 +396,16 @@ impl ClientSession {
                     && self.state != ClientState::TlsHandshake
                     && !self.start_tls_after
                 {
-                    let mut replies = Vec::new();
+                    let mut replies = core::mem::take(&mut self.replies);
                     let used = self.parser.feed(bytes, true, &mut replies);
                     bytes = bytes.get(used..).unwrap_or_default();
-                    for r in replies {
+                    for r in replies.drain(..) {
                         match r {
                             Ok(reply) => self.on_reply(reply),
                             Err(e) => self.protocol_error(&e),
                         }
                     }
+                    self.replies = replies;
                 }
                 if self.start_tls_after {
                     // Bytes after the 220 to STARTTLS are not trusted (RFC 3207 §5).
