@@ -140,6 +140,8 @@ impl Transcript {
 }
 
 async fn run(opts: DeliverOptions, tx: Transaction) -> Result<bool> {
+    // Outcomes are printed in the order the recipients were given.
+    let order: Vec<ForwardPath> = tx.rcpts.iter().map(|(r, _)| r.clone()).collect();
     let stream = tokio::time::timeout(opts.connect_timeout, TcpStream::connect(&opts.to))
         .await
         .map_err(|_| anyhow!("cannot connect to {}: timed out", opts.to))?
@@ -217,7 +219,10 @@ async fn run(opts: DeliverOptions, tx: Transaction) -> Result<bool> {
                     };
                     c.handle_input(now(), input);
                 }
-                Output::Close => return report(&outcomes, c.outcome().error.as_deref()),
+                Output::Close => {
+                    outcomes.sort_by_key(|o| order.iter().position(|r| *r == o.rcpt));
+                    return report(&outcomes, c.outcome().error.as_deref());
+                }
                 Output::Timeout(at) => deadline = Some(at),
             }
         }

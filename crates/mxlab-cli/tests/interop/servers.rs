@@ -129,6 +129,12 @@ fn deliver_reports_aiosmtpd_refusals() {
         "{out}"
     );
     assert!(out.contains("<b@example.org>: delivered: 250"), "{out}");
+    let at = |r: &str| out.find(&format!("{r}: ")).unwrap();
+    assert!(
+        at("<soft@example.org>") < at("<hard@example.org>")
+            && at("<hard@example.org>") < at("<b@example.org>"),
+        "outcomes in the order the recipients were given:\n{out}"
+    );
     let (refused, _) = message(&dir, "refuse");
     let (ok, out) = deliver(&addr, "a@example.org", &["b@example.org"], &refused);
     assert!(!ok);
