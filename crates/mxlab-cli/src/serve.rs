@@ -11,9 +11,10 @@
 //! Limits: connections (`--max-connections`, then 421 4.3.2 at once),
 //! message size (advertised with SIZE, RFC 1870; the session stops storing
 //! data past it and answers 552 5.3.4), command and text line lengths
-//! (RFC 5321 §4.5.3.1, in the session), and one idle timeout for reads and
-//! for writes to a client that stops reading (§4.5.3.2.7, 5 minutes by
-//! default; the session answers 421 4.4.2). The session is read from only
+//! (RFC 5321 §4.5.3.1, in the session), and one idle timeout (§4.5.3.2.7,
+//! 5 minutes by default): a silent client gets 421 4.4.2 from the session,
+//! one that stops reading is dropped when a write has waited that long.
+//! The session is read from only
 //! while it wants input, so a client cannot make it buffer without bound.
 //! Ctrl-C or SIGTERM stops accepting, then every open session gets 421
 //! 4.3.2 at its next step (a message whose final dot was already read is
