@@ -80,6 +80,19 @@ struct Host {
 }
 
 impl Host {
+    /// Reports the result of a requested TLS handshake, if one is due.
+    fn finish_tls(&mut self, c: &mut ClientSession, now: Instant, tls_ok: bool) {
+        if let Some(ok) = self.tls.take() {
+            let input = if ok {
+                Input::TlsEstablished
+            } else {
+                Input::TlsFailed
+            };
+            c.handle_input(now, input);
+            self.drain(c, now, tls_ok);
+        }
+    }
+
     fn drain(&mut self, c: &mut ClientSession, now: Instant, tls_ok: bool) {
         while let Some(out) = c.poll_output() {
             assert!(!self.closed, "output after Close: {out:?}");
@@ -137,17 +150,7 @@ fuzz_target!(|data: &[u8]| {
     host.drain(&mut c, now, tls_ok);
     for chunk in stream.split(|b| b == sep) {
         now = now.saturating_add(core::time::Duration::from_secs(1));
-        if let Some(ok) = host.tls.take() {
-            c.handle_input(
-                now,
-                if ok {
-                    Input::TlsEstablished
-                } else {
-                    Input::TlsFailed
-                },
-            );
-            host.drain(&mut c, now, tls_ok);
-        }
+        host.finish_tls(&mut c, now, tls_ok);
         if chunk.is_empty() {
             if let Some(at) = host.deadline {
                 now = now.max(at);
@@ -158,17 +161,7 @@ fuzz_target!(|data: &[u8]| {
         }
         host.drain(&mut c, now, tls_ok);
     }
-    if let Some(ok) = host.tls.take() {
-        c.handle_input(
-            now,
-            if ok {
-                Input::TlsEstablished
-            } else {
-                Input::TlsFailed
-            },
-        );
-        host.drain(&mut c, now, tls_ok);
-    }
+    host.finish_tls(&mut c, now, tls_ok);
     c.handle_input(now, Input::PeerClosed);
     host.drain(&mut c, now, tls_ok);
     assert!(host.finished, "no Finished after the peer closed");

@@ -34,9 +34,10 @@ use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::wire::BareLinePolicy;
 use mxlab_proto::{Input, Instant, Output, ServerState};
+use mxlab_sim::diagnostic::server_decision;
 use mxlab_sim::engine::ServerPolicy;
 use mxlab_sim::scenario::{BareLfPolicy, Node};
-use mxlab_sim::{Diagnostic, SimTime};
+use mxlab_sim::SimTime;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Mutex, Semaphore};
@@ -103,13 +104,6 @@ fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn decision(r: Result<(), Diagnostic>) -> Decision {
-    match r {
-        Ok(()) => Decision::Accept,
-        Err(d) => Decision::Reject(d.reply()),
-    }
 }
 
 /// The server session's configuration for these options.
@@ -419,7 +413,7 @@ async fn answer(shared: &Shared, peer: &mut Peer, id: u64, e: ServerEvent) -> Op
             })
         }
         ServerEvent::MailFrom { params, .. } => Some(match &shared.policy {
-            Some(p) => decision(p.lock().await.mail(params.size.unwrap_or(0))),
+            Some(p) => server_decision(&p.lock().await.mail(params.size.unwrap_or(0))),
             None => Decision::Accept,
         }),
         ServerEvent::RcptTo { to, from, .. } => Some(match &shared.policy {
@@ -427,11 +421,13 @@ async fn answer(shared: &Shared, peer: &mut Peer, id: u64, e: ServerEvent) -> Op
                 let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
                 let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
                 let now = SimTime::from_micros(shared.now().as_micros());
-                decision(
-                    p.lock()
-                        .await
-                        .rcpt(&peer.helo, &sender, &rcpt, now, peer.authenticated),
-                )
+                server_decision(&p.lock().await.rcpt(
+                    &peer.helo,
+                    &sender,
+                    &rcpt,
+                    now,
+                    peer.authenticated,
+                ))
             }
             None => Decision::Accept,
         }),

@@ -50,6 +50,15 @@ impl Diagnostic {
     }
 }
 
+/// A host's decision as the server session takes it: accept, or refuse
+/// with the diagnostic's reply.
+pub fn server_decision(result: &Result<(), Diagnostic>) -> mxlab_proto::server::Decision {
+    match result {
+        Ok(()) => mxlab_proto::server::Decision::Accept,
+        Err(d) => mxlab_proto::server::Decision::Reject(d.reply()),
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

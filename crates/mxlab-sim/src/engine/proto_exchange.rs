@@ -22,7 +22,7 @@ use mxlab_proto::{Input, Instant, Output};
 use super::exchange::{
     Decision, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult, WireLine,
 };
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{server_decision, Diagnostic};
 use crate::trace::Octets;
 
 /// Plays each transaction between a `ClientSession` and a `ServerSession`.
@@ -277,12 +277,8 @@ impl ProtoExchange {
     }
 
     fn decide(&mut self, req: &TransactionRequest<'_>, e: &ServerEvent) -> Option<ServerDecision> {
-        let answer = |d: &Decision| match d {
-            Ok(()) => ServerDecision::Accept,
-            Err(d) => ServerDecision::Reject(d.reply()),
-        };
         Some(match e {
-            ServerEvent::MailFrom { .. } => answer(&req.mail),
+            ServerEvent::MailFrom { .. } => server_decision(&req.mail),
             ServerEvent::RcptTo { to, .. } => {
                 self.scratch.clear();
                 let _ = write!(self.scratch, "{to}");
@@ -290,7 +286,7 @@ impl ProtoExchange {
                 req.recipients
                     .iter()
                     .find(|(r, _)| r.eq_ignore_ascii_case(addr))
-                    .map_or(ServerDecision::Accept, |(_, d)| answer(d))
+                    .map_or(ServerDecision::Accept, |(_, d)| server_decision(d))
             }
             ServerEvent::Message { .. } => match &req.data {
                 Ok(()) => self.queued(),
