@@ -305,6 +305,53 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
     }
 }
 
+impl TraceEvent {
+    /// The hover text of this event: for a command line, what its verb
+    /// does; for a reply line, what its code (and enhanced status code)
+    /// means; otherwise the event's own explanation. With the RFC section.
+    pub fn describe(&self) -> (String, String) {
+        use mxlab_proto::explain;
+        let own = || (self.explanation.to_string(), self.rfc.to_string());
+        match &self.kind {
+            EventKind::Command { line, .. } => {
+                let bytes = line.to_bytes();
+                let verb = bytes
+                    .split(|b| *b == b' ' || *b == b'\r' || *b == b'\n')
+                    .next()
+                    .and_then(|w| core::str::from_utf8(w).ok())
+                    .unwrap_or_default();
+                match explain::command(verb) {
+                    Some(e) => (e.text.to_string(), e.rfc.to_string()),
+                    None => own(),
+                }
+            }
+            EventKind::Reply { line, .. } => {
+                let bytes = line.to_bytes();
+                let trimmed = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
+                let Ok((code, _, text)) = mxlab_proto::reply::parse_line(trimmed) else {
+                    return own();
+                };
+                let e = explain::reply(code.get());
+                let mut out = format!("{} {}", code.get(), e.text);
+                let mut rfc = e.rfc.to_string();
+                let first = core::str::from_utf8(text)
+                    .unwrap_or_default()
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default();
+                if let Some(d) = mxlab_proto::reply::EnhancedCode::parse(first)
+                    .and_then(|c| explain::enhanced(c.class, c.subject, c.detail))
+                {
+                    out.push_str(&format!(" {first}: {}", d.text));
+                    rfc.push_str(&format!("; {}", d.rfc));
+                }
+                (out, rfc)
+            }
+            _ => own(),
+        }
+    }
+}
+
 /// The ordered events of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
@@ -513,6 +560,43 @@ mod tests {
         let back: Octets = serde_json::from_str(&json).unwrap();
         assert_eq!(back.to_bytes(), raw);
         assert_eq!(Octets::new(b"a\r\n").display(), "a<CR><LF>");
+    }
+
+    #[test]
+    fn lines_are_described_by_their_verb_or_code() {
+        let t = sample();
+        let (text, rfc) = t.events[1].describe();
+        assert!(text.starts_with("220 Service ready"), "{text}");
+        assert_eq!(rfc, "RFC 5321 §4.2.3");
+        let mut t = Trace::new();
+        t.record(
+            SimTime::ZERO,
+            Subject::default(),
+            EventKind::Reply {
+                conn: 1,
+                line: Octets::new(b"550 5.1.1 no such user\r\n"),
+                sent_at: SimTime::ZERO,
+            },
+        );
+        t.record(
+            SimTime::ZERO,
+            Subject::default(),
+            EventKind::Command {
+                conn: 1,
+                line: Octets::new(b"RCPT TO:<a@b>\r\n"),
+                sent_at: SimTime::ZERO,
+            },
+        );
+        let (text, rfc) = t.events[0].describe();
+        assert!(
+            text.starts_with("550 ") && text.contains("5.1.1: "),
+            "{text}"
+        );
+        assert!(rfc.contains("RFC 3463"), "{rfc}");
+        let (text, _) = t.events[1].describe();
+        assert!(text.starts_with("RCPT"), "{text}");
+        let (text, _) = sample().events[0].describe();
+        assert_eq!(text, sample().events[0].explanation);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`SNAPSHOT_EVERY`] events, so a seek clones the nearest snapshot at or
 //! before t and replays at most that many events.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use compact_str::CompactString;
@@ -25,6 +26,10 @@ pub struct QueuedRecipient {
     pub recipient: CompactString,
     /// When it will be tried again, if it was deferred.
     pub next_attempt: Option<SimTime>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
 }
 
 /// An open SMTP connection.
@@ -37,6 +42,21 @@ pub struct OpenConnection {
     /// The server host.
     pub server: CompactString,
     /// When it opened.
+    pub since: SimTime,
+    /// Whether STARTTLS succeeded on it.
+    pub tls: bool,
+}
+
+/// A DNS query waiting for the resolver's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingQuery {
+    /// The asking host.
+    pub host: CompactString,
+    /// The resolver.
+    pub resolver: CompactString,
+    /// The name asked about.
+    pub name: String,
+    /// When it was asked.
     pub since: SimTime,
 }
 
@@ -51,6 +71,8 @@ pub struct LineInFlight {
     pub to: CompactString,
     /// The line for display.
     pub text: String,
+    /// The message it carries, if any.
+    pub message: Option<CompactString>,
     /// How far along the link, 0..=1.
     pub fraction: f64,
 }
@@ -68,6 +90,8 @@ pub struct View {
     pub connections: Vec<OpenConnection>,
     /// Lines on the wire.
     pub in_flight: Vec<LineInFlight>,
+    /// DNS queries not answered yet.
+    pub dns_pending: Vec<PendingQuery>,
     /// Message ids per mailbox.
     pub mailboxes: BTreeMap<CompactString, Vec<CompactString>>,
     /// Active faults.
@@ -95,16 +119,31 @@ impl View {
                         message: message.into(),
                         recipient: r.as_str().into(),
                         next_attempt: None,
+                        attempts: 0,
+                        last_error: None,
                     });
                 }
             }
-            EventKind::Defer { next_attempt, .. } => {
+            EventKind::Attempt { recipients, .. } => {
+                if let Some(q) = self.queues.get_mut(host) {
+                    for r in q.iter_mut().filter(|r| {
+                        r.message == message && recipients.iter().any(|x| x == r.recipient.as_str())
+                    }) {
+                        r.attempts = r.attempts.saturating_add(1);
+                    }
+                }
+            }
+            EventKind::Defer {
+                next_attempt,
+                diagnostic,
+            } => {
                 if let Some(q) = self.queues.get_mut(host) {
                     for r in q
                         .iter_mut()
                         .filter(|r| r.message == message && r.recipient == recipient)
                     {
                         r.next_attempt = Some(*next_attempt);
+                        r.last_error = Some(diagnostic.to_string());
                     }
                 }
             }
@@ -132,7 +171,28 @@ impl View {
                 client: host.into(),
                 server: e.hosts.get(1).cloned().unwrap_or_default(),
                 since: e.at,
+                tls: false,
             }),
+            EventKind::TlsUpgrade { conn, ok } => {
+                if let Some(c) = self.connections.iter_mut().find(|c| c.conn == *conn) {
+                    c.tls = *ok;
+                }
+            }
+            EventKind::DnsQuery { name, .. } => self.dns_pending.push(PendingQuery {
+                host: host.into(),
+                resolver: e.hosts.get(1).cloned().unwrap_or_default(),
+                name: name.clone(),
+                since: e.at,
+            }),
+            EventKind::DnsAnswer { name, .. } => {
+                if let Some(i) = self
+                    .dns_pending
+                    .iter()
+                    .position(|q| q.host == host && q.name == *name)
+                {
+                    self.dns_pending.remove(i);
+                }
+            }
             EventKind::Close { conn } => self.connections.retain(|c| c.conn != *conn),
             EventKind::FaultOn { fault } => {
                 if let Fault::HostDown { host, .. } = fault {
@@ -156,9 +216,12 @@ impl View {
 }
 
 /// A trace with periodic snapshots of its derived state, for cheap seeks.
+///
+/// It holds the trace by anything that borrows as one: `&Trace` for a
+/// seek over a run at hand, `Rc<Trace>` or `Arc<Trace>` to keep it.
 #[derive(Debug, Clone)]
-pub struct TraceIndex<'a> {
-    trace: &'a Trace,
+pub struct TraceIndex<T: Borrow<Trace>> {
+    trace: T,
     every: usize,
     snapshots: Vec<View>,
     /// The longest time any line spent on the wire (arrival minus
@@ -166,19 +229,19 @@ pub struct TraceIndex<'a> {
     longest_flight: SimTime,
 }
 
-impl<'a> TraceIndex<'a> {
+impl<T: Borrow<Trace>> TraceIndex<T> {
     /// Indexes `trace` (one pass), a snapshot every [`SNAPSHOT_EVERY`] events.
-    pub fn new(trace: &'a Trace) -> Self {
+    pub fn new(trace: T) -> Self {
         Self::with_interval(trace, SNAPSHOT_EVERY)
     }
 
     /// Indexes `trace` with a snapshot every `every` events (at least 1).
-    pub fn with_interval(trace: &'a Trace, every: usize) -> Self {
+    pub fn with_interval(trace: T, every: usize) -> Self {
         let every = every.max(1);
         let mut snapshots = vec![View::default()];
         let mut state = View::default();
         let mut longest_flight = 0;
-        for (i, e) in trace.events.iter().enumerate() {
+        for (i, e) in trace.borrow().events.iter().enumerate() {
             state.apply(e);
             if let EventKind::Command { sent_at, .. } | EventKind::Reply { sent_at, .. } = &e.kind {
                 longest_flight =
@@ -196,9 +259,14 @@ impl<'a> TraceIndex<'a> {
         }
     }
 
+    /// The indexed trace.
+    pub fn trace(&self) -> &Trace {
+        self.trace.borrow()
+    }
+
     /// The frame at `t`.
     pub fn view_at(&self, t: SimTime) -> View {
-        let events = &self.trace.events;
+        let events = &self.trace.borrow().events;
         let upto = events.partition_point(|e| e.at <= t);
         let snap = (upto / self.every).min(self.snapshots.len().saturating_sub(1));
         let mut view = self.snapshots.get(snap).cloned().unwrap_or_default();
@@ -239,6 +307,7 @@ impl<'a> TraceIndex<'a> {
                     from: e.hosts.first().cloned().unwrap_or_default(),
                     to: e.hosts.get(1).cloned().unwrap_or_default(),
                     text: line.display(),
+                    message: e.message.clone(),
                     fraction: done as f64 / total as f64,
                 });
             }

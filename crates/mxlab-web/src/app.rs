@@ -1,4 +1,24 @@
+//! The Yew app: header with the preset picker, the stage, the transport
+//! and timeline, the panels, the host/link menu for live faults, and the
+//! error banner. All state lives in [`App`]; what it shows comes from
+//! [`crate::lab`].
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo::events::EventListener;
+use gloo::render::{request_animation_frame, AnimationFrame};
+use mxlab_sim::presets::PRESETS;
+use mxlab_sim::scenario::{DownMode, Fault, Role, Stage};
+use mxlab_sim::trace::DsnAction;
+use mxlab_sim::{Problem, Scenario, ScenarioError, SimTime, View};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+use crate::lab::{scrambled, Clock, Computation, Injection, MarkerKind, Run, SPEEDS};
+use crate::layout::{layout, Point, WIDTH};
 
 /// The versions shown in the status line, so a bug report names the build.
 pub fn version_line() -> String {
@@ -10,38 +30,1487 @@ pub fn version_line() -> String {
     )
 }
 
-/// The MX Lab shell: header, stage and status line.
-#[function_component(App)]
-pub fn app() -> Html {
-    // Mark the document once the first frame is on screen, so tools and
-    // tests can tell that the WebAssembly module initialised and rendered.
-    use_effect_with((), |_| {
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            // Failing to set a marker attribute changes nothing for the user.
-            let _ = body.set_attribute("data-mxlab-ready", "true");
-        }
-    });
+/// Events computed per slice before the page gets a frame back.
+const SLICE_EVENTS: usize = 20_000;
 
-    html! {
-        <div class="mxlab-shell">
+/// The panels below the stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// C:/S: lines of the selected session.
+    Transcript,
+    /// The selected session's bytes as they cross the link.
+    Wire,
+    /// Every host's queue.
+    Queues,
+    /// Mailboxes and the message inspector.
+    Messages,
+    /// Plots.
+    Statistics,
+    /// Preset lesson, JSON editor, import and export.
+    Scenario,
+}
+
+impl Tab {
+    const ALL: [Tab; 6] = [
+        Tab::Transcript,
+        Tab::Wire,
+        Tab::Queues,
+        Tab::Messages,
+        Tab::Statistics,
+        Tab::Scenario,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Transcript => "Transcript",
+            Tab::Wire => "On the wire",
+            Tab::Queues => "Queues",
+            Tab::Messages => "Messages",
+            Tab::Statistics => "Statistics",
+            Tab::Scenario => "Scenario",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Transcript => "transcript",
+            Tab::Wire => "wire",
+            Tab::Queues => "queues",
+            Tab::Messages => "messages",
+            Tab::Statistics => "statistics",
+            Tab::Scenario => "scenario",
+        }
+    }
+}
+
+/// What was clicked on the stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// A host.
+    Host(String),
+    /// The link between two hosts.
+    Link(String, String),
+}
+
+/// Everything the app can be told.
+pub enum Msg {
+    /// Pick a preset by name.
+    Preset(String),
+    /// Load a scenario (from the editor or a file); `label` names it.
+    Load(Rc<Scenario>, String),
+    /// The JSON editor's text changed.
+    EditJson(String),
+    /// Validate the editor's text and load it.
+    ApplyJson,
+    /// A file was chosen: read it.
+    ReadFile(web_sys::File),
+    /// A file was read.
+    Imported(Result<String, String>),
+    /// Compute one more slice of the pending run.
+    ComputeStep,
+    /// A frame: the timestamp in milliseconds.
+    Frame(f64),
+    /// Play or pause.
+    Toggle,
+    /// Next event.
+    StepForward,
+    /// Previous event.
+    StepBack,
+    /// Back to the start.
+    Restart,
+    /// Speed in virtual seconds per real second.
+    Speed(f64),
+    /// Scrub: events applied.
+    Seek(usize),
+    /// Open a tab.
+    Tab(Tab),
+    /// Select a session.
+    Session(u64),
+    /// Select a host or link (or nothing).
+    Select(Option<Selection>),
+    /// Select a message in the inspector.
+    Message(String),
+    /// Inject a fault now.
+    Inject(Fault),
+    /// End the hand-injected faults on this host now.
+    BringUp(String),
+    /// Go back to the run before the last injection.
+    RestoreBranch,
+    /// Forced reply choice: code.
+    ForceCode(u16),
+    /// Forced reply choice: stage.
+    ForceStage(Stage),
+    /// Dark or light.
+    ToggleTheme,
+    /// Presenter mode.
+    TogglePresenter,
+    /// Dismiss the banner.
+    DismissError,
+    /// Download a file: (name, MIME type, contents).
+    Export(&'static str, &'static str, String),
+    /// A key pressed anywhere but in a text field.
+    Key(String),
+    /// Start dragging a host.
+    DragStart(String),
+    /// Pointer moved over the stage, in stage units.
+    DragMove(f64, f64),
+    /// Pointer released.
+    DragEnd,
+    /// Zoom the stage by a factor around its centre.
+    Zoom(f64),
+    /// Fit the stage to the window again.
+    ResetView,
+}
+
+/// The MX Lab app.
+pub struct App {
+    preset: String,
+    scenario: Rc<Scenario>,
+    json: String,
+    problems: Vec<Problem>,
+    run: Option<Rc<Run>>,
+    branches: Vec<Rc<Run>>,
+    computing: Option<Computation>,
+    progress: f64,
+    pending_clock: Option<Clock>,
+    clock: Clock,
+    view: View,
+    last_frame: Option<f64>,
+    frame: Option<AnimationFrame>,
+    tab: Tab,
+    session: Option<u64>,
+    selection: Option<Selection>,
+    message: Option<String>,
+    force_code: u16,
+    force_stage: Stage,
+    dark: bool,
+    presenter: bool,
+    error: Option<String>,
+    positions: BTreeMap<String, Point>,
+    height: f64,
+    zoom: f64,
+    drag: Option<String>,
+    _keys: Option<EventListener>,
+    reader: Option<gloo::file::callbacks::FileReader>,
+}
+
+fn preset_scenario(name: &str) -> Result<Scenario, String> {
+    match mxlab_sim::presets::preset(name) {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(e)) => Err(format!("preset {name} is invalid: {e}")),
+        None => Err(format!("no preset named {name}")),
+    }
+}
+
+fn problems_of(e: &ScenarioError) -> Vec<Problem> {
+    match e {
+        ScenarioError::Syntax { line, column, .. } => e
+            .problems()
+            .into_iter()
+            .map(|p| Problem {
+                path: p.path,
+                message: format!("line {line}, column {column}: {}", p.message),
+            })
+            .collect(),
+        _ => e.problems(),
+    }
+}
+
+impl App {
+    fn start_run(
+        &mut self,
+        ctx: &Context<Self>,
+        scenario: Rc<Scenario>,
+        injections: Vec<Injection>,
+        at: SimTime,
+    ) {
+        let seed = scenario.seed;
+        self.computing = Some(Computation::new(scenario, seed, injections));
+        self.progress = 0.0;
+        self.pending_clock = Some(Clock {
+            t: at,
+            playing: false,
+            ..self.clock
+        });
+        self.frame = None;
+        ctx.link().send_message(Msg::ComputeStep);
+    }
+
+    fn load(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
+        let (positions, height) = layout(
+            &scenario
+                .nodes
+                .iter()
+                .map(|n| (n.name.clone(), n.role))
+                .collect::<Vec<_>>(),
+        );
+        self.positions = positions;
+        self.height = height;
+        self.zoom = 1.0;
+        self.json = scenario.to_json();
+        self.problems.clear();
+        self.scenario = scenario.clone();
+        self.branches.clear();
+        self.session = None;
+        self.selection = None;
+        self.message = None;
+        self.clock = Clock::default();
+        self.start_run(ctx, scenario, Vec::new(), SimTime::ZERO);
+    }
+
+    fn set_time(&mut self, t: SimTime) {
+        self.clock.t = t;
+        self.refresh_view();
+    }
+
+    fn refresh_view(&mut self) {
+        if let Some(run) = &self.run {
+            self.view = run.index.view_at(self.clock.t);
+            // Follow the action: select the newest open session if none is.
+            if self.session.is_none() {
+                self.session = self.view.connections.last().map(|c| c.conn);
+            }
+        }
+    }
+
+    fn schedule_frame(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.frame = Some(request_animation_frame(move |ts| {
+            link.send_message(Msg::Frame(ts))
+        }));
+    }
+
+    fn inject(&mut self, ctx: &Context<Self>, fault: Fault) {
+        let Some(run) = self.run.clone() else { return };
+        let mut injections = run.injections.clone();
+        injections.push(Injection {
+            at: self.clock.t,
+            fault,
+            until: None,
+        });
+        self.branches.push(run.clone());
+        self.start_run(ctx, run.scenario.clone(), injections, self.clock.t);
+    }
+
+    fn bring_up(&mut self, ctx: &Context<Self>, host: &str) {
+        let Some(run) = self.run.clone() else { return };
+        let now = self.clock.t;
+        let mut injections = run.injections.clone();
+        let mut changed = false;
+        for i in &mut injections {
+            let on_host =
+                matches!(&i.fault, Fault::HostDown { host: h, .. } if h.eq_ignore_ascii_case(host));
+            if on_host && i.at <= now && i.until.is_none_or(|u| u > now) {
+                i.until = Some(now);
+                changed = true;
+            }
+        }
+        // A scenario's own down time on this host ends now too.
+        let mut scenario = (*run.scenario).clone();
+        for f in &mut scenario.faults {
+            let on_host =
+                matches!(&f.fault, Fault::HostDown { host: h, .. } if h.eq_ignore_ascii_case(host));
+            let now_secs = now.as_micros().div_ceil(1_000_000);
+            if on_host && f.at_secs <= now_secs && f.until_secs.is_none_or(|u| u > now_secs) {
+                f.until_secs = Some(now_secs);
+                changed = true;
+            }
+        }
+        if !changed {
+            self.error = Some(format!("{host} is not down at {now}"));
+            return;
+        }
+        self.branches.push(run.clone());
+        self.start_run(ctx, Rc::new(scenario), injections, now);
+    }
+
+    fn export_transcripts(&self) -> String {
+        let Some(run) = &self.run else {
+            return String::new();
+        };
+        let mut out = String::new();
+        for s in &run.sessions {
+            out.push_str(&format!(
+                "# connection {} {} -> {} at {}\n",
+                s.conn, s.client, s.server, s.opened
+            ));
+            for l in run.transcript(s.conn) {
+                out.push_str(&format!("{}: {}\n", l.who, l.text));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let blob = gloo::file::Blob::new_with_options(contents, Some(mime));
+    let url = gloo::file::ObjectUrl::from(blob);
+    let document = gloo::utils::document();
+    let a = document
+        .create_element("a")
+        .map_err(|_| "cannot create a link".to_string())?;
+    a.set_attribute("href", &url)
+        .map_err(|_| "cannot set the link".to_string())?;
+    a.set_attribute("download", name)
+        .map_err(|_| "cannot name the file".to_string())?;
+    if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
+        a.click();
+    }
+    Ok(())
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let first = PRESETS.first().map(|(n, _)| *n).unwrap_or("hello-smtp");
+        let (scenario, error) = match preset_scenario(first) {
+            Ok(s) => (s, None),
+            Err(e) => (empty_scenario(), Some(e)),
+        };
+        let link = ctx.link().clone();
+        let keys = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            let typing = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| {
+                    matches!(
+                        el.tag_name().as_str(),
+                        "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                    )
+                });
+            if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            let key = e.key();
+            // Space on a button presses it; the shortcuts leave form
+            // controls alone.
+            if typing {
+                return;
+            }
+            if matches!(
+                key.as_str(),
+                " " | "ArrowLeft" | "ArrowRight" | "Home" | "f"
+            ) {
+                e.prevent_default();
+                link.send_message(Msg::Key(key));
+            }
+        });
+        let mut app = App {
+            preset: first.to_string(),
+            scenario: Rc::new(scenario.clone()),
+            json: String::new(),
+            problems: Vec::new(),
+            run: None,
+            branches: Vec::new(),
+            computing: None,
+            progress: 0.0,
+            pending_clock: None,
+            clock: Clock::default(),
+            view: View::default(),
+            last_frame: None,
+            frame: None,
+            tab: Tab::Transcript,
+            session: None,
+            selection: None,
+            message: None,
+            force_code: 550,
+            force_stage: Stage::Rcpt,
+            // The system's preference until the toggle is used.
+            dark: gloo::utils::window()
+                .match_media("(prefers-color-scheme: dark)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches()),
+            presenter: false,
+            error,
+            positions: BTreeMap::new(),
+            height: 420.0,
+            zoom: 1.0,
+            drag: None,
+            _keys: Some(keys),
+            reader: None,
+        };
+        app.load(ctx, Rc::new(scenario));
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        match msg {
+            Msg::Preset(name) => match preset_scenario(&name) {
+                Ok(s) => {
+                    self.preset = name;
+                    self.load(ctx, Rc::new(s));
+                }
+                Err(e) => self.error = Some(e),
+            },
+            Msg::Load(s, label) => {
+                self.preset = label;
+                self.load(ctx, s);
+            }
+            Msg::EditJson(text) => {
+                self.json = text;
+                return false;
+            }
+            Msg::ApplyJson => match Scenario::from_json(&self.json) {
+                Ok(s) => {
+                    let text = std::mem::take(&mut self.json);
+                    self.preset = "custom".into();
+                    self.load(ctx, Rc::new(s));
+                    // Keep the author's own formatting.
+                    self.json = text;
+                }
+                Err(e) => {
+                    self.problems = problems_of(&e);
+                    self.error = Some(format!(
+                        "the scenario has {} problem{}: see the Scenario panel",
+                        self.problems.len(),
+                        if self.problems.len() == 1 { "" } else { "s" }
+                    ));
+                    self.tab = Tab::Scenario;
+                }
+            },
+            Msg::ReadFile(file) => {
+                let link = ctx.link().clone();
+                let file = gloo::file::File::from(file);
+                // The reader is kept until it calls back.
+                self.reader = Some(gloo::file::callbacks::read_as_text(&file, move |r| {
+                    link.send_message(Msg::Imported(r.map_err(|e| e.to_string())));
+                }));
+                return false;
+            }
+            Msg::Imported(result) => {
+                self.reader = None;
+                match result {
+                    Ok(text) => {
+                        self.json = text;
+                        ctx.link().send_message(Msg::ApplyJson);
+                    }
+                    Err(e) => self.error = Some(format!("could not read the file: {e}")),
+                }
+            }
+            Msg::ComputeStep => {
+                let Some(c) = self.computing.as_mut() else {
+                    return false;
+                };
+                match c.step(SLICE_EVENTS) {
+                    Some(run) => {
+                        self.computing = None;
+                        self.run = Some(Rc::new(run));
+                        self.clock = self.pending_clock.take().unwrap_or_default();
+                        self.refresh_view();
+                    }
+                    None => {
+                        self.progress = c.progress();
+                        ctx.link().send_future(async {
+                            yew::platform::time::sleep(Duration::from_millis(0)).await;
+                            Msg::ComputeStep
+                        });
+                    }
+                }
+            }
+            Msg::Frame(ts) => {
+                let dt = self.last_frame.map_or(0.0, |last| (ts - last) / 1000.0);
+                self.last_frame = Some(ts);
+                let Some(run) = self.run.clone() else {
+                    return false;
+                };
+                self.clock = self.clock.advance(&run, dt);
+                self.refresh_view();
+                if self.clock.playing {
+                    self.schedule_frame(ctx);
+                } else {
+                    self.frame = None;
+                }
+            }
+            Msg::Toggle => {
+                if self.run.is_none() {
+                    return false;
+                }
+                let end = self.run.as_ref().map(|r| r.end()).unwrap_or_default();
+                if !self.clock.playing && self.clock.t >= end {
+                    self.clock.t = SimTime::ZERO;
+                }
+                self.clock.playing = !self.clock.playing;
+                self.last_frame = None;
+                if self.clock.playing {
+                    self.schedule_frame(ctx);
+                } else {
+                    self.frame = None;
+                }
+                self.refresh_view();
+            }
+            Msg::StepForward => {
+                self.clock.playing = false;
+                self.frame = None;
+                if let Some(t) = self.run.as_ref().and_then(|r| r.next_time(self.clock.t)) {
+                    self.set_time(t);
+                }
+            }
+            Msg::StepBack => {
+                self.clock.playing = false;
+                self.frame = None;
+                let t = self
+                    .run
+                    .as_ref()
+                    .and_then(|r| r.previous_time(self.clock.t))
+                    .unwrap_or(SimTime::ZERO);
+                self.set_time(t);
+            }
+            Msg::Restart => {
+                self.clock.playing = false;
+                self.frame = None;
+                self.session = None;
+                self.set_time(SimTime::ZERO);
+            }
+            Msg::Speed(s) => self.clock.speed = s,
+            Msg::Seek(position) => {
+                if let Some(t) = self.run.as_ref().map(|r| r.time_at(position)) {
+                    self.set_time(t);
+                }
+            }
+            Msg::Tab(t) => self.tab = t,
+            Msg::Session(c) => {
+                self.session = Some(c);
+                if !matches!(self.tab, Tab::Transcript | Tab::Wire) {
+                    self.tab = Tab::Transcript;
+                }
+            }
+            Msg::Select(s) => {
+                if let (Some(Selection::Link(a, b)), Some(run)) = (&s, &self.run) {
+                    // The latest session on that link so far.
+                    let t = self.clock.t;
+                    if let Some(sess) = run.sessions.iter().rev().find(|x| {
+                        x.opened <= t
+                            && ((x.client == *a && x.server == *b)
+                                || (x.client == *b && x.server == *a))
+                    }) {
+                        self.session = Some(sess.conn);
+                    }
+                }
+                self.selection = s;
+            }
+            Msg::Message(m) => {
+                self.message = Some(m);
+                self.tab = Tab::Messages;
+            }
+            Msg::Inject(f) => self.inject(ctx, f),
+            Msg::BringUp(h) => self.bring_up(ctx, &h),
+            Msg::RestoreBranch => {
+                if let Some(previous) = self.branches.pop() {
+                    self.scenario = previous.scenario.clone();
+                    self.run = Some(previous);
+                    self.refresh_view();
+                }
+            }
+            Msg::ForceCode(c) => self.force_code = c,
+            Msg::ForceStage(s) => self.force_stage = s,
+            Msg::ToggleTheme => self.dark = !self.dark,
+            Msg::TogglePresenter => self.presenter = !self.presenter,
+            Msg::DismissError => self.error = None,
+            Msg::Export(name, mime, contents) => {
+                if let Err(e) = download(name, mime, &contents) {
+                    self.error = Some(e);
+                }
+            }
+            Msg::Key(k) => {
+                let msg = match k.as_str() {
+                    " " => Msg::Toggle,
+                    "ArrowRight" => Msg::StepForward,
+                    "ArrowLeft" => Msg::StepBack,
+                    "Home" => Msg::Restart,
+                    "f" => {
+                        // The fault menu of the selected host, or the first MX.
+                        if self.selection.is_none() {
+                            let mx = self
+                                .scenario
+                                .nodes
+                                .iter()
+                                .find(|n| n.role == Role::Mx)
+                                .or_else(|| self.scenario.nodes.first())
+                                .map(|n| n.name.clone());
+                            self.selection = mx.map(Selection::Host);
+                        }
+                        if let Some(el) =
+                            gloo::utils::document().get_element_by_id("fault-menu-first")
+                        {
+                            if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+                                let _ = el.focus();
+                            }
+                        }
+                        return true;
+                    }
+                    _ => return false,
+                };
+                return Component::update(self, ctx, msg);
+            }
+            Msg::DragStart(h) => self.drag = Some(h),
+            Msg::DragMove(x, y) => {
+                let Some(h) = &self.drag else { return false };
+                if let Some(p) = self.positions.get_mut(h) {
+                    *p = Point {
+                        x: x.clamp(10.0, WIDTH - 10.0),
+                        y: y.clamp(10.0, self.height - 10.0),
+                    };
+                }
+            }
+            Msg::DragEnd => {
+                if self.drag.take().is_none() {
+                    return false;
+                }
+            }
+            Msg::Zoom(f) => self.zoom = (self.zoom * f).clamp(0.5, 4.0),
+            Msg::ResetView => {
+                let (positions, height) = layout(
+                    &self
+                        .scenario
+                        .nodes
+                        .iter()
+                        .map(|n| (n.name.clone(), n.role))
+                        .collect::<Vec<_>>(),
+                );
+                self.positions = positions;
+                self.height = height;
+                self.zoom = 1.0;
+            }
+        }
+        true
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
+        if first_render {
+            if let Some(body) = gloo::utils::document().body() {
+                // Tools and tests read this marker: the module initialised.
+                let _ = body.set_attribute("data-mxlab-ready", "true");
+            }
+        }
+        if let Some(body) = gloo::utils::document().body() {
+            let _ = body.set_attribute(
+                "data-mxlab-state",
+                if self.computing.is_some() {
+                    "computing"
+                } else {
+                    "ready"
+                },
+            );
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let root = classes!(
+            "mxlab-shell",
+            self.dark.then_some("dark"),
+            self.presenter.then_some("presenter")
+        );
+        html! {
+            <div class={root}>
+                { self.view_header(ctx) }
+                if let Some(e) = &self.error {
+                    <div class="banner" role="alert">
+                        <span class="banner-text">{ e.clone() }</span>
+                        <button class="dismiss" aria-label="Dismiss the message" onclick={link.callback(|_| Msg::DismissError)}>{ "×" }</button>
+                    </div>
+                }
+                <div class="workspace">
+                    <main class="mxlab-stage" aria-label="Network stage">
+                        { self.view_stage(ctx) }
+                        if let Some(c) = &self.computing {
+                            <div class="computing" role="progressbar" aria-label="Computing the run"
+                                aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", self.progress * 100.0)}>
+                                <span>{ format!("computing… {:.0}%", c.progress() * 100.0) }</span>
+                                <progress max="1" value={self.progress.to_string()} />
+                            </div>
+                        }
+                    </main>
+                    { self.view_side(ctx) }
+                </div>
+                { self.view_transport(ctx) }
+                { self.view_panels(ctx) }
+                <footer class="mxlab-status" role="status">
+                    <span class="version">{ version_line() }</span>
+                    <span class="state">{ if self.computing.is_some() { "computing" } else { "ready" } }</span>
+                </footer>
+            </div>
+        }
+    }
+}
+
+/// A scenario with nothing in it, shown if a preset cannot be loaded.
+fn empty_scenario() -> Scenario {
+    Scenario {
+        name: String::new(),
+        lesson: String::new(),
+        seed: 0,
+        horizon_secs: 1,
+        nodes: Vec::new(),
+        dns: Default::default(),
+        links: Vec::new(),
+        default_link: Default::default(),
+        profiles: Vec::new(),
+        messages: Vec::new(),
+        faults: Vec::new(),
+    }
+}
+
+fn role_glyph(role: Role) -> &'static str {
+    match role {
+        Role::Mua => "MUA",
+        Role::Submission => "MSA",
+        Role::Relay => "MTA",
+        Role::Mx => "MX",
+        Role::Resolver => "DNS",
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Mua => "mail user agent",
+        Role::Submission => "submission server",
+        Role::Relay => "relay",
+        Role::Mx => "MX host",
+        Role::Resolver => "DNS resolver",
+    }
+}
+
+impl App {
+    fn view_header(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_preset = link.callback(|e: Event| {
+            Msg::Preset(e.target_unchecked_into::<HtmlSelectElement>().value())
+        });
+        html! {
             <header class="mxlab-header">
                 <h1>{ "MX Lab" }</h1>
+                <label class="preset">
+                    <span>{ "Scenario" }</span>
+                    <select id="preset" onchange={on_preset} aria-label="Preset scenario">
+                        { for PRESETS.iter().map(|(name, _)| {
+                            let title = mxlab_sim::presets::preset(name)
+                                .and_then(Result::ok)
+                                .map(|s| s.name)
+                                .filter(|n| !n.is_empty())
+                                .unwrap_or_else(|| name.to_string());
+                            html! { <option value={*name} selected={self.preset == *name}>{ title }</option> }
+                        }) }
+                        if self.preset == "custom" {
+                            <option value="custom" selected=true disabled=true>{ "custom scenario" }</option>
+                        }
+                    </select>
+                </label>
                 <span class="tagline">{ "See how mail really moves: SMTP, DNS, queues, retries and bounces" }</span>
+                <div class="toggles">
+                    <button aria-pressed={self.dark.to_string()} onclick={link.callback(|_| Msg::ToggleTheme)}>
+                        { if self.dark { "Light theme" } else { "Dark theme" } }
+                    </button>
+                    <button aria-pressed={self.presenter.to_string()} onclick={link.callback(|_| Msg::TogglePresenter)}>
+                        { "Presenter mode" }
+                    </button>
+                </div>
             </header>
-            <main class="mxlab-stage" aria-label="Network stage">
-                <svg viewBox="0 0 800 320" role="img" aria-label="Empty network">
-                    <text class="empty" x="400" y="165" text-anchor="middle">
-                        { "No scenario loaded yet" }
-                    </text>
+        }
+    }
+
+    fn view_stage(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let Some(run) = &self.run else {
+            return html! {
+                <svg viewBox="0 0 1000 420" role="img" aria-label="Network stage">
+                    <text class="empty" x="500" y="210" text-anchor="middle">{ "Computing the run…" }</text>
                 </svg>
-            </main>
-            <footer class="mxlab-status" role="status">
-                <span class="version">{ version_line() }</span>
-                <span class="state">{ "ready" }</span>
-            </footer>
-        </div>
+            };
+        };
+        let pos = |h: &str| self.positions.get(h).copied();
+        let w = WIDTH / self.zoom;
+        let h = self.height / self.zoom;
+        let vb = format!("{} {} {w} {h}", (WIDTH - w) / 2.0, (self.height - h) / 2.0);
+        // Links: every pair that ever talked, and every host to its resolver.
+        let mut pairs: Vec<(String, String, bool)> = Vec::new();
+        for s in &run.sessions {
+            let key = if s.client <= s.server {
+                (s.client.clone(), s.server.clone(), false)
+            } else {
+                (s.server.clone(), s.client.clone(), false)
+            };
+            if !pairs.contains(&key) {
+                pairs.push(key);
+            }
+        }
+        for e in run.events() {
+            if let mxlab_sim::EventKind::DnsQuery { .. } = e.kind {
+                if let (Some(a), Some(b)) = (e.hosts.first(), e.hosts.get(1)) {
+                    let key = (a.to_string(), b.to_string(), true);
+                    if !pairs.contains(&key) {
+                        pairs.push(key);
+                    }
+                }
+            }
+        }
+        let open = |a: &str, b: &str| {
+            self.view
+                .connections
+                .iter()
+                .find(|c| (c.client == a && c.server == b) || (c.client == b && c.server == a))
+        };
+        let links = pairs.iter().filter_map(|(a, b, dns)| {
+            let (pa, pb) = (pos(a)?, pos(b)?);
+            let conn = open(a, b);
+            let selected = matches!(&self.selection, Some(Selection::Link(x, y)) if (x == a && y == b) || (x == b && y == a));
+            let class = classes!("link", dns.then_some("dns"), conn.map(|_| "open"), selected.then_some("selected"));
+            let (a2, b2) = (a.clone(), b.clone());
+            let onclick = link.callback(move |_| Msg::Select(Some(Selection::Link(a2.clone(), b2.clone()))));
+            let mid = pa.towards(pb, 0.5);
+            let label = format!("link {a} – {b}");
+            Some(html! {
+                <g class={class}>
+                    <line x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
+                    <line class="hit" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()}
+                        onclick={onclick}><title>{ label }</title></line>
+                    if conn.is_some_and(|c| c.tls) {
+                        <text class="lock" x={mid.x.to_string()} y={(mid.y - 8.0).to_string()} text-anchor="middle">
+                            { "🔒" }<title>{ "TLS (STARTTLS, RFC 3207)" }</title>
+                        </text>
+                    }
+                </g>
+            })
+        });
+        let mailbox_hosts: BTreeMap<String, &str> = self
+            .scenario
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.policy
+                    .mailboxes
+                    .iter()
+                    .map(move |m| (m.address.to_ascii_lowercase(), n.name.as_str()))
+            })
+            .collect();
+        let hosts = self.scenario.nodes.iter().filter_map(|n| {
+            let p = pos(&n.name)?;
+            let down = self.view.hosts_down.iter().any(|h| h.eq_ignore_ascii_case(&n.name));
+            let busy = self.view.connections.iter().any(|c| c.client == n.name.as_str() || c.server == n.name.as_str());
+            let queued = self.view.queues.get(n.name.as_str()).map_or(0, Vec::len);
+            let stored: usize = self
+                .view
+                .mailboxes
+                .iter()
+                .filter(|(addr, _)| mailbox_hosts.get(addr.to_ascii_lowercase().as_str()).is_some_and(|h| *h == n.name))
+                .map(|(_, m)| m.len())
+                .sum();
+            let selected = self.selection == Some(Selection::Host(n.name.clone()));
+            let class = classes!(
+                "host",
+                format!("role-{}", role_glyph(n.role).to_ascii_lowercase()),
+                down.then_some("down"),
+                busy.then_some("busy"),
+                selected.then_some("selected")
+            );
+            let name = n.name.clone();
+            let name2 = n.name.clone();
+            let onclick = link.callback(move |_| Msg::Select(Some(Selection::Host(name.clone()))));
+            let onpointerdown = link.callback(move |e: PointerEvent| {
+                e.stop_propagation();
+                Msg::DragStart(name2.clone())
+            });
+            let state = if down { "down" } else if busy { "busy" } else { "up" };
+            let title = format!("{} ({}): {state}, {queued} queued", n.name, role_name(n.role));
+            Some(html! {
+                <g class={class} transform={format!("translate({},{})", p.x, p.y)} onclick={onclick} onpointerdown={onpointerdown}
+                    data-host={n.name.clone()} data-state={state}>
+                    <title>{ title }</title>
+                    <rect x="-34" y="-20" width="68" height="40" rx="8" />
+                    <text class="glyph" y="5" text-anchor="middle">{ role_glyph(n.role) }</text>
+                    <text class="name" y="36" text-anchor="middle">{ n.name.clone() }</text>
+                    if down {
+                        <text class="down-mark" x="30" y="-14" text-anchor="middle">{ "✕" }</text>
+                    }
+                    if queued > 0 {
+                        <g class="badge queue" transform="translate(34,-20)">
+                            <circle r="11" /><text y="4" text-anchor="middle">{ queued.to_string() }</text>
+                            <title>{ format!("{queued} recipient(s) queued") }</title>
+                        </g>
+                    }
+                    if stored > 0 {
+                        <g class="badge mailbox" transform="translate(-34,-20)">
+                            <circle r="11" /><text y="4" text-anchor="middle">{ stored.to_string() }</text>
+                            <title>{ format!("{stored} message(s) in mailboxes") }</title>
+                        </g>
+                    }
+                </g>
+            })
+        });
+        let packets = self.view.in_flight.iter().filter_map(|l| {
+            let (a, b) = (pos(&l.from)?, pos(&l.to)?);
+            let p = a.towards(b, l.fraction);
+            let tls = self.view.connections.iter().any(|c| c.conn == l.conn && c.tls);
+            let bounce = l.message.as_ref().is_some_and(|m| run.dsns.contains(m.as_str()));
+            let word: String = if tls {
+                "TLS".to_string()
+            } else {
+                l.text.split([' ', '<']).next().unwrap_or_default().chars().take(10).collect()
+            };
+            let word = if word.is_empty() { "⏎".to_string() } else { word };
+            let conn = l.conn;
+            let class = classes!("packet", tls.then_some("tls"), bounce.then_some("bounce"));
+            let width = 12.0 + 7.5 * word.chars().count() as f64;
+            let hover = if tls { "TLS record (encrypted)".to_string() } else { l.text.clone() };
+            Some(html! {
+                <g class={class} transform={format!("translate({:.1},{:.1})", p.x, p.y)}
+                    onclick={link.callback(move |_| Msg::Session(conn))}>
+                    <title>{ hover }</title>
+                    <rect x={(-width / 2.0).to_string()} y="-9" width={width.to_string()} height="18" rx="4" />
+                    <text y="4" text-anchor="middle">{ word }</text>
+                </g>
+            })
+        });
+        let dns = self.view.dns_pending.iter().filter_map(|q| {
+            let (a, b) = (pos(&q.host)?, pos(&q.resolver)?);
+            let p = a.towards(b, 0.5);
+            Some(html! {
+                <g class="packet dns" transform={format!("translate({:.1},{:.1})", p.x, p.y)}>
+                    <title>{ format!("{} asks the resolver about {}", q.host, q.name) }</title>
+                    <rect x="-30" y="-9" width="60" height="18" rx="9" />
+                    <text y="4" text-anchor="middle">{ "DNS?" }</text>
+                </g>
+            })
+        });
+        let onpointermove = link.batch_callback(|e: PointerEvent| {
+            let svg: web_sys::Element = e.current_target()?.dyn_into().ok()?;
+            let rect = svg.get_bounding_client_rect();
+            let vb = svg.get_attribute("viewBox")?;
+            let v: Vec<f64> = vb.split(' ').filter_map(|x| x.parse().ok()).collect();
+            let (vx, vy, vw, vh) = (*v.first()?, *v.get(1)?, *v.get(2)?, *v.get(3)?);
+            // preserveAspectRatio meet: one scale, the content centred.
+            let scale = (rect.width() / vw).min(rect.height() / vh);
+            if scale <= 0.0 {
+                return None;
+            }
+            let ox = (rect.width() - vw * scale) / 2.0;
+            let oy = (rect.height() - vh * scale) / 2.0;
+            let x = vx + (f64::from(e.client_x()) - rect.left() - ox) / scale;
+            let y = vy + (f64::from(e.client_y()) - rect.top() - oy) / scale;
+            Some(Msg::DragMove(x, y))
+        });
+        let onwheel = link.callback(|e: WheelEvent| {
+            e.prevent_default();
+            Msg::Zoom(if e.delta_y() < 0.0 { 1.15 } else { 1.0 / 1.15 })
+        });
+        html! {
+            <>
+                <svg viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", self.scenario.nodes.len(), self.clock.t)}
+                    onpointermove={onpointermove} onpointerup={link.callback(|_| Msg::DragEnd)}
+                    onpointerleave={link.callback(|_| Msg::DragEnd)} onwheel={onwheel}>
+                    <g class="links">{ for links }</g>
+                    <g class="hosts">{ for hosts }</g>
+                    <g class="packets">{ for packets }{ for dns }</g>
+                </svg>
+                <div class="stage-tools">
+                    <button aria-label="Zoom in" onclick={link.callback(|_| Msg::Zoom(1.25))}>{ "+" }</button>
+                    <button aria-label="Zoom out" onclick={link.callback(|_| Msg::Zoom(0.8))}>{ "−" }</button>
+                    <button aria-label="Reset the layout" onclick={link.callback(|_| Msg::ResetView)}>{ "Fit" }</button>
+                </div>
+            </>
+        }
+    }
+
+    fn view_side(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let lesson = self.scenario.lesson.clone();
+        let menu = match &self.selection {
+            Some(Selection::Host(h)) => {
+                let node = self.scenario.nodes.iter().find(|n| n.name == *h);
+                let role = node.map(|n| role_name(n.role)).unwrap_or("host");
+                let down = self
+                    .view
+                    .hosts_down
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(h));
+                let mailbox = node
+                    .and_then(|n| n.policy.mailboxes.first())
+                    .map(|m| m.address.clone());
+                let (h1, h2, h3, h4, h5, h6) = (
+                    h.clone(),
+                    h.clone(),
+                    h.clone(),
+                    h.clone(),
+                    h.clone(),
+                    h.clone(),
+                );
+                let (code, stage) = (self.force_code, self.force_stage);
+                let on_code = link.callback(|e: Event| {
+                    Msg::ForceCode(
+                        e.target_unchecked_into::<HtmlSelectElement>()
+                            .value()
+                            .parse()
+                            .unwrap_or(550),
+                    )
+                });
+                let on_stage = link.callback(|e: Event| {
+                    let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                    Msg::ForceStage(
+                        serde_json::from_value(serde_json::Value::String(v)).unwrap_or(Stage::Rcpt),
+                    )
+                });
+                html! {
+                    <section class="fault-menu" aria-label={format!("Faults for {h}")}>
+                        <h2>{ h.clone() }</h2>
+                        <p class="role">{ format!("{role} · {}", if down { "down" } else { "up" }) }</p>
+                        <p class="hint">{ format!("Inject at {} — the future is recomputed from this moment.", self.clock.t) }</p>
+                        <div class="actions">
+                            if down {
+                                <button id="fault-menu-first" onclick={link.callback(move |_| Msg::BringUp(h1.clone()))}>{ "Bring up" }</button>
+                            } else {
+                                <button id="fault-menu-first" onclick={link.callback(move |_| Msg::Inject(Fault::HostDown { host: h1.clone(), mode: DownMode::Refused }))}>{ "Take down" }</button>
+                            }
+                            <button onclick={link.callback(move |_| Msg::Inject(Fault::Greylisting { host: h2.clone() }))}>{ "Greylist" }</button>
+                            if let Some(mb) = mailbox {
+                                <button onclick={link.callback(move |_| Msg::Inject(Fault::MailboxFull { host: h3.clone(), mailbox: mb.clone() }))}>{ "Mailbox full" }</button>
+                            }
+                            <button onclick={link.callback(move |_| Msg::Inject(Fault::DiskFull { host: h4.clone() }))}>{ "Disk full" }</button>
+                            <button onclick={link.callback(move |_| Msg::Inject(Fault::TlsFailure { host: h6.clone() }))}>{ "TLS fails" }</button>
+                        </div>
+                        <div class="force">
+                            <label>{ "Answer " }
+                                <select aria-label="Reply code" onchange={on_code}>
+                                    { for [421u16, 450, 451, 452, 550, 552, 554].iter().map(|c| html! {
+                                        <option value={c.to_string()} selected={*c == code}>{ c.to_string() }</option>
+                                    }) }
+                                </select>
+                            </label>
+                            <label>{ " at " }
+                                <select aria-label="Stage" onchange={on_stage}>
+                                    { for [Stage::Connect, Stage::Helo, Stage::Mail, Stage::Rcpt, Stage::Data, Stage::EndOfData].iter().map(|s| {
+                                        let v = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                                        html! { <option value={v.clone()} selected={*s == stage}>{ v }</option> }
+                                    }) }
+                                </select>
+                            </label>
+                            <button onclick={link.callback(move |_| Msg::Inject(Fault::ForcedReply { host: h5.clone(), stage, code, probability: 1.0 }))}>{ "Force reply" }</button>
+                        </div>
+                        <button class="close" onclick={link.callback(|_| Msg::Select(None))}>{ "Close" }</button>
+                    </section>
+                }
+            }
+            Some(Selection::Link(a, b)) => {
+                let (a1, b1, a2, b2) = (a.clone(), b.clone(), a.clone(), b.clone());
+                html! {
+                    <section class="fault-menu" aria-label={format!("Faults for the link {a} – {b}")}>
+                        <h2>{ format!("{a} – {b}") }</h2>
+                        <p class="hint">{ format!("Inject at {} — the future is recomputed from this moment.", self.clock.t) }</p>
+                        <div class="actions">
+                            <button id="fault-menu-first" onclick={link.callback(move |_| Msg::Inject(Fault::LinkPartition { a: a1.clone(), b: b1.clone() }))}>{ "Partition" }</button>
+                            <button onclick={link.callback(move |_| Msg::Inject(Fault::LinkLatency { a: a2.clone(), b: b2.clone(), latency_ms: 2000 }))}>{ "Latency 2 s" }</button>
+                        </div>
+                        <button class="close" onclick={link.callback(|_| Msg::Select(None))}>{ "Close" }</button>
+                    </section>
+                }
+            }
+            None => html! {
+                <p class="hint">{ "Click a host or a link to inject a fault (or press f)." }</p>
+            },
+        };
+        html! {
+            <aside class="side" aria-label="Lesson and faults">
+                <section class="lesson" aria-label="Lesson">
+                    <h2>{ self.scenario.name.clone() }</h2>
+                    <p>{ lesson }</p>
+                </section>
+                { menu }
+                if !self.branches.is_empty() {
+                    <button class="restore" onclick={link.callback(|_| Msg::RestoreBranch)}>{ "Restore the previous branch" }</button>
+                }
+            </aside>
+        }
+    }
+
+    fn view_transport(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let (n, position, markers) = match &self.run {
+            Some(r) => (
+                r.events().len(),
+                r.position(self.clock.t),
+                r.markers.as_slice(),
+            ),
+            None => (0, 0, &[][..]),
+        };
+        let on_seek = link.callback(|e: InputEvent| {
+            Msg::Seek(
+                e.target_unchecked_into::<HtmlInputElement>()
+                    .value()
+                    .parse()
+                    .unwrap_or(0),
+            )
+        });
+        let on_speed = link.callback(|e: Event| {
+            Msg::Speed(
+                e.target_unchecked_into::<HtmlSelectElement>()
+                    .value()
+                    .parse()
+                    .unwrap_or(1.0),
+            )
+        });
+        let speed = self.clock.speed;
+        let pct = |p: usize| {
+            if n == 0 {
+                0.0
+            } else {
+                p as f64 * 100.0 / n as f64
+            }
+        };
+        html! {
+            <section class="transport" aria-label="Transport">
+                <div class="buttons">
+                    <button aria-label="Restart (Home)" onclick={link.callback(|_| Msg::Restart)}>{ "⏮" }</button>
+                    <button aria-label="Previous event (←)" onclick={link.callback(|_| Msg::StepBack)}>{ "◀" }</button>
+                    <button class="play" aria-label={if self.clock.playing { "Pause (space)" } else { "Play (space)" }}
+                        onclick={link.callback(|_| Msg::Toggle)}>{ if self.clock.playing { "⏸" } else { "▶" } }</button>
+                    <button aria-label="Next event (→)" onclick={link.callback(|_| Msg::StepForward)}>{ "▶|" }</button>
+                    <label class="speed">{ "Speed " }
+                        <select aria-label="Speed" onchange={on_speed}>
+                            { for SPEEDS.iter().map(|s| html! {
+                                <option value={s.to_string()} selected={(*s - speed).abs() < f64::EPSILON}>{ format!("{s}×") }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <span class="clock" aria-live="off" data-micros={self.clock.t.as_micros().to_string()}>
+                        { self.clock.t.to_string() }
+                    </span>
+                    if self.clock.skipped {
+                        <span class="skipping">{ "⏩ skipping idle time" }</span>
+                    }
+                </div>
+                <div class="timeline">
+                    <div class="markers" aria-hidden="true">
+                        { for markers.iter().map(|m| html! {
+                            <span class={classes!("marker", m.kind.class())} style={format!("left:{:.3}%", pct(m.position))} title={m.label.clone()} />
+                        }) }
+                    </div>
+                    <input type="range" aria-label="Timeline" min="0" max={n.to_string()} value={position.to_string()}
+                        oninput={on_seek} aria-valuetext={format!("{} of {n} events, {}", position, self.clock.t)} />
+                    <div class="legend">
+                        { for [MarkerKind::Delivered, MarkerKind::Deferred, MarkerKind::Bounced, MarkerKind::Fault, MarkerKind::Fork].iter().map(|k| html! {
+                            <span class={classes!("key", k.class())}>{ k.class() }</span>
+                        }) }
+                    </div>
+                </div>
+            </section>
+        }
+    }
+
+    fn view_panels(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        html! {
+            <section class="panels">
+                <div role="tablist" aria-label="Panels">
+                    { for Tab::ALL.iter().map(|t| {
+                        let t = *t;
+                        html! {
+                            <button role="tab" id={format!("tab-{}", t.id())} aria-selected={(self.tab == t).to_string()}
+                                aria-controls={format!("panel-{}", t.id())} onclick={link.callback(move |_| Msg::Tab(t))}>
+                                { t.label() }
+                            </button>
+                        }
+                    }) }
+                </div>
+                <div role="tabpanel" id={format!("panel-{}", self.tab.id())} aria-labelledby={format!("tab-{}", self.tab.id())}>
+                    { match self.tab {
+                        Tab::Transcript => self.view_transcript(ctx, false),
+                        Tab::Wire => self.view_transcript(ctx, true),
+                        Tab::Queues => self.view_queues(),
+                        Tab::Messages => self.view_messages(ctx),
+                        Tab::Statistics => self.view_statistics(),
+                        Tab::Scenario => self.view_scenario(ctx),
+                    } }
+                </div>
+            </section>
+        }
+    }
+
+    fn view_transcript(&self, ctx: &Context<Self>, wire: bool) -> Html {
+        let link = ctx.link();
+        let Some(run) = &self.run else {
+            return html! {};
+        };
+        let t = self.clock.t;
+        let started: Vec<_> = run.sessions.iter().filter(|s| s.opened <= t).collect();
+        let on_session = link.callback(|e: Event| {
+            Msg::Session(
+                e.target_unchecked_into::<HtmlSelectElement>()
+                    .value()
+                    .parse()
+                    .unwrap_or(0),
+            )
+        });
+        let Some(conn) = self.session else {
+            return html! { <p class="hint">{ "No session yet: press Play, or step to the next event (→)." }</p> };
+        };
+        let lines = run.transcript(conn);
+        let current = lines.iter().rposition(|l| l.at <= t);
+        html! {
+            <div class="transcript-panel">
+                <label>{ "Session " }
+                    <select aria-label="Session" onchange={on_session}>
+                        { for started.iter().map(|s| html! {
+                            <option value={s.conn.to_string()} selected={s.conn == conn}>
+                                { format!("#{} {} → {} at {}", s.conn, s.client, s.server, s.opened) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <ol class={classes!("transcript", wire.then_some("wire"))} aria-label={if wire { "Bytes on the wire" } else { "Transcript" }}>
+                    { for lines.iter().enumerate().filter(|(_, l)| l.at <= t || wire).map(|(i, l)| {
+                        let future = l.at > t;
+                        let class = classes!(
+                            if l.who == 'C' { "client" } else { "server" },
+                            (Some(i) == current).then_some("current"),
+                            future.then_some("future"),
+                            l.encrypted.then_some("encrypted")
+                        );
+                        let text = if wire {
+                            if l.encrypted { scrambled(&l.text) } else { format!("{}<CR><LF>", l.text) }
+                        } else {
+                            l.text.clone()
+                        };
+                        html! {
+                            <li class={class} title={l.hover.clone()} aria-current={(Some(i) == current).then_some("step")}>
+                                <span class="who">{ format!("{}:", l.who) }</span>
+                                <span class="line">{ text }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </div>
+        }
+    }
+
+    fn view_queues(&self) -> Html {
+        let queued: Vec<_> = self
+            .view
+            .queues
+            .iter()
+            .filter(|(_, q)| !q.is_empty())
+            .collect();
+        if queued.is_empty() {
+            return html! { <p class="hint">{ format!("Every queue is empty at {}.", self.clock.t) }</p> };
+        }
+        html! {
+            <div class="queues">
+                { for queued.iter().map(|(host, q)| html! {
+                    <table class="queue" data-host={host.to_string()}>
+                        <caption>{ format!("{host}: {} queued", q.len()) }</caption>
+                        <thead><tr><th>{ "message" }</th><th>{ "recipient" }</th><th>{ "attempts" }</th><th>{ "last error" }</th><th>{ "next retry" }</th></tr></thead>
+                        <tbody>
+                            { for q.iter().map(|r| html! {
+                                <tr>
+                                    <td>{ r.message.to_string() }</td>
+                                    <td>{ r.recipient.to_string() }</td>
+                                    <td class="attempts">{ r.attempts.to_string() }</td>
+                                    <td class="error">{ r.last_error.clone().unwrap_or_default() }</td>
+                                    <td class="next">{ r.next_attempt.map(|t| t.to_string()).unwrap_or_else(|| "now".into()) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                }) }
+            </div>
+        }
+    }
+
+    fn view_messages(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let Some(run) = &self.run else {
+            return html! {};
+        };
+        let t = self.clock.t;
+        let mailboxes = self.view.mailboxes.iter().map(|(mb, ids)| {
+            html! {
+                <li class="mailbox" data-mailbox={mb.to_string()}>
+                    <strong>{ mb.to_string() }</strong>
+                    <ul>
+                        { for ids.iter().map(|id| {
+                            let id2 = id.to_string();
+                            let dsn = run.dsns.contains(id.as_str());
+                            html! {
+                                <li class={classes!(dsn.then_some("dsn"))}>
+                                    <button onclick={link.callback(move |_| Msg::Message(id2.clone()))}>
+                                        { if dsn { format!("{id} (delivery status notification)") } else { id.to_string() } }
+                                    </button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </li>
+            }
+        });
+        let inspector = self.message.as_ref().map(|id| {
+            let spec = run.scenario.messages.iter().find(|m| m.id == *id);
+            let hops = run.hops(id, t);
+            html! {
+                <section class="inspector" aria-label={format!("Message {id}")}>
+                    <h3>{ format!("Message {id}") }</h3>
+                    if let Some(m) = spec {
+                        <div class="envelope">
+                            <h4>{ "Envelope (what the servers deliver by)" }</h4>
+                            <p>{ format!("MAIL FROM:<{}>", m.mail_from) }</p>
+                            { for m.rcpt_to.iter().map(|r| html! { <p>{ format!("RCPT TO:<{r}>") }</p> }) }
+                        </div>
+                    } else if let Some(r) = run.dsn_report(id) {
+                        <div class="envelope">
+                            <h4>{ "Envelope" }</h4>
+                            <p>{ "MAIL FROM:<> (the null reverse-path: a bounce is never bounced, RFC 5321 §4.5.5)" }</p>
+                            <p>{ format!("RCPT TO:<{}>", r.to) }</p>
+                        </div>
+                        <div class="dsn-report">
+                            <h4>{ format!("Delivery status notification about {} (RFC 3464)", r.original) }</h4>
+                            <pre>{ {
+                                let mut text = format!("Reporting-MTA: dns; {}\nArrival: {}\n", r.reporting, r.at);
+                                for (rcpt, d) in &r.recipients {
+                                    text.push_str(&format!(
+                                        "\nFinal-Recipient: rfc822; {rcpt}\nAction: {}\nStatus: {}\nDiagnostic-Code: smtp; {} {} {}\n",
+                                        if r.action == DsnAction::Failed { "failed" } else { "delayed" },
+                                        d.enhanced, d.code, d.enhanced, d.text
+                                    ));
+                                }
+                                text
+                            } }</pre>
+                        </div>
+                    }
+                    <h4>{ "Headers, hop by hop (the Received chain grows at each relay)" }</h4>
+                    if hops.is_empty() {
+                        <p class="hint">{ "Not on the wire yet at this time." }</p>
+                    }
+                    <ol class="hops">
+                        { for hops.iter().map(|h| html! {
+                            <li class="hop">
+                                <p class="hop-title">{ format!("{} → {} at {}", h.from, h.to, h.at) }</p>
+                                <pre>{ h.headers.join("\n") }</pre>
+                            </li>
+                        }) }
+                    </ol>
+                </section>
+            }
+        });
+        html! {
+            <div class="messages">
+                <ul class="mailboxes" aria-label="Mailboxes">
+                    if self.view.mailboxes.is_empty() {
+                        <li class="hint">{ format!("No mailbox holds a message at {t}.") }</li>
+                    }
+                    { for mailboxes }
+                </ul>
+                { for inspector }
+            </div>
+        }
+    }
+
+    fn view_statistics(&self) -> Html {
+        let Some(run) = &self.run else {
+            return html! {};
+        };
+        let s = &run.summary;
+        let series = run.queue_series();
+        let end = run.end().as_micros().max(1) as f64;
+        let peak = series.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+        let mut d = String::new();
+        let mut last_y = 100.0;
+        for (i, (at, n)) in series.iter().enumerate() {
+            let x = at.as_micros() as f64 / end * 400.0;
+            let y = 100.0 - *n as f64 / peak * 90.0;
+            if i == 0 {
+                d.push_str(&format!("M{x:.1},{y:.1}"));
+            } else {
+                d.push_str(&format!(" L{x:.1},{last_y:.1} L{x:.1},{y:.1}"));
+            }
+            last_y = y;
+        }
+        d.push_str(&format!(" L400,{last_y:.1}"));
+        let attempts = run.attempts_per_message();
+        let mut hist: BTreeMap<usize, usize> = BTreeMap::new();
+        for a in attempts.values() {
+            *hist.entry(*a).or_default() += 1;
+        }
+        let hmax = hist.values().copied().max().unwrap_or(1).max(1) as f64;
+        let bars = hist.iter().enumerate().map(|(i, (a, c))| {
+            let h = *c as f64 / hmax * 80.0;
+            let x = 10.0 + i as f64 * 40.0;
+            html! {
+                <g>
+                    <rect x={x.to_string()} y={(90.0 - h).to_string()} width="30" height={h.to_string()}><title>{ format!("{c} message(s) needed {a} attempt(s)") }</title></rect>
+                    <text x={(x + 15.0).to_string()} y="104" text-anchor="middle">{ a.to_string() }</text>
+                </g>
+            }
+        });
+        let p = |q: f64| {
+            s.latency_percentile(q)
+                .map_or("–".to_string(), |v| format!("{v:.1} s"))
+        };
+        html! {
+            <div class="statistics">
+                <dl class="summary">
+                    <dt>{ "delivered" }</dt><dd data-stat="delivered">{ s.delivered.to_string() }</dd>
+                    <dt>{ "bounced" }</dt><dd data-stat="bounced">{ s.bounced.to_string() }</dd>
+                    <dt>{ "still queued" }</dt><dd data-stat="queued">{ s.queued.to_string() }</dd>
+                    <dt>{ "attempts" }</dt><dd data-stat="attempts">{ s.attempts.to_string() }</dd>
+                    <dt>{ "latency p50 / p95" }</dt><dd>{ format!("{} / {}", p(50.0), p(95.0)) }</dd>
+                </dl>
+                <figure>
+                    <svg viewBox="0 0 400 110" role="img" aria-label="Queued recipients over time">
+                        <path class="series" d={d} />
+                    </svg>
+                    <figcaption>{ format!("Queued recipients over time (peak {peak:.0}, end {})", run.end()) }</figcaption>
+                </figure>
+                <figure>
+                    <svg viewBox="0 0 400 110" role="img" aria-label="Attempts per message">{ for bars }</svg>
+                    <figcaption>{ "Delivery attempts per message" }</figcaption>
+                </figure>
+            </div>
+        }
+    }
+
+    fn view_scenario(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_edit = link.callback(|e: InputEvent| {
+            Msg::EditJson(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        });
+        let on_file = link.batch_callback(|e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            input.files().and_then(|f| f.get(0)).map(Msg::ReadFile)
+        });
+        let scenario_json = self.scenario.to_json();
+        let trace_json = self
+            .run
+            .as_ref()
+            .map(|r| r.index.trace().to_json())
+            .unwrap_or_default();
+        let transcripts = self.export_transcripts();
+        html! {
+            <div class="scenario-panel">
+                <div class="io">
+                    <label class="import">{ "Import a scenario file " }
+                        <input type="file" accept=".json,application/json" onchange={on_file} />
+                    </label>
+                    <button onclick={link.callback(move |_| Msg::Export("scenario.json", "application/json", scenario_json.clone()))}>{ "Export scenario" }</button>
+                    <button onclick={link.callback(move |_| Msg::Export("trace.json", "application/json", trace_json.clone()))}>{ "Export trace" }</button>
+                    <button onclick={link.callback(move |_| Msg::Export("transcripts.txt", "text/plain", transcripts.clone()))}>{ "Export transcripts" }</button>
+                </div>
+                <label for="scenario-json">{ "Scenario JSON" }</label>
+                <textarea id="scenario-json" spellcheck="false" value={self.json.clone()} oninput={on_edit}
+                    aria-invalid={(!self.problems.is_empty()).to_string()} aria-describedby="scenario-problems" />
+                <button class="apply" onclick={link.callback(|_| Msg::ApplyJson)}>{ "Validate and run" }</button>
+                <ul id="scenario-problems" class="problems" aria-live="polite">
+                    { for self.problems.iter().map(|p| html! {
+                        <li class="problem">
+                            <code class="path">{ if p.path.is_empty() { "(document)".to_string() } else { p.path.clone() } }</code>
+                            <span class="message">{ p.message.clone() }</span>
+                        </li>
+                    }) }
+                </ul>
+            </div>
+        }
     }
 }

@@ -1,10 +1,18 @@
 //! `mxlab-web` is MX Lab's browser front end: a Yew app that draws what
 //! `mxlab-sim` computes. It reads only the simulation's public API and
 //! never parses SMTP itself.
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`lab`] | the model: a computed run, the clock, transcripts, hops (tested natively) |
+//! | [`layout`] | where each host sits on the stage |
+//! | `app` | the Yew components |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod app;
+pub mod lab;
+pub mod layout;
 
 pub use app::{version_line, App};
 

@@ -1,0 +1,856 @@
+//! The app's model, free of the DOM so it is tested natively: a computed
+//! [`Run`] of a scenario (its indexed trace, timeline markers, sessions and
+//! summary), the [`Clock`] that plays it, and what the panels show
+//! (transcripts, the wire, the hops of a message). Every fact comes from
+//! `mxlab-sim`'s trace and view; nothing here speaks SMTP.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use mxlab_sim::scenario::Fault;
+use mxlab_sim::trace::{DsnAction, Octets};
+use mxlab_sim::{EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceEvent, TraceIndex};
+
+/// A fault injected by hand at a moment of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injection {
+    /// When it strikes.
+    pub at: SimTime,
+    /// What.
+    pub fault: Fault,
+    /// When it ends, if it does.
+    pub until: Option<SimTime>,
+}
+
+/// What a timeline marker stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// A recipient reached a mailbox.
+    Delivered,
+    /// A recipient stays queued after a temporary failure.
+    Deferred,
+    /// A recipient failed permanently.
+    Bounced,
+    /// A fault started or ended.
+    Fault,
+    /// The run forks here (a fault injected by hand).
+    Fork,
+}
+
+impl MarkerKind {
+    /// The CSS class (and legend word) of the marker.
+    pub fn class(self) -> &'static str {
+        match self {
+            MarkerKind::Delivered => "delivered",
+            MarkerKind::Deferred => "deferred",
+            MarkerKind::Bounced => "bounced",
+            MarkerKind::Fault => "fault",
+            MarkerKind::Fork => "fork",
+        }
+    }
+}
+
+/// One coloured mark on the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Events up to and including it (its position on the timeline).
+    pub position: usize,
+    /// When.
+    pub at: SimTime,
+    /// What.
+    pub kind: MarkerKind,
+    /// Hover text.
+    pub label: String,
+}
+
+/// One SMTP connection of the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Connection id.
+    pub conn: u64,
+    /// The client host.
+    pub client: String,
+    /// The server host.
+    pub server: String,
+    /// When it opened.
+    pub opened: SimTime,
+    /// The message it carried first, if any.
+    pub message: Option<String>,
+}
+
+/// One line of a transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscriptLine {
+    /// `C` (client) or `S` (server).
+    pub who: char,
+    /// The line, line ending removed.
+    pub text: String,
+    /// When it arrived.
+    pub at: SimTime,
+    /// What it means, with its RFC section.
+    pub hover: String,
+    /// Sent after TLS was established (ciphertext on the wire).
+    pub encrypted: bool,
+}
+
+/// The headers of a message as one hop carried it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    /// The sending host.
+    pub from: String,
+    /// The receiving host.
+    pub to: String,
+    /// When the header block was on the wire.
+    pub at: SimTime,
+    /// The header lines (folded lines kept apart).
+    pub headers: Vec<String>,
+}
+
+/// What a DSN reports, read from the trace (RFC 3464 per-recipient fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DsnReport {
+    /// The message it reports on.
+    pub original: String,
+    /// Its recipient: the original envelope sender.
+    pub to: String,
+    /// The host that sent it.
+    pub reporting: String,
+    /// Failed or delayed.
+    pub action: DsnAction,
+    /// When it was sent.
+    pub at: SimTime,
+    /// Each recipient reported, with its diagnostic.
+    pub recipients: Vec<(String, mxlab_sim::Diagnostic)>,
+}
+
+/// A scenario computed to the end: everything the frames and panels read.
+#[derive(Debug)]
+pub struct Run {
+    /// The scenario.
+    pub scenario: Rc<Scenario>,
+    /// The world seed.
+    pub seed: u64,
+    /// Faults injected by hand, in order.
+    pub injections: Vec<Injection>,
+    /// The indexed trace.
+    pub index: TraceIndex<Rc<Trace>>,
+    /// Timeline markers, in trace order.
+    pub markers: Vec<Marker>,
+    /// Every SMTP connection, in order.
+    pub sessions: Vec<Session>,
+    /// Delivered, bounced, queued, attempts, latencies.
+    pub summary: Summary,
+    /// Message ids that are DSNs (bounces and delay warnings).
+    pub dsns: BTreeSet<String>,
+    /// Whether every queue was empty at the end.
+    pub quiescent: bool,
+}
+
+/// Keeps computing a run in slices of virtual time, so a long run never
+/// freezes the page: the app calls [`Computation::step`] between frames
+/// and shows [`Computation::progress`].
+#[derive(Debug)]
+pub struct Computation {
+    sim: Sim,
+    scenario: Rc<Scenario>,
+    injections: Vec<Injection>,
+    pending: Vec<Injection>,
+    horizon: SimTime,
+    /// The virtual time computed up to.
+    reached: SimTime,
+    started: bool,
+    slice_micros: u64,
+}
+
+impl Computation {
+    /// Starts a run of `scenario` with `seed` and the hand-injected faults.
+    pub fn new(scenario: Rc<Scenario>, seed: u64, mut injections: Vec<Injection>) -> Self {
+        injections.sort_by_key(|i| i.at);
+        let horizon = SimTime::from_secs(scenario.horizon_secs);
+        Computation {
+            sim: Sim::new((*scenario).clone(), seed),
+            scenario,
+            pending: injections.iter().rev().cloned().collect(),
+            injections,
+            horizon,
+            reached: SimTime::ZERO,
+            started: false,
+            slice_micros: 1_000_000,
+        }
+    }
+
+    /// How far it has got, 0..=1.
+    pub fn progress(&self) -> f64 {
+        let h = self.horizon.as_micros().max(1) as f64;
+        (self.reached.as_micros() as f64 / h).clamp(0.0, 1.0)
+    }
+
+    /// Runs about `budget` more events; returns the finished run when the
+    /// horizon is reached or nothing is left to do.
+    pub fn step(&mut self, budget: usize) -> Option<Run> {
+        let start = self.sim.trace().len();
+        loop {
+            while self.pending.last().is_some_and(|p| p.at <= self.reached) {
+                if let Some(i) = self.pending.pop() {
+                    self.sim.inject(i.fault, i.at.max(self.sim.now()), i.until);
+                }
+            }
+            if self.sim.trace().len() >= start.saturating_add(budget) {
+                return None;
+            }
+            let quiet = self.pending.is_empty()
+                && self.all_submitted()
+                && self.sim.hosts().iter().all(|h| h.queue.is_empty());
+            if quiet || self.reached >= self.horizon {
+                let quiescent = self.sim.run_to_quiescence();
+                return Some(Run::from_sim(
+                    &self.sim,
+                    self.scenario.clone(),
+                    self.injections.clone(),
+                    quiescent,
+                ));
+            }
+            let mut to =
+                SimTime::from_micros(self.reached.as_micros().saturating_add(self.slice_micros))
+                    .min(self.horizon);
+            if let Some(p) = self.pending.last() {
+                to = to.min(p.at);
+            }
+            let before = self.sim.trace().len();
+            self.sim.run_until(to);
+            self.reached = to;
+            self.started = true;
+            // Slices adapt: longer through quiet stretches (retry waits of
+            // hours), shorter where events are dense.
+            let grew = self.sim.trace().len() - before;
+            if grew == 0 {
+                self.slice_micros = self.slice_micros.saturating_mul(4);
+            } else if grew > budget / 2 {
+                self.slice_micros = (self.slice_micros / 2).max(1_000);
+            }
+        }
+    }
+
+    fn all_submitted(&self) -> bool {
+        let last = self
+            .scenario
+            .messages
+            .iter()
+            .map(|m| SimTime::from_secs(m.at_secs))
+            .max()
+            .unwrap_or(SimTime::ZERO);
+        self.started && self.reached >= last
+    }
+
+    /// Computes the whole run at once.
+    pub fn finish(mut self) -> Run {
+        loop {
+            if let Some(run) = self.step(usize::MAX) {
+                return run;
+            }
+        }
+    }
+}
+
+impl Run {
+    /// Computes `scenario` with `seed` to the end (or its horizon).
+    pub fn compute(scenario: Rc<Scenario>, seed: u64, injections: Vec<Injection>) -> Run {
+        Computation::new(scenario, seed, injections).finish()
+    }
+
+    fn from_sim(
+        sim: &Sim,
+        scenario: Rc<Scenario>,
+        injections: Vec<Injection>,
+        quiescent: bool,
+    ) -> Run {
+        let trace = Rc::new(sim.trace().clone());
+        let mut markers = Vec::new();
+        let mut sessions = Vec::new();
+        let mut dsns = BTreeSet::new();
+        for (i, e) in trace.events.iter().enumerate() {
+            let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
+            let who = || {
+                format!(
+                    "{} {}",
+                    e.message.as_deref().unwrap_or_default(),
+                    e.recipient.as_deref().unwrap_or_default()
+                )
+            };
+            let mark = match &e.kind {
+                EventKind::Deliver { to, .. } if to.contains('@') => Some((
+                    MarkerKind::Delivered,
+                    format!("{}: delivered to {to}", e.at),
+                )),
+                EventKind::Defer { diagnostic, .. } => Some((
+                    MarkerKind::Deferred,
+                    format!(
+                        "{}: {} deferred on {host}: {diagnostic}",
+                        e.at,
+                        who().trim()
+                    ),
+                )),
+                EventKind::Bounce { diagnostic } => Some((
+                    MarkerKind::Bounced,
+                    format!("{}: {} bounced on {host}: {diagnostic}", e.at, who().trim()),
+                )),
+                EventKind::FaultOn { fault } => Some((
+                    MarkerKind::Fault,
+                    format!("{}: fault on: {}", e.at, fault_label(fault)),
+                )),
+                EventKind::FaultOff { fault } => Some((
+                    MarkerKind::Fault,
+                    format!("{}: fault off: {}", e.at, fault_label(fault)),
+                )),
+                EventKind::Connect { conn, .. } => {
+                    sessions.push(Session {
+                        conn: *conn,
+                        client: host.to_string(),
+                        server: e.hosts.get(1).map(|h| h.to_string()).unwrap_or_default(),
+                        opened: e.at,
+                        message: e.message.as_ref().map(|m| m.to_string()),
+                    });
+                    None
+                }
+                EventKind::DsnSent { dsn_message, .. } => {
+                    dsns.insert(dsn_message.clone());
+                    None
+                }
+                _ => None,
+            };
+            if let Some((kind, label)) = mark {
+                markers.push(Marker {
+                    position: i + 1,
+                    at: e.at,
+                    kind,
+                    label,
+                });
+            }
+        }
+        for inj in &injections {
+            let position = trace.events.partition_point(|e| e.at < inj.at);
+            markers.push(Marker {
+                position,
+                at: inj.at,
+                kind: MarkerKind::Fork,
+                label: format!("{}: injected {}", inj.at, fault_label(&inj.fault)),
+            });
+        }
+        markers.sort_by_key(|m| m.position);
+        Run {
+            summary: sim.summary(),
+            index: TraceIndex::new(trace),
+            scenario,
+            seed: sim.seed(),
+            injections,
+            markers,
+            sessions,
+            dsns,
+            quiescent,
+        }
+    }
+
+    /// The events.
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.index.trace().events
+    }
+
+    /// The time of the last event.
+    pub fn end(&self) -> SimTime {
+        self.events().last().map_or(SimTime::ZERO, |e| e.at)
+    }
+
+    /// How many events happened at or before `t`.
+    pub fn position(&self, t: SimTime) -> usize {
+        self.events().partition_point(|e| e.at <= t)
+    }
+
+    /// The time at which `position` events have happened.
+    pub fn time_at(&self, position: usize) -> SimTime {
+        match position.checked_sub(1).and_then(|i| self.events().get(i)) {
+            Some(e) => e.at,
+            None => SimTime::ZERO,
+        }
+    }
+
+    /// The first event time after `t`.
+    pub fn next_time(&self, t: SimTime) -> Option<SimTime> {
+        self.events().get(self.position(t)).map(|e| e.at)
+    }
+
+    /// The last event time before `t`.
+    pub fn previous_time(&self, t: SimTime) -> Option<SimTime> {
+        let before = self.events().partition_point(|e| e.at < t);
+        before
+            .checked_sub(1)
+            .and_then(|i| self.events().get(i))
+            .map(|e| e.at)
+    }
+
+    /// The hosts in scenario order with their roles.
+    pub fn hosts(&self) -> Vec<(String, mxlab_sim::scenario::Role)> {
+        self.scenario
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.role))
+            .collect()
+    }
+
+    /// The session on `conn`.
+    pub fn session(&self, conn: u64) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.conn == conn)
+    }
+
+    /// The C:/S: lines of connection `conn`, each with its meaning.
+    pub fn transcript(&self, conn: u64) -> Vec<TranscriptLine> {
+        let mut tls = false;
+        let mut out = Vec::new();
+        for e in self.events() {
+            match &e.kind {
+                EventKind::Command { conn: c, line, .. }
+                | EventKind::Reply { conn: c, line, .. }
+                    if *c == conn =>
+                {
+                    let (text, rfc) = e.describe();
+                    out.push(TranscriptLine {
+                        who: if matches!(e.kind, EventKind::Command { .. }) {
+                            'C'
+                        } else {
+                            'S'
+                        },
+                        text: line_text(line),
+                        at: e.at,
+                        hover: format!("{text} ({rfc})"),
+                        encrypted: tls,
+                    });
+                }
+                EventKind::TlsUpgrade { conn: c, ok: true } if *c == conn => tls = true,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The header block of message `id` on each hop it crossed up to `t`:
+    /// the Received chain growing hop by hop.
+    pub fn hops(&self, id: &str, t: SimTime) -> Vec<Hop> {
+        let mut hops: Vec<Hop> = Vec::new();
+        let mut open: BTreeMap<u64, (bool, usize)> = BTreeMap::new();
+        for e in self.events().iter().take_while(|e| e.at <= t) {
+            let EventKind::Command { conn, line, .. } = &e.kind else {
+                if let EventKind::Reply { conn, line, .. } = &e.kind {
+                    // The 354 opens the data of this connection's transaction.
+                    if line_text(line).starts_with("354") {
+                        open.insert(*conn, (true, usize::MAX));
+                    }
+                }
+                continue;
+            };
+            if e.message.as_deref() != Some(id) {
+                continue;
+            }
+            let Some((in_headers, hop)) = open.get_mut(conn) else {
+                continue;
+            };
+            if !*in_headers {
+                continue;
+            }
+            let text = line_text(line);
+            if text.is_empty() || text == "." {
+                *in_headers = false;
+                continue;
+            }
+            if *hop == usize::MAX {
+                hops.push(Hop {
+                    from: e.hosts.first().map(|h| h.to_string()).unwrap_or_default(),
+                    to: e.hosts.get(1).map(|h| h.to_string()).unwrap_or_default(),
+                    at: e.at,
+                    headers: Vec::new(),
+                });
+                *hop = hops.len() - 1;
+            }
+            if let Some(h) = hops.get_mut(*hop) {
+                h.headers.push(text);
+            }
+        }
+        hops
+    }
+
+    /// The report of the DSN with message id `id`, if it is one.
+    pub fn dsn_report(&self, id: &str) -> Option<DsnReport> {
+        let events = self.events();
+        let (i, sent) = events.iter().enumerate().find(
+            |(_, e)| matches!(&e.kind, EventKind::DsnSent { dsn_message, .. } if dsn_message == id),
+        )?;
+        let EventKind::DsnSent { action, to, .. } = &sent.kind else {
+            return None;
+        };
+        let original = sent.message.as_deref().unwrap_or_default();
+        let reporting = sent.hosts.first().map(|h| h.as_str()).unwrap_or_default();
+        // The failures it reports were recorded on the same host, just before.
+        let recipients = events[..i]
+            .iter()
+            .rev()
+            .filter(|e| {
+                e.message.as_deref() == Some(original)
+                    && e.hosts.first().is_some_and(|h| h == reporting)
+            })
+            .filter_map(|e| match (&e.kind, action) {
+                (EventKind::Bounce { diagnostic }, DsnAction::Failed)
+                | (EventKind::Defer { diagnostic, .. }, DsnAction::Delayed) => Some((
+                    e.recipient.as_deref().unwrap_or_default().to_string(),
+                    diagnostic.clone(),
+                )),
+                _ => None,
+            })
+            .fold(
+                Vec::<(String, mxlab_sim::Diagnostic)>::new(),
+                |mut acc, r| {
+                    if !acc.iter().any(|(x, _)| *x == r.0) {
+                        acc.push(r);
+                    }
+                    acc
+                },
+            );
+        Some(DsnReport {
+            original: original.to_string(),
+            to: to.clone(),
+            reporting: reporting.to_string(),
+            action: *action,
+            at: sent.at,
+            recipients,
+        })
+    }
+
+    /// The statistics panel's series: queued recipients over time, as
+    /// `(time, total queued)` at every change.
+    pub fn queue_series(&self) -> Vec<(SimTime, usize)> {
+        let mut series = vec![(SimTime::ZERO, 0usize)];
+        let mut n: usize = 0;
+        for e in self.events() {
+            let before = n;
+            match &e.kind {
+                EventKind::Enqueue { recipients, .. } => n = n.saturating_add(recipients.len()),
+                EventKind::Deliver { .. } | EventKind::Bounce { .. } => n = n.saturating_sub(1),
+                _ => continue,
+            }
+            if n != before {
+                series.push((e.at, n));
+            }
+        }
+        series
+    }
+
+    /// Attempts per original message (how many connections were tried for it).
+    pub fn attempts_per_message(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for e in self.events() {
+            if let (EventKind::Attempt { .. }, Some(m)) = (&e.kind, &e.message) {
+                *out.entry(m.to_string()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+}
+
+/// A line as text, its line ending removed and other control characters
+/// made visible.
+pub fn line_text(line: &Octets) -> String {
+    let shown = line.display();
+    shown.strip_suffix("<CR><LF>").unwrap_or(&shown).to_string()
+}
+
+/// A fault in a few words.
+pub fn fault_label(f: &Fault) -> String {
+    match f {
+        Fault::HostDown { host, .. } => format!("{host} down"),
+        Fault::HostCrash { host, stage } => format!("{host} crashes at {stage:?}"),
+        Fault::LinkPartition { a, b } => format!("link {a} – {b} partitioned"),
+        Fault::LinkLatency { a, b, latency_ms } => {
+            format!("link {a} – {b} latency {latency_ms} ms")
+        }
+        Fault::LinkLoss { a, b, loss } => format!("link {a} – {b} loses {:.0}%", loss * 100.0),
+        Fault::DnsFailure { domain, status } => {
+            format!(
+                "DNS {status:?} for {}",
+                domain.as_deref().unwrap_or("every domain")
+            )
+        }
+        Fault::ForcedReply {
+            host, stage, code, ..
+        } => format!("{host} answers {code} at {stage:?}"),
+        other => {
+            // The remaining faults name their kind in the scenario format.
+            let json = serde_json::to_value(other).unwrap_or_default();
+            let kind = json
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("fault")
+                .replace('_', " ");
+            match json.get("host").and_then(|h| h.as_str()) {
+                Some(h) => format!("{kind} on {h}"),
+                None => kind,
+            }
+        }
+    }
+}
+
+/// Ciphertext-looking bytes for a line sent inside TLS: the same line
+/// always looks the same, and nothing of it can be read.
+pub fn scrambled(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut out = String::with_capacity(text.len() * 2 + 16);
+    for (i, b) in text.bytes().chain(*b"\r\n").enumerate() {
+        h ^= u64::from(b) ^ (i as u64);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        out.push_str(&format!("{:02x}", (h >> 24) as u8));
+    }
+    // Records are longer than their plaintext (header and tag).
+    for _ in 0..8 {
+        h = h.wrapping_mul(0x0000_0100_0000_01b3) ^ 0x5a;
+        out.push_str(&format!("{:02x}", (h >> 16) as u8));
+    }
+    out
+}
+
+/// How the clock moves while playing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Clock {
+    /// The time shown.
+    pub t: SimTime,
+    /// Playing or paused.
+    pub playing: bool,
+    /// Virtual seconds per real second.
+    pub speed: f64,
+    /// Whether the last advance skipped an idle gap.
+    pub skipped: bool,
+}
+
+/// Idle gaps that would take longer than this (real seconds) at the
+/// current speed are skipped, leaving [`GAP_LEAD_SECS`] of approach.
+pub const GAP_SKIP_SECS: f64 = 0.75;
+/// Real seconds of approach left before the next event after a skip.
+pub const GAP_LEAD_SECS: f64 = 0.25;
+
+/// The speeds offered, virtual seconds per real second.
+pub const SPEEDS: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10_000.0];
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            t: SimTime::ZERO,
+            playing: false,
+            speed: 1.0,
+            skipped: false,
+        }
+    }
+}
+
+impl Clock {
+    /// The clock `real_secs` of wall time later, over `run`: idle gaps are
+    /// skipped, and play stops at the run's end.
+    pub fn advance(self, run: &Run, real_secs: f64) -> Clock {
+        if !self.playing {
+            return self;
+        }
+        let real = real_secs.clamp(0.0, 0.25);
+        let step = (real * self.speed * 1e6) as u64;
+        let mut t = self.t.as_micros().saturating_add(step);
+        let mut skipped = false;
+        if let Some(next) = run.next_time(self.t) {
+            let gap = next.as_micros().saturating_sub(self.t.as_micros()) as f64 / 1e6;
+            if gap / self.speed > GAP_SKIP_SECS {
+                let lead = (GAP_LEAD_SECS * self.speed * 1e6) as u64;
+                let jump = next.as_micros().saturating_sub(lead);
+                if jump > t {
+                    t = jump;
+                    skipped = true;
+                }
+            }
+        }
+        let end = run.end().as_micros();
+        let playing = t < end;
+        Clock {
+            t: SimTime::from_micros(t.min(end)),
+            playing,
+            speed: self.speed,
+            skipped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mxlab_sim::presets;
+
+    fn run(name: &str) -> Run {
+        let s = presets::preset(name).unwrap().unwrap();
+        let seed = s.seed;
+        Run::compute(Rc::new(s), seed, Vec::new())
+    }
+
+    #[test]
+    fn a_preset_run_has_markers_sessions_and_a_delivery() {
+        let r = run("hello-smtp");
+        assert_eq!(r.summary.delivered, 1);
+        assert!(r.quiescent);
+        assert!(r.markers.iter().any(|m| m.kind == MarkerKind::Delivered));
+        assert!(!r.sessions.is_empty());
+        let t = r.transcript(r.sessions[0].conn);
+        assert_eq!(t.first().map(|l| l.who), Some('S'));
+        assert!(t.first().unwrap().text.starts_with("220 "));
+        assert!(t
+            .iter()
+            .any(|l| l.who == 'C' && l.text.starts_with("EHLO ")));
+        assert!(t.iter().all(|l| !l.hover.is_empty()));
+        assert_eq!(t.last().map(|l| l.text.starts_with("221")), Some(true));
+    }
+
+    #[test]
+    fn sliced_computation_gives_the_same_trace_as_one_run() {
+        for name in [
+            "hello-smtp",
+            "retry-until-mx-returns",
+            "expiry-bounce",
+            "greylisting",
+        ] {
+            let s = presets::preset(name).unwrap().unwrap();
+            let seed = s.seed;
+            let mut sim = Sim::new(s.clone(), seed);
+            sim.run_to_quiescence();
+            let mut c = Computation::new(Rc::new(s), seed, Vec::new());
+            let mut steps = 0;
+            let run = loop {
+                steps += 1;
+                if let Some(r) = c.step(5) {
+                    break r;
+                }
+                assert!(c.progress() <= 1.0);
+            };
+            assert!(steps > 1, "{name} took one slice");
+            assert_eq!(run.index.trace().hash(), sim.trace().hash(), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_injection_forks_the_run_at_its_time() {
+        let base = run("hello-smtp");
+        let s = base.scenario.clone();
+        let mx = s
+            .nodes
+            .iter()
+            .find(|n| n.role == mxlab_sim::scenario::Role::Mx)
+            .unwrap()
+            .name
+            .clone();
+        let at = SimTime::from_millis(1);
+        let forked = Run::compute(
+            s,
+            base.seed,
+            vec![Injection {
+                at,
+                fault: Fault::HostDown {
+                    host: mx,
+                    mode: Default::default(),
+                },
+                until: None,
+            }],
+        );
+        assert_eq!(forked.summary.delivered, 0);
+        assert!(forked.markers.iter().any(|m| m.kind == MarkerKind::Fork));
+        assert!(forked
+            .markers
+            .iter()
+            .any(|m| m.kind == MarkerKind::Deferred));
+        // Before the fork, both runs are the same.
+        let before = |r: &Run| {
+            r.events()
+                .iter()
+                .take_while(|e| e.at < at)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(before(&base), before(&forked));
+    }
+
+    #[test]
+    fn the_clock_plays_skips_idle_gaps_and_stops_at_the_end() {
+        let r = run("retry-until-mx-returns");
+        let mut c = Clock {
+            playing: true,
+            speed: 1.0,
+            ..Clock::default()
+        };
+        let mut skips = 0;
+        for _ in 0..100_000 {
+            let before = c.t;
+            c = c.advance(&r, 1.0 / 60.0);
+            assert!(c.t >= before);
+            skips += usize::from(c.skipped);
+            if !c.playing {
+                break;
+            }
+        }
+        assert!(!c.playing, "reached the end");
+        assert_eq!(c.t, r.end());
+        assert!(skips >= 2, "the retry waits were skipped ({skips})");
+        // Paused, the clock does not move.
+        let paused = Clock {
+            playing: false,
+            ..c
+        };
+        assert_eq!(paused.advance(&r, 1.0).t, c.t);
+    }
+
+    #[test]
+    fn steps_go_from_event_to_event() {
+        let r = run("hello-smtp");
+        let first = r.next_time(SimTime::ZERO).unwrap();
+        let second = r.next_time(first).unwrap();
+        assert!(second > first);
+        assert_eq!(r.previous_time(second), Some(first));
+        assert_eq!(r.time_at(r.position(second)), second);
+    }
+
+    #[test]
+    fn hops_show_the_received_chain_growing() {
+        let r = run("relay-via-smarthost");
+        let id = r.scenario.messages[0].id.clone();
+        let all = r.hops(&id, r.end());
+        assert!(all.len() >= 2, "{all:?}");
+        let received = |h: &Hop| {
+            h.headers
+                .iter()
+                .filter(|l| l.starts_with("Received:"))
+                .count()
+        };
+        assert!(received(&all[all.len() - 1]) > received(&all[0]));
+        let early = r.hops(&id, all[0].at);
+        assert_eq!(early.len(), 1);
+    }
+
+    #[test]
+    fn a_bounce_is_marked_and_its_dsn_known() {
+        let r = run("unknown-user-bounce");
+        assert!(r.markers.iter().any(|m| m.kind == MarkerKind::Bounced));
+        assert_eq!(r.dsns.len(), 1);
+        let id = r.dsns.iter().next().unwrap();
+        let report = r.dsn_report(id).unwrap();
+        assert_eq!(report.original, "m1");
+        assert_eq!(report.to, "alice@example.com");
+        assert_eq!(report.action, DsnAction::Failed);
+        assert_eq!(report.recipients.len(), 1);
+        assert_eq!(report.recipients[0].0, "bbo@example.org");
+        assert_eq!(report.recipients[0].1.code, 550);
+        assert!(r.dsn_report("m1").is_none());
+    }
+
+    #[test]
+    fn scrambled_lines_hide_the_text() {
+        let s = scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
+        assert!(!s.contains("AUTH"));
+        assert_eq!(s, scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA=="));
+        assert_ne!(s, scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldB=="));
+    }
+}

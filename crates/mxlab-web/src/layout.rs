@@ -1,0 +1,123 @@
+//! Where each host sits on the stage: columns by role, senders on the left,
+//! relays in the middle, destinations on the right, resolvers along the
+//! top. Positions are in the stage's own units (its SVG viewBox).
+
+use std::collections::BTreeMap;
+
+use mxlab_sim::scenario::Role;
+
+/// Width of the stage, in its units.
+pub const WIDTH: f64 = 1000.0;
+/// Top band, where resolvers sit.
+const TOP: f64 = 70.0;
+/// Vertical room per host in a column.
+const ROW: f64 = 84.0;
+
+/// A point on the stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Across.
+    pub x: f64,
+    /// Down.
+    pub y: f64,
+}
+
+impl Point {
+    /// The point a `fraction` of the way from `self` to `to`.
+    pub fn towards(self, to: Point, fraction: f64) -> Point {
+        let f = fraction.clamp(0.0, 1.0);
+        Point {
+            x: self.x + (to.x - self.x) * f,
+            y: self.y + (to.y - self.y) * f,
+        }
+    }
+}
+
+/// The stage's column of a role (resolvers have none: they sit on top).
+fn column(role: Role) -> Option<usize> {
+    match role {
+        Role::Mua => Some(0),
+        Role::Submission => Some(1),
+        Role::Relay => Some(2),
+        Role::Mx => Some(3),
+        Role::Resolver => None,
+    }
+}
+
+/// The positions of `hosts` (name, role), and the stage height they need.
+pub fn layout(hosts: &[(String, Role)]) -> (BTreeMap<String, Point>, f64) {
+    let mut columns: [Vec<&str>; 4] = Default::default();
+    let mut top = Vec::new();
+    for (name, role) in hosts {
+        match column(*role).and_then(|c| columns.get_mut(c)) {
+            Some(col) => col.push(name),
+            None => top.push(name.as_str()),
+        }
+    }
+    // Empty columns take no room: the used ones share the width.
+    let used: Vec<&Vec<&str>> = columns.iter().filter(|c| !c.is_empty()).collect();
+    let tallest = used.iter().map(|c| c.len()).max().unwrap_or(1);
+    let height = (TOP + 60.0 + tallest as f64 * ROW).max(420.0);
+    let mut out = BTreeMap::new();
+    let gap = WIDTH / (used.len().max(1) as f64);
+    for (i, col) in used.iter().enumerate() {
+        let x = gap * (i as f64 + 0.5);
+        let room = (height - TOP - 40.0) / col.len() as f64;
+        for (j, name) in col.iter().enumerate() {
+            let y = TOP + 40.0 + room * (j as f64 + 0.5);
+            out.insert((*name).to_string(), Point { x, y });
+        }
+    }
+    let tgap = WIDTH / (top.len().max(1) as f64);
+    for (i, name) in top.iter().enumerate() {
+        out.insert(
+            (*name).to_string(),
+            Point {
+                x: tgap * (i as f64 + 0.5),
+                y: TOP - 30.0,
+            },
+        );
+    }
+    (out, height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn senders_left_destinations_right_resolver_on_top() {
+        let hosts = vec![
+            ("mx.example.org".to_string(), Role::Mx),
+            ("laptop".to_string(), Role::Mua),
+            ("resolver".to_string(), Role::Resolver),
+            ("smtp.example.com".to_string(), Role::Submission),
+        ];
+        let (p, height) = layout(&hosts);
+        assert_eq!(p.len(), 4);
+        assert!(p["laptop"].x < p["smtp.example.com"].x);
+        assert!(p["smtp.example.com"].x < p["mx.example.org"].x);
+        assert!(p["resolver"].y < p["laptop"].y);
+        for q in p.values() {
+            assert!(q.x > 0.0 && q.x < WIDTH && q.y > 0.0 && q.y < height);
+        }
+    }
+
+    #[test]
+    fn a_column_of_fifty_hosts_does_not_overlap() {
+        let hosts: Vec<_> = (0..50).map(|i| (format!("mx{i}"), Role::Mx)).collect();
+        let (p, height) = layout(&hosts);
+        let mut ys: Vec<f64> = p.values().map(|q| q.y).collect();
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 40.0));
+        assert!(ys.last().copied().unwrap_or_default() < height);
+    }
+
+    #[test]
+    fn towards_interpolates() {
+        let a = Point { x: 0.0, y: 0.0 };
+        let b = Point { x: 10.0, y: 20.0 };
+        assert_eq!(a.towards(b, 0.5), Point { x: 5.0, y: 10.0 });
+        assert_eq!(a.towards(b, 2.0), b);
+    }
+}
