@@ -37,6 +37,7 @@
 //! | [`timing`] | MTA timing profiles and [`timing::Backoff`] |
 //! | [`trace`] | every event with its explanation and RFC section; a stable hash |
 //! | [`view`] | [`view_at`]: what one frame shows |
+//! | [`console`] | an SMTP session typed by hand with one host, whose mail joins the run |
 //! | [`summary`] | delivered, bounced, queued, attempts, latency |
 //!
 //! # The SMTP conversation
@@ -54,6 +55,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod console;
 pub mod diagnostic;
 pub mod dns;
 pub mod engine;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
+use mxlab_sim::console::Console;
 use mxlab_sim::presets::PRESETS;
 use mxlab_sim::scenario::{DownMode, Fault, Role, Stage};
 use mxlab_sim::trace::DsnAction;
@@ -17,7 +18,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::lab::{scrambled, Clock, Computation, Injection, MarkerKind, Run, SPEEDS};
+use crate::lab::{scrambled, Clock, Computation, Injected, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
 
 /// The versions shown in the status line, so a bug report names the build.
@@ -46,17 +47,20 @@ pub enum Tab {
     Messages,
     /// Plots.
     Statistics,
+    /// Type SMTP to a host by hand.
+    Console,
     /// Preset lesson, JSON editor, import and export.
     Scenario,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [
+    const ALL: [Tab; 7] = [
         Tab::Transcript,
         Tab::Wire,
         Tab::Queues,
         Tab::Messages,
         Tab::Statistics,
+        Tab::Console,
         Tab::Scenario,
     ];
 
@@ -67,6 +71,7 @@ impl Tab {
             Tab::Queues => "Queues",
             Tab::Messages => "Messages",
             Tab::Statistics => "Statistics",
+            Tab::Console => "Console",
             Tab::Scenario => "Scenario",
         }
     }
@@ -78,6 +83,7 @@ impl Tab {
             Tab::Queues => "queues",
             Tab::Messages => "messages",
             Tab::Statistics => "statistics",
+            Tab::Console => "console",
             Tab::Scenario => "scenario",
         }
     }
@@ -140,6 +146,14 @@ pub enum Msg {
     ForceCode(u16),
     /// Forced reply choice: stage.
     ForceStage(Stage),
+    /// The console's host.
+    ConsoleHost(String),
+    /// Connect the console to its host.
+    ConsoleOpen,
+    /// The console's input line changed.
+    ConsoleInput(String),
+    /// Send the console's input line.
+    ConsoleSend,
     /// Dark or light.
     ToggleTheme,
     /// Presenter mode.
@@ -152,6 +166,8 @@ pub enum Msg {
     Key(String),
     /// Start dragging a host.
     DragStart(String),
+    /// Start panning the stage (pointer down on its background).
+    PanStart,
     /// Pointer moved over the stage, in stage units.
     DragMove(f64, f64),
     /// Pointer released.
@@ -160,6 +176,23 @@ pub enum Msg {
     Zoom(f64),
     /// Fit the stage to the window again.
     ResetView,
+}
+
+/// What a pointer drag moves.
+enum Drag {
+    /// A host.
+    Host(String),
+    /// The whole stage: the last pointer position, without the pan.
+    Pan(Option<(f64, f64)>),
+}
+
+/// A console session: the lines so far, and the messages it handed on.
+struct ConsoleState {
+    console: Option<Console>,
+    host: String,
+    at: SimTime,
+    lines: Vec<(char, String)>,
+    handed_on: usize,
 }
 
 /// The MX Lab app.
@@ -179,6 +212,9 @@ pub struct App {
     frame: Option<AnimationFrame>,
     tab: Tab,
     session: Option<u64>,
+    session_pinned: bool,
+    focus_fault_menu: bool,
+    runs_done: u64,
     selection: Option<Selection>,
     message: Option<String>,
     force_code: u16,
@@ -189,7 +225,14 @@ pub struct App {
     positions: BTreeMap<String, Point>,
     height: f64,
     zoom: f64,
-    drag: Option<String>,
+    drag: Option<Drag>,
+    pan: (f64, f64),
+    stage_ref: NodeRef,
+    _wheel: Option<EventListener>,
+    console: Option<ConsoleState>,
+    console_host: String,
+    console_input: String,
+    typed_messages: usize,
     _keys: Option<EventListener>,
     reader: Option<gloo::file::callbacks::FileReader>,
 }
@@ -252,9 +295,13 @@ impl App {
         self.scenario = scenario.clone();
         self.branches.clear();
         self.session = None;
+        self.session_pinned = false;
         self.selection = None;
         self.message = None;
         self.clock = Clock::default();
+        self.console = None;
+        self.console_host.clear();
+        self.typed_messages = 0;
         self.start_run(ctx, scenario, Vec::new(), SimTime::ZERO);
     }
 
@@ -266,9 +313,18 @@ impl App {
     fn refresh_view(&mut self) {
         if let Some(run) = &self.run {
             self.view = run.index.view_at(self.clock.t);
-            // Follow the action: select the newest open session if none is.
-            if self.session.is_none() {
-                self.session = self.view.connections.last().map(|c| c.conn);
+            // Follow the action: the newest open session, else the newest
+            // one so far, unless one was chosen by hand.
+            if !self.session_pinned {
+                self.session = match self.view.connections.last() {
+                    Some(c) => Some(c.conn),
+                    None => run
+                        .sessions
+                        .iter()
+                        .rev()
+                        .find(|s| s.opened <= self.clock.t)
+                        .map(|s| s.conn),
+                };
             }
         }
     }
@@ -283,11 +339,7 @@ impl App {
     fn inject(&mut self, ctx: &Context<Self>, fault: Fault) {
         let Some(run) = self.run.clone() else { return };
         let mut injections = run.injections.clone();
-        injections.push(Injection {
-            at: self.clock.t,
-            fault,
-            until: None,
-        });
+        injections.push(Injection::fault(self.clock.t, fault));
         self.branches.push(run.clone());
         self.start_run(ctx, run.scenario.clone(), injections, self.clock.t);
     }
@@ -298,11 +350,15 @@ impl App {
         let mut injections = run.injections.clone();
         let mut changed = false;
         for i in &mut injections {
-            let on_host =
-                matches!(&i.fault, Fault::HostDown { host: h, .. } if h.eq_ignore_ascii_case(host));
-            if on_host && i.at <= now && i.until.is_none_or(|u| u > now) {
-                i.until = Some(now);
-                changed = true;
+            if let Injected::Fault {
+                fault: Fault::HostDown { host: h, .. },
+                until,
+            } = &mut i.what
+            {
+                if h.eq_ignore_ascii_case(host) && i.at <= now && until.is_none_or(|u| u > now) {
+                    *until = Some(now);
+                    changed = true;
+                }
             }
         }
         // A scenario's own down time on this host ends now too.
@@ -324,6 +380,112 @@ impl App {
         self.start_run(ctx, Rc::new(scenario), injections, now);
     }
 
+    fn open_console(&mut self) {
+        let host = if self.console_host.is_empty() {
+            self.scenario
+                .nodes
+                .iter()
+                .find(|n| n.role == Role::Mx)
+                .or_else(|| self.scenario.nodes.first())
+                .map(|n| n.name.clone())
+                .unwrap_or_default()
+        } else {
+            self.console_host.clone()
+        };
+        let Some(node) = self.scenario.nodes.iter().find(|n| n.name == host) else {
+            self.error = Some(format!("no host named {host}"));
+            return;
+        };
+        let at = self.clock.t;
+        let mut state = ConsoleState {
+            console: None,
+            host: host.clone(),
+            at,
+            lines: vec![('#', format!("nc {host} 25   (at {at})"))],
+            handed_on: 0,
+        };
+        if self
+            .view
+            .hosts_down
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&host))
+        {
+            state.lines.push((
+                '!',
+                format!("{host}: Connection refused (the host is down)"),
+            ));
+        } else {
+            let (console, greeting) = Console::open(node, at);
+            push_reply_lines(&mut state.lines, &greeting);
+            state.console = Some(console);
+        }
+        self.console_host = host;
+        self.console = Some(state);
+    }
+
+    fn console_send(&mut self, ctx: &Context<Self>) {
+        let line = std::mem::take(&mut self.console_input);
+        let Some(state) = self.console.as_mut() else {
+            return;
+        };
+        let Some(console) = state.console.as_mut() else {
+            state
+                .lines
+                .push(('!', "not connected: press Connect".into()));
+            return;
+        };
+        if console.is_closed() {
+            state.lines.push((
+                '!',
+                "the connection is closed: press Connect to open another".into(),
+            ));
+            return;
+        }
+        state.lines.push(('C', line.clone()));
+        let mut bytes = line.into_bytes();
+        bytes.extend_from_slice(b"\r\n");
+        let out = console.type_bytes(&bytes);
+        push_reply_lines(&mut state.lines, &out);
+        if console.is_closed() {
+            state
+                .lines
+                .push(('#', "Connection closed by foreign host.".into()));
+        }
+        let fresh: Vec<_> = console
+            .accepted()
+            .iter()
+            .skip(state.handed_on)
+            .cloned()
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        state.handed_on += fresh.len();
+        let (host, at) = (state.host.clone(), state.at);
+        let Some(run) = self.run.clone() else { return };
+        let mut injections = run.injections.clone();
+        for message in fresh {
+            self.typed_messages += 1;
+            let id = format!("console-{}", self.typed_messages);
+            if let Some(state) = self.console.as_mut() {
+                state.lines.push((
+                    '#',
+                    format!("{host} queued it as {id}: press Play to watch it travel"),
+                ));
+            }
+            injections.push(Injection {
+                at,
+                what: Injected::Message {
+                    host: host.clone(),
+                    id,
+                    message,
+                },
+            });
+        }
+        self.branches.push(run.clone());
+        self.start_run(ctx, run.scenario.clone(), injections, at);
+    }
+
     fn export_transcripts(&self) -> String {
         let Some(run) = &self.run else {
             return String::new();
@@ -340,6 +502,16 @@ impl App {
             out.push('\n');
         }
         out
+    }
+}
+
+/// Splits server output into reply lines for the console.
+fn push_reply_lines(lines: &mut Vec<(char, String)>, out: &[u8]) {
+    for l in String::from_utf8_lossy(out)
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+    {
+        lines.push(('S', l.to_string()));
     }
 }
 
@@ -371,36 +543,43 @@ impl Component for App {
             Err(e) => (empty_scenario(), Some(e)),
         };
         let link = ctx.link().clone();
-        let keys = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
-            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                return;
-            };
-            let typing = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| {
-                    matches!(
-                        el.tag_name().as_str(),
-                        "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
-                    )
-                });
-            if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                return;
-            }
-            let key = e.key();
-            // Space on a button presses it; the shortcuts leave form
-            // controls alone.
-            if typing {
-                return;
-            }
-            if matches!(
-                key.as_str(),
-                " " | "ArrowLeft" | "ArrowRight" | "Home" | "f"
-            ) {
-                e.prevent_default();
-                link.send_message(Msg::Key(key));
-            }
-        });
+        // Not passive: the shortcuts keep space from scrolling the page.
+        let options = gloo::events::EventListenerOptions::enable_prevent_default();
+        let keys = EventListener::new_with_options(
+            &gloo::utils::document(),
+            "keydown",
+            options,
+            move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(
+                            el.tag_name().as_str(),
+                            "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                        )
+                    });
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let key = e.key();
+                // Space on a button presses it; the shortcuts leave form
+                // controls alone.
+                if typing {
+                    return;
+                }
+                if matches!(
+                    key.as_str(),
+                    " " | "ArrowLeft" | "ArrowRight" | "Home" | "f"
+                ) {
+                    e.prevent_default();
+                    link.send_message(Msg::Key(key));
+                }
+            },
+        );
         let mut app = App {
             preset: first.to_string(),
             scenario: Rc::new(scenario.clone()),
@@ -417,6 +596,9 @@ impl Component for App {
             frame: None,
             tab: Tab::Transcript,
             session: None,
+            session_pinned: false,
+            focus_fault_menu: false,
+            runs_done: 0,
             selection: None,
             message: None,
             force_code: 550,
@@ -433,6 +615,13 @@ impl Component for App {
             height: 420.0,
             zoom: 1.0,
             drag: None,
+            pan: (0.0, 0.0),
+            stage_ref: NodeRef::default(),
+            _wheel: None,
+            console: None,
+            console_host: String::new(),
+            console_input: String::new(),
+            typed_messages: 0,
             _keys: Some(keys),
             reader: None,
         };
@@ -501,6 +690,7 @@ impl Component for App {
                 match c.step(SLICE_EVENTS) {
                     Some(run) => {
                         self.computing = None;
+                        self.runs_done += 1;
                         self.run = Some(Rc::new(run));
                         self.clock = self.pending_clock.take().unwrap_or_default();
                         self.refresh_view();
@@ -566,6 +756,7 @@ impl Component for App {
                 self.clock.playing = false;
                 self.frame = None;
                 self.session = None;
+                self.session_pinned = false;
                 self.set_time(SimTime::ZERO);
             }
             Msg::Speed(s) => self.clock.speed = s,
@@ -577,6 +768,7 @@ impl Component for App {
             Msg::Tab(t) => self.tab = t,
             Msg::Session(c) => {
                 self.session = Some(c);
+                self.session_pinned = true;
                 if !matches!(self.tab, Tab::Transcript | Tab::Wire) {
                     self.tab = Tab::Transcript;
                 }
@@ -610,6 +802,13 @@ impl Component for App {
             }
             Msg::ForceCode(c) => self.force_code = c,
             Msg::ForceStage(s) => self.force_stage = s,
+            Msg::ConsoleHost(h) => self.console_host = h,
+            Msg::ConsoleOpen => self.open_console(),
+            Msg::ConsoleInput(text) => {
+                self.console_input = text;
+                return false;
+            }
+            Msg::ConsoleSend => self.console_send(ctx),
             Msg::ToggleTheme => self.dark = !self.dark,
             Msg::TogglePresenter => self.presenter = !self.presenter,
             Msg::DismissError => self.error = None,
@@ -636,29 +835,35 @@ impl Component for App {
                                 .map(|n| n.name.clone());
                             self.selection = mx.map(Selection::Host);
                         }
-                        if let Some(el) =
-                            gloo::utils::document().get_element_by_id("fault-menu-first")
-                        {
-                            if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
-                                let _ = el.focus();
-                            }
-                        }
+                        self.focus_fault_menu = true;
                         return true;
                     }
                     _ => return false,
                 };
                 return Component::update(self, ctx, msg);
             }
-            Msg::DragStart(h) => self.drag = Some(h),
-            Msg::DragMove(x, y) => {
-                let Some(h) = &self.drag else { return false };
-                if let Some(p) = self.positions.get_mut(h) {
-                    *p = Point {
-                        x: x.clamp(10.0, WIDTH - 10.0),
-                        y: y.clamp(10.0, self.height - 10.0),
-                    };
+            Msg::DragStart(h) => self.drag = Some(Drag::Host(h)),
+            Msg::PanStart => self.drag = Some(Drag::Pan(None)),
+            Msg::DragMove(x, y) => match &mut self.drag {
+                Some(Drag::Host(h)) => {
+                    if let Some(p) = self.positions.get_mut(h.as_str()) {
+                        *p = Point {
+                            x: x.clamp(10.0, WIDTH - 10.0),
+                            y: y.clamp(10.0, self.height - 10.0),
+                        };
+                    }
                 }
-            }
+                Some(Drag::Pan(last)) => {
+                    // The point under the pointer stays under it.
+                    let (px, py) = (x - self.pan.0, y - self.pan.1);
+                    if let Some((lx, ly)) = *last {
+                        self.pan.0 -= px - lx;
+                        self.pan.1 -= py - ly;
+                    }
+                    *last = Some((px, py));
+                }
+                None => return false,
+            },
             Msg::DragEnd => {
                 if self.drag.take().is_none() {
                     return false;
@@ -677,27 +882,57 @@ impl Component for App {
                 self.positions = positions;
                 self.height = height;
                 self.zoom = 1.0;
+                self.pan = (0.0, 0.0);
             }
         }
         true
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
         if first_render {
+            // The wheel zooms the stage; not passive, so the page does not
+            // scroll at the same time.
+            if let Some(stage) = self.stage_ref.get() {
+                let link = ctx.link().clone();
+                let options = gloo::events::EventListenerOptions::enable_prevent_default();
+                self._wheel = Some(EventListener::new_with_options(
+                    &stage,
+                    "wheel",
+                    options,
+                    move |e| {
+                        if let Some(w) = e.dyn_ref::<web_sys::WheelEvent>() {
+                            w.prevent_default();
+                            link.send_message(Msg::Zoom(if w.delta_y() < 0.0 {
+                                1.15
+                            } else {
+                                1.0 / 1.15
+                            }));
+                        }
+                    },
+                ));
+            }
             if let Some(body) = gloo::utils::document().body() {
                 // Tools and tests read this marker: the module initialised.
                 let _ = body.set_attribute("data-mxlab-ready", "true");
             }
         }
         if let Some(body) = gloo::utils::document().body() {
-            let _ = body.set_attribute(
-                "data-mxlab-state",
-                if self.computing.is_some() {
-                    "computing"
-                } else {
-                    "ready"
-                },
-            );
+            let state = if self.computing.is_some() {
+                "computing"
+            } else {
+                "ready"
+            };
+            let _ = body.set_attribute("data-mxlab-state", state);
+            // Counts finished runs, so tools can wait for a recomputation.
+            let _ = body.set_attribute("data-mxlab-runs", &self.runs_done.to_string());
+        }
+        if std::mem::take(&mut self.focus_fault_menu) {
+            // `f` opens the fault menu: keyboard focus goes to its first action.
+            if let Some(el) = gloo::utils::document().get_element_by_id("fault-menu-first") {
+                if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
         }
     }
 
@@ -718,7 +953,7 @@ impl Component for App {
                     </div>
                 }
                 <div class="workspace">
-                    <main class="mxlab-stage" aria-label="Network stage">
+                    <main class="mxlab-stage" aria-label="Network stage" ref={self.stage_ref.clone()}>
                         { self.view_stage(ctx) }
                         if let Some(c) = &self.computing {
                             <div class="computing" role="progressbar" aria-label="Computing the run"
@@ -828,7 +1063,11 @@ impl App {
         let pos = |h: &str| self.positions.get(h).copied();
         let w = WIDTH / self.zoom;
         let h = self.height / self.zoom;
-        let vb = format!("{} {} {w} {h}", (WIDTH - w) / 2.0, (self.height - h) / 2.0);
+        let vb = format!(
+            "{} {} {w} {h}",
+            (WIDTH - w) / 2.0 + self.pan.0,
+            (self.height - h) / 2.0 + self.pan.1
+        );
         // Links: every pair that ever talked, and every host to its resolver.
         let mut pairs: Vec<(String, String, bool)> = Vec::new();
         for s in &run.sessions {
@@ -996,15 +1235,11 @@ impl App {
             let y = vy + (f64::from(e.client_y()) - rect.top() - oy) / scale;
             Some(Msg::DragMove(x, y))
         });
-        let onwheel = link.callback(|e: WheelEvent| {
-            e.prevent_default();
-            Msg::Zoom(if e.delta_y() < 0.0 { 1.15 } else { 1.0 / 1.15 })
-        });
         html! {
             <>
                 <svg viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", self.scenario.nodes.len(), self.clock.t)}
                     onpointermove={onpointermove} onpointerup={link.callback(|_| Msg::DragEnd)}
-                    onpointerleave={link.callback(|_| Msg::DragEnd)} onwheel={onwheel}>
+                    onpointerleave={link.callback(|_| Msg::DragEnd)} onpointerdown={link.callback(|_| Msg::PanStart)}>
                     <g class="links">{ for links }</g>
                     <g class="hosts">{ for hosts }</g>
                     <g class="packets">{ for packets }{ for dns }</g>
@@ -1165,10 +1400,10 @@ impl App {
         html! {
             <section class="transport" aria-label="Transport">
                 <div class="buttons">
-                    <button aria-label="Restart (Home)" onclick={link.callback(|_| Msg::Restart)}>{ "⏮" }</button>
-                    <button aria-label="Previous event (←)" onclick={link.callback(|_| Msg::StepBack)}>{ "◀" }</button>
+                    <button aria-label="Restart (Home)" onclick={link.callback(|_| Msg::Restart)}>{ "|◀◀" }</button>
+                    <button aria-label="Previous event (←)" onclick={link.callback(|_| Msg::StepBack)}>{ "◀|" }</button>
                     <button class="play" aria-label={if self.clock.playing { "Pause (space)" } else { "Play (space)" }}
-                        onclick={link.callback(|_| Msg::Toggle)}>{ if self.clock.playing { "⏸" } else { "▶" } }</button>
+                        onclick={link.callback(|_| Msg::Toggle)}>{ if self.clock.playing { "❚❚" } else { "▶" } }</button>
                     <button aria-label="Next event (→)" onclick={link.callback(|_| Msg::StepForward)}>{ "▶|" }</button>
                     <label class="speed">{ "Speed " }
                         <select aria-label="Speed" onchange={on_speed}>
@@ -1224,6 +1459,7 @@ impl App {
                         Tab::Queues => self.view_queues(),
                         Tab::Messages => self.view_messages(ctx),
                         Tab::Statistics => self.view_statistics(),
+                        Tab::Console => self.view_console(ctx),
                         Tab::Scenario => self.view_scenario(ctx),
                     } }
                 </div>
@@ -1472,6 +1708,55 @@ impl App {
         }
     }
 
+    fn view_console(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_host = link.callback(|e: Event| {
+            Msg::ConsoleHost(e.target_unchecked_into::<HtmlSelectElement>().value())
+        });
+        let on_input = link.callback(|e: InputEvent| {
+            Msg::ConsoleInput(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
+        let on_submit = link.callback(|e: SubmitEvent| {
+            e.prevent_default();
+            Msg::ConsoleSend
+        });
+        let connected = self
+            .console
+            .as_ref()
+            .is_some_and(|c| c.console.as_ref().is_some_and(|c| !c.is_closed()));
+        html! {
+            <div class="console-panel">
+                <div class="console-bar">
+                    <label>{ "Host " }
+                        <select aria-label="Console host" onchange={on_host}>
+                            { for self.scenario.nodes.iter().filter(|n| n.role != Role::Resolver).map(|n| html! {
+                                <option value={n.name.clone()} selected={n.name == self.console_host}>{ n.name.clone() }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <button onclick={link.callback(|_| Msg::ConsoleOpen)}>{ if connected { "Reconnect" } else { "Connect" } }</button>
+                    <span class="hint">{ "Type SMTP as with nc host 25: the host's own server session answers, and mail it accepts travels on through the network." }</span>
+                </div>
+                <ol class="console-log transcript" role="log" aria-live="polite" aria-label="Console">
+                    { for self.console.iter().flat_map(|c| c.lines.iter()).map(|(who, text)| {
+                        let class = match who { 'C' => "client", 'S' => "server", '!' => "problem", _ => "note" };
+                        html! {
+                            <li class={class}>
+                                <span class="who">{ if *who == 'C' || *who == 'S' { format!("{who}:") } else { String::new() } }</span>
+                                <span class="line">{ text.clone() }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+                <form class="console-input" onsubmit={on_submit}>
+                    <input type="text" aria-label="SMTP line" placeholder={if connected { "HELO student.example" } else { "press Connect first" }}
+                        value={self.console_input.clone()} oninput={on_input} disabled={!connected} autocomplete="off" spellcheck="false" />
+                    <button type="submit" disabled={!connected}>{ "Send" }</button>
+                </form>
+            </div>
+        }
+    }
+
     fn view_scenario(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let on_edit = link.callback(|e: InputEvent| {
@@ -1505,7 +1790,7 @@ impl App {
                 <ul id="scenario-problems" class="problems" aria-live="polite">
                     { for self.problems.iter().map(|p| html! {
                         <li class="problem">
-                            <code class="path">{ if p.path.is_empty() { "(document)".to_string() } else { p.path.clone() } }</code>
+                            <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>
                             <span class="message">{ p.message.clone() }</span>
                         </li>
                     }) }

@@ -7,19 +7,57 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use mxlab_sim::console::Accepted;
 use mxlab_sim::scenario::Fault;
 use mxlab_sim::trace::{DsnAction, Octets};
 use mxlab_sim::{EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceEvent, TraceIndex};
 
-/// A fault injected by hand at a moment of a run.
+/// Something done by hand at a moment of a run: the run forks there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Injection {
-    /// When it strikes.
+    /// When.
     pub at: SimTime,
     /// What.
-    pub fault: Fault,
-    /// When it ends, if it does.
-    pub until: Option<SimTime>,
+    pub what: Injected,
+}
+
+/// What was done by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Injected {
+    /// A fault, lasting until a time or to the end.
+    Fault {
+        /// The fault.
+        fault: Fault,
+        /// When it ends, if it does.
+        until: Option<SimTime>,
+    },
+    /// A message typed into a console session, accepted by `host`.
+    Message {
+        /// The host the console talked to.
+        host: String,
+        /// The message id it travels under.
+        id: String,
+        /// What the host accepted.
+        message: Accepted,
+    },
+}
+
+impl Injection {
+    /// A fault from `at` on, for good.
+    pub fn fault(at: SimTime, fault: Fault) -> Injection {
+        Injection {
+            at,
+            what: Injected::Fault { fault, until: None },
+        }
+    }
+
+    /// In a few words, for the timeline.
+    pub fn label(&self) -> String {
+        match &self.what {
+            Injected::Fault { fault, .. } => format!("injected {}", fault_label(fault)),
+            Injected::Message { host, id, .. } => format!("{id} typed into {host}"),
+        }
+    }
 }
 
 /// What a timeline marker stands for.
@@ -192,7 +230,13 @@ impl Computation {
         loop {
             while self.pending.last().is_some_and(|p| p.at <= self.reached) {
                 if let Some(i) = self.pending.pop() {
-                    self.sim.inject(i.fault, i.at.max(self.sim.now()), i.until);
+                    let at = i.at.max(self.sim.now());
+                    match i.what {
+                        Injected::Fault { fault, until } => self.sim.inject(fault, at, until),
+                        Injected::Message { host, id, message } => {
+                            self.sim.accept(&host, &message, &id, at);
+                        }
+                    }
                 }
             }
             if self.sim.trace().len() >= start.saturating_add(budget) {
@@ -333,7 +377,7 @@ impl Run {
                 position,
                 at: inj.at,
                 kind: MarkerKind::Fork,
-                label: format!("{}: injected {}", inj.at, fault_label(&inj.fault)),
+                label: format!("{}: {}", inj.at, inj.label()),
             });
         }
         markers.sort_by_key(|m| m.position);
@@ -748,14 +792,13 @@ mod tests {
         let forked = Run::compute(
             s,
             base.seed,
-            vec![Injection {
+            vec![Injection::fault(
                 at,
-                fault: Fault::HostDown {
+                Fault::HostDown {
                     host: mx,
                     mode: Default::default(),
                 },
-                until: None,
-            }],
+            )],
         );
         assert_eq!(forked.summary.delivered, 0);
         assert!(forked.markers.iter().any(|m| m.kind == MarkerKind::Fork));

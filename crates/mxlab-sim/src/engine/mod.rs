@@ -28,12 +28,14 @@ use std::net::IpAddr;
 use compact_str::CompactString;
 use smallvec::smallvec;
 
+pub use attempt::SIM_EPOCH_UNIX;
 pub use exchange::{
     Decision, SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult,
     WireLine,
 };
 pub use host::{Host, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
 pub use proto_exchange::ProtoExchange;
+pub(crate) use proto_exchange::PATHS;
 
 use crate::diagnostic::Diagnostic;
 use crate::dns::Zone;
@@ -329,6 +331,23 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     pub fn run_to_quiescence(&mut self) -> bool {
         self.run_until(self.horizon);
         self.hosts.iter().all(|h| h.queue.is_empty())
+    }
+
+    /// Schedules `entry` to arrive in the queue of `host` at `at` (not
+    /// before now); false if there is no such host.
+    pub(crate) fn arrive_at(&mut self, host: &str, at: SimTime, entry: QueueEntry) -> bool {
+        let Some(&i) = self.by_name.get(&host.to_ascii_lowercase()) else {
+            return false;
+        };
+        let at = at.max(self.now());
+        self.events.push(
+            at,
+            Event::Arrive {
+                host: i,
+                entry: Box::new(entry),
+            },
+        );
+        true
     }
 
     fn name(&self, host: usize) -> CompactString {

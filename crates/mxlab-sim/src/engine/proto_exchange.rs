@@ -33,7 +33,7 @@ pub struct ProtoExchange {
     scratch: String,
 }
 
-const PATHS: PathOptions = PathOptions {
+pub(crate) const PATHS: PathOptions = PathOptions {
     smtputf8: true,
     allow_unqualified: true,
     allow_missing_brackets: false,

@@ -1,0 +1,320 @@
+//! A hand-typed SMTP session with one host of a scenario, as with
+//! `nc host 25`: the host's real `mxlab-proto` server session answers,
+//! with the same decisions on senders, recipients, sizes and logins as
+//! the host makes inside a run. What it accepts is handed back as
+//! [`Accepted`] messages, which [`Sim::accept`] puts in the host's queue so
+//! that they travel on through the simulated network.
+//!
+//! STARTTLS is simulated: after `220 Ready to start TLS` the session goes
+//! on as if the handshake had succeeded (a console cannot do TLS).
+
+use mxlab_proto::message::{with_protocol, Received};
+use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
+use mxlab_proto::wire::BareLinePolicy;
+use mxlab_proto::{Input, Instant, Output, ServerState};
+
+use crate::diagnostic::server_decision;
+use crate::engine::{ServerPolicy, Sim, SmtpExchange, SIM_EPOCH_UNIX};
+use crate::scenario::{BareLfPolicy, Node};
+use crate::time::SimTime;
+
+/// A message the console's host accepted (250 after the final dot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The name the client gave in HELO/EHLO.
+    pub helo: String,
+    /// The envelope sender, empty for `<>`.
+    pub mail_from: String,
+    /// The accepted recipients.
+    pub rcpts: Vec<String>,
+    /// Headers and body as received, with the host's `Received:` on top.
+    pub content: String,
+    /// The queue id the host gave it.
+    pub queue_id: String,
+}
+
+/// One console session.
+#[derive(Debug)]
+pub struct Console {
+    host: String,
+    session: ServerSession,
+    policy: ServerPolicy,
+    at: SimTime,
+    helo: String,
+    authenticated: bool,
+    tls: bool,
+    accepted: Vec<Accepted>,
+}
+
+impl Console {
+    /// Opens a session with `node` at virtual time `at`; returns it and the
+    /// server's greeting.
+    pub fn open(node: &Node, at: SimTime) -> (Console, Vec<u8>) {
+        let p = &node.policy;
+        let mut config = ServerConfig::new(node.name.clone());
+        config.paths = crate::engine::PATHS;
+        config.extensions.starttls = p.starttls || p.tls_required;
+        config.require_tls = p.tls_required;
+        config.extensions.auth = !p.credentials.is_empty();
+        config.require_auth = p.auth_required && config.extensions.auth;
+        config.extensions.size = p.size_limit;
+        config.bare_line_policy = match p.bare_lf {
+            BareLfPolicy::Strict => BareLinePolicy::Strict,
+            BareLfPolicy::Preserve => BareLinePolicy::Preserve,
+            BareLfPolicy::Lenient => BareLinePolicy::Lenient,
+        };
+        let mut console = Console {
+            host: node.name.clone(),
+            session: ServerSession::new(config, Instant::ZERO),
+            policy: ServerPolicy::new(node.clone(), 0),
+            at,
+            helo: String::new(),
+            authenticated: false,
+            tls: false,
+            accepted: Vec::new(),
+        };
+        let greeting = console.pump();
+        (console, greeting)
+    }
+
+    /// The host's name.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Types `bytes` (each line ending in CRLF, as `nc -C` sends them);
+    /// returns what the server answers.
+    pub fn type_bytes(&mut self, bytes: &[u8]) -> Vec<u8> {
+        if self.is_closed() {
+            return Vec::new();
+        }
+        self.session
+            .handle_input(Instant::ZERO, Input::Bytes(bytes));
+        self.pump()
+    }
+
+    /// Whether the session has ended (QUIT, or the server closed it).
+    pub fn is_closed(&self) -> bool {
+        self.session.state() == ServerState::Closed
+    }
+
+    /// Whether STARTTLS was (simulated as) established.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The messages accepted so far, in order.
+    pub fn accepted(&self) -> &[Accepted] {
+        &self.accepted
+    }
+
+    fn pump(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Each output is handled once; a bound keeps a bug from hanging.
+        for _ in 0..10_000 {
+            let Some(o) = self.session.poll_output() else {
+                break;
+            };
+            match o {
+                Output::Transmit(b) => out.extend_from_slice(&b),
+                Output::Event(e) => {
+                    if let Some(d) = self.answer(e) {
+                        self.session.decide(Instant::ZERO, d);
+                    }
+                }
+                Output::StartTls => {
+                    self.tls = true;
+                    self.session
+                        .handle_input(Instant::ZERO, Input::TlsEstablished);
+                }
+                Output::Close | Output::Timeout(_) => {}
+            }
+        }
+        out
+    }
+
+    fn answer(&mut self, e: ServerEvent) -> Option<Decision> {
+        match e {
+            ServerEvent::Hello { domain, .. } => {
+                self.helo = domain;
+                None
+            }
+            ServerEvent::TlsEstablished => {
+                self.helo.clear();
+                self.authenticated = false;
+                None
+            }
+            ServerEvent::AuthRequest { credentials, .. } => {
+                let ok = self
+                    .policy
+                    .login(&credentials.username, &credentials.password);
+                self.authenticated |= ok;
+                Some(if ok {
+                    Decision::Accept
+                } else {
+                    Decision::bad_credentials()
+                })
+            }
+            ServerEvent::MailFrom { params, .. } => {
+                Some(server_decision(&self.policy.mail(params.size.unwrap_or(0))))
+            }
+            ServerEvent::RcptTo { to, from, .. } => {
+                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
+                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
+                Some(server_decision(&self.policy.rcpt(
+                    &self.helo,
+                    &sender,
+                    &rcpt,
+                    self.at,
+                    self.authenticated,
+                )))
+            }
+            ServerEvent::Message {
+                envelope, content, ..
+            } => {
+                let queue_id = format!("C{:06}", self.accepted.len() + 1);
+                let rcpts: Vec<String> = envelope
+                    .rcpts
+                    .iter()
+                    .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
+                    .collect();
+                let received = Received {
+                    from_helo: envelope.helo.clone(),
+                    from_ip: None,
+                    by: self.host.clone(),
+                    with: with_protocol(envelope.esmtp, envelope.tls, envelope.auth.is_some())
+                        .into(),
+                    id: Some(queue_id.clone()),
+                    for_rcpt: match rcpts.as_slice() {
+                        [one] => Some(one.clone()),
+                        _ => None,
+                    },
+                    unix_secs: SIM_EPOCH_UNIX
+                        .saturating_add(i64::try_from(self.at.as_secs()).unwrap_or(i64::MAX)),
+                };
+                let mut text = received.to_header();
+                text.push_str(&String::from_utf8_lossy(&content));
+                self.accepted.push(Accepted {
+                    helo: envelope.helo,
+                    mail_from: envelope
+                        .from
+                        .mailbox()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    rcpts,
+                    content: text,
+                    queue_id: queue_id.clone(),
+                });
+                Some(Decision::AcceptWith(mxlab_proto::reply::Reply::enhanced(
+                    250,
+                    (2, 0, 0),
+                    format!("Ok: queued as {queue_id}"),
+                )))
+            }
+            ServerEvent::Reset | ServerEvent::Closed(_) => None,
+        }
+    }
+}
+
+impl<X: SmtpExchange + Clone> Sim<X> {
+    /// Puts a message accepted by a console session with `host` into that
+    /// host's queue at `at` (not before now), as message `id`: from there
+    /// it is routed, relayed, retried or bounced like any other. Returns
+    /// false if there is no such host.
+    pub fn accept(&mut self, host: &str, message: &Accepted, id: &str, at: SimTime) -> bool {
+        let hops = message
+            .content
+            .split("\r\n")
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case("received:"))
+            .count();
+        self.arrive_at(
+            host,
+            at,
+            crate::engine::QueueEntry {
+                queue_id: 0,
+                message_id: id.into(),
+                mail_from: message.mail_from.clone(),
+                recipients: message
+                    .rcpts
+                    .iter()
+                    .map(|r| crate::engine::RecipientState {
+                        address: r.clone(),
+                        status: crate::engine::RecipientStatus::Pending,
+                        last_error: None,
+                    })
+                    .collect(),
+                content: message.content.clone(),
+                hops: u32::try_from(hops).unwrap_or(u32::MAX),
+                arrival: at,
+                first_failure: None,
+                failures: 0,
+                last_gap_micros: 0,
+                next_attempt: None,
+                in_flight: false,
+                warned: false,
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    fn text(b: &[u8]) -> String {
+        String::from_utf8_lossy(b).into_owned()
+    }
+
+    #[test]
+    fn a_typed_session_is_answered_and_its_mail_delivered() {
+        let scenario = presets::preset("hello-smtp").unwrap().unwrap();
+        let mx = scenario
+            .nodes
+            .iter()
+            .find(|n| n.role == crate::scenario::Role::Mx)
+            .unwrap();
+        let (mut c, greeting) = Console::open(mx, SimTime::from_secs(5));
+        assert!(text(&greeting).starts_with("220 "), "{}", text(&greeting));
+        assert!(text(&c.type_bytes(b"HELO student.example\r\n")).starts_with("250 "));
+        assert!(text(&c.type_bytes(b"MAIL FROM:<student@example.net>\r\n")).starts_with("250 "));
+        let r = text(&c.type_bytes(b"RCPT TO:<nobody@example.org>\r\n"));
+        assert!(r.starts_with("550 "), "{r}");
+        assert!(text(&c.type_bytes(b"RCPT TO:<bob@example.org>\r\n")).starts_with("250 "));
+        assert!(text(&c.type_bytes(b"DATA\r\n")).starts_with("354 "));
+        assert!(c
+            .type_bytes(b"Subject: typed by hand\r\n\r\nHello Bob\r\n")
+            .is_empty());
+        let r = text(&c.type_bytes(b".\r\n"));
+        assert!(r.starts_with("250 2.0.0 Ok: queued as C000001"), "{r}");
+        assert!(text(&c.type_bytes(b"QUIT\r\n")).starts_with("221 "));
+        assert!(c.is_closed());
+        assert!(c.type_bytes(b"NOOP\r\n").is_empty());
+        let m = &c.accepted()[0];
+        assert_eq!(m.rcpts, ["bob@example.org"]);
+        assert!(
+            m.content.starts_with("Received: from student.example"),
+            "{}",
+            m.content
+        );
+
+        let mut sim = crate::Sim::new(scenario.clone(), 1);
+        sim.run_until(SimTime::from_secs(5));
+        assert!(sim.accept(&mx.name, m, "console-1", SimTime::from_secs(5)));
+        assert!(!sim.accept("nowhere.example", m, "console-2", SimTime::from_secs(5)));
+        sim.run_to_quiescence();
+        let mailbox = &sim.host(&mx.name).unwrap().mailboxes["bob@example.org"];
+        assert!(mailbox.iter().any(|id| id == "console-1"), "{mailbox:?}");
+    }
+
+    #[test]
+    fn garbage_gets_an_error_reply_not_a_panic() {
+        let scenario = presets::preset("hello-smtp").unwrap().unwrap();
+        let (mut c, _) = Console::open(&scenario.nodes[1], SimTime::ZERO);
+        let r = text(&c.type_bytes(b"\xff\x00 <img src=x onerror=alert(1)>\r\n"));
+        assert!(r.starts_with("500 "), "{r}");
+        let r = text(&c.type_bytes(b"RCPT TO:<a@b>\r\n"));
+        assert!(r.starts_with("503 "), "{r}");
+    }
+}

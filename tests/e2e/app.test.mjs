@@ -1,0 +1,400 @@
+// The simulator's main flows in real Chromium, each asserting what is on
+// the page: play a preset to the end, scrub back, take the MX down mid-run,
+// force a 550 and read the DSN, type SMTP into the console, render hostile
+// scenario text as text, show a malformed scenario's problems at their
+// paths, and run the main flow from the keyboard alone. Screenshots of the
+// main views go to target/e2e/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { serveSite, launchBrowser, openPage } from './harness.mjs';
+
+let site;
+let browser;
+
+before(async () => {
+  site = await serveSite();
+  browser = await launchBrowser();
+  await mkdir('target/e2e', { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const runs = (page) => page.evaluate(() => Number(document.body.dataset.mxlabRuns ?? 0));
+
+/** Waits until more than `before` runs have been computed and the app is idle. */
+async function runDone(page, before) {
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.mxlabRuns ?? 0) > n && document.body.dataset.mxlabState === 'ready',
+    before,
+    { timeout: 30000 },
+  );
+}
+
+async function open(presetName) {
+  const { page, problems } = await openPage(browser, site.url);
+  await runDone(page, 0);
+  if (presetName) {
+    const n = await runs(page);
+    await page.selectOption('#preset', presetName);
+    await runDone(page, n);
+  }
+  return { page, problems };
+}
+
+const clock = (page) => page.textContent('.transport .clock').then((t) => t.trim());
+const clockMicros = (page) => page.getAttribute('.transport .clock', 'data-micros').then(Number);
+const timeline = 'input[aria-label="Timeline"]';
+
+async function seek(page, position) {
+  await page.fill(timeline, String(position));
+}
+
+async function seekEnd(page) {
+  const max = await page.getAttribute(timeline, 'max');
+  await seek(page, max);
+  return Number(max);
+}
+
+async function tab(page, name) {
+  await page.click(`[role=tab]:has-text("${name}")`);
+}
+
+async function transcriptLines(page) {
+  return page.$$eval('ol.transcript li .line', (els) => els.map((e) => e.textContent));
+}
+
+test('a preset plays to the end: the mailbox holds the message, the timeline its markers', async () => {
+  const { page, problems } = await open('relay-via-smarthost');
+  assert.match(await page.textContent('.lesson h2'), /smarthost/i);
+  await page.selectOption('select[aria-label=Speed]', '100');
+  await page.click('button.play');
+  await page.waitForSelector('button.play[aria-label="Pause (space)"]');
+  await page.waitForSelector('button.play[aria-label="Play (space)"]', { timeout: 30000 });
+  const max = Number(await page.getAttribute(timeline, 'max'));
+  assert.equal(Number(await page.inputValue(timeline)), max, 'played to the last event');
+  assert.ok((await page.$$('.marker.delivered')).length >= 1, 'a delivered marker');
+
+  await tab(page, 'Messages');
+  const mailbox = page.locator('.mailbox[data-mailbox="bob@example.org"]');
+  assert.match(await mailbox.textContent(), /m1/);
+  await mailbox.locator('button').first().click();
+  const hops = await page.$$eval('.inspector .hop pre', (els) => els.map((e) => e.textContent));
+  assert.ok(hops.length >= 2, `the message crossed several hops: ${hops.length}`);
+  const received = (h) => (h.match(/^Received:/gm) ?? []).length;
+  assert.ok(received(hops[hops.length - 1]) > received(hops[0]), 'the Received chain grows hop by hop');
+
+  await tab(page, 'Statistics');
+  assert.equal(await page.textContent('[data-stat=delivered]'), '1');
+  await page.screenshot({ path: 'target/e2e/played.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('scrubbing back shows the stage and transcript of the earlier time', async () => {
+  const { page, problems } = await open('hello-smtp');
+  const end = await seekEnd(page);
+  const endClock = await clock(page);
+  const full = await transcriptLines(page);
+  assert.ok(full.some((l) => l.startsWith('221 ')), 'the last session ended with 221');
+  assert.ok(await page.isVisible('g.host[data-host="mx.example.org"] .badge.mailbox'), 'the MX holds the mail');
+
+  // Back to the middle: fewer lines, the current one highlighted, no mail yet.
+  await seek(page, Math.floor(end / 2));
+  const midClock = await clockMicros(page);
+  assert.notEqual(await clock(page), endClock);
+  const mid = await transcriptLines(page);
+  assert.ok(mid.length > 0 && mid.length <= full.length, `${mid.length} of ${full.length} lines`);
+  const current = await page.textContent('ol.transcript li.current .line');
+  assert.equal(current, mid[mid.length - 1], 'the newest line is the current one');
+  assert.equal(await page.isVisible('g.host[data-host="mx.example.org"] .badge.mailbox'), false);
+
+  // Stepping moves event by event, and back.
+  await page.click('button[aria-label="Next event (→)"]');
+  const next = await clockMicros(page);
+  assert.ok(next > midClock, `${next} > ${midClock}`);
+  await page.click('button[aria-label="Previous event (←)"]');
+  assert.ok((await clockMicros(page)) < next);
+
+  // Forward again: the same end state as before.
+  await seek(page, end);
+  assert.equal(await clock(page), endClock);
+  assert.ok(await page.isVisible('g.host[data-host="mx.example.org"] .badge.mailbox'));
+  await page.screenshot({ path: 'target/e2e/scrubbed.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('taking the MX down mid-run: the message waits in the queue and is retried', async () => {
+  const { page, problems } = await open('hello-smtp');
+  // Just after the submission server queued the message.
+  const max = Number(await page.getAttribute(timeline, 'max'));
+  let pos = 0;
+  for (; pos <= max; pos++) {
+    await seek(page, pos);
+    await tab(page, 'Queues');
+    if (await page.isVisible('table.queue[data-host="smtp.example.com"]')) break;
+  }
+  assert.ok(pos < max, 'the submission server queued the message');
+  // The moment before: the message is still on its way to the submission
+  // server, which will try the MX as soon as it has it.
+  await page.click('button[aria-label="Previous event (←)"]');
+  const at = await clockMicros(page);
+  await page.click('g.host[data-host="mx.example.org"]');
+  const n = await runs(page);
+  await page.click('.fault-menu button:has-text("Take down")');
+  await runDone(page, n);
+  assert.equal(await clockMicros(page), at, 'the fork starts where the fault struck');
+  assert.equal((await page.$$('.marker.fork')).length, 1);
+  assert.ok((await page.$$('.marker.deferred')).length >= 2, 'deferred again and again');
+  assert.ok(await page.isVisible('button.restore'), 'the previous branch can be restored');
+
+  // An hour later: the queue shows the attempts, the error and the next retry.
+  await seekEnd(page);
+  await tab(page, 'Queues');
+  const row = page.locator('table.queue[data-host="smtp.example.com"] tbody tr').first();
+  assert.ok(Number(await row.locator('.attempts').textContent()) >= 2);
+  assert.match(await row.locator('.error').textContent(), /refused/);
+  assert.match(await row.locator('.next').textContent(), /\d\d:\d\d:\d\d/);
+  assert.equal(await page.getAttribute('g.host[data-host="mx.example.org"]', 'data-state'), 'down');
+  await page.screenshot({ path: 'target/e2e/fault.png', fullPage: true });
+
+  // Restoring the branch brings the delivery back.
+  const before = (await page.$$('.marker.delivered')).length;
+  await page.click('button.restore');
+  assert.equal(before, 0);
+  assert.equal((await page.$$('.marker.delivered')).length, 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('forcing a 550: the DSN reaches the sender, and the inspector shows it', async () => {
+  const { page, problems } = await open();
+  // The unknown-user preset, sent to a mailbox that exists: it would be delivered.
+  const text = await readFile('crates/mxlab-sim/scenarios/unknown-user-bounce.json', 'utf8');
+  const scenario = JSON.parse(text);
+  scenario.messages[0].rcpt_to = ['bob@example.org'];
+  await tab(page, 'Scenario');
+  await page.fill('#scenario-json', JSON.stringify(scenario, null, 2));
+  let n = await runs(page);
+  await page.click('button.apply');
+  await runDone(page, n);
+
+  await page.click('g.host[data-host="mx.example.org"]');
+  await page.selectOption('select[aria-label="Reply code"]', '550');
+  await page.selectOption('select[aria-label=Stage]', 'rcpt');
+  n = await runs(page);
+  await page.click('.fault-menu button:has-text("Force reply")');
+  await runDone(page, n);
+  await seekEnd(page);
+  assert.ok((await page.$$('.marker.bounced')).length >= 1, 'a bounce on the timeline');
+
+  await tab(page, 'Messages');
+  const alice = page.locator('.mailbox[data-mailbox="alice@example.com"]');
+  assert.match(await alice.textContent(), /delivery status notification/);
+  assert.equal(await page.locator('.mailbox[data-mailbox="bob@example.org"]').count(), 0);
+  await alice.locator('li.dsn button').click();
+  const report = await page.textContent('.inspector .dsn-report');
+  assert.match(report, /about m1/);
+  assert.match(report, /Final-Recipient: rfc822; bob@example\.org/);
+  assert.match(report, /Action: failed/);
+  assert.match(report, /Diagnostic-Code: smtp; 550/);
+  assert.match(await page.textContent('.inspector .envelope'), /MAIL FROM:<>/);
+  await page.screenshot({ path: 'target/e2e/dsn.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a console session typed by hand is answered, and its mail delivered', async () => {
+  const { page, problems } = await open('hello-smtp');
+  await tab(page, 'Console');
+  await page.selectOption('select[aria-label="Console host"]', 'mx.example.org');
+  await page.click('.console-bar button');
+  const log = () => page.$$eval('.console-log li', (els) => els.map((e) => e.textContent));
+  const send = async (line) => {
+    await page.fill('input[aria-label="SMTP line"]', line);
+    await page.press('input[aria-label="SMTP line"]', 'Enter');
+  };
+  await page.waitForSelector('.console-log li.server');
+  assert.match((await log()).find((l) => l.startsWith('S:')), /^S:220 mx\.example\.org/);
+  for (const [line, reply] of [
+    ['HELO student.example', /^S:250 /],
+    ['MAIL FROM:<student@example.net>', /^S:250 2\.1\.0/],
+    ['RCPT TO:<nobody@example.org>', /^S:550 /],
+    ['RCPT TO:<bob@example.org>', /^S:250 2\.1\.5/],
+    ['DATA', /^S:354 /],
+  ]) {
+    await send(line);
+    const last = (await log()).at(-1);
+    assert.match(last, reply, `${line} -> ${last}`);
+  }
+  const n = await runs(page);
+  for (const line of ['Subject: typed by hand', '', 'Hello Bob, from the console.']) await send(line);
+  await send('.');
+  await runDone(page, n);
+  const lines = await log();
+  assert.ok(lines.some((l) => /^S:250 2\.0\.0 Ok: queued as C000001/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /queued it as console-1/.test(l)));
+  await send('QUIT');
+  assert.match((await log()).at(-2), /^S:221 /);
+  await page.screenshot({ path: 'target/e2e/console.png', fullPage: true });
+
+  await seekEnd(page);
+  await tab(page, 'Messages');
+  const bob = await page.textContent('.mailbox[data-mailbox="bob@example.org"]');
+  assert.match(bob, /console-1/);
+  assert.match(bob, /m1/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('hostile scenario text renders as text: no markup, no dialog', async () => {
+  const { page, problems } = await open();
+  const dialogs = [];
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  const x = '<img src=x onerror=alert(1)>';
+  const base = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
+  await tab(page, 'Scenario');
+
+  // As a host name: refused, with the problem shown as text.
+  const bad = structuredClone(base);
+  bad.nodes[0].name = x;
+  await page.fill('#scenario-json', JSON.stringify(bad));
+  await page.click('button.apply');
+  await page.waitForSelector('.problem');
+  assert.match(await page.textContent('.problem .path'), /nodes\[0\]\.name/);
+
+  // As title, lesson, header and body: accepted, and shown literally.
+  const ok = structuredClone(base);
+  ok.name = x;
+  ok.lesson = `lesson ${x}`;
+  ok.messages[0].headers.push({ name: 'Subject', value: x });
+  ok.messages[0].body = `${x}\r\n`;
+  const n = await runs(page);
+  await page.fill('#scenario-json', JSON.stringify(ok));
+  await page.click('button.apply');
+  await runDone(page, n);
+  assert.equal(await page.textContent('.lesson h2'), x);
+  assert.equal(await page.textContent('.lesson p'), `lesson ${x}`);
+  await seekEnd(page);
+  await tab(page, 'Transcript');
+  // The MX session carries the body.
+  const sessions = await page.$$eval('select[aria-label=Session] option', (o) => o.map((e) => e.value));
+  await page.selectOption('select[aria-label=Session]', sessions.at(-1));
+  const lines = await transcriptLines(page);
+  assert.ok(lines.includes(x), 'the body line is shown as typed');
+  assert.ok(lines.includes(`Subject: ${x}`));
+  assert.equal(await page.locator('img').count(), 0, 'no element was made from scenario text');
+  await page.waitForTimeout(300);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a malformed scenario shows each problem at its path; the page keeps working', async () => {
+  const { page, problems } = await open('hello-smtp');
+  await tab(page, 'Scenario');
+  const s = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
+  s.nodes[0].role = 'router';
+  await page.fill('#scenario-json', JSON.stringify(s));
+  await page.click('button.apply');
+  await page.waitForSelector('.problem');
+  assert.match(await page.textContent('.problem .path'), /^\$\.nodes\[0\]\.role$/);
+  assert.match(await page.textContent('.problem .message'), /router/);
+  assert.match(await page.textContent('[role=alert]'), /problem/);
+  assert.equal(await page.getAttribute('#scenario-json', 'aria-invalid'), 'true');
+
+  // Several semantic problems at once, each with its path.
+  const t = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
+  t.messages[0].from = 'nowhere.example';
+  t.dns.resolver = 'nobody.example';
+  await page.fill('#scenario-json', JSON.stringify(t));
+  await page.click('button.apply');
+  await page.waitForFunction(() => document.querySelectorAll('.problem').length >= 2);
+  const paths = await page.$$eval('.problem .path', (els) => els.map((e) => e.textContent));
+  assert.ok(paths.some((p) => p.includes('messages[0].from')), paths.join(' '));
+  assert.ok(paths.some((p) => p.includes('dns.resolver')), paths.join(' '));
+
+  // Truncated JSON: the line and column are given.
+  await page.fill('#scenario-json', '{"horizon_secs": 10, "nodes": [');
+  await page.click('button.apply');
+  await page.waitForFunction(() => /line 1, column/.test(document.querySelector('.problem')?.textContent ?? ''));
+  await page.screenshot({ path: 'target/e2e/scenario-error.png', fullPage: true });
+
+  // The last good run is still on stage and still plays.
+  await page.click('.banner .dismiss');
+  assert.equal(await page.locator('[role=alert]').count(), 0);
+  assert.equal(await page.locator('g.host').count(), 4);
+  await page.click('button[aria-label="Next event (→)"]');
+  assert.ok((await clockMicros(page)) > 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the main flow runs from the keyboard alone', async () => {
+  const { page, problems } = await open();
+  // Reach the preset picker with Tab and change it with the arrow keys.
+  let found = false;
+  for (let i = 0; i < 10 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.id === 'preset');
+  }
+  assert.ok(found, 'the preset picker is in the focus order');
+  let n = await runs(page);
+  await page.keyboard.press('ArrowDown');
+  await runDone(page, n);
+  assert.equal(await page.inputValue('#preset'), 'submission-starttls-auth');
+
+  // Shortcuts work once focus is off the form controls.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const stepped = await clockMicros(page);
+  assert.ok(stepped > 0);
+  await page.keyboard.press('ArrowLeft');
+  assert.ok((await clockMicros(page)) < stepped);
+  await page.keyboard.press('Home');
+  assert.equal(await clockMicros(page), 0);
+  await page.selectOption('select[aria-label=Speed]', '10000');
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press(' ');
+  await page.waitForSelector('button.play[aria-label="Play (space)"]', { timeout: 30000 });
+  assert.equal(Number(await page.inputValue(timeline)), Number(await page.getAttribute(timeline, 'max')));
+
+  // `f` opens the fault menu with focus on its first action; Enter fires it.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => document.activeElement?.id === 'fault-menu-first');
+  n = await runs(page);
+  await page.keyboard.press('Enter');
+  await runDone(page, n);
+  assert.equal((await page.$$('.marker.fork')).length, 1);
+
+  // Tabs are buttons in the focus order too.
+  await page.focus('#tab-queues');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getAttribute('#tab-queues', 'aria-selected'), 'true');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('presenter mode and the dark theme restyle the page', async () => {
+  const { page, problems } = await open('mx-fallback');
+  await page.click('button:has-text("Dark theme")');
+  await page.click('button:has-text("Presenter mode")');
+  assert.ok(await page.locator('.mxlab-shell.dark.presenter').count());
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('.mxlab-shell')).fontSize));
+  assert.ok(size >= 20, `large type: ${size}px`);
+  const bg = await page.evaluate(() => getComputedStyle(document.querySelector('.mxlab-shell')).backgroundColor);
+  assert.equal(bg, 'rgb(13, 17, 23)');
+  await seekEnd(page);
+  await page.screenshot({ path: 'target/e2e/presenter-dark.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
