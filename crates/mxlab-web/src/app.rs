@@ -3,7 +3,7 @@
 //! error banner. All state lives in [`App`]; what it shows comes from
 //! [`crate::lab`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -228,6 +228,7 @@ pub struct App {
     drag: Option<Drag>,
     pan: (f64, f64),
     stage_ref: NodeRef,
+    packets_ref: NodeRef,
     _wheel: Option<EventListener>,
     console: Option<ConsoleState>,
     console_host: String,
@@ -486,6 +487,151 @@ impl App {
         self.start_run(ctx, run.scenario.clone(), injections, at);
     }
 
+    /// Draws the lines in flight and the pending DNS queries on the
+    /// packets canvas, in the stage's coordinates.
+    fn draw_packets(&self) {
+        let Some(canvas) = self.packets_ref.cast::<web_sys::HtmlCanvasElement>() else {
+            return;
+        };
+        let Some(run) = &self.run else { return };
+        let ratio = gloo::utils::window().device_pixel_ratio().max(1.0);
+        let (cw, ch) = (
+            f64::from(canvas.client_width()),
+            f64::from(canvas.client_height()),
+        );
+        let (pw, ph) = ((cw * ratio).round() as u32, (ch * ratio).round() as u32);
+        if canvas.width() != pw || canvas.height() != ph {
+            canvas.set_width(pw);
+            canvas.set_height(ph);
+        }
+        let Some(ctx) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0).ok();
+        ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
+        // The SVG's viewBox with preserveAspectRatio "meet": one scale,
+        // the drawing centred.
+        let (vx, vy, vw, vh) = self.view_box();
+        let scale = (cw / vw).min(ch / vh);
+        if scale <= 0.0 || !scale.is_finite() {
+            return;
+        }
+        let ox = (cw - vw * scale) / 2.0 - vx * scale;
+        let oy = (ch - vh * scale) / 2.0 - vy * scale;
+        ctx.set_transform(
+            ratio * scale,
+            0.0,
+            0.0,
+            ratio * scale,
+            ratio * ox,
+            ratio * oy,
+        )
+        .ok();
+        let style = self
+            .stage_ref
+            .cast::<web_sys::Element>()
+            .and_then(|e| gloo::utils::window().get_computed_style(&e).ok().flatten());
+        let color = |name: &str, fallback: &str| {
+            style
+                .as_ref()
+                .and_then(|s| s.get_property_value(name).ok())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        let (plain, tls, bounce, fg, panel, muted) = (
+            color("--packet", "#0969da"),
+            color("--fault", "#8250df"),
+            color("--bad", "#cf222e"),
+            color("--packet-fg", "#ffffff"),
+            color("--panel", "#ffffff"),
+            color("--muted", "#59636e"),
+        );
+        let font = if self.presenter {
+            "bold 14px ui-monospace, monospace"
+        } else {
+            "11px ui-monospace, monospace"
+        };
+        ctx.set_font(font);
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let pos = |h: &str| self.positions.get(h).copied();
+        let tls_conns: BTreeSet<u64> = self
+            .view
+            .connections
+            .iter()
+            .filter(|c| c.tls)
+            .map(|c| c.conn)
+            .collect();
+        for l in &self.view.in_flight {
+            let (Some(a), Some(b)) = (pos(&l.from), pos(&l.to)) else {
+                continue;
+            };
+            let p = a.towards(b, l.fraction);
+            let encrypted = tls_conns.contains(&l.conn);
+            let is_bounce = l
+                .message
+                .as_ref()
+                .is_some_and(|m| run.dsns.contains(m.as_str()));
+            let word: String = if encrypted {
+                "TLS".into()
+            } else {
+                l.text
+                    .split([' ', '<'])
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(10)
+                    .collect()
+            };
+            let word = if word.is_empty() {
+                "⏎".to_string()
+            } else {
+                word
+            };
+            let w = 12.0 + 7.0 * word.chars().count() as f64;
+            ctx.set_fill_style_str(if is_bounce {
+                &bounce
+            } else if encrypted {
+                &tls
+            } else {
+                &plain
+            });
+            ctx.fill_rect(p.x - w / 2.0, p.y - 9.0, w, 18.0);
+            ctx.set_fill_style_str(&fg);
+            ctx.fill_text(&word, p.x, p.y + 1.0).ok();
+        }
+        for q in &self.view.dns_pending {
+            let (Some(a), Some(b)) = (pos(&q.host), pos(&q.resolver)) else {
+                continue;
+            };
+            let p = a.towards(b, 0.5);
+            ctx.set_fill_style_str(&panel);
+            ctx.fill_rect(p.x - 30.0, p.y - 9.0, 60.0, 18.0);
+            ctx.set_stroke_style_str(&muted);
+            ctx.stroke_rect(p.x - 30.0, p.y - 9.0, 60.0, 18.0);
+            ctx.set_fill_style_str(&muted);
+            ctx.fill_text("DNS?", p.x, p.y + 1.0).ok();
+        }
+    }
+
+    /// The stage's viewBox: (x, y, width, height).
+    fn view_box(&self) -> (f64, f64, f64, f64) {
+        let w = WIDTH / self.zoom;
+        let h = self.height / self.zoom;
+        (
+            (WIDTH - w) / 2.0 + self.pan.0,
+            (self.height - h) / 2.0 + self.pan.1,
+            w,
+            h,
+        )
+    }
+
     fn export_transcripts(&self) -> String {
         let Some(run) = &self.run else {
             return String::new();
@@ -496,7 +642,7 @@ impl App {
                 "# connection {} {} -> {} at {}\n",
                 s.conn, s.client, s.server, s.opened
             ));
-            for l in run.transcript(s.conn) {
+            for l in run.transcript(s.conn).iter() {
                 out.push_str(&format!("{}: {}\n", l.who, l.text));
             }
             out.push('\n');
@@ -617,6 +763,7 @@ impl Component for App {
             drag: None,
             pan: (0.0, 0.0),
             stage_ref: NodeRef::default(),
+            packets_ref: NodeRef::default(),
             _wheel: None,
             console: None,
             console_host: String::new(),
@@ -926,6 +1073,7 @@ impl Component for App {
             // Counts finished runs, so tools can wait for a recomputation.
             let _ = body.set_attribute("data-mxlab-runs", &self.runs_done.to_string());
         }
+        self.draw_packets();
         if std::mem::take(&mut self.focus_fault_menu) {
             // `f` opens the fault menu: keyboard focus goes to its first action.
             if let Some(el) = gloo::utils::document().get_element_by_id("fault-menu-first") {
@@ -1061,35 +1209,9 @@ impl App {
             };
         };
         let pos = |h: &str| self.positions.get(h).copied();
-        let w = WIDTH / self.zoom;
-        let h = self.height / self.zoom;
-        let vb = format!(
-            "{} {} {w} {h}",
-            (WIDTH - w) / 2.0 + self.pan.0,
-            (self.height - h) / 2.0 + self.pan.1
-        );
-        // Links: every pair that ever talked, and every host to its resolver.
-        let mut pairs: Vec<(String, String, bool)> = Vec::new();
-        for s in &run.sessions {
-            let key = if s.client <= s.server {
-                (s.client.clone(), s.server.clone(), false)
-            } else {
-                (s.server.clone(), s.client.clone(), false)
-            };
-            if !pairs.contains(&key) {
-                pairs.push(key);
-            }
-        }
-        for e in run.events() {
-            if let mxlab_sim::EventKind::DnsQuery { .. } = e.kind {
-                if let (Some(a), Some(b)) = (e.hosts.first(), e.hosts.get(1)) {
-                    let key = (a.to_string(), b.to_string(), true);
-                    if !pairs.contains(&key) {
-                        pairs.push(key);
-                    }
-                }
-            }
-        }
+        let (vx, vy, vw, vh) = self.view_box();
+        let vb = format!("{vx} {vy} {vw} {vh}");
+        let pairs = &run.links;
         let open = |a: &str, b: &str| {
             self.view
                 .connections
@@ -1118,17 +1240,6 @@ impl App {
                 </g>
             })
         });
-        let mailbox_hosts: BTreeMap<String, &str> = self
-            .scenario
-            .nodes
-            .iter()
-            .flat_map(|n| {
-                n.policy
-                    .mailboxes
-                    .iter()
-                    .map(move |m| (m.address.to_ascii_lowercase(), n.name.as_str()))
-            })
-            .collect();
         let hosts = self.scenario.nodes.iter().filter_map(|n| {
             let p = pos(&n.name)?;
             let down = self.view.hosts_down.iter().any(|h| h.eq_ignore_ascii_case(&n.name));
@@ -1138,7 +1249,7 @@ impl App {
                 .view
                 .mailboxes
                 .iter()
-                .filter(|(addr, _)| mailbox_hosts.get(addr.to_ascii_lowercase().as_str()).is_some_and(|h| *h == n.name))
+                .filter(|(addr, _)| run.mailbox_hosts.get(addr.to_ascii_lowercase().as_str()).is_some_and(|h| *h == n.name))
                 .map(|(_, m)| m.len())
                 .sum();
             let selected = self.selection == Some(Selection::Host(n.name.clone()));
@@ -1183,41 +1294,6 @@ impl App {
                 </g>
             })
         });
-        let packets = self.view.in_flight.iter().filter_map(|l| {
-            let (a, b) = (pos(&l.from)?, pos(&l.to)?);
-            let p = a.towards(b, l.fraction);
-            let tls = self.view.connections.iter().any(|c| c.conn == l.conn && c.tls);
-            let bounce = l.message.as_ref().is_some_and(|m| run.dsns.contains(m.as_str()));
-            let word: String = if tls {
-                "TLS".to_string()
-            } else {
-                l.text.split([' ', '<']).next().unwrap_or_default().chars().take(10).collect()
-            };
-            let word = if word.is_empty() { "⏎".to_string() } else { word };
-            let conn = l.conn;
-            let class = classes!("packet", tls.then_some("tls"), bounce.then_some("bounce"));
-            let width = 12.0 + 7.5 * word.chars().count() as f64;
-            let hover = if tls { "TLS record (encrypted)".to_string() } else { l.text.clone() };
-            Some(html! {
-                <g class={class} transform={format!("translate({:.1},{:.1})", p.x, p.y)}
-                    onclick={link.callback(move |_| Msg::Session(conn))}>
-                    <title>{ hover }</title>
-                    <rect x={(-width / 2.0).to_string()} y="-9" width={width.to_string()} height="18" rx="4" />
-                    <text y="4" text-anchor="middle">{ word }</text>
-                </g>
-            })
-        });
-        let dns = self.view.dns_pending.iter().filter_map(|q| {
-            let (a, b) = (pos(&q.host)?, pos(&q.resolver)?);
-            let p = a.towards(b, 0.5);
-            Some(html! {
-                <g class="packet dns" transform={format!("translate({:.1},{:.1})", p.x, p.y)}>
-                    <title>{ format!("{} asks the resolver about {}", q.host, q.name) }</title>
-                    <rect x="-30" y="-9" width="60" height="18" rx="9" />
-                    <text y="4" text-anchor="middle">{ "DNS?" }</text>
-                </g>
-            })
-        });
         let onpointermove = link.batch_callback(|e: PointerEvent| {
             let svg: web_sys::Element = e.current_target()?.dyn_into().ok()?;
             let rect = svg.get_bounding_client_rect();
@@ -1242,8 +1318,11 @@ impl App {
                     onpointerleave={link.callback(|_| Msg::DragEnd)} onpointerdown={link.callback(|_| Msg::PanStart)}>
                     <g class="links">{ for links }</g>
                     <g class="hosts">{ for hosts }</g>
-                    <g class="packets">{ for packets }{ for dns }</g>
                 </svg>
+                // Packets are drawn on a canvas over the stage: hundreds of
+                // them move every frame.
+                <canvas class="packets" ref={self.packets_ref.clone()} aria-hidden="true"
+                    data-packets={(self.view.in_flight.len() + self.view.dns_pending.len()).to_string()} />
                 <div class="stage-tools">
                     <button aria-label="Zoom in" onclick={link.callback(|_| Msg::Zoom(1.25))}>{ "+" }</button>
                     <button aria-label="Zoom out" onclick={link.callback(|_| Msg::Zoom(0.8))}>{ "−" }</button>
@@ -1365,13 +1444,9 @@ impl App {
 
     fn view_transport(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let (n, position, markers) = match &self.run {
-            Some(r) => (
-                r.events().len(),
-                r.position(self.clock.t),
-                r.markers.as_slice(),
-            ),
-            None => (0, 0, &[][..]),
+        let (n, position) = match &self.run {
+            Some(r) => (r.events().len(), r.position(self.clock.t)),
+            None => (0, 0),
         };
         let on_seek = link.callback(|e: InputEvent| {
             Msg::Seek(
@@ -1390,13 +1465,6 @@ impl App {
             )
         });
         let speed = self.clock.speed;
-        let pct = |p: usize| {
-            if n == 0 {
-                0.0
-            } else {
-                p as f64 * 100.0 / n as f64
-            }
-        };
         html! {
             <section class="transport" aria-label="Transport">
                 <div class="buttons">
@@ -1420,11 +1488,9 @@ impl App {
                     }
                 </div>
                 <div class="timeline">
-                    <div class="markers" aria-hidden="true">
-                        { for markers.iter().map(|m| html! {
-                            <span class={classes!("marker", m.kind.class())} style={format!("left:{:.3}%", pct(m.position))} title={m.label.clone()} />
-                        }) }
-                    </div>
+                    if let Some(run) = &self.run {
+                        <Markers run={RunRef(run.clone())} />
+                    }
                     <input type="range" aria-label="Timeline" min="0" max={n.to_string()} value={position.to_string()}
                         oninput={on_seek} aria-valuetext={format!("{} of {n} events, {}", position, self.clock.t)} />
                     <div class="legend">
@@ -1473,7 +1539,7 @@ impl App {
             return html! {};
         };
         let t = self.clock.t;
-        let started: Vec<_> = run.sessions.iter().filter(|s| s.opened <= t).collect();
+        let started = run.sessions.partition_point(|s| s.opened <= t);
         let on_session = link.callback(|e: Event| {
             Msg::Session(
                 e.target_unchecked_into::<HtmlSelectElement>()
@@ -1491,11 +1557,7 @@ impl App {
             <div class="transcript-panel">
                 <label>{ "Session " }
                     <select aria-label="Session" onchange={on_session}>
-                        { for started.iter().map(|s| html! {
-                            <option value={s.conn.to_string()} selected={s.conn == conn}>
-                                { format!("#{} {} → {} at {}", s.conn, s.client, s.server, s.opened) }
-                            </option>
-                        }) }
+                        <SessionOptions run={RunRef(run.clone())} started={started} selected={conn} />
                     </select>
                 </label>
                 <ol class={classes!("transcript", wire.then_some("wire"))} aria-label={if wire { "Bytes on the wire" } else { "Transcript" }}>
@@ -1797,5 +1859,61 @@ impl App {
                 </ul>
             </div>
         }
+    }
+}
+
+/// A run as a component property: equal when it is the same run, so the
+/// parts drawn from the run alone are not redrawn every frame.
+#[derive(Clone)]
+pub struct RunRef(pub Rc<Run>);
+
+impl PartialEq for RunRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Properties of [`Markers`].
+#[derive(Properties, PartialEq)]
+pub struct MarkersProps {
+    /// The run.
+    pub run: RunRef,
+}
+
+/// The timeline's coloured markers.
+#[function_component(Markers)]
+pub fn markers(props: &MarkersProps) -> Html {
+    let run = &props.run.0;
+    let n = run.events().len().max(1) as f64;
+    html! {
+        <div class="markers" aria-hidden="true">
+            { for run.markers.iter().map(|m| html! {
+                <span class={classes!("marker", m.kind.class())}
+                    style={format!("left:{:.3}%", m.position as f64 * 100.0 / n)} title={m.label.clone()} />
+            }) }
+        </div>
+    }
+}
+
+/// Properties of [`SessionOptions`].
+#[derive(Properties, PartialEq)]
+pub struct SessionOptionsProps {
+    /// The run.
+    pub run: RunRef,
+    /// How many sessions have started.
+    pub started: usize,
+    /// The selected connection.
+    pub selected: u64,
+}
+
+/// The session picker's options: the sessions started so far.
+#[function_component(SessionOptions)]
+pub fn session_options(props: &SessionOptionsProps) -> Html {
+    html! {
+        { for props.run.0.sessions.iter().take(props.started).map(|s| html! {
+            <option value={s.conn.to_string()} selected={s.conn == props.selected}>
+                { format!("#{} {} → {} at {}", s.conn, s.client, s.server, s.opened) }
+            </option>
+        }) }
     }
 }

@@ -4,6 +4,7 @@
 //! (transcripts, the wire, the hops of a message). Every fact comes from
 //! `mxlab-sim`'s trace and view; nothing here speaks SMTP.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -182,6 +183,12 @@ pub struct Run {
     pub dsns: BTreeSet<String>,
     /// Whether every queue was empty at the end.
     pub quiescent: bool,
+    /// Every pair of hosts that talked (SMTP, or DNS when the flag is
+    /// set), in order of first contact.
+    pub links: Vec<(String, String, bool)>,
+    /// Which host holds each mailbox (addresses lowercased).
+    pub mailbox_hosts: BTreeMap<String, String>,
+    transcripts: RefCell<BTreeMap<u64, Rc<Vec<TranscriptLine>>>>,
 }
 
 /// Keeps computing a run in slices of virtual time, so a long run never
@@ -312,6 +319,17 @@ impl Run {
         let mut markers = Vec::new();
         let mut sessions = Vec::new();
         let mut dsns = BTreeSet::new();
+        let mut links: Vec<(String, String, bool)> = Vec::new();
+        let mut add_link = |a: &str, b: &str, dns: bool| {
+            let key = if dns || a <= b {
+                (a.to_string(), b.to_string(), dns)
+            } else {
+                (b.to_string(), a.to_string(), dns)
+            };
+            if !links.contains(&key) {
+                links.push(key);
+            }
+        };
         for (i, e) in trace.events.iter().enumerate() {
             let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
             let who = || {
@@ -346,7 +364,20 @@ impl Run {
                     MarkerKind::Fault,
                     format!("{}: fault off: {}", e.at, fault_label(fault)),
                 )),
+                EventKind::DnsQuery { .. } => {
+                    add_link(
+                        host,
+                        e.hosts.get(1).map(|h| h.as_str()).unwrap_or_default(),
+                        true,
+                    );
+                    None
+                }
                 EventKind::Connect { conn, .. } => {
+                    add_link(
+                        host,
+                        e.hosts.get(1).map(|h| h.as_str()).unwrap_or_default(),
+                        false,
+                    );
                     sessions.push(Session {
                         conn: *conn,
                         client: host.to_string(),
@@ -381,9 +412,23 @@ impl Run {
             });
         }
         markers.sort_by_key(|m| m.position);
+        let mailbox_hosts = scenario
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.policy
+                    .mailboxes
+                    .iter()
+                    .map(move |m| (m.address.to_ascii_lowercase(), n.name.clone()))
+            })
+            .collect();
         Run {
+            links,
+            mailbox_hosts,
+            transcripts: RefCell::default(),
             summary: sim.summary(),
-            index: TraceIndex::new(trace),
+            // Snapshots close together: a frame replays few events.
+            index: TraceIndex::with_interval(trace, SNAPSHOT_EVERY),
             scenario,
             seed: sim.seed(),
             injections,
@@ -445,8 +490,18 @@ impl Run {
         self.sessions.iter().find(|s| s.conn == conn)
     }
 
-    /// The C:/S: lines of connection `conn`, each with its meaning.
-    pub fn transcript(&self, conn: u64) -> Vec<TranscriptLine> {
+    /// The C:/S: lines of connection `conn`, each with its meaning
+    /// (computed once per connection).
+    pub fn transcript(&self, conn: u64) -> Rc<Vec<TranscriptLine>> {
+        if let Some(t) = self.transcripts.borrow().get(&conn) {
+            return t.clone();
+        }
+        let t = Rc::new(self.compute_transcript(conn));
+        self.transcripts.borrow_mut().insert(conn, t.clone());
+        t
+    }
+
+    fn compute_transcript(&self, conn: u64) -> Vec<TranscriptLine> {
         let mut tls = false;
         let mut out = Vec::new();
         for e in self.events() {
@@ -669,6 +724,10 @@ pub struct Clock {
     /// Whether the last advance skipped an idle gap.
     pub skipped: bool,
 }
+
+/// Events between two snapshots of the run's index: a seek replays at
+/// most this many, so every frame stays cheap.
+pub const SNAPSHOT_EVERY: usize = 256;
 
 /// Idle gaps that would take longer than this (real seconds) at the
 /// current speed are skipped, leaving [`GAP_LEAD_SECS`] of approach.

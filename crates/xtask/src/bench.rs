@@ -4,7 +4,9 @@
 //! this reads them back and prints the mean time, the throughput, and the
 //! ratio to the group's reference (the bench whose id contains
 //! `reference`), measured in the same run. Then the bundle sizes of a fresh
-//! release build.
+//! release build, and the browser figures of `tests/e2e/frames.mjs` in
+//! Debian's Chromium: time to first render, and frame times with 50 hosts
+//! and 200 sessions animating against the same page idle.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,7 @@ struct Row {
 /// Runs the benchmarks and prints the table.
 pub fn bench() -> Result {
     let env = tools::ensure_web_tools()?;
+    let browser = tools::ensure_browser()?;
     // Criterion writes under the cargo target directory, wherever it is.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
@@ -41,6 +44,25 @@ pub fn bench() -> Result {
     let site = root().join("target").join("bench-site");
     let sizes = dist::build(&env, &site)?;
     let wasm = dist::wasm_sizes(&sizes)?;
+
+    step("browser: first render and frame times (tests/e2e/frames.mjs, Chromium)");
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(root().join("tests").join("e2e").join("frames.mjs"));
+    cmd.env("MXLAB_SITE", &sizes);
+    cmd.current_dir(root());
+    browser.apply_playwright(&mut cmd);
+    eprintln!("$ {}", crate::describe(&cmd));
+    let out = cmd
+        .output()
+        .map_err(|e| crate::Failure(format!("cannot run node: {e}")))?;
+    if !out.status.success() {
+        return Err(crate::Failure(format!(
+            "the frame probe failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    let frames: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| crate::Failure(format!("the frame probe printed no JSON: {e}")))?;
 
     step("results (ratios are against the group's reference, same run)");
     println!(
@@ -81,6 +103,7 @@ pub fn bench() -> Result {
             .unwrap_or_default();
         println!("| {name} | {} | {} |", kib(w.raw), kib(w.gzip));
     }
+    print_frames(&frames);
     Ok(())
 }
 
@@ -142,6 +165,40 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// The frame probe's figures, with the idle page as the reference.
+fn print_frames(f: &Value) {
+    let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let (anim, idle) = (&f["animating"], &f["reference"]);
+    println!(
+        "\n| browser ({} hosts, {} lines in flight) | value | idle page (reference) | ratio |\n| --- | ---: | ---: | ---: |",
+        num(f, "hosts"),
+        num(f, "packets_on_stage")
+    );
+    println!(
+        "| time to first render | {:.0} ms | — | — |",
+        num(f, "first_render_ms")
+    );
+    for (label, key) in [
+        ("frame time p50", "p50_ms"),
+        ("frame time p95 (budget 16.7 ms)", "p95_ms"),
+        ("frame time max", "max_ms"),
+    ] {
+        let (a, r) = (num(anim, key), num(idle, key));
+        println!("| {label} | {a:.1} ms | {r:.1} ms | {:.2}× |", a / r);
+    }
+    println!(
+        "| frames in 3 s | {} | {} | — |",
+        num(anim, "frames"),
+        num(idle, "frames")
+    );
+    println!(
+        "| main thread per frame (script / style+layout) | {:.1} ms ({:.1} / {:.1}) | — | — |",
+        num(anim, "main_thread_ms_per_frame"),
+        num(anim, "script_ms_per_frame"),
+        num(anim, "layout_and_style_ms_per_frame")
+    );
 }
 
 fn read_json(path: &Path) -> Result<Value> {

@@ -1,0 +1,133 @@
+// The browser benchmark of `cargo xtask bench`: frame times while the stage
+// animates a 50-host scenario with 200 sessions, and the time to first
+// render. A frame time is the gap between two requestAnimationFrame
+// timestamps; headless Chromium paces frames at its own clock, so the
+// reference is the same probe on the same page with nothing animating,
+// measured in the same run. Chromium's own counters give the main thread's
+// busy time per frame (script, style, layout, paint). Prints one JSON
+// object on stdout.
+import { serveSite, launchBrowser } from './harness.mjs';
+
+/** 1 MUA, 1 submission server, 1 resolver and 47 MX hosts; 200 messages
+ * submitted at once, so 200 submission sessions animate together, then
+ * 200 relay sessions to the MX hosts. */
+export function fiftyHosts() {
+  const nodes = [
+    { name: 'mua.example.com', role: 'mua', policy: { relay: { smarthost: 'smtp.example.com' } } },
+    { name: 'smtp.example.com', role: 'submission', addresses: ['10.0.0.1'], policy: { relay: { allow_from: ['mua.example.com'] } } },
+    { name: 'resolver.example.net', role: 'resolver' },
+  ];
+  const domains = [];
+  for (let d = 0; d < 47; d++) {
+    const host = `mx.d${d}.example`;
+    const domain = `d${d}.example`;
+    const addr = `10.1.0.${d + 1}`;
+    nodes.push({ name: host, role: 'mx', addresses: [addr], policy: { destination_domains: [domain], mailboxes: [{ address: `user@${domain}` }] } });
+    domains.push({ name: domain, mx: [{ preference: 10, exchange: host }] }, { name: host, a: [addr] });
+  }
+  const messages = [];
+  for (let i = 0; i < 200; i++) {
+    messages.push({
+      id: `m${i}`, from: 'mua.example.com', at_secs: 0, mail_from: 'alice@example.com',
+      rcpt_to: [`user@d${i % 47}.example`], headers: [{ name: 'Subject', value: `frame probe ${i}` }], body: 'x\r\n',
+    });
+  }
+  // Slow links (half a second each way) keep all 200 sessions on the wire
+  // together for several seconds of real time at 1×.
+  return {
+    name: '50 hosts, 200 sessions', horizon_secs: 3600, nodes, dns: { resolver: 'resolver.example.net', domains }, messages,
+    default_link: { latency_ms: 500 },
+  };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
+
+/** The rAF timestamps over `ms`. */
+async function probe(page, ms) {
+  return page.evaluate(
+    (ms) =>
+      new Promise((done) => {
+        const stamps = [];
+        const start = performance.now();
+        const tick = (t) => {
+          stamps.push(t);
+          if (t - start < ms) requestAnimationFrame(tick);
+          else done(stamps);
+        };
+        requestAnimationFrame(tick);
+      }),
+    ms,
+  );
+}
+
+function stats(stamps) {
+  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
+  return { frames: gaps.length, p50_ms: percentile(gaps, 50), p95_ms: percentile(gaps, 95), max_ms: gaps.at(-1) };
+}
+
+async function main() {
+  const site = await serveSite();
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+
+  // Time to first render: navigation start to the app's ready marker.
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.body?.dataset.mxlabReady === 'true') {
+        window.__firstRender = performance.now();
+        obs.disconnect();
+      }
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-mxlab-ready'] });
+  });
+  await page.goto(site.url);
+  await page.waitForSelector('body[data-mxlab-ready="true"]');
+  const firstRender = await page.evaluate(() => window.__firstRender);
+  await page.waitForSelector('body[data-mxlab-state="ready"]');
+
+  // Reference: the same probe with nothing animating.
+  const reference = stats(await probe(page, 2000));
+
+  await page.click('[role=tab]:has-text("Scenario")');
+  await page.fill('#scenario-json', JSON.stringify(fiftyHosts()));
+  const runs = await page.evaluate(() => Number(document.body.dataset.mxlabRuns));
+  await page.click('button.apply');
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.mxlabRuns) > n && document.body.dataset.mxlabState === 'ready',
+    runs,
+    { timeout: 120000 },
+  );
+  await page.click('[role=tab]:has-text("Transcript")');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Into the thick of it: the 200 submissions are on the wire at 0.1 s.
+  await page.selectOption('select[aria-label=Speed]', '1');
+  await page.click('button.play');
+  // Every session on the wire at once.
+  await page.waitForFunction(() => Number(document.querySelector('canvas.packets')?.dataset.packets) >= 200, null, { timeout: 30000 });
+  const packets = Number(await page.getAttribute('canvas.packets', 'data-packets'));
+  const hosts = await page.locator('g.host').count();
+  // Main-thread time per frame, from Chromium's own counters.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async () =>
+    Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  const clock0 = await page.evaluate(() => Number(document.querySelector('.transport .clock').dataset.micros));
+  const animating = stats(await probe(page, 3000));
+  const clock1 = await page.evaluate(() => Number(document.querySelector('.transport .clock').dataset.micros));
+  const m1 = await metrics();
+  const busy = (k) => ((m1[k] - m0[k]) * 1000) / animating.frames;
+  animating.main_thread_ms_per_frame = busy('TaskDuration');
+  animating.script_ms_per_frame = busy('ScriptDuration');
+  animating.layout_and_style_ms_per_frame = busy('LayoutDuration') + busy('RecalcStyleDuration');
+  animating.renders = m1.LayoutCount - m0.LayoutCount;
+  animating.virtual_secs = (clock1 - clock0) / 1e6;
+  const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.encodedBodySize));
+  await browser.close();
+  await site.close();
+  console.log(JSON.stringify({ first_render_ms: firstRender, hosts, packets_on_stage: packets, reference, animating, wasm_bytes: wasm }));
+}
+
+if (process.argv[1]?.endsWith("frames.mjs")) main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
