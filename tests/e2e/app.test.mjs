@@ -63,6 +63,12 @@ async function tab(page, name) {
   await page.click(`[role=tab]:has-text("${name}")`);
 }
 
+/** The Scenario panel with its JSON editor showing. */
+async function jsonEditor(page) {
+  await tab(page, 'Scenario');
+  await page.click('.mode button:has-text("JSON")');
+}
+
 async function transcriptLines(page) {
   return page.$$eval('ol.transcript li .line', (els) => els.map((e) => e.textContent));
 }
@@ -177,7 +183,7 @@ test('forcing a 550: the DSN reaches the sender, and the inspector shows it', as
   const text = await readFile('crates/mxlab-sim/scenarios/unknown-user-bounce.json', 'utf8');
   const scenario = JSON.parse(text);
   scenario.messages[0].rcpt_to = ['bob@example.org'];
-  await tab(page, 'Scenario');
+  await jsonEditor(page);
   await page.fill('#scenario-json', JSON.stringify(scenario, null, 2));
   let n = await runs(page);
   await page.click('button.apply');
@@ -260,7 +266,7 @@ test('hostile scenario text renders as text: no markup, no dialog', async () => 
   });
   const x = '<img src=x onerror=alert(1)>';
   const base = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
-  await tab(page, 'Scenario');
+  await jsonEditor(page);
 
   // As a host name: refused, with the problem shown as text.
   const bad = structuredClone(base);
@@ -299,7 +305,7 @@ test('hostile scenario text renders as text: no markup, no dialog', async () => 
 
 test('a malformed scenario shows each problem at its path; the page keeps working', async () => {
   const { page, problems } = await open('hello-smtp');
-  await tab(page, 'Scenario');
+  await jsonEditor(page);
   const s = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
   s.nodes[0].role = 'router';
   await page.fill('#scenario-json', JSON.stringify(s));
@@ -395,6 +401,82 @@ test('presenter mode and the dark theme restyle the page', async () => {
   assert.equal(bg, 'rgb(13, 17, 23)');
   await seekEnd(page);
   await page.screenshot({ path: 'target/e2e/presenter-dark.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the form editor adds a message and shows a problem at its field', async () => {
+  const { page, problems } = await open('hello-smtp');
+  await tab(page, 'Scenario');
+  assert.equal(await page.getAttribute('.mode button:has-text("Form")', 'aria-pressed'), 'true');
+  // A second message to a new mailbox on the MX.
+  const hello = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
+  const mx = hello.nodes.findIndex((n) => n.name === 'mx.example.org');
+  const mxRow = page.locator('fieldset.rows:has(legend:text("Hosts")) .row').nth(mx);
+  assert.equal(await mxRow.locator('[data-pointer$="/name"] input').inputValue(), 'mx.example.org');
+  await mxRow.locator('[data-pointer$="/policy/mailboxes"] input').fill('bob@example.org, carol@example.org');
+  await mxRow.locator('[data-pointer$="/policy/mailboxes"] input').press('Tab');
+  await page.click('fieldset.rows:has(legend:text("Messages")) button.add');
+  const msg = page.locator('fieldset.rows:has(legend:text("Messages")) .row').nth(1);
+  for (const [field, value] of [['/id', 'm2'], ['/from', 'alice-laptop.example.com'], ['/mail_from', 'alice@example.com'], ['/rcpt_to', 'carol@example.org']]) {
+    const input = msg.locator(`[data-pointer$="${field}"] input`);
+    await input.fill(value);
+    await input.press('Tab');
+  }
+  let n = await runs(page);
+  await page.click('.form-actions button.apply');
+  await runDone(page, n);
+  await seekEnd(page);
+  await tab(page, 'Messages');
+  assert.match(await page.textContent('.mailbox[data-mailbox="carol@example.org"]'), /m2/);
+
+  // A wrong value: the problem shows beside the field that holds it.
+  await tab(page, 'Scenario');
+  const first = page.locator('fieldset.rows:has(legend:text("Messages")) .row').first();
+  await first.locator('[data-pointer$="/from"] input').fill('nowhere.example');
+  await first.locator('[data-pointer$="/from"] input').press('Tab');
+  await page.click('.form-actions button.apply');
+  await page.waitForSelector('.field.invalid');
+  assert.match(await page.getAttribute('.field.invalid', 'data-pointer'), /^\/messages\/0\/from$/);
+  assert.ok((await page.textContent('.field.invalid .problem')).length > 0);
+  await page.screenshot({ path: 'target/e2e/form.png', fullPage: true });
+  // Removing the message clears it; Reset brings the loaded scenario back.
+  await page.click('.form-actions button:has-text("Reset")');
+  assert.equal(await page.locator('.field.invalid').count(), 0);
+  assert.equal(await page.locator('fieldset.rows:has(legend:text("Messages")) .row').count(), 2);
+  await page.click('button[aria-label="Remove messages 2"]');
+  assert.equal(await page.locator('fieldset.rows:has(legend:text("Messages")) .row').count(), 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a scenario file imports, and the scenario, trace and transcripts export', async () => {
+  const { page, problems } = await open();
+  await tab(page, 'Scenario');
+  const text = await readFile('crates/mxlab-sim/scenarios/greylisting.json', 'utf8');
+  const n = await runs(page);
+  await page.setInputFiles('input[type=file]', { name: 'greylisting.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await runDone(page, n);
+  assert.equal(await page.textContent('.lesson h2'), JSON.parse(text).name);
+
+  const download = async (label) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`button:has-text("${label}")`)]);
+    const path = await d.path();
+    return { name: d.suggestedFilename(), text: await readFile(path, 'utf8') };
+  };
+  const scenario = await download('Export scenario');
+  assert.equal(scenario.name, 'scenario.json');
+  assert.equal(JSON.parse(scenario.text).name, JSON.parse(text).name);
+  const trace = await download('Export trace');
+  assert.ok(JSON.parse(trace.text).events.length > 10);
+  const transcripts = await download('Export transcripts');
+  assert.match(transcripts.text, /^# connection 1 /m);
+  assert.match(transcripts.text, /^S: 4\d\d /m, 'the greylisting refusal is in the transcript');
+
+  // A file that is not a scenario: a clear error, the current one stays.
+  await page.setInputFiles('input[type=file]', { name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
+  await page.waitForSelector('.problem');
+  assert.equal(await page.textContent('.lesson h2'), JSON.parse(text).name);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::form::{self, FormMsg};
 use crate::lab::{scrambled, Clock, Computation, Injected, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
 
@@ -154,6 +155,10 @@ pub enum Msg {
     ConsoleInput(String),
     /// Send the console's input line.
     ConsoleSend,
+    /// The form editor.
+    Form(FormMsg),
+    /// The Scenario panel shows the form (true) or the JSON text.
+    FormMode(bool),
     /// Dark or light.
     ToggleTheme,
     /// Presenter mode.
@@ -230,6 +235,8 @@ pub struct App {
     stage_ref: NodeRef,
     packets_ref: NodeRef,
     _wheel: Option<EventListener>,
+    form: serde_json::Value,
+    form_mode: bool,
     console: Option<ConsoleState>,
     console_host: String,
     console_input: String,
@@ -292,6 +299,7 @@ impl App {
         self.height = height;
         self.zoom = 1.0;
         self.json = scenario.to_json();
+        self.form = serde_json::to_value(&*scenario).unwrap_or_default();
         self.problems.clear();
         self.scenario = scenario.clone();
         self.branches.clear();
@@ -765,6 +773,8 @@ impl Component for App {
             stage_ref: NodeRef::default(),
             packets_ref: NodeRef::default(),
             _wheel: None,
+            form: serde_json::Value::Null,
+            form_mode: true,
             console: None,
             console_host: String::new(),
             console_input: String::new(),
@@ -956,6 +966,28 @@ impl Component for App {
                 return false;
             }
             Msg::ConsoleSend => self.console_send(ctx),
+            Msg::Form(m) => match m {
+                FormMsg::Set(pointer, value) => form::set_at(&mut self.form, &pointer, value),
+                FormMsg::Add(pointer, value) => form::push_at(&mut self.form, &pointer, value),
+                FormMsg::Remove(pointer, i) => form::remove_at(&mut self.form, &pointer, i),
+                FormMsg::Apply => {
+                    self.json = serde_json::to_string_pretty(&self.form).unwrap_or_default();
+                    return Component::update(self, ctx, Msg::ApplyJson);
+                }
+                FormMsg::Reset => {
+                    self.form = serde_json::to_value(&*self.scenario).unwrap_or_default();
+                    self.problems.clear();
+                }
+            },
+            Msg::FormMode(on) => {
+                if !on {
+                    // The JSON text shows what the form holds.
+                    self.json = serde_json::to_string_pretty(&self.form).unwrap_or_default();
+                } else if let Ok(v) = serde_json::from_str(&self.json) {
+                    self.form = v;
+                }
+                self.form_mode = on;
+            }
             Msg::ToggleTheme => self.dark = !self.dark,
             Msg::TogglePresenter => self.presenter = !self.presenter,
             Msg::DismissError => self.error = None,
@@ -1845,10 +1877,18 @@ impl App {
                     <button onclick={link.callback(move |_| Msg::Export("trace.json", "application/json", trace_json.clone()))}>{ "Export trace" }</button>
                     <button onclick={link.callback(move |_| Msg::Export("transcripts.txt", "text/plain", transcripts.clone()))}>{ "Export transcripts" }</button>
                 </div>
+                <div class="mode" role="group" aria-label="Editor">
+                    <button aria-pressed={self.form_mode.to_string()} onclick={link.callback(|_| Msg::FormMode(true))}>{ "Form" }</button>
+                    <button aria-pressed={(!self.form_mode).to_string()} onclick={link.callback(|_| Msg::FormMode(false))}>{ "JSON" }</button>
+                </div>
+                if self.form_mode {
+                    { form::view(&self.form, &self.problems, &link.callback(Msg::Form)) }
+                } else {
                 <label for="scenario-json">{ "Scenario JSON" }</label>
                 <textarea id="scenario-json" spellcheck="false" value={self.json.clone()} oninput={on_edit}
                     aria-invalid={(!self.problems.is_empty()).to_string()} aria-describedby="scenario-problems" />
                 <button class="apply" onclick={link.callback(|_| Msg::ApplyJson)}>{ "Validate and run" }</button>
+                }
                 <ul id="scenario-problems" class="problems" aria-live="polite">
                     { for self.problems.iter().map(|p| html! {
                         <li class="problem">

@@ -6,11 +6,13 @@
 //! | --- | --- |
 //! | [`lab`] | the model: a computed run, the clock, transcripts, hops (tested natively) |
 //! | [`layout`] | where each host sits on the stage |
+//! | [`form`] | the scenario form editor over a JSON draft |
 //! | `app` | the Yew components |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod app;
+pub mod form;
 pub mod lab;
 pub mod layout;
 

@@ -1,0 +1,527 @@
+//! The scenario form editor: hosts, DNS records, messages and faults as
+//! fields, over a draft of the scenario's JSON. Every field is bound to a
+//! JSON pointer, so the loader's problems (reported with their JSON path)
+//! show next to the field they concern. Applying the form validates the
+//! draft like any scenario text.
+
+use mxlab_sim::Problem;
+use serde_json::{json, Map, Value};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// What the form asks of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormMsg {
+    /// Set (or, with `None`, remove) the value at a JSON pointer.
+    Set(String, Option<Value>),
+    /// Append a value to the array at a pointer (created if missing).
+    Add(String, Value),
+    /// Remove an element of the array at a pointer.
+    Remove(String, usize),
+    /// Validate the draft and run it.
+    Apply,
+    /// Back to the loaded scenario.
+    Reset,
+}
+
+/// The JSON pointer of a problem's path: `$.nodes[0].role` → `/nodes/0/role`.
+pub fn pointer_of(path: &str) -> String {
+    let path = path.trim_start_matches('$').trim_start_matches('.');
+    let mut out = String::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let mut rest = part;
+        while let Some(open) = rest.find('[') {
+            let key = &rest[..open];
+            if !key.is_empty() {
+                out.push('/');
+                out.push_str(key);
+            }
+            let close = rest[open..].find(']').map_or(rest.len(), |c| open + c);
+            out.push('/');
+            out.push_str(rest.get(open + 1..close).unwrap_or_default());
+            rest = rest.get(close + 1..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            out.push('/');
+            out.push_str(rest);
+        }
+    }
+    out
+}
+
+/// Sets the value at `pointer`, creating objects on the way; `None`
+/// removes it. Array indexes must exist.
+pub fn set_at(root: &mut Value, pointer: &str, value: Option<Value>) {
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    let Some((last, parents)) = parts.split_last() else {
+        if let Some(v) = value {
+            *root = v;
+        }
+        return;
+    };
+    let mut here = root;
+    for p in parents {
+        here = match here {
+            Value::Object(map) => map
+                .entry((*p).to_string())
+                .or_insert_with(|| Value::Object(Map::new())),
+            Value::Array(items) => match p.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+        if here.is_null() {
+            *here = Value::Object(Map::new());
+        }
+    }
+    match (here, value) {
+        (Value::Object(map), Some(v)) => {
+            map.insert((*last).to_string(), v);
+        }
+        (Value::Object(map), None) => {
+            map.remove(*last);
+        }
+        (Value::Array(items), Some(v)) => {
+            if let Some(slot) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *slot = v;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Appends `value` to the array at `pointer` (made if missing).
+pub fn push_at(root: &mut Value, pointer: &str, value: Value) {
+    if root.pointer(pointer).is_none_or(|v| !v.is_array()) {
+        set_at(root, pointer, Some(Value::Array(Vec::new())));
+    }
+    if let Some(Value::Array(items)) = root.pointer_mut(pointer) {
+        items.push(value);
+    }
+}
+
+/// Removes element `index` of the array at `pointer`.
+pub fn remove_at(root: &mut Value, pointer: &str, index: usize) {
+    if let Some(Value::Array(items)) = root.pointer_mut(pointer) {
+        if index < items.len() {
+            items.remove(index);
+        }
+    }
+}
+
+/// A list typed as text: items separated by commas or spaces.
+pub fn list_value(text: &str) -> Option<Value> {
+    let items: Vec<Value> = text
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| Value::String(s.to_string()))
+        .collect();
+    (!items.is_empty()).then_some(Value::Array(items))
+}
+
+/// MX records typed as `10 mx1.example.org, 20 mx2.example.org` (`0 .`
+/// for a null MX). A record without a number keeps the text as is, so
+/// the loader reports it.
+pub fn mx_value(text: &str) -> Option<Value> {
+    let items: Vec<Value> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|r| {
+            let mut words = r.split_whitespace();
+            match (words.next().map(str::parse::<u64>), words.next()) {
+                (Some(Ok(p)), Some(x)) => json!({"preference": p, "exchange": x}),
+                _ => json!({"preference": r, "exchange": ""}),
+            }
+        })
+        .collect();
+    (!items.is_empty()).then_some(Value::Array(items))
+}
+
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => s.clone(),
+                Value::Object(o) if o.contains_key("exchange") => format!(
+                    "{} {}",
+                    text_of(o.get("preference")),
+                    text_of(o.get("exchange"))
+                ),
+                Value::Object(o) if o.contains_key("address") => text_of(o.get("address")),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// How a field is typed.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Number,
+    List,
+    Mailboxes,
+    Mx,
+    Bool,
+    Long,
+    Choice(&'static [&'static str]),
+}
+
+struct Form<'a> {
+    draft: &'a Value,
+    problems: &'a [Problem],
+    on: &'a Callback<FormMsg>,
+}
+
+impl Form<'_> {
+    fn problems_at(&self, pointer: &str) -> Vec<String> {
+        self.problems
+            .iter()
+            .filter(|p| {
+                let at = pointer_of(&p.path);
+                at == pointer || at.starts_with(&format!("{pointer}/"))
+            })
+            .map(|p| p.message.clone())
+            .collect()
+    }
+
+    fn field(&self, label: &str, pointer: String, kind: Kind) -> Html {
+        let current = self.draft.pointer(&pointer);
+        let problems = self.problems_at(&pointer);
+        let invalid = !problems.is_empty();
+        let p = pointer.clone();
+        let set = self
+            .on
+            .reform(move |v: Option<Value>| FormMsg::Set(p.clone(), v));
+        let input = match kind {
+            Kind::Bool => {
+                let checked = current.and_then(Value::as_bool).unwrap_or(false);
+                let set = set.clone();
+                html! {
+                    <input type="checkbox" checked={checked} aria-invalid={invalid.to_string()}
+                        onchange={Callback::from(move |e: Event| {
+                            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                            set.emit(on.then_some(Value::Bool(true)));
+                        })} />
+                }
+            }
+            Kind::Choice(options) => {
+                let value = text_of(current);
+                html! {
+                    <select aria-invalid={invalid.to_string()} onchange={Callback::from(move |e: Event| {
+                        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                        set.emit((!v.is_empty()).then_some(Value::String(v)));
+                    })}>
+                        { for options.iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
+                    </select>
+                }
+            }
+            Kind::Long => html! {
+                <textarea rows="2" value={text_of(current)} aria-invalid={invalid.to_string()}
+                    onchange={Callback::from(move |e: Event| {
+                        let v = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+                        set.emit(Some(Value::String(v.replace("\r\n", "\n").replace('\n', "\r\n"))));
+                    })} />
+            },
+            _ => {
+                let ty = if kind == Kind::Number {
+                    "number"
+                } else {
+                    "text"
+                };
+                html! {
+                    <input type={ty} value={text_of(current)} aria-invalid={invalid.to_string()} spellcheck="false"
+                        onchange={Callback::from(move |e: Event| {
+                            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                            let t = v.trim();
+                            set.emit(match kind {
+                                _ if t.is_empty() => None,
+                                Kind::Number => Some(t.parse::<u64>().map_or(Value::String(t.into()), Value::from)),
+                                Kind::List => list_value(t),
+                                Kind::Mailboxes => list_value(t).map(|l| {
+                                    Value::Array(l.as_array().into_iter().flatten().map(|a| json!({"address": a})).collect())
+                                }),
+                                Kind::Mx => mx_value(t),
+                                _ => Some(Value::String(t.into())),
+                            });
+                        })} />
+                }
+            }
+        };
+        html! {
+            <label class={classes!("field", invalid.then_some("invalid"))} data-pointer={pointer}>
+                <span class="label">{ label.to_string() }</span>
+                { input }
+                { for problems.iter().map(|m| html! { <span class="problem">{ m.clone() }</span> }) }
+            </label>
+        }
+    }
+
+    fn rows(
+        &self,
+        title: &str,
+        pointer: &str,
+        add_label: &str,
+        template: Value,
+        row: impl Fn(&str, usize) -> Html,
+    ) -> Html {
+        let n = self
+            .draft
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let (p, t) = (pointer.to_string(), template);
+        let add = self
+            .on
+            .reform(move |_: MouseEvent| FormMsg::Add(p.clone(), t.clone()));
+        html! {
+            <fieldset class="rows">
+                <legend>{ title.to_string() }</legend>
+                { for (0..n).map(|i| {
+                    let p = pointer.to_string();
+                    let remove = self.on.reform(move |_: MouseEvent| FormMsg::Remove(p.clone(), i));
+                    html! {
+                        <div class="row">
+                            { row(&format!("{pointer}/{i}"), i) }
+                            <button type="button" class="remove" aria-label={format!("Remove {} {}", title.to_lowercase(), i + 1)} onclick={remove}>{ "Remove" }</button>
+                        </div>
+                    }
+                }) }
+                { for self.problems_at(pointer).into_iter().filter(|_| n == 0).map(|m| html! { <span class="problem">{ m }</span> }) }
+                <button type="button" class="add" onclick={add}>{ add_label.to_string() }</button>
+            </fieldset>
+        }
+    }
+}
+
+const ROLES: &[&str] = &["mua", "submission", "relay", "mx", "resolver"];
+const STATUS: &[&str] = &["ok", "nxdomain", "servfail", "timeout"];
+const FAULTS: &[&str] = &[
+    "host_down",
+    "host_crash",
+    "greylisting",
+    "forced_reply",
+    "mailbox_full",
+    "disk_full",
+    "tls_failure",
+    "auth_failure",
+    "tarpit",
+    "size_limit",
+    "dns_failure",
+    "link_partition",
+    "link_latency",
+    "link_loss",
+];
+const STAGES: &[&str] = &["", "connect", "helo", "mail", "rcpt", "data", "end_of_data"];
+
+/// The form over `draft`, with `problems` next to their fields.
+pub fn view(draft: &Value, problems: &[Problem], on: &Callback<FormMsg>) -> Html {
+    let f = Form {
+        draft,
+        problems,
+        on,
+    };
+    let hosts = f.rows("Hosts", "/nodes", "Add host", json!({"name": "new.example.org", "role": "mx"}), |p, _| {
+        html! {
+            <>
+                { f.field("name", format!("{p}/name"), Kind::Text) }
+                { f.field("role", format!("{p}/role"), Kind::Choice(ROLES)) }
+                { f.field("addresses", format!("{p}/addresses"), Kind::List) }
+                { f.field("destination domains", format!("{p}/policy/destination_domains"), Kind::List) }
+                { f.field("mailboxes", format!("{p}/policy/mailboxes"), Kind::Mailboxes) }
+                { f.field("smarthost", format!("{p}/policy/relay/smarthost"), Kind::Text) }
+                { f.field("relay for hosts", format!("{p}/policy/relay/allow_from"), Kind::List) }
+                { f.field("relay for domains", format!("{p}/policy/relay/domains"), Kind::List) }
+                { f.field("size limit (bytes)", format!("{p}/policy/size_limit"), Kind::Number) }
+                { f.field("STARTTLS", format!("{p}/policy/starttls"), Kind::Bool) }
+                { f.field("TLS required", format!("{p}/policy/tls_required"), Kind::Bool) }
+                { f.field("greylisting (s)", format!("{p}/policy/greylisting/delay_secs"), Kind::Number) }
+                { f.field("hop limit", format!("{p}/policy/hop_limit"), Kind::Number) }
+            </>
+        }
+    });
+    let dns = f.rows(
+        "DNS records",
+        "/dns/domains",
+        "Add domain",
+        json!({"name": "example.net"}),
+        |p, _| {
+            html! {
+                <>
+                    { f.field("name", format!("{p}/name"), Kind::Text) }
+                    { f.field("MX (preference exchange, …)", format!("{p}/mx"), Kind::Mx) }
+                    { f.field("A", format!("{p}/a"), Kind::List) }
+                    { f.field("AAAA", format!("{p}/aaaa"), Kind::List) }
+                    { f.field("status", format!("{p}/status"), Kind::Choice(STATUS)) }
+                </>
+            }
+        },
+    );
+    let messages = f.rows(
+        "Messages",
+        "/messages",
+        "Add message",
+        json!({"id": "new", "from": "", "at_secs": 0, "mail_from": "", "rcpt_to": [], "body": "Hello\r\n"}),
+        |p, _| {
+            html! {
+                <>
+                    { f.field("id", format!("{p}/id"), Kind::Text) }
+                    { f.field("from (MUA)", format!("{p}/from"), Kind::Text) }
+                    { f.field("at (s)", format!("{p}/at_secs"), Kind::Number) }
+                    { f.field("MAIL FROM", format!("{p}/mail_from"), Kind::Text) }
+                    { f.field("RCPT TO", format!("{p}/rcpt_to"), Kind::List) }
+                    { f.field("body", format!("{p}/body"), Kind::Long) }
+                </>
+            }
+        },
+    );
+    let faults = f.rows(
+        "Faults",
+        "/faults",
+        "Add fault",
+        json!({"at_secs": 0, "fault": {"kind": "host_down", "host": ""}}),
+        |p, _| {
+            html! {
+                <>
+                    { f.field("from (s)", format!("{p}/at_secs"), Kind::Number) }
+                    { f.field("until (s)", format!("{p}/until_secs"), Kind::Number) }
+                    { f.field("kind", format!("{p}/fault/kind"), Kind::Choice(FAULTS)) }
+                    { f.field("host", format!("{p}/fault/host"), Kind::Text) }
+                    { f.field("stage", format!("{p}/fault/stage"), Kind::Choice(STAGES)) }
+                    { f.field("code", format!("{p}/fault/code"), Kind::Number) }
+                </>
+            }
+        },
+    );
+    let apply = on.reform(|_: MouseEvent| FormMsg::Apply);
+    let reset = on.reform(|_: MouseEvent| FormMsg::Reset);
+    html! {
+        <form class="scenario-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+            <div class="row top">
+                { f.field("title", "/name".into(), Kind::Text) }
+                { f.field("horizon (s)", "/horizon_secs".into(), Kind::Number) }
+                { f.field("seed", "/seed".into(), Kind::Number) }
+                { f.field("resolver", "/dns/resolver".into(), Kind::Text) }
+            </div>
+            { hosts }
+            { dns }
+            { messages }
+            { faults }
+            <div class="form-actions">
+                <button type="button" class="apply" onclick={apply}>{ "Validate and run" }</button>
+                <button type="button" onclick={reset}>{ "Reset" }</button>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_pointers() {
+        assert_eq!(pointer_of("$.nodes[0].role"), "/nodes/0/role");
+        assert_eq!(
+            pointer_of("nodes[12].policy.mailboxes[1].address"),
+            "/nodes/12/policy/mailboxes/1/address"
+        );
+        assert_eq!(pointer_of("dns.domains[0].mx[1]"), "/dns/domains/0/mx/1");
+        assert_eq!(pointer_of("$"), "");
+        assert_eq!(pointer_of(""), "");
+    }
+
+    #[test]
+    fn set_creates_parents_and_removes() {
+        let mut v = json!({"nodes": [{"name": "a"}]});
+        set_at(
+            &mut v,
+            "/nodes/0/policy/relay/smarthost",
+            Some(json!("s.example")),
+        );
+        assert_eq!(
+            v.pointer("/nodes/0/policy/relay/smarthost"),
+            Some(&json!("s.example"))
+        );
+        set_at(&mut v, "/nodes/0/policy/relay/smarthost", None);
+        assert_eq!(v.pointer("/nodes/0/policy/relay/smarthost"), None);
+        // A missing array element is left alone, never a panic.
+        set_at(&mut v, "/nodes/5/name", Some(json!("x")));
+        assert_eq!(v["nodes"].as_array().map(Vec::len), Some(1));
+        push_at(&mut v, "/messages", json!({"id": "m1"}));
+        push_at(&mut v, "/messages", json!({"id": "m2"}));
+        remove_at(&mut v, "/messages", 0);
+        remove_at(&mut v, "/messages", 9);
+        assert_eq!(v["messages"], json!([{"id": "m2"}]));
+    }
+
+    #[test]
+    fn lists_and_mx_records_are_typed_as_text() {
+        assert_eq!(
+            list_value("a@b, c@d  e@f"),
+            Some(json!(["a@b", "c@d", "e@f"]))
+        );
+        assert_eq!(list_value("  "), None);
+        assert_eq!(
+            mx_value("10 mx1.example.org, 20 mx2.example.org"),
+            Some(
+                json!([{"preference": 10, "exchange": "mx1.example.org"}, {"preference": 20, "exchange": "mx2.example.org"}])
+            )
+        );
+        assert_eq!(
+            mx_value("0 ."),
+            Some(json!([{"preference": 0, "exchange": "."}]))
+        );
+        assert_eq!(text_of(mx_value("10 a.example").as_ref()), "10 a.example");
+        assert_eq!(
+            text_of(Some(&json!([{"address": "bob@example.org"}]))),
+            "bob@example.org"
+        );
+        // Garbage is kept for the loader to report, not dropped.
+        assert_eq!(
+            mx_value("ten mx"),
+            Some(json!([{"preference": "ten mx", "exchange": ""}]))
+        );
+    }
+
+    #[test]
+    fn a_preset_edited_through_the_form_still_loads() {
+        let s = mxlab_sim::presets::preset("hello-smtp").unwrap().unwrap();
+        let mut v = serde_json::to_value(&s).unwrap();
+        let mx = s
+            .nodes
+            .iter()
+            .position(|n| n.role == mxlab_sim::scenario::Role::Mx)
+            .unwrap();
+        push_at(
+            &mut v,
+            &format!("/nodes/{mx}/policy/mailboxes"),
+            json!({"address": "carol@example.org"}),
+        );
+        let n = v["messages"].as_array().unwrap().len();
+        let first = v["messages"][0].clone();
+        push_at(&mut v, "/messages", first);
+        set_at(&mut v, &format!("/messages/{n}/id"), Some(json!("m2")));
+        set_at(
+            &mut v,
+            &format!("/messages/{n}/rcpt_to"),
+            list_value("carol@example.org"),
+        );
+        let loaded = mxlab_sim::Scenario::from_json(&v.to_string()).unwrap();
+        assert_eq!(loaded.messages.len(), 2);
+        // A bad value is reported at the field's pointer.
+        set_at(&mut v, "/nodes/0/role", Some(json!("router")));
+        let problems = mxlab_sim::Scenario::from_json(&v.to_string())
+            .unwrap_err()
+            .problems();
+        assert_eq!(pointer_of(&problems[0].path), "/nodes/0/role");
+    }
+}
