@@ -480,3 +480,40 @@ test('a scenario file imports, and the scenario, trace and transcripts export', 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a long run computes in slices behind a progress bar; the page stays responsive', async () => {
+  const { page, problems } = await open();
+  // 20,000 messages to 10 domains over an hour, two MX hosts down for it.
+  const nodes = [
+    { name: 'mua.example.com', role: 'mua', policy: { relay: { smarthost: 'smtp.example.com' } } },
+    { name: 'smtp.example.com', role: 'submission', addresses: ['10.0.0.1'], policy: { relay: { allow_from: ['mua.example.com'] } } },
+    { name: 'resolver.example.net', role: 'resolver' },
+  ];
+  const domains = [];
+  for (let d = 0; d < 10; d++) {
+    nodes.push({ name: `mx.d${d}.example`, role: 'mx', addresses: [`10.1.0.${d + 1}`], policy: { destination_domains: [`d${d}.example`], mailboxes: [{ address: `user@d${d}.example` }] } });
+    domains.push({ name: `d${d}.example`, mx: [{ preference: 10, exchange: `mx.d${d}.example` }] }, { name: `mx.d${d}.example`, a: [`10.1.0.${d + 1}`] });
+  }
+  const messages = Array.from({ length: 20000 }, (_, i) => ({
+    id: `m${i}`, from: 'mua.example.com', at_secs: i % 3600, mail_from: 'alice@example.com', rcpt_to: [`user@d${i % 10}.example`], body: 'x\r\n',
+  }));
+  const faults = [0, 1].map((d) => ({ at_secs: 0, until_secs: 3600, fault: { kind: 'host_down', host: `mx.d${d}.example` } }));
+  const scenario = { name: 'twenty thousand', horizon_secs: 86400, nodes, dns: { resolver: 'resolver.example.net', domains }, messages, faults };
+  await tab(page, 'Scenario');
+  const n = await runs(page);
+  await page.setInputFiles('input[type=file]', { name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)) });
+  await page.waitForSelector('[role=progressbar]');
+  // While it computes, the page answers: a tab opens at once.
+  await page.click('#tab-statistics');
+  assert.equal(await page.getAttribute('#tab-statistics', 'aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.body.dataset.mxlabState), 'computing', 'the run was still computing');
+  const progress = Number(await page.getAttribute('[role=progressbar]', 'aria-valuenow'));
+  assert.ok(progress >= 0 && progress < 100, `progress ${progress}%`);
+  await runDone(page, n);
+  assert.equal(await page.textContent('[data-stat=delivered]'), '20000');
+  assert.equal(await page.textContent('[data-stat=queued]'), '0');
+  assert.ok(await page.isVisible('svg[aria-label="Delivery latency"] rect'));
+  await page.screenshot({ path: 'target/e2e/statistics.png', fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -90,6 +90,17 @@ impl Tab {
     }
 }
 
+/// What can be downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// The scenario, as JSON.
+    Scenario,
+    /// The run's trace, as JSON.
+    Trace,
+    /// Every session's C:/S: transcript, as text.
+    Transcripts,
+}
+
 /// What was clicked on the stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -165,8 +176,8 @@ pub enum Msg {
     TogglePresenter,
     /// Dismiss the banner.
     DismissError,
-    /// Download a file: (name, MIME type, contents).
-    Export(&'static str, &'static str, String),
+    /// Download a file of the scenario, the trace or the transcripts.
+    Export(Export),
     /// A key pressed anywhere but in a text field.
     Key(String),
     /// Start dragging a host.
@@ -645,12 +656,13 @@ impl App {
             return String::new();
         };
         let mut out = String::new();
+        let all = run.all_transcripts();
         for s in &run.sessions {
             out.push_str(&format!(
                 "# connection {} {} -> {} at {}\n",
                 s.conn, s.client, s.server, s.opened
             ));
-            for l in run.transcript(s.conn).iter() {
+            for l in all.get(&s.conn).into_iter().flatten() {
                 out.push_str(&format!("{}: {}\n", l.who, l.text));
             }
             out.push('\n');
@@ -991,10 +1003,28 @@ impl Component for App {
             Msg::ToggleTheme => self.dark = !self.dark,
             Msg::TogglePresenter => self.presenter = !self.presenter,
             Msg::DismissError => self.error = None,
-            Msg::Export(name, mime, contents) => {
+            Msg::Export(what) => {
+                // Made on demand: a long run's trace is large.
+                let (name, mime, contents) = match what {
+                    Export::Scenario => {
+                        ("scenario.json", "application/json", self.scenario.to_json())
+                    }
+                    Export::Trace => (
+                        "trace.json",
+                        "application/json",
+                        self.run
+                            .as_ref()
+                            .map(|r| r.index.trace().to_json())
+                            .unwrap_or_default(),
+                    ),
+                    Export::Transcripts => {
+                        ("transcripts.txt", "text/plain", self.export_transcripts())
+                    }
+                };
                 if let Err(e) = download(name, mime, &contents) {
                     self.error = Some(e);
                 }
+                return false;
             }
             Msg::Key(k) => {
                 let msg = match k.as_str() {
@@ -1779,6 +1809,34 @@ impl App {
             s.latency_percentile(q)
                 .map_or("–".to_string(), |v| format!("{v:.1} s"))
         };
+        // Delivery latency in buckets that double: 1 s, 2 s, 4 s … so a
+        // direct delivery and one after hours of retries share the axis.
+        let mut lat: BTreeMap<u32, usize> = BTreeMap::new();
+        for l in &s.latencies_secs {
+            let bucket = if *l <= 1.0 { 0 } else { l.log2().ceil() as u32 };
+            *lat.entry(bucket).or_default() += 1;
+        }
+        let lmax = lat.values().copied().max().unwrap_or(1).max(1) as f64;
+        let label = |b: u32| {
+            let secs = 2f64.powi(i32::try_from(b).unwrap_or(i32::MAX));
+            if secs < 60.0 {
+                format!("≤{secs:.0}s")
+            } else if secs < 3600.0 {
+                format!("≤{:.0}m", secs / 60.0)
+            } else {
+                format!("≤{:.0}h", secs / 3600.0)
+            }
+        };
+        let lat_bars = lat.iter().enumerate().map(|(i, (b, c))| {
+            let h = *c as f64 / lmax * 80.0;
+            let x = 10.0 + i as f64 * 40.0;
+            html! {
+                <g>
+                    <rect x={x.to_string()} y={(90.0 - h).to_string()} width="30" height={h.to_string()}><title>{ format!("{c} delivered in {}", label(*b)) }</title></rect>
+                    <text x={(x + 15.0).to_string()} y="104" text-anchor="middle">{ label(*b) }</text>
+                </g>
+            }
+        });
         html! {
             <div class="statistics">
                 <dl class="summary">
@@ -1793,6 +1851,10 @@ impl App {
                         <path class="series" d={d} />
                     </svg>
                     <figcaption>{ format!("Queued recipients over time (peak {peak:.0}, end {})", run.end()) }</figcaption>
+                </figure>
+                <figure>
+                    <svg viewBox="0 0 400 110" role="img" aria-label="Delivery latency">{ for lat_bars }</svg>
+                    <figcaption>{ "Delivery latency (submission to mailbox)" }</figcaption>
                 </figure>
                 <figure>
                     <svg viewBox="0 0 400 110" role="img" aria-label="Attempts per message">{ for bars }</svg>
@@ -1860,22 +1922,15 @@ impl App {
             let input: HtmlInputElement = e.target_unchecked_into();
             input.files().and_then(|f| f.get(0)).map(Msg::ReadFile)
         });
-        let scenario_json = self.scenario.to_json();
-        let trace_json = self
-            .run
-            .as_ref()
-            .map(|r| r.index.trace().to_json())
-            .unwrap_or_default();
-        let transcripts = self.export_transcripts();
         html! {
             <div class="scenario-panel">
                 <div class="io">
                     <label class="import">{ "Import a scenario file " }
                         <input type="file" accept=".json,application/json" onchange={on_file} />
                     </label>
-                    <button onclick={link.callback(move |_| Msg::Export("scenario.json", "application/json", scenario_json.clone()))}>{ "Export scenario" }</button>
-                    <button onclick={link.callback(move |_| Msg::Export("trace.json", "application/json", trace_json.clone()))}>{ "Export trace" }</button>
-                    <button onclick={link.callback(move |_| Msg::Export("transcripts.txt", "text/plain", transcripts.clone()))}>{ "Export transcripts" }</button>
+                    <button onclick={link.callback(|_| Msg::Export(Export::Scenario))}>{ "Export scenario" }</button>
+                    <button onclick={link.callback(|_| Msg::Export(Export::Trace))}>{ "Export trace" }</button>
+                    <button onclick={link.callback(|_| Msg::Export(Export::Transcripts))}>{ "Export transcripts" }</button>
                 </div>
                 <div class="mode" role="group" aria-label="Editor">
                     <button aria-pressed={self.form_mode.to_string()} onclick={link.callback(|_| Msg::FormMode(true))}>{ "Form" }</button>
@@ -1902,6 +1957,9 @@ impl App {
     }
 }
 
+/// Sessions listed in the session picker (the latest ones).
+pub const MAX_SESSION_OPTIONS: usize = 300;
+
 /// A run as a component property: equal when it is the same run, so the
 /// parts drawn from the run alone are not redrawn every frame.
 #[derive(Clone)]
@@ -1920,16 +1978,23 @@ pub struct MarkersProps {
     pub run: RunRef,
 }
 
-/// The timeline's coloured markers.
+/// The timeline's coloured markers: one per kind and per thousandth of
+/// the timeline at most, so a run of thousands of deliveries stays light.
 #[function_component(Markers)]
 pub fn markers(props: &MarkersProps) -> Html {
     let run = &props.run.0;
     let n = run.events().len().max(1) as f64;
+    let mut shown: BTreeMap<(u32, &'static str), (&crate::lab::Marker, usize)> = BTreeMap::new();
+    for m in &run.markers {
+        let slot = (m.position as f64 * 1000.0 / n) as u32;
+        shown.entry((slot, m.kind.class())).or_insert((m, 0)).1 += 1;
+    }
     html! {
         <div class="markers" aria-hidden="true">
-            { for run.markers.iter().map(|m| html! {
+            { for shown.values().map(|(m, count)| html! {
                 <span class={classes!("marker", m.kind.class())}
-                    style={format!("left:{:.3}%", m.position as f64 * 100.0 / n)} title={m.label.clone()} />
+                    style={format!("left:{:.3}%", m.position as f64 * 100.0 / n)}
+                    title={if *count > 1 { format!("{} (and {} more here)", m.label, count - 1) } else { m.label.clone() }} />
             }) }
         </div>
     }
@@ -1946,11 +2011,19 @@ pub struct SessionOptionsProps {
     pub selected: u64,
 }
 
-/// The session picker's options: the sessions started so far.
+/// The session picker's options: the latest sessions started so far (and
+/// the selected one), so a run of thousands of sessions stays light.
 #[function_component(SessionOptions)]
 pub fn session_options(props: &SessionOptionsProps) -> Html {
+    let sessions = &props.run.0.sessions;
+    let started = props.started.min(sessions.len());
+    let from = started.saturating_sub(MAX_SESSION_OPTIONS);
+    let older = sessions
+        .iter()
+        .take(from)
+        .filter(|s| s.conn == props.selected);
     html! {
-        { for props.run.0.sessions.iter().take(props.started).map(|s| html! {
+        { for older.chain(sessions.iter().take(started).skip(from)).map(|s| html! {
             <option value={s.conn.to_string()} selected={s.conn == props.selected}>
                 { format!("#{} {} → {} at {}", s.conn, s.client, s.server, s.opened) }
             </option>

@@ -278,6 +278,9 @@ impl Form<'_> {
             .pointer(pointer)
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
+        // A scenario of thousands of messages stays editable: the form
+        // shows the first rows, the JSON view has them all.
+        let shown = n.min(MAX_ROWS);
         let (p, t) = (pointer.to_string(), template);
         let add = self
             .on
@@ -285,7 +288,7 @@ impl Form<'_> {
         html! {
             <fieldset class="rows">
                 <legend>{ title.to_string() }</legend>
-                { for (0..n).map(|i| {
+                { for (0..shown).map(|i| {
                     let p = pointer.to_string();
                     let remove = self.on.reform(move |_: MouseEvent| FormMsg::Remove(p.clone(), i));
                     html! {
@@ -295,12 +298,18 @@ impl Form<'_> {
                         </div>
                     }
                 }) }
+                if n > shown {
+                    <p class="hint more">{ format!("… and {} more: edit them in the JSON view.", n - shown) }</p>
+                }
                 { for self.problems_at(pointer).into_iter().filter(|_| n == 0).map(|m| html! { <span class="problem">{ m }</span> }) }
                 <button type="button" class="add" onclick={add}>{ add_label.to_string() }</button>
             </fieldset>
         }
     }
 }
+
+/// Rows of one list the form shows; the JSON view has every one.
+pub const MAX_ROWS: usize = 50;
 
 const ROLES: &[&str] = &["mua", "submission", "relay", "mx", "resolver"];
 const STATUS: &[&str] = &["ok", "nxdomain", "servfail", "timeout"];

@@ -255,7 +255,7 @@ impl Computation {
             if quiet || self.reached >= self.horizon {
                 let quiescent = self.sim.run_to_quiescence();
                 return Some(Run::from_sim(
-                    &self.sim,
+                    &mut self.sim,
                     self.scenario.clone(),
                     self.injections.clone(),
                     quiescent,
@@ -310,12 +310,13 @@ impl Run {
     }
 
     fn from_sim(
-        sim: &Sim,
+        sim: &mut Sim,
         scenario: Rc<Scenario>,
         injections: Vec<Injection>,
         quiescent: bool,
     ) -> Run {
-        let trace = Rc::new(sim.trace().clone());
+        let summary = sim.summary();
+        let trace = Rc::new(sim.take_trace());
         let mut markers = Vec::new();
         let mut sessions = Vec::new();
         let mut dsns = BTreeSet::new();
@@ -426,9 +427,11 @@ impl Run {
             links,
             mailbox_hosts,
             transcripts: RefCell::default(),
-            summary: sim.summary(),
-            // Snapshots close together: a frame replays few events.
-            index: TraceIndex::with_interval(trace, SNAPSHOT_EVERY),
+            summary,
+            index: {
+                let n = trace.events.len();
+                TraceIndex::with_interval(trace, snapshot_interval(n))
+            },
             scenario,
             seed: sim.seed(),
             injections,
@@ -502,28 +505,40 @@ impl Run {
     }
 
     fn compute_transcript(&self, conn: u64) -> Vec<TranscriptLine> {
-        let mut tls = false;
-        let mut out = Vec::new();
+        self.lines(Some(conn)).remove(&conn).unwrap_or_default()
+    }
+
+    /// The transcripts of every connection, in one pass over the trace.
+    pub fn all_transcripts(&self) -> BTreeMap<u64, Vec<TranscriptLine>> {
+        self.lines(None)
+    }
+
+    /// The lines of connection `only`, or of every connection.
+    fn lines(&self, only: Option<u64>) -> BTreeMap<u64, Vec<TranscriptLine>> {
+        let mut tls = BTreeSet::new();
+        let mut out: BTreeMap<u64, Vec<TranscriptLine>> = BTreeMap::new();
         for e in self.events() {
             match &e.kind {
-                EventKind::Command { conn: c, line, .. }
-                | EventKind::Reply { conn: c, line, .. }
-                    if *c == conn =>
+                EventKind::Command { conn, line, .. } | EventKind::Reply { conn, line, .. }
+                    if only.is_none_or(|o| o == *conn) =>
                 {
                     let (text, rfc) = e.describe();
-                    out.push(TranscriptLine {
-                        who: if matches!(e.kind, EventKind::Command { .. }) {
-                            'C'
-                        } else {
-                            'S'
-                        },
+                    let who = if matches!(e.kind, EventKind::Command { .. }) {
+                        'C'
+                    } else {
+                        'S'
+                    };
+                    out.entry(*conn).or_default().push(TranscriptLine {
+                        who,
                         text: line_text(line),
                         at: e.at,
                         hover: format!("{text} ({rfc})"),
-                        encrypted: tls,
+                        encrypted: tls.contains(conn),
                     });
                 }
-                EventKind::TlsUpgrade { conn: c, ok: true } if *c == conn => tls = true,
+                EventKind::TlsUpgrade { conn, ok: true } => {
+                    tls.insert(*conn);
+                }
                 _ => {}
             }
         }
@@ -728,6 +743,16 @@ pub struct Clock {
 /// Events between two snapshots of the run's index: a seek replays at
 /// most this many, so every frame stays cheap.
 pub const SNAPSHOT_EVERY: usize = 256;
+
+/// At most this many snapshots: each holds every mailbox and queue, so a
+/// long run takes longer gaps between them rather than memory that grows
+/// with the square of its length.
+pub const MAX_SNAPSHOTS: usize = 64;
+
+/// The snapshot interval for a run of `events` events.
+pub fn snapshot_interval(events: usize) -> usize {
+    SNAPSHOT_EVERY.max(events.div_ceil(MAX_SNAPSHOTS))
+}
 
 /// Idle gaps that would take longer than this (real seconds) at the
 /// current speed are skipped, leaving [`GAP_LEAD_SECS`] of approach.
@@ -946,6 +971,20 @@ mod tests {
         assert_eq!(report.recipients[0].0, "bbo@example.org");
         assert_eq!(report.recipients[0].1.code, 550);
         assert!(r.dsn_report("m1").is_none());
+    }
+
+    #[test]
+    fn all_transcripts_match_each_one() {
+        let r = run("submission-starttls-auth");
+        let all = r.all_transcripts();
+        assert_eq!(all.len(), r.sessions.len());
+        for s in &r.sessions {
+            assert_eq!(all[&s.conn], *r.transcript(s.conn));
+        }
+        // Lines after STARTTLS are marked as encrypted, those before not.
+        let t = &all[&r.sessions[0].conn];
+        assert!(!t[0].encrypted);
+        assert!(t.iter().any(|l| l.encrypted), "{t:?}");
     }
 
     #[test]

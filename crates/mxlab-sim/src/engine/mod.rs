@@ -275,6 +275,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         &self.trace
     }
 
+    /// Takes the trace out of a finished run (the run keeps an empty one),
+    /// so that a long trace is moved rather than copied.
+    pub fn take_trace(&mut self) -> Trace {
+        std::mem::take(&mut self.trace)
+    }
+
     /// The hosts, in scenario order.
     pub fn hosts(&self) -> &[Host] {
         &self.hosts
