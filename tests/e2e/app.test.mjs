@@ -517,3 +517,54 @@ test('a long run computes in slices behind a progress bar; the page stays respon
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('on the wire: plain text before STARTTLS, ciphertext after; hosts can be dragged', async () => {
+  const { page, problems } = await open('submission-starttls-auth');
+  await seekEnd(page);
+  await tab(page, 'On the wire');
+  const sessions = await page.$$eval('select[aria-label=Session] option', (o) => o.map((e) => e.value));
+  await page.selectOption('select[aria-label=Session]', sessions[0]);
+  const lines = await page.$$eval('ol.transcript.wire li', (els) =>
+    els.map((e) => ({ text: e.querySelector('.line').textContent, encrypted: e.classList.contains('encrypted') })),
+  );
+  const starttls = lines.findIndex((l) => l.text.startsWith('STARTTLS'));
+  assert.ok(starttls > 0, 'the session upgraded with STARTTLS');
+  assert.ok(lines.slice(0, starttls + 2).every((l) => !l.encrypted && l.text.endsWith('<CR><LF>')));
+  const after = lines.slice(starttls + 2);
+  assert.ok(after.length > 5 && after.every((l) => l.encrypted && /^[0-9a-f]+$/.test(l.text)), 'ciphertext after the handshake');
+  assert.ok(!after.some((l) => /AUTH|MAIL FROM/.test(l.text)), 'nothing readable after STARTTLS');
+  // The transcript view of the same session still reads as SMTP.
+  await tab(page, 'Transcript');
+  const plain = await transcriptLines(page);
+  assert.ok(plain.some((l) => l.startsWith('AUTH ')), plain.join('\n'));
+
+  // Drag a host across the stage.
+  const host = page.locator('g.host[data-host="smtp.example.com"]');
+  const before = await host.getAttribute('transform');
+  const box = await host.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 80, { steps: 5 });
+  await page.mouse.up();
+  assert.notEqual(await host.getAttribute('transform'), before);
+  // Pan by dragging the background, zoom with the wheel; Fit undoes both.
+  const svg = page.locator('main.mxlab-stage svg');
+  const vb0 = await svg.getAttribute('viewBox');
+  const stage = await svg.boundingBox();
+  await page.mouse.move(stage.x + 20, stage.y + stage.height - 20);
+  await page.mouse.down();
+  await page.mouse.move(stage.x + 120, stage.y + stage.height - 60, { steps: 5 });
+  await page.mouse.up();
+  const vb1 = await svg.getAttribute('viewBox');
+  assert.notEqual(vb1, vb0, 'panned');
+  assert.equal(vb1.split(' ')[2], vb0.split(' ')[2], 'same zoom');
+  await page.mouse.move(stage.x + stage.width / 2, stage.y + stage.height / 2);
+  await page.mouse.wheel(0, -200);
+  await page.waitForFunction((w) => document.querySelector('main.mxlab-stage svg').getAttribute('viewBox').split(' ')[2] !== w, vb1.split(' ')[2]);
+  assert.ok(Number((await svg.getAttribute('viewBox')).split(' ')[2]) < Number(vb0.split(' ')[2]), 'zoomed in');
+  await page.click('button[aria-label="Reset the layout"]');
+  assert.equal(await host.getAttribute('transform'), before);
+  assert.equal(await svg.getAttribute('viewBox'), vb0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -245,6 +245,7 @@ pub struct App {
     pan: (f64, f64),
     stage_ref: NodeRef,
     packets_ref: NodeRef,
+    svg_ref: NodeRef,
     _wheel: Option<EventListener>,
     form: serde_json::Value,
     form_mode: bool,
@@ -784,6 +785,7 @@ impl Component for App {
             pan: (0.0, 0.0),
             stage_ref: NodeRef::default(),
             packets_ref: NodeRef::default(),
+            svg_ref: NodeRef::default(),
             _wheel: None,
             form: serde_json::Value::Null,
             form_mode: true,
@@ -1052,7 +1054,12 @@ impl Component for App {
                 return Component::update(self, ctx, msg);
             }
             Msg::DragStart(h) => self.drag = Some(Drag::Host(h)),
-            Msg::PanStart => self.drag = Some(Drag::Pan(None)),
+            Msg::PanStart => {
+                // A press on a host bubbles up here after it started a drag.
+                if self.drag.is_none() {
+                    self.drag = Some(Drag::Pan(None));
+                }
+            }
             Msg::DragMove(x, y) => match &mut self.drag {
                 Some(Drag::Host(h)) => {
                     if let Some(p) = self.positions.get_mut(h.as_str()) {
@@ -1356,8 +1363,10 @@ impl App {
                 </g>
             })
         });
-        let onpointermove = link.batch_callback(|e: PointerEvent| {
-            let svg: web_sys::Element = e.current_target()?.dyn_into().ok()?;
+        let svg_ref = self.svg_ref.clone();
+        let onpointermove = link.batch_callback(move |e: PointerEvent| {
+            // Not the event's current target: events are delegated.
+            let svg: web_sys::Element = svg_ref.cast()?;
             let rect = svg.get_bounding_client_rect();
             let vb = svg.get_attribute("viewBox")?;
             let v: Vec<f64> = vb.split(' ').filter_map(|x| x.parse().ok()).collect();
@@ -1375,7 +1384,7 @@ impl App {
         });
         html! {
             <>
-                <svg viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", self.scenario.nodes.len(), self.clock.t)}
+                <svg ref={self.svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", self.scenario.nodes.len(), self.clock.t)}
                     onpointermove={onpointermove} onpointerup={link.callback(|_| Msg::DragEnd)}
                     onpointerleave={link.callback(|_| Msg::DragEnd)} onpointerdown={link.callback(|_| Msg::PanStart)}>
                     <g class="links">{ for links }</g>
