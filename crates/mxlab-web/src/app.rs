@@ -21,6 +21,8 @@ use yew::prelude::*;
 use crate::form::{self, FormMsg};
 use crate::lab::{scrambled, Clock, Computation, Injected, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
+use crate::options::{encode_component, Options};
+use crate::share::{self, Shared};
 
 /// The versions shown in the status line, so a bug report names the build.
 pub fn version_line() -> String {
@@ -170,6 +172,8 @@ pub enum Msg {
     Form(FormMsg),
     /// The Scenario panel shows the form (true) or the JSON text.
     FormMode(bool),
+    /// Open or close the share dialog.
+    ShareOpen(bool),
     /// Dark or light.
     ToggleTheme,
     /// Presenter mode.
@@ -213,6 +217,11 @@ struct ConsoleState {
 
 /// The MX Lab app.
 pub struct App {
+    opts: Rc<Options>,
+    share_open: bool,
+    /// A share link's moment and host, restored when its run is computed.
+    restore: Option<(SimTime, Option<String>)>,
+    shell_ref: NodeRef,
     preset: String,
     scenario: Rc<Scenario>,
     json: String,
@@ -319,7 +328,10 @@ impl App {
         self.session_pinned = false;
         self.selection = None;
         self.message = None;
-        self.clock = Clock::default();
+        self.clock = Clock {
+            speed: self.clock.speed,
+            ..Clock::default()
+        };
         self.console = None;
         self.console_host.clear();
         self.typed_messages = 0;
@@ -507,6 +519,116 @@ impl App {
         self.start_run(ctx, run.scenario.clone(), injections, at);
     }
 
+    /// What a share link of this moment restores.
+    fn shared(&self) -> Shared {
+        Shared {
+            scenario: (*self.scenario).clone(),
+            seed: None,
+            t: self.clock.t,
+            host: match &self.selection {
+                Some(Selection::Host(h)) => Some(h.clone()),
+                _ => None,
+            },
+            speed: Some(self.clock.speed),
+            faults: self
+                .run
+                .iter()
+                .flat_map(|r| r.injections.iter())
+                .filter_map(|i| match &i.what {
+                    Injected::Fault { fault, until } => Some((i.at, *until, fault.clone())),
+                    Injected::Message { .. } => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The hash of a share link of this moment.
+    fn share_hash(&self) -> String {
+        share::encode(&self.shared())
+    }
+
+    /// The share dialog: the link, or the file when the link is too long,
+    /// and the embed code.
+    fn view_share(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let location = gloo::utils::window().location();
+        let href = location.href().unwrap_or_default();
+        let base = href.split('#').next().unwrap_or_default().to_string();
+        let page = base.split('?').next().unwrap_or_default().to_string();
+        let dir = page
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        let hash = self.share_hash();
+        let url = format!("{page}#{hash}");
+        let too_long = url.len() > share::MAX_LINK;
+        let unchanged =
+            self.preset != "custom" && self.run.as_ref().is_none_or(|r| r.injections.is_empty());
+        let scenario_param = if unchanged {
+            self.preset.clone()
+        } else {
+            encode_component(&hash)
+        };
+        let title = self
+            .scenario
+            .name
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let snippet = format!(
+            "<iframe src=\"{dir}index.html?embed=1&amp;view=both&amp;autoplay=1&amp;scenario={scenario_param}\" \
+             title=\"MX Lab: {title}\" width=\"800\" height=\"560\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>"
+        );
+        let copy = |id: String| {
+            Callback::from(move |_: MouseEvent| {
+                let el = gloo::utils::document().get_element_by_id(&id);
+                let text = el
+                    .as_ref()
+                    .and_then(|e| e.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::value))
+                    .or_else(|| {
+                        el.as_ref().and_then(|e| {
+                            e.dyn_ref::<HtmlTextAreaElement>()
+                                .map(HtmlTextAreaElement::value)
+                        })
+                    })
+                    .unwrap_or_default();
+                let _ = gloo::utils::window()
+                    .navigator()
+                    .clipboard()
+                    .write_text(&text);
+                if let Some(i) = el.as_ref().and_then(|e| e.dyn_ref::<HtmlInputElement>()) {
+                    i.select();
+                }
+                if let Some(t) = el.as_ref().and_then(|e| e.dyn_ref::<HtmlTextAreaElement>()) {
+                    t.select();
+                }
+            })
+        };
+        html! {
+            <div class="share-dialog" role="dialog" aria-modal="false" aria-label="Share">
+                <h2>{ "Share this moment" }</h2>
+                if too_long {
+                    <p class="too-long" role="alert">{ format!(
+                        "This scenario is too large for a link ({} characters; links over {} are cut by mail and chat programs). Share the scenario file instead.",
+                        url.len(), share::MAX_LINK) }</p>
+                    <button onclick={link.callback(|_| Msg::Export(Export::Scenario))}>{ "Download the scenario file" }</button>
+                } else {
+                    <label for={self.opts.id("share-link")}>{ "Link to the scenario, the time, the selected host, the speed and the faults injected" }</label>
+                    <div class="row">
+                        <input id={self.opts.id("share-link")} type="text" readonly=true value={url} />
+                        <button onclick={copy(self.opts.id("share-link"))}>{ "Copy link" }</button>
+                    </div>
+                }
+                <label for={self.opts.id("embed-code")}>{ "Embed code (an iframe that plays this scenario)" }</label>
+                <div class="row">
+                    <textarea id={self.opts.id("embed-code")} readonly=true value={snippet} />
+                    <button onclick={copy(self.opts.id("embed-code"))}>{ "Copy embed code" }</button>
+                </div>
+                <button class="close" onclick={link.callback(|_| Msg::ShareOpen(false))}>{ "Close" }</button>
+            </div>
+        }
+    }
+
     /// Draws the lines in flight and the pending DNS queries on the
     /// packets canvas, in the stage's coordinates.
     fn draw_packets(&self) {
@@ -672,6 +794,40 @@ impl App {
     }
 }
 
+/// The keyboard shortcuts, listened for on `target`: the document for the
+/// app's own page, the instance's element for a simulator in a page.
+fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> EventListener {
+    // Not passive: the shortcuts keep space from scrolling the page.
+    let options = gloo::events::EventListenerOptions::enable_prevent_default();
+    EventListener::new_with_options(target, "keydown", options, move |e| {
+        let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        // Space on a button presses it; the shortcuts leave form controls
+        // alone.
+        let typing = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| {
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                )
+            });
+        if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        let key = e.key();
+        if matches!(
+            key.as_str(),
+            " " | "ArrowLeft" | "ArrowRight" | "Home" | "f"
+        ) {
+            e.prevent_default();
+            link.send_message(Msg::Key(key));
+        }
+    })
+}
+
 /// Splits server output into reply lines for the console.
 fn push_reply_lines(lines: &mut Vec<(char, String)>, out: &[u8]) {
     for l in String::from_utf8_lossy(out)
@@ -699,55 +855,66 @@ fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The app's properties: how it starts.
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// Start-up options (the page's query and hash, or `mount()`'s).
+    #[prop_or_default]
+    pub options: Rc<Options>,
+}
+
+/// What the start-up options ask to open: a scenario, and for a share
+/// link the moment, host, speed and injected faults; or why not.
+fn initial(opts: &Options) -> (String, Scenario, Option<Shared>, Vec<String>) {
+    let first = PRESETS.first().map(|(n, _)| *n).unwrap_or("hello-smtp");
+    let mut problems = opts.problems.clone();
+    let default = |problems: &mut Vec<String>| match preset_scenario(first) {
+        Ok(s) => (first.to_string(), s),
+        Err(e) => {
+            problems.push(e);
+            (first.to_string(), empty_scenario())
+        }
+    };
+    let Some(wanted) = opts.scenario.as_deref() else {
+        let (name, s) = default(&mut problems);
+        return (name, s, None, problems);
+    };
+    let looks_shared = wanted.starts_with('v') && wanted.contains('.');
+    if looks_shared {
+        match share::decode(wanted) {
+            Ok(shared) => {
+                return (
+                    "custom".into(),
+                    shared.scenario.clone(),
+                    Some(shared),
+                    problems,
+                );
+            }
+            Err(e) => problems.push(format!("{e} The default scenario is open instead.")),
+        }
+    } else {
+        match preset_scenario(wanted) {
+            Ok(s) => return (wanted.to_string(), s, None, problems),
+            Err(e) => problems.push(format!("{e}: the default scenario is open instead.")),
+        }
+    }
+    let (name, s) = default(&mut problems);
+    (name, s, None, problems)
+}
+
 impl Component for App {
     type Message = Msg;
-    type Properties = ();
+    type Properties = AppProps;
 
     fn create(ctx: &Context<Self>) -> Self {
-        let first = PRESETS.first().map(|(n, _)| *n).unwrap_or("hello-smtp");
-        let (scenario, error) = match preset_scenario(first) {
-            Ok(s) => (s, None),
-            Err(e) => (empty_scenario(), Some(e)),
-        };
-        let link = ctx.link().clone();
-        // Not passive: the shortcuts keep space from scrolling the page.
-        let options = gloo::events::EventListenerOptions::enable_prevent_default();
-        let keys = EventListener::new_with_options(
-            &gloo::utils::document(),
-            "keydown",
-            options,
-            move |e| {
-                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                let typing = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(
-                            el.tag_name().as_str(),
-                            "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
-                        )
-                    });
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                let key = e.key();
-                // Space on a button presses it; the shortcuts leave form
-                // controls alone.
-                if typing {
-                    return;
-                }
-                if matches!(
-                    key.as_str(),
-                    " " | "ArrowLeft" | "ArrowRight" | "Home" | "f"
-                ) {
-                    e.prevent_default();
-                    link.send_message(Msg::Key(key));
-                }
-            },
-        );
+        let opts = ctx.props().options.clone();
+        let (first, scenario, shared, problems) = initial(&opts);
+        let error = (!problems.is_empty()).then(|| problems.join(" "));
         let mut app = App {
+            opts: opts.clone(),
+            share_open: false,
+            restore: None,
+            shell_ref: NodeRef::default(),
             preset: first.to_string(),
             scenario: Rc::new(scenario.clone()),
             json: String::new(),
@@ -793,10 +960,36 @@ impl Component for App {
             console_host: String::new(),
             console_input: String::new(),
             typed_messages: 0,
-            _keys: Some(keys),
+            _keys: None,
             reader: None,
         };
+        if let Some(d) = opts.dark {
+            app.dark = d;
+        }
+        if let Some(speed) = opts.speed {
+            app.clock.speed = speed;
+        }
         app.load(ctx, Rc::new(scenario));
+        app.preset = first;
+        if let Some(shared) = shared {
+            if let Some(speed) = shared.speed {
+                app.clock.speed = speed;
+            }
+            app.restore = Some((shared.t, shared.host.clone()));
+            let injections = shared
+                .faults
+                .iter()
+                .map(|(at, until, fault)| Injection {
+                    at: *at,
+                    what: Injected::Fault {
+                        fault: fault.clone(),
+                        until: *until,
+                    },
+                })
+                .collect();
+            let scenario = app.scenario.clone();
+            app.start_run(ctx, scenario, injections, SimTime::ZERO);
+        }
         app
     }
 
@@ -864,6 +1057,15 @@ impl Component for App {
                         self.runs_done += 1;
                         self.run = Some(Rc::new(run));
                         self.clock = self.pending_clock.take().unwrap_or_default();
+                        if let Some((t, host)) = self.restore.take() {
+                            self.clock.t = t;
+                            self.selection = host.map(Selection::Host);
+                        }
+                        if self.runs_done == 1 && self.opts.autoplay {
+                            self.clock.playing = true;
+                            self.last_frame = None;
+                            self.schedule_frame(ctx);
+                        }
                         self.refresh_view();
                     }
                     None => {
@@ -882,6 +1084,12 @@ impl Component for App {
                     return false;
                 };
                 self.clock = self.clock.advance(&run, dt);
+                if !self.clock.playing && self.opts.looping {
+                    // Loop: from the start again, still playing.
+                    self.clock.t = SimTime::ZERO;
+                    self.clock.playing = true;
+                    self.session = None;
+                }
                 self.refresh_view();
                 if self.clock.playing {
                     self.schedule_frame(ctx);
@@ -1002,6 +1210,21 @@ impl Component for App {
                 }
                 self.form_mode = on;
             }
+            Msg::ShareOpen(open) => {
+                self.share_open = open;
+                if open {
+                    // The address bar shows the link too.
+                    let hash = format!("#{}", self.share_hash());
+                    let window = gloo::utils::window();
+                    if let Ok(history) = window.history() {
+                        let _ = history.replace_state_with_url(
+                            &wasm_bindgen::JsValue::NULL,
+                            "",
+                            Some(&hash),
+                        );
+                    }
+                }
+            }
             Msg::ToggleTheme => self.dark = !self.dark,
             Msg::TogglePresenter => self.presenter = !self.presenter,
             Msg::DismissError => self.error = None,
@@ -1106,8 +1329,19 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
         if first_render {
+            let target: Option<web_sys::EventTarget> = if self.opts.contained {
+                self.shell_ref.get().map(Into::into)
+            } else {
+                Some(gloo::utils::document().into())
+            };
+            if let Some(t) = target {
+                self._keys = Some(key_listener(&t, ctx.link().clone()));
+            }
+        }
+        if first_render && !self.opts.embed {
             // The wheel zooms the stage; not passive, so the page does not
-            // scroll at the same time.
+            // scroll at the same time. (Not in a page that embeds it: there
+            // the wheel scrolls the page.)
             if let Some(stage) = self.stage_ref.get() {
                 let link = ctx.link().clone();
                 let options = gloo::events::EventListenerOptions::enable_prevent_default();
@@ -1127,25 +1361,35 @@ impl Component for App {
                     },
                 ));
             }
-            if let Some(body) = gloo::utils::document().body() {
-                // Tools and tests read this marker: the module initialised.
-                let _ = body.set_attribute("data-mxlab-ready", "true");
-            }
         }
-        if let Some(body) = gloo::utils::document().body() {
-            let state = if self.computing.is_some() {
-                "computing"
-            } else {
-                "ready"
-            };
-            let _ = body.set_attribute("data-mxlab-state", state);
-            // Counts finished runs, so tools can wait for a recomputation.
-            let _ = body.set_attribute("data-mxlab-runs", &self.runs_done.to_string());
+        // Marks that tools and tests read: the module initialised, whether a
+        // run is being computed, and how many runs finished. On the
+        // instance's element, and on the page's body for the app's page.
+        let state = if self.computing.is_some() {
+            "computing"
+        } else {
+            "ready"
+        };
+        let runs = self.runs_done.to_string();
+        let mut marked: Vec<web_sys::Element> = self
+            .shell_ref
+            .cast::<web_sys::Element>()
+            .into_iter()
+            .collect();
+        if !self.opts.contained {
+            marked.extend(gloo::utils::document().body().map(web_sys::Element::from));
+        }
+        for el in marked {
+            let _ = el.set_attribute("data-mxlab-ready", "true");
+            let _ = el.set_attribute("data-mxlab-state", state);
+            let _ = el.set_attribute("data-mxlab-runs", &runs);
         }
         self.draw_packets();
         if std::mem::take(&mut self.focus_fault_menu) {
             // `f` opens the fault menu: keyboard focus goes to its first action.
-            if let Some(el) = gloo::utils::document().get_element_by_id("fault-menu-first") {
+            if let Some(el) =
+                gloo::utils::document().get_element_by_id(&self.opts.id("fault-menu-first"))
+            {
                 if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
                     let _ = el.focus();
                 }
@@ -1158,28 +1402,68 @@ impl Component for App {
         let root = classes!(
             "mxlab-shell",
             self.dark.then_some("dark"),
-            self.presenter.then_some("presenter")
+            self.presenter.then_some("presenter"),
+            self.opts.embed.then_some("embed")
         );
-        html! {
-            <div class={root}>
-                { self.view_header(ctx) }
-                if let Some(e) = &self.error {
-                    <div class="banner" role="alert">
-                        <span class="banner-text">{ e.clone() }</span>
-                        <button class="dismiss" aria-label="Dismiss the message" onclick={link.callback(|_| Msg::DismissError)}>{ "×" }</button>
+        let banner = match &self.error {
+            Some(e) => html! {
+                <div class="banner" role="alert">
+                    <span class="banner-text">{ e.clone() }</span>
+                    <button class="dismiss" aria-label="Dismiss the message" onclick={link.callback(|_| Msg::DismissError)}>{ "×" }</button>
+                </div>
+            },
+            None => html! {},
+        };
+        let stage = html! {
+            <main class="mxlab-stage" aria-label="Network stage" ref={self.stage_ref.clone()}>
+                { self.view_stage(ctx) }
+                if let Some(c) = &self.computing {
+                    <div class="computing" role="progressbar" aria-label="Computing the run"
+                        aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", self.progress * 100.0)}>
+                        <span>{ format!("computing… {:.0}%", c.progress() * 100.0) }</span>
+                        <progress max="1" value={self.progress.to_string()} />
                     </div>
                 }
-                <div class="workspace">
-                    <main class="mxlab-stage" aria-label="Network stage" ref={self.stage_ref.clone()}>
-                        { self.view_stage(ctx) }
-                        if let Some(c) = &self.computing {
-                            <div class="computing" role="progressbar" aria-label="Computing the run"
-                                aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", self.progress * 100.0)}>
-                                <span>{ format!("computing… {:.0}%", c.progress() * 100.0) }</span>
-                                <progress max="1" value={self.progress.to_string()} />
-                            </div>
+            </main>
+        };
+        if self.opts.embed {
+            let view = self.opts.view;
+            let title = if self.scenario.name.is_empty() {
+                "MX Lab".to_string()
+            } else {
+                self.scenario.name.clone()
+            };
+            return html! {
+                <div class={root} ref={self.shell_ref.clone()} role="region" aria-label={format!("MX Lab: {title}")}
+                    tabindex={self.opts.contained.then_some("0")} data-view={view.name()}>
+                    <div class="embed-bar">
+                        <h1>{ title }</h1>
+                        if !self.opts.contained {
+                            <a href={format!("./#{}", self.share_hash())} target="_blank" rel="noopener">{ "Open in MX Lab ↗" }</a>
                         }
-                    </main>
+                    </div>
+                    { banner }
+                    if view.stage() {
+                        <div class="workspace">{ stage }</div>
+                    }
+                    { self.view_transport(ctx) }
+                    if view.transcript() {
+                        <section class="panels">
+                            <div role="tabpanel" aria-label="Transcript">{ self.view_transcript(ctx, false) }</div>
+                        </section>
+                    }
+                </div>
+            };
+        }
+        html! {
+            <div class={root} ref={self.shell_ref.clone()}>
+                { self.view_header(ctx) }
+                { banner }
+                if self.share_open {
+                    { self.view_share(ctx) }
+                }
+                <div class="workspace">
+                    { stage }
                     { self.view_side(ctx) }
                 </div>
                 { self.view_transport(ctx) }
@@ -1241,7 +1525,7 @@ impl App {
                 <h1>{ "MX Lab" }</h1>
                 <label class="preset">
                     <span>{ "Scenario" }</span>
-                    <select id="preset" onchange={on_preset} aria-label="Preset scenario">
+                    <select id={self.opts.id("preset")} onchange={on_preset} aria-label="Preset scenario">
                         { for PRESETS.iter().map(|(name, _)| {
                             let title = mxlab_sim::presets::preset(name)
                                 .and_then(Result::ok)
@@ -1257,6 +1541,7 @@ impl App {
                 </label>
                 <span class="tagline">{ "See how mail really moves: SMTP, DNS, queues, retries and bounces" }</span>
                 <div class="toggles">
+                    <button class="share" onclick={link.callback(|_| Msg::ShareOpen(true))}>{ "Share" }</button>
                     <button aria-pressed={self.dark.to_string()} onclick={link.callback(|_| Msg::ToggleTheme)}>
                         { if self.dark { "Light theme" } else { "Dark theme" } }
                     </button>
@@ -1448,9 +1733,9 @@ impl App {
                         <p class="hint">{ format!("Inject at {} — the future is recomputed from this moment.", self.clock.t) }</p>
                         <div class="actions">
                             if down {
-                                <button id="fault-menu-first" onclick={link.callback(move |_| Msg::BringUp(h1.clone()))}>{ "Bring up" }</button>
+                                <button id={self.opts.id("fault-menu-first")} onclick={link.callback(move |_| Msg::BringUp(h1.clone()))}>{ "Bring up" }</button>
                             } else {
-                                <button id="fault-menu-first" onclick={link.callback(move |_| Msg::Inject(Fault::HostDown { host: h1.clone(), mode: DownMode::Refused }))}>{ "Take down" }</button>
+                                <button id={self.opts.id("fault-menu-first")} onclick={link.callback(move |_| Msg::Inject(Fault::HostDown { host: h1.clone(), mode: DownMode::Refused }))}>{ "Take down" }</button>
                             }
                             <button onclick={link.callback(move |_| Msg::Inject(Fault::Greylisting { host: h2.clone() }))}>{ "Greylist" }</button>
                             if let Some(mb) = mailbox {
@@ -1488,7 +1773,7 @@ impl App {
                         <h2>{ format!("{a} – {b}") }</h2>
                         <p class="hint">{ format!("Inject at {} — the future is recomputed from this moment.", self.clock.t) }</p>
                         <div class="actions">
-                            <button id="fault-menu-first" onclick={link.callback(move |_| Msg::Inject(Fault::LinkPartition { a: a1.clone(), b: b1.clone() }))}>{ "Partition" }</button>
+                            <button id={self.opts.id("fault-menu-first")} onclick={link.callback(move |_| Msg::Inject(Fault::LinkPartition { a: a1.clone(), b: b1.clone() }))}>{ "Partition" }</button>
                             <button onclick={link.callback(move |_| Msg::Inject(Fault::LinkLatency { a: a2.clone(), b: b2.clone(), latency_ms: 2000 }))}>{ "Latency 2 s" }</button>
                         </div>
                         <button class="close" onclick={link.callback(|_| Msg::Select(None))}>{ "Close" }</button>
@@ -1582,14 +1867,14 @@ impl App {
                     { for Tab::ALL.iter().map(|t| {
                         let t = *t;
                         html! {
-                            <button role="tab" id={format!("tab-{}", t.id())} aria-selected={(self.tab == t).to_string()}
-                                aria-controls={format!("panel-{}", t.id())} onclick={link.callback(move |_| Msg::Tab(t))}>
+                            <button role="tab" id={self.opts.id(&format!("tab-{}", t.id()))} aria-selected={(self.tab == t).to_string()}
+                                aria-controls={self.opts.id(&format!("panel-{}", t.id()))} onclick={link.callback(move |_| Msg::Tab(t))}>
                                 { t.label() }
                             </button>
                         }
                     }) }
                 </div>
-                <div role="tabpanel" id={format!("panel-{}", self.tab.id())} aria-labelledby={format!("tab-{}", self.tab.id())}>
+                <div role="tabpanel" id={self.opts.id(&format!("panel-{}", self.tab.id()))} aria-labelledby={self.opts.id(&format!("tab-{}", self.tab.id()))}>
                     { match self.tab {
                         Tab::Transcript => self.view_transcript(ctx, false),
                         Tab::Wire => self.view_transcript(ctx, true),
@@ -1948,12 +2233,12 @@ impl App {
                 if self.form_mode {
                     { form::view(&self.form, &self.problems, &link.callback(Msg::Form)) }
                 } else {
-                <label for="scenario-json">{ "Scenario JSON" }</label>
-                <textarea id="scenario-json" spellcheck="false" value={self.json.clone()} oninput={on_edit}
-                    aria-invalid={(!self.problems.is_empty()).to_string()} aria-describedby="scenario-problems" />
+                <label for={self.opts.id("scenario-json")}>{ "Scenario JSON" }</label>
+                <textarea id={self.opts.id("scenario-json")} spellcheck="false" value={self.json.clone()} oninput={on_edit}
+                    aria-invalid={(!self.problems.is_empty()).to_string()} aria-describedby={self.opts.id("scenario-problems")} />
                 <button class="apply" onclick={link.callback(|_| Msg::ApplyJson)}>{ "Validate and run" }</button>
                 }
-                <ul id="scenario-problems" class="problems" aria-live="polite">
+                <ul id={self.opts.id("scenario-problems")} class="problems" aria-live="polite">
                     { for self.problems.iter().map(|p| html! {
                         <li class="problem">
                             <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>

@@ -34,7 +34,14 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     cmd.args(["build", "--release", "--dist"]).arg(out);
     env.apply(&mut cmd);
     run("trunk build --release", &mut cmd)?;
-    for wasm in wasm_sizes(out)? {
+    // The embed view is the app with `embed.html` as its address.
+    std::fs::copy(out.join("index.html"), out.join("embed.html"))?;
+    package(env, &out.join("pkg"))?;
+    copy_dir(&crate::root().join("www").join("docs"), &out.join("docs"))?;
+    for wasm in wasm_sizes(out)?
+        .into_iter()
+        .chain(wasm_sizes(&out.join("pkg"))?)
+    {
         eprintln!(
             "{}: {} raw, {} gzip",
             wasm.path
@@ -50,6 +57,61 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
         out.display()
     );
     Ok(out.to_path_buf())
+}
+
+/// The script-tag package: `wasm-pack build --target web` of the web
+/// crate's library (`mount`, `unmount`, `version`, TypeScript types), then
+/// wasm-opt -Oz, and its example page.
+fn package(env: &ToolEnv, pkg: &Path) -> Result {
+    let root = crate::root();
+    let mut cmd = Command::new("wasm-pack");
+    cmd.args(["build", "--target", "web", "--release", "--out-dir"])
+        .arg(pkg)
+        .arg(root.join("crates").join("mxlab-web"));
+    env.apply(&mut cmd);
+    run("wasm-pack build --target web", &mut cmd)?;
+    let wasm = pkg.join("mxlab_web_bg.wasm");
+    let mut opt = Command::new("wasm-opt");
+    opt.arg("-Oz")
+        .args(WASM_OPT_FEATURES)
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm);
+    env.apply(&mut opt);
+    run("wasm-opt -Oz (package)", &mut opt)?;
+    // wasm-pack writes a .gitignore of `*`: the site ships the package.
+    let _ = std::fs::remove_file(pkg.join(".gitignore"));
+    copy_dir(
+        &root.join("crates").join("mxlab-web").join("example"),
+        &pkg.join("example"),
+    )
+}
+
+/// The wasm features rustc's output uses, for wasm-opt.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+];
+
+/// Copies the files of `from` into `to` (one level: the docs and the
+/// example have no sub-folders).
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)
+        .map_err(|e| Failure(format!("cannot read {}: {e}", from.display())))?
+    {
+        let path = entry?.path();
+        if path.is_file() {
+            if let Some(name) = path.file_name() {
+                std::fs::copy(&path, to.join(name))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The sizes of every `.wasm` file in `dir`.

@@ -1,0 +1,293 @@
+//! Share links: a scenario and the moment shown, in a URL's hash.
+//!
+//! The payload is JSON `{"v": 1, "scenario": {…}, "seed": …, "t_us": …,
+//! "host": …, "speed": …}`, deflated (RFC 1951) and written in URL-safe
+//! base64 after `v1.`: `#v1.eNq…`. The version prefix picks the decoder, so
+//! a link made by an older MX Lab keeps opening: each format version has a
+//! migration to the current [`Shared`] state (there is one version so far,
+//! and `tests/share_links.txt` pins links that must keep opening).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use mxlab_sim::scenario::Fault;
+use mxlab_sim::{Scenario, SimTime};
+use serde::{Deserialize, Serialize};
+
+/// The format version links are made in.
+pub const VERSION: u32 = 1;
+
+/// Links longer than this are not offered as links (chat programs, mail
+/// clients and some servers cut URLs of a few thousand characters); the
+/// scenario is offered as a file instead.
+pub const MAX_LINK: usize = 8000;
+
+/// Compressed payloads larger than this are refused before inflating.
+const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
+
+/// What a share link restores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shared {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The seed the run used, if not the scenario's.
+    pub seed: Option<u64>,
+    /// The moment shown.
+    pub t: SimTime,
+    /// The selected host.
+    pub host: Option<String>,
+    /// The playback speed.
+    pub speed: Option<f64>,
+    /// Faults injected by hand: when, until when, what.
+    pub faults: Vec<(SimTime, Option<SimTime>, Fault)>,
+}
+
+/// Why a link could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// Not an MX Lab link at all.
+    #[error("this is not an MX Lab share link (it should start with #v1.)")]
+    NotALink,
+    /// Made by a newer MX Lab.
+    #[error("this link was made by a newer MX Lab (format v{0}); this one reads up to v{VERSION}")]
+    TooNew(u32),
+    /// Cut short or altered.
+    #[error("the link is damaged ({0}); was it cut short when it was copied?")]
+    Damaged(String),
+    /// It decodes, but the scenario in it is not valid.
+    #[error("the scenario in the link is not valid: {0}")]
+    Invalid(String),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayloadV1 {
+    v: u32,
+    scenario: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    #[serde(default)]
+    t_us: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    speed: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    faults: Vec<InjectedV1>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InjectedV1 {
+    at_us: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    until_us: Option<u64>,
+    fault: Fault,
+}
+
+/// The hash (without `#`) of a link to `shared`.
+pub fn encode(shared: &Shared) -> String {
+    let payload = PayloadV1 {
+        v: VERSION,
+        scenario: serde_json::to_value(&shared.scenario).unwrap_or_default(),
+        seed: shared.seed,
+        t_us: shared.t.as_micros(),
+        host: shared.host.clone(),
+        speed: shared.speed,
+        faults: shared
+            .faults
+            .iter()
+            .map(|(at, until, fault)| InjectedV1 {
+                at_us: at.as_micros(),
+                until_us: until.map(SimTime::as_micros),
+                fault: fault.clone(),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_vec(&payload).unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("v{VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// Reads a link's hash (with or without `#`).
+pub fn decode(hash: &str) -> Result<Shared, LinkError> {
+    let hash = hash.trim().trim_start_matches('#');
+    let (version, data) = hash
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .ok_or(LinkError::NotALink)?;
+    let version: u32 = version.parse().map_err(|_| LinkError::NotALink)?;
+    match version {
+        1 => decode_v1(data),
+        v if v > VERSION => Err(LinkError::TooNew(v)),
+        _ => Err(LinkError::NotALink),
+    }
+}
+
+fn decode_v1(data: &str) -> Result<Shared, LinkError> {
+    if data.len() > MAX_PAYLOAD {
+        return Err(LinkError::Damaged("far too long".into()));
+    }
+    let packed = URL_SAFE_NO_PAD
+        .decode(data.trim_end_matches('='))
+        .map_err(|e| LinkError::Damaged(format!("not base64: {e}")))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_PAYLOAD * 4)
+        .map_err(|e| LinkError::Damaged(format!("cannot inflate: {:?}", e.status)))?;
+    let payload: PayloadV1 = serde_json::from_slice(&json)
+        .map_err(|e| LinkError::Damaged(format!("not the expected JSON: {e}")))?;
+    let text = payload.scenario.to_string();
+    let scenario = Scenario::from_json(&text).map_err(|e| {
+        let first = e.problems().into_iter().next();
+        LinkError::Invalid(
+            first.map_or_else(|| e.to_string(), |p| format!("{}: {}", p.path, p.message)),
+        )
+    })?;
+    Ok(Shared {
+        scenario,
+        seed: payload.seed,
+        t: SimTime::from_micros(payload.t_us),
+        host: payload.host,
+        speed: payload.speed.filter(|s| s.is_finite() && *s > 0.0),
+        faults: payload
+            .faults
+            .into_iter()
+            .map(|f| {
+                (
+                    SimTime::from_micros(f.at_us),
+                    f.until_us.map(SimTime::from_micros),
+                    f.fault,
+                )
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Shared {
+        Shared {
+            scenario: mxlab_sim::presets::preset("mx-fallback").unwrap().unwrap(),
+            seed: Some(7),
+            t: SimTime::from_millis(1234),
+            host: Some("mx2.example.org".into()),
+            speed: Some(100.0),
+            faults: vec![(
+                SimTime::from_millis(900),
+                None,
+                Fault::Greylisting {
+                    host: "mx2.example.org".into(),
+                },
+            )],
+        }
+    }
+
+    #[test]
+    fn a_link_round_trips() {
+        let s = sample();
+        let hash = encode(&s);
+        assert!(hash.starts_with("v1."));
+        assert!(hash.len() < MAX_LINK, "{} characters", hash.len());
+        assert!(hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'));
+        assert_eq!(decode(&hash).unwrap(), s);
+        assert_eq!(decode(&format!("#{hash}")).unwrap(), s);
+    }
+
+    #[test]
+    fn every_preset_fits_in_a_link() {
+        for (name, _) in mxlab_sim::presets::PRESETS {
+            let s = Shared {
+                scenario: mxlab_sim::presets::preset(name).unwrap().unwrap(),
+                seed: None,
+                t: SimTime::ZERO,
+                host: None,
+                speed: None,
+                faults: Vec::new(),
+            };
+            let hash = encode(&s);
+            assert!(hash.len() < MAX_LINK, "{name}: {}", hash.len());
+            assert_eq!(decode(&hash).unwrap(), s, "{name}");
+        }
+    }
+
+    #[test]
+    fn damaged_links_are_errors_not_panics() {
+        let hash = encode(&sample());
+        for cut in [4, hash.len() / 3, hash.len() / 2, hash.len() - 3] {
+            let e = decode(&hash[..cut]).unwrap_err();
+            assert!(matches!(e, LinkError::Damaged(_)), "cut at {cut}: {e}");
+        }
+        let mut flipped = hash.clone().into_bytes();
+        let mid = flipped.len() / 2;
+        flipped[mid] = if flipped[mid] == b'A' { b'B' } else { b'A' };
+        assert!(decode(std::str::from_utf8(&flipped).unwrap()).is_err());
+        assert_eq!(decode("hello"), Err(LinkError::NotALink));
+        assert_eq!(decode(""), Err(LinkError::NotALink));
+        assert_eq!(decode("v9.AAAA"), Err(LinkError::TooNew(9)));
+        assert!(matches!(decode("v1.!!!"), Err(LinkError::Damaged(_))));
+        // Valid JSON, invalid scenario: the problem and its path.
+        let json =
+            br#"{"v":1,"scenario":{"horizon_secs":1,"nodes":[{"name":"x","role":"router"}]}}"#;
+        let hash = format!(
+            "v1.{}",
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json, 9))
+        );
+        match decode(&hash) {
+            Err(LinkError::Invalid(m)) => assert!(m.contains("nodes[0].role"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Prints lines for `tests/share_links.txt` (run with --ignored --nocapture).
+    #[test]
+    #[ignore]
+    fn print_links_to_pin() {
+        for name in ["hello-smtp", "mx-fallback"] {
+            let s = Shared {
+                scenario: mxlab_sim::presets::preset(name).unwrap().unwrap(),
+                seed: None,
+                t: SimTime::from_millis(500),
+                host: None,
+                speed: Some(10.0),
+                faults: Vec::new(),
+            };
+            println!(
+                "{} {} {}",
+                s.scenario.nodes.len(),
+                s.t.as_micros(),
+                encode(&s)
+            );
+        }
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused() {
+        let zeros = vec![b' '; 64 * 1024 * 1024];
+        let hash = format!(
+            "v1.{}",
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&zeros, 9))
+        );
+        assert!(matches!(decode(&hash), Err(LinkError::Damaged(_))));
+    }
+
+    /// Links made by earlier versions of MX Lab keep opening.
+    #[test]
+    fn pinned_links_keep_opening() {
+        let pinned = include_str!("../tests/share_links.txt");
+        let mut n = 0;
+        for line in pinned
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            // `<hosts> <t_us> <link>`
+            let f: Vec<&str> = line.split(' ').collect();
+            let s = decode(f[2]).unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(s.scenario.nodes.len().to_string(), f[0], "{line}");
+            assert_eq!(s.t.as_micros().to_string(), f[1], "{line}");
+            n += 1;
+        }
+        assert!(n >= 2);
+    }
+}
