@@ -71,7 +71,7 @@ test('a share link restores the scenario, the moment, the host, the speed and th
   assert.ok(link.startsWith(site.url) && link.includes('#v1.'), link);
   assert.ok(page.url().endsWith(link.slice(link.indexOf('#'))), 'the address bar shows the link');
   const snippet = await page.inputValue('#embed-code');
-  assert.match(snippet, /^<iframe src="[^"]*embed\.html\?embed=1&amp;view=both&amp;autoplay=1&amp;scenario=v1\.[^"]+" title="MX Lab: Fallback, shared"/);
+  assert.match(snippet, /^<iframe src="[^"]*embed\.html\?view=both&amp;autoplay=1&amp;scenario=v1\.[^"]+" title="MX Lab: Fallback, shared"/);
 
   const other = await openPage(browser, link);
   await runDone(other.page, 0);
@@ -211,4 +211,45 @@ test("the package's example mounts two simulators and unmounts one", async () =>
   assert.ok(first >= 0);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('a scenario too large for a link is offered as a file', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await runDone(page, 0);
+  // 3,000 messages with distinct bodies: far more than a link can carry.
+  await page.click('[role=tab]:has-text("Scenario")');
+  await page.click('.mode button:has-text("JSON")');
+  const s = JSON.parse(await page.inputValue('#scenario-json'));
+  const m = s.messages[0];
+  s.messages = Array.from({ length: 3000 }, (_, i) => ({ ...m, id: `m${i}`, at_secs: i, body: `message ${i} ${Math.sin(i)}\r\n` }));
+  s.horizon_secs = 7200;
+  await page.fill('#scenario-json', JSON.stringify(s));
+  const n = await runs(page);
+  await page.click('button.apply');
+  await runDone(page, n);
+  await page.click('button.share');
+  assert.match(await page.textContent('.share-dialog .too-long'), /too large for a link/);
+  assert.equal(await page.locator('#share-link').count(), 0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.share-dialog button:has-text("Download the scenario file")')]);
+  assert.equal(download.suggestedFilename(), 'scenario.json');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the package has a version, TypeScript types and its README', async () => {
+  const get = async (path) => {
+    const res = await fetch(`${site.url}pkg/${path}`);
+    assert.equal(res.status, 200, path);
+    return res.text();
+  };
+  const pkg = JSON.parse(await get('package.json'));
+  assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(pkg.main, 'mxlab_web.js');
+  assert.equal(pkg.types, 'mxlab_web.d.ts');
+  const types = await get('mxlab_web.d.ts');
+  assert.match(types, /export interface MountOptions/);
+  assert.match(types, /export function mount\(element: Element, options\?: MountOptions \| null\): number;/);
+  assert.match(types, /export function unmount\(handle: number\): boolean;/);
+  const readme = await get('README.md');
+  assert.match(readme, /mount\(document\.getElementById/);
 });

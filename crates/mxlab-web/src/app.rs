@@ -320,7 +320,7 @@ impl App {
         self.height = height;
         self.zoom = 1.0;
         self.json = scenario.to_json();
-        self.form = serde_json::to_value(&*scenario).unwrap_or_default();
+        self.form = form::draft_of(&scenario);
         self.problems.clear();
         self.scenario = scenario.clone();
         self.branches.clear();
@@ -576,7 +576,7 @@ impl App {
             .replace('<', "&lt;")
             .replace('>', "&gt;");
         let snippet = format!(
-            "<iframe src=\"{dir}index.html?embed=1&amp;view=both&amp;autoplay=1&amp;scenario={scenario_param}\" \
+            "<iframe src=\"{dir}embed.html?view=both&amp;autoplay=1&amp;scenario={scenario_param}\" \
              title=\"MX Lab: {title}\" width=\"800\" height=\"560\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>"
         );
         let copy = |id: String| {
@@ -828,6 +828,28 @@ fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> E
     })
 }
 
+/// The stages a forced reply can strike at, in session order.
+const STAGES: [Stage; 6] = [
+    Stage::Connect,
+    Stage::Helo,
+    Stage::Mail,
+    Stage::Rcpt,
+    Stage::Data,
+    Stage::EndOfData,
+];
+
+/// A stage as the scenario format names it.
+fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::Connect => "connect",
+        Stage::Helo => "helo",
+        Stage::Mail => "mail",
+        Stage::Rcpt => "rcpt",
+        Stage::Data => "data",
+        Stage::EndOfData => "end_of_data",
+    }
+}
+
 /// Splits server output into reply lines for the console.
 fn push_reply_lines(lines: &mut Vec<(char, String)>, out: &[u8]) {
     for l in String::from_utf8_lossy(out)
@@ -875,6 +897,23 @@ fn initial(opts: &Options) -> (String, Scenario, Option<Shared>, Vec<String>) {
             (first.to_string(), empty_scenario())
         }
     };
+    if let Some(link) = opts.link.as_deref() {
+        match share::decode(link) {
+            Ok(shared) => {
+                return (
+                    "custom".into(),
+                    shared.scenario.clone(),
+                    Some(shared),
+                    problems,
+                );
+            }
+            Err(e) => {
+                problems.push(format!("{e} The default scenario is open instead."));
+                let (name, s) = default(&mut problems);
+                return (name, s, None, problems);
+            }
+        }
+    }
     let Some(wanted) = opts.scenario.as_deref() else {
         let (name, s) = default(&mut problems);
         return (name, s, None, problems);
@@ -1197,7 +1236,7 @@ impl Component for App {
                     return Component::update(self, ctx, Msg::ApplyJson);
                 }
                 FormMsg::Reset => {
-                    self.form = serde_json::to_value(&*self.scenario).unwrap_or_default();
+                    self.form = form::draft_of(&self.scenario);
                     self.problems.clear();
                 }
             },
@@ -1723,7 +1762,10 @@ impl App {
                 let on_stage = link.callback(|e: Event| {
                     let v = e.target_unchecked_into::<HtmlSelectElement>().value();
                     Msg::ForceStage(
-                        serde_json::from_value(serde_json::Value::String(v)).unwrap_or(Stage::Rcpt),
+                        STAGES
+                            .into_iter()
+                            .find(|s| stage_name(*s) == v)
+                            .unwrap_or(Stage::Rcpt),
                     )
                 });
                 html! {
@@ -1754,8 +1796,8 @@ impl App {
                             </label>
                             <label>{ " at " }
                                 <select aria-label="Stage" onchange={on_stage}>
-                                    { for [Stage::Connect, Stage::Helo, Stage::Mail, Stage::Rcpt, Stage::Data, Stage::EndOfData].iter().map(|s| {
-                                        let v = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                                    { for STAGES.iter().map(|s| {
+                                        let v = stage_name(*s).to_string();
                                         html! { <option value={v.clone()} selected={*s == stage}>{ v }</option> }
                                     }) }
                                 </select>

@@ -24,6 +24,12 @@ pub enum FormMsg {
     Reset,
 }
 
+/// The form's draft of `scenario`: its JSON, as a value. (Read back from
+/// the scenario's own JSON text, so that one serialiser serves both.)
+pub fn draft_of(scenario: &mxlab_sim::Scenario) -> Value {
+    serde_json::from_str(&scenario.to_json()).unwrap_or_default()
+}
+
 /// The JSON pointer of a problem's path: `$.nodes[0].role` → `/nodes/0/role`.
 pub fn pointer_of(path: &str) -> String {
     let path = path.trim_start_matches('$').trim_start_matches('.');

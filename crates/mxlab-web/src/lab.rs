@@ -693,19 +693,13 @@ pub fn fault_label(f: &Fault) -> String {
         Fault::ForcedReply {
             host, stage, code, ..
         } => format!("{host} answers {code} at {stage:?}"),
-        other => {
-            // The remaining faults name their kind in the scenario format.
-            let json = serde_json::to_value(other).unwrap_or_default();
-            let kind = json
-                .get("kind")
-                .and_then(|k| k.as_str())
-                .unwrap_or("fault")
-                .replace('_', " ");
-            match json.get("host").and_then(|h| h.as_str()) {
-                Some(h) => format!("{kind} on {h}"),
-                None => kind,
-            }
-        }
+        Fault::Greylisting { host } => format!("greylisting on {host}"),
+        Fault::MailboxFull { host, mailbox } => format!("mailbox {mailbox} on {host} full"),
+        Fault::DiskFull { host } => format!("disk full on {host}"),
+        Fault::TlsFailure { host } => format!("TLS fails on {host}"),
+        Fault::AuthFailure { host } => format!("AUTH fails on {host}"),
+        Fault::Tarpit { host, delay_ms } => format!("{host} tarpits ({delay_ms} ms a line)"),
+        Fault::SizeLimit { host, bytes } => format!("{host} takes at most {bytes} bytes"),
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Options {
     pub dark: Option<bool>,
     /// A preset name, or a share link's hash (`v1.…`).
     pub scenario: Option<String>,
+    /// The page's hash: a share link, which wins over `scenario`.
+    pub link: Option<String>,
     /// Prefix of every element id, so several instances share a page.
     pub id_prefix: String,
     /// Keyboard shortcuts only while focus is inside the instance, and no
@@ -88,7 +90,7 @@ impl Options {
         }
         let hash = hash.trim_start_matches('#');
         if !hash.is_empty() {
-            o.scenario = Some(hash.to_string());
+            o.link = Some(hash.to_string());
         }
         o
     }
@@ -204,7 +206,8 @@ mod tests {
     fn embed_html_is_an_embed_and_the_hash_wins() {
         let o = Options::from_location("/x/embed.html", "?scenario=hello-smtp", "#v1.abc");
         assert!(o.embed);
-        assert_eq!(o.scenario.as_deref(), Some("v1.abc"));
+        assert_eq!(o.link.as_deref(), Some("v1.abc"));
+        assert_eq!(o.scenario.as_deref(), Some("hello-smtp"));
         let plain = Options::from_location("/x/", "", "");
         assert!(!plain.embed && plain.scenario.is_none());
     }

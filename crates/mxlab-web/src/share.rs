@@ -88,7 +88,7 @@ struct InjectedV1 {
 pub fn encode(shared: &Shared) -> String {
     let payload = PayloadV1 {
         v: VERSION,
-        scenario: serde_json::to_value(&shared.scenario).unwrap_or_default(),
+        scenario: serde_json::from_str(&shared.scenario.to_json()).unwrap_or_default(),
         seed: shared.seed,
         t_us: shared.t.as_micros(),
         host: shared.host.clone(),

@@ -72,7 +72,7 @@ fn package(env: &ToolEnv, pkg: &Path) -> Result {
     run("wasm-pack build --target web", &mut cmd)?;
     let wasm = pkg.join("mxlab_web_bg.wasm");
     let mut opt = Command::new("wasm-opt");
-    opt.arg("-Oz")
+    opt.args(["-Oz", "--strip-debug", "--strip-producers"])
         .args(WASM_OPT_FEATURES)
         .arg(&wasm)
         .arg("-o")

@@ -101,28 +101,19 @@ impl Scenario {
                 limit: MAX_SCENARIO_BYTES,
             });
         }
-        let mut de = serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = match serde_path_to_error::deserialize(&mut de) {
+        // The error's line and column give its JSON path: the path of the
+        // value (or key) the parser was reading there.
+        let scenario: Scenario = match serde_json::from_str(text) {
             Ok(s) => s,
             Err(e) => {
-                let path = e.path().to_string();
-                let path = if path == "." { String::new() } else { path };
-                let inner = e.into_inner();
-                let message = strip_position(&inner.to_string());
+                let path = path_at(text, e.line(), e.column());
                 return Err(ScenarioError::Syntax {
-                    line: inner.line(),
-                    column: inner.column(),
-                    problem: Problem::new(path, message),
+                    line: e.line(),
+                    column: e.column(),
+                    problem: Problem::new(path, strip_position(&e.to_string())),
                 });
             }
         };
-        if let Err(e) = de.end() {
-            return Err(ScenarioError::Syntax {
-                line: e.line(),
-                column: e.column(),
-                problem: Problem::new("", strip_position(&e.to_string())),
-            });
-        }
         let problems = scenario.validate();
         if problems.is_empty() {
             Ok(scenario)
@@ -144,9 +135,127 @@ impl Scenario {
 }
 
 /// serde_json appends " at line L column C"; the error carries those apart.
+/// One step of a JSON path.
+enum Step {
+    /// In an object; the key read last, if any.
+    Key(Option<String>),
+    /// In an array; the index of the current element.
+    Index(usize),
+}
+
+/// The JSON path (`nodes[0].role`) of what `text` holds at `line`,
+/// `column` (1-based, as serde_json reports errors: the character being
+/// read when the error was found). A key just read counts as part of the
+/// path; a container closed there is its own path. Malformed text gives
+/// the path as far as it could be followed.
+fn path_at(text: &str, line: usize, column: usize) -> String {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let at = start + column.saturating_sub(1);
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Step> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && i <= at {
+        match bytes.get(i).copied().unwrap_or(b' ') {
+            b'{' => stack.push(Step::Key(None)),
+            b'[' => stack.push(Step::Index(0)),
+            b'}' | b']' => {
+                // Closed here: the path is the container's own.
+                stack.pop();
+            }
+            b',' => {
+                if let Some(Step::Index(n)) = stack.last_mut() {
+                    *n += 1;
+                }
+            }
+            b'"' => {
+                // A string: a key if an object expects one here.
+                let begin = i + 1;
+                let mut j = begin;
+                while let Some(&c) = bytes.get(j) {
+                    match c {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
+                    }
+                }
+                let mut k = j + 1;
+                while bytes.get(k).is_some_and(u8::is_ascii_whitespace) {
+                    k += 1;
+                }
+                if bytes.get(k) == Some(&b':') {
+                    if let Some(Step::Key(key)) = stack.last_mut() {
+                        let raw = text.get(begin..j.min(text.len())).unwrap_or_default();
+                        *key = Some(
+                            serde_json::from_str(&format!("\"{raw}\""))
+                                .unwrap_or_else(|_| raw.to_string()),
+                        );
+                    }
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for step in &stack {
+        match step {
+            Step::Key(Some(k)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Step::Key(None) => {}
+            Step::Index(n) => path.push_str(&format!("[{n}]")),
+        }
+    }
+    path
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message.get(..i).unwrap_or(message).to_owned(),
         None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::path_at;
+
+    /// The path at the first occurrence of `needle` (its last character).
+    fn at(text: &str, needle: &str) -> String {
+        let offset = text.find(needle).unwrap() + needle.len() - 1;
+        let line = text[..offset].matches('\n').count() + 1;
+        let column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+        path_at(text, line, column)
+    }
+
+    #[test]
+    fn paths_of_keys_values_and_containers() {
+        let t = r#"{"horizon_secs": -5, "nodes": [{"name": "a"}, {"name": "b", "role": "router", "colour": 1}],
+  "dns": {"domains": [{"name": "x", "mx": [{"preference": 1}, {"preference": "ten"}]}]}}"#;
+        assert_eq!(at(t, "-5"), "horizon_secs");
+        assert_eq!(at(t, r#""router""#), "nodes[1].role");
+        assert_eq!(at(t, r#""colour""#), "nodes[1].colour");
+        assert_eq!(at(t, r#""colour": 1}"#), "nodes[1]");
+        assert_eq!(at(t, r#""ten""#), "dns.domains[0].mx[1].preference");
+        assert_eq!(at(t, r#"{"name": "a"}"#), "nodes[0]");
+        assert_eq!(at(t, "{"), "");
+    }
+
+    #[test]
+    fn escaped_keys_and_strings_do_not_confuse_it() {
+        let t = r#"{"a\"b": {"x": "},]{["}, "q": [1, 2, "3"]}"#;
+        assert_eq!(at(t, r#""3""#), "q[2]");
+        assert_eq!(at(t, r#""},]{[""#), "a\"b.x");
+        // Past the end, or in malformed text: no panic.
+        assert_eq!(path_at("", 9, 9), "");
+        assert_eq!(path_at("{\"a\": [", 1, 99), "a[0]");
     }
 }
