@@ -4,6 +4,8 @@
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { before, after } from 'node:test';
+import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 const TYPES = {
@@ -82,4 +84,38 @@ export async function openPage(browser, url) {
   });
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * For the tests of one file: serves the site and launches Chromium before
+ * them, closes both after. Returns `{ site, browser }`, filled in by then.
+ */
+export function siteAndBrowser() {
+  const ctx = {};
+  before(async () => {
+    ctx.site = await serveSite();
+    ctx.browser = await launchBrowser();
+    await mkdir('target/e2e', { recursive: true });
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.site?.close();
+  });
+  return ctx;
+}
+
+/** How many runs the instance at `root` has computed. */
+export const runs = (page, root = 'body') =>
+  page.evaluate((r) => Number(document.querySelector(r)?.dataset.mxlabRuns ?? 0), root);
+
+/** Waits until the instance at `root` has computed more than `before` runs and is idle. */
+export async function runDone(page, before, root = 'body') {
+  await page.waitForFunction(
+    ([n, r]) => {
+      const el = document.querySelector(r);
+      return Number(el?.dataset.mxlabRuns ?? 0) > n && el?.dataset.mxlabState === 'ready';
+    },
+    [before, root],
+    { timeout: 30000 },
+  );
 }

@@ -3,41 +3,17 @@
 // with each `view`, the iframe snippet from the share dialog inside a page
 // of another origin, the docs page with simulators mounted by script, and
 // the package's own example.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { serveSite, launchBrowser, openPage } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
 
-let site;
-let browser;
-
-before(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const runs = (page, root = 'body') => page.evaluate((r) => Number(document.querySelector(r)?.dataset.mxlabRuns ?? 0), root);
-
-async function runDone(page, before, root = 'body') {
-  await page.waitForFunction(
-    ([n, r]) => {
-      const el = document.querySelector(r);
-      return Number(el?.dataset.mxlabRuns ?? 0) > n && el?.dataset.mxlabState === 'ready';
-    },
-    [before, root],
-    { timeout: 30000 },
-  );
-}
+const ctx = siteAndBrowser();
 
 const micros = (page, root = '') => page.getAttribute(`${root} .transport .clock`, 'data-micros').then(Number);
 
 test('a share link restores the scenario, the moment, the host, the speed and the faults', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   let n = await runs(page);
   await page.selectOption('#preset', 'mx-fallback');
@@ -68,12 +44,12 @@ test('a share link restores the scenario, the moment, the host, the speed and th
 
   await page.click('button.share');
   const link = await page.inputValue('#share-link');
-  assert.ok(link.startsWith(site.url) && link.includes('#v1.'), link);
+  assert.ok(link.startsWith(ctx.site.url) && link.includes('#v1.'), link);
   assert.ok(page.url().endsWith(link.slice(link.indexOf('#'))), 'the address bar shows the link');
   const snippet = await page.inputValue('#embed-code');
   assert.match(snippet, /^<iframe src="[^"]*embed\.html\?view=both&amp;autoplay=1&amp;scenario=v1\.[^"]+" title="MX Lab: Fallback, shared"/);
 
-  const other = await openPage(browser, link);
+  const other = await openPage(ctx.browser, link);
   await runDone(other.page, 0);
   assert.equal(await other.page.textContent('.lesson h2'), 'Fallback, shared');
   assert.equal(await micros(other.page), state.t);
@@ -89,13 +65,13 @@ test('a share link restores the scenario, the moment, the host, the speed and th
 
 test('a damaged or foreign link shows an error and opens the default scenario', async () => {
   // A real link, cut short as a mail program might.
-  const { page } = await openPage(browser, site.url);
+  const { page } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   await page.click('button.share');
   const link = await page.inputValue('#share-link');
   await page.close();
-  for (const bad of [link.slice(0, link.length - 40), `${site.url}#v1.AAAA`, `${site.url}#garbage`, `${site.url}#v7.abc`]) {
-    const { page, problems } = await openPage(browser, bad);
+  for (const bad of [link.slice(0, link.length - 40), `${ctx.site.url}#v1.AAAA`, `${ctx.site.url}#garbage`, `${ctx.site.url}#v7.abc`]) {
+    const { page, problems } = await openPage(ctx.browser, bad);
     await runDone(page, 0);
     const banner = await page.textContent('[role=alert]');
     assert.match(banner, /damaged|not an MX Lab share link|newer MX Lab/, bad);
@@ -109,7 +85,7 @@ test('a damaged or foreign link shows an error and opens the default scenario', 
 
 test('the embed view shows what `view` asks, plays on its own, and hides the chrome', async () => {
   for (const [view, stage, transcript] of [['network', true, false], ['transcript', false, true], ['both', true, true]]) {
-    const { page, problems } = await openPage(browser, `${site.url}embed.html?scenario=mx-fallback&view=${view}&autoplay=1&speed=100`);
+    const { page, problems } = await openPage(ctx.browser, `${ctx.site.url}embed.html?scenario=mx-fallback&view=${view}&autoplay=1&speed=100`);
     await runDone(page, 0);
     assert.equal(await page.locator('header.mxlab-header').count(), 0, 'no header');
     assert.equal(await page.locator('[role=tablist]').count(), 0, 'no panel tabs');
@@ -125,7 +101,7 @@ test('the embed view shows what `view` asks, plays on its own, and hides the chr
     await page.close();
   }
   // Narrow: the embed fits a small iframe.
-  const { page } = await openPage(browser, `${site.url}embed.html?scenario=hello-smtp&view=both`);
+  const { page } = await openPage(ctx.browser, `${ctx.site.url}embed.html?scenario=hello-smtp&view=both`);
   await page.setViewportSize({ width: 360, height: 640 });
   await runDone(page, 0);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -134,7 +110,7 @@ test('the embed view shows what `view` asks, plays on its own, and hides the chr
 });
 
 test('the embed code works in a page of another origin', async () => {
-  const { page } = await openPage(browser, site.url);
+  const { page } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   let n = await runs(page);
   await page.selectOption('#preset', 'greylisting');
@@ -150,8 +126,8 @@ test('the embed code works in a page of another origin', async () => {
   });
   await new Promise((ok) => host.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${host.address().port}/course.html`;
-  assert.notEqual(new URL(url).origin, new URL(site.url).origin);
-  const other = await openPage(browser, url);
+  assert.notEqual(new URL(url).origin, new URL(ctx.site.url).origin);
+  const other = await openPage(ctx.browser, url);
   const frame = other.page.frameLocator('iframe');
   await frame.locator('.mxlab-shell[data-mxlab-runs="1"][data-mxlab-state="ready"]').waitFor({ timeout: 30000 });
   assert.equal(await frame.locator('.embed-bar h1').textContent(), 'Greylisting');
@@ -165,7 +141,7 @@ test('the embed code works in a page of another origin', async () => {
 });
 
 test('the docs page mounts simulators that play independently', async () => {
-  const { page, problems } = await openPage(browser, `${site.url}docs/index.html`);
+  const { page, problems } = await openPage(ctx.browser, `${ctx.site.url}docs/index.html`);
   await page.waitForSelector('body[data-mounted="true"]');
   for (const id of ['#mount-hello', '#mount-fallback', '#mount-greylisting']) {
     await page.waitForSelector(`${id} .mxlab-shell[data-mxlab-runs="1"][data-mxlab-state="ready"]`, { timeout: 30000 });
@@ -195,7 +171,7 @@ test('the docs page mounts simulators that play independently', async () => {
 });
 
 test("the package's example mounts two simulators and unmounts one", async () => {
-  const { page, problems } = await openPage(browser, `${site.url}pkg/example/index.html`);
+  const { page, problems } = await openPage(ctx.browser, `${ctx.site.url}pkg/example/index.html`);
   await page.waitForSelector('#first .mxlab-shell[data-mxlab-runs="1"]', { timeout: 30000 });
   await page.waitForSelector('#second .mxlab-shell[data-mxlab-runs="1"]', { timeout: 30000 });
   assert.match(await page.title(), /MX Lab \d+\.\d+\.\d+/);
@@ -214,7 +190,7 @@ test("the package's example mounts two simulators and unmounts one", async () =>
 });
 
 test('a scenario too large for a link is offered as a file', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   // 3,000 messages with distinct bodies: far more than a link can carry.
   await page.click('[role=tab]:has-text("Scenario")');
@@ -238,7 +214,7 @@ test('a scenario too large for a link is offered as a file', async () => {
 
 test('the package has a version, TypeScript types and its README', async () => {
   const get = async (path) => {
-    const res = await fetch(`${site.url}pkg/${path}`);
+    const res = await fetch(`${ctx.site.url}pkg/${path}`);
     assert.equal(res.status, 200, path);
     return res.text();
   };

@@ -1,26 +1,14 @@
 // The app shell loads from a sub-path in real Chromium: the WebAssembly
 // module initialises, the header, stage and status line are there, and
 // nothing goes wrong on the console.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { serveSite, launchBrowser, openPage } from './harness.mjs';
+import { siteAndBrowser, openPage } from './harness.mjs';
 
-let site;
-let browser;
-
-before(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = siteAndBrowser();
 
 test('the shell renders with no console error', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await page.waitForSelector('body[data-mxlab-ready="true"]', { timeout: 15000 });
 
   assert.equal(await page.title(), 'MX Lab');
@@ -30,19 +18,18 @@ test('the shell renders with no console error', async () => {
   assert.match(status, /^MX Lab \d+\.\d+\.\d+ · simulation \d+\.\d+\.\d+ · protocol core \d+\.\d+\.\d+$/);
   assert.equal(await page.textContent('footer[role=status] .state'), 'ready');
 
-  await mkdir('target/e2e', { recursive: true });
   await page.screenshot({ path: 'target/e2e/shell.png', fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
 
 test('the site only uses relative URLs (served from a sub-path)', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await page.waitForSelector('body[data-mxlab-ready="true"]', { timeout: 15000 });
   const urls = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
   assert.ok(urls.some((u) => u.endsWith('.wasm')), `the wasm module was fetched: ${urls}`);
   for (const u of urls) {
-    assert.ok(u.startsWith(site.url), `${u} is under ${site.url}`);
+    assert.ok(u.startsWith(ctx.site.url), `${u} is under ${ctx.site.url}`);
   }
   assert.deepEqual(problems, []);
   await page.close();

@@ -34,8 +34,7 @@ use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::wire::BareLinePolicy;
 use mxlab_proto::{Input, Instant, Output, ServerState};
-use mxlab_sim::diagnostic::server_decision;
-use mxlab_sim::engine::ServerPolicy;
+use mxlab_sim::engine::{PeerState, ServerPolicy};
 use mxlab_sim::scenario::{BareLfPolicy, Node};
 use mxlab_sim::SimTime;
 use tokio::io::AsyncWriteExt;
@@ -277,8 +276,7 @@ type Conn = crate::conn::Conn<tokio_rustls::server::TlsStream<TcpStream>>;
 /// What one session keeps besides the protocol state.
 struct Peer {
     addr: SocketAddr,
-    helo: String,
-    authenticated: bool,
+    state: PeerState,
 }
 
 async fn session(
@@ -295,8 +293,7 @@ async fn session(
     let mut s = ServerSession::new(shared.config.clone(), shared.now());
     let mut peer = Peer {
         addr,
-        helo: String::new(),
-        authenticated: false,
+        state: PeerState::default(),
     };
     let mut deadline: Option<Instant> = None;
     let mut buf = vec![0u8; 16 * 1024];
@@ -387,50 +384,8 @@ async fn session(
 
 /// The host's answer to a session event, if it asks a question.
 async fn answer(shared: &Shared, peer: &mut Peer, id: u64, e: ServerEvent) -> Option<Decision> {
+    let now = SimTime::from_micros(shared.now().as_micros());
     match e {
-        ServerEvent::Hello { domain, .. } => {
-            peer.helo = domain;
-            None
-        }
-        ServerEvent::TlsEstablished => {
-            peer.helo.clear();
-            peer.authenticated = false;
-            None
-        }
-        ServerEvent::AuthRequest { credentials, .. } => {
-            let ok = match &shared.policy {
-                Some(p) => p
-                    .lock()
-                    .await
-                    .login(&credentials.username, &credentials.password),
-                None => false,
-            };
-            peer.authenticated |= ok;
-            Some(if ok {
-                Decision::Accept
-            } else {
-                Decision::bad_credentials()
-            })
-        }
-        ServerEvent::MailFrom { params, .. } => Some(match &shared.policy {
-            Some(p) => server_decision(&p.lock().await.mail(params.size.unwrap_or(0))),
-            None => Decision::Accept,
-        }),
-        ServerEvent::RcptTo { to, from, .. } => Some(match &shared.policy {
-            Some(p) => {
-                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
-                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
-                let now = SimTime::from_micros(shared.now().as_micros());
-                server_decision(&p.lock().await.rcpt(
-                    &peer.helo,
-                    &sender,
-                    &rcpt,
-                    now,
-                    peer.authenticated,
-                ))
-            }
-            None => Decision::Accept,
-        }),
         ServerEvent::Message {
             envelope, content, ..
         } => {
@@ -494,7 +449,23 @@ async fn answer(shared: &Shared, peer: &mut Peer, id: u64, e: ServerEvent) -> Op
                 }
             })
         }
-        ServerEvent::Reset => None,
-        ServerEvent::Closed(_) => None,
+        other => match &shared.policy {
+            Some(p) => p.lock().await.answer(&mut peer.state, &other, now),
+            // No host's policy: every sender and recipient is welcome, and
+            // there is no account to log in to.
+            None => match other {
+                ServerEvent::Hello { domain, .. } => {
+                    peer.state.helo = domain;
+                    None
+                }
+                ServerEvent::TlsEstablished => {
+                    peer.state = PeerState::default();
+                    None
+                }
+                ServerEvent::AuthRequest { .. } => Some(Decision::bad_credentials()),
+                ServerEvent::MailFrom { .. } | ServerEvent::RcptTo { .. } => Some(Decision::Accept),
+                _ => None,
+            },
+        },
     }
 }

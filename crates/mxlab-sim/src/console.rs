@@ -13,8 +13,7 @@ use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::wire::BareLinePolicy;
 use mxlab_proto::{Input, Instant, Output, ServerState};
 
-use crate::diagnostic::server_decision;
-use crate::engine::{ServerPolicy, Sim, SmtpExchange, SIM_EPOCH_UNIX};
+use crate::engine::{PeerState, ServerPolicy, Sim, SmtpExchange, SIM_EPOCH_UNIX};
 use crate::scenario::{BareLfPolicy, Node};
 use crate::time::SimTime;
 
@@ -40,8 +39,7 @@ pub struct Console {
     session: ServerSession,
     policy: ServerPolicy,
     at: SimTime,
-    helo: String,
-    authenticated: bool,
+    peer: PeerState,
     tls: bool,
     accepted: Vec<Accepted>,
 }
@@ -68,8 +66,7 @@ impl Console {
             session: ServerSession::new(config, Instant::ZERO),
             policy: ServerPolicy::new(node.clone(), 0),
             at,
-            helo: String::new(),
-            authenticated: false,
+            peer: PeerState::default(),
             tls: false,
             accepted: Vec::new(),
         };
@@ -135,40 +132,6 @@ impl Console {
 
     fn answer(&mut self, e: ServerEvent) -> Option<Decision> {
         match e {
-            ServerEvent::Hello { domain, .. } => {
-                self.helo = domain;
-                None
-            }
-            ServerEvent::TlsEstablished => {
-                self.helo.clear();
-                self.authenticated = false;
-                None
-            }
-            ServerEvent::AuthRequest { credentials, .. } => {
-                let ok = self
-                    .policy
-                    .login(&credentials.username, &credentials.password);
-                self.authenticated |= ok;
-                Some(if ok {
-                    Decision::Accept
-                } else {
-                    Decision::bad_credentials()
-                })
-            }
-            ServerEvent::MailFrom { params, .. } => {
-                Some(server_decision(&self.policy.mail(params.size.unwrap_or(0))))
-            }
-            ServerEvent::RcptTo { to, from, .. } => {
-                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
-                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
-                Some(server_decision(&self.policy.rcpt(
-                    &self.helo,
-                    &sender,
-                    &rcpt,
-                    self.at,
-                    self.authenticated,
-                )))
-            }
             ServerEvent::Message {
                 envelope, content, ..
             } => {
@@ -211,7 +174,7 @@ impl Console {
                     format!("Ok: queued as {queue_id}"),
                 )))
             }
-            ServerEvent::Reset | ServerEvent::Closed(_) => None,
+            other => self.policy.answer(&mut self.peer, &other, self.at),
         }
     }
 }
@@ -228,33 +191,15 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .take_while(|l| !l.is_empty())
             .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case("received:"))
             .count();
-        self.arrive_at(
-            host,
+        let entry = crate::engine::QueueEntry::arriving(
+            id,
+            &message.mail_from,
+            &message.rcpts,
+            message.content.clone(),
+            u32::try_from(hops).unwrap_or(u32::MAX),
             at,
-            crate::engine::QueueEntry {
-                queue_id: 0,
-                message_id: id.into(),
-                mail_from: message.mail_from.clone(),
-                recipients: message
-                    .rcpts
-                    .iter()
-                    .map(|r| crate::engine::RecipientState {
-                        address: r.clone(),
-                        status: crate::engine::RecipientStatus::Pending,
-                        last_error: None,
-                    })
-                    .collect(),
-                content: message.content.clone(),
-                hops: u32::try_from(hops).unwrap_or(u32::MAX),
-                arrival: at,
-                first_failure: None,
-                failures: 0,
-                last_gap_micros: 0,
-                next_attempt: None,
-                in_flight: false,
-                warned: false,
-            },
-        )
+        );
+        self.arrive_at(host, at, entry)
     }
 }
 

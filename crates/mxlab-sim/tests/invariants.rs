@@ -71,14 +71,7 @@ fn build_fault(
         5 => Fault::DiskFull { host: h },
         _ => Fault::HostCrash {
             host: h,
-            stage: [
-                Stage::Connect,
-                Stage::Helo,
-                Stage::Mail,
-                Stage::Rcpt,
-                Stage::Data,
-                Stage::EndOfData,
-            ][usize::from(code) % 6],
+            stage: Stage::ALL[usize::from(code) % Stage::ALL.len()],
         },
     };
     FaultSpec {

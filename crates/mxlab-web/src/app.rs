@@ -828,25 +828,23 @@ fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> E
     })
 }
 
-/// The stages a forced reply can strike at, in session order.
-const STAGES: [Stage; 6] = [
-    Stage::Connect,
-    Stage::Helo,
-    Stage::Mail,
-    Stage::Rcpt,
-    Stage::Data,
-    Stage::EndOfData,
-];
-
-/// A stage as the scenario format names it.
-fn stage_name(s: Stage) -> &'static str {
-    match s {
-        Stage::Connect => "connect",
-        Stage::Helo => "helo",
-        Stage::Mail => "mail",
-        Stage::Rcpt => "rcpt",
-        Stage::Data => "data",
-        Stage::EndOfData => "end_of_data",
+/// A bar chart: one bar per `(label, count, hover text)`, scaled to the
+/// largest count.
+fn bar_chart(name: &str, bars: Vec<(String, usize, String)>) -> Html {
+    let top = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64;
+    html! {
+        <svg viewBox="0 0 400 110" role="img" aria-label={name.to_string()}>
+            { for bars.into_iter().enumerate().map(|(i, (label, count, hover))| {
+                let h = count as f64 / top * 80.0;
+                let x = 10.0 + i as f64 * 40.0;
+                html! {
+                    <g>
+                        <rect x={x.to_string()} y={(90.0 - h).to_string()} width="30" height={h.to_string()}><title>{ hover }</title></rect>
+                        <text x={(x + 15.0).to_string()} y="104" text-anchor="middle">{ label }</text>
+                    </g>
+                }
+            }) }
+        </svg>
     }
 }
 
@@ -1762,9 +1760,9 @@ impl App {
                 let on_stage = link.callback(|e: Event| {
                     let v = e.target_unchecked_into::<HtmlSelectElement>().value();
                     Msg::ForceStage(
-                        STAGES
+                        Stage::ALL
                             .into_iter()
-                            .find(|s| stage_name(*s) == v)
+                            .find(|s| s.name() == v)
                             .unwrap_or(Stage::Rcpt),
                     )
                 });
@@ -1796,8 +1794,8 @@ impl App {
                             </label>
                             <label>{ " at " }
                                 <select aria-label="Stage" onchange={on_stage}>
-                                    { for STAGES.iter().map(|s| {
-                                        let v = stage_name(*s).to_string();
+                                    { for Stage::ALL.iter().map(|s| {
+                                        let v = s.name().to_string();
                                         html! { <option value={v.clone()} selected={*s == stage}>{ v }</option> }
                                     }) }
                                 </select>
@@ -2130,17 +2128,18 @@ impl App {
         for a in attempts.values() {
             *hist.entry(*a).or_default() += 1;
         }
-        let hmax = hist.values().copied().max().unwrap_or(1).max(1) as f64;
-        let bars = hist.iter().enumerate().map(|(i, (a, c))| {
-            let h = *c as f64 / hmax * 80.0;
-            let x = 10.0 + i as f64 * 40.0;
-            html! {
-                <g>
-                    <rect x={x.to_string()} y={(90.0 - h).to_string()} width="30" height={h.to_string()}><title>{ format!("{c} message(s) needed {a} attempt(s)") }</title></rect>
-                    <text x={(x + 15.0).to_string()} y="104" text-anchor="middle">{ a.to_string() }</text>
-                </g>
-            }
-        });
+        let bars = bar_chart(
+            "Attempts per message",
+            hist.iter()
+                .map(|(a, c)| {
+                    (
+                        a.to_string(),
+                        *c,
+                        format!("{c} message(s) needed {a} attempt(s)"),
+                    )
+                })
+                .collect(),
+        );
         let p = |q: f64| {
             s.latency_percentile(q)
                 .map_or("–".to_string(), |v| format!("{v:.1} s"))
@@ -2152,7 +2151,6 @@ impl App {
             let bucket = if *l <= 1.0 { 0 } else { l.log2().ceil() as u32 };
             *lat.entry(bucket).or_default() += 1;
         }
-        let lmax = lat.values().copied().max().unwrap_or(1).max(1) as f64;
         let label = |b: u32| {
             let secs = 2f64.powi(i32::try_from(b).unwrap_or(i32::MAX));
             if secs < 60.0 {
@@ -2163,16 +2161,12 @@ impl App {
                 format!("≤{:.0}h", secs / 3600.0)
             }
         };
-        let lat_bars = lat.iter().enumerate().map(|(i, (b, c))| {
-            let h = *c as f64 / lmax * 80.0;
-            let x = 10.0 + i as f64 * 40.0;
-            html! {
-                <g>
-                    <rect x={x.to_string()} y={(90.0 - h).to_string()} width="30" height={h.to_string()}><title>{ format!("{c} delivered in {}", label(*b)) }</title></rect>
-                    <text x={(x + 15.0).to_string()} y="104" text-anchor="middle">{ label(*b) }</text>
-                </g>
-            }
-        });
+        let lat_bars = bar_chart(
+            "Delivery latency",
+            lat.iter()
+                .map(|(b, c)| (label(*b), *c, format!("{c} delivered in {}", label(*b))))
+                .collect(),
+        );
         html! {
             <div class="statistics">
                 <dl class="summary">
@@ -2189,11 +2183,11 @@ impl App {
                     <figcaption>{ format!("Queued recipients over time (peak {peak:.0}, end {})", run.end()) }</figcaption>
                 </figure>
                 <figure>
-                    <svg viewBox="0 0 400 110" role="img" aria-label="Delivery latency">{ for lat_bars }</svg>
+                    { lat_bars }
                     <figcaption>{ "Delivery latency (submission to mailbox)" }</figcaption>
                 </figure>
                 <figure>
-                    <svg viewBox="0 0 400 110" role="img" aria-label="Attempts per message">{ for bars }</svg>
+                    { bars }
                     <figcaption>{ "Delivery attempts per message" }</figcaption>
                 </figure>
             </div>

@@ -3,7 +3,7 @@
 
 use smallvec::smallvec;
 
-use super::{Event, QueueEntry, RecipientState, RecipientStatus, Sim, SmtpExchange};
+use super::{Event, QueueEntry, Sim, SmtpExchange};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
 use crate::trace::{DsnAction, EventKind, Subject};
@@ -63,25 +63,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 dsn_message: dsn_id.clone(),
             },
         );
-        let entry = QueueEntry {
-            queue_id: 0,
-            message_id: dsn_id.into(),
-            mail_from: String::new(),
-            recipients: vec![RecipientState {
-                address: original.mail_from.clone(),
-                status: RecipientStatus::Pending,
-                last_error: None,
-            }],
+        let entry = QueueEntry::arriving(
+            &dsn_id,
+            "",
+            std::slice::from_ref(&original.mail_from),
             content,
-            hops: 0,
-            arrival: now,
-            first_failure: None,
-            failures: 0,
-            last_gap_micros: 0,
-            next_attempt: None,
-            in_flight: false,
-            warned: false,
-        };
+            0,
+            now,
+        );
         self.events.push(
             now,
             Event::Arrive {

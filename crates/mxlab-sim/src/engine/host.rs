@@ -66,6 +66,40 @@ pub struct QueueEntry {
 }
 
 impl QueueEntry {
+    /// A message arriving with every recipient pending: `mail_from` empty
+    /// for `<>`, `hops` its `Received:` headers so far.
+    pub fn arriving(
+        message_id: &str,
+        mail_from: &str,
+        recipients: &[String],
+        content: String,
+        hops: u32,
+        now: SimTime,
+    ) -> QueueEntry {
+        QueueEntry {
+            queue_id: 0,
+            message_id: message_id.into(),
+            mail_from: mail_from.to_owned(),
+            recipients: recipients
+                .iter()
+                .map(|r| RecipientState {
+                    address: r.clone(),
+                    status: RecipientStatus::Pending,
+                    last_error: None,
+                })
+                .collect(),
+            content,
+            hops,
+            arrival: now,
+            first_failure: None,
+            failures: 0,
+            last_gap_micros: 0,
+            next_attempt: None,
+            in_flight: false,
+            warned: false,
+        }
+    }
+
     /// Whether this is a DSN (null reverse-path): never bounced.
     pub fn is_bounce(&self) -> bool {
         self.mail_from.is_empty()
@@ -363,6 +397,16 @@ impl Fnv64 {
     }
 }
 
+/// What a server session's client has said so far that the host's
+/// decisions depend on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerState {
+    /// The name it gave in HELO/EHLO (cleared by STARTTLS).
+    pub helo: String,
+    /// Whether it logged in with AUTH.
+    pub authenticated: bool,
+}
+
 /// One scenario host's policy as an SMTP server, for a server outside the
 /// simulation (`mxlab serve`): the same decisions on senders, recipients
 /// and sizes as the host makes inside a run, with the caller's clock.
@@ -405,6 +449,53 @@ impl ServerPolicy {
     ) -> Result<(), Diagnostic> {
         self.host
             .decide_rcpt(client, mail_from, rcpt, 0, now, authenticated)
+    }
+
+    /// The host's answer to a server session event at `now`: the decision
+    /// on AUTH, MAIL and RCPT, and the bookkeeping of HELO/EHLO and
+    /// STARTTLS in `peer`. `None` for what it leaves to the caller: the
+    /// message itself (where it is stored), a reset, the close.
+    pub fn answer(
+        &mut self,
+        peer: &mut PeerState,
+        event: &mxlab_proto::server::ServerEvent,
+        now: SimTime,
+    ) -> Option<mxlab_proto::server::Decision> {
+        use mxlab_proto::server::{Decision, ServerEvent};
+        match event {
+            ServerEvent::Hello { domain, .. } => {
+                peer.helo.clone_from(domain);
+                None
+            }
+            ServerEvent::TlsEstablished => {
+                *peer = PeerState::default();
+                None
+            }
+            ServerEvent::AuthRequest { credentials, .. } => {
+                let ok = self.login(&credentials.username, &credentials.password);
+                peer.authenticated |= ok;
+                Some(if ok {
+                    Decision::Accept
+                } else {
+                    Decision::bad_credentials()
+                })
+            }
+            ServerEvent::MailFrom { params, .. } => Some(crate::diagnostic::server_decision(
+                &self.mail(params.size.unwrap_or(0)),
+            )),
+            ServerEvent::RcptTo { to, from, .. } => {
+                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
+                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
+                Some(crate::diagnostic::server_decision(&self.rcpt(
+                    &peer.helo,
+                    &sender,
+                    &rcpt,
+                    now,
+                    peer.authenticated,
+                )))
+            }
+            ServerEvent::Message { .. } | ServerEvent::Reset | ServerEvent::Closed(_) => None,
+        }
     }
 
     /// Whether `user` and `password` are one of the host's accounts.

@@ -33,7 +33,7 @@ pub use exchange::{
     Decision, SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult,
     WireLine,
 };
-pub use host::{Host, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
+pub use host::{Host, PeerState, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
 pub use proto_exchange::ProtoExchange;
 pub(crate) use proto_exchange::PATHS;
 
@@ -396,29 +396,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         }
         content.push_str("\r\n");
         content.push_str(&m.body);
-        let entry = QueueEntry {
-            queue_id: 0,
-            message_id: m.id.as_str().into(),
-            mail_from: m.mail_from.clone(),
-            recipients: m
-                .rcpt_to
-                .iter()
-                .map(|r| RecipientState {
-                    address: r.clone(),
-                    status: RecipientStatus::Pending,
-                    last_error: None,
-                })
-                .collect(),
-            content,
-            hops: 0,
-            arrival: now,
-            first_failure: None,
-            failures: 0,
-            last_gap_micros: 0,
-            next_attempt: None,
-            in_flight: false,
-            warned: false,
-        };
+        let entry = QueueEntry::arriving(&m.id, &m.mail_from, &m.rcpt_to, content, 0, now);
         self.arrive(now, host, entry);
     }
 

@@ -394,6 +394,30 @@ pub enum Stage {
     EndOfData,
 }
 
+impl Stage {
+    /// Every stage, in session order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Connect,
+        Stage::Helo,
+        Stage::Mail,
+        Stage::Rcpt,
+        Stage::Data,
+        Stage::EndOfData,
+    ];
+
+    /// The stage as the scenario format names it (`end_of_data`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Connect => "connect",
+            Stage::Helo => "helo",
+            Stage::Mail => "mail",
+            Stage::Rcpt => "rcpt",
+            Stage::Data => "data",
+            Stage::EndOfData => "end_of_data",
+        }
+    }
+}
+
 /// What goes wrong.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
