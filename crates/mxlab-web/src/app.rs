@@ -15,7 +15,7 @@ use mxlab_sim::scenario::{DownMode, Fault, Role, Stage};
 use mxlab_sim::trace::DsnAction;
 use mxlab_sim::{Problem, Scenario, ScenarioError, SimTime, View};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::form::{self, FormMsg};
@@ -794,6 +794,14 @@ impl App {
     }
 }
 
+/// The `value` of the form control an event came from.
+pub(crate) fn target_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
 /// The keyboard shortcuts, listened for on `target`: the document for the
 /// app's own page, the instance's element for a simulator in a page.
 fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> EventListener {
@@ -1554,9 +1562,7 @@ fn role_name(role: Role) -> &'static str {
 impl App {
     fn view_header(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let on_preset = link.callback(|e: Event| {
-            Msg::Preset(e.target_unchecked_into::<HtmlSelectElement>().value())
-        });
+        let on_preset = link.callback(|e: Event| Msg::Preset(target_value(&e)));
         html! {
             <header class="mxlab-header">
                 <h1>{ "MX Lab" }</h1>
@@ -1749,16 +1755,10 @@ impl App {
                     h.clone(),
                 );
                 let (code, stage) = (self.force_code, self.force_stage);
-                let on_code = link.callback(|e: Event| {
-                    Msg::ForceCode(
-                        e.target_unchecked_into::<HtmlSelectElement>()
-                            .value()
-                            .parse()
-                            .unwrap_or(550),
-                    )
-                });
+                let on_code = link
+                    .callback(|e: Event| Msg::ForceCode(target_value(&e).parse().unwrap_or(550)));
                 let on_stage = link.callback(|e: Event| {
-                    let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                    let v = target_value(&e);
                     Msg::ForceStage(
                         Stage::ALL
                             .into_iter()
@@ -1844,22 +1844,10 @@ impl App {
             Some(r) => (r.events().len(), r.position(self.clock.t)),
             None => (0, 0),
         };
-        let on_seek = link.callback(|e: InputEvent| {
-            Msg::Seek(
-                e.target_unchecked_into::<HtmlInputElement>()
-                    .value()
-                    .parse()
-                    .unwrap_or(0),
-            )
-        });
-        let on_speed = link.callback(|e: Event| {
-            Msg::Speed(
-                e.target_unchecked_into::<HtmlSelectElement>()
-                    .value()
-                    .parse()
-                    .unwrap_or(1.0),
-            )
-        });
+        let on_seek =
+            link.callback(|e: InputEvent| Msg::Seek(target_value(&e).parse().unwrap_or(0)));
+        let on_speed =
+            link.callback(|e: Event| Msg::Speed(target_value(&e).parse().unwrap_or(1.0)));
         let speed = self.clock.speed;
         html! {
             <section class="transport" aria-label="Transport">
@@ -1936,14 +1924,8 @@ impl App {
         };
         let t = self.clock.t;
         let started = run.sessions.partition_point(|s| s.opened <= t);
-        let on_session = link.callback(|e: Event| {
-            Msg::Session(
-                e.target_unchecked_into::<HtmlSelectElement>()
-                    .value()
-                    .parse()
-                    .unwrap_or(0),
-            )
-        });
+        let on_session =
+            link.callback(|e: Event| Msg::Session(target_value(&e).parse().unwrap_or(0)));
         let Some(conn) = self.session else {
             return html! { <p class="hint">{ "No session yet: press Play, or step to the next event (→)." }</p> };
         };
@@ -2196,12 +2178,8 @@ impl App {
 
     fn view_console(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let on_host = link.callback(|e: Event| {
-            Msg::ConsoleHost(e.target_unchecked_into::<HtmlSelectElement>().value())
-        });
-        let on_input = link.callback(|e: InputEvent| {
-            Msg::ConsoleInput(e.target_unchecked_into::<HtmlInputElement>().value())
-        });
+        let on_host = link.callback(|e: Event| Msg::ConsoleHost(target_value(&e)));
+        let on_input = link.callback(|e: InputEvent| Msg::ConsoleInput(target_value(&e)));
         let on_submit = link.callback(|e: SubmitEvent| {
             e.prevent_default();
             Msg::ConsoleSend
@@ -2245,9 +2223,7 @@ impl App {
 
     fn view_scenario(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let on_edit = link.callback(|e: InputEvent| {
-            Msg::EditJson(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        });
+        let on_edit = link.callback(|e: InputEvent| Msg::EditJson(target_value(&e)));
         let on_file = link.batch_callback(|e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             input.files().and_then(|f| f.get(0)).map(Msg::ReadFile)

@@ -6,8 +6,10 @@
 
 use mxlab_sim::Problem;
 use serde_json::{json, Map, Value};
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use crate::app::target_value;
 
 /// What the form asks of the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,7 +225,7 @@ impl Form<'_> {
                 let value = text_of(current);
                 html! {
                     <select aria-invalid={invalid.to_string()} onchange={Callback::from(move |e: Event| {
-                        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                        let v = target_value(&e);
                         set.emit((!v.is_empty()).then_some(Value::String(v)));
                     })}>
                         { for options.iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
@@ -233,7 +235,7 @@ impl Form<'_> {
             Kind::Long => html! {
                 <textarea rows="2" value={text_of(current)} aria-invalid={invalid.to_string()}
                     onchange={Callback::from(move |e: Event| {
-                        let v = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+                        let v = target_value(&e);
                         set.emit(Some(Value::String(v.replace("\r\n", "\n").replace('\n', "\r\n"))));
                     })} />
             },
@@ -246,7 +248,7 @@ impl Form<'_> {
                 html! {
                     <input type={ty} value={text_of(current)} aria-invalid={invalid.to_string()} spellcheck="false"
                         onchange={Callback::from(move |e: Event| {
-                            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                            let v = target_value(&e);
                             let t = v.trim();
                             set.emit(match kind {
                                 _ if t.is_empty() => None,
