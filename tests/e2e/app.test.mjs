@@ -289,10 +289,17 @@ test('a malformed scenario shows each problem at its path; the page keeps workin
   await jsonEditor(page);
   const s = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
   s.nodes[0].role = 'router';
-  await page.fill('#scenario-json', JSON.stringify(s));
+  await page.fill('#scenario-json', JSON.stringify(s, null, 2));
   await page.click('button.apply');
   await page.waitForSelector('.problem');
   assert.match(await page.textContent('.problem .path'), /^\$\.nodes\[0\]\.role$/);
+  // "line N" selects the offending line in the editor.
+  await page.click('.problem .goto');
+  const selected = await page.evaluate(() => {
+    const t = document.querySelector('#scenario-json');
+    return [document.activeElement === t, t.value.slice(t.selectionStart, t.selectionEnd)];
+  });
+  assert.deepEqual(selected, [true, '      "role": "router",']);
   assert.match(await page.textContent('.problem .message'), /router/);
   assert.match(await page.textContent('[role=alert]'), /problem/);
   assert.equal(await page.getAttribute('#scenario-json', 'aria-invalid'), 'true');
@@ -488,9 +495,9 @@ test('a long run computes in slices behind a progress bar; the page stays respon
   const n = await runs(page);
   await page.setInputFiles('input[type=file]', { name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)) });
   await page.waitForSelector('[role=progressbar]');
-  // While it computes, the page answers: a tab opens at once.
+  // While it computes, the page answers: a tab opens within a moment.
   await page.click('#tab-statistics');
-  assert.equal(await page.getAttribute('#tab-statistics', 'aria-selected'), 'true');
+  await page.waitForSelector('#tab-statistics[aria-selected="true"]', { timeout: 3000 });
   assert.equal(await page.evaluate(() => document.body.dataset.mxlabState), 'computing', 'the run was still computing');
   const progress = Number(await page.getAttribute('[role=progressbar]', 'aria-valuenow'));
   assert.ok(progress >= 0 && progress < 100, `progress ${progress}%`);

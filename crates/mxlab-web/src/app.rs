@@ -122,6 +122,8 @@ pub enum Msg {
     EditJson(String),
     /// Validate the editor's text and load it.
     ApplyJson,
+    /// Select a line of the JSON editor (1-based).
+    GotoLine(usize),
     /// A file was chosen: read it.
     ReadFile(web_sys::File),
     /// A file was read.
@@ -1073,6 +1075,33 @@ impl Component for App {
                     self.tab = Tab::Scenario;
                 }
             },
+            Msg::GotoLine(n) => {
+                let el = gloo::utils::document().get_element_by_id(&self.opts.id("scenario-json"));
+                if let Some(area) = el.and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok()) {
+                    // Offsets in UTF-16 code units, as the DOM counts them.
+                    let before: usize = self
+                        .json
+                        .split_inclusive('\n')
+                        .take(n.saturating_sub(1))
+                        .map(|l| l.encode_utf16().count())
+                        .sum();
+                    let len = self
+                        .json
+                        .lines()
+                        .nth(n.saturating_sub(1))
+                        .map_or(0, |l| l.encode_utf16().count());
+                    let (start, end) = (
+                        u32::try_from(before).unwrap_or(0),
+                        u32::try_from(before + len).unwrap_or(0),
+                    );
+                    let _ = area.focus();
+                    let _ = area.set_selection_range(start, end);
+                    let lines = self.json.lines().count().max(1) as f64;
+                    let top = f64::from(area.scroll_height()) * n.saturating_sub(1) as f64 / lines;
+                    area.set_scroll_top((top as i32 - area.client_height() / 3).max(0));
+                }
+                return false;
+            }
             Msg::ReadFile(file) => {
                 let link = ctx.link().clone();
                 let file = gloo::file::File::from(file);
@@ -2251,11 +2280,20 @@ impl App {
                 <button class="apply" onclick={link.callback(|_| Msg::ApplyJson)}>{ "Validate and run" }</button>
                 }
                 <ul id={self.opts.id("scenario-problems")} class="problems" aria-live="polite">
-                    { for self.problems.iter().map(|p| html! {
-                        <li class="problem">
-                            <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>
-                            <span class="message">{ p.message.clone() }</span>
-                        </li>
+                    { for self.problems.iter().map(|p| {
+                        // Beside its text: the line the path begins on.
+                        let line = (!self.form_mode)
+                            .then(|| mxlab_sim::scenario::line_of_path(&self.json, &p.path))
+                            .flatten();
+                        html! {
+                            <li class="problem">
+                                <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>
+                                <span class="message">{ p.message.clone() }</span>
+                                if let Some(n) = line {
+                                    <button class="goto" onclick={link.callback(move |_| Msg::GotoLine(n))}>{ format!("line {n}") }</button>
+                                }
+                            </li>
+                        }
                     }) }
                 </ul>
             </div>

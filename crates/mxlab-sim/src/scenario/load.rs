@@ -143,27 +143,21 @@ enum Step {
     Index(usize),
 }
 
-/// The JSON path (`nodes[0].role`) of what `text` holds at `line`,
-/// `column` (1-based, as serde_json reports errors: the character being
-/// read when the error was found). A key just read counts as part of the
-/// path; a container closed there is its own path. Malformed text gives
-/// the path as far as it could be followed.
-fn path_at(text: &str, line: usize, column: usize) -> String {
-    let start = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let at = start + column.saturating_sub(1);
+/// Walks JSON `text` character by character, keeping the path (the stack
+/// of keys and indexes) up to date, and calls `visit(offset, stack)` after
+/// each character (a string counts as one, at its closing quote) until it
+/// returns true. Returns the stack where it stopped. Malformed text is
+/// followed as far as it goes.
+fn walk(text: &str, mut visit: impl FnMut(usize, &[Step]) -> bool) -> Vec<Step> {
     let bytes = text.as_bytes();
     let mut stack: Vec<Step> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() && i <= at {
-        match bytes.get(i).copied().unwrap_or(b' ') {
+    while let Some(&c) = bytes.get(i) {
+        match c {
             b'{' => stack.push(Step::Key(None)),
             b'[' => stack.push(Step::Index(0)),
+            // Closed here: the path is the container's own.
             b'}' | b']' => {
-                // Closed here: the path is the container's own.
                 stack.pop();
             }
             b',' => {
@@ -199,10 +193,18 @@ fn path_at(text: &str, line: usize, column: usize) -> String {
             }
             _ => {}
         }
+        if visit(i, &stack) {
+            break;
+        }
         i += 1;
     }
+    stack
+}
+
+/// A path as text: `dns.domains[0].mx[1]`.
+fn render(stack: &[Step]) -> String {
     let mut path = String::new();
-    for step in &stack {
+    for step in stack {
         match step {
             Step::Key(Some(k)) => {
                 if !path.is_empty() {
@@ -215,6 +217,47 @@ fn path_at(text: &str, line: usize, column: usize) -> String {
         }
     }
     path
+}
+
+/// The JSON path (`nodes[0].role`) of what `text` holds at `line`,
+/// `column` (1-based, as serde_json reports errors: the character being
+/// read when the error was found). A key just read counts as part of the
+/// path; a container closed there is its own path.
+fn path_at(text: &str, line: usize, column: usize) -> String {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let at = start + column.saturating_sub(1);
+    render(&walk(text, |i, _| i >= at))
+}
+
+/// The line (1-based) where `path` (as a [`Problem`] gives it, e.g.
+/// `nodes[1].role`) begins in the JSON `text`, if it is there: for an
+/// editor to show a problem beside its text.
+pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
+    let path = path.trim_start_matches('$').trim_start_matches('.');
+    let mut found = None;
+    let bytes = text.as_bytes();
+    walk(text, |i, stack| {
+        // Paths change at keys (a string's closing quote) and elements.
+        let c = bytes.get(i).copied();
+        if !matches!(c, Some(b'"' | b',' | b'[' | b'{')) || render(stack) != path {
+            return false;
+        }
+        // An element begins at its first character after `[` or `,`.
+        let mut at = i;
+        if matches!(c, Some(b',' | b'[')) {
+            at += 1;
+            while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+        }
+        found = Some(at);
+        true
+    });
+    found.map(|i| text.get(..i).unwrap_or_default().matches('\n').count() + 1)
 }
 
 fn strip_position(message: &str) -> String {
@@ -257,5 +300,16 @@ mod path_tests {
         // Past the end, or in malformed text: no panic.
         assert_eq!(path_at("", 9, 9), "");
         assert_eq!(path_at("{\"a\": [", 1, 99), "a[0]");
+    }
+
+    #[test]
+    fn the_line_of_a_path() {
+        let t = "{\n  \"horizon_secs\": 1,\n  \"nodes\": [\n    {\"name\": \"a\"},\n    {\"name\": \"b\",\n     \"role\": \"x\"}\n  ]\n}";
+        assert_eq!(super::line_of_path(t, "horizon_secs"), Some(2));
+        assert_eq!(super::line_of_path(t, "$.nodes[1].role"), Some(6));
+        assert_eq!(super::line_of_path(t, "nodes[1]"), Some(5));
+        assert_eq!(super::line_of_path(t, "nodes[0].name"), Some(4));
+        assert_eq!(super::line_of_path(t, "messages[0]"), None);
+        assert_eq!(super::line_of_path("", "a"), None);
     }
 }

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::timing::TimingProfile;
 
 pub use load::{
-    Problem, ScenarioError, MAX_BODY_BYTES, MAX_HOSTS, MAX_MESSAGES, MAX_SCENARIO_BYTES,
+    line_of_path, Problem, ScenarioError, MAX_BODY_BYTES, MAX_HOSTS, MAX_MESSAGES,
+    MAX_SCENARIO_BYTES,
 };
 
 /// A whole simulated network and what happens in it.
