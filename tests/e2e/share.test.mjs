@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { deflateRawSync } from 'node:zlib';
 import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
 
 const ctx = siteAndBrowser();
@@ -70,7 +71,9 @@ test('a damaged or foreign link shows an error and opens the default scenario', 
   await page.click('button.share');
   const link = await page.inputValue('#share-link');
   await page.close();
-  for (const bad of [link.slice(0, link.length - 40), `${ctx.site.url}#v1.AAAA`, `${ctx.site.url}#garbage`, `${ctx.site.url}#v7.abc`]) {
+  // A deflate bomb: 64 MiB of spaces in 64 KiB.
+  const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024, ' ')).toString('base64url');
+  for (const bad of [link.slice(0, link.length - 40), `${ctx.site.url}#v1.AAAA`, `${ctx.site.url}#garbage`, `${ctx.site.url}#v7.abc`, `${ctx.site.url}#v1.${bomb}`]) {
     const { page, problems } = await openPage(ctx.browser, bad);
     await runDone(page, 0);
     const banner = await page.textContent('[role=alert]');

@@ -18,21 +18,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::form::{self, FormMsg};
+use crate::form::{self, target_value, FormMsg};
 use crate::lab::{scrambled, Clock, Computation, Injected, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
 use crate::options::{encode_component, Options};
 use crate::share::{self, Shared};
-
-/// The versions shown in the status line, so a bug report names the build.
-pub fn version_line() -> String {
-    format!(
-        "MX Lab {} · simulation {} · protocol core {}",
-        env!("CARGO_PKG_VERSION"),
-        mxlab_sim::VERSION,
-        mxlab_sim::PROTO_VERSION
-    )
-}
+use crate::version_line;
 
 /// Events computed per slice before the page gets a frame back.
 const SLICE_EVENTS: usize = 20_000;
@@ -174,8 +165,12 @@ pub enum Msg {
     Form(FormMsg),
     /// The Scenario panel shows the form (true) or the JSON text.
     FormMode(bool),
+    /// A share link was read (or could not be).
+    LinkDecoded(Result<Shared, String>),
     /// Open or close the share dialog.
     ShareOpen(bool),
+    /// The share link of the dialog is ready (or could not be made).
+    ShareReady(Result<String, String>),
     /// Dark or light.
     ToggleTheme,
     /// Presenter mode.
@@ -221,6 +216,8 @@ struct ConsoleState {
 pub struct App {
     opts: Rc<Options>,
     share_open: bool,
+    /// The dialog's link hash, once the browser has deflated it.
+    share_link: Option<String>,
     /// A share link's moment and host, restored when its run is computed.
     restore: Option<(SimTime, Option<String>)>,
     shell_ref: NodeRef,
@@ -544,9 +541,28 @@ impl App {
         }
     }
 
-    /// The hash of a share link of this moment.
-    fn share_hash(&self) -> String {
-        share::encode(&self.shared())
+    /// Opens what a share link restores: its scenario, run with the faults
+    /// it injected, at its moment, host and speed.
+    fn open_shared(&mut self, ctx: &Context<Self>, shared: Shared) {
+        self.load(ctx, Rc::new(shared.scenario.clone()));
+        self.preset = "custom".into();
+        if let Some(speed) = shared.speed {
+            self.clock.speed = speed;
+        }
+        self.restore = Some((shared.t, shared.host.clone()));
+        let injections = shared
+            .faults
+            .iter()
+            .map(|(at, until, fault)| Injection {
+                at: *at,
+                what: Injected::Fault {
+                    fault: fault.clone(),
+                    until: *until,
+                },
+            })
+            .collect();
+        let scenario = self.scenario.clone();
+        self.start_run(ctx, scenario, injections, SimTime::ZERO);
     }
 
     /// The share dialog: the link, or the file when the link is too long,
@@ -560,7 +576,13 @@ impl App {
         let dir = page
             .rsplit_once('/')
             .map_or(String::new(), |(d, _)| format!("{d}/"));
-        let hash = self.share_hash();
+        let Some(hash) = self.share_link.clone() else {
+            return html! {
+                <div class="share-dialog" role="dialog" aria-label="Share">
+                    <p>{ "Preparing the link…" }</p>
+                </div>
+            };
+        };
         let url = format!("{page}#{hash}");
         let too_long = url.len() > share::MAX_LINK;
         let unchanged =
@@ -796,14 +818,6 @@ impl App {
     }
 }
 
-/// The `value` of the form control an event came from.
-pub(crate) fn target_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok())
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
-}
-
 /// The keyboard shortcuts, listened for on `target`: the document for the
 /// app's own page, the instance's element for a simulator in a page.
 fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> EventListener {
@@ -893,60 +907,44 @@ pub struct AppProps {
     pub options: Rc<Options>,
 }
 
-/// What the start-up options ask to open: a scenario, and for a share
-/// link the moment, host, speed and injected faults; or why not.
-fn initial(opts: &Options) -> (String, Scenario, Option<Shared>, Vec<String>) {
+/// What an instance opens first.
+enum Start {
+    /// A preset (or, if none loads, an empty scenario), by name.
+    Scenario(String, Scenario),
+    /// A share link's hash, to decode first.
+    Link(String),
+}
+
+/// The first preset, or an empty scenario if it does not load.
+fn default_start(problems: &mut Vec<String>) -> Start {
     let first = PRESETS.first().map(|(n, _)| *n).unwrap_or("hello-smtp");
-    let mut problems = opts.problems.clone();
-    let default = |problems: &mut Vec<String>| match preset_scenario(first) {
-        Ok(s) => (first.to_string(), s),
+    match preset_scenario(first) {
+        Ok(s) => Start::Scenario(first.to_string(), s),
         Err(e) => {
             problems.push(e);
-            (first.to_string(), empty_scenario())
+            Start::Scenario(first.to_string(), empty_scenario())
         }
-    };
-    if let Some(link) = opts.link.as_deref() {
-        match share::decode(link) {
-            Ok(shared) => {
-                return (
-                    "custom".into(),
-                    shared.scenario.clone(),
-                    Some(shared),
-                    problems,
-                );
-            }
+    }
+}
+
+/// What the start-up options ask to open, and any problem with them.
+fn initial(opts: &Options) -> (Start, Vec<String>) {
+    let mut problems = opts.problems.clone();
+    if let Some(link) = &opts.link {
+        return (Start::Link(link.clone()), problems);
+    }
+    let start = match opts.scenario.as_deref() {
+        None => default_start(&mut problems),
+        Some(w) if w.starts_with('v') && w.contains('.') => Start::Link(w.to_string()),
+        Some(name) => match preset_scenario(name) {
+            Ok(s) => Start::Scenario(name.to_string(), s),
             Err(e) => {
-                problems.push(format!("{e} The default scenario is open instead."));
-                let (name, s) = default(&mut problems);
-                return (name, s, None, problems);
+                problems.push(format!("{e}: the default scenario is open instead."));
+                default_start(&mut problems)
             }
-        }
-    }
-    let Some(wanted) = opts.scenario.as_deref() else {
-        let (name, s) = default(&mut problems);
-        return (name, s, None, problems);
+        },
     };
-    let looks_shared = wanted.starts_with('v') && wanted.contains('.');
-    if looks_shared {
-        match share::decode(wanted) {
-            Ok(shared) => {
-                return (
-                    "custom".into(),
-                    shared.scenario.clone(),
-                    Some(shared),
-                    problems,
-                );
-            }
-            Err(e) => problems.push(format!("{e} The default scenario is open instead.")),
-        }
-    } else {
-        match preset_scenario(wanted) {
-            Ok(s) => return (wanted.to_string(), s, None, problems),
-            Err(e) => problems.push(format!("{e}: the default scenario is open instead.")),
-        }
-    }
-    let (name, s) = default(&mut problems);
-    (name, s, None, problems)
+    (start, problems)
 }
 
 impl Component for App {
@@ -955,15 +953,16 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let opts = ctx.props().options.clone();
-        let (first, scenario, shared, problems) = initial(&opts);
+        let (start, problems) = initial(&opts);
         let error = (!problems.is_empty()).then(|| problems.join(" "));
         let mut app = App {
             opts: opts.clone(),
             share_open: false,
+            share_link: None,
             restore: None,
             shell_ref: NodeRef::default(),
-            preset: first.to_string(),
-            scenario: Rc::new(scenario.clone()),
+            preset: String::new(),
+            scenario: Rc::new(empty_scenario()),
             json: String::new(),
             problems: Vec::new(),
             run: None,
@@ -1016,26 +1015,15 @@ impl Component for App {
         if let Some(speed) = opts.speed {
             app.clock.speed = speed;
         }
-        app.load(ctx, Rc::new(scenario));
-        app.preset = first;
-        if let Some(shared) = shared {
-            if let Some(speed) = shared.speed {
-                app.clock.speed = speed;
+        match start {
+            Start::Scenario(name, scenario) => {
+                app.load(ctx, Rc::new(scenario));
+                app.preset = name;
             }
-            app.restore = Some((shared.t, shared.host.clone()));
-            let injections = shared
-                .faults
-                .iter()
-                .map(|(at, until, fault)| Injection {
-                    at: *at,
-                    what: Injected::Fault {
-                        fault: fault.clone(),
-                        until: *until,
-                    },
-                })
-                .collect();
-            let scenario = app.scenario.clone();
-            app.start_run(ctx, scenario, injections, SimTime::ZERO);
+            // The browser inflates the link; the run starts once it has.
+            Start::Link(hash) => ctx.link().send_future(async move {
+                Msg::LinkDecoded(share::decode(&hash).await.map_err(|e| e.to_string()))
+            }),
         }
         app
     }
@@ -1284,21 +1272,46 @@ impl Component for App {
                 }
                 self.form_mode = on;
             }
+            Msg::LinkDecoded(result) => match result {
+                Ok(shared) => self.open_shared(ctx, shared),
+                Err(e) => {
+                    let mut problems: Vec<String> = self.error.take().into_iter().collect();
+                    problems.push(format!("{e} The default scenario is open instead."));
+                    if let Start::Scenario(name, s) = default_start(&mut problems) {
+                        self.load(ctx, Rc::new(s));
+                        self.preset = name;
+                    }
+                    self.error = Some(problems.join(" "));
+                }
+            },
             Msg::ShareOpen(open) => {
                 self.share_open = open;
+                self.share_link = None;
                 if open {
+                    let shared = self.shared();
+                    ctx.link().send_future(async move {
+                        Msg::ShareReady(share::encode(&shared).await.map_err(|e| e.to_string()))
+                    });
+                }
+            }
+            Msg::ShareReady(result) => match result {
+                Ok(hash) => {
                     // The address bar shows the link too.
-                    let hash = format!("#{}", self.share_hash());
                     let window = gloo::utils::window();
                     if let Ok(history) = window.history() {
                         let _ = history.replace_state_with_url(
                             &wasm_bindgen::JsValue::NULL,
                             "",
-                            Some(&hash),
+                            Some(&format!("#{hash}")),
                         );
                     }
+                    self.share_link = Some(hash);
                 }
-            }
+                Err(e) => {
+                    self.share_open = false;
+                    self.error = Some(format!("cannot make a link: {e}"));
+                }
+            },
             Msg::ToggleTheme => self.dark = !self.dark,
             Msg::TogglePresenter => self.presenter = !self.presenter,
             Msg::DismissError => self.error = None,
@@ -1513,7 +1526,9 @@ impl Component for App {
                     <div class="embed-bar">
                         <h1>{ title }</h1>
                         if !self.opts.contained {
-                            <a href={format!("./#{}", self.share_hash())} target="_blank" rel="noopener">{ "Open in MX Lab ↗" }</a>
+                            <a href={format!("./?scenario={}", encode_component(
+                                self.opts.link.as_deref().or(self.opts.scenario.as_deref()).unwrap_or(&self.preset)))}
+                                target="_blank" rel="noopener">{ "Open in MX Lab ↗" }</a>
                         }
                     </div>
                     { banner }

@@ -9,7 +9,13 @@ use serde_json::{json, Map, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::target_value;
+/// The `value` of the form control an event came from.
+pub(crate) fn target_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
 
 /// What the form asks of the app.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,176 +9,34 @@
 //! | [`form`] | the scenario form editor over a JSON draft |
 //! | [`options`] | how an instance starts: page query and hash, embed view, `mount()` |
 //! | [`share`] | share links: the scenario and the moment in the URL's hash |
-//! | `app` | the Yew components |
+//! | `app` | the Yew components (wasm32) |
+//! | `embed` | `start()` for the app's page, `mount()`/`unmount()` for script tags (wasm32) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod embed;
 pub mod form;
 pub mod lab;
 pub mod layout;
 pub mod options;
 pub mod share;
 
-pub use app::{version_line, App, AppProps};
+#[cfg(target_arch = "wasm32")]
+pub use app::{App, AppProps};
+#[cfg(target_arch = "wasm32")]
+pub use embed::{install_panic_banner, mount, start, unmount, version, MountOptions};
 
-use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
-use wasm_bindgen::prelude::*;
-
-use crate::options::Options;
-
-/// Renders the MX Lab app into the page's `<body>`, started as the page's
-/// address asks: `?embed=1…` for the embed view, `#v1.…` for a share link.
-pub fn start() {
-    install_panic_banner();
-    let location = gloo::utils::window().location();
-    let options = Options::from_location(
-        &location.pathname().unwrap_or_default(),
-        &location.search().unwrap_or_default(),
-        &location.hash().unwrap_or_default(),
-    );
-    yew::Renderer::<App>::with_props(AppProps {
-        options: Rc::new(options),
-    })
-    .render();
-}
-
-#[wasm_bindgen(typescript_custom_section)]
-const MOUNT_OPTIONS: &str = r#"
-/** How a mounted simulator starts. Every field is optional. */
-export interface MountOptions {
-  /** A preset name (e.g. "mx-fallback") or a share link's hash ("v1.…"). */
-  scenario?: string;
-  /** Start playing once the run is computed. */
-  autoplay?: boolean;
-  /** Start again at the end. */
-  loop?: boolean;
-  /** Virtual seconds per real second (1 to 10000). */
-  speed?: number;
-  /** What to show: the network, the transcript, or both (the default). */
-  view?: "network" | "transcript" | "both";
-  /** Light or dark; the system's preference when unset. */
-  theme?: "light" | "dark";
-}
-"#;
-
-#[wasm_bindgen]
-extern "C" {
-    /// The options object of [`mount`].
-    #[wasm_bindgen(typescript_type = "MountOptions")]
-    pub type MountOptions;
-}
-
-thread_local! {
-    static MOUNTED: RefCell<BTreeMap<u32, yew::AppHandle<App>>> = const { RefCell::new(BTreeMap::new()) };
-    static NEXT: Cell<u32> = const { Cell::new(1) };
-}
-
-/// The options of a `mount()` call, read from its JS object.
-fn mount_options(options: Option<&JsValue>, n: u32) -> Options {
-    let mut o = Options {
-        embed: true,
-        contained: true,
-        id_prefix: format!("mxlab-{n}-"),
-        ..Options::default()
-    };
-    let Some(obj) = options.filter(|v| v.is_object()) else {
-        return o;
-    };
-    for key in ["scenario", "autoplay", "loop", "speed", "view", "theme"] {
-        let Ok(v) = js_sys::Reflect::get(obj, &JsValue::from_str(key)) else {
-            continue;
-        };
-        if let Some(s) = v.as_string() {
-            o.set(key, &s);
-        } else if let Some(b) = v.as_bool() {
-            o.set(key, if b { "1" } else { "0" });
-        } else if let Some(f) = v.as_f64() {
-            o.set(key, &f.to_string());
-        } else if !v.is_undefined() && !v.is_null() {
-            o.problems
-                .push(format!("option {key} has an unusable value"));
-        }
-    }
-    o
-}
-
-/// Puts MX Lab's styles into the page once (every rule is scoped to the
-/// simulator's own elements).
-fn ensure_styles() {
-    let document = gloo::utils::document();
-    if document.get_element_by_id("mxlab-styles").is_some() {
-        return;
-    }
-    if let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) {
-        style.set_id("mxlab-styles");
-        style.set_text_content(Some(include_str!("../../../www/styles.css")));
-        let _ = head.append_child(&style);
-    }
-}
-
-/// Mounts a simulator into `element`; returns a handle for [`unmount`].
-/// Several simulators can live on one page, each with its own options.
-#[wasm_bindgen]
-pub fn mount(element: web_sys::Element, options: Option<MountOptions>) -> u32 {
-    install_panic_banner();
-    ensure_styles();
-    let n = NEXT.with(|c| {
-        let n = c.get();
-        c.set(n.wrapping_add(1));
-        n
-    });
-    let options = mount_options(options.as_ref().map(|o| o.as_ref()), n);
-    let handle = yew::Renderer::<App>::with_root_and_props(
-        element,
-        AppProps {
-            options: Rc::new(options),
-        },
+/// The versions shown in the status line, so a bug report names the build.
+pub fn version_line() -> String {
+    format!(
+        "MX Lab {} · simulation {} · protocol core {}",
+        env!("CARGO_PKG_VERSION"),
+        mxlab_sim::VERSION,
+        mxlab_sim::PROTO_VERSION
     )
-    .render();
-    MOUNTED.with(|m| m.borrow_mut().insert(n, handle));
-    n
-}
-
-/// Removes the simulator `handle` from its element; false if there is none.
-#[wasm_bindgen]
-pub fn unmount(handle: u32) -> bool {
-    match MOUNTED.with(|m| m.borrow_mut().remove(&handle)) {
-        Some(app) => {
-            app.destroy();
-            true
-        }
-        None => false,
-    }
-}
-
-/// The MX Lab version, e.g. "0.1.0".
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
-}
-
-/// Should the app ever panic, the page says so in a banner rather than
-/// going blank or silently freezing.
-pub fn install_panic_banner() {
-    std::panic::set_hook(Box::new(|info| {
-        let message = format!(
-            "MX Lab stopped on an internal error ({info}). Reload the page to start again; \
-             export your scenario first if you changed it."
-        );
-        web_sys::console::error_1(&message.clone().into());
-        let document = gloo::utils::document();
-        if let (Ok(banner), Some(body)) = (document.create_element("div"), document.body()) {
-            banner.set_class_name("banner fatal");
-            let _ = banner.set_attribute("role", "alert");
-            // Text, never markup: the message may quote scenario data.
-            banner.set_text_content(Some(&message));
-            let _ = body.prepend_with_node_1(&banner);
-        }
-    }));
 }
 
 #[cfg(test)]
