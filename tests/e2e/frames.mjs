@@ -88,6 +88,7 @@ async function main() {
   const reference = stats(await probe(page, 2000));
 
   await page.click('[role=tab]:has-text("Scenario")');
+  await page.click('.mode button:has-text("JSON")');
   await page.fill('#scenario-json', JSON.stringify(fiftyHosts()));
   const runs = await page.evaluate(() => Number(document.body.dataset.mxlabRuns));
   await page.click('button.apply');
