@@ -85,7 +85,7 @@ async function main() {
   await page.waitForSelector('body[data-mxlab-state="ready"]');
 
   // Reference: the same probe with nothing animating.
-  const reference = stats(await probe(page, 2000));
+  const reference = stats(await probe(page, 3000));
 
   await page.click('[role=tab]:has-text("Scenario")');
   await page.click('.mode button:has-text("JSON")');
