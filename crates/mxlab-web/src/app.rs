@@ -308,20 +308,11 @@ impl App {
     }
 
     fn load(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
-        let (positions, height) = layout(
-            &scenario
-                .nodes
-                .iter()
-                .map(|n| (n.name.clone(), n.role))
-                .collect::<Vec<_>>(),
-        );
-        self.positions = positions;
-        self.height = height;
-        self.zoom = 1.0;
+        self.scenario = scenario.clone();
+        self.reset_stage();
         self.json = scenario.to_json();
         self.form = form::draft_of(&scenario);
         self.problems.clear();
-        self.scenario = scenario.clone();
         self.branches.clear();
         self.session = None;
         self.session_pinned = false;
@@ -335,6 +326,30 @@ impl App {
         self.console_host.clear();
         self.typed_messages = 0;
         self.start_run(ctx, scenario, Vec::new(), SimTime::ZERO);
+    }
+
+    /// The host the console and the `f` key start with: the first MX, or
+    /// the first host.
+    fn default_host(&self) -> Option<String> {
+        let nodes = &self.scenario.nodes;
+        nodes
+            .iter()
+            .find(|n| n.role == Role::Mx)
+            .or_else(|| nodes.first())
+            .map(|n| n.name.clone())
+    }
+
+    /// The stage as the layout places the scenario's hosts: no zoom, no pan.
+    fn reset_stage(&mut self) {
+        let hosts: Vec<_> = self
+            .scenario
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.role))
+            .collect();
+        (self.positions, self.height) = layout(&hosts);
+        self.zoom = 1.0;
+        self.pan = (0.0, 0.0);
     }
 
     fn set_time(&mut self, t: SimTime) {
@@ -414,13 +429,7 @@ impl App {
 
     fn open_console(&mut self) {
         let host = if self.console_host.is_empty() {
-            self.scenario
-                .nodes
-                .iter()
-                .find(|n| n.role == Role::Mx)
-                .or_else(|| self.scenario.nodes.first())
-                .map(|n| n.name.clone())
-                .unwrap_or_default()
+            self.default_host().unwrap_or_default()
         } else {
             self.console_host.clone()
         };
@@ -1347,14 +1356,7 @@ impl Component for App {
                     "f" => {
                         // The fault menu of the selected host, or the first MX.
                         if self.selection.is_none() {
-                            let mx = self
-                                .scenario
-                                .nodes
-                                .iter()
-                                .find(|n| n.role == Role::Mx)
-                                .or_else(|| self.scenario.nodes.first())
-                                .map(|n| n.name.clone());
-                            self.selection = mx.map(Selection::Host);
+                            self.selection = self.default_host().map(Selection::Host);
                         }
                         self.focus_fault_menu = true;
                         return true;
@@ -1397,18 +1399,7 @@ impl Component for App {
             }
             Msg::Zoom(f) => self.zoom = (self.zoom * f).clamp(0.5, 4.0),
             Msg::ResetView => {
-                let (positions, height) = layout(
-                    &self
-                        .scenario
-                        .nodes
-                        .iter()
-                        .map(|n| (n.name.clone(), n.role))
-                        .collect::<Vec<_>>(),
-                );
-                self.positions = positions;
-                self.height = height;
-                self.zoom = 1.0;
-                self.pan = (0.0, 0.0);
+                self.reset_stage();
             }
         }
         true

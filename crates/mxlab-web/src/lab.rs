@@ -204,6 +204,8 @@ pub struct Computation {
     /// The virtual time computed up to.
     reached: SimTime,
     started: bool,
+    /// When the scenario's last message is submitted.
+    last_submit: SimTime,
     slice_micros: u64,
 }
 
@@ -212,6 +214,12 @@ impl Computation {
     pub fn new(scenario: Rc<Scenario>, seed: u64, mut injections: Vec<Injection>) -> Self {
         injections.sort_by_key(|i| i.at);
         let horizon = SimTime::from_secs(scenario.horizon_secs);
+        let last_submit = scenario
+            .messages
+            .iter()
+            .map(|m| SimTime::from_secs(m.at_secs))
+            .max()
+            .unwrap_or(SimTime::ZERO);
         Computation {
             sim: Sim::new((*scenario).clone(), seed),
             scenario,
@@ -220,6 +228,7 @@ impl Computation {
             horizon,
             reached: SimTime::ZERO,
             started: false,
+            last_submit,
             slice_micros: 1_000_000,
         }
     }
@@ -283,14 +292,7 @@ impl Computation {
     }
 
     fn all_submitted(&self) -> bool {
-        let last = self
-            .scenario
-            .messages
-            .iter()
-            .map(|m| SimTime::from_secs(m.at_secs))
-            .max()
-            .unwrap_or(SimTime::ZERO);
-        self.started && self.reached >= last
+        self.started && self.reached >= self.last_submit
     }
 
     /// Computes the whole run at once.
@@ -477,20 +479,6 @@ impl Run {
             .checked_sub(1)
             .and_then(|i| self.events().get(i))
             .map(|e| e.at)
-    }
-
-    /// The hosts in scenario order with their roles.
-    pub fn hosts(&self) -> Vec<(String, mxlab_sim::scenario::Role)> {
-        self.scenario
-            .nodes
-            .iter()
-            .map(|n| (n.name.clone(), n.role))
-            .collect()
-    }
-
-    /// The session on `conn`.
-    pub fn session(&self, conn: u64) -> Option<&Session> {
-        self.sessions.iter().find(|s| s.conn == conn)
     }
 
     /// The C:/S: lines of connection `conn`, each with its meaning
