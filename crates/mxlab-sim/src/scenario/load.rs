@@ -303,6 +303,24 @@ mod path_tests {
     }
 
     #[test]
+    fn any_prefix_and_position_is_safe() {
+        // Cut anywhere (inside escapes and multi-byte characters too), asked
+        // at any position: a path, never a panic.
+        let t = "{\"é\\\"k\": [1, {\"ü\": \"a\\\\\"}],\n \"n\": [[], {}, \"x\"]}";
+        for cut in 0..=t.len() {
+            let Some(prefix) = t.get(..cut) else { continue };
+            for line in 0..4 {
+                for column in 0..=prefix.len() + 2 {
+                    let _ = path_at(prefix, line, column);
+                }
+            }
+            let _ = super::line_of_path(prefix, "n[2]");
+            let _ = super::line_of_path(prefix, "é\"k[1].ü");
+        }
+        assert_eq!(super::line_of_path(t, "n[2]"), Some(2));
+    }
+
+    #[test]
     fn the_line_of_a_path() {
         let t = "{\n  \"horizon_secs\": 1,\n  \"nodes\": [\n    {\"name\": \"a\"},\n    {\"name\": \"b\",\n     \"role\": \"x\"}\n  ]\n}";
         assert_eq!(super::line_of_path(t, "horizon_secs"), Some(2));
