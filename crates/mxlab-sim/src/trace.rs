@@ -172,7 +172,7 @@ pub enum EventKind {
     /// A recipient stays queued.
     Defer {
         /// Why.
-        diagnostic: Diagnostic,
+        diagnostic: Box<Diagnostic>,
         /// When it will be tried again.
         next_attempt: SimTime,
     },
@@ -186,7 +186,7 @@ pub enum EventKind {
     /// A recipient failed permanently.
     Bounce {
         /// Why.
-        diagnostic: Diagnostic,
+        diagnostic: Box<Diagnostic>,
     },
     /// A DSN was queued for the envelope sender.
     DsnSent {
@@ -200,12 +200,12 @@ pub enum EventKind {
     /// A fault started.
     FaultOn {
         /// The fault.
-        fault: Fault,
+        fault: Box<Fault>,
     },
     /// A fault ended.
     FaultOff {
         /// The fault.
-        fault: Fault,
+        fault: Box<Fault>,
     },
 }
 
@@ -215,7 +215,12 @@ pub enum EventKind {
 pub type Hosts = SmallVec<[CompactString; 2]>;
 
 /// One event of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its explanation and RFC section are those of its kind ([`explain`])
+/// unless the event was recorded with its own ([`Trace::record_explained`]):
+/// a trace of millions of events stores only the exceptions. The JSON form
+/// carries both fields on every event.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceEvent {
     /// Position in the trace.
     pub seq: u64,
@@ -225,18 +230,112 @@ pub struct TraceEvent {
     /// then its peer, if any.
     pub hosts: Hosts,
     /// The message involved, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<CompactString>,
     /// The recipient involved, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<CompactString>,
     /// What happened.
     pub kind: EventKind,
-    /// A plain-English explanation (most are fixed texts, not copied per
-    /// event).
-    pub explanation: Cow<'static, str>,
+    /// An explanation other than the kind's own.
+    note: Option<Box<Note>>,
+}
+
+/// An explanation and its RFC section.
+#[derive(Debug, Clone, PartialEq)]
+struct Note {
+    explanation: Cow<'static, str>,
+    rfc: Cow<'static, str>,
+}
+
+impl Note {
+    /// `None` when the explanation is the kind's own, so that an event
+    /// compares equal however it was made (recorded or read back).
+    fn unless_default(
+        kind: &EventKind,
+        explanation: Cow<'static, str>,
+        rfc: Cow<'static, str>,
+    ) -> Option<Box<Note>> {
+        let (own, own_rfc) = explain(kind);
+        (own != explanation || own_rfc != rfc).then(|| Box::new(Note { explanation, rfc }))
+    }
+}
+
+impl TraceEvent {
+    /// A plain-English explanation.
+    pub fn explanation(&self) -> Cow<'static, str> {
+        match &self.note {
+            Some(n) => n.explanation.clone(),
+            None => explain(&self.kind).0,
+        }
+    }
+
     /// The RFC section behind it.
-    pub rfc: Cow<'static, str>,
+    pub fn rfc(&self) -> Cow<'static, str> {
+        match &self.note {
+            Some(n) => n.rfc.clone(),
+            None => explain(&self.kind).1.into(),
+        }
+    }
+}
+
+impl Serialize for TraceEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (explanation, rfc) = match &self.note {
+            Some(n) => (n.explanation.clone(), n.rfc.clone()),
+            None => {
+                let (e, r) = explain(&self.kind);
+                (e, r.into())
+            }
+        };
+        let mut s = serializer.serialize_struct("TraceEvent", 8)?;
+        s.serialize_field("seq", &self.seq)?;
+        s.serialize_field("at", &self.at)?;
+        s.serialize_field("hosts", &self.hosts)?;
+        match &self.message {
+            Some(m) => s.serialize_field("message", m)?,
+            None => s.skip_field("message")?,
+        }
+        match &self.recipient {
+            Some(r) => s.serialize_field("recipient", r)?,
+            None => s.skip_field("recipient")?,
+        }
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("explanation", &explanation)?;
+        s.serialize_field("rfc", &rfc)?;
+        s.end()
+    }
+}
+
+/// The JSON form of an event.
+#[derive(Deserialize)]
+#[serde(rename = "TraceEvent")]
+struct EventJson {
+    seq: u64,
+    at: SimTime,
+    hosts: Hosts,
+    #[serde(default)]
+    message: Option<CompactString>,
+    #[serde(default)]
+    recipient: Option<CompactString>,
+    kind: EventKind,
+    explanation: String,
+    rfc: String,
+}
+
+impl<'de> Deserialize<'de> for TraceEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let e = EventJson::deserialize(deserializer)?;
+        let note = Note::unless_default(&e.kind, e.explanation.into(), e.rfc.into());
+        Ok(TraceEvent {
+            seq: e.seq,
+            at: e.at,
+            hosts: e.hosts,
+            message: e.message,
+            recipient: e.recipient,
+            kind: e.kind,
+            note,
+        })
+    }
 }
 
 /// The default explanation and RFC section of an event kind.
@@ -311,7 +410,7 @@ impl TraceEvent {
     /// means; otherwise the event's own explanation. With the RFC section.
     pub fn describe(&self) -> (String, String) {
         use mxlab_proto::explain;
-        let own = || (self.explanation.to_string(), self.rfc.to_string());
+        let own = || (self.explanation().into_owned(), self.rfc().into_owned());
         match &self.kind {
             EventKind::Command { line, .. } => {
                 let bytes = line.to_bytes();
@@ -378,8 +477,7 @@ impl Trace {
 
     /// Appends an event with its default explanation; returns its seq.
     pub fn record(&mut self, at: SimTime, subject: Subject, kind: EventKind) -> u64 {
-        let (explanation, rfc) = explain(&kind);
-        self.record_explained(at, subject, kind, explanation, rfc)
+        self.push(at, subject, kind, None)
     }
 
     /// Appends an event with a given explanation; returns its seq.
@@ -390,6 +488,17 @@ impl Trace {
         kind: EventKind,
         explanation: impl Into<Cow<'static, str>>,
         rfc: impl Into<Cow<'static, str>>,
+    ) -> u64 {
+        let note = Note::unless_default(&kind, explanation.into(), rfc.into());
+        self.push(at, subject, kind, note)
+    }
+
+    fn push(
+        &mut self,
+        at: SimTime,
+        subject: Subject,
+        kind: EventKind,
+        note: Option<Box<Note>>,
     ) -> u64 {
         let seq = self.events.len() as u64;
         debug_assert!(
@@ -403,8 +512,7 @@ impl Trace {
             message: subject.message,
             recipient: subject.recipient,
             kind,
-            explanation: explanation.into(),
-            rfc: rfc.into(),
+            note,
         });
         seq
     }
@@ -596,14 +704,14 @@ mod tests {
         let (text, _) = t.events[1].describe();
         assert!(text.starts_with("RCPT"), "{text}");
         let (text, _) = sample().events[0].describe();
-        assert_eq!(text, sample().events[0].explanation);
+        assert_eq!(text, sample().events[0].explanation());
     }
 
     #[test]
     fn every_event_is_explained_with_a_reference() {
         for e in &sample().events {
-            assert!(!e.explanation.is_empty());
-            assert!(e.rfc.starts_with("RFC"));
+            assert!(!e.explanation().is_empty());
+            assert!(e.rfc().starts_with("RFC"));
         }
     }
 }

@@ -195,18 +195,18 @@ impl View {
             }
             EventKind::Close { conn } => self.connections.retain(|c| c.conn != *conn),
             EventKind::FaultOn { fault } => {
-                if let Fault::HostDown { host, .. } = fault {
+                if let Fault::HostDown { host, .. } = &**fault {
                     self.hosts_down.push(host.as_str().into());
                 }
-                self.faults.push(fault.clone());
+                self.faults.push((**fault).clone());
             }
             EventKind::FaultOff { fault } => {
-                if let Fault::HostDown { host, .. } = fault {
+                if let Fault::HostDown { host, .. } = &**fault {
                     if let Some(i) = self.hosts_down.iter().position(|h| h == host) {
                         self.hosts_down.remove(i);
                     }
                 }
-                if let Some(i) = self.faults.iter().position(|f| f == fault) {
+                if let Some(i) = self.faults.iter().position(|f| f == &**fault) {
                     self.faults.remove(i);
                 }
             }

@@ -69,7 +69,7 @@ fn a_failed_dsn_is_never_bounced() {
     let dsn_bounce = kinds(sim.trace(), |k| matches!(k, EventKind::Bounce { .. }))
         .find(|e| e.message.as_deref() == Some("m1.dsn"))
         .unwrap();
-    assert!(dsn_bounce.explanation.contains("never bounced"));
+    assert!(dsn_bounce.explanation().contains("never bounced"));
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn crash_after_the_final_dot_delivers_twice_and_flags_the_duplicate() {
     })
     .next()
     .unwrap();
-    assert_eq!(dup.rfc, "RFC 1047");
+    assert_eq!(dup.rfc(), "RFC 1047");
     // The first conversation ends at the final dot: no 250 came back.
     let t = transcript(sim.trace(), 2);
     assert_eq!(t.last().unwrap(), "C: .");

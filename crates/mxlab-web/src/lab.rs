@@ -601,7 +601,7 @@ impl Run {
                 (EventKind::Bounce { diagnostic }, DsnAction::Failed)
                 | (EventKind::Defer { diagnostic, .. }, DsnAction::Delayed) => Some((
                     e.recipient.as_deref().unwrap_or_default().to_string(),
-                    diagnostic.clone(),
+                    (**diagnostic).clone(),
                 )),
                 _ => None,
             })

@@ -149,9 +149,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
         }
         let kind = if on {
-            EventKind::FaultOn { fault }
+            EventKind::FaultOn {
+                fault: Box::new(fault),
+            }
         } else {
-            EventKind::FaultOff { fault }
+            EventKind::FaultOff {
+                fault: Box::new(fault),
+            }
         };
         self.trace.record(now, subject, kind);
     }

@@ -568,7 +568,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     let note = is_bounce.then_some(
                         "the DSN itself failed; a bounce is never bounced (a double bounce goes to the postmaster)",
                     );
-                    records.push((subject, EventKind::Bounce { diagnostic: d }, note));
+                    records.push((
+                        subject,
+                        EventKind::Bounce {
+                            diagnostic: Box::new(d),
+                        },
+                        note,
+                    ));
                 }
                 RcptResult::Temporary(d) => {
                     r.last_error = Some(d.clone());
@@ -590,7 +596,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                         records.push((
                             subject,
                             EventKind::Defer {
-                                diagnostic,
+                                diagnostic: Box::new(diagnostic),
                                 next_attempt: at,
                             },
                             None,

@@ -64,9 +64,8 @@ pub fn check_invariants(sim: &Sim) {
             EventKind::Bounce { .. } => true,
             _ => false,
         };
-        if let EventKind::FaultOn {
-            fault: mxlab_sim::scenario::Fault::HostCrash { .. },
-        } = &e.kind
+        if matches!(&e.kind, EventKind::FaultOn { fault }
+            if matches!(**fault, mxlab_sim::scenario::Fault::HostCrash { .. }))
         {
             crashed = true;
         }
