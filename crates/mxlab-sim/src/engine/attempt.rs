@@ -81,8 +81,8 @@ fn no_connection(exchange: &str, why: &str) -> Diagnostic {
 impl<X: SmtpExchange + Clone> Sim<X> {
     /// Schedules a trace record at `at` (so the trace stays in time order).
     fn later(&mut self, at: SimTime, subject: Subject, kind: EventKind) {
-        let slot = self.records.put(subject, kind);
-        self.events.push(at, Event::Record(slot));
+        let key = (at.max(self.now()), self.events.reserve_seq());
+        self.ahead.put(key, subject, kind);
     }
 
     pub(super) fn attempt(&mut self, now: SimTime, host: usize, queue_id: u64) {
@@ -98,6 +98,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         entry.in_flight = true;
         entry.next_attempt = None;
         let entry = entry.clone();
+        self.ahead.start_run();
         let smarthost = h.node.policy.relay.smarthost.clone();
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in entry.pending() {

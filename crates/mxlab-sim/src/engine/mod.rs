@@ -22,7 +22,8 @@ mod faults;
 mod host;
 mod proto_exchange;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 use std::net::IpAddr;
 
 use compact_str::CompactString;
@@ -69,8 +70,6 @@ enum Event {
         host: usize,
         queue_id: u64,
     },
-    /// A trace record waiting for its time, in `Sim::records`.
-    Record(usize),
     Arrive {
         host: usize,
         entry: Box<QueueEntry>,
@@ -82,36 +81,92 @@ enum Event {
     },
 }
 
-/// Trace records scheduled for later, by slot: the event queue moves a
-/// slot number rather than the record, and slots are reused.
+/// Where a trace record falls among the queue's events: its time, then
+/// the sequence number it took from the event queue.
+type Key = (SimTime, u64);
+
+/// Trace records worked out before their time (an attempt plays its whole
+/// conversation when it starts), waiting for the clock to reach them.
+///
+/// Each attempt writes its records in time order as one run; the runs are
+/// merged into the trace by key as the clock passes them, so the trace
+/// comes out exactly as if every record had gone through the event queue,
+/// at the cost of one heap operation per run rather than per record.
 #[derive(Debug, Clone, Default)]
-struct Records {
-    slots: Vec<Option<(Subject, EventKind)>>,
+struct Ahead {
+    /// The runs, by slot; an empty run's slot is free.
+    runs: Vec<VecDeque<(Key, Subject, EventKind)>>,
     free: Vec<usize>,
+    /// Each non-empty run by the key of its first record.
+    heads: BinaryHeap<Reverse<(Key, usize)>>,
+    /// The run being written, and the key of its last record.
+    open: Option<(usize, Key)>,
 }
 
-impl Records {
-    fn put(&mut self, subject: Subject, kind: EventKind) -> usize {
-        match self.free.pop() {
-            Some(i) => {
-                if let Some(slot) = self.slots.get_mut(i) {
-                    *slot = Some((subject, kind));
-                }
-                i
-            }
-            None => {
-                self.slots.push(Some((subject, kind)));
-                self.slots.len() - 1
-            }
-        }
+impl Ahead {
+    /// Starts a new run: records from now on go into it.
+    fn start_run(&mut self) {
+        self.open = None;
     }
 
-    fn take(&mut self, i: usize) -> Option<(Subject, EventKind)> {
-        let record = self.slots.get_mut(i)?.take();
-        if record.is_some() {
-            self.free.push(i);
+    /// Adds a record; a record earlier than the open run's last starts a
+    /// run of its own.
+    fn put(&mut self, key: Key, subject: Subject, kind: EventKind) {
+        match self.open {
+            Some((slot, last)) if last <= key => {
+                if let Some(run) = self.runs.get_mut(slot) {
+                    run.push_back((key, subject, kind));
+                    self.open = Some((slot, key));
+                    return;
+                }
+            }
+            _ => {}
         }
-        record
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.runs.push(VecDeque::new());
+                self.runs.len() - 1
+            }
+        };
+        if let Some(run) = self.runs.get_mut(slot) {
+            run.push_back((key, subject, kind));
+        }
+        self.heads.push(Reverse((key, slot)));
+        self.open = Some((slot, key));
+    }
+
+    /// Moves every record with a key below `limit` into `trace`, in key
+    /// order.
+    fn flush(&mut self, limit: Key, trace: &mut Trace) {
+        while let Some(&Reverse((head, slot))) = self.heads.peek() {
+            if head >= limit {
+                break;
+            }
+            self.heads.pop();
+            // The next run's head bounds how far this run can go.
+            let bound = match self.heads.peek() {
+                Some(&Reverse((next, _))) => next.min(limit),
+                None => limit,
+            };
+            let Some(run) = self.runs.get_mut(slot) else {
+                continue;
+            };
+            while run.front().is_some_and(|(key, ..)| *key < bound) {
+                if let Some(((at, _), subject, kind)) = run.pop_front() {
+                    trace.record(at, subject, kind);
+                }
+            }
+            match run.front() {
+                Some(&(key, ..)) => self.heads.push(Reverse((key, slot))),
+                None => {
+                    if self.open.is_some_and(|(open, _)| open == slot) {
+                        self.open = None;
+                    }
+                    self.free.push(slot);
+                }
+            }
+        }
     }
 }
 
@@ -130,7 +185,7 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     /// the queue from the start.
     submits: Vec<(SimTime, usize)>,
     next_submit: usize,
-    records: Records,
+    ahead: Ahead,
     hosts: Vec<Host>,
     by_name: BTreeMap<String, usize>,
     by_address: BTreeMap<IpAddr, usize>,
@@ -241,7 +296,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             events,
             submits,
             next_submit: 0,
-            records: Records::default(),
+            ahead: Ahead::default(),
             hosts,
             by_name,
             by_address,
@@ -317,17 +372,29 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     pub fn run_until(&mut self, t: SimTime) {
         let limit = t.min(self.horizon);
         loop {
+            let next = self.events.peek_key();
             if let Some(&(at, i)) = self.submits.get(self.next_submit) {
-                if at <= limit && self.events.peek_time().is_none_or(|next| at <= next) {
+                if at <= limit && next.is_none_or(|(next, _)| at <= next) {
                     self.next_submit += 1;
+                    // Due before anything else at the same instant.
+                    self.ahead.flush((at, 0), &mut self.trace);
                     self.events.advance_to(at);
                     self.handle(at, Event::Submit(i));
                     continue;
                 }
             }
-            match self.events.pop_until(limit) {
-                Some((at, event)) => self.handle(at, event),
-                None => break,
+            match next {
+                Some(key) if key.0 <= limit => {
+                    self.ahead.flush(key, &mut self.trace);
+                    if let Some((at, event)) = self.events.pop() {
+                        self.handle(at, event);
+                    }
+                }
+                _ => {
+                    self.ahead.flush((limit, u64::MAX), &mut self.trace);
+                    self.events.pop_until(limit);
+                    break;
+                }
             }
         }
     }
@@ -369,11 +436,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             Event::Fault { index, on } => self.fault(now, index, on),
             Event::AttemptDue { host, queue_id } => self.attempt(now, host, queue_id),
             Event::Expire { host, queue_id } => self.expire(now, host, queue_id),
-            Event::Record(slot) => {
-                if let Some((subject, kind)) = self.records.take(slot) {
-                    self.trace.record(now, subject, kind);
-                }
-            }
             Event::Arrive { host, entry } => self.arrive(now, host, *entry),
             Event::Outcome {
                 host,
