@@ -108,6 +108,10 @@ pub struct ClientConfig {
     pub pipelining: bool,
     /// Reply timeouts.
     pub timeouts: Timeouts,
+    /// Report every reply as a [`ClientEvent::Reply`]. A host that only
+    /// needs the outcomes (and the bytes it carries) turns this off and
+    /// saves a copy of each reply.
+    pub reply_events: bool,
 }
 
 impl ClientConfig {
@@ -120,6 +124,7 @@ impl ClientConfig {
             auth_requires_tls: true,
             pipelining: true,
             timeouts: Timeouts::default(),
+            reply_events: true,
         }
     }
 }
@@ -513,8 +518,10 @@ impl ClientSession {
     }
 
     fn on_reply(&mut self, reply: Reply) {
-        self.out
-            .push_back(Output::Event(ClientEvent::Reply(reply.clone())));
+        if self.config.reply_events {
+            self.out
+                .push_back(Output::Event(ClientEvent::Reply(reply.clone())));
+        }
         let Some(expect) = self.expect.pop_front() else {
             return self.protocol_error(&ReplyError::BadLine(format!(
                 "unexpected reply: {}",
@@ -542,7 +549,11 @@ impl ClientSession {
             Expect::Ehlo => {
                 if reply.code.is_positive() {
                     self.outcome.esmtp = true;
-                    self.outcome.extensions = reply.lines.iter().skip(1).cloned().collect();
+                    let mut lines = reply.lines;
+                    if !lines.is_empty() {
+                        lines.remove(0);
+                    }
+                    self.outcome.extensions = lines;
                     self.size_limit = self
                         .keyword("SIZE")
                         .and_then(|v| v.trim().parse::<u64>().ok())

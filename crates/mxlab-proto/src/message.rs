@@ -306,59 +306,65 @@ impl Received {
     /// Control characters (CR and LF included) in any part are replaced by
     /// spaces, so a hostile HELO cannot inject header fields.
     pub fn to_header(&self) -> String {
-        // (clause, must start a new line)
-        let mut clauses: Vec<(String, bool)> = Vec::new();
-        let helo = clean(&self.from_helo);
-        let helo = if helo.is_empty() {
-            "unknown".into()
-        } else {
-            helo
-        };
-        clauses.push((format!("from {helo}"), false));
-        if let Some(ip) = self.from_ip.as_deref().map(clean) {
-            if !ip.is_empty() {
-                clauses.push((format!("({})", address_literal(&ip)), false));
-            }
+        let helo = clean_cow(&self.from_helo);
+        let helo: &str = if helo.is_empty() { "unknown" } else { &helo };
+        let ip = self
+            .from_ip
+            .as_deref()
+            .map(clean_cow)
+            .filter(|ip| !ip.is_empty())
+            .map(|ip| address_literal(&ip));
+        let by = clean_cow(&self.by);
+        let by: &str = if by.is_empty() { "unknown" } else { &by };
+        let with = clean_cow(&self.with);
+        let id = self.id.as_deref().map(clean_cow).filter(|s| !s.is_empty());
+        let rcpt = self
+            .for_rcpt
+            .as_deref()
+            .map(clean_cow)
+            .filter(|s| !s.is_empty());
+        let date = rfc5322_date(self.unix_secs);
+        // Each clause in parts, and whether it must start a new line.
+        let mut clauses: Vec<([&str; 4], bool)> = Vec::with_capacity(7);
+        clauses.push((["from ", helo, "", ""], false));
+        if let Some(ip) = &ip {
+            clauses.push((["(", ip, ")", ""], false));
         }
-        let by = clean(&self.by);
-        let by = if by.is_empty() { "unknown".into() } else { by };
-        clauses.push((format!("by {by}"), true));
-        let with = clean(&self.with);
+        clauses.push((["by ", by, "", ""], true));
         if !with.is_empty() {
-            clauses.push((format!("with {with}"), false));
+            clauses.push((["with ", &with, "", ""], false));
         }
-        if let Some(id) = self.id.as_deref().map(clean) {
-            if !id.is_empty() {
-                clauses.push((format!("id {id}"), false));
+        if let Some(id) = &id {
+            clauses.push((["id ", id, "", ""], false));
+        }
+        if let Some(rcpt) = &rcpt {
+            if rcpt.starts_with('<') {
+                clauses.push((["for ", rcpt, "", ""], true));
+            } else {
+                clauses.push((["for <", rcpt, ">", ""], true));
             }
         }
-        if let Some(rcpt) = self.for_rcpt.as_deref().map(clean) {
-            if !rcpt.is_empty() {
-                let rcpt = if rcpt.starts_with('<') {
-                    rcpt
-                } else {
-                    format!("<{rcpt}>")
-                };
-                clauses.push((format!("for {rcpt}"), true));
-            }
+        // The clauses end with a semicolon before the date.
+        if let Some(end) = clauses.last_mut().and_then(|(parts, _)| parts.get_mut(3)) {
+            *end = ";";
         }
-        if let Some(last) = clauses.last_mut() {
-            last.0.push(';');
-        }
-        clauses.push((rfc5322_date(self.unix_secs), false));
+        clauses.push(([date.as_str(), "", "", ""], false));
 
-        let mut out = String::from("Received:");
+        let mut out = String::with_capacity(128);
+        out.push_str("Received:");
         let mut width = out.len();
-        for (clause, force_break) in clauses {
-            let len = clause.chars().count();
-            if width > "Received:".len() && (force_break || width + 1 + len > LINE_WIDTH) {
+        for (parts, force_break) in &clauses {
+            let len: usize = parts.iter().map(|p| p.chars().count()).sum();
+            if width > "Received:".len() && (*force_break || width + 1 + len > LINE_WIDTH) {
                 out.push_str("\r\n\t");
                 width = 1;
             } else {
                 out.push(' ');
                 width += 1;
             }
-            out.push_str(&clause);
+            for p in parts {
+                out.push_str(p);
+            }
             width += len;
         }
         out.push_str("\r\n");
@@ -846,6 +852,15 @@ impl Dsn {
 /// Replaces every control character (CR, LF and TAB included) and every run
 /// of white space with a single space, and trims: safe to put on one header
 /// line.
+/// [`clean`], without a copy when there is nothing to clean.
+fn clean_cow(s: &str) -> Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Cow::Owned(clean(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;

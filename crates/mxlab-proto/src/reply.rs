@@ -219,31 +219,48 @@ impl Reply {
     /// Text containing CR or LF is cleaned so a reply can never inject a
     /// line.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let n = self.lines.len().max(1);
-        // Code, separator, enhanced code (at most 11), space, CRLF.
-        let per_line = 4 + if self.enhanced.is_some() { 12 } else { 0 } + 2;
-        let mut out =
-            Vec::with_capacity(n * per_line + self.lines.iter().map(String::len).sum::<usize>());
-        let (digits, start) = decimal(self.code.get());
-        let code = digits.get(start..).unwrap_or_default();
-        for i in 0..n {
-            let text = self.lines.get(i).map(String::as_str).unwrap_or("");
-            out.extend_from_slice(code);
-            out.push(if i + 1 < n { b'-' } else { b' ' });
-            if let Some(e) = self.enhanced {
-                e.write_to(&mut out);
-                if !text.is_empty() {
-                    out.push(b' ');
-                }
-            }
-            out.extend(
-                text.bytes()
-                    .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-            );
-            out.extend_from_slice(b"\r\n");
-        }
-        out
+        wire_form(
+            self.code.get(),
+            self.enhanced,
+            self.lines.len(),
+            self.lines.iter().map(String::as_str),
+        )
     }
+}
+
+/// The wire form of a reply of `n` lines (at least one; missing lines are
+/// empty): what [`Reply::to_bytes`] writes, for replies that need not be
+/// built first.
+pub(crate) fn wire_form<'a>(
+    code: u16,
+    enhanced: Option<EnhancedCode>,
+    n: usize,
+    texts: impl Iterator<Item = &'a str> + Clone,
+) -> Vec<u8> {
+    let n = n.max(1);
+    // Code, separator, enhanced code (at most 11), space, CRLF.
+    let per_line = 4 + if enhanced.is_some() { 12 } else { 0 } + 2;
+    let mut out = Vec::with_capacity(n * per_line + texts.clone().map(str::len).sum::<usize>());
+    let (digits, start) = decimal(code);
+    let code = digits.get(start..).unwrap_or_default();
+    let mut texts = texts;
+    for i in 0..n {
+        let text = texts.next().unwrap_or("");
+        out.extend_from_slice(code);
+        out.push(if i + 1 < n { b'-' } else { b' ' });
+        if let Some(e) = enhanced {
+            e.write_to(&mut out);
+            if !text.is_empty() {
+                out.push(b' ');
+            }
+        }
+        out.extend(
+            text.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
+        out.extend_from_slice(b"\r\n");
+    }
+    out
 }
 
 impl fmt::Display for Reply {

@@ -32,7 +32,7 @@ use core::time::Duration;
 use crate::command::{Body, Command, CommandError, MailParams, ParseOptions, RcptParams};
 use crate::limits;
 use crate::path::{ForwardPath, PathOptions, ReversePath};
-use crate::reply::Reply;
+use crate::reply::{EnhancedCode, Reply};
 use crate::sasl::{self, Credentials};
 use crate::session::{Input, Instant, Output, ServerState};
 use crate::wire::{BareLinePolicy, DataEnd, DataReader, LineEnding, LineReader};
@@ -343,12 +343,12 @@ impl ServerSession {
             s.finish_step(now);
             return s;
         }
-        let greeting = if s.config.refuse {
-            Reply::new(554, format!("{} No SMTP service here", s.config.hostname))
+        let (code, text) = if s.config.refuse {
+            (554, format!("{} No SMTP service here", s.config.hostname))
         } else {
-            Reply::new(220, format!("{} {}", s.config.hostname, s.config.banner))
+            (220, format!("{} {}", s.config.hostname, s.config.banner))
         };
-        s.send(greeting);
+        s.send_line(code, None, &text);
         s.finish_step(now);
         s
     }
@@ -506,15 +506,24 @@ impl ServerSession {
             }
             Pending::Mail(from, params) => {
                 self.from = Some((from, params));
-                self.send(reply.unwrap_or_else(|| Reply::enhanced(250, (2, 1, 0), "Ok")));
+                match reply {
+                    Some(r) => self.send(r),
+                    None => self.send_line(250, Some((2, 1, 0)), "Ok"),
+                }
             }
             Pending::Rcpt(to, params) => {
                 self.rcpts.push((to, params));
-                self.send(reply.unwrap_or_else(|| Reply::enhanced(250, (2, 1, 5), "Ok")));
+                match reply {
+                    Some(r) => self.send(r),
+                    None => self.send_line(250, Some((2, 1, 5)), "Ok"),
+                }
             }
             Pending::Message => {
                 self.reset_transaction(false);
-                self.send(reply.unwrap_or_else(|| Reply::enhanced(250, (2, 0, 0), "Ok: queued")));
+                match reply {
+                    Some(r) => self.send(r),
+                    None => self.send_line(250, Some((2, 0, 0)), "Ok: queued"),
+                }
             }
         }
     }
@@ -578,6 +587,16 @@ impl ServerSession {
             r.enhanced = None;
         }
         self.out.push_back(Output::Transmit(r.to_bytes()));
+    }
+
+    /// Sends a one-line reply without building a [`Reply`] first (the
+    /// replies of every transaction).
+    fn send_line(&mut self, code: u16, enhanced: Option<(u8, u16, u16)>, text: &str) {
+        let enhanced = enhanced
+            .filter(|_| self.config.extensions.enhanced_status_codes)
+            .map(EnhancedCode::from);
+        let bytes = crate::reply::wire_form(code, enhanced, 1, core::iter::once(text));
+        self.out.push_back(Output::Transmit(bytes));
     }
 
     fn close(&mut self, reason: CloseReason) {
@@ -722,11 +741,8 @@ impl ServerSession {
         let ext = self.config.extensions.clone();
         match cmd {
             Command::Quit => {
-                self.send(Reply::enhanced(
-                    221,
-                    (2, 0, 0),
-                    format!("{} Bye", self.config.hostname),
-                ));
+                let text = format!("{} Bye", self.config.hostname);
+                self.send_line(221, Some((2, 0, 0)), &text);
                 self.close(CloseReason::Quit);
             }
             Command::Helo(_) | Command::Ehlo(_) if self.config.hello_reply.is_some() => {
@@ -768,12 +784,15 @@ impl ServerSession {
                 if first.len() + "250-\r\n".len() > limits::REPLY_LINE {
                     first.clone_from(&self.config.hostname);
                 }
-                let mut r = Reply::new(250, first);
-                for kw in self.ehlo_keywords() {
-                    r = r.with_line(kw);
-                }
+                let keywords = self.ehlo_keywords();
                 // The EHLO reply carries no enhanced code (RFC 2034 §3).
-                self.out.push_back(Output::Transmit(r.to_bytes()));
+                let bytes = crate::reply::wire_form(
+                    250,
+                    None,
+                    1 + keywords.len(),
+                    core::iter::once(first.as_str()).chain(keywords.iter().map(String::as_str)),
+                );
+                self.out.push_back(Output::Transmit(bytes));
                 self.state = ServerState::Ready;
             }
             Command::Noop(_) => self.send(Reply::enhanced(250, (2, 0, 0), "Ok")),
@@ -1099,7 +1118,7 @@ impl ServerSession {
         let max = self.config.extensions.size.filter(|&m| m > 0);
         self.mode = Mode::Data(Box::new(DataReader::new(self.config.bare_line_policy, max)));
         self.state = ServerState::Data;
-        self.send(Reply::new(354, "End data with <CR><LF>.<CR><LF>"));
+        self.send_line(354, None, "End data with <CR><LF>.<CR><LF>");
     }
 
     fn end_of_data(&mut self, end: DataEnd) {
