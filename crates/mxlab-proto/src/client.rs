@@ -108,10 +108,12 @@ pub struct ClientConfig {
     pub pipelining: bool,
     /// Reply timeouts.
     pub timeouts: Timeouts,
-    /// Report every reply as a [`ClientEvent::Reply`]. A host that only
-    /// needs the outcomes (and the bytes it carries) turns this off and
-    /// saves a copy of each reply.
-    pub reply_events: bool,
+    /// Report every reply ([`ClientEvent::Reply`]) and, at the end, the
+    /// connection's outcome ([`ClientEvent::Finished`]; it stays readable
+    /// with [`ClientSession::outcome`]). A host that needs only each
+    /// transaction's outcome turns this off, and the replies are not
+    /// copied.
+    pub verbose_events: bool,
 }
 
 impl ClientConfig {
@@ -124,7 +126,7 @@ impl ClientConfig {
             auth_requires_tls: true,
             pipelining: true,
             timeouts: Timeouts::default(),
-            reply_events: true,
+            verbose_events: true,
         }
     }
 }
@@ -518,7 +520,7 @@ impl ClientSession {
     }
 
     fn on_reply(&mut self, reply: Reply) {
-        if self.config.reply_events {
+        if self.config.verbose_events {
             self.out
                 .push_back(Output::Event(ClientEvent::Reply(reply.clone())));
         }
@@ -1113,8 +1115,10 @@ impl ClientSession {
         self.state = ClientState::Closed;
         self.expect.clear();
         self.deadline = None;
-        self.out
-            .push_back(Output::Event(ClientEvent::Finished(self.outcome.clone())));
+        if self.config.verbose_events {
+            self.out
+                .push_back(Output::Event(ClientEvent::Finished(self.outcome.clone())));
+        }
         self.out.push_back(Output::Close);
     }
 }

@@ -28,6 +28,7 @@
 use std::collections::VecDeque;
 
 use core::time::Duration;
+use std::borrow::Cow;
 
 use crate::command::{Body, Command, CommandError, MailParams, ParseOptions, RcptParams};
 use crate::limits;
@@ -657,7 +658,8 @@ impl ServerSession {
             let (n, line) = self.lines.feed(avail);
             self.pos += n;
             if let Some(line) = line {
-                self.on_line(now, line);
+                self.on_line(now, &line);
+                self.lines.recycle(line.text);
             }
         }
         // Compact the buffer.
@@ -667,7 +669,7 @@ impl ServerSession {
         }
     }
 
-    fn on_line(&mut self, _now: Instant, line: crate::wire::Line) {
+    fn on_line(&mut self, _now: Instant, line: &crate::wire::Line) {
         let bare = self.config.bare_line_policy == BareLinePolicy::Strict
             && (line.ending == LineEnding::BareLf || line.bare_cr);
         if (line.too_long || bare) && matches!(self.mode, Mode::Auth(_)) {
@@ -790,7 +792,7 @@ impl ServerSession {
                     250,
                     None,
                     1 + keywords.len(),
-                    core::iter::once(first.as_str()).chain(keywords.iter().map(String::as_str)),
+                    core::iter::once(first.as_str()).chain(keywords.iter().map(|k| &**k)),
                 );
                 self.out.push_back(Output::Transmit(bytes));
                 self.state = ServerState::Ready;
@@ -852,17 +854,17 @@ impl ServerSession {
     }
 
     /// The EHLO keywords this session offers now.
-    pub fn ehlo_keywords(&self) -> Vec<String> {
+    pub fn ehlo_keywords(&self) -> Vec<Cow<'static, str>> {
         let e = &self.config.extensions;
-        let mut k = Vec::new();
+        let mut k: Vec<Cow<'static, str>> = Vec::with_capacity(9);
         if e.pipelining {
-            k.push("PIPELINING".to_string());
+            k.push("PIPELINING".into());
         }
         if let Some(size) = e.size {
             k.push(if size == 0 {
-                "SIZE".to_string()
+                "SIZE".into()
             } else {
-                format!("SIZE {size}")
+                format!("SIZE {size}").into()
             });
         }
         if e.eight_bit_mime {

@@ -86,6 +86,15 @@ impl LineReader {
         self.len == 0
     }
 
+    /// Gives back the text of a line that has been read, so that the next
+    /// line reuses its room.
+    pub fn recycle(&mut self, mut text: Vec<u8>) {
+        if self.buf.capacity() == 0 {
+            text.clear();
+            self.buf = text;
+        }
+    }
+
     /// Reads bytes until one line is complete. Returns how many bytes were
     /// consumed and the line, if one ended.
     pub fn feed(&mut self, bytes: &[u8]) -> (usize, Option<Line>) {
@@ -209,6 +218,7 @@ impl DataReader {
             if end.too_big {
                 end.content = Vec::new();
             }
+            self.lines.recycle(line.text);
             return Some(end);
         }
         // A line starts after a real line ending; only there is a leading
@@ -239,6 +249,7 @@ impl DataReader {
             self.end.content.extend_from_slice(ending);
         }
         self.prev_crlf = crlf;
+        self.lines.recycle(line.text);
         None
     }
 }

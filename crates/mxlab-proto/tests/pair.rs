@@ -346,3 +346,35 @@ fn bytes_after_the_220_to_starttls_are_not_read_as_replies() {
     assert!(outs.contains(&Output::StartTls), "{outs:?}");
     assert!(!outs.iter().any(|o| matches!(o, Output::Close)), "{outs:?}");
 }
+
+#[test]
+fn quiet_client_says_the_same_and_reports_only_transactions() {
+    let txs = || {
+        vec![tx(
+            "<a@example.org>",
+            &["<b@example.net>", "<c@example.net>"],
+            "Subject: x\r\n\r\nbody\r\n",
+        )]
+    };
+    let verbose = run(
+        ServerConfig::new("mx.example.net"),
+        ClientConfig::new("client.example.org"),
+        txs(),
+        Policy::default(),
+    );
+    let mut quiet_cfg = ClientConfig::new("client.example.org");
+    quiet_cfg.verbose_events = false;
+    let quiet = run(
+        ServerConfig::new("mx.example.net"),
+        quiet_cfg,
+        txs(),
+        Policy::default(),
+    );
+    // The same bytes both ways, and the same per-recipient outcomes.
+    assert_eq!(quiet.transcript(), verbose.transcript());
+    assert_eq!(quiet.outcomes, verbose.outcomes);
+    assert_eq!(quiet.delivered.len(), 1);
+    // Only the verbose client reported the connection's outcome.
+    assert!(verbose.connection.quit.is_some());
+    assert!(quiet.connection.quit.is_none());
+}

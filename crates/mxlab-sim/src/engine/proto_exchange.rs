@@ -89,7 +89,7 @@ impl SmtpExchange for ProtoExchange {
         server_cfg.bare_line_policy = opts.bare_line_policy;
         let mut client_cfg = ClientConfig::new(req.client);
         client_cfg.tls = TlsPolicy::Opportunistic;
-        client_cfg.reply_events = false;
+        client_cfg.verbose_events = false;
         client_cfg.credentials = opts.client_login.as_ref().map(|(u, p)| Credentials {
             authzid: String::new(),
             username: u.clone(),
