@@ -220,8 +220,8 @@ pub enum ServerEvent {
     /// Decide: take responsibility for this message? Accept → 250 2.0.0
     /// (use [`Decision::AcceptWith`] to give a queue id), or a 4xx/5xx.
     Message {
-        /// The envelope.
-        envelope: Envelope,
+        /// The envelope (boxed: the other events stay small).
+        envelope: Box<Envelope>,
         /// The message, dot-stuffing removed.
         content: Vec<u8>,
         /// How the end of data was written (differs from `\r\n.\r\n` only
@@ -1163,7 +1163,7 @@ impl ServerSession {
         self.pending = Some(Pending::Message);
         self.state = ServerState::Deciding;
         self.emit(ServerEvent::Message {
-            envelope,
+            envelope: Box::new(envelope),
             content: end.content,
             terminator: end.terminator,
         });

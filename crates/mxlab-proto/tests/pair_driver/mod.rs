@@ -162,7 +162,7 @@ pub fn run_chunked(
                             continue;
                         }
                         if policy.message.is_none() {
-                            r.delivered.push((envelope.clone(), content.clone()));
+                            r.delivered.push(((**envelope).clone(), content.clone()));
                         }
                     }
                     if let Some(d) = decide(&policy, &e) {

@@ -89,15 +89,35 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some(entry) = h.position(queue_id).and_then(|i| h.queue.get_mut(i)) else {
+        let Some(slot) = h.position(queue_id).and_then(|i| h.queue.get_mut(i)) else {
             return;
         };
-        if entry.in_flight {
+        if slot.in_flight {
             return;
         }
-        entry.in_flight = true;
-        entry.next_attempt = None;
-        let entry = entry.clone();
+        slot.in_flight = true;
+        slot.next_attempt = None;
+        // The entry leaves its slot for the attempt and goes back after it,
+        // rather than being copied: nothing touches this queue meanwhile
+        // (what the attempt starts happens later, through the event queue).
+        let placeholder = QueueEntry {
+            queue_id,
+            ..QueueEntry::arriving("", "", &[], String::new(), 0, now)
+        };
+        let entry = core::mem::replace(slot, placeholder);
+        self.attempt_with(now, host, &entry);
+        if let Some(h) = self.hosts.get_mut(host) {
+            if let Some(slot) = h.position(queue_id).and_then(|i| h.queue.get_mut(i)) {
+                *slot = entry;
+            }
+        }
+    }
+
+    fn attempt_with(&mut self, now: SimTime, host: usize, entry: &QueueEntry) {
+        let Some(h) = self.hosts.get(host) else {
+            return;
+        };
+        let queue_id = entry.queue_id;
         self.ahead.start_run();
         let smarthost = h.node.policy.relay.smarthost.clone();
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -121,12 +141,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     .get(host)
                     .is_some_and(|h| h.is_destination(&domain));
             if local {
-                self.deliver_locally(host, &entry, &rcpts, &mut results);
+                self.deliver_locally(host, entry, &rcpts, &mut results);
                 continue;
             }
             let candidates = match &smarthost {
                 Some(s) => vec![s.to_ascii_lowercase()],
-                None => match self.resolve_mx(&mut t, host, &entry, &domain) {
+                None => match self.resolve_mx(&mut t, host, entry, &domain) {
                     Ok(c) => c,
                     Err(d) => {
                         for r in rcpts {
@@ -141,7 +161,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     }
                 },
             };
-            self.try_candidates(&mut t, host, &entry, &candidates, &rcpts, &mut results);
+            self.try_candidates(&mut t, host, entry, &candidates, &rcpts, &mut results);
         }
         self.events.push(
             t,
@@ -289,7 +309,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .hosts
             .get(host)
             .map_or(30, |h| h.profile.timeouts.connect_secs);
-        let mut last = no_connection("every MX", "no MX host could be reached");
+        // Why the last candidate failed (worked out only when one did).
+        let mut last = None;
         let attempt_no = entry.failures.saturating_add(1);
         for exchange in candidates {
             let subject = |hosts: Hosts| Subject {
@@ -314,7 +335,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                         reason: ConnectFailure::NoAddress,
                     },
                 );
-                last = no_connection(exchange, "no address");
+                last = Some(no_connection(exchange, "no address"));
                 continue;
             };
             let server = self.name(target);
@@ -345,14 +366,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     subject(smallvec![client.clone(), server.clone()]),
                     EventKind::ConnectFailed { reason },
                 );
-                last = no_connection(
+                last = Some(no_connection(
                     &server,
                     match reason {
                         ConnectFailure::Refused => "connection refused",
                         ConnectFailure::Timeout => "connection timed out",
                         _ => "connection lost",
                     },
-                );
+                ));
                 continue;
             }
             let conn = self.next_conn;
@@ -376,35 +397,44 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     },
                 },
             );
-            let conv = self.converse(t, host, target, conn, entry, rcpts);
-            let outcomes = conv.outcomes.clone();
-            let stored = conv.stored.clone();
-            let accepted: Vec<String> = rcpts
-                .iter()
-                .zip(&outcomes)
-                .filter(|(_, o)| o.is_ok())
-                .map(|(r, _)| r.clone())
-                .collect();
+            let mut conv = self.converse(t, host, target, conn, entry, rcpts);
+            let outcomes = core::mem::take(&mut conv.outcomes);
+            let stored = core::mem::take(&mut conv.stored);
+            let any_accepted = outcomes.iter().any(Result::is_ok);
             let any_permanent = outcomes
                 .iter()
                 .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
             if !stored.is_empty() {
-                let mut next = entry.clone();
                 let id = format!("{}.{}", entry.message_id, conn);
-                next.content = prepend(
-                    received(&client, &server, &conv, &stored, *t, &id),
-                    &entry.content,
-                );
-                next.hops = entry.hops.saturating_add(1);
-                next.recipients.retain(|r| stored.contains(&r.address));
-                for r in &mut next.recipients {
-                    r.last_error = None;
-                }
-                next.first_failure = None;
-                next.failures = 0;
-                next.last_gap_micros = 0;
-                next.in_flight = false;
-                next.warned = false;
+                // The next hop's copy: the stored recipients, a `Received:`
+                // on top, and a fresh retry history.
+                let next = QueueEntry {
+                    queue_id: entry.queue_id,
+                    message_id: entry.message_id.clone(),
+                    mail_from: entry.mail_from.clone(),
+                    recipients: entry
+                        .recipients
+                        .iter()
+                        .filter(|r| stored.contains(&r.address))
+                        .map(|r| RecipientState {
+                            address: r.address.clone(),
+                            status: r.status.clone(),
+                            last_error: None,
+                        })
+                        .collect(),
+                    content: prepend(
+                        received(&client, &server, &conv, &stored, *t, &id),
+                        &entry.content,
+                    ),
+                    hops: entry.hops.saturating_add(1),
+                    arrival: entry.arrival,
+                    first_failure: None,
+                    failures: 0,
+                    last_gap_micros: 0,
+                    next_attempt: entry.next_attempt,
+                    in_flight: false,
+                    warned: false,
+                };
                 self.events.push(
                     *t,
                     Event::Arrive {
@@ -446,10 +476,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     },
                 );
             }
-            if accepted.is_empty() && !any_permanent {
+            if !any_accepted && !any_permanent {
                 // Every recipient got a 4xx: try the next MX (RFC 5321 §5.1).
                 if let Some(Err(d)) = outcomes.into_iter().next() {
-                    last = d;
+                    last = Some(d);
                 }
                 continue;
             }
@@ -466,6 +496,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
             return;
         }
+        let last = last.unwrap_or_else(|| no_connection("every MX", "no MX host could be reached"));
         for r in rcpts {
             results.push((r.clone(), RcptResult::Temporary(last.clone())));
         }
@@ -583,7 +614,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         }
         let mut last_sent: Option<SimTime> = None;
         let tls_at = result.tls;
-        for (index, line) in result.lines.into_iter().enumerate() {
+        let mut lines = core::mem::take(&mut result.lines);
+        for (index, line) in lines.drain(..).enumerate() {
             if let Some((at, ok)) = tls_at.filter(|(at, _)| *at == index) {
                 let _ = at;
                 last_sent = None;
@@ -646,6 +678,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             };
             self.later(*t, subject, kind);
         }
+        self.exchange.recycle(lines);
         let subject = Subject {
             hosts: smallvec![client, server],
             message: Some(entry.message_id.clone()),

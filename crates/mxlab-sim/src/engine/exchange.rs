@@ -105,4 +105,8 @@ pub struct TransactionResult {
 pub trait SmtpExchange {
     /// The conversation and its per-recipient outcomes.
     fn transact(&mut self, req: &TransactionRequest<'_>) -> TransactionResult;
+
+    /// Takes back the (emptied) line buffer of a result, for the next
+    /// transaction to reuse.
+    fn recycle(&mut self, _lines: Vec<WireLine>) {}
 }

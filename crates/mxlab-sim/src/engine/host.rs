@@ -1,7 +1,8 @@
 //! A host's state: its queue of [`QueueEntry`]s with per-recipient state,
 //! its mailboxes, and the faults currently striking it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -133,7 +134,9 @@ pub struct Host {
     /// A hash of every (mailbox, message id) delivered here, so that
     /// spotting the RFC 1047 duplicate does not scan a mailbox holding
     /// thousands of messages (a hash seen before is then checked exactly).
-    pub(crate) delivered: BTreeSet<u64>,
+    /// Only ever asked about membership, never iterated: its order cannot
+    /// reach a run.
+    pub(crate) delivered: HashSet<u64, BuildHasherDefault<Prehashed>>,
 }
 
 /// The faults currently striking a host.
@@ -169,7 +172,7 @@ impl Host {
             next_queue_id: 1,
             faults: HostFaults::default(),
             greylist_seen: BTreeMap::new(),
-            delivered: BTreeSet::new(),
+            delivered: HashSet::default(),
         }
     }
 
@@ -377,6 +380,27 @@ pub(crate) fn forced(code: u16) -> Diagnostic {
         &format!("{text} (forced by a fault)"),
         "RFC 5321 §4.2.3",
     )
+}
+
+/// The hasher of a set of hashes: each key is already an FNV-1a hash, so
+/// it is its own hash (the same on every platform).
+#[derive(Default)]
+pub(crate) struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// FNV-1a, 64 bits, fed in pieces.

@@ -31,6 +31,8 @@ pub struct ProtoExchange {
     serial: u64,
     /// Room to write a path in, reused.
     scratch: String,
+    /// The line buffer of the last result, given back for reuse.
+    spare_lines: Vec<WireLine>,
 }
 
 pub(crate) const PATHS: PathOptions = PathOptions {
@@ -70,11 +72,14 @@ fn to_decision(o: &RecipientOutcome) -> Decision {
     ))
 }
 
-fn bracket(addr: &str) -> String {
-    format!("<{addr}>")
-}
-
 impl SmtpExchange for ProtoExchange {
+    fn recycle(&mut self, mut lines: Vec<WireLine>) {
+        if lines.capacity() > self.spare_lines.capacity() {
+            lines.clear();
+            self.spare_lines = lines;
+        }
+    }
+
     fn transact(&mut self, req: &TransactionRequest<'_>) -> TransactionResult {
         let mut server_cfg = ServerConfig::new(req.server);
         server_cfg.paths = PATHS;
@@ -95,11 +100,12 @@ impl SmtpExchange for ProtoExchange {
             username: u.clone(),
             password: p.clone(),
         });
-        let from = ReversePath::parse(&bracket(req.mail_from), PATHS).unwrap_or(ReversePath::Null);
+        let from =
+            ReversePath::parse(self.bracket(req.mail_from), PATHS).unwrap_or(ReversePath::Null);
         let paths: Vec<_> = req
             .recipients
             .iter()
-            .map(|(r, _)| ForwardPath::parse(&bracket(r), PATHS))
+            .map(|(r, _)| ForwardPath::parse(self.bracket(r), PATHS))
             .collect();
         let rcpts = paths
             .iter()
@@ -113,7 +119,8 @@ impl SmtpExchange for ProtoExchange {
         let mut authenticated = false;
         let mut messages = 0usize;
         let mut smuggled = Vec::new();
-        let mut lines = Vec::with_capacity(32);
+        let mut lines = core::mem::take(&mut self.spare_lines);
+        lines.clear();
         let mut outcomes: Vec<RecipientOutcome> = Vec::new();
         let (mut server_closed, mut client_closed) = (false, false);
         let (mut s_tls, mut c_tls) = (false, false);
@@ -267,6 +274,15 @@ impl SmtpExchange for ProtoExchange {
 }
 
 impl ProtoExchange {
+    /// `<addr>`, written in the scratch string.
+    fn bracket(&mut self, addr: &str) -> &str {
+        self.scratch.clear();
+        self.scratch.push('<');
+        self.scratch.push_str(addr);
+        self.scratch.push('>');
+        &self.scratch
+    }
+
     /// Accepts a message with the next queue id.
     fn queued(&mut self) -> ServerDecision {
         self.serial = self.serial.wrapping_add(1);
