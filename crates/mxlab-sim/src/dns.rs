@@ -2,6 +2,7 @@
 //! (RFC 7505), NXDOMAIN, SERVFAIL and timeouts, plus failures injected by
 //! faults. Names compare case-insensitively.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -115,15 +116,22 @@ impl Zone {
 
     /// The status of `name`, failures included, and its entry.
     fn resolve(&self, name: &str) -> (DnsStatus, Option<&Entry>) {
-        let key = name.trim_end_matches('.').to_ascii_lowercase();
-        if let Some(s) = self
-            .failures
-            .get(&Some(key.clone()))
-            .or_else(|| self.failures.get(&None))
-        {
-            return (*s, None);
+        let name = name.trim_end_matches('.');
+        let key: Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        if !self.failures.is_empty() {
+            if let Some(s) = self
+                .failures
+                .get(&Some(key.to_string()))
+                .or_else(|| self.failures.get(&None))
+            {
+                return (*s, None);
+            }
         }
-        match self.names.get(&key) {
+        match self.names.get(key.as_ref()) {
             Some(e) => (e.status, Some(e)),
             None => (DnsStatus::Nxdomain, None),
         }

@@ -140,34 +140,34 @@ pub enum EventKind {
     /// A host asked the resolver.
     DnsQuery {
         /// The name asked about.
-        name: String,
+        name: CompactString,
         /// The record type.
         qtype: QueryType,
     },
     /// The resolver answered.
     DnsAnswer {
         /// The name asked about.
-        name: String,
+        name: CompactString,
         /// The record type.
         qtype: QueryType,
         /// The answer in zone-file style, e.g. `10 mx1.example.org`.
-        answer: Vec<String>,
+        answer: Vec<CompactString>,
     },
     /// A message entered a host's queue.
     Enqueue {
         /// Its queue id on that host.
-        queue_id: String,
+        queue_id: CompactString,
         /// Its recipients.
-        recipients: Vec<String>,
+        recipients: Vec<CompactString>,
     },
     /// A delivery attempt started.
     Attempt {
         /// The host being tried.
-        target: String,
+        target: CompactString,
         /// Which attempt this is (1 for the first).
         attempt: u32,
         /// The recipients tried in this transaction.
-        recipients: Vec<String>,
+        recipients: Vec<CompactString>,
     },
     /// A recipient stays queued.
     Defer {
@@ -179,7 +179,7 @@ pub enum EventKind {
     /// A recipient was delivered (to a mailbox or to the next hop).
     Deliver {
         /// The mailbox, or the next hop's name.
-        to: String,
+        to: CompactString,
         /// True for the RFC 1047 duplicate: a second copy after a lost reply.
         duplicate: bool,
     },
@@ -193,9 +193,9 @@ pub enum EventKind {
         /// Bounce or delay warning.
         action: DsnAction,
         /// Its recipient (the original envelope sender).
-        to: String,
+        to: CompactString,
         /// The DSN's own message id.
-        dsn_message: String,
+        dsn_message: CompactString,
     },
     /// A fault started.
     FaultOn {

@@ -181,7 +181,7 @@ impl View {
             EventKind::DnsQuery { name, .. } => self.dns_pending.push(PendingQuery {
                 host: host.into(),
                 resolver: e.hosts.get(1).cloned().unwrap_or_default(),
-                name: name.clone(),
+                name: name.to_string(),
                 since: e.at,
             }),
             EventKind::DnsAnswer { name, .. } => {

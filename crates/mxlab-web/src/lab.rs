@@ -391,7 +391,7 @@ impl Run {
                     None
                 }
                 EventKind::DsnSent { dsn_message, .. } => {
-                    dsns.insert(dsn_message.clone());
+                    dsns.insert(dsn_message.to_string());
                     None
                 }
                 _ => None,
@@ -616,7 +616,7 @@ impl Run {
             );
         Some(DsnReport {
             original: original.to_string(),
-            to: to.clone(),
+            to: to.to_string(),
             reporting: reporting.to_string(),
             action: *action,
             at: sent.at,

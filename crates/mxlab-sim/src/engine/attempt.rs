@@ -193,7 +193,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 results.push((
                     r.clone(),
                     RcptResult::Delivered {
-                        to: r.clone(),
+                        to: r.as_str().into(),
                         duplicate,
                     },
                 ));
@@ -239,7 +239,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             *t,
             subject.clone(),
             EventKind::DnsQuery {
-                name: domain.to_owned(),
+                name: domain.into(),
                 qtype: QueryType::Mx,
             },
         );
@@ -250,16 +250,16 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let answer = match self.zone.lookup_mx(domain) {
             MxAnswer::Records(rs) => rs
                 .iter()
-                .map(|r| format!("{} {}", r.preference, r.exchange))
+                .map(|r| compact_str::format_compact!("{} {}", r.preference, r.exchange))
                 .collect(),
-            MxAnswer::NullMx => vec!["0 .".to_owned()],
-            other => vec![format!("{other:?}")],
+            MxAnswer::NullMx => vec!["0 .".into()],
+            other => vec![compact_str::format_compact!("{other:?}")],
         };
         self.later(
             *t,
             subject,
             EventKind::DnsAnswer {
-                name: domain.to_owned(),
+                name: domain.into(),
                 qtype: QueryType::Mx,
                 answer,
             },
@@ -322,9 +322,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 *t,
                 subject(smallvec![client.clone(), exchange.as_str().into()]),
                 EventKind::Attempt {
-                    target: exchange.clone(),
+                    target: exchange.as_str().into(),
                     attempt: attempt_no,
-                    recipients: rcpts.to_vec(),
+                    recipients: rcpts.iter().map(|r| r.as_str().into()).collect(),
                 },
             );
             let Some(target) = self.target(exchange, by_name) else {
@@ -486,7 +486,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             for (r, o) in rcpts.iter().zip(outcomes) {
                 let res = match o {
                     Ok(()) => RcptResult::Delivered {
-                        to: server.to_string(),
+                        to: server.clone(),
                         duplicate: false,
                     },
                     Err(d) if d.is_permanent() => RcptResult::Permanent(d),

@@ -59,8 +59,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             },
             EventKind::DsnSent {
                 action,
-                to: original.mail_from.clone(),
-                dsn_message: dsn_id.clone(),
+                to: original.mail_from.as_str().into(),
+                dsn_message: dsn_id.as_str().into(),
             },
         );
         let entry = QueueEntry::arriving(

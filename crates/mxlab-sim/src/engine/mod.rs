@@ -50,7 +50,7 @@ use crate::trace::{DsnAction, EventKind, Subject, Trace};
 /// The outcome of one recipient in one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RcptResult {
-    Delivered { to: String, duplicate: bool },
+    Delivered { to: CompactString, duplicate: bool },
     Temporary(Diagnostic),
     Permanent(Diagnostic),
 }
@@ -528,8 +528,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             now,
             subject,
             EventKind::Enqueue {
-                queue_id: format!("{queue_id}"),
-                recipients: entry.recipients.iter().map(|r| r.address.clone()).collect(),
+                queue_id: compact_str::format_compact!("{queue_id}"),
+                recipients: entry
+                    .recipients
+                    .iter()
+                    .map(|r| r.address.as_str().into())
+                    .collect(),
             },
         );
         let limit = h.profile.hop_limit;
