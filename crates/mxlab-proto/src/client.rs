@@ -1105,12 +1105,14 @@ impl ClientSession {
             self.outcome.error = error;
         }
         // Anything still unsettled (a clean QUIT settles everything).
-        let r = Reply::enhanced(
-            421,
-            (4, 4, 2),
-            "Connection ended before the transaction was complete",
-        );
-        self.settle_all(&r, Stage::Connect, true);
+        if self.active.is_some() || !self.queue.is_empty() {
+            let r = Reply::enhanced(
+                421,
+                (4, 4, 2),
+                "Connection ended before the transaction was complete",
+            );
+            self.settle_all(&r, Stage::Connect, true);
+        }
         self.closed = true;
         self.state = ClientState::Closed;
         self.expect.clear();
