@@ -730,3 +730,53 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(conn: u64) -> EventKind {
+        EventKind::Close { conn }
+    }
+
+    fn conns(trace: &Trace) -> Vec<u64> {
+        trace
+            .events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Close { conn } => Some(conn),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_come_out_in_key_order_and_only_below_the_limit() {
+        let mut ahead = Ahead::default();
+        let t = SimTime::from_millis;
+        // Two interleaved runs (the conn number records the key's rank),
+        // then a record earlier than the open run's last: a run of its own.
+        ahead.start_run();
+        for (at, seq, rank) in [(10, 1, 2), (30, 2, 5), (50, 3, 7)] {
+            ahead.put((t(at), seq), Subject::default(), close(rank));
+        }
+        ahead.start_run();
+        for (at, seq, rank) in [(10, 4, 3), (20, 5, 4), (40, 6, 6)] {
+            ahead.put((t(at), seq), Subject::default(), close(rank));
+        }
+        ahead.put((t(5), 7), Subject::default(), close(1));
+        let mut trace = Trace::new();
+        ahead.flush((t(30), 2), &mut trace);
+        assert_eq!(conns(&trace), [1, 2, 3, 4]);
+        ahead.flush((t(40), u64::MAX), &mut trace);
+        assert_eq!(conns(&trace), [1, 2, 3, 4, 5, 6]);
+        ahead.flush((SimTime::MAX, u64::MAX), &mut trace);
+        assert_eq!(conns(&trace), [1, 2, 3, 4, 5, 6, 7]);
+        assert!(ahead.heads.is_empty());
+        // Every run's room is free again, and reused.
+        assert_eq!(ahead.free.len(), ahead.runs.len());
+        ahead.start_run();
+        ahead.put((t(60), 8), Subject::default(), close(8));
+        assert_eq!(ahead.runs.len(), 3);
+    }
+}
