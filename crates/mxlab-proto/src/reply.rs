@@ -115,6 +115,30 @@ impl EnhancedCode {
 }
 
 impl EnhancedCode {
+    /// `class.subject.detail` as `Display` writes it: `text[..len]` (at
+    /// most 17 octets), without allocating.
+    fn canonical(self) -> ([u8; 17], usize) {
+        let mut text = [0u8; 17];
+        let mut len = 0;
+        let parts = [u16::from(self.class), self.subject, self.detail];
+        for (i, n) in parts.into_iter().enumerate() {
+            if i > 0 {
+                if let Some(b) = text.get_mut(len) {
+                    *b = b'.';
+                }
+                len += 1;
+            }
+            let (digits, start) = decimal(n);
+            for d in digits.get(start..).unwrap_or_default() {
+                if let Some(b) = text.get_mut(len) {
+                    *b = *d;
+                }
+                len += 1;
+            }
+        }
+        (text, len.min(17))
+    }
+
     /// Appends `class.subject.detail`, as `Display` writes it.
     fn write_to(self, out: &mut Vec<u8>) {
         write_number(out, u16::from(self.class));
@@ -471,13 +495,13 @@ fn assemble(code: ReplyCode, raw: Vec<Vec<u8>>) -> Reply {
     let lines = match enhanced {
         None => texts,
         Some(e) => {
-            let mut prefix = Vec::with_capacity(16);
-            e.write_to(&mut prefix);
+            let (text, len) = e.canonical();
+            let prefix = text.get(..len).unwrap_or_default();
             texts
                 .into_iter()
                 .map(|mut t| {
                     // The prefix and one space after it go, in place.
-                    let cut = match t.as_bytes().strip_prefix(prefix.as_slice()) {
+                    let cut = match t.as_bytes().strip_prefix(prefix) {
                         Some([]) => prefix.len(),
                         Some([b' ', ..]) => prefix.len() + 1,
                         _ => 0,
@@ -522,6 +546,15 @@ mod tests {
             p.feed(bytes, false, &mut out);
         }
         out
+    }
+
+    #[test]
+    fn canonical_enhanced_code_is_what_display_writes() {
+        for (class, subject, detail) in [(2, 0, 0), (4, 7, 10), (5, 999, 999), (2, 65535, 65535)] {
+            let e = EnhancedCode::new(class, subject, detail);
+            let (text, len) = e.canonical();
+            assert_eq!(&text[..len], e.to_string().as_bytes());
+        }
     }
 
     #[test]
