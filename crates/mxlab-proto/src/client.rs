@@ -259,8 +259,8 @@ pub enum ClientEvent {
     TlsEstablished,
     /// One transaction is settled.
     TransactionDone(TransactionOutcome),
-    /// The session is over.
-    Finished(ConnectionOutcome),
+    /// The session is over (boxed: the other events stay small).
+    Finished(Box<ConnectionOutcome>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1119,7 +1119,9 @@ impl ClientSession {
         self.deadline = None;
         if self.config.verbose_events {
             self.out
-                .push_back(Output::Event(ClientEvent::Finished(self.outcome.clone())));
+                .push_back(Output::Event(ClientEvent::Finished(Box::new(
+                    self.outcome.clone(),
+                ))));
         }
         self.out.push_back(Output::Close);
     }

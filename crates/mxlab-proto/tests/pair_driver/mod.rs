@@ -186,7 +186,7 @@ pub fn run_chunked(
                     feed(now, &b, one, |n, i| s.handle_input(n, i));
                 }
                 Output::Event(ClientEvent::TransactionDone(t)) => r.outcomes.push(t),
-                Output::Event(ClientEvent::Finished(o)) => r.connection = o,
+                Output::Event(ClientEvent::Finished(o)) => r.connection = *o,
                 Output::Event(_) => {}
                 Output::StartTls => c_tls = true,
                 Output::Close => {
