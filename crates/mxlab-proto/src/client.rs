@@ -112,8 +112,14 @@ pub struct ClientConfig {
     /// connection's outcome ([`ClientEvent::Finished`]; it stays readable
     /// with [`ClientSession::outcome`]). A host that needs only each
     /// transaction's outcome turns this off, and the replies are not
-    /// copied.
+    /// copied. (On when a serialized configuration leaves it out.)
+    #[cfg_attr(feature = "serde", serde(default = "verbose_by_default"))]
     pub verbose_events: bool,
+}
+
+#[cfg(feature = "serde")]
+fn verbose_by_default() -> bool {
+    true
 }
 
 impl ClientConfig {
