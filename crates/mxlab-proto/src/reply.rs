@@ -141,18 +141,9 @@ impl EnhancedCode {
 
     /// Appends `class.subject.detail`, as `Display` writes it.
     fn write_to(self, out: &mut Vec<u8>) {
-        write_number(out, u16::from(self.class));
-        out.push(b'.');
-        write_number(out, self.subject);
-        out.push(b'.');
-        write_number(out, self.detail);
+        let (text, len) = self.canonical();
+        out.extend_from_slice(text.get(..len).unwrap_or_default());
     }
-}
-
-/// Appends `n` in decimal, as `Display` writes it.
-fn write_number(out: &mut Vec<u8>, n: u16) {
-    let (digits, start) = decimal(n);
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// The decimal digits of `n`: `digits[start..]`.

@@ -260,33 +260,32 @@ impl Note {
 }
 
 impl TraceEvent {
+    /// The explanation and its RFC section: the event's own, or its kind's.
+    fn explained(&self) -> (Cow<'static, str>, Cow<'static, str>) {
+        match &self.note {
+            Some(n) => (n.explanation.clone(), n.rfc.clone()),
+            None => {
+                let (explanation, rfc) = explain(&self.kind);
+                (explanation, rfc.into())
+            }
+        }
+    }
+
     /// A plain-English explanation.
     pub fn explanation(&self) -> Cow<'static, str> {
-        match &self.note {
-            Some(n) => n.explanation.clone(),
-            None => explain(&self.kind).0,
-        }
+        self.explained().0
     }
 
     /// The RFC section behind it.
     pub fn rfc(&self) -> Cow<'static, str> {
-        match &self.note {
-            Some(n) => n.rfc.clone(),
-            None => explain(&self.kind).1.into(),
-        }
+        self.explained().1
     }
 }
 
 impl Serialize for TraceEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let (explanation, rfc) = match &self.note {
-            Some(n) => (n.explanation.clone(), n.rfc.clone()),
-            None => {
-                let (e, r) = explain(&self.kind);
-                (e, r.into())
-            }
-        };
+        let (explanation, rfc) = self.explained();
         let mut s = serializer.serialize_struct("TraceEvent", 8)?;
         s.serialize_field("seq", &self.seq)?;
         s.serialize_field("at", &self.at)?;
@@ -410,7 +409,10 @@ impl TraceEvent {
     /// means; otherwise the event's own explanation. With the RFC section.
     pub fn describe(&self) -> (String, String) {
         use mxlab_proto::explain;
-        let own = || (self.explanation().into_owned(), self.rfc().into_owned());
+        let own = || {
+            let (explanation, rfc) = self.explained();
+            (explanation.into_owned(), rfc.into_owned())
+        };
         match &self.kind {
             EventKind::Command { line, .. } => {
                 let bytes = line.to_bytes();

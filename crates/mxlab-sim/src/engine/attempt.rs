@@ -9,7 +9,7 @@ use mxlab_proto::wire::BareLinePolicy;
 use smallvec::smallvec;
 
 use super::exchange::{SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest};
-use super::host::{QueueEntry, RecipientState, RecipientStatus};
+use super::host::QueueEntry;
 use super::{Event, RcptResult, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
@@ -404,75 +404,37 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             let any_permanent = outcomes
                 .iter()
                 .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
-            if !stored.is_empty() {
-                let id = format!("{}.{}", entry.message_id, conn);
-                // The next hop's copy: the stored recipients, a `Received:`
-                // on top, and a fresh retry history.
-                let next = QueueEntry {
-                    queue_id: entry.queue_id,
-                    message_id: entry.message_id.clone(),
-                    mail_from: entry.mail_from.clone(),
-                    recipients: entry
-                        .recipients
-                        .iter()
-                        .filter(|r| stored.contains(&r.address))
-                        .map(|r| RecipientState {
-                            address: r.address.clone(),
-                            status: r.status.clone(),
-                            last_error: None,
-                        })
-                        .collect(),
-                    content: prepend(
-                        received(&client, &server, &conv, &stored, *t, &id),
-                        &entry.content,
-                    ),
-                    hops: entry.hops.saturating_add(1),
-                    arrival: entry.arrival,
-                    first_failure: None,
-                    failures: 0,
-                    last_gap_micros: 0,
-                    next_attempt: entry.next_attempt,
-                    in_flight: false,
-                    warned: false,
-                };
+            // What the server took responsibility for arrives in its queue
+            // with a `Received:` on top and a fresh retry history: the
+            // message for the recipients it stored, and any message a
+            // lenient server read out of the data (one nobody sent).
+            let smuggled = conv.smuggled.iter().enumerate().map(|(i, m)| {
+                let id = format!("{}.smuggled{}", entry.message_id, i + 1);
+                (
+                    id,
+                    m.mail_from.as_str(),
+                    m.rcpts.as_slice(),
+                    m.content.as_str(),
+                )
+            });
+            let stored_copy = (!stored.is_empty()).then(|| {
+                (
+                    entry.message_id.to_string(),
+                    entry.mail_from.as_str(),
+                    stored.as_slice(),
+                    entry.content.as_str(),
+                )
+            });
+            for (message_id, mail_from, rcpts, content) in stored_copy.into_iter().chain(smuggled) {
+                let id = format!("{message_id}.{conn}");
+                let content = prepend(received(&client, &server, &conv, rcpts, *t, &id), content);
+                let hops = entry.hops.saturating_add(1);
+                let next = QueueEntry::arriving(&message_id, mail_from, rcpts, content, hops, *t);
                 self.events.push(
                     *t,
                     Event::Arrive {
                         host: target,
                         entry: Box::new(next),
-                    },
-                );
-            }
-            for (i, m) in conv.smuggled.iter().enumerate() {
-                // A message nobody sent: the server read it out of the data.
-                let mut forged = entry.clone();
-                forged.message_id = format!("{}.smuggled{}", entry.message_id, i + 1).into();
-                forged.mail_from = m.mail_from.clone();
-                forged.recipients = m
-                    .rcpts
-                    .iter()
-                    .map(|r| RecipientState {
-                        address: r.clone(),
-                        status: RecipientStatus::Pending,
-                        last_error: None,
-                    })
-                    .collect();
-                let id = format!("{}.{}", forged.message_id, conn);
-                forged.content = prepend(
-                    received(&client, &server, &conv, &m.rcpts, *t, &id),
-                    &m.content,
-                );
-                forged.hops = entry.hops.saturating_add(1);
-                forged.first_failure = None;
-                forged.failures = 0;
-                forged.last_gap_micros = 0;
-                forged.in_flight = false;
-                forged.warned = false;
-                self.events.push(
-                    *t,
-                    Event::Arrive {
-                        host: target,
-                        entry: Box::new(forged),
                     },
                 );
             }
