@@ -136,7 +136,7 @@ impl Report {
     pub fn of(label: &str, sim: &Sim, until: Option<SimTime>, with_hash: bool) -> Self {
         let summary = sim.summary();
         let trace = sim.trace();
-        let last_event = trace.events.last().map_or(SimTime::ZERO, |e| e.at);
+        let last_event = trace.end().unwrap_or(SimTime::ZERO);
         Report {
             scenario: label.to_owned(),
             title: sim.scenario().name.clone(),

@@ -42,7 +42,7 @@ pub fn write_transcript(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut lines: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-    for e in &trace.events {
+    for e in trace {
         let (conn, side, line) = match &e.kind {
             EventKind::Command { conn, line, .. } => (*conn, "C", line),
             EventKind::Reply { conn, line, .. } => (*conn, "S", line),

@@ -99,7 +99,7 @@ fn benches(c: &mut Criterion) {
     let trace = sim.trace();
     assert!(trace.len() >= 1_000_000, "{} events", trace.len());
     let index = TraceIndex::new(trace);
-    let end = trace.events.last().map_or(SimTime::ZERO, |e| e.at);
+    let end = trace.end().unwrap_or(SimTime::ZERO);
     let mut k = 0u64;
     g.sample_size(100);
     g.sampling_mode(SamplingMode::Auto);

@@ -47,7 +47,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .map(|m| (m.id.as_str(), m.at_secs))
             .collect();
         let mut s = Summary::default();
-        for e in &self.trace().events {
+        for (_, e) in self.trace().without_lines() {
             let original = e.message.as_deref().and_then(|m| submitted.get(m));
             match &e.kind {
                 EventKind::Attempt { .. } => s.attempts += 1,

@@ -241,7 +241,7 @@ pub struct TraceEvent {
 
 /// An explanation and its RFC section.
 #[derive(Debug, Clone, PartialEq)]
-struct Note {
+pub(crate) struct Note {
     explanation: Cow<'static, str>,
     rfc: Cow<'static, str>,
 }
@@ -453,11 +453,92 @@ impl TraceEvent {
     }
 }
 
+/// No name: an unused host slot, or an event without message or recipient.
+const NO_NAME: u32 = u32::MAX;
+
+/// The names of an event (its hosts, message and recipient) as ids into
+/// its trace's name table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// The hosts, acting host first.
+    pub hosts: SmallVec<[u32; 2]>,
+    /// The message, or [`NO_NAME`].
+    pub message: u32,
+    /// The recipient, or [`NO_NAME`].
+    pub recipient: u32,
+}
+
+impl Names {
+    /// The ids of a client, a server and a message.
+    pub(crate) fn pair(from: u32, to: u32, message: u32) -> Self {
+        Names {
+            hosts: SmallVec::from_buf([from, to]),
+            message,
+            recipient: NO_NAME,
+        }
+    }
+}
+
+/// What an event is, in the trace's own compact form: the lines, the
+/// connections' opening and closing (most of any trace) without an
+/// allocation, anything else as an [`EventKind`] on the side.
+#[derive(Debug, Clone)]
+enum Body {
+    /// A command or reply line: its octets are `len` bytes at `start` in
+    /// the trace's octet store.
+    Line {
+        command: bool,
+        conn: u64,
+        sent_at: SimTime,
+        start: u64,
+        len: u32,
+    },
+    Connect {
+        conn: u64,
+        port: u16,
+    },
+    Close {
+        conn: u64,
+    },
+    /// Index into [`Trace::others`].
+    Other(u32),
+}
+
+/// One event in the store: 56 bytes, and the octets of its line.
+#[derive(Debug, Clone)]
+struct Record {
+    at: SimTime,
+    hosts: [u32; 2],
+    message: u32,
+    recipient: u32,
+    body: Body,
+}
+
+/// An event kept whole: a kind other than a line, a connection or a
+/// close, an explanation of its own, or more than two hosts.
+#[derive(Debug, Clone)]
+struct Other {
+    kind: EventKind,
+    note: Option<Box<Note>>,
+    more_hosts: Vec<u32>,
+}
+
+/// Builds hash tables keyed by names (FxHash: fast on short strings; the
+/// table's order is insertion order, so nothing depends on the hash).
+type FxBuild = core::hash::BuildHasherDefault<rustc_hash::FxHasher>;
+
 /// The ordered events of a run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Millions of events fit in a compact store: the names (hosts, message
+/// ids, recipients) once each in a table, the lines' octets in one buffer,
+/// 56 bytes per event. [`Trace::get`] and [`Trace::iter`] give the events
+/// back whole, as [`TraceEvent`]s. Its JSON form is `{"events": [...]}`.
+#[derive(Debug, Clone, Default)]
 pub struct Trace {
-    /// The events, in time order (ties in the order they happened).
-    pub events: Vec<TraceEvent>,
+    records: Vec<Record>,
+    names: indexmap::IndexSet<CompactString, FxBuild>,
+    octets: Vec<u8>,
+    others: Vec<Other>,
 }
 
 /// What to record besides the kind: the hosts, message and recipient.
@@ -477,9 +558,51 @@ impl Trace {
         Trace::default()
     }
 
+    /// An empty trace whose name table is this one's: the ids handed out
+    /// by [`Trace::intern`] stay good for it.
+    pub(crate) fn empty_like(&self) -> Self {
+        Trace {
+            names: self.names.clone(),
+            ..Trace::default()
+        }
+    }
+
+    /// The id of a name (a host, a message id, a recipient), added to the
+    /// table if new. Ids are never taken back.
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        let i = match self.names.get_index_of(name) {
+            Some(i) => i,
+            None => self.names.insert_full(CompactString::from(name)).0,
+        };
+        // A table of four billion names is past any bounded scenario; the
+        // last id would stand for every name after it rather than wrap.
+        u32::try_from(i).unwrap_or(NO_NAME - 1)
+    }
+
+    fn intern_opt(&mut self, name: Option<&str>) -> u32 {
+        name.map_or(NO_NAME, |n| self.intern(n))
+    }
+
+    /// The ids of a subject's names.
+    pub(crate) fn names_of(&mut self, subject: &Subject) -> Names {
+        Names {
+            hosts: subject.hosts.iter().map(|h| self.intern(h)).collect(),
+            message: self.intern_opt(subject.message.as_deref()),
+            recipient: self.intern_opt(subject.recipient.as_deref()),
+        }
+    }
+
+    fn name(&self, id: u32) -> Option<CompactString> {
+        if id == NO_NAME {
+            return None;
+        }
+        self.names.get_index(id as usize).cloned()
+    }
+
     /// Appends an event with its default explanation; returns its seq.
     pub fn record(&mut self, at: SimTime, subject: Subject, kind: EventKind) -> u64 {
-        self.push(at, subject, kind, None)
+        let names = self.names_of(&subject);
+        self.push(at, names, kind, None)
     }
 
     /// Appends an event with a given explanation; returns its seq.
@@ -492,53 +615,283 @@ impl Trace {
         rfc: impl Into<Cow<'static, str>>,
     ) -> u64 {
         let note = Note::unless_default(&kind, explanation.into(), rfc.into());
-        self.push(at, subject, kind, note)
+        let names = self.names_of(&subject);
+        self.push(at, names, kind, note)
     }
 
-    fn push(
+    /// Appends an event by the ids of its names; returns its seq.
+    pub(crate) fn push(
         &mut self,
         at: SimTime,
-        subject: Subject,
+        names: Names,
         kind: EventKind,
         note: Option<Box<Note>>,
     ) -> u64 {
-        let seq = self.events.len() as u64;
+        let body = match (&kind, &note, names.hosts.len() <= 2) {
+            (EventKind::Connect { conn, port }, None, true) => Body::Connect {
+                conn: *conn,
+                port: *port,
+            },
+            (EventKind::Close { conn }, None, true) => Body::Close { conn: *conn },
+            (
+                EventKind::Command {
+                    conn,
+                    line,
+                    sent_at,
+                },
+                None,
+                true,
+            )
+            | (
+                EventKind::Reply {
+                    conn,
+                    line,
+                    sent_at,
+                },
+                None,
+                true,
+            ) => {
+                return self.push_line(
+                    at,
+                    &names,
+                    matches!(kind, EventKind::Command { .. }),
+                    *conn,
+                    &line.to_bytes(),
+                    *sent_at,
+                );
+            }
+            _ => {
+                let index = u32::try_from(self.others.len()).unwrap_or(u32::MAX);
+                self.others.push(Other {
+                    kind,
+                    note,
+                    more_hosts: names.hosts.iter().skip(2).copied().collect(),
+                });
+                Body::Other(index)
+            }
+        };
+        self.push_record(at, &names, body)
+    }
+
+    /// Appends a command (`command`) or reply line; returns its seq.
+    pub(crate) fn push_line(
+        &mut self,
+        at: SimTime,
+        names: &Names,
+        command: bool,
+        conn: u64,
+        octets: &[u8],
+        sent_at: SimTime,
+    ) -> u64 {
+        let Ok(len) = u32::try_from(octets.len()) else {
+            // Longer than any line a session accepts: kept whole instead.
+            let line = Octets::new(octets);
+            let kind = if command {
+                EventKind::Command {
+                    conn,
+                    line,
+                    sent_at,
+                }
+            } else {
+                EventKind::Reply {
+                    conn,
+                    line,
+                    sent_at,
+                }
+            };
+            let index = u32::try_from(self.others.len()).unwrap_or(u32::MAX);
+            self.others.push(Other {
+                kind,
+                note: None,
+                more_hosts: Vec::new(),
+            });
+            return self.push_record(at, names, Body::Other(index));
+        };
+        let start = self.octets.len() as u64;
+        self.octets.extend_from_slice(octets);
+        self.push_record(
+            at,
+            names,
+            Body::Line {
+                command,
+                conn,
+                sent_at,
+                start,
+                len,
+            },
+        )
+    }
+
+    fn push_record(&mut self, at: SimTime, names: &Names, body: Body) -> u64 {
+        let seq = self.records.len() as u64;
         debug_assert!(
-            self.events.last().is_none_or(|e| e.at <= at),
+            self.records.last().is_none_or(|r| r.at <= at),
             "trace out of order"
         );
-        self.events.push(TraceEvent {
-            seq,
+        let host = |i: usize| names.hosts.get(i).copied().unwrap_or(NO_NAME);
+        self.records.push(Record {
             at,
-            hosts: subject.hosts,
-            message: subject.message,
-            recipient: subject.recipient,
-            kind,
-            note,
+            hosts: [host(0), host(1)],
+            message: names.message,
+            recipient: names.recipient,
+            body,
         });
         seq
     }
 
     /// Number of events.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.records.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.records.is_empty()
+    }
+
+    /// The time of event `i`.
+    pub fn time(&self, i: usize) -> Option<SimTime> {
+        self.records.get(i).map(|r| r.at)
+    }
+
+    /// The time of the last event.
+    pub fn end(&self) -> Option<SimTime> {
+        self.records.last().map(|r| r.at)
+    }
+
+    /// How many events come before the first whose time fails `pred` (the
+    /// events are in time order): `partition_point(|at| at <= t)` counts
+    /// the events at or before t.
+    pub fn partition_point(&self, mut pred: impl FnMut(SimTime) -> bool) -> usize {
+        self.records.partition_point(|r| pred(r.at))
+    }
+
+    /// Whether event `i` is a command or reply line.
+    pub fn is_line(&self, i: usize) -> bool {
+        matches!(
+            self.records.get(i).map(|r| &r.body),
+            Some(Body::Line { .. })
+        )
+    }
+
+    /// For a command or reply line, how long it was on the wire (arrival
+    /// minus sending, in microseconds); `None` for any other event.
+    pub fn line_flight(&self, i: usize) -> Option<u64> {
+        match self.records.get(i) {
+            Some(Record {
+                at,
+                body: Body::Line { sent_at, .. },
+                ..
+            }) => Some(at.as_micros().saturating_sub(sent_at.as_micros())),
+            _ => None,
+        }
+    }
+
+    /// Event `i`, whole.
+    pub fn get(&self, i: usize) -> Option<TraceEvent> {
+        let r = self.records.get(i)?;
+        let mut hosts: Hosts = r.hosts.iter().filter_map(|id| self.name(*id)).collect();
+        let (kind, note) = match &r.body {
+            Body::Line {
+                command,
+                conn,
+                sent_at,
+                start,
+                len,
+            } => {
+                let from = usize::try_from(*start).unwrap_or(usize::MAX);
+                let to = from.saturating_add(*len as usize);
+                let line = Octets::new(self.octets.get(from..to).unwrap_or_default());
+                let (conn, sent_at) = (*conn, *sent_at);
+                let kind = if *command {
+                    EventKind::Command {
+                        conn,
+                        line,
+                        sent_at,
+                    }
+                } else {
+                    EventKind::Reply {
+                        conn,
+                        line,
+                        sent_at,
+                    }
+                };
+                (kind, None)
+            }
+            Body::Connect { conn, port } => (
+                EventKind::Connect {
+                    conn: *conn,
+                    port: *port,
+                },
+                None,
+            ),
+            Body::Close { conn } => (EventKind::Close { conn: *conn }, None),
+            Body::Other(index) => {
+                let o = self.others.get(*index as usize)?;
+                hosts.extend(o.more_hosts.iter().filter_map(|id| self.name(*id)));
+                (o.kind.clone(), o.note.clone())
+            }
+        };
+        Some(TraceEvent {
+            seq: i as u64,
+            at: r.at,
+            hosts,
+            message: self.name(r.message),
+            recipient: self.name(r.recipient),
+            kind,
+            note,
+        })
+    }
+
+    /// The last event.
+    pub fn last(&self) -> Option<TraceEvent> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+
+    /// The events in order, each whole.
+    pub fn iter(&self) -> Events<'_> {
+        self.range(0..self.len())
+    }
+
+    /// The events of positions `range`, in order, each whole (those
+    /// skipped over with `nth` or `skip` are never built).
+    pub fn range(&self, range: core::ops::Range<usize>) -> Events<'_> {
+        Events {
+            trace: self,
+            range: range.start.min(self.len())..range.end.min(self.len()),
+        }
+    }
+
+    /// The events other than command and reply lines, in order, with
+    /// their positions (the lines, most of a trace, are not built).
+    pub fn without_lines(&self) -> impl DoubleEndedIterator<Item = (usize, TraceEvent)> + '_ {
+        self.records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !matches!(r.body, Body::Line { .. }))
+            .filter_map(|(i, _)| Some((i, self.get(i)?)))
+    }
+
+    /// Appends an event read back (its seq is its position here).
+    pub fn push_event(&mut self, e: TraceEvent) -> u64 {
+        let names = Names {
+            hosts: e.hosts.iter().map(|h| self.intern(h)).collect(),
+            message: self.intern_opt(e.message.as_deref()),
+            recipient: self.intern_opt(e.recipient.as_deref()),
+        };
+        self.push(e.at, names, e.kind, e.note)
     }
 
     /// Every connection opened: `(conn, client, server, time)`.
     pub fn connections(&self) -> Vec<(u64, CompactString, CompactString, SimTime)> {
-        self.events
+        self.records
             .iter()
-            .filter_map(|e| match e.kind {
-                EventKind::Connect { conn, .. } => Some((
+            .filter_map(|r| match r.body {
+                Body::Connect { conn, .. } => Some((
                     conn,
-                    e.hosts.first().cloned().unwrap_or_default(),
-                    e.hosts.get(1).cloned().unwrap_or_default(),
-                    e.at,
+                    self.name(r.hosts[0]).unwrap_or_default(),
+                    self.name(r.hosts[1]).unwrap_or_default(),
+                    r.at,
                 )),
                 _ => None,
             })
@@ -553,8 +906,7 @@ impl Trace {
             let trimmed = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
             String::from_utf8_lossy(trimmed).into_owned()
         };
-        self.events
-            .iter()
+        self.iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Command { conn: c, line, .. } if *c == conn => {
                     Some(format!("C: {}", text(line)))
@@ -585,6 +937,97 @@ impl Trace {
     /// [`Trace::hash`] as 16 hex digits.
     pub fn hash_hex(&self) -> String {
         format!("{:016x}", self.hash())
+    }
+}
+
+/// The events of a trace, built one at a time ([`Trace::iter`]).
+#[derive(Debug, Clone)]
+pub struct Events<'a> {
+    trace: &'a Trace,
+    range: core::ops::Range<usize>,
+}
+
+impl Iterator for Events<'_> {
+    type Item = TraceEvent;
+
+    fn next(&mut self) -> Option<TraceEvent> {
+        let i = self.range.next()?;
+        self.trace.get(i)
+    }
+
+    fn nth(&mut self, n: usize) -> Option<TraceEvent> {
+        let i = self.range.nth(n)?;
+        self.trace.get(i)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Events<'_> {
+    fn next_back(&mut self) -> Option<TraceEvent> {
+        let i = self.range.next_back()?;
+        self.trace.get(i)
+    }
+
+    fn nth_back(&mut self, n: usize) -> Option<TraceEvent> {
+        let i = self.range.nth_back(n)?;
+        self.trace.get(i)
+    }
+}
+
+impl ExactSizeIterator for Events<'_> {}
+
+impl<'a> IntoIterator for &'a Trace {
+    type Item = TraceEvent;
+    type IntoIter = Events<'a>;
+
+    fn into_iter(self) -> Events<'a> {
+        self.iter()
+    }
+}
+
+/// Two traces are equal when their events are.
+impl PartialEq for Trace {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i))
+    }
+}
+
+/// The events, one at a time, for serialisation.
+struct EventsSer<'a>(&'a Trace);
+
+impl Serialize for EventsSer<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
+}
+
+impl Serialize for Trace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Trace", 1)?;
+        s.serialize_field("events", &EventsSer(self))?;
+        s.end()
+    }
+}
+
+/// The JSON form of a trace.
+#[derive(Deserialize)]
+#[serde(rename = "Trace")]
+struct TraceJson {
+    events: Vec<TraceEvent>,
+}
+
+impl<'de> Deserialize<'de> for Trace {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = TraceJson::deserialize(deserializer)?;
+        let mut trace = Trace::new();
+        for e in json.events {
+            trace.push_event(e);
+        }
+        Ok(trace)
     }
 }
 
@@ -675,7 +1118,7 @@ mod tests {
     #[test]
     fn lines_are_described_by_their_verb_or_code() {
         let t = sample();
-        let (text, rfc) = t.events[1].describe();
+        let (text, rfc) = t.get(1).unwrap().describe();
         assert!(text.starts_with("220 Service ready"), "{text}");
         assert_eq!(rfc, "RFC 5321 §4.2.3");
         let mut t = Trace::new();
@@ -697,21 +1140,21 @@ mod tests {
                 sent_at: SimTime::ZERO,
             },
         );
-        let (text, rfc) = t.events[0].describe();
+        let (text, rfc) = t.get(0).unwrap().describe();
         assert!(
             text.starts_with("550 ") && text.contains("5.1.1: "),
             "{text}"
         );
         assert!(rfc.contains("RFC 3463"), "{rfc}");
-        let (text, _) = t.events[1].describe();
+        let (text, _) = t.get(1).unwrap().describe();
         assert!(text.starts_with("RCPT"), "{text}");
-        let (text, _) = sample().events[0].describe();
-        assert_eq!(text, sample().events[0].explanation());
+        let (text, _) = sample().get(0).unwrap().describe();
+        assert_eq!(text, sample().get(0).unwrap().explanation());
     }
 
     #[test]
     fn every_event_is_explained_with_a_reference() {
-        for e in &sample().events {
+        for e in &sample() {
             assert!(!e.explanation().is_empty());
             assert!(e.rfc().starts_with("RFC"));
         }

@@ -241,11 +241,26 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
         let mut snapshots = vec![View::default()];
         let mut state = View::default();
         let mut longest_flight = 0;
-        for (i, e) in trace.borrow().events.iter().enumerate() {
-            state.apply(e);
-            if let EventKind::Command { sent_at, .. } | EventKind::Reply { sent_at, .. } = &e.kind {
-                longest_flight =
-                    longest_flight.max(e.at.as_micros().saturating_sub(sent_at.as_micros()));
+        let t = trace.borrow();
+        for i in 0..t.len() {
+            match t.line_flight(i) {
+                // A line changes nothing in the state: it only counts.
+                Some(flight) => {
+                    state.events_applied = state.events_applied.saturating_add(1);
+                    longest_flight = longest_flight.max(flight);
+                }
+                None => {
+                    if let Some(e) = t.get(i) {
+                        if let EventKind::Command { sent_at, .. }
+                        | EventKind::Reply { sent_at, .. } = &e.kind
+                        {
+                            // A line kept whole (with an explanation of its own).
+                            longest_flight = longest_flight
+                                .max(e.at.as_micros().saturating_sub(sent_at.as_micros()));
+                        }
+                        state.apply(&e);
+                    }
+                }
             }
             if (i + 1) % every == 0 {
                 snapshots.push(state.clone());
@@ -266,16 +281,16 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
 
     /// The frame at `t`.
     pub fn view_at(&self, t: SimTime) -> View {
-        let events = &self.trace.borrow().events;
-        let upto = events.partition_point(|e| e.at <= t);
+        let events = self.trace.borrow();
+        let upto = events.partition_point(|at| at <= t);
         let snap = (upto / self.every).min(self.snapshots.len().saturating_sub(1));
         let mut view = self.snapshots.get(snap).cloned().unwrap_or_default();
-        for e in events
-            .iter()
-            .take(upto)
-            .skip(snap.saturating_mul(self.every))
-        {
-            view.apply(e);
+        for i in snap.saturating_mul(self.every)..upto {
+            if events.is_line(i) {
+                view.events_applied = view.events_applied.saturating_add(1);
+            } else if let Some(e) = events.get(i) {
+                view.apply(&e);
+            }
         }
         view.at = t;
         // Lines sent at or before t that arrive after t are on the wire:
@@ -285,7 +300,8 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
             t.as_micros()
                 .saturating_add(self.longest_flight.as_micros()),
         ));
-        for e in events.iter().skip(upto).take_while(|e| e.at <= horizon) {
+        let end = events.partition_point(|at| at <= horizon).max(upto);
+        for e in events.range(upto..end) {
             let (conn, line, sent_at) = match &e.kind {
                 EventKind::Command {
                     conn,

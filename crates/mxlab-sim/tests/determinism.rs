@@ -34,7 +34,6 @@ fn equal_preference_mx_order_depends_on_the_seed() {
             check_invariants(&sim);
             let e = sim
                 .trace()
-                .events
                 .iter()
                 .find(|e| {
                     matches!(e.kind, mxlab_sim::EventKind::Attempt { .. })

@@ -56,9 +56,9 @@ fn backup_mx_accepts_while_primary_is_down_then_delivers() {
 #[test]
 fn backup_mx_only_tries_the_more_preferred_primary() {
     let sim = run(preset("mx-fallback"));
-    let targets: Vec<&str> = kinds(sim.trace(), |k| matches!(k, EventKind::Attempt { .. }))
+    let targets: Vec<String> = kinds(sim.trace(), |k| matches!(k, EventKind::Attempt { .. }))
         .filter(|e| e.hosts[0] == "mx2.example.org")
-        .map(|e| e.hosts[1].as_str())
+        .map(|e| e.hosts[1].to_string())
         .collect();
     assert!(!targets.is_empty());
     assert!(

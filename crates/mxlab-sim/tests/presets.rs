@@ -118,7 +118,7 @@ fn tarpit_slows_every_reply() {
         },
     });
     let slow = run(s);
-    let done = |sim: &mxlab_sim::Sim| sim.trace().events.last().unwrap().at.as_secs();
+    let done = |sim: &mxlab_sim::Sim| sim.trace().end().unwrap().as_secs();
     assert!(
         done(&slow) >= done(&plain) + 7,
         "{} vs {}",

@@ -26,7 +26,6 @@ fn a_line_in_flight_is_part_way_along_its_link() {
     let sim = run(preset("hello-smtp"));
     let greeting = sim
         .trace()
-        .events
         .iter()
         .find(|e| matches!(e.kind, EventKind::Reply { .. }))
         .unwrap();
@@ -48,7 +47,7 @@ fn seeking_with_snapshots_equals_replaying_from_the_start() {
     assert!(sim.trace().len() > 5000, "{}", sim.trace().len());
     let index = TraceIndex::with_interval(sim.trace(), 1000);
     let replay = TraceIndex::with_interval(sim.trace(), usize::MAX);
-    for e in sim.trace().events.iter().step_by(97) {
+    for e in sim.trace().iter().step_by(97) {
         assert_eq!(index.view_at(e.at), replay.view_at(e.at));
     }
 }

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use mxlab_sim::console::Accepted;
 use mxlab_sim::scenario::Fault;
 use mxlab_sim::trace::{DsnAction, Octets};
-use mxlab_sim::{EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceEvent, TraceIndex};
+use mxlab_sim::{EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceIndex};
 
 /// Something done by hand at a moment of a run: the run forks there.
 #[derive(Debug, Clone, PartialEq)]
@@ -333,7 +333,7 @@ impl Run {
                 links.push(key);
             }
         };
-        for (i, e) in trace.events.iter().enumerate() {
+        for (i, e) in trace.without_lines() {
             let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
             let who = || {
                 format!(
@@ -406,7 +406,7 @@ impl Run {
             }
         }
         for inj in &injections {
-            let position = trace.events.partition_point(|e| e.at < inj.at);
+            let position = trace.partition_point(|at| at < inj.at);
             markers.push(Marker {
                 position,
                 at: inj.at,
@@ -431,7 +431,7 @@ impl Run {
             transcripts: RefCell::default(),
             summary,
             index: {
-                let n = trace.events.len();
+                let n = trace.len();
                 TraceIndex::with_interval(trace, snapshot_interval(n))
             },
             scenario,
@@ -445,40 +445,37 @@ impl Run {
     }
 
     /// The events.
-    pub fn events(&self) -> &[TraceEvent] {
-        &self.index.trace().events
+    pub fn events(&self) -> &Trace {
+        self.index.trace()
     }
 
     /// The time of the last event.
     pub fn end(&self) -> SimTime {
-        self.events().last().map_or(SimTime::ZERO, |e| e.at)
+        self.events().end().unwrap_or(SimTime::ZERO)
     }
 
     /// How many events happened at or before `t`.
     pub fn position(&self, t: SimTime) -> usize {
-        self.events().partition_point(|e| e.at <= t)
+        self.events().partition_point(|at| at <= t)
     }
 
     /// The time at which `position` events have happened.
     pub fn time_at(&self, position: usize) -> SimTime {
-        match position.checked_sub(1).and_then(|i| self.events().get(i)) {
-            Some(e) => e.at,
-            None => SimTime::ZERO,
-        }
+        position
+            .checked_sub(1)
+            .and_then(|i| self.events().time(i))
+            .unwrap_or(SimTime::ZERO)
     }
 
     /// The first event time after `t`.
     pub fn next_time(&self, t: SimTime) -> Option<SimTime> {
-        self.events().get(self.position(t)).map(|e| e.at)
+        self.events().time(self.position(t))
     }
 
     /// The last event time before `t`.
     pub fn previous_time(&self, t: SimTime) -> Option<SimTime> {
-        let before = self.events().partition_point(|e| e.at < t);
-        before
-            .checked_sub(1)
-            .and_then(|i| self.events().get(i))
-            .map(|e| e.at)
+        let before = self.events().partition_point(|at| at < t);
+        before.checked_sub(1).and_then(|i| self.events().time(i))
     }
 
     /// The C:/S: lines of connection `conn`, each with its meaning
@@ -538,7 +535,8 @@ impl Run {
     pub fn hops(&self, id: &str, t: SimTime) -> Vec<Hop> {
         let mut hops: Vec<Hop> = Vec::new();
         let mut open: BTreeMap<u64, (bool, usize)> = BTreeMap::new();
-        for e in self.events().iter().take_while(|e| e.at <= t) {
+        let upto = self.position(t);
+        for e in self.events().range(0..upto) {
             let EventKind::Command { conn, line, .. } = &e.kind else {
                 if let EventKind::Reply { conn, line, .. } = &e.kind {
                     // The 354 opens the data of this connection's transaction.
@@ -581,7 +579,7 @@ impl Run {
     /// The report of the DSN with message id `id`, if it is one.
     pub fn dsn_report(&self, id: &str) -> Option<DsnReport> {
         let events = self.events();
-        let (i, sent) = events.iter().enumerate().find(
+        let (i, sent) = events.without_lines().find(
             |(_, e)| matches!(&e.kind, EventKind::DsnSent { dsn_message, .. } if dsn_message == id),
         )?;
         let EventKind::DsnSent { action, to, .. } = &sent.kind else {
@@ -590,8 +588,12 @@ impl Run {
         let original = sent.message.as_deref().unwrap_or_default();
         let reporting = sent.hosts.first().map(|h| h.as_str()).unwrap_or_default();
         // The failures it reports were recorded on the same host, just before.
-        let recipients = events[..i]
-            .iter()
+        let recipients = events
+            .without_lines()
+            .take_while(|(j, _)| *j < i)
+            .map(|(_, e)| e)
+            .collect::<Vec<_>>()
+            .into_iter()
             .rev()
             .filter(|e| {
                 e.message.as_deref() == Some(original)
@@ -629,7 +631,7 @@ impl Run {
     pub fn queue_series(&self) -> Vec<(SimTime, usize)> {
         let mut series = vec![(SimTime::ZERO, 0usize)];
         let mut n: usize = 0;
-        for e in self.events() {
+        for (_, e) in self.events().without_lines() {
             let before = n;
             match &e.kind {
                 EventKind::Enqueue { recipients, .. } => n = n.saturating_add(recipients.len()),
@@ -646,7 +648,7 @@ impl Run {
     /// Attempts per original message (how many connections were tried for it).
     pub fn attempts_per_message(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
-        for e in self.events() {
+        for (_, e) in self.events().without_lines() {
             if let (EventKind::Attempt { .. }, Some(m)) = (&e.kind, &e.message) {
                 *out.entry(m.to_string()).or_insert(0) += 1;
             }
@@ -877,7 +879,6 @@ mod tests {
             r.events()
                 .iter()
                 .take_while(|e| e.at < at)
-                .cloned()
                 .collect::<Vec<_>>()
         };
         assert_eq!(before(&base), before(&forked));

@@ -17,7 +17,7 @@ use crate::mx::select_mx;
 use crate::scenario::{BareLfPolicy, DownMode, Stage};
 use crate::time::SimTime;
 use crate::trace::Hosts;
-use crate::trace::{ConnectFailure, EventKind, QueryType, Subject};
+use crate::trace::{ConnectFailure, EventKind, Names, QueryType, Subject};
 
 /// The wall-clock time of simulated time zero, for `Received:` and `Date:`
 /// fields: Monday 5 January 2026, 09:00 UTC.
@@ -81,8 +81,14 @@ fn no_connection(exchange: &str, why: &str) -> Diagnostic {
 impl<X: SmtpExchange + Clone> Sim<X> {
     /// Schedules a trace record at `at` (so the trace stays in time order).
     fn later(&mut self, at: SimTime, subject: Subject, kind: EventKind) {
-        let key = (at.max(self.now()), self.events.reserve_seq());
-        self.ahead.put(key, subject, kind);
+        let key = self.key_at(at);
+        let names = self.trace.names_of(&subject);
+        self.ahead.put(key, names, kind);
+    }
+
+    /// Where a record at `at` falls among the queue's events.
+    fn key_at(&mut self, at: SimTime) -> super::Key {
+        (at.max(self.now()), self.events.reserve_seq())
     }
 
     pub(super) fn attempt(&mut self, now: SimTime, host: usize, queue_id: u64) {
@@ -550,9 +556,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .map(|(r, _)| r.clone())
             .collect();
         let crash = self.hosts.get(target).and_then(|h| h.faults.crash);
-        if let Some((stage, cut)) =
-            crash.and_then(|s| crash_point(&result.lines, s).map(|c| (s, c)))
-        {
+        if let Some((stage, cut)) = crash.and_then(|s| crash_point(&result, s).map(|c| (s, c))) {
             result.lines.truncate(cut);
             if stage != Stage::EndOfData {
                 stored.clear();
@@ -576,20 +580,17 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         }
         let mut last_sent: Option<SimTime> = None;
         let tls_at = result.tls;
-        let mut lines = core::mem::take(&mut result.lines);
-        for (index, line) in lines.drain(..).enumerate() {
+        // The names' ids once for the whole conversation.
+        let message = self.trace.intern(&entry.message_id);
+        let (c, s) = (self.trace.intern(&client), self.trace.intern(&server));
+        let (to_server, to_client) = (Names::pair(c, s, message), Names::pair(s, c, message));
+        for (index, line) in result.lines.iter().enumerate() {
             if let Some((at, ok)) = tls_at.filter(|(at, _)| *at == index) {
                 let _ = at;
                 last_sent = None;
-                self.later(
-                    *t,
-                    Subject {
-                        hosts: smallvec![client.clone(), server.clone()],
-                        message: Some(entry.message_id.clone()),
-                        recipient: None,
-                    },
-                    EventKind::TlsUpgrade { conn, ok },
-                );
+                let key = self.key_at(*t);
+                self.ahead
+                    .put(key, to_server.clone(), EventKind::TlsUpgrade { conn, ok });
             }
             let (from, to) = if line.from_client {
                 (host, target)
@@ -614,39 +615,25 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 }
             };
             last_sent = Some(sent_at);
-            let (hosts, kind) = if line.from_client {
-                (
-                    smallvec![client.clone(), server.clone()],
-                    EventKind::Command {
-                        conn,
-                        line: line.octets,
-                        sent_at,
-                    },
-                )
+            let names = if line.from_client {
+                to_server.clone()
             } else {
-                (
-                    smallvec![server.clone(), client.clone()],
-                    EventKind::Reply {
-                        conn,
-                        line: line.octets,
-                        sent_at,
-                    },
-                )
+                to_client.clone()
             };
-            let subject = Subject {
-                hosts,
-                message: Some(entry.message_id.clone()),
-                recipient: None,
-            };
-            self.later(*t, subject, kind);
+            let key = self.key_at(*t);
+            self.ahead.put_line(
+                key,
+                names,
+                (line.from_client, conn, sent_at),
+                result.line(line),
+            );
         }
-        self.exchange.recycle(lines);
-        let subject = Subject {
-            hosts: smallvec![client, server],
-            message: Some(entry.message_id.clone()),
-            recipient: None,
-        };
-        self.later(*t, subject, EventKind::Close { conn });
+        let key = self.key_at(*t);
+        self.ahead.put(key, to_server, EventKind::Close { conn });
+        self.exchange.recycle(
+            core::mem::take(&mut result.lines),
+            core::mem::take(&mut result.octets),
+        );
         Conversation {
             outcomes: result.outcomes,
             stored,
@@ -660,7 +647,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
 /// How many lines of a conversation happen before a crash at `stage`: up
 /// to and including the client's command of that stage (the final dot for
 /// `EndOfData`). `None` when the conversation never reaches it.
-fn crash_point(lines: &[super::exchange::WireLine], stage: Stage) -> Option<usize> {
+fn crash_point(result: &super::exchange::TransactionResult, stage: Stage) -> Option<usize> {
     let prefix: &[u8] = match stage {
         Stage::Connect => return Some(0),
         Stage::Helo => b"EHLO",
@@ -669,10 +656,11 @@ fn crash_point(lines: &[super::exchange::WireLine], stage: Stage) -> Option<usiz
         Stage::Data => b"DATA\r\n",
         Stage::EndOfData => b".\r\n",
     };
-    lines
+    result
+        .lines
         .iter()
         .position(|l| {
-            let bytes = l.octets.to_bytes();
+            let bytes = result.line(l);
             l.from_client
                 && if stage == Stage::EndOfData || stage == Stage::Data {
                     bytes == prefix

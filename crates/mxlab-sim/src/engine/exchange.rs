@@ -6,7 +6,6 @@
 //! it with `mxlab-proto`'s client and server sessions, byte for byte.
 
 use crate::diagnostic::Diagnostic;
-use crate::trace::Octets;
 
 /// The host's answer to one stage of a transaction.
 pub type Decision = Result<(), Diagnostic>;
@@ -65,8 +64,10 @@ pub struct TransactionRequest<'a> {
 pub struct WireLine {
     /// True when the client sent it.
     pub from_client: bool,
-    /// Its octets, CRLF included.
-    pub octets: Octets,
+    /// Where its octets (CRLF included) start in the result's octets.
+    pub start: usize,
+    /// How many octets.
+    pub len: usize,
     /// Sent in the same write as the line before (the lines of a
     /// multi-line reply, a pipelined group of commands, the message
     /// content): it travels with it rather than a round trip later.
@@ -91,6 +92,8 @@ pub struct SmuggledMessage {
 pub struct TransactionResult {
     /// The lines, in order.
     pub lines: Vec<WireLine>,
+    /// The octets of every line, one after another.
+    pub octets: Vec<u8>,
     /// Each recipient's outcome, in request order.
     pub outcomes: Vec<Decision>,
     /// A TLS handshake: the number of lines before it, and whether it worked.
@@ -101,12 +104,21 @@ pub struct TransactionResult {
     pub smuggled: Vec<SmuggledMessage>,
 }
 
+impl TransactionResult {
+    /// The octets of one of its lines.
+    pub fn line(&self, line: &WireLine) -> &[u8] {
+        self.octets
+            .get(line.start..line.start.saturating_add(line.len))
+            .unwrap_or_default()
+    }
+}
+
 /// Plays one SMTP transaction between a client and a server.
 pub trait SmtpExchange {
     /// The conversation and its per-recipient outcomes.
     fn transact(&mut self, req: &TransactionRequest<'_>) -> TransactionResult;
 
-    /// Takes back the (emptied) line buffer of a result, for the next
+    /// Takes back a result's buffers (lines and octets), for the next
     /// transaction to reuse.
-    fn recycle(&mut self, _lines: Vec<WireLine>) {}
+    fn recycle(&mut self, _lines: Vec<WireLine>, _octets: Vec<u8>) {}
 }

@@ -45,7 +45,7 @@ use crate::rng::SimRng;
 use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
-use crate::trace::{DsnAction, EventKind, Subject, Trace};
+use crate::trace::{DsnAction, EventKind, Names, Subject, Trace};
 
 /// The outcome of one recipient in one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,12 +95,35 @@ type Key = (SimTime, u64);
 #[derive(Debug, Clone, Default)]
 struct Ahead {
     /// The runs, by slot; an empty run's slot is free.
-    runs: Vec<VecDeque<(Key, Subject, EventKind)>>,
+    runs: Vec<Run>,
     free: Vec<usize>,
     /// Each non-empty run by the key of its first record.
     heads: BinaryHeap<Reverse<(Key, usize)>>,
     /// The run being written, and the key of its last record.
     open: Option<(usize, Key)>,
+}
+
+/// One run of records, and the octets of its lines.
+#[derive(Debug, Clone, Default)]
+struct Run {
+    records: VecDeque<(Key, Names, Pending)>,
+    octets: Vec<u8>,
+}
+
+/// A record waiting in a run.
+#[derive(Debug, Clone)]
+enum Pending {
+    /// A command (`command`) or reply line, its octets `len` bytes at
+    /// `start` in the run's octets.
+    Line {
+        command: bool,
+        conn: u64,
+        sent_at: SimTime,
+        start: usize,
+        len: usize,
+    },
+    /// Any other event.
+    Kind(EventKind),
 }
 
 impl Ahead {
@@ -109,31 +132,54 @@ impl Ahead {
         self.open = None;
     }
 
-    /// Adds a record; a record earlier than the open run's last starts a
-    /// run of its own.
-    fn put(&mut self, key: Key, subject: Subject, kind: EventKind) {
-        match self.open {
-            Some((slot, last)) if last <= key => {
-                if let Some(run) = self.runs.get_mut(slot) {
-                    run.push_back((key, subject, kind));
-                    self.open = Some((slot, key));
-                    return;
-                }
-            }
-            _ => {}
-        }
-        let slot = match self.free.pop() {
-            Some(slot) => slot,
-            None => {
-                self.runs.push(VecDeque::new());
-                self.runs.len() - 1
+    /// The run a record with `key` goes into: the open one, unless the
+    /// record is earlier than its last, which starts a run of its own.
+    fn run_for(&mut self, key: Key) -> Option<&mut Run> {
+        let slot = match self.open {
+            Some((slot, last)) if last <= key => slot,
+            _ => {
+                let slot = match self.free.pop() {
+                    Some(slot) => slot,
+                    None => {
+                        self.runs.push(Run::default());
+                        self.runs.len() - 1
+                    }
+                };
+                self.heads.push(Reverse((key, slot)));
+                slot
             }
         };
-        if let Some(run) = self.runs.get_mut(slot) {
-            run.push_back((key, subject, kind));
-        }
-        self.heads.push(Reverse((key, slot)));
         self.open = Some((slot, key));
+        self.runs.get_mut(slot)
+    }
+
+    /// Adds a record.
+    fn put(&mut self, key: Key, names: Names, kind: EventKind) {
+        if let Some(run) = self.run_for(key) {
+            run.records.push_back((key, names, Pending::Kind(kind)));
+        }
+    }
+
+    /// Adds a command (`command`) or reply line.
+    fn put_line(
+        &mut self,
+        key: Key,
+        names: Names,
+        (command, conn, sent_at): (bool, u64, SimTime),
+        octets: &[u8],
+    ) {
+        if let Some(run) = self.run_for(key) {
+            let start = run.octets.len();
+            run.octets.extend_from_slice(octets);
+            let line = Pending::Line {
+                command,
+                conn,
+                sent_at,
+                start,
+                len: octets.len(),
+            };
+            run.records.push_back((key, names, line));
+        }
     }
 
     /// Moves every record with a key below `limit` into `trace`, in key
@@ -152,14 +198,33 @@ impl Ahead {
             let Some(run) = self.runs.get_mut(slot) else {
                 continue;
             };
-            while run.front().is_some_and(|(key, ..)| *key < bound) {
-                if let Some(((at, _), subject, kind)) = run.pop_front() {
-                    trace.record(at, subject, kind);
+            while run.records.front().is_some_and(|(key, ..)| *key < bound) {
+                let Some(((at, _), names, pending)) = run.records.pop_front() else {
+                    break;
+                };
+                match pending {
+                    Pending::Line {
+                        command,
+                        conn,
+                        sent_at,
+                        start,
+                        len,
+                    } => {
+                        let octets = run
+                            .octets
+                            .get(start..start.saturating_add(len))
+                            .unwrap_or_default();
+                        trace.push_line(at, &names, command, conn, octets, sent_at);
+                    }
+                    Pending::Kind(kind) => {
+                        trace.push(at, names, kind, None);
+                    }
                 }
             }
-            match run.front() {
+            match run.records.front() {
                 Some(&(key, ..)) => self.heads.push(Reverse((key, slot))),
                 None => {
+                    run.octets.clear();
                     if self.open.is_some_and(|(open, _)| open == slot) {
                         self.open = None;
                     }
@@ -333,7 +398,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     /// Takes the trace out of a finished run (the run keeps an empty one),
     /// so that a long trace is moved rather than copied.
     pub fn take_trace(&mut self) -> Trace {
-        std::mem::take(&mut self.trace)
+        let empty = self.trace.empty_like();
+        std::mem::replace(&mut self.trace, empty)
     }
 
     /// The hosts, in scenario order.
@@ -741,7 +807,6 @@ mod tests {
 
     fn conns(trace: &Trace) -> Vec<u64> {
         trace
-            .events
             .iter()
             .filter_map(|e| match e.kind {
                 EventKind::Close { conn } => Some(conn),
@@ -758,13 +823,13 @@ mod tests {
         // then a record earlier than the open run's last: a run of its own.
         ahead.start_run();
         for (at, seq, rank) in [(10, 1, 2), (30, 2, 5), (50, 3, 7)] {
-            ahead.put((t(at), seq), Subject::default(), close(rank));
+            ahead.put((t(at), seq), Names::default(), close(rank));
         }
         ahead.start_run();
         for (at, seq, rank) in [(10, 4, 3), (20, 5, 4), (40, 6, 6)] {
-            ahead.put((t(at), seq), Subject::default(), close(rank));
+            ahead.put((t(at), seq), Names::default(), close(rank));
         }
-        ahead.put((t(5), 7), Subject::default(), close(1));
+        ahead.put((t(5), 7), Names::default(), close(1));
         let mut trace = Trace::new();
         ahead.flush((t(30), 2), &mut trace);
         assert_eq!(conns(&trace), [1, 2, 3, 4]);
@@ -776,7 +841,7 @@ mod tests {
         // Every run's room is free again, and reused.
         assert_eq!(ahead.free.len(), ahead.runs.len());
         ahead.start_run();
-        ahead.put((t(60), 8), Subject::default(), close(8));
+        ahead.put((t(60), 8), Names::default(), close(8));
         assert_eq!(ahead.runs.len(), 3);
     }
 }

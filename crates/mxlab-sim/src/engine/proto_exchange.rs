@@ -23,7 +23,6 @@ use super::exchange::{
     Decision, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult, WireLine,
 };
 use crate::diagnostic::{server_decision, Diagnostic};
-use crate::trace::Octets;
 
 /// Plays each transaction between a `ClientSession` and a `ServerSession`.
 #[derive(Debug, Clone, Default)]
@@ -31,8 +30,9 @@ pub struct ProtoExchange {
     serial: u64,
     /// Room to write a path in, reused.
     scratch: String,
-    /// The line buffer of the last result, given back for reuse.
+    /// The buffers of the last result, given back for reuse.
     spare_lines: Vec<WireLine>,
+    spare_octets: Vec<u8>,
 }
 
 pub(crate) const PATHS: PathOptions = PathOptions {
@@ -73,10 +73,14 @@ fn to_decision(o: &RecipientOutcome) -> Decision {
 }
 
 impl SmtpExchange for ProtoExchange {
-    fn recycle(&mut self, mut lines: Vec<WireLine>) {
+    fn recycle(&mut self, mut lines: Vec<WireLine>, mut octets: Vec<u8>) {
         if lines.capacity() > self.spare_lines.capacity() {
             lines.clear();
             self.spare_lines = lines;
+        }
+        if octets.capacity() > self.spare_octets.capacity() {
+            octets.clear();
+            self.spare_octets = octets;
         }
     }
 
@@ -121,6 +125,8 @@ impl SmtpExchange for ProtoExchange {
         let mut smuggled = Vec::new();
         let mut lines = core::mem::take(&mut self.spare_lines);
         lines.clear();
+        let mut octets = core::mem::take(&mut self.spare_octets);
+        octets.clear();
         let mut outcomes: Vec<RecipientOutcome> = Vec::new();
         let (mut server_closed, mut client_closed) = (false, false);
         let (mut s_tls, mut c_tls) = (false, false);
@@ -132,7 +138,7 @@ impl SmtpExchange for ProtoExchange {
                 moved = true;
                 match o {
                     Output::Transmit(b) => {
-                        push_lines(&mut lines, false, &b);
+                        push_lines(&mut lines, &mut octets, false, &b);
                         if !client_closed {
                             client.handle_input(now, Input::Bytes(&b));
                         }
@@ -197,7 +203,7 @@ impl SmtpExchange for ProtoExchange {
                 moved = true;
                 match o {
                     Output::Transmit(b) => {
-                        push_lines(&mut lines, true, &b);
+                        push_lines(&mut lines, &mut octets, true, &b);
                         if !server_closed {
                             server.handle_input(now, Input::Bytes(&b));
                         }
@@ -265,6 +271,7 @@ impl SmtpExchange for ProtoExchange {
             .collect();
         TransactionResult {
             lines,
+            octets,
             outcomes: per_rcpt,
             tls,
             authenticated,
@@ -315,12 +322,14 @@ impl ProtoExchange {
 }
 
 /// Splits transmitted bytes into wire lines (each keeps its CRLF).
-fn push_lines(lines: &mut Vec<WireLine>, from_client: bool, bytes: &[u8]) {
+fn push_lines(lines: &mut Vec<WireLine>, octets: &mut Vec<u8>, from_client: bool, bytes: &[u8]) {
     for (i, l) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
         lines.push(WireLine {
             from_client,
             same_write: i > 0,
-            octets: Octets::new(l),
+            start: octets.len(),
+            len: l.len(),
         });
+        octets.extend_from_slice(l);
     }
 }

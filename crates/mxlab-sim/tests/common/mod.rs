@@ -31,7 +31,7 @@ pub fn check_invariants(sim: &Sim) {
     let mut last = SimTime::ZERO;
     let mut crashed = false;
     check_command_lines(sim);
-    for e in &trace.events {
+    for e in trace {
         // Every reply line on every link is an RFC 5321 reply line.
         if let EventKind::Reply { line, .. } = &e.kind {
             let bytes = line.to_bytes();
@@ -96,8 +96,8 @@ pub fn check_invariants(sim: &Sim) {
 pub fn kinds<'a>(
     trace: &'a Trace,
     f: impl Fn(&EventKind) -> bool + 'a,
-) -> impl Iterator<Item = &'a mxlab_sim::TraceEvent> + 'a {
-    trace.events.iter().filter(move |e| f(&e.kind))
+) -> impl Iterator<Item = mxlab_sim::TraceEvent> + 'a {
+    trace.iter().filter(move |e| f(&e.kind))
 }
 
 /// The C:/S: transcript of a connection, as in the RFCs.
@@ -110,7 +110,7 @@ pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
 pub fn check_conservation(sim: &Sim) {
     for m in &sim.scenario().messages {
         for r in &m.rcpt_to {
-            let settled = sim.trace().events.iter().any(|e| {
+            let settled = sim.trace().iter().any(|e| {
                 e.message.as_deref() == Some(m.id.as_str())
                     && e.recipient.as_deref() == Some(r.as_str())
                     && match &e.kind {
@@ -159,7 +159,7 @@ pub fn check_command_lines(sim: &Sim) {
         },
     };
     let mut state: BTreeMap<u64, Sending> = BTreeMap::new();
-    for e in &sim.trace().events {
+    for e in sim.trace() {
         match &e.kind {
             EventKind::Reply { conn, line, .. } => {
                 let b = line.to_bytes();
