@@ -249,7 +249,7 @@ pub(crate) struct Note {
 impl Note {
     /// `None` when the explanation is the kind's own, so that an event
     /// compares equal however it was made (recorded or read back).
-    fn unless_default(
+    pub(crate) fn unless_default(
         kind: &EventKind,
         explanation: Cow<'static, str>,
         rfc: Cow<'static, str>,
@@ -535,8 +535,14 @@ type FxBuild = core::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 /// back whole, as [`TraceEvent`]s. Its JSON form is `{"events": [...]}`.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
-    records: Vec<Record>,
     names: indexmap::IndexSet<CompactString, FxBuild>,
+    store: Store,
+}
+
+/// The events of a trace, by the ids of their names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Store {
+    records: Vec<Record>,
     octets: Vec<u8>,
     others: Vec<Other>,
 }
@@ -563,8 +569,13 @@ impl Trace {
     pub(crate) fn empty_like(&self) -> Self {
         Trace {
             names: self.names.clone(),
-            ..Trace::default()
+            store: Store::default(),
         }
+    }
+
+    /// The events, apart from the names (a run writes them on the side).
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
     }
 
     /// The id of a name (a host, a message id, a recipient), added to the
@@ -602,7 +613,7 @@ impl Trace {
     /// Appends an event with its default explanation; returns its seq.
     pub fn record(&mut self, at: SimTime, subject: Subject, kind: EventKind) -> u64 {
         let names = self.names_of(&subject);
-        self.push(at, names, kind, None)
+        self.store.push(at, names, kind, None)
     }
 
     /// Appends an event with a given explanation; returns its seq.
@@ -616,9 +627,213 @@ impl Trace {
     ) -> u64 {
         let note = Note::unless_default(&kind, explanation.into(), rfc.into());
         let names = self.names_of(&subject);
-        self.push(at, names, kind, note)
+        self.store.push(at, names, kind, note)
     }
 
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.store.records.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.store.records.is_empty()
+    }
+
+    /// The time of event `i`.
+    pub fn time(&self, i: usize) -> Option<SimTime> {
+        self.store.records.get(i).map(|r| r.at)
+    }
+
+    /// The time of the last event.
+    pub fn end(&self) -> Option<SimTime> {
+        self.store.records.last().map(|r| r.at)
+    }
+
+    /// How many events come before the first whose time fails `pred` (the
+    /// events are in time order): `partition_point(|at| at <= t)` counts
+    /// the events at or before t.
+    pub fn partition_point(&self, mut pred: impl FnMut(SimTime) -> bool) -> usize {
+        self.store.records.partition_point(|r| pred(r.at))
+    }
+
+    /// Whether event `i` is a command or reply line.
+    pub fn is_line(&self, i: usize) -> bool {
+        matches!(
+            self.store.records.get(i).map(|r| &r.body),
+            Some(Body::Line { .. })
+        )
+    }
+
+    /// For a command or reply line, how long it was on the wire (arrival
+    /// minus sending, in microseconds); `None` for any other event.
+    pub fn line_flight(&self, i: usize) -> Option<u64> {
+        match self.store.records.get(i) {
+            Some(Record {
+                at,
+                body: Body::Line { sent_at, .. },
+                ..
+            }) => Some(at.as_micros().saturating_sub(sent_at.as_micros())),
+            _ => None,
+        }
+    }
+
+    /// Event `i`, whole.
+    pub fn get(&self, i: usize) -> Option<TraceEvent> {
+        let r = self.store.records.get(i)?;
+        let mut hosts: Hosts = r.hosts.iter().filter_map(|id| self.name(*id)).collect();
+        let (kind, note) = match &r.body {
+            Body::Line {
+                command,
+                conn,
+                sent_at,
+                start,
+                len,
+            } => {
+                let from = usize::try_from(*start).unwrap_or(usize::MAX);
+                let to = from.saturating_add(*len as usize);
+                let line = Octets::new(self.store.octets.get(from..to).unwrap_or_default());
+                let (conn, sent_at) = (*conn, *sent_at);
+                let kind = if *command {
+                    EventKind::Command {
+                        conn,
+                        line,
+                        sent_at,
+                    }
+                } else {
+                    EventKind::Reply {
+                        conn,
+                        line,
+                        sent_at,
+                    }
+                };
+                (kind, None)
+            }
+            Body::Connect { conn, port } => (
+                EventKind::Connect {
+                    conn: *conn,
+                    port: *port,
+                },
+                None,
+            ),
+            Body::Close { conn } => (EventKind::Close { conn: *conn }, None),
+            Body::Other(index) => {
+                let o = self.store.others.get(*index as usize)?;
+                hosts.extend(o.more_hosts.iter().filter_map(|id| self.name(*id)));
+                (o.kind.clone(), o.note.clone())
+            }
+        };
+        Some(TraceEvent {
+            seq: i as u64,
+            at: r.at,
+            hosts,
+            message: self.name(r.message),
+            recipient: self.name(r.recipient),
+            kind,
+            note,
+        })
+    }
+
+    /// The last event.
+    pub fn last(&self) -> Option<TraceEvent> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+
+    /// The events in order, each whole.
+    pub fn iter(&self) -> Events<'_> {
+        self.range(0..self.len())
+    }
+
+    /// The events of positions `range`, in order, each whole (those
+    /// skipped over with `nth` or `skip` are never built).
+    pub fn range(&self, range: core::ops::Range<usize>) -> Events<'_> {
+        Events {
+            trace: self,
+            range: range.start.min(self.len())..range.end.min(self.len()),
+        }
+    }
+
+    /// The events other than command and reply lines, in order, with
+    /// their positions (the lines, most of a trace, are not built).
+    pub fn without_lines(&self) -> impl DoubleEndedIterator<Item = (usize, TraceEvent)> + '_ {
+        self.store
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !matches!(r.body, Body::Line { .. }))
+            .filter_map(|(i, _)| Some((i, self.get(i)?)))
+    }
+
+    /// Appends an event read back (its seq is its position here).
+    pub fn push_event(&mut self, e: TraceEvent) -> u64 {
+        let names = Names {
+            hosts: e.hosts.iter().map(|h| self.intern(h)).collect(),
+            message: self.intern_opt(e.message.as_deref()),
+            recipient: self.intern_opt(e.recipient.as_deref()),
+        };
+        self.store.push(e.at, names, e.kind, e.note)
+    }
+
+    /// Every connection opened: `(conn, client, server, time)`.
+    pub fn connections(&self) -> Vec<(u64, CompactString, CompactString, SimTime)> {
+        self.store
+            .records
+            .iter()
+            .filter_map(|r| match r.body {
+                Body::Connect { conn, .. } => Some((
+                    conn,
+                    self.name(r.hosts[0]).unwrap_or_default(),
+                    self.name(r.hosts[1]).unwrap_or_default(),
+                    r.at,
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `C:`/`S:` transcript of one connection, as in the RFCs' examples
+    /// (line ends removed; other control characters kept).
+    pub fn transcript(&self, conn: u64) -> Vec<String> {
+        let text = |line: &Octets| {
+            let bytes = line.to_bytes();
+            let trimmed = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
+            String::from_utf8_lossy(trimmed).into_owned()
+        };
+        self.iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Command { conn: c, line, .. } if *c == conn => {
+                    Some(format!("C: {}", text(line)))
+                }
+                EventKind::Reply { conn: c, line, .. } if *c == conn => {
+                    Some(format!("S: {}", text(line)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The trace as JSON (its canonical form).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// FNV-1a (64 bits) over the canonical JSON: same scenario and seed,
+    /// same hash, natively and on wasm32.
+    pub fn hash(&self) -> u64 {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        // Writing into a hasher cannot fail; a serialisation error would
+        // only leave the hash short, never panic.
+        let _ = serde_json::to_writer(&mut h, self);
+        h.0
+    }
+
+    /// [`Trace::hash`] as 16 hex digits.
+    pub fn hash_hex(&self) -> String {
+        format!("{:016x}", self.hash())
+    }
+}
+
+impl Store {
     /// Appends an event by the ids of its names; returns its seq.
     pub(crate) fn push(
         &mut self,
@@ -737,206 +952,6 @@ impl Trace {
             body,
         });
         seq
-    }
-
-    /// Number of events.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    /// The time of event `i`.
-    pub fn time(&self, i: usize) -> Option<SimTime> {
-        self.records.get(i).map(|r| r.at)
-    }
-
-    /// The time of the last event.
-    pub fn end(&self) -> Option<SimTime> {
-        self.records.last().map(|r| r.at)
-    }
-
-    /// How many events come before the first whose time fails `pred` (the
-    /// events are in time order): `partition_point(|at| at <= t)` counts
-    /// the events at or before t.
-    pub fn partition_point(&self, mut pred: impl FnMut(SimTime) -> bool) -> usize {
-        self.records.partition_point(|r| pred(r.at))
-    }
-
-    /// Whether event `i` is a command or reply line.
-    pub fn is_line(&self, i: usize) -> bool {
-        matches!(
-            self.records.get(i).map(|r| &r.body),
-            Some(Body::Line { .. })
-        )
-    }
-
-    /// For a command or reply line, how long it was on the wire (arrival
-    /// minus sending, in microseconds); `None` for any other event.
-    pub fn line_flight(&self, i: usize) -> Option<u64> {
-        match self.records.get(i) {
-            Some(Record {
-                at,
-                body: Body::Line { sent_at, .. },
-                ..
-            }) => Some(at.as_micros().saturating_sub(sent_at.as_micros())),
-            _ => None,
-        }
-    }
-
-    /// Event `i`, whole.
-    pub fn get(&self, i: usize) -> Option<TraceEvent> {
-        let r = self.records.get(i)?;
-        let mut hosts: Hosts = r.hosts.iter().filter_map(|id| self.name(*id)).collect();
-        let (kind, note) = match &r.body {
-            Body::Line {
-                command,
-                conn,
-                sent_at,
-                start,
-                len,
-            } => {
-                let from = usize::try_from(*start).unwrap_or(usize::MAX);
-                let to = from.saturating_add(*len as usize);
-                let line = Octets::new(self.octets.get(from..to).unwrap_or_default());
-                let (conn, sent_at) = (*conn, *sent_at);
-                let kind = if *command {
-                    EventKind::Command {
-                        conn,
-                        line,
-                        sent_at,
-                    }
-                } else {
-                    EventKind::Reply {
-                        conn,
-                        line,
-                        sent_at,
-                    }
-                };
-                (kind, None)
-            }
-            Body::Connect { conn, port } => (
-                EventKind::Connect {
-                    conn: *conn,
-                    port: *port,
-                },
-                None,
-            ),
-            Body::Close { conn } => (EventKind::Close { conn: *conn }, None),
-            Body::Other(index) => {
-                let o = self.others.get(*index as usize)?;
-                hosts.extend(o.more_hosts.iter().filter_map(|id| self.name(*id)));
-                (o.kind.clone(), o.note.clone())
-            }
-        };
-        Some(TraceEvent {
-            seq: i as u64,
-            at: r.at,
-            hosts,
-            message: self.name(r.message),
-            recipient: self.name(r.recipient),
-            kind,
-            note,
-        })
-    }
-
-    /// The last event.
-    pub fn last(&self) -> Option<TraceEvent> {
-        self.len().checked_sub(1).and_then(|i| self.get(i))
-    }
-
-    /// The events in order, each whole.
-    pub fn iter(&self) -> Events<'_> {
-        self.range(0..self.len())
-    }
-
-    /// The events of positions `range`, in order, each whole (those
-    /// skipped over with `nth` or `skip` are never built).
-    pub fn range(&self, range: core::ops::Range<usize>) -> Events<'_> {
-        Events {
-            trace: self,
-            range: range.start.min(self.len())..range.end.min(self.len()),
-        }
-    }
-
-    /// The events other than command and reply lines, in order, with
-    /// their positions (the lines, most of a trace, are not built).
-    pub fn without_lines(&self) -> impl DoubleEndedIterator<Item = (usize, TraceEvent)> + '_ {
-        self.records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !matches!(r.body, Body::Line { .. }))
-            .filter_map(|(i, _)| Some((i, self.get(i)?)))
-    }
-
-    /// Appends an event read back (its seq is its position here).
-    pub fn push_event(&mut self, e: TraceEvent) -> u64 {
-        let names = Names {
-            hosts: e.hosts.iter().map(|h| self.intern(h)).collect(),
-            message: self.intern_opt(e.message.as_deref()),
-            recipient: self.intern_opt(e.recipient.as_deref()),
-        };
-        self.push(e.at, names, e.kind, e.note)
-    }
-
-    /// Every connection opened: `(conn, client, server, time)`.
-    pub fn connections(&self) -> Vec<(u64, CompactString, CompactString, SimTime)> {
-        self.records
-            .iter()
-            .filter_map(|r| match r.body {
-                Body::Connect { conn, .. } => Some((
-                    conn,
-                    self.name(r.hosts[0]).unwrap_or_default(),
-                    self.name(r.hosts[1]).unwrap_or_default(),
-                    r.at,
-                )),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The `C:`/`S:` transcript of one connection, as in the RFCs' examples
-    /// (line ends removed; other control characters kept).
-    pub fn transcript(&self, conn: u64) -> Vec<String> {
-        let text = |line: &Octets| {
-            let bytes = line.to_bytes();
-            let trimmed = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
-            String::from_utf8_lossy(trimmed).into_owned()
-        };
-        self.iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Command { conn: c, line, .. } if *c == conn => {
-                    Some(format!("C: {}", text(line)))
-                }
-                EventKind::Reply { conn: c, line, .. } if *c == conn => {
-                    Some(format!("S: {}", text(line)))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The trace as JSON (its canonical form).
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// FNV-1a (64 bits) over the canonical JSON: same scenario and seed,
-    /// same hash, natively and on wasm32.
-    pub fn hash(&self) -> u64 {
-        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-        // Writing into a hasher cannot fail; a serialisation error would
-        // only leave the hash short, never panic.
-        let _ = serde_json::to_writer(&mut h, self);
-        h.0
-    }
-
-    /// [`Trace::hash`] as 16 hex digits.
-    pub fn hash_hex(&self) -> String {
-        format!("{:016x}", self.hash())
     }
 }
 

@@ -83,7 +83,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     fn later(&mut self, at: SimTime, subject: Subject, kind: EventKind) {
         let key = self.key_at(at);
         let names = self.trace.names_of(&subject);
-        self.ahead.put(key, names, kind);
+        self.recorder.put(key, names, kind);
     }
 
     /// Where a record at `at` falls among the queue's events.
@@ -124,7 +124,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             return;
         };
         let queue_id = entry.queue_id;
-        self.ahead.start_run();
+        self.recorder.start_run();
         let smarthost = h.node.policy.relay.smarthost.clone();
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in entry.pending() {
@@ -589,7 +589,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 let _ = at;
                 last_sent = None;
                 let key = self.key_at(*t);
-                self.ahead
+                self.recorder
                     .put(key, to_server.clone(), EventKind::TlsUpgrade { conn, ok });
             }
             let (from, to) = if line.from_client {
@@ -621,7 +621,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 to_client.clone()
             };
             let key = self.key_at(*t);
-            self.ahead.put_line(
+            self.recorder.put_line(
                 key,
                 names,
                 (line.from_client, conn, sent_at),
@@ -629,7 +629,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             );
         }
         let key = self.key_at(*t);
-        self.ahead.put(key, to_server, EventKind::Close { conn });
+        self.recorder.put(key, to_server, EventKind::Close { conn });
         self.exchange.recycle(
             core::mem::take(&mut result.lines),
             core::mem::take(&mut result.octets),

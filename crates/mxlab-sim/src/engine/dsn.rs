@@ -50,9 +50,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             ));
         }
         content.push_str("\r\n--dsn--\r\n");
-        self.trace.record(
+        self.record(
             now,
-            Subject {
+            &Subject {
                 hosts: smallvec![name],
                 message: Some(original.message_id.clone()),
                 recipient: Some(original.mail_from.as_str().into()),

@@ -21,9 +21,9 @@ mod exchange;
 mod faults;
 mod host;
 mod proto_exchange;
+mod record;
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use compact_str::CompactString;
@@ -37,6 +37,7 @@ pub use exchange::{
 pub use host::{Host, PeerState, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
 pub use proto_exchange::ProtoExchange;
 pub(crate) use proto_exchange::PATHS;
+use record::{Key, Recorder};
 
 use crate::diagnostic::Diagnostic;
 use crate::dns::Zone;
@@ -45,7 +46,12 @@ use crate::rng::SimRng;
 use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
-use crate::trace::{DsnAction, EventKind, Names, Subject, Trace};
+use crate::trace::{DsnAction, EventKind, Note, Subject, Trace};
+
+/// A run with at least this many events and messages to go builds its
+/// trace on a second thread (natively).
+#[cfg(not(target_arch = "wasm32"))]
+const SHIP_FROM: usize = 64;
 
 /// The outcome of one recipient in one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,160 +87,6 @@ enum Event {
     },
 }
 
-/// Where a trace record falls among the queue's events: its time, then
-/// the sequence number it took from the event queue.
-type Key = (SimTime, u64);
-
-/// Trace records worked out before their time (an attempt plays its whole
-/// conversation when it starts), waiting for the clock to reach them.
-///
-/// Each attempt writes its records in time order as one run; the runs are
-/// merged into the trace by key as the clock passes them, so the trace
-/// comes out exactly as if every record had gone through the event queue,
-/// at the cost of one heap operation per run rather than per record.
-#[derive(Debug, Clone, Default)]
-struct Ahead {
-    /// The runs, by slot; an empty run's slot is free.
-    runs: Vec<Run>,
-    free: Vec<usize>,
-    /// Each non-empty run by the key of its first record.
-    heads: BinaryHeap<Reverse<(Key, usize)>>,
-    /// The run being written, and the key of its last record.
-    open: Option<(usize, Key)>,
-}
-
-/// One run of records, and the octets of its lines.
-#[derive(Debug, Clone, Default)]
-struct Run {
-    records: VecDeque<(Key, Names, Pending)>,
-    octets: Vec<u8>,
-}
-
-/// A record waiting in a run.
-#[derive(Debug, Clone)]
-enum Pending {
-    /// A command (`command`) or reply line, its octets `len` bytes at
-    /// `start` in the run's octets.
-    Line {
-        command: bool,
-        conn: u64,
-        sent_at: SimTime,
-        start: usize,
-        len: usize,
-    },
-    /// Any other event.
-    Kind(EventKind),
-}
-
-impl Ahead {
-    /// Starts a new run: records from now on go into it.
-    fn start_run(&mut self) {
-        self.open = None;
-    }
-
-    /// The run a record with `key` goes into: the open one, unless the
-    /// record is earlier than its last, which starts a run of its own.
-    fn run_for(&mut self, key: Key) -> Option<&mut Run> {
-        let slot = match self.open {
-            Some((slot, last)) if last <= key => slot,
-            _ => {
-                let slot = match self.free.pop() {
-                    Some(slot) => slot,
-                    None => {
-                        self.runs.push(Run::default());
-                        self.runs.len() - 1
-                    }
-                };
-                self.heads.push(Reverse((key, slot)));
-                slot
-            }
-        };
-        self.open = Some((slot, key));
-        self.runs.get_mut(slot)
-    }
-
-    /// Adds a record.
-    fn put(&mut self, key: Key, names: Names, kind: EventKind) {
-        if let Some(run) = self.run_for(key) {
-            run.records.push_back((key, names, Pending::Kind(kind)));
-        }
-    }
-
-    /// Adds a command (`command`) or reply line.
-    fn put_line(
-        &mut self,
-        key: Key,
-        names: Names,
-        (command, conn, sent_at): (bool, u64, SimTime),
-        octets: &[u8],
-    ) {
-        if let Some(run) = self.run_for(key) {
-            let start = run.octets.len();
-            run.octets.extend_from_slice(octets);
-            let line = Pending::Line {
-                command,
-                conn,
-                sent_at,
-                start,
-                len: octets.len(),
-            };
-            run.records.push_back((key, names, line));
-        }
-    }
-
-    /// Moves every record with a key below `limit` into `trace`, in key
-    /// order.
-    fn flush(&mut self, limit: Key, trace: &mut Trace) {
-        while let Some(&Reverse((head, slot))) = self.heads.peek() {
-            if head >= limit {
-                break;
-            }
-            self.heads.pop();
-            // The next run's head bounds how far this run can go.
-            let bound = match self.heads.peek() {
-                Some(&Reverse((next, _))) => next.min(limit),
-                None => limit,
-            };
-            let Some(run) = self.runs.get_mut(slot) else {
-                continue;
-            };
-            while run.records.front().is_some_and(|(key, ..)| *key < bound) {
-                let Some(((at, _), names, pending)) = run.records.pop_front() else {
-                    break;
-                };
-                match pending {
-                    Pending::Line {
-                        command,
-                        conn,
-                        sent_at,
-                        start,
-                        len,
-                    } => {
-                        let octets = run
-                            .octets
-                            .get(start..start.saturating_add(len))
-                            .unwrap_or_default();
-                        trace.push_line(at, &names, command, conn, octets, sent_at);
-                    }
-                    Pending::Kind(kind) => {
-                        trace.push(at, names, kind, None);
-                    }
-                }
-            }
-            match run.records.front() {
-                Some(&(key, ..)) => self.heads.push(Reverse((key, slot))),
-                None => {
-                    run.octets.clear();
-                    if self.open.is_some_and(|(open, _)| open == slot) {
-                        self.open = None;
-                    }
-                    self.free.push(slot);
-                }
-            }
-        }
-    }
-}
-
 /// A running simulation: a pure function of (scenario, seed).
 ///
 /// `Clone` is the checkpoint: a clone runs on exactly as the original would.
@@ -250,7 +102,7 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     /// the queue from the start.
     submits: Vec<(SimTime, usize)>,
     next_submit: usize,
-    ahead: Ahead,
+    recorder: Recorder,
     hosts: Vec<Host>,
     by_name: BTreeMap<String, usize>,
     by_address: BTreeMap<IpAddr, usize>,
@@ -361,7 +213,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             events,
             submits,
             next_submit: 0,
-            ahead: Ahead::default(),
+            recorder: Recorder::default(),
             hosts,
             by_name,
             by_address,
@@ -436,6 +288,23 @@ impl<X: SmtpExchange + Clone> Sim<X> {
 
     /// Runs every event up to `t` (capped at the horizon).
     pub fn run_until(&mut self, t: SimTime) {
+        // Natively, a long run builds its trace on a second thread.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let left = self.events.len() + self.submits.len().saturating_sub(self.next_submit);
+            if left >= SHIP_FROM {
+                Recorder::run_shipping(
+                    self,
+                    |sim| (&mut sim.recorder, sim.trace.store_mut()),
+                    |sim| sim.run_events(t),
+                );
+                return;
+            }
+        }
+        self.run_events(t);
+    }
+
+    fn run_events(&mut self, t: SimTime) {
         let limit = t.min(self.horizon);
         loop {
             let next = self.events.peek_key();
@@ -443,7 +312,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 if at <= limit && next.is_none_or(|(next, _)| at <= next) {
                     self.next_submit += 1;
                     // Due before anything else at the same instant.
-                    self.ahead.flush((at, 0), &mut self.trace);
+                    self.flush((at, 0));
                     self.events.advance_to(at);
                     self.handle(at, Event::Submit(i));
                     continue;
@@ -451,18 +320,46 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
             match next {
                 Some(key) if key.0 <= limit => {
-                    self.ahead.flush(key, &mut self.trace);
+                    self.flush(key);
                     if let Some((at, event)) = self.events.pop() {
                         self.handle(at, event);
                     }
                 }
                 _ => {
-                    self.ahead.flush((limit, u64::MAX), &mut self.trace);
+                    self.flush((limit, u64::MAX));
                     self.events.pop_until(limit);
                     break;
                 }
             }
         }
+    }
+
+    /// Moves the records ahead of their time with a key below `limit`
+    /// into the trace.
+    fn flush(&mut self, limit: Key) {
+        self.recorder.flush(limit, self.trace.store_mut());
+    }
+
+    /// Records an event at `at` (now).
+    fn record(&mut self, at: SimTime, subject: &Subject, kind: EventKind) {
+        let names = self.trace.names_of(subject);
+        self.recorder
+            .record(self.trace.store_mut(), at, names, kind, None);
+    }
+
+    /// Records an event at `at` (now) with an explanation of its own.
+    fn record_explained(
+        &mut self,
+        at: SimTime,
+        subject: &Subject,
+        kind: EventKind,
+        explanation: &'static str,
+        rfc: &'static str,
+    ) {
+        let names = self.trace.names_of(subject);
+        let note = Note::unless_default(&kind, explanation.into(), rfc.into());
+        self.recorder
+            .record(self.trace.store_mut(), at, names, kind, note);
     }
 
     /// Runs until nothing is left to do or the horizon is reached; returns
@@ -584,15 +481,16 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         h.next_queue_id = h.next_queue_id.saturating_add(1);
         entry.arrival = now;
         let queue_id = entry.queue_id;
-        let over = entry.hops > h.profile.hop_limit;
+        let limit = h.profile.hop_limit;
+        let over = entry.hops > limit;
         let subject = Subject {
             hosts: smallvec![name],
             message: Some(entry.message_id.clone()),
             recipient: None,
         };
-        self.trace.record(
+        self.record(
             now,
-            subject,
+            &subject,
             EventKind::Enqueue {
                 queue_id: compact_str::format_compact!("{queue_id}"),
                 recipients: entry
@@ -602,8 +500,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     .collect(),
             },
         );
-        let limit = h.profile.hop_limit;
-        h.queue.push(entry);
+        if let Some(h) = self.hosts.get_mut(host) {
+            h.queue.push(entry);
+        }
         if over {
             let d = Diagnostic::new(
                 554,
@@ -755,11 +654,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         for (subject, kind, note) in records {
             match note {
                 Some(text) => {
-                    self.trace
-                        .record_explained(now, subject, kind, text, "RFC 3464 §2");
+                    self.record_explained(now, &subject, kind, text, "RFC 3464 §2");
                 }
                 None => {
-                    self.trace.record(now, subject, kind);
+                    self.record(now, &subject, kind);
                 }
             }
         }
@@ -794,54 +692,5 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn close(conn: u64) -> EventKind {
-        EventKind::Close { conn }
-    }
-
-    fn conns(trace: &Trace) -> Vec<u64> {
-        trace
-            .iter()
-            .filter_map(|e| match e.kind {
-                EventKind::Close { conn } => Some(conn),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn runs_come_out_in_key_order_and_only_below_the_limit() {
-        let mut ahead = Ahead::default();
-        let t = SimTime::from_millis;
-        // Two interleaved runs (the conn number records the key's rank),
-        // then a record earlier than the open run's last: a run of its own.
-        ahead.start_run();
-        for (at, seq, rank) in [(10, 1, 2), (30, 2, 5), (50, 3, 7)] {
-            ahead.put((t(at), seq), Names::default(), close(rank));
-        }
-        ahead.start_run();
-        for (at, seq, rank) in [(10, 4, 3), (20, 5, 4), (40, 6, 6)] {
-            ahead.put((t(at), seq), Names::default(), close(rank));
-        }
-        ahead.put((t(5), 7), Names::default(), close(1));
-        let mut trace = Trace::new();
-        ahead.flush((t(30), 2), &mut trace);
-        assert_eq!(conns(&trace), [1, 2, 3, 4]);
-        ahead.flush((t(40), u64::MAX), &mut trace);
-        assert_eq!(conns(&trace), [1, 2, 3, 4, 5, 6]);
-        ahead.flush((SimTime::MAX, u64::MAX), &mut trace);
-        assert_eq!(conns(&trace), [1, 2, 3, 4, 5, 6, 7]);
-        assert!(ahead.heads.is_empty());
-        // Every run's room is free again, and reused.
-        assert_eq!(ahead.free.len(), ahead.runs.len());
-        ahead.start_run();
-        ahead.put((t(60), 8), Names::default(), close(8));
-        assert_eq!(ahead.runs.len(), 3);
     }
 }
