@@ -36,6 +36,7 @@
 //! assert_eq!(sent, b"EHLO client.example.org\r\n");
 //! ```
 
+use compact_str::CompactString;
 use std::collections::VecDeque;
 
 use core::time::Duration;
@@ -245,7 +246,7 @@ pub struct ConnectionOutcome {
     /// EHLO worked (rather than HELO).
     pub esmtp: bool,
     /// The EHLO keywords offered (last EHLO).
-    pub extensions: Vec<String>,
+    pub extensions: Vec<CompactString>,
     /// TLS was established.
     pub tls: bool,
     /// AUTH succeeded.
@@ -557,7 +558,7 @@ impl ClientSession {
             Expect::Ehlo => {
                 if reply.code.is_positive() {
                     self.outcome.esmtp = true;
-                    let mut lines = reply.lines;
+                    let mut lines = reply.lines.into_vec();
                     if !lines.is_empty() {
                         lines.remove(0);
                     }

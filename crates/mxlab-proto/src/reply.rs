@@ -11,6 +11,9 @@
 
 use core::fmt;
 
+use compact_str::CompactString;
+use smallvec::SmallVec;
+
 use crate::limits;
 
 /// A three-digit reply code: first digit 2–5, second 0–5, third 0–9
@@ -185,16 +188,20 @@ pub struct Reply {
     /// The enhanced code written at the start of each line, if any.
     pub enhanced: Option<EnhancedCode>,
     /// The text of each line, without code, separator or enhanced code.
-    pub lines: Vec<String>,
+    pub lines: ReplyLines,
 }
+
+/// The lines of a reply's text: one line (most replies) and short lines
+/// are kept inline, without an allocation.
+pub type ReplyLines = SmallVec<[CompactString; 1]>;
 
 impl Reply {
     /// A single-line reply. An invalid `code` becomes 451 (local error).
-    pub fn new(code: u16, text: impl Into<String>) -> Reply {
+    pub fn new(code: u16, text: impl Into<CompactString>) -> Reply {
         Reply {
             code: ReplyCode::new(code).unwrap_or(ReplyCode(451)),
             enhanced: None,
-            lines: vec![text.into()],
+            lines: smallvec::smallvec![text.into()],
         }
     }
 
@@ -202,7 +209,7 @@ impl Reply {
     pub fn enhanced(
         code: u16,
         enhanced: impl Into<EnhancedCode>,
-        text: impl Into<String>,
+        text: impl Into<CompactString>,
     ) -> Reply {
         Reply {
             enhanced: Some(enhanced.into()),
@@ -211,7 +218,7 @@ impl Reply {
     }
 
     /// Adds a line of text (the reply becomes multi-line).
-    pub fn with_line(mut self, text: impl Into<String>) -> Reply {
+    pub fn with_line(mut self, text: impl Into<CompactString>) -> Reply {
         self.lines.push(text.into());
         self
     }
@@ -238,7 +245,7 @@ impl Reply {
             self.code.get(),
             self.enhanced,
             self.lines.len(),
-            self.lines.iter().map(String::as_str),
+            self.lines.iter().map(CompactString::as_str),
         )
     }
 }
@@ -350,7 +357,9 @@ pub fn parse_line(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
 pub struct ReplyParser {
     line: Vec<u8>,
     overflow: bool,
-    pending: Option<(ReplyCode, Vec<Vec<u8>>)>,
+    /// The lines so far of a multi-line reply, and its enhanced code (read
+    /// from the first line).
+    pending: Option<(ReplyCode, ReplyLines, Option<EnhancedCode>)>,
     max_line: usize,
     max_lines: usize,
 }
@@ -445,7 +454,11 @@ impl ReplyParser {
                 return Some(Err(e));
             }
         };
-        let (first_code, mut lines) = self.pending.take().unwrap_or((code, Vec::new()));
+        let (first_code, mut lines, enhanced) = match self.pending.take() {
+            Some(p) => p,
+            // The enhanced code, if any, starts the first line (RFC 2034 §4).
+            None => (code, ReplyLines::new(), enhanced_of(code, text)),
+        };
         if first_code != code {
             return Some(Err(ReplyError::CodeChanged {
                 expected: first_code.get(),
@@ -455,58 +468,48 @@ impl ReplyParser {
         if lines.len() >= self.max_lines {
             return Some(Err(ReplyError::TooManyLines));
         }
-        // A bare CR cannot be written back (`to_bytes` cleans it): a space.
-        lines.push(
-            text.iter()
-                .map(|&b| if b == b'\r' { b' ' } else { b })
-                .collect(),
-        );
+        lines.push(line_text(text, enhanced));
         if !last {
-            self.pending = Some((code, lines));
+            self.pending = Some((code, lines, enhanced));
             return None;
         }
-        Some(Ok(assemble(code, lines)))
+        Some(Ok(Reply {
+            code,
+            enhanced,
+            lines,
+        }))
     }
 }
 
-/// Builds a reply from its raw line texts, recognising the enhanced code.
-fn assemble(code: ReplyCode, raw: Vec<Vec<u8>>) -> Reply {
-    let texts: Vec<String> = raw
-        .into_iter()
-        .map(|l| {
-            String::from_utf8(l)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        })
-        .collect();
-    let enhanced = texts
-        .first()
-        .and_then(|t| t.split(' ').next())
+/// The enhanced code at the start of a reply's first line, if it has one of
+/// the reply's class.
+fn enhanced_of(code: ReplyCode, first: &[u8]) -> Option<EnhancedCode> {
+    // A bare CR reads as a space (see `line_text`).
+    let word = first.split(|&b| b == b' ' || b == b'\r').next()?;
+    core::str::from_utf8(word)
+        .ok()
         .and_then(EnhancedCode::parse)
-        .filter(|e| e.class == code.class());
-    let lines = match enhanced {
-        None => texts,
-        Some(e) => {
-            let (text, len) = e.canonical();
-            let prefix = text.get(..len).unwrap_or_default();
-            texts
-                .into_iter()
-                .map(|mut t| {
-                    // The prefix and one space after it go, in place.
-                    let cut = match t.as_bytes().strip_prefix(prefix) {
-                        Some([]) => prefix.len(),
-                        Some([b' ', ..]) => prefix.len() + 1,
-                        _ => 0,
-                    };
-                    t.replace_range(..cut, "");
-                    t
-                })
-                .collect()
+        .filter(|e| e.class == code.class())
+}
+
+/// A line's text without the reply's enhanced code (and the space after
+/// it). A bare CR cannot be written back (`to_bytes` cleans it): a space.
+fn line_text(text: &[u8], enhanced: Option<EnhancedCode>) -> CompactString {
+    let cut = enhanced.map_or(0, |e| {
+        let (canonical, len) = e.canonical();
+        let prefix = canonical.get(..len).unwrap_or_default();
+        match text.strip_prefix(prefix) {
+            Some([]) => prefix.len(),
+            Some([b' ' | b'\r', ..]) => prefix.len() + 1,
+            _ => 0,
         }
-    };
-    Reply {
-        code,
-        enhanced,
-        lines,
+    });
+    let rest = text.get(cut..).unwrap_or_default();
+    let s = String::from_utf8_lossy(rest);
+    if s.contains('\r') {
+        CompactString::from(s.replace('\r', " "))
+    } else {
+        CompactString::from(s.as_ref())
     }
 }
 
@@ -546,6 +549,25 @@ mod tests {
             let (text, len) = e.canonical();
             assert_eq!(&text[..len], e.to_string().as_bytes());
         }
+    }
+
+    #[test]
+    fn enhanced_code_leaves_every_line_and_a_bare_cr_reads_as_a_space() {
+        let r = parse_reply(b"250-2.1.0 first\r\n250-2.1.0\r\n250 2.1.0\rlast \xff\r\n").unwrap();
+        assert_eq!(r.enhanced, Some(EnhancedCode::new(2, 1, 0)));
+        assert_eq!(r.lines.as_slice(), ["first", "", "last \u{fffd}"]);
+        // An enhanced code of another class is text; so is a non-canonical one.
+        let r = parse_reply(b"250 5.1.1 odd\r\n").unwrap();
+        assert_eq!((r.enhanced, r.lines[0].as_str()), (None, "5.1.1 odd"));
+        let r = parse_reply(b"250 2.01.0 ok\r\n").unwrap();
+        assert_eq!(r.enhanced, Some(EnhancedCode::new(2, 1, 0)));
+        assert_eq!(r.lines[0], "2.01.0 ok");
+        // A bare CR inside the first word still ends it.
+        let r = parse_reply(b"451 4.3.0\rbusy\r\n").unwrap();
+        assert_eq!(
+            (r.enhanced, r.lines[0].as_str()),
+            (Some(EnhancedCode::new(4, 3, 0)), "busy")
+        );
     }
 
     #[test]
