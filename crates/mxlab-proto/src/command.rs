@@ -426,7 +426,11 @@ impl Command {
 
     /// The command line as a client sends it, CRLF included.
     pub fn to_line(&self) -> String {
-        let mut s = self.to_string();
+        use fmt::Write as _;
+        // Room for most commands at once (a path is rarely longer).
+        let mut s = String::with_capacity(80);
+        // Writing into a String cannot fail.
+        let _ = write!(s, "{self}");
         s.push_str("\r\n");
         s
     }

@@ -51,6 +51,13 @@ const MONTHS: [&str; 12] = [
 /// clock. The grammar wants a four-digit year, so instants before year 0000 or
 /// after year 9999 are clamped to the first or last second of that range.
 pub fn rfc5322_date(unix_secs: i64) -> String {
+    let mut buf = [0u8; 31];
+    date_into(&mut buf, unix_secs).to_string()
+}
+
+/// Writes [`rfc5322_date`]'s text into `buf` (31 bytes: `Mon, 05 Jan 2026
+/// 09:00:00 +0000`; the year is clamped to four digits) and returns it.
+fn date_into(buf: &mut [u8; 31], unix_secs: i64) -> &str {
     let secs = unix_secs.clamp(MIN_DATE, MAX_DATE);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
@@ -64,12 +71,38 @@ pub fn rfc5322_date(unix_secs: i64) -> String {
         .get(usize::try_from(month.saturating_sub(1)).unwrap_or(0))
         .copied()
         .unwrap_or("Jan");
-    format!(
+    let mut w = Cursor { buf, len: 0 };
+    // Writing into a fixed buffer of the right size cannot fail; a short
+    // write would only leave the text short.
+    let _ = write!(
+        w,
         "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} +0000",
         sod / 3600,
         (sod / 60) % 60,
         sod % 60
-    )
+    );
+    let len = w.len;
+    core::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default()
+}
+
+/// A `fmt::Write` into a byte buffer; what does not fit is dropped.
+struct Cursor<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl core::fmt::Write for Cursor<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len.saturating_add(s.len());
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) => {
+                dst.copy_from_slice(s.as_bytes());
+                self.len = end;
+                Ok(())
+            }
+            None => Err(core::fmt::Error),
+        }
+    }
 }
 
 /// Year, month (1..=12) and day (1..=31) of the day `days` after 1970-01-01
@@ -306,26 +339,65 @@ impl Received {
     /// Control characters (CR and LF included) in any part are replaced by
     /// spaces, so a hostile HELO cannot inject header fields.
     pub fn to_header(&self) -> String {
-        let helo = clean_cow(&self.from_helo);
+        let mut out = String::with_capacity(128);
+        self.fields().write_to(&mut out);
+        out
+    }
+
+    /// The same fields, borrowed.
+    pub fn fields(&self) -> ReceivedFields<'_> {
+        ReceivedFields {
+            from_helo: &self.from_helo,
+            from_ip: self.from_ip.as_deref(),
+            by: &self.by,
+            with: &self.with,
+            id: self.id.as_deref(),
+            for_rcpt: self.for_rcpt.as_deref(),
+            unix_secs: self.unix_secs,
+        }
+    }
+}
+
+/// The parts of a `Received:` field, borrowed: what [`Received`] holds, for
+/// writing the field without a copy of each part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceivedFields<'a> {
+    /// See [`Received::from_helo`].
+    pub from_helo: &'a str,
+    /// See [`Received::from_ip`].
+    pub from_ip: Option<&'a str>,
+    /// See [`Received::by`].
+    pub by: &'a str,
+    /// See [`Received::with`].
+    pub with: &'a str,
+    /// See [`Received::id`].
+    pub id: Option<&'a str>,
+    /// See [`Received::for_rcpt`].
+    pub for_rcpt: Option<&'a str>,
+    /// See [`Received::unix_secs`].
+    pub unix_secs: i64,
+}
+
+impl ReceivedFields<'_> {
+    /// Appends the header field to `out`, as [`Received::to_header`]
+    /// writes it.
+    pub fn write_to(&self, out: &mut String) {
+        let helo = clean_cow(self.from_helo);
         let helo: &str = if helo.is_empty() { "unknown" } else { &helo };
         let ip = self
             .from_ip
-            .as_deref()
             .map(clean_cow)
             .filter(|ip| !ip.is_empty())
             .map(|ip| address_literal(&ip));
-        let by = clean_cow(&self.by);
+        let by = clean_cow(self.by);
         let by: &str = if by.is_empty() { "unknown" } else { &by };
-        let with = clean_cow(&self.with);
-        let id = self.id.as_deref().map(clean_cow).filter(|s| !s.is_empty());
-        let rcpt = self
-            .for_rcpt
-            .as_deref()
-            .map(clean_cow)
-            .filter(|s| !s.is_empty());
-        let date = rfc5322_date(self.unix_secs);
+        let with = clean_cow(self.with);
+        let id = self.id.map(clean_cow).filter(|s| !s.is_empty());
+        let rcpt = self.for_rcpt.map(clean_cow).filter(|s| !s.is_empty());
+        let mut date = [0u8; 31];
+        let date = date_into(&mut date, self.unix_secs);
         // Each clause in parts, and whether it must start a new line.
-        let mut clauses: Vec<([&str; 4], bool)> = Vec::with_capacity(7);
+        let mut clauses: smallvec::SmallVec<[([&str; 4], bool); 8]> = smallvec::SmallVec::new();
         clauses.push((["from ", helo, "", ""], false));
         if let Some(ip) = &ip {
             clauses.push((["(", ip, ")", ""], false));
@@ -348,11 +420,10 @@ impl Received {
         if let Some(end) = clauses.last_mut().and_then(|(parts, _)| parts.get_mut(3)) {
             *end = ";";
         }
-        clauses.push(([date.as_str(), "", "", ""], false));
-
-        let mut out = String::with_capacity(128);
+        clauses.push(([date, "", "", ""], false));
+        let start = out.len();
         out.push_str("Received:");
-        let mut width = out.len();
+        let mut width = out.len() - start;
         for (parts, force_break) in &clauses {
             let len: usize = parts.iter().map(|p| p.chars().count()).sum();
             if width > "Received:".len() && (*force_break || width + 1 + len > LINE_WIDTH) {
@@ -368,7 +439,6 @@ impl Received {
             width += len;
         }
         out.push_str("\r\n");
-        out
     }
 }
 

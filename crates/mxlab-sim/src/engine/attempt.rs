@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use mxlab_proto::message::{with_protocol, Received};
+use mxlab_proto::message::{with_protocol, ReceivedFields};
 use mxlab_proto::wire::BareLinePolicy;
 use smallvec::smallvec;
 
@@ -38,33 +38,30 @@ struct Conversation {
     smuggled: Vec<SmuggledMessage>,
 }
 
-fn received(
-    client: &str,
-    server: &str,
+/// `content` with the `Received:` field of this hop on top, in one
+/// allocation.
+fn with_received(
+    (client, server): (&str, &str),
     c: &Conversation,
     rcpts: &[String],
     at: SimTime,
     id: &str,
+    content: &str,
 ) -> String {
-    Received {
-        from_helo: client.to_owned(),
+    let mut out = String::with_capacity(content.len().saturating_add(192));
+    ReceivedFields {
+        from_helo: client,
         from_ip: None,
-        by: server.to_owned(),
-        with: with_protocol(true, c.tls, c.authenticated).to_owned(),
-        id: Some(id.to_owned()),
+        by: server,
+        with: with_protocol(true, c.tls, c.authenticated),
+        id: Some(id),
         for_rcpt: match rcpts {
-            [one] => Some(one.clone()),
+            [one] => Some(one),
             _ => None,
         },
         unix_secs: SIM_EPOCH_UNIX.saturating_add(i64::try_from(at.as_secs()).unwrap_or(i64::MAX)),
     }
-    .to_header()
-}
-
-/// `header` followed by `content`, in one allocation.
-fn prepend(header: String, content: &str) -> String {
-    let mut out = String::with_capacity(header.len() + content.len());
-    out.push_str(&header);
+    .write_to(&mut out);
     out.push_str(content);
     out
 }
@@ -432,8 +429,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 )
             });
             for (message_id, mail_from, rcpts, content) in stored_copy.into_iter().chain(smuggled) {
-                let id = format!("{message_id}.{conn}");
-                let content = prepend(received(&client, &server, &conv, rcpts, *t, &id), content);
+                let id = compact_str::format_compact!("{message_id}.{conn}");
+                let content = with_received((&client, &server), &conv, rcpts, *t, &id, content);
                 let hops = entry.hops.saturating_add(1);
                 let next = QueueEntry::arriving(&message_id, mail_from, rcpts, content, hops, *t);
                 self.events.push(
