@@ -454,27 +454,46 @@ impl TraceEvent {
 }
 
 /// No name: an unused host slot, or an event without message or recipient.
-const NO_NAME: u32 = u32::MAX;
+pub(crate) const NO_NAME: u32 = u32::MAX;
 
 /// The names of an event (its hosts, message and recipient) as ids into
-/// its trace's name table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// its trace's name table; [`NO_NAME`] where there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Names {
     /// The hosts, acting host first.
-    pub hosts: SmallVec<[u32; 2]>,
-    /// The message, or [`NO_NAME`].
+    pub hosts: [u32; 2],
+    /// The message.
     pub message: u32,
-    /// The recipient, or [`NO_NAME`].
+    /// The recipient.
     pub recipient: u32,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            hosts: [NO_NAME; 2],
+            message: NO_NAME,
+            recipient: NO_NAME,
+        }
+    }
 }
 
 impl Names {
     /// The ids of a client, a server and a message.
     pub(crate) fn pair(from: u32, to: u32, message: u32) -> Self {
         Names {
-            hosts: SmallVec::from_buf([from, to]),
+            hosts: [from, to],
             message,
             recipient: NO_NAME,
+        }
+    }
+
+    /// The ids of one host, a message and a recipient (or [`NO_NAME`]).
+    pub(crate) fn one(host: u32, message: u32, recipient: u32) -> Self {
+        Names {
+            hosts: [host, NO_NAME],
+            message,
+            recipient,
         }
     }
 }
@@ -594,13 +613,24 @@ impl Trace {
         name.map_or(NO_NAME, |n| self.intern(n))
     }
 
-    /// The ids of a subject's names.
-    pub(crate) fn names_of(&mut self, subject: &Subject) -> Names {
-        Names {
-            hosts: subject.hosts.iter().map(|h| self.intern(h)).collect(),
+    /// The ids of a subject's names, and of its hosts after the first two.
+    pub(crate) fn names_of(&mut self, subject: &Subject) -> (Names, Vec<u32>) {
+        let mut hosts = subject.hosts.iter().map(|h| self.intern(h));
+        let names = Names {
+            hosts: [
+                hosts.next().unwrap_or(NO_NAME),
+                hosts.next().unwrap_or(NO_NAME),
+            ],
             message: self.intern_opt(subject.message.as_deref()),
             recipient: self.intern_opt(subject.recipient.as_deref()),
-        }
+        };
+        let more = subject
+            .hosts
+            .iter()
+            .skip(2)
+            .map(|h| self.intern(h))
+            .collect();
+        (names, more)
     }
 
     fn name(&self, id: u32) -> Option<CompactString> {
@@ -612,8 +642,8 @@ impl Trace {
 
     /// Appends an event with its default explanation; returns its seq.
     pub fn record(&mut self, at: SimTime, subject: Subject, kind: EventKind) -> u64 {
-        let names = self.names_of(&subject);
-        self.store.push(at, names, kind, None)
+        let (names, more) = self.names_of(&subject);
+        self.store.push(at, names, more, kind, None)
     }
 
     /// Appends an event with a given explanation; returns its seq.
@@ -626,8 +656,8 @@ impl Trace {
         rfc: impl Into<Cow<'static, str>>,
     ) -> u64 {
         let note = Note::unless_default(&kind, explanation.into(), rfc.into());
-        let names = self.names_of(&subject);
-        self.store.push(at, names, kind, note)
+        let (names, more) = self.names_of(&subject);
+        self.store.push(at, names, more, kind, note)
     }
 
     /// Number of events.
@@ -766,12 +796,13 @@ impl Trace {
 
     /// Appends an event read back (its seq is its position here).
     pub fn push_event(&mut self, e: TraceEvent) -> u64 {
-        let names = Names {
-            hosts: e.hosts.iter().map(|h| self.intern(h)).collect(),
-            message: self.intern_opt(e.message.as_deref()),
-            recipient: self.intern_opt(e.recipient.as_deref()),
+        let subject = Subject {
+            hosts: e.hosts,
+            message: e.message,
+            recipient: e.recipient,
         };
-        self.store.push(e.at, names, e.kind, e.note)
+        let (names, more) = self.names_of(&subject);
+        self.store.push(e.at, names, more, e.kind, e.note)
     }
 
     /// Every connection opened: `(conn, client, server, time)`.
@@ -839,10 +870,11 @@ impl Store {
         &mut self,
         at: SimTime,
         names: Names,
+        more_hosts: Vec<u32>,
         kind: EventKind,
         note: Option<Box<Note>>,
     ) -> u64 {
-        let body = match (&kind, &note, names.hosts.len() <= 2) {
+        let body = match (&kind, &note, more_hosts.is_empty()) {
             (EventKind::Connect { conn, port }, None, true) => Body::Connect {
                 conn: *conn,
                 port: *port,
@@ -880,7 +912,7 @@ impl Store {
                 self.others.push(Other {
                     kind,
                     note,
-                    more_hosts: names.hosts.iter().skip(2).copied().collect(),
+                    more_hosts,
                 });
                 Body::Other(index)
             }
@@ -943,10 +975,9 @@ impl Store {
             self.records.last().is_none_or(|r| r.at <= at),
             "trace out of order"
         );
-        let host = |i: usize| names.hosts.get(i).copied().unwrap_or(NO_NAME);
         self.records.push(Record {
             at,
-            hosts: [host(0), host(1)],
+            hosts: names.hosts,
             message: names.message,
             recipient: names.recipient,
             body,

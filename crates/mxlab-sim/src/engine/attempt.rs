@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use mxlab_proto::message::{with_protocol, ReceivedFields};
 use mxlab_proto::wire::BareLinePolicy;
-use smallvec::smallvec;
 
 use super::exchange::{SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest};
 use super::host::QueueEntry;
@@ -16,8 +15,7 @@ use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
 use crate::scenario::{BareLfPolicy, DownMode, Stage};
 use crate::time::SimTime;
-use crate::trace::Hosts;
-use crate::trace::{ConnectFailure, EventKind, Names, QueryType, Subject};
+use crate::trace::{ConnectFailure, EventKind, Names, QueryType, NO_NAME};
 
 /// The wall-clock time of simulated time zero, for `Received:` and `Date:`
 /// fields: Monday 5 January 2026, 09:00 UTC.
@@ -77,9 +75,8 @@ fn no_connection(exchange: &str, why: &str) -> Diagnostic {
 
 impl<X: SmtpExchange + Clone> Sim<X> {
     /// Schedules a trace record at `at` (so the trace stays in time order).
-    fn later(&mut self, at: SimTime, subject: Subject, kind: EventKind) {
+    fn later(&mut self, at: SimTime, names: Names, kind: EventKind) {
         let key = self.key_at(at);
-        let names = self.trace.names_of(&subject);
         self.recorder.put(key, names, kind);
     }
 
@@ -222,25 +219,21 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         entry: &QueueEntry,
         domain: &str,
     ) -> Result<Vec<String>, Diagnostic> {
-        let name = self.name(host);
         let resolver = self
             .scenario
             .dns
             .resolver
             .as_deref()
             .and_then(|r| self.index(r));
-        let mut hosts: Hosts = smallvec![name.clone()];
-        if let Some(r) = resolver {
-            hosts.push(self.name(r));
-        }
-        let subject = Subject {
-            hosts,
-            message: Some(entry.message_id.clone()),
-            recipient: None,
-        };
+        let message = self.name_id(&entry.message_id);
+        let subject = Names::pair(
+            self.host_id(host),
+            resolver.map_or(NO_NAME, |r| self.host_id(r)),
+            message,
+        );
         self.later(
             *t,
-            subject.clone(),
+            subject,
             EventKind::DnsQuery {
                 name: domain.into(),
                 qtype: QueryType::Mx,
@@ -315,15 +308,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         // Why the last candidate failed (worked out only when one did).
         let mut last = None;
         let attempt_no = entry.failures.saturating_add(1);
+        let (client_id, message) = (self.host_id(host), self.name_id(&entry.message_id));
         for exchange in candidates {
-            let subject = |hosts: Hosts| Subject {
-                hosts,
-                message: Some(entry.message_id.clone()),
-                recipient: None,
-            };
+            let tried = Names::pair(client_id, self.name_id(exchange), message);
             self.later(
                 *t,
-                subject(smallvec![client.clone(), exchange.as_str().into()]),
+                tried,
                 EventKind::Attempt {
                     target: exchange.as_str().into(),
                     attempt: attempt_no,
@@ -333,7 +323,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             let Some(target) = self.target(exchange, by_name) else {
                 self.later(
                     *t,
-                    subject(smallvec![client.clone(), exchange.as_str().into()]),
+                    tried,
                     EventKind::ConnectFailed {
                         reason: ConnectFailure::NoAddress,
                     },
@@ -342,6 +332,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 continue;
             };
             let server = self.name(target);
+            let to_server = Names::pair(client_id, self.host_id(target), message);
             let there = self.one_way(host, target);
             let back = self.one_way(target, host);
             let down = self.hosts.get(target).and_then(|h| h.faults.down);
@@ -364,11 +355,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             };
             if let Some((reason, delay)) = failure {
                 *t = SimTime::from_micros(t.as_micros().saturating_add(delay));
-                self.later(
-                    *t,
-                    subject(smallvec![client.clone(), server.clone()]),
-                    EventKind::ConnectFailed { reason },
-                );
+                self.later(*t, to_server, EventKind::ConnectFailed { reason });
                 last = Some(no_connection(
                     &server,
                     match reason {
@@ -384,7 +371,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             *t = SimTime::from_micros(t.as_micros().saturating_add(there.saturating_add(back)));
             self.later(
                 *t,
-                subject(smallvec![client.clone(), server.clone()]),
+                to_server,
                 EventKind::Connect {
                     conn,
                     // A server that requires AUTH is a submission server:
@@ -578,8 +565,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let mut last_sent: Option<SimTime> = None;
         let tls_at = result.tls;
         // The names' ids once for the whole conversation.
-        let message = self.trace.intern(&entry.message_id);
-        let (c, s) = (self.trace.intern(&client), self.trace.intern(&server));
+        let message = self.name_id(&entry.message_id);
+        let (c, s) = (self.host_id(host), self.host_id(target));
         let (to_server, to_client) = (Names::pair(c, s, message), Names::pair(s, c, message));
         for (index, line) in result.lines.iter().enumerate() {
             if let Some((at, ok)) = tls_at.filter(|(at, _)| *at == index) {
@@ -587,7 +574,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 last_sent = None;
                 let key = self.key_at(*t);
                 self.recorder
-                    .put(key, to_server.clone(), EventKind::TlsUpgrade { conn, ok });
+                    .put(key, to_server, EventKind::TlsUpgrade { conn, ok });
             }
             let (from, to) = if line.from_client {
                 (host, target)
@@ -613,9 +600,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             };
             last_sent = Some(sent_at);
             let names = if line.from_client {
-                to_server.clone()
+                to_server
             } else {
-                to_client.clone()
+                to_client
             };
             let key = self.key_at(*t);
             self.recorder.put_line(

@@ -1,12 +1,10 @@
 //! Delivery status notifications (RFC 3464): bounces and delay warnings,
 //! sent from the null reverse-path `<>` to the envelope sender.
 
-use smallvec::smallvec;
-
 use super::{Event, QueueEntry, Sim, SmtpExchange};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
-use crate::trace::{DsnAction, EventKind, Subject};
+use crate::trace::{DsnAction, EventKind, Names};
 
 impl<X: SmtpExchange + Clone> Sim<X> {
     /// Queues an RFC 3464 DSN from `<>` to the envelope sender of `original`.
@@ -50,13 +48,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             ));
         }
         content.push_str("\r\n--dsn--\r\n");
+        let names = Names::one(
+            self.host_id(host),
+            self.name_id(&original.message_id),
+            self.name_id(&original.mail_from),
+        );
         self.record(
             now,
-            &Subject {
-                hosts: smallvec![name],
-                message: Some(original.message_id.clone()),
-                recipient: Some(original.mail_from.as_str().into()),
-            },
+            names,
             EventKind::DsnSent {
                 action,
                 to: original.mail_from.as_str().into(),

@@ -157,7 +157,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 fault: Box::new(fault),
             }
         };
-        self.record(now, &subject, kind);
+        self.record_subject(now, &subject, kind);
     }
 
     fn restore_link(&mut self, a: usize, b: usize) {

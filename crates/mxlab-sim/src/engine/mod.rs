@@ -27,7 +27,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use compact_str::CompactString;
-use smallvec::smallvec;
 
 pub use attempt::SIM_EPOCH_UNIX;
 pub use exchange::{
@@ -46,7 +45,7 @@ use crate::rng::SimRng;
 use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
-use crate::trace::{DsnAction, EventKind, Note, Subject, Trace};
+use crate::trace::{DsnAction, EventKind, Names, Note, Subject, Trace, NO_NAME};
 
 /// A run with at least this many events and messages to go builds its
 /// trace on a second thread (natively).
@@ -112,6 +111,8 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     link_rngs: BTreeMap<(usize, usize), SimRng>,
     faults: Vec<FaultSpec>,
     trace: Trace,
+    /// Each host's name as an id in the trace.
+    name_ids: Vec<u32>,
     exchange: X,
     next_conn: u64,
     horizon: SimTime,
@@ -205,12 +206,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 );
             }
         }
+        let mut trace = Trace::new();
         Sim {
             zone: Zone::from_scenario(&scenario.dns),
             horizon: SimTime::from_secs(scenario.horizon_secs),
             scenario,
             seed,
             events,
+            name_ids: hosts.iter().map(|h| trace.intern(&h.node.name)).collect(),
             submits,
             next_submit: 0,
             recorder: Recorder::default(),
@@ -221,7 +224,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             partitions: BTreeSet::new(),
             link_rngs: BTreeMap::new(),
             faults,
-            trace: Trace::new(),
+            trace,
             exchange,
             next_conn: 1,
         }
@@ -341,7 +344,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     }
 
     /// Records an event at `at` (now).
-    fn record(&mut self, at: SimTime, subject: &Subject, kind: EventKind) {
+    fn record(&mut self, at: SimTime, names: Names, kind: EventKind) {
+        self.recorder
+            .record(self.trace.store_mut(), at, (names, Vec::new()), kind, None);
+    }
+
+    /// Records an event at `at` (now) for a subject given by name.
+    fn record_subject(&mut self, at: SimTime, subject: &Subject, kind: EventKind) {
         let names = self.trace.names_of(subject);
         self.recorder
             .record(self.trace.store_mut(), at, names, kind, None);
@@ -351,15 +360,24 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     fn record_explained(
         &mut self,
         at: SimTime,
-        subject: &Subject,
+        names: Names,
         kind: EventKind,
         explanation: &'static str,
         rfc: &'static str,
     ) {
-        let names = self.trace.names_of(subject);
         let note = Note::unless_default(&kind, explanation.into(), rfc.into());
         self.recorder
-            .record(self.trace.store_mut(), at, names, kind, note);
+            .record(self.trace.store_mut(), at, (names, Vec::new()), kind, note);
+    }
+
+    /// The id of host `host`'s name in the trace.
+    fn host_id(&self, host: usize) -> u32 {
+        self.name_ids.get(host).copied().unwrap_or(NO_NAME)
+    }
+
+    /// The id of a name in the trace.
+    fn name_id(&mut self, name: &str) -> u32 {
+        self.trace.intern(name)
     }
 
     /// Runs until nothing is left to do or the horizon is reached; returns
@@ -473,7 +491,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     }
 
     fn arrive(&mut self, now: SimTime, host: usize, mut entry: QueueEntry) {
-        let name = self.name(host);
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
@@ -483,14 +500,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let queue_id = entry.queue_id;
         let limit = h.profile.hop_limit;
         let over = entry.hops > limit;
-        let subject = Subject {
-            hosts: smallvec![name],
-            message: Some(entry.message_id.clone()),
-            recipient: None,
-        };
+        let names = Names::one(
+            self.host_id(host),
+            self.trace.intern(&entry.message_id),
+            NO_NAME,
+        );
         self.record(
             now,
-            &subject,
+            names,
             EventKind::Enqueue {
                 queue_id: compact_str::format_compact!("{queue_id}"),
                 recipients: entry
@@ -557,7 +574,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         queue_id: u64,
         results: Vec<(String, RcptResult)>,
     ) {
-        let name = self.name(host);
+        let host_id = self.host_id(host);
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
@@ -569,7 +586,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             return;
         };
         entry.in_flight = false;
-        let message = entry.message_id.clone();
+        let message_id = self.trace.intern(&entry.message_id);
         let is_bounce = entry.is_bounce();
         let mut bounced = Vec::new();
         let mut deferred = Vec::new();
@@ -582,11 +599,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             else {
                 continue;
             };
-            let subject = Subject {
-                hosts: smallvec![name.clone()],
-                message: Some(message.clone()),
-                recipient: Some(rcpt.as_str().into()),
-            };
+            let subject = Names::one(host_id, message_id, self.trace.intern(&rcpt));
             match result {
                 RcptResult::Delivered { to, duplicate } => {
                     r.status = RecipientStatus::Delivered;
@@ -654,10 +667,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         for (subject, kind, note) in records {
             match note {
                 Some(text) => {
-                    self.record_explained(now, &subject, kind, text, "RFC 3464 §2");
+                    self.record_explained(now, subject, kind, text, "RFC 3464 §2");
                 }
                 None => {
-                    self.record(now, &subject, kind);
+                    self.record(now, subject, kind);
                 }
             }
         }

@@ -150,7 +150,7 @@ impl Ahead {
                         trace.push_line(at, &names, command, conn, octets, sent_at);
                     }
                     Pending::Kind(kind) => {
-                        trace.push(at, names, kind, None);
+                        trace.push(at, names, Vec::new(), kind, None);
                     }
                 }
             }
@@ -180,8 +180,9 @@ enum Op {
     StartRun,
     /// Everything ahead below the key goes into the trace.
     Flush(Key),
-    /// A record at the current time, straight into the trace.
-    Record(SimTime, Names, EventKind, Option<Box<Note>>),
+    /// A record at the current time, straight into the trace (with its
+    /// hosts after the first two).
+    Record(SimTime, Names, Vec<u32>, EventKind, Option<Box<Note>>),
 }
 
 /// Ops on their way to the trace-building thread.
@@ -209,8 +210,8 @@ impl Batch {
                 }
                 Op::StartRun => ahead.start_run(),
                 Op::Flush(limit) => ahead.flush(limit, store),
-                Op::Record(at, names, kind, note) => {
-                    store.push(at, names, kind, note);
+                Op::Record(at, names, more, kind, note) => {
+                    store.push(at, names, more, kind, note);
                 }
             }
         }
@@ -293,14 +294,14 @@ impl Recorder {
         &mut self,
         store: &mut Store,
         at: SimTime,
-        names: Names,
+        (names, more): (Names, Vec<u32>),
         kind: EventKind,
         note: Option<Box<Note>>,
     ) {
         match &mut self.shipping {
-            Some(s) => s.push(Op::Record(at, names, kind, note)),
+            Some(s) => s.push(Op::Record(at, names, more, kind, note)),
             None => {
-                store.push(at, names, kind, note);
+                store.push(at, names, more, kind, note);
             }
         }
     }
