@@ -327,6 +327,15 @@ impl Active {
     }
 }
 
+/// The buffers a session starts with: empty ones, or a finished session's.
+type Room = (
+    VecDeque<(usize, Transaction)>,
+    VecDeque<Expect>,
+    ReplyParser,
+    Vec<Result<Reply, ReplyError>>,
+    VecDeque<Output<ClientEvent>>,
+);
+
 /// A client session: one SMTP connection seen from the client.
 #[derive(Clone, Debug)]
 pub struct ClientSession {
@@ -357,16 +366,60 @@ impl ClientSession {
         transactions: Vec<Transaction>,
         now: Instant,
     ) -> ClientSession {
+        ClientSession::start(
+            config,
+            transactions,
+            now,
+            (
+                VecDeque::new(),
+                VecDeque::new(),
+                ReplyParser::new(),
+                Vec::new(),
+                VecDeque::new(),
+            ),
+        )
+    }
+
+    /// Starts over on a new connection, as [`ClientSession::new`] does,
+    /// keeping this session's buffers: a host that opens one connection
+    /// after another does not allocate them again.
+    pub fn restart(&mut self, config: ClientConfig, transactions: Vec<Transaction>, now: Instant) {
+        let mut queue = core::mem::take(&mut self.queue);
+        queue.clear();
+        let mut expect = core::mem::take(&mut self.expect);
+        expect.clear();
+        let mut parser = core::mem::take(&mut self.parser);
+        parser.reset();
+        let mut replies = core::mem::take(&mut self.replies);
+        replies.clear();
+        let mut out = core::mem::take(&mut self.out);
+        out.clear();
+        *self = ClientSession::start(
+            config,
+            transactions,
+            now,
+            (queue, expect, parser, replies, out),
+        );
+    }
+
+    fn start(
+        config: ClientConfig,
+        transactions: Vec<Transaction>,
+        now: Instant,
+        (mut queue, mut expect, parser, replies, out): Room,
+    ) -> ClientSession {
         let wait = config.timeouts.greeting;
+        queue.extend(transactions.into_iter().enumerate());
+        expect.push_back(Expect::Greeting);
         let mut c = ClientSession {
             config,
             state: ClientState::Greeting,
-            queue: transactions.into_iter().enumerate().collect(),
+            queue,
             active: None,
-            expect: VecDeque::from([Expect::Greeting]),
-            parser: ReplyParser::new(),
-            replies: Vec::new(),
-            out: VecDeque::new(),
+            expect,
+            parser,
+            replies,
+            out,
             outcome: ConnectionOutcome::default(),
             deadline: None,
             wait,

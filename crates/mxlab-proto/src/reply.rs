@@ -441,6 +441,14 @@ impl ReplyParser {
         bytes.len()
     }
 
+    /// Forgets any partial reply or line (for a new connection), keeping
+    /// the line buffer's room.
+    pub fn reset(&mut self) {
+        self.line.clear();
+        self.overflow = false;
+        self.pending = None;
+    }
+
     /// Whether a partial reply or line is buffered.
     pub fn is_idle(&self) -> bool {
         self.line.is_empty() && self.pending.is_none()

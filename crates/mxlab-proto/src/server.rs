@@ -303,9 +303,46 @@ pub struct ServerSession {
 
 const AUTH_LINE: usize = 12_288; // RFC 4954 §4
 
+/// The buffers a session starts with: empty ones, or a finished session's.
+#[derive(Default)]
+struct Room {
+    lines: Option<LineReader>,
+    inbuf: Vec<u8>,
+    out: VecDeque<Output<ServerEvent>>,
+    rcpts: Vec<(ForwardPath, RcptParams)>,
+}
+
 impl ServerSession {
     /// A new session on a fresh connection: the greeting is queued.
     pub fn new(config: ServerConfig, now: Instant) -> ServerSession {
+        ServerSession::start(config, now, Room::default())
+    }
+
+    /// Starts over on a new connection, as [`ServerSession::new`] does,
+    /// keeping this session's buffers: a host that serves one connection
+    /// after another does not allocate them again.
+    pub fn restart(&mut self, config: ServerConfig, now: Instant) {
+        let mut lines = core::mem::replace(&mut self.lines, LineReader::new(0));
+        lines.reset(limits::COMMAND_LINE);
+        let mut inbuf = core::mem::take(&mut self.inbuf);
+        inbuf.clear();
+        let mut out = core::mem::take(&mut self.out);
+        out.clear();
+        let mut rcpts = core::mem::take(&mut self.rcpts);
+        rcpts.clear();
+        *self = ServerSession::start(
+            config,
+            now,
+            Room {
+                lines: Some(lines),
+                inbuf,
+                out,
+                rcpts,
+            },
+        );
+    }
+
+    fn start(config: ServerConfig, now: Instant, room: Room) -> ServerSession {
         let forced = config
             .greeting_reply
             .clone()
@@ -317,10 +354,12 @@ impl ServerSession {
                 ServerState::Greeted
             },
             mode: Mode::Command,
-            lines: LineReader::new(limits::COMMAND_LINE),
-            inbuf: Vec::new(),
+            lines: room
+                .lines
+                .unwrap_or_else(|| LineReader::new(limits::COMMAND_LINE)),
+            inbuf: room.inbuf,
             pos: 0,
-            out: VecDeque::new(),
+            out: room.out,
             close_after: false,
             start_tls_after: false,
             deadline: None,
@@ -329,7 +368,7 @@ impl ServerSession {
             tls: false,
             auth_user: None,
             from: None,
-            rcpts: Vec::new(),
+            rcpts: room.rcpts,
             rcpt_attempts: 0,
             errors: 0,
             config,

@@ -76,6 +76,15 @@ impl LineReader {
         }
     }
 
+    /// Empties the reader for a new connection with limit `max`, keeping
+    /// its buffer's room.
+    pub fn reset(&mut self, max: usize) {
+        self.buf.clear();
+        self.len = 0;
+        self.last = None;
+        self.max = max;
+    }
+
     /// Changes the limit (for example between commands and data).
     pub fn set_max(&mut self, max: usize) {
         self.max = max;

@@ -4,12 +4,15 @@
 
 mod pair_driver;
 
+use mxlab_proto::client::ClientSession;
 use mxlab_proto::client::{ClientConfig, Stage, TlsPolicy, Transaction};
 use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
 use mxlab_proto::reply::Reply;
 use mxlab_proto::sasl::Credentials;
 use mxlab_proto::server::ServerConfig;
-use pair_driver::{run, Policy};
+use mxlab_proto::server::ServerSession;
+use mxlab_proto::{Input, Instant};
+use pair_driver::{run, run_sessions, Policy};
 
 fn rp(s: &str) -> ReversePath {
     ReversePath::parse(s, PathOptions::default()).unwrap()
@@ -377,4 +380,44 @@ fn quiet_client_says_the_same_and_reports_only_transactions() {
     // Only the verbose client reported the connection's outcome.
     assert!(verbose.connection.quit.is_some());
     assert!(quiet.connection.quit.is_none());
+}
+
+#[test]
+fn restarted_sessions_say_what_new_ones_say() {
+    let txs = || {
+        vec![tx(
+            "<a@example.org>",
+            &["<b@example.net>", "<c@example.net>"],
+            "Subject: x\r\n\r\nbody\r\n",
+        )]
+    };
+    let server_cfg = || {
+        let mut c = ServerConfig::new("mx.example.net");
+        c.extensions.auth = true;
+        c
+    };
+    let client_cfg = || ClientConfig::new("client.example.org");
+    let fresh = run(server_cfg(), client_cfg(), txs(), Policy::default());
+    // Sessions left in the middle of another conversation: the server in
+    // the data of a message, with half a line buffered and replies queued;
+    // the client with half a reply buffered and a transaction of its own.
+    let now = Instant::ZERO;
+    let mut server = ServerSession::new(ServerConfig::new("old.example.net"), now);
+    server.handle_input(
+        now,
+        Input::Bytes(b"EHLO x\r\nMAIL FROM:<o@x>\r\nRCPT TO:<p@y>\r\nDATA\r\nhalf a li"),
+    );
+    let mut client = ClientSession::new(
+        ClientConfig::new("old.example.org"),
+        vec![tx("<o@x.org>", &["<p@y.net>"], "old\r\n")],
+        now,
+    );
+    client.handle_input(now, Input::Bytes(b"220-old.example.net hal"));
+    server.restart(server_cfg(), now);
+    client.restart(client_cfg(), txs(), now);
+    let restarted = run_sessions(server, client, Policy::default(), false);
+    assert_eq!(restarted.transcript(), fresh.transcript());
+    assert_eq!(restarted.outcomes, fresh.outcomes);
+    assert_eq!(restarted.delivered, fresh.delivered);
+    assert_eq!(restarted.connection, fresh.connection);
 }

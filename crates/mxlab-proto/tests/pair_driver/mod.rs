@@ -136,9 +136,15 @@ pub fn run_chunked(
     policy: Policy,
     one: bool,
 ) -> Run {
+    let now = Instant::ZERO;
+    let s = ServerSession::new(server, now);
+    let c = ClientSession::new(client, txs, now);
+    run_sessions(s, c, policy, one)
+}
+
+/// One run of sessions already set up (new or restarted), at time zero.
+pub fn run_sessions(mut s: ServerSession, mut c: ClientSession, policy: Policy, one: bool) -> Run {
     let mut now = Instant::ZERO;
-    let mut s = ServerSession::new(server, now);
-    let mut c = ClientSession::new(client, txs, now);
     let mut r = Run::default();
     let (mut s_deadline, mut c_deadline) = (None, None);
     let (mut s_tls, mut c_tls) = (false, false);

@@ -33,6 +33,9 @@ pub struct ProtoExchange {
     /// The buffers of the last result, given back for reuse.
     spare_lines: Vec<WireLine>,
     spare_octets: Vec<u8>,
+    /// The sessions of the last transaction, restarted for the next (their
+    /// buffers are reused).
+    sessions: Option<(ServerSession, ClientSession)>,
 }
 
 pub(crate) const PATHS: PathOptions = PathOptions {
@@ -117,8 +120,17 @@ impl SmtpExchange for ProtoExchange {
             .collect();
         let tx = Transaction::new(from, rcpts, req.content.as_bytes().to_vec());
         let now = Instant::ZERO;
-        let mut server = ServerSession::new(server_cfg, now);
-        let mut client = ClientSession::new(client_cfg, vec![tx], now);
+        let (mut server, mut client) = match self.sessions.take() {
+            Some((mut server, mut client)) => {
+                server.restart(server_cfg, now);
+                client.restart(client_cfg, vec![tx], now);
+                (server, client)
+            }
+            None => (
+                ServerSession::new(server_cfg, now),
+                ClientSession::new(client_cfg, vec![tx], now),
+            ),
+        };
         let mut tls = None;
         let mut authenticated = false;
         let mut messages = 0usize;
@@ -234,6 +246,7 @@ impl SmtpExchange for ProtoExchange {
                 break;
             }
         }
+        self.sessions = Some((server, client));
         let mut used = vec![false; outcomes.len()];
         let per_rcpt = paths
             .iter()
