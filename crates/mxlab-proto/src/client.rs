@@ -47,7 +47,7 @@ use crate::path::{ForwardPath, ReversePath};
 use crate::reply::{Reply, ReplyError, ReplyParser};
 use crate::sasl::{self, Credentials};
 use crate::session::{ClientState, Input, Instant, Output};
-use crate::wire::dot_stuff;
+use crate::wire::{dot_stuff, Spare};
 
 /// When the client uses STARTTLS.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -334,6 +334,7 @@ type Room = (
     ReplyParser,
     Vec<Result<Reply, ReplyError>>,
     VecDeque<Output<ClientEvent>>,
+    Spare,
 );
 
 /// A client session: one SMTP connection seen from the client.
@@ -356,6 +357,8 @@ pub struct ClientSession {
     closed: bool,
     quit_sent: bool,
     auth_login: bool,
+    /// Transmitted buffers given back, for the next output.
+    spare: Spare,
 }
 
 impl ClientSession {
@@ -376,6 +379,7 @@ impl ClientSession {
                 ReplyParser::new(),
                 Vec::new(),
                 VecDeque::new(),
+                Spare::default(),
             ),
         )
     }
@@ -394,11 +398,12 @@ impl ClientSession {
         replies.clear();
         let mut out = core::mem::take(&mut self.out);
         out.clear();
+        let spare = core::mem::take(&mut self.spare);
         *self = ClientSession::start(
             config,
             transactions,
             now,
-            (queue, expect, parser, replies, out),
+            (queue, expect, parser, replies, out, spare),
         );
     }
 
@@ -406,7 +411,7 @@ impl ClientSession {
         config: ClientConfig,
         transactions: Vec<Transaction>,
         now: Instant,
-        (mut queue, mut expect, parser, replies, out): Room,
+        (mut queue, mut expect, parser, replies, out, spare): Room,
     ) -> ClientSession {
         let wait = config.timeouts.greeting;
         queue.extend(transactions.into_iter().enumerate());
@@ -428,6 +433,7 @@ impl ClientSession {
             closed: false,
             quit_sent: false,
             auth_login: false,
+            spare,
         };
         c.finish_step(now);
         c
@@ -554,9 +560,17 @@ impl ClientSession {
         }
     }
 
+    /// Gives back a buffer this session transmitted (from
+    /// [`Output::Transmit`]), for its later output to reuse: optional, it
+    /// saves an allocation per command.
+    pub fn give_back(&mut self, buf: Vec<u8>) {
+        self.spare.keep(buf);
+    }
+
     fn send(&mut self, cmd: &Command, expect: Expect, state: ClientState, wait: Duration) {
-        self.out
-            .push_back(Output::Transmit(cmd.to_line().into_bytes()));
+        let mut bytes = self.spare.take();
+        cmd.write_line(&mut bytes);
+        self.out.push_back(Output::Transmit(bytes));
         self.expect.push_back(expect);
         self.state = state;
         self.wait = wait;
@@ -906,12 +920,13 @@ impl ClientSession {
         });
         if pipelining {
             // RFC 2920 §3.1: MAIL, every RCPT and DATA in one group.
-            let mut batch = mail.to_line();
+            let mut batch = self.spare.take();
+            mail.write_line(&mut batch);
             for r in &rcpts {
-                batch.push_str(&r.to_line());
+                r.write_line(&mut batch);
             }
-            batch.push_str("DATA\r\n");
-            self.out.push_back(Output::Transmit(batch.into_bytes()));
+            batch.extend_from_slice(b"DATA\r\n");
+            self.out.push_back(Output::Transmit(batch));
             self.expect.push_back(Expect::Mail);
             self.expect.extend((0..rcpts.len()).map(Expect::Rcpt));
             self.expect.push_back(Expect::Data);

@@ -426,13 +426,26 @@ impl Command {
 
     /// The command line as a client sends it, CRLF included.
     pub fn to_line(&self) -> String {
-        use fmt::Write as _;
         // Room for most commands at once (a path is rarely longer).
-        let mut s = String::with_capacity(80);
-        // Writing into a String cannot fail.
-        let _ = write!(s, "{self}");
-        s.push_str("\r\n");
-        s
+        let mut bytes = Vec::with_capacity(80);
+        self.write_line(&mut bytes);
+        // Only text was written.
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Appends [`Command::to_line`]'s bytes to `out`.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        use fmt::Write as _;
+        struct Bytes<'a>(&'a mut Vec<u8>);
+        impl fmt::Write for Bytes<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0.extend_from_slice(s.as_bytes());
+                Ok(())
+            }
+        }
+        // Writing into a Vec cannot fail.
+        let _ = write!(Bytes(out), "{self}\r\n");
     }
 }
 

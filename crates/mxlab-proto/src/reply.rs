@@ -259,10 +259,23 @@ pub(crate) fn wire_form<'a>(
     n: usize,
     texts: impl Iterator<Item = &'a str> + Clone,
 ) -> Vec<u8> {
+    let mut out = Vec::new();
+    wire_form_into(&mut out, code, enhanced, n, texts);
+    out
+}
+
+/// [`wire_form`], appended to `out`.
+pub(crate) fn wire_form_into<'a>(
+    out: &mut Vec<u8>,
+    code: u16,
+    enhanced: Option<EnhancedCode>,
+    n: usize,
+    texts: impl Iterator<Item = &'a str> + Clone,
+) {
     let n = n.max(1);
     // Code, separator, enhanced code (at most 11), space, CRLF.
     let per_line = 4 + if enhanced.is_some() { 12 } else { 0 } + 2;
-    let mut out = Vec::with_capacity(n * per_line + texts.clone().map(str::len).sum::<usize>());
+    out.reserve(n * per_line + texts.clone().map(str::len).sum::<usize>());
     let (digits, start) = decimal(code);
     let code = digits.get(start..).unwrap_or_default();
     let mut texts = texts;
@@ -271,7 +284,7 @@ pub(crate) fn wire_form<'a>(
         out.extend_from_slice(code);
         out.push(if i + 1 < n { b'-' } else { b' ' });
         if let Some(e) = enhanced {
-            e.write_to(&mut out);
+            e.write_to(out);
             if !text.is_empty() {
                 out.push(b' ');
             }
@@ -282,7 +295,6 @@ pub(crate) fn wire_form<'a>(
         );
         out.extend_from_slice(b"\r\n");
     }
-    out
 }
 
 impl fmt::Display for Reply {

@@ -36,7 +36,7 @@ use crate::path::{ForwardPath, PathOptions, ReversePath};
 use crate::reply::{EnhancedCode, Reply};
 use crate::sasl::{self, Credentials};
 use crate::session::{Input, Instant, Output, ServerState};
-use crate::wire::{BareLinePolicy, DataEnd, DataReader, LineEnding, LineReader};
+use crate::wire::{BareLinePolicy, DataEnd, DataReader, LineEnding, LineReader, Spare};
 use crate::CompactString;
 
 /// What the server advertises in its EHLO reply and therefore accepts.
@@ -299,6 +299,8 @@ pub struct ServerSession {
     rcpts: Vec<(ForwardPath, RcptParams)>,
     rcpt_attempts: usize,
     errors: u32,
+    /// Transmitted buffers given back, for the next output.
+    spare: Spare,
 }
 
 const AUTH_LINE: usize = 12_288; // RFC 4954 §4
@@ -310,6 +312,7 @@ struct Room {
     inbuf: Vec<u8>,
     out: VecDeque<Output<ServerEvent>>,
     rcpts: Vec<(ForwardPath, RcptParams)>,
+    spare: Spare,
 }
 
 impl ServerSession {
@@ -330,6 +333,7 @@ impl ServerSession {
         out.clear();
         let mut rcpts = core::mem::take(&mut self.rcpts);
         rcpts.clear();
+        let spare = core::mem::take(&mut self.spare);
         *self = ServerSession::start(
             config,
             now,
@@ -338,6 +342,7 @@ impl ServerSession {
                 inbuf,
                 out,
                 rcpts,
+                spare,
             },
         );
     }
@@ -371,6 +376,7 @@ impl ServerSession {
             rcpts: room.rcpts,
             rcpt_attempts: 0,
             errors: 0,
+            spare: room.spare,
             config,
         };
         if let Some(r) = forced {
@@ -626,7 +632,22 @@ impl ServerSession {
         if !self.config.extensions.enhanced_status_codes {
             r.enhanced = None;
         }
-        self.out.push_back(Output::Transmit(r.to_bytes()));
+        let mut bytes = self.spare.take();
+        crate::reply::wire_form_into(
+            &mut bytes,
+            r.code.get(),
+            r.enhanced,
+            r.lines.len(),
+            r.lines.iter().map(|l| l.as_str()),
+        );
+        self.out.push_back(Output::Transmit(bytes));
+    }
+
+    /// Gives back a buffer this session transmitted (from
+    /// [`Output::Transmit`]), for its later output to reuse: optional, it
+    /// saves an allocation per reply.
+    pub fn give_back(&mut self, buf: Vec<u8>) {
+        self.spare.keep(buf);
     }
 
     /// Sends a one-line reply without building a [`Reply`] first (the
@@ -635,7 +656,8 @@ impl ServerSession {
         let enhanced = enhanced
             .filter(|_| self.config.extensions.enhanced_status_codes)
             .map(EnhancedCode::from);
-        let bytes = crate::reply::wire_form(code, enhanced, 1, core::iter::once(text));
+        let mut bytes = self.spare.take();
+        crate::reply::wire_form_into(&mut bytes, code, enhanced, 1, core::iter::once(text));
         self.out.push_back(Output::Transmit(bytes));
     }
 
@@ -645,7 +667,7 @@ impl ServerSession {
         }
         self.state = ServerState::Closed;
         self.pending = None;
-        self.inbuf = Vec::new();
+        self.inbuf.clear();
         self.pos = 0;
         self.close_after = reason != CloseReason::PeerClosed;
         self.emit(ServerEvent::Closed(reason));
@@ -827,7 +849,9 @@ impl ServerSession {
                 }
                 let keywords = self.ehlo_keywords();
                 // The EHLO reply carries no enhanced code (RFC 2034 §3).
-                let bytes = crate::reply::wire_form(
+                let mut bytes = self.spare.take();
+                crate::reply::wire_form_into(
+                    &mut bytes,
                     250,
                     None,
                     1 + keywords.len(),

@@ -489,3 +489,27 @@ mod tests {
         assert_eq!(normalize_crlf(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
     }
 }
+
+/// Buffers a host gave back after transmitting them, for a session's next
+/// output: a session that talks for long allocates its output once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Spare(Vec<Vec<u8>>);
+
+impl Spare {
+    /// At most this many buffers are kept, each of at most this capacity.
+    const KEEP: usize = 8;
+    const ROOM: usize = 4096;
+
+    /// An empty buffer: a spare one, or a new one.
+    pub(crate) fn take(&mut self) -> Vec<u8> {
+        self.0.pop().unwrap_or_default()
+    }
+
+    /// Keeps `buf` (emptied) for later, unless enough are kept already.
+    pub(crate) fn keep(&mut self, mut buf: Vec<u8>) {
+        if self.0.len() < Self::KEEP && buf.capacity() > 0 && buf.capacity() <= Self::ROOM {
+            buf.clear();
+            self.0.push(buf);
+        }
+    }
+}

@@ -383,7 +383,7 @@ fn quiet_client_says_the_same_and_reports_only_transactions() {
 }
 
 #[test]
-fn restarted_sessions_say_what_new_ones_say() {
+fn restarted_sessions_and_given_back_buffers_say_what_new_ones_say() {
     let txs = || {
         vec![tx(
             "<a@example.org>",
@@ -413,6 +413,9 @@ fn restarted_sessions_say_what_new_ones_say() {
         now,
     );
     client.handle_input(now, Input::Bytes(b"220-old.example.net hal"));
+    // Buffers given back still hold what was in them: they are emptied.
+    server.give_back(b"999 left over\r\n".to_vec());
+    client.give_back(b"LEFT OVER\r\n".to_vec());
     server.restart(server_cfg(), now);
     client.restart(client_cfg(), txs(), now);
     let restarted = run_sessions(server, client, Policy::default(), false);

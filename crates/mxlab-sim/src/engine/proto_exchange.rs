@@ -154,6 +154,7 @@ impl SmtpExchange for ProtoExchange {
                         if !client_closed {
                             client.handle_input(now, Input::Bytes(&b));
                         }
+                        server.give_back(b);
                     }
                     Output::Event(e) => {
                         let d = match &e {
@@ -219,6 +220,7 @@ impl SmtpExchange for ProtoExchange {
                         if !server_closed {
                             server.handle_input(now, Input::Bytes(&b));
                         }
+                        client.give_back(b);
                     }
                     Output::Event(ClientEvent::TransactionDone(t)) => outcomes.extend(t.rcpts),
                     Output::Event(_) | Output::Timeout(_) => {}
