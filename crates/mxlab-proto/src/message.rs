@@ -71,38 +71,35 @@ fn date_into(buf: &mut [u8; 31], unix_secs: i64) -> &str {
         .get(usize::try_from(month.saturating_sub(1)).unwrap_or(0))
         .copied()
         .unwrap_or("Jan");
-    let mut w = Cursor { buf, len: 0 };
-    // Writing into a fixed buffer of the right size cannot fail; a short
-    // write would only leave the text short.
-    let _ = write!(
-        w,
-        "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} +0000",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    );
-    let len = w.len;
-    core::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default()
-}
-
-/// A `fmt::Write` into a byte buffer; what does not fit is dropped.
-struct Cursor<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl core::fmt::Write for Cursor<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let end = self.len.saturating_add(s.len());
-        match self.buf.get_mut(self.len..end) {
-            Some(dst) => {
-                dst.copy_from_slice(s.as_bytes());
-                self.len = end;
-                Ok(())
-            }
-            None => Err(core::fmt::Error),
+    // Every part has a fixed width: `Mon, 05 Jan 2026 09:00:00 +0000`.
+    let digit = |n: i64| b'0'.saturating_add(u8::try_from(n.rem_euclid(10)).unwrap_or(0));
+    let two = |n: i64| [digit(n / 10), digit(n)];
+    let [y0, y1] = two(year / 100);
+    let [y2, y3] = two(year % 100);
+    let [d0, d1] = two(day);
+    let [h0, h1] = two(sod / 3600);
+    let [m0, m1] = two((sod / 60) % 60);
+    let [s0, s1] = two(sod % 60);
+    let mut at = 0;
+    for part in [
+        weekday.as_bytes(),
+        b", ",
+        &[d0, d1],
+        b" ",
+        month_name.as_bytes(),
+        b" ",
+        &[y0, y1, y2, y3],
+        b" ",
+        &[h0, h1, b':', m0, m1, b':', s0, s1],
+        b" +0000",
+    ] {
+        let end = at + part.len();
+        if let Some(dst) = buf.get_mut(at..end) {
+            dst.copy_from_slice(part);
+            at = end;
         }
     }
+    core::str::from_utf8(buf.get(..at).unwrap_or_default()).unwrap_or_default()
 }
 
 /// Year, month (1..=12) and day (1..=31) of the day `days` after 1970-01-01

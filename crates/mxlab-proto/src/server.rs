@@ -305,6 +305,15 @@ pub struct ServerSession {
 
 const AUTH_LINE: usize = 12_288; // RFC 4954 §4
 
+/// The parts one after another (short texts are kept inline).
+fn joined(parts: &[&str]) -> CompactString {
+    let mut out = CompactString::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// The buffers a session starts with: empty ones, or a finished session's.
 #[derive(Default)]
 struct Room {
@@ -390,9 +399,9 @@ impl ServerSession {
             return s;
         }
         let (code, text) = if s.config.refuse {
-            (554, format!("{} No SMTP service here", s.config.hostname))
+            (554, joined(&[&s.config.hostname, " No SMTP service here"]))
         } else {
-            (220, format!("{} {}", s.config.hostname, s.config.banner))
+            (220, joined(&[&s.config.hostname, " ", &s.config.banner]))
         };
         s.send_line(code, None, &text);
         s.finish_step(now);
@@ -804,7 +813,7 @@ impl ServerSession {
         let ext = self.config.extensions.clone();
         match cmd {
             Command::Quit => {
-                let text = format!("{} Bye", self.config.hostname);
+                let text = joined(&[&self.config.hostname, " Bye"]);
                 self.send_line(221, Some((2, 0, 0)), &text);
                 self.close(CloseReason::Quit);
             }
@@ -843,9 +852,9 @@ impl ServerSession {
                 // A reply line is at most 512 octets (RFC 5321 §4.5.3.1.5)
                 // and the greeting after the domain is optional (§4.1.1.1):
                 // a client name too long to echo is left out.
-                let mut first = format!("{} Hello {}", self.config.hostname, domain);
+                let mut first = joined(&[&self.config.hostname, " Hello ", domain.as_str()]);
                 if first.len() + "250-\r\n".len() > limits::REPLY_LINE {
-                    first.clone_from(&self.config.hostname);
+                    first = self.config.hostname.as_str().into();
                 }
                 let keywords = self.ehlo_keywords();
                 // The EHLO reply carries no enhanced code (RFC 2034 §3).

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::{CompactString, ToCompactString};
 use mxlab_proto::message::{with_protocol, ReceivedFields};
 use mxlab_proto::wire::BareLinePolicy;
 
@@ -416,7 +417,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 )
             });
             for (message_id, mail_from, rcpts, content) in stored_copy.into_iter().chain(smuggled) {
-                let id = compact_str::format_compact!("{message_id}.{conn}");
+                let mut id = CompactString::from(message_id.as_str());
+                id.push('.');
+                id.push_str(&conn.to_compact_string());
                 let content = with_received((&client, &server), &conv, rcpts, *t, &id, content);
                 let hops = entry.hops.saturating_add(1);
                 let next = QueueEntry::arriving(&message_id, mail_from, rcpts, content, hops, *t);

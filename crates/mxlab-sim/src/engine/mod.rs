@@ -435,7 +435,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         };
         let mut content = String::new();
         for h in &m.headers {
-            content.push_str(&format!("{}: {}\r\n", h.name, h.value));
+            for part in [h.name.as_str(), ": ", h.value.as_str(), "\r\n"] {
+                content.push_str(part);
+            }
         }
         content.push_str("\r\n");
         content.push_str(&m.body);
@@ -459,13 +461,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     fn one_way(&mut self, a: usize, b: usize) -> u64 {
         let l = self.link(a, b);
         let jitter = if l.jitter_ms > 0 {
-            let seed = self.seed;
-            let label = format!("link:{}|{}", self.name(a.min(b)), self.name(a.max(b)));
-            let rng = self
-                .link_rngs
-                .entry(pair(a, b))
-                .or_insert_with(|| SimRng::fork(seed, &label.to_ascii_lowercase()));
-            rng.below(l.jitter_ms.saturating_mul(1_000).saturating_add(1))
+            self.link_rng(a, b)
+                .below(l.jitter_ms.saturating_mul(1_000).saturating_add(1))
         } else {
             0
         };
@@ -481,13 +478,19 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         if l.loss <= 0.0 {
             return false;
         }
-        let seed = self.seed;
-        let label = format!("link:{}|{}", self.name(a.min(b)), self.name(a.max(b)));
-        let rng = self
-            .link_rngs
-            .entry(pair(a, b))
-            .or_insert_with(|| SimRng::fork(seed, &label.to_ascii_lowercase()));
-        rng.chance(l.loss)
+        self.link_rng(a, b).chance(l.loss)
+    }
+
+    /// The random stream of the link between `a` and `b`, forked from the
+    /// world seed the first time it is needed.
+    fn link_rng(&mut self, a: usize, b: usize) -> &mut SimRng {
+        let key = pair(a, b);
+        let (seed, hosts) = (self.seed, &self.hosts);
+        self.link_rngs.entry(key).or_insert_with(|| {
+            let name = |i: usize| hosts.get(i).map_or("", |h| h.node.name.as_str());
+            let label = format!("link:{}|{}", name(key.0), name(key.1));
+            SimRng::fork(seed, &label.to_ascii_lowercase())
+        })
     }
 
     fn arrive(&mut self, now: SimTime, host: usize, mut entry: QueueEntry) {
@@ -509,7 +512,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             now,
             names,
             EventKind::Enqueue {
-                queue_id: compact_str::format_compact!("{queue_id}"),
+                queue_id: compact_str::ToCompactString::to_compact_string(&queue_id),
                 recipients: entry
                     .recipients
                     .iter()

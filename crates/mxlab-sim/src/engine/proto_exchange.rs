@@ -9,6 +9,8 @@
 
 use core::fmt::Write as _;
 
+use compact_str::{CompactString, ToCompactString};
+
 use mxlab_proto::client::{
     ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Stage, TlsPolicy, Transaction,
 };
@@ -308,11 +310,14 @@ impl ProtoExchange {
     /// Accepts a message with the next queue id.
     fn queued(&mut self) -> ServerDecision {
         self.serial = self.serial.wrapping_add(1);
-        ServerDecision::AcceptWith(Reply::enhanced(
-            250,
-            (2, 0, 0),
-            format!("Ok: queued as Q{:06}", self.serial),
-        ))
+        // `Ok: queued as Q000042`: six digits at least.
+        let digits = self.serial.to_compact_string();
+        let mut text = CompactString::const_new("Ok: queued as Q");
+        for _ in digits.len()..6 {
+            text.push('0');
+        }
+        text.push_str(&digits);
+        ServerDecision::AcceptWith(Reply::enhanced(250, (2, 0, 0), text))
     }
 
     fn decide(&mut self, req: &TransactionRequest<'_>, e: &ServerEvent) -> Option<ServerDecision> {
