@@ -120,7 +120,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         };
         let queue_id = entry.queue_id;
         self.recorder.start_run();
-        let smarthost = h.node.policy.relay.smarthost.clone();
+        // The smarthost's name, as MX Lab looks names up (lower case).
+        let smarthost = h
+            .node
+            .policy
+            .relay
+            .smarthost
+            .as_deref()
+            .map(str::to_ascii_lowercase);
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in entry.pending() {
             let key = match &smarthost {
@@ -145,10 +152,14 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 self.deliver_locally(host, entry, &rcpts, &mut results);
                 continue;
             }
+            let resolved;
             let candidates = match &smarthost {
-                Some(s) => vec![s.to_ascii_lowercase()],
+                Some(s) => core::slice::from_ref(s),
                 None => match self.resolve_mx(&mut t, host, entry, &domain) {
-                    Ok(c) => c,
+                    Ok(c) => {
+                        resolved = c;
+                        resolved.as_slice()
+                    }
                     Err(d) => {
                         for r in rcpts {
                             let res = if d.is_permanent() {
@@ -162,7 +173,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     }
                 },
             };
-            self.try_candidates(&mut t, host, entry, &candidates, &rcpts, &mut results);
+            self.try_candidates(&mut t, host, entry, candidates, &rcpts, &mut results);
         }
         self.events.push(
             t,
@@ -261,16 +272,11 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 answer,
             },
         );
-        let own = self
-            .hosts
-            .get(host)
-            .map(|h| h.node.name.clone())
-            .unwrap_or_default();
         let zone = &self.zone;
         let Some(h) = self.hosts.get_mut(host) else {
             return Err(no_connection(domain, "no such host"));
         };
-        select_mx(domain, zone, &[own.as_str()], &mut h.rng)
+        select_mx(domain, zone, &[h.node.name.as_str()], &mut h.rng)
             .map(|cs| cs.into_iter().map(|c| c.exchange).collect())
     }
 
