@@ -387,7 +387,12 @@ impl ClientSession {
     /// Starts over on a new connection, as [`ClientSession::new`] does,
     /// keeping this session's buffers: a host that opens one connection
     /// after another does not allocate them again.
-    pub fn restart(&mut self, config: ClientConfig, transactions: Vec<Transaction>, now: Instant) {
+    pub fn restart(
+        &mut self,
+        config: ClientConfig,
+        transactions: impl IntoIterator<Item = Transaction>,
+        now: Instant,
+    ) {
         let mut queue = core::mem::take(&mut self.queue);
         queue.clear();
         let mut expect = core::mem::take(&mut self.expect);
@@ -409,7 +414,7 @@ impl ClientSession {
 
     fn start(
         config: ClientConfig,
-        transactions: Vec<Transaction>,
+        transactions: impl IntoIterator<Item = Transaction>,
         now: Instant,
         (mut queue, mut expect, parser, replies, out, spare): Room,
     ) -> ClientSession {

@@ -1219,7 +1219,9 @@ impl ServerSession {
                 "Error: bare <CR> or <LF> in message data (RFC 5321 §2.3.8)",
             ));
         }
-        let Some((from, mail_params)) = self.from.clone() else {
+        // The transaction ends with this message, whatever the host
+        // decides: its envelope moves into the event.
+        let Some((from, mail_params)) = self.from.take() else {
             return;
         };
         let (esmtp, helo) = self.helo.clone().unwrap_or_default();
@@ -1230,7 +1232,7 @@ impl ServerSession {
             auth: self.auth_user.clone(),
             from,
             mail_params,
-            rcpts: self.rcpts.clone(),
+            rcpts: core::mem::take(&mut self.rcpts),
         };
         self.pending = Some(Pending::Message);
         self.state = ServerState::Deciding;

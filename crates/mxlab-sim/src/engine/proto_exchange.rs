@@ -38,6 +38,8 @@ pub struct ProtoExchange {
     /// The sessions of the last transaction, restarted for the next (their
     /// buffers are reused).
     sessions: Option<(ServerSession, ClientSession)>,
+    /// The per-recipient outcomes of the last transaction, emptied.
+    spare_outcomes: Vec<RecipientOutcome>,
 }
 
 pub(crate) const PATHS: PathOptions = PathOptions {
@@ -125,7 +127,7 @@ impl SmtpExchange for ProtoExchange {
         let (mut server, mut client) = match self.sessions.take() {
             Some((mut server, mut client)) => {
                 server.restart(server_cfg, now);
-                client.restart(client_cfg, vec![tx], now);
+                client.restart(client_cfg, [tx], now);
                 (server, client)
             }
             None => (
@@ -141,7 +143,8 @@ impl SmtpExchange for ProtoExchange {
         lines.clear();
         let mut octets = core::mem::take(&mut self.spare_octets);
         octets.clear();
-        let mut outcomes: Vec<RecipientOutcome> = Vec::new();
+        let mut outcomes = core::mem::take(&mut self.spare_outcomes);
+        outcomes.clear();
         let (mut server_closed, mut client_closed) = (false, false);
         let (mut s_tls, mut c_tls) = (false, false);
         // Each round moves every pending output; a conversation of n lines
@@ -251,7 +254,7 @@ impl SmtpExchange for ProtoExchange {
             }
         }
         self.sessions = Some((server, client));
-        let mut used = vec![false; outcomes.len()];
+        let mut used: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; outcomes.len()];
         let per_rcpt = paths
             .iter()
             .map(|p| {
@@ -286,6 +289,8 @@ impl SmtpExchange for ProtoExchange {
                 }
             })
             .collect();
+        outcomes.clear();
+        self.spare_outcomes = outcomes;
         TransactionResult {
             lines,
             octets,
