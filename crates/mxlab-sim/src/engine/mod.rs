@@ -446,7 +446,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     }
 
     fn index(&self, name: &str) -> Option<usize> {
-        self.by_name.get(&name.to_ascii_lowercase()).copied()
+        // Host names are keyed in lower case; most names already are.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_name.get(&name.to_ascii_lowercase()).copied()
+        } else {
+            self.by_name.get(name).copied()
+        }
     }
 
     fn link(&self, a: usize, b: usize) -> LinkProfile {
