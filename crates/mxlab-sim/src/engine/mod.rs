@@ -113,6 +113,10 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     trace: Trace,
     /// Each host's name as an id in the trace.
     name_ids: Vec<u32>,
+    /// A run with at least this many events and messages to go builds its
+    /// trace on a second thread (natively).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    ship_from: usize,
     exchange: X,
     next_conn: u64,
     horizon: SimTime,
@@ -225,6 +229,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             link_rngs: BTreeMap::new(),
             faults,
             trace,
+            #[cfg(not(target_arch = "wasm32"))]
+            ship_from: SHIP_FROM,
+            #[cfg(target_arch = "wasm32")]
+            ship_from: usize::MAX,
             exchange,
             next_conn: 1,
         }
@@ -295,7 +303,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             let left = self.events.len() + self.submits.len().saturating_sub(self.next_submit);
-            if left >= SHIP_FROM {
+            if left >= self.ship_from {
                 Recorder::run_shipping(
                     self,
                     |sim| (&mut sim.recorder, sim.trace.store_mut()),
@@ -713,5 +721,69 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A MUA, a submission server and eight MX hosts (two down for the
+    /// first ten minutes), 300 messages: long enough to be shipped.
+    fn busy() -> Scenario {
+        let mut nodes = vec![
+            r#"{"name": "mua.example.com", "role": "mua", "policy": {"relay": {"smarthost": "smtp.example.com"}}}"#.to_string(),
+            r#"{"name": "smtp.example.com", "role": "submission", "addresses": ["10.0.0.1"], "policy": {"relay": {"allow_from": ["mua.example.com"]}}}"#.to_string(),
+            r#"{"name": "resolver.example.net", "role": "resolver"}"#.to_string(),
+        ];
+        let (mut zone, mut faults, mut messages) = (Vec::new(), Vec::new(), Vec::new());
+        for d in 0..8 {
+            nodes.push(format!(
+                r#"{{"name": "mx.d{d}.example", "role": "mx", "addresses": ["10.1.0.{}"], "policy": {{"destination_domains": ["d{d}.example"], "mailboxes": [{{"address": "user@d{d}.example"}}]}}}}"#,
+                d + 1
+            ));
+            zone.push(format!(r#"{{"name": "d{d}.example", "mx": [{{"preference": 10, "exchange": "mx.d{d}.example"}}]}}"#));
+            zone.push(format!(
+                r#"{{"name": "mx.d{d}.example", "a": ["10.1.0.{}"]}}"#,
+                d + 1
+            ));
+            if d % 4 == 0 {
+                faults.push(format!(r#"{{"at_secs": 0, "until_secs": 600, "fault": {{"kind": "host_down", "host": "mx.d{d}.example"}}}}"#));
+            }
+        }
+        for i in 0..300 {
+            messages.push(format!(
+                r#"{{"id": "m{i}", "from": "mua.example.com", "at_secs": {}, "mail_from": "alice@example.com", "rcpt_to": ["user@d{}.example"], "body": "x\r\n"}}"#,
+                i % 60,
+                i % 8
+            ));
+        }
+        Scenario::from_json(&format!(
+            r#"{{"horizon_secs": 86400, "nodes": [{}], "dns": {{"resolver": "resolver.example.net", "domains": [{}]}}, "messages": [{}], "faults": [{}]}}"#,
+            nodes.join(","),
+            zone.join(","),
+            messages.join(","),
+            faults.join(",")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_trace_built_on_a_second_thread_is_the_trace_built_in_line() {
+        let mut shipped = Sim::new(busy(), 7);
+        shipped.ship_from = 1;
+        let mut inline = Sim::new(busy(), 7);
+        inline.ship_from = usize::MAX;
+        // In steps, so that runs ahead of their time cross the calls, and
+        // some steps are shipped while others are not.
+        for t in [30, 61, 400, 4_000, 90_000] {
+            shipped.run_until(SimTime::from_secs(t));
+            inline.run_until(SimTime::from_secs(t));
+            shipped.ship_from = if t == 400 { usize::MAX } else { 1 };
+            assert_eq!(shipped.trace().len(), inline.trace().len(), "at {t} s");
+        }
+        assert!(shipped.trace().len() > 10_000, "{}", shipped.trace().len());
+        assert_eq!(shipped.trace().to_json(), inline.trace().to_json());
     }
 }

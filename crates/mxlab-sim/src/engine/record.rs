@@ -170,6 +170,7 @@ impl Ahead {
 
 /// One thing the engine asks of the trace, in the order it asks.
 #[derive(Debug)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 enum Op {
     /// A record ahead of its time.
     Put(Key, Names, EventKind),
@@ -187,14 +188,17 @@ enum Op {
 
 /// Ops on their way to the trace-building thread.
 #[derive(Debug, Default)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Batch {
     ops: Vec<Op>,
     octets: Vec<u8>,
 }
 
 /// A batch is sent once it holds this many ops.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 const BATCH_OPS: usize = 4096;
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 impl Batch {
     /// Applies every op, in order, and empties the batch for reuse.
     fn apply(&mut self, ahead: &mut Ahead, store: &mut Store) {
@@ -221,6 +225,7 @@ impl Batch {
 
 /// The engine's end of the channel to the trace-building thread.
 #[derive(Debug)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Shipping {
     batch: Batch,
     to_builder: std::sync::mpsc::SyncSender<Batch>,
@@ -345,6 +350,7 @@ impl Recorder {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 impl Shipping {
     fn push(&mut self, op: Op) {
         // Flushes with nothing in between: the last one does it all (the
