@@ -337,6 +337,25 @@ impl<'de> Deserialize<'de> for TraceEvent {
     }
 }
 
+impl EventKind {
+    /// A command line (`command`) or a reply line.
+    pub fn line(command: bool, conn: u64, line: Octets, sent_at: SimTime) -> Self {
+        if command {
+            EventKind::Command {
+                conn,
+                line,
+                sent_at,
+            }
+        } else {
+            EventKind::Reply {
+                conn,
+                line,
+                sent_at,
+            }
+        }
+    }
+}
+
 /// The default explanation and RFC section of an event kind.
 pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
     match kind {
@@ -723,21 +742,7 @@ impl Trace {
                 let from = usize::try_from(*start).unwrap_or(usize::MAX);
                 let to = from.saturating_add(*len as usize);
                 let line = Octets::new(self.store.octets.get(from..to).unwrap_or_default());
-                let (conn, sent_at) = (*conn, *sent_at);
-                let kind = if *command {
-                    EventKind::Command {
-                        conn,
-                        line,
-                        sent_at,
-                    }
-                } else {
-                    EventKind::Reply {
-                        conn,
-                        line,
-                        sent_at,
-                    }
-                };
-                (kind, None)
+                (EventKind::line(*command, *conn, line, *sent_at), None)
             }
             Body::Connect { conn, port } => (
                 EventKind::Connect {
@@ -907,15 +912,7 @@ impl Store {
                     *sent_at,
                 );
             }
-            _ => {
-                let index = u32::try_from(self.others.len()).unwrap_or(u32::MAX);
-                self.others.push(Other {
-                    kind,
-                    note,
-                    more_hosts,
-                });
-                Body::Other(index)
-            }
+            _ => self.push_other(kind, note, more_hosts),
         };
         self.push_record(at, &names, body)
     }
@@ -932,27 +929,9 @@ impl Store {
     ) -> u64 {
         let Ok(len) = u32::try_from(octets.len()) else {
             // Longer than any line a session accepts: kept whole instead.
-            let line = Octets::new(octets);
-            let kind = if command {
-                EventKind::Command {
-                    conn,
-                    line,
-                    sent_at,
-                }
-            } else {
-                EventKind::Reply {
-                    conn,
-                    line,
-                    sent_at,
-                }
-            };
-            let index = u32::try_from(self.others.len()).unwrap_or(u32::MAX);
-            self.others.push(Other {
-                kind,
-                note: None,
-                more_hosts: Vec::new(),
-            });
-            return self.push_record(at, names, Body::Other(index));
+            let kind = EventKind::line(command, conn, Octets::new(octets), sent_at);
+            let body = self.push_other(kind, None, Vec::new());
+            return self.push_record(at, names, body);
         };
         let start = self.octets.len() as u64;
         self.octets.extend_from_slice(octets);
@@ -967,6 +946,22 @@ impl Store {
                 len,
             },
         )
+    }
+
+    /// Keeps an event whole, on the side.
+    fn push_other(
+        &mut self,
+        kind: EventKind,
+        note: Option<Box<Note>>,
+        more_hosts: Vec<u32>,
+    ) -> Body {
+        let index = u32::try_from(self.others.len()).unwrap_or(u32::MAX);
+        self.others.push(Other {
+            kind,
+            note,
+            more_hosts,
+        });
+        Body::Other(index)
     }
 
     fn push_record(&mut self, at: SimTime, names: &Names, body: Body) -> u64 {
