@@ -10,6 +10,12 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+#[cfg(not(target_arch = "wasm32"))]
+use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(not(target_arch = "wasm32"))]
+use std::sync::mpsc::RecvTimeoutError;
+#[cfg(not(target_arch = "wasm32"))]
+use std::time::Duration;
 
 use crate::time::SimTime;
 use crate::trace::{EventKind, Names, Note, Store};
@@ -324,15 +330,26 @@ impl Recorder {
         let mut built = core::mem::take(store);
         let (to_builder, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
         let (give_back, spare) = std::sync::mpsc::channel::<Batch>();
+        // Set when the engine is done, normally or by a panic (then the
+        // sender may still be alive in `state`, and the builder must not
+        // wait for it).
+        let done = AtomicBool::new(false);
         std::thread::scope(|scope| {
-            let (a, b) = (&mut ahead, &mut built);
-            scope.spawn(move || {
-                for mut batch in batches {
-                    batch.apply(a, b);
-                    // The engine may be gone already: then nothing reuses it.
-                    let _ = give_back.send(batch);
+            let (a, b, done) = (&mut ahead, &mut built, &done);
+            scope.spawn(move || loop {
+                match batches.recv_timeout(Duration::from_millis(20)) {
+                    Ok(mut batch) => {
+                        batch.apply(a, b);
+                        // The engine may be gone already: then nothing reuses it.
+                        let _ = give_back.send(batch);
+                    }
+                    // Every batch was sent before `done`: none is left.
+                    Err(RecvTimeoutError::Timeout) if done.load(Ordering::Acquire) => break,
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
                 }
             });
+            let _done = SetOnDrop(done);
             parts(state).0.shipping = Some(Shipping {
                 batch: Batch::default(),
                 to_builder,
@@ -347,6 +364,17 @@ impl Recorder {
         let (recorder, store) = parts(state);
         recorder.ahead = ahead;
         *store = built;
+    }
+}
+
+/// Sets its flag when dropped, on a panic too.
+#[cfg(not(target_arch = "wasm32"))]
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
     }
 }
 
@@ -381,6 +409,33 @@ impl Shipping {
 mod tests {
     use super::*;
     use crate::trace::Trace;
+
+    #[test]
+    fn a_run_that_panics_does_not_leave_the_builder_waiting() {
+        struct State {
+            recorder: Recorder,
+            store: Store,
+        }
+        let mut state = State {
+            recorder: Recorder::default(),
+            store: Store::default(),
+        };
+        // The sender is still alive in `state` while the panic unwinds: the
+        // builder must stop anyway, or this test would never end.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Recorder::run_shipping(
+                &mut state,
+                |s| (&mut s.recorder, &mut s.store),
+                |s| {
+                    s.recorder
+                        .put((SimTime::ZERO, 1), Names::default(), close(1));
+                    s.recorder.flush((SimTime::MAX, 0), &mut Store::default());
+                    std::panic::resume_unwind(Box::new("a bug in the engine"));
+                },
+            );
+        }));
+        assert!(run.is_err());
+    }
 
     fn close(conn: u64) -> EventKind {
         EventKind::Close { conn }
