@@ -565,6 +565,13 @@ struct Other {
 /// table's order is insertion order, so nothing depends on the hash).
 type FxBuild = core::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
+/// The names of a trace, each with its id: its position in the list.
+#[derive(Debug, Clone, Default)]
+struct NameTable {
+    list: Vec<CompactString>,
+    ids: std::collections::HashMap<CompactString, u32, FxBuild>,
+}
+
 /// The ordered events of a run.
 ///
 /// Millions of events fit in a compact store: the names (hosts, message
@@ -573,7 +580,7 @@ type FxBuild = core::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 /// back whole, as [`TraceEvent`]s. Its JSON form is `{"events": [...]}`.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
-    names: indexmap::IndexSet<CompactString, FxBuild>,
+    names: NameTable,
     store: Store,
 }
 
@@ -619,13 +626,16 @@ impl Trace {
     /// The id of a name (a host, a message id, a recipient), added to the
     /// table if new. Ids are never taken back.
     pub(crate) fn intern(&mut self, name: &str) -> u32 {
-        let i = match self.names.get_index_of(name) {
-            Some(i) => i,
-            None => self.names.insert_full(CompactString::from(name)).0,
-        };
+        if let Some(&id) = self.names.ids.get(name) {
+            return id;
+        }
         // A table of four billion names is past any bounded scenario; the
         // last id would stand for every name after it rather than wrap.
-        u32::try_from(i).unwrap_or(NO_NAME - 1)
+        let id = u32::try_from(self.names.list.len()).unwrap_or(NO_NAME - 1);
+        let name = CompactString::from(name);
+        self.names.list.push(name.clone());
+        self.names.ids.insert(name, id);
+        id
     }
 
     fn intern_opt(&mut self, name: Option<&str>) -> u32 {
@@ -656,7 +666,7 @@ impl Trace {
         if id == NO_NAME {
             return None;
         }
-        self.names.get_index(id as usize).cloned()
+        self.names.list.get(id as usize).cloned()
     }
 
     /// Appends an event with its default explanation; returns its seq.

@@ -176,7 +176,7 @@ impl Ahead {
 
 /// One thing the engine asks of the trace, in the order it asks.
 #[derive(Debug)]
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 enum Op {
     /// A record ahead of its time.
     Put(Key, Names, EventKind),
@@ -194,17 +194,17 @@ enum Op {
 
 /// Ops on their way to the trace-building thread.
 #[derive(Debug, Default)]
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 struct Batch {
     ops: Vec<Op>,
     octets: Vec<u8>,
 }
 
 /// A batch is sent once it holds this many ops.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 const BATCH_OPS: usize = 4096;
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 impl Batch {
     /// Applies every op, in order, and empties the batch for reuse.
     fn apply(&mut self, ahead: &mut Ahead, store: &mut Store) {
@@ -231,7 +231,7 @@ impl Batch {
 
 /// The engine's end of the channel to the trace-building thread.
 #[derive(Debug)]
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 struct Shipping {
     batch: Batch,
     to_builder: std::sync::mpsc::SyncSender<Batch>,
@@ -244,6 +244,7 @@ struct Shipping {
 #[derive(Debug, Default)]
 pub(super) struct Recorder {
     ahead: Ahead,
+    #[cfg(not(target_arch = "wasm32"))]
     shipping: Option<Shipping>,
 }
 
@@ -252,6 +253,7 @@ impl Clone for Recorder {
     fn clone(&self) -> Self {
         Recorder {
             ahead: self.ahead.clone(),
+            #[cfg(not(target_arch = "wasm32"))]
             shipping: None,
         }
     }
@@ -260,10 +262,11 @@ impl Clone for Recorder {
 impl Recorder {
     /// Adds a record ahead of its time.
     pub(super) fn put(&mut self, key: Key, names: Names, kind: EventKind) {
-        match &mut self.shipping {
-            Some(s) => s.push(Op::Put(key, names, kind)),
-            None => self.ahead.put(key, names, kind),
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(s) = &mut self.shipping {
+            return s.push(Op::Put(key, names, kind));
         }
+        self.ahead.put(key, names, kind);
     }
 
     /// Adds a line ahead of its time.
@@ -274,30 +277,31 @@ impl Recorder {
         line: (bool, u64, SimTime),
         octets: &[u8],
     ) {
-        match &mut self.shipping {
-            Some(s) => {
-                let start = s.batch.octets.len();
-                s.batch.octets.extend_from_slice(octets);
-                s.push(Op::Line(key, names, line, start, octets.len()));
-            }
-            None => self.ahead.put_line(key, names, line, octets),
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(s) = &mut self.shipping {
+            let start = s.batch.octets.len();
+            s.batch.octets.extend_from_slice(octets);
+            return s.push(Op::Line(key, names, line, start, octets.len()));
         }
+        self.ahead.put_line(key, names, line, octets);
     }
 
     /// Starts a new run of records ahead of their time.
     pub(super) fn start_run(&mut self) {
-        match &mut self.shipping {
-            Some(s) => s.push(Op::StartRun),
-            None => self.ahead.start_run(),
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(s) = &mut self.shipping {
+            return s.push(Op::StartRun);
         }
+        self.ahead.start_run();
     }
 
     /// Moves every record ahead with a key below `limit` into the trace.
     pub(super) fn flush(&mut self, limit: Key, store: &mut Store) {
-        match &mut self.shipping {
-            Some(s) => s.push(Op::Flush(limit)),
-            None => self.ahead.flush(limit, store),
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(s) = &mut self.shipping {
+            return s.push(Op::Flush(limit));
         }
+        self.ahead.flush(limit, store);
     }
 
     /// Appends a record at the current time.
@@ -309,12 +313,11 @@ impl Recorder {
         kind: EventKind,
         note: Option<Box<Note>>,
     ) {
-        match &mut self.shipping {
-            Some(s) => s.push(Op::Record(at, names, more, kind, note)),
-            None => {
-                store.push(at, names, more, kind, note);
-            }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(s) = &mut self.shipping {
+            return s.push(Op::Record(at, names, more, kind, note));
         }
+        store.push(at, names, more, kind, note);
     }
 
     /// Runs `engine` while a second thread builds the trace from the
@@ -378,7 +381,7 @@ impl Drop for SetOnDrop<'_> {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 impl Shipping {
     fn push(&mut self, op: Op) {
         // Flushes with nothing in between: the last one does it all (the
