@@ -718,10 +718,7 @@ impl Trace {
 
     /// Whether event `i` is a command or reply line.
     pub fn is_line(&self, i: usize) -> bool {
-        matches!(
-            self.store.records.get(i).map(|r| &r.body),
-            Some(Body::Line { .. })
-        )
+        self.line_flight(i).is_some()
     }
 
     /// For a command or reply line, how long it was on the wire (arrival
