@@ -291,6 +291,10 @@ pub struct ServerSession {
     close_after: bool,
     start_tls_after: bool,
     deadline: Option<Instant>,
+    /// A whole line (or a decision, or TLS) since the timer was last set:
+    /// only that restarts it (RFC 5321 §4.5.3.2.7 times each command, so
+    /// a peer trickling bytes of a line does not keep the session open).
+    heard: bool,
     pending: Option<Pending>,
     helo: Option<(bool, String)>,
     tls: bool,
@@ -377,6 +381,7 @@ impl ServerSession {
             close_after: false,
             start_tls_after: false,
             deadline: None,
+            heard: true,
             pending: None,
             helo: None,
             tls: false,
@@ -436,6 +441,21 @@ impl ServerSession {
             && !matches!(self.state, ServerState::TlsHandshake | ServerState::Closed)
     }
 
+    /// Moves the message data that arrived so far in the current DATA
+    /// phase (dot-stuffing removed) to the end of `into`, so that a host
+    /// can write a long message out as it arrives instead of holding it
+    /// whole; the [`ServerEvent::Message`] that ends the phase then carries
+    /// only what came after the last call. A host that never calls it
+    /// gets the whole message in the event. Call it after each input and
+    /// decision: a DATA phase that ends without a `Message` event (552,
+    /// 500, 550, the peer gone) means what was handed out is no message,
+    /// and nothing is handed out past the size limit.
+    pub fn take_data(&mut self, into: &mut Vec<u8>) {
+        if let Mode::Data(reader) = &mut self.mode {
+            reader.take_content(into);
+        }
+    }
+
     /// Feeds an input; then drain [`ServerSession::poll_output`].
     pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
         if self.state == ServerState::Closed {
@@ -463,6 +483,7 @@ impl ServerSession {
             Input::TlsEstablished => {
                 if self.state == ServerState::TlsHandshake {
                     self.tls = true;
+                    self.heard = true;
                     // RFC 3207 §4.2: discard all knowledge obtained from
                     // the client before TLS: the EHLO and an AUTH identity.
                     self.helo = None;
@@ -545,6 +566,7 @@ impl ServerSession {
     }
 
     fn after_decision(&mut self, now: Instant) {
+        self.heard = true;
         self.state = self.settled_state();
         self.process(now);
         self.finish_step(now);
@@ -626,8 +648,12 @@ impl ServerSession {
         if self.state == ServerState::Closed {
             return;
         }
+        if !(self.heard || self.deadline.is_none()) || self.pending.is_some() {
+            return;
+        }
+        self.heard = false;
         let deadline = now.saturating_add(self.config.timeout);
-        if self.deadline != Some(deadline) && self.pending.is_none() {
+        if self.deadline != Some(deadline) {
             self.deadline = Some(deadline);
             self.out.push_back(Output::Timeout(deadline));
         }
@@ -717,8 +743,12 @@ impl ServerSession {
                 break;
             };
             if let Mode::Data(reader) = &mut self.mode {
+                let size = reader.size();
                 let (n, end) = reader.feed(avail);
                 self.pos += n;
+                if end.is_some() || reader.size() != size {
+                    self.heard = true;
+                }
                 if let Some(end) = end {
                     self.mode = Mode::Command;
                     self.end_of_data(end);
@@ -728,6 +758,7 @@ impl ServerSession {
             let (n, line) = self.lines.feed(avail);
             self.pos += n;
             if let Some(line) = line {
+                self.heard = true;
                 self.on_line(now, &line);
                 self.lines.recycle(line.text);
             }

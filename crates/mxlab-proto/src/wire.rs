@@ -196,6 +196,20 @@ impl DataReader {
         }
     }
 
+    /// The message size so far in octets, counted even past the limit:
+    /// it grows by at least one with every line read.
+    pub fn size(&self) -> u64 {
+        self.end.size
+    }
+
+    /// Moves the content read so far to the end of `into`, so that it can
+    /// be written out as it arrives; the [`DataEnd`] then holds only what
+    /// came after. Nothing is kept once the message exceeded the size
+    /// limit.
+    pub fn take_content(&mut self, into: &mut Vec<u8>) {
+        into.append(&mut self.end.content);
+    }
+
     /// Reads bytes until the end of data. Returns how many bytes were
     /// consumed and, once the end marker was read, what was received. The
     /// bytes after the marker (pipelined commands) are not consumed.
