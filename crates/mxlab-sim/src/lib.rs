@@ -39,6 +39,7 @@
 //! | [`view`] | [`view_at`]: what one frame shows |
 //! | [`console`] | an SMTP session typed by hand with one host, whose mail joins the run |
 //! | [`summary`] | delivered, bounced, queued, attempts, latency |
+//! | [`budget`] | how much one run may write before it stops, and a forecast |
 //!
 //! # The SMTP conversation
 //!
@@ -55,6 +56,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod console;
 pub mod diagnostic;
 pub mod dns;
@@ -70,6 +72,7 @@ pub mod timing;
 pub mod trace;
 pub mod view;
 
+pub use budget::{Budget, BudgetStop};
 pub use compact_str::CompactString;
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};

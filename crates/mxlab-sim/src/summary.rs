@@ -71,7 +71,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         s.queued = self
             .hosts()
             .iter()
-            .flat_map(|h| h.queue.iter())
+            .flat_map(|h| h.queue.values())
             .filter(|q| submitted.contains_key(q.message_id.as_str()))
             .map(|q| q.pending().count())
             .sum();

@@ -90,7 +90,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some(slot) = h.position(queue_id).and_then(|i| h.queue.get_mut(i)) else {
+        let Some(slot) = h.entry_mut(queue_id) else {
             return;
         };
         if slot.in_flight {
@@ -108,7 +108,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let entry = core::mem::replace(slot, placeholder);
         self.attempt_with(now, host, &entry);
         if let Some(h) = self.hosts.get_mut(host) {
-            if let Some(slot) = h.position(queue_id).and_then(|i| h.queue.get_mut(i)) {
+            if let Some(slot) = h.entry_mut(queue_id) {
                 *slot = entry;
             }
         }

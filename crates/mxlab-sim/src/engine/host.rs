@@ -121,8 +121,11 @@ pub struct Host {
     pub node: Node,
     /// Its timing profile.
     pub profile: TimingProfile,
-    /// Its queue, in arrival order.
-    pub queue: Vec<QueueEntry>,
+    /// Its queue by queue id, so in arrival order (ids are handed out in
+    /// increasing order): an entry is found, added and removed in
+    /// O(log n), so a host holding a million messages at once costs time
+    /// in proportion to their count.
+    pub queue: BTreeMap<u64, QueueEntry>,
     /// Delivered message ids per mailbox.
     pub mailboxes: BTreeMap<String, Vec<String>>,
     /// Bytes stored per mailbox.
@@ -165,7 +168,7 @@ impl Host {
         Host {
             node,
             profile,
-            queue: Vec::new(),
+            queue: BTreeMap::new(),
             mailboxes: BTreeMap::new(),
             mailbox_bytes: BTreeMap::new(),
             rng,
@@ -176,19 +179,14 @@ impl Host {
         }
     }
 
-    /// Where the entry `queue_id` is in the queue. Queue ids are handed
-    /// out in increasing order and entries are appended, so the queue is
-    /// sorted by queue id: a binary search, not a scan (a host holding
-    /// thousands of deferred messages is looked up on every attempt).
-    pub(crate) fn position(&self, queue_id: u64) -> Option<usize> {
-        self.queue
-            .binary_search_by_key(&queue_id, |e| e.queue_id)
-            .ok()
-    }
-
     /// The entry `queue_id`.
     pub(crate) fn entry(&self, queue_id: u64) -> Option<&QueueEntry> {
-        self.position(queue_id).and_then(|i| self.queue.get(i))
+        self.queue.get(&queue_id)
+    }
+
+    /// The entry `queue_id`, to change.
+    pub(crate) fn entry_mut(&mut self, queue_id: u64) -> Option<&mut QueueEntry> {
+        self.queue.get_mut(&queue_id)
     }
 
     /// Stores `message_id` in the mailbox `key` (lower case); true when

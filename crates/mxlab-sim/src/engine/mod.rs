@@ -38,6 +38,7 @@ pub use proto_exchange::ProtoExchange;
 pub(crate) use proto_exchange::PATHS;
 use record::{Key, Recorder};
 
+use crate::budget::{Budget, BudgetStop};
 use crate::diagnostic::Diagnostic;
 use crate::dns::Zone;
 use crate::event_queue::EventQueue;
@@ -120,6 +121,9 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     exchange: X,
     next_conn: u64,
     horizon: SimTime,
+    budget: Budget,
+    /// Set when the run spent its budget: it computes nothing more.
+    stopped: Option<BudgetStop>,
 }
 
 impl Sim<ProtoExchange> {
@@ -235,6 +239,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             ship_from: usize::MAX,
             exchange,
             next_conn: 1,
+            budget: Budget::DEFAULT,
+            stopped: None,
         }
     }
 
@@ -251,6 +257,24 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     /// The current virtual time.
     pub fn now(&self) -> SimTime {
         self.events.now()
+    }
+
+    /// Sets the run's budget ([`Budget::DEFAULT`] unless set): when what it
+    /// has written reaches either limit, the run stops at that instant.
+    pub fn set_budget(&mut self, budget: Budget) {
+        self.budget = budget;
+    }
+
+    /// The run's budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// Why and when the run stopped early, if it spent its budget. A
+    /// stopped run keeps its trace up to that instant and computes nothing
+    /// more: [`Sim::run_until`] returns at once.
+    pub fn stopped(&self) -> Option<&BudgetStop> {
+        self.stopped.as_ref()
     }
 
     /// The events so far.
@@ -299,6 +323,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
 
     /// Runs every event up to `t` (capped at the horizon).
     pub fn run_until(&mut self, t: SimTime) {
+        if self.stopped.is_some() {
+            return;
+        }
         // Natively, a long run builds its trace on a second thread.
         #[cfg(not(target_arch = "wasm32"))]
         {
@@ -326,6 +353,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     self.flush((at, 0));
                     self.events.advance_to(at);
                     self.handle(at, Event::Submit(i));
+                    if self.spent(at) {
+                        break;
+                    }
                     continue;
                 }
             }
@@ -334,6 +364,9 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     self.flush(key);
                     if let Some((at, event)) = self.events.pop() {
                         self.handle(at, event);
+                        if self.spent(at) {
+                            break;
+                        }
                     }
                 }
                 _ => {
@@ -343,6 +376,25 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 }
             }
         }
+    }
+
+    /// Whether the run has spent its budget, with the event at `at` just
+    /// handled; if so it stops there: the records up to `at` go into the
+    /// trace and the rest are dropped.
+    fn spent(&mut self, at: SimTime) -> bool {
+        let Some(limit) = self.recorder.meter.over(&self.budget) else {
+            return false;
+        };
+        self.flush((at, u64::MAX));
+        let meter = self.recorder.meter;
+        self.stopped = Some(BudgetStop {
+            at,
+            events: meter.events,
+            trace_bytes: meter.bytes,
+            limit,
+            budget: self.budget,
+        });
+        true
     }
 
     /// Moves the records ahead of their time with a key below `limit`
@@ -534,7 +586,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             },
         );
         if let Some(h) = self.hosts.get_mut(host) {
-            h.queue.push(entry);
+            h.queue.insert(queue_id, entry);
         }
         if over {
             let d = Diagnostic::new(
@@ -594,11 +646,8 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some(pos) = h.position(queue_id) else {
-            return;
-        };
         let profile = &h.profile;
-        let Some(entry) = h.queue.get_mut(pos) else {
+        let Some(entry) = h.queue.get_mut(&queue_id) else {
             return;
         };
         entry.in_flight = false;
@@ -715,10 +764,10 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         // entry just settled can have none: every other entry in a queue
         // has a pending recipient, as entries are only settled here.)
         if let Some(h) = self.hosts.get_mut(host) {
-            if let Some(i) = h.position(queue_id) {
-                if h.queue.get(i).is_some_and(|e| e.pending().next().is_none()) {
-                    h.queue.remove(i);
-                }
+            if h.entry(queue_id)
+                .is_some_and(|e| e.pending().next().is_none())
+            {
+                h.queue.remove(&queue_id);
             }
         }
     }

@@ -17,8 +17,13 @@ use std::sync::mpsc::RecvTimeoutError;
 #[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
+use crate::budget::Meter;
 use crate::time::SimTime;
 use crate::trace::{EventKind, Names, Note, Store};
+
+/// What an event other than a line costs besides its record, at most: the
+/// event kept whole.
+const KIND_BYTES: usize = core::mem::size_of::<EventKind>();
 
 /// Where a trace record falls among the queue's events: its time, then
 /// the sequence number it took from the event queue.
@@ -244,6 +249,8 @@ struct Shipping {
 #[derive(Debug, Default)]
 pub(super) struct Recorder {
     ahead: Ahead,
+    /// What has been recorded so far, against the run's budget.
+    pub(super) meter: Meter,
     #[cfg(not(target_arch = "wasm32"))]
     shipping: Option<Shipping>,
 }
@@ -253,6 +260,7 @@ impl Clone for Recorder {
     fn clone(&self) -> Self {
         Recorder {
             ahead: self.ahead.clone(),
+            meter: self.meter,
             #[cfg(not(target_arch = "wasm32"))]
             shipping: None,
         }
@@ -262,6 +270,7 @@ impl Clone for Recorder {
 impl Recorder {
     /// Adds a record ahead of its time.
     pub(super) fn put(&mut self, key: Key, names: Names, kind: EventKind) {
+        self.meter.add(KIND_BYTES);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             return s.push(Op::Put(key, names, kind));
@@ -277,6 +286,7 @@ impl Recorder {
         line: (bool, u64, SimTime),
         octets: &[u8],
     ) {
+        self.meter.add(octets.len());
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             let start = s.batch.octets.len();
@@ -313,6 +323,7 @@ impl Recorder {
         kind: EventKind,
         note: Option<Box<Note>>,
     ) {
+        self.meter.add(KIND_BYTES);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             return s.push(Op::Record(at, names, more, kind, note));

@@ -121,7 +121,7 @@ pub fn check_conservation(sim: &Sim) {
             });
             let queued = sim.hosts().iter().any(|h| {
                 h.queue
-                    .iter()
+                    .values()
                     .any(|q| q.message_id == m.id && q.pending().any(|p| &p.address == r))
             });
             assert!(
