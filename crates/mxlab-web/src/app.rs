@@ -18,15 +18,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::compute::Computation;
 use crate::form::{self, target_value, FormMsg};
-use crate::lab::{scrambled, Clock, Computation, Injected, Injection, MarkerKind, Run, SPEEDS};
+use crate::lab::{scrambled, Clock, Injected, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
 use crate::options::{encode_component, Options};
 use crate::share::{self, Shared};
 use crate::version_line;
 
-/// Events computed per slice before the page gets a frame back.
-const SLICE_EVENTS: usize = 20_000;
+/// Milliseconds of computing per slice before the page gets a frame back.
+const SLICE_MILLIS: f64 = 25.0;
 
 /// The panels below the stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +211,14 @@ struct ConsoleState {
     at: SimTime,
     lines: Vec<(char, String)>,
     handed_on: usize,
+}
+
+/// The page's clock in milliseconds (only to cut computing into slices;
+/// the simulation never reads it).
+fn now_millis() -> f64 {
+    gloo::utils::window()
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// The MX Lab app.
@@ -1122,7 +1131,8 @@ impl Component for App {
                 let Some(c) = self.computing.as_mut() else {
                     return false;
                 };
-                match c.step(SLICE_EVENTS) {
+                let started = now_millis();
+                match c.step_within(|| now_millis() - started >= SLICE_MILLIS) {
                     Some(run) => {
                         self.computing = None;
                         self.runs_done += 1;
@@ -2337,7 +2347,7 @@ pub fn markers(props: &MarkersProps) -> Html {
     let mut shown: BTreeMap<(u32, &'static str), (&crate::lab::Marker, usize)> = BTreeMap::new();
     for m in &run.markers {
         let slot = (m.position as f64 * 1000.0 / n) as u32;
-        shown.entry((slot, m.kind.class())).or_insert((m, 0)).1 += 1;
+        shown.entry((slot, m.kind.class())).or_insert((m, 0)).1 += 1 + m.more;
     }
     html! {
         <div class="markers" aria-hidden="true">

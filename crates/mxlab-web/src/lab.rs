@@ -11,7 +11,9 @@ use std::rc::Rc;
 use mxlab_sim::console::Accepted;
 use mxlab_sim::scenario::Fault;
 use mxlab_sim::trace::{DsnAction, Octets};
-use mxlab_sim::{EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceIndex};
+use mxlab_sim::{BudgetStop, EventKind, Scenario, SimTime, Summary, Trace, TraceIndex};
+
+use crate::compute::Computation;
 
 /// Something done by hand at a moment of a run: the run forks there.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +64,7 @@ impl Injection {
 }
 
 /// What a timeline marker stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MarkerKind {
     /// A recipient reached a mailbox.
     Delivered,
@@ -100,6 +102,9 @@ pub struct Marker {
     pub kind: MarkerKind,
     /// Hover text.
     pub label: String,
+    /// Markers of the same kind nearby on the timeline, counted here
+    /// rather than kept.
+    pub more: usize,
 }
 
 /// One SMTP connection of the run.
@@ -162,7 +167,8 @@ pub struct DsnReport {
     pub recipients: Vec<(String, mxlab_sim::Diagnostic)>,
 }
 
-/// A scenario computed to the end: everything the frames and panels read.
+/// A scenario computed to the end (or to its budget): everything the
+/// frames and panels read. Made by [`Computation`].
 #[derive(Debug)]
 pub struct Run {
     /// The scenario.
@@ -188,260 +194,16 @@ pub struct Run {
     pub links: Vec<(String, String, bool)>,
     /// Which host holds each mailbox (addresses lowercased).
     pub mailbox_hosts: BTreeMap<String, String>,
-    transcripts: RefCell<BTreeMap<u64, Rc<Vec<TranscriptLine>>>>,
-}
-
-/// Keeps computing a run in slices of virtual time, so a long run never
-/// freezes the page: the app calls [`Computation::step`] between frames
-/// and shows [`Computation::progress`].
-#[derive(Debug)]
-pub struct Computation {
-    sim: Sim,
-    scenario: Rc<Scenario>,
-    injections: Vec<Injection>,
-    pending: Vec<Injection>,
-    horizon: SimTime,
-    /// The virtual time computed up to.
-    reached: SimTime,
-    started: bool,
-    /// When the scenario's last message is submitted.
-    last_submit: SimTime,
-    slice_micros: u64,
-}
-
-impl Computation {
-    /// Starts a run of `scenario` with `seed` and the hand-injected faults.
-    pub fn new(scenario: Rc<Scenario>, seed: u64, mut injections: Vec<Injection>) -> Self {
-        injections.sort_by_key(|i| i.at);
-        let horizon = SimTime::from_secs(scenario.horizon_secs);
-        let last_submit = scenario
-            .messages
-            .iter()
-            .map(|m| SimTime::from_secs(m.at_secs))
-            .max()
-            .unwrap_or(SimTime::ZERO);
-        Computation {
-            sim: Sim::new((*scenario).clone(), seed),
-            scenario,
-            pending: injections.iter().rev().cloned().collect(),
-            injections,
-            horizon,
-            reached: SimTime::ZERO,
-            started: false,
-            last_submit,
-            slice_micros: 1_000_000,
-        }
-    }
-
-    /// How far it has got, 0..=1.
-    pub fn progress(&self) -> f64 {
-        let h = self.horizon.as_micros().max(1) as f64;
-        (self.reached.as_micros() as f64 / h).clamp(0.0, 1.0)
-    }
-
-    /// Runs about `budget` more events; returns the finished run when the
-    /// horizon is reached or nothing is left to do.
-    pub fn step(&mut self, budget: usize) -> Option<Run> {
-        let start = self.sim.trace().len();
-        loop {
-            while self.pending.last().is_some_and(|p| p.at <= self.reached) {
-                if let Some(i) = self.pending.pop() {
-                    let at = i.at.max(self.sim.now());
-                    match i.what {
-                        Injected::Fault { fault, until } => self.sim.inject(fault, at, until),
-                        Injected::Message { host, id, message } => {
-                            self.sim.accept(&host, &message, &id, at);
-                        }
-                    }
-                }
-            }
-            if self.sim.trace().len() >= start.saturating_add(budget) {
-                return None;
-            }
-            let quiet = self.pending.is_empty()
-                && self.all_submitted()
-                && self.sim.hosts().iter().all(|h| h.queue.is_empty());
-            if quiet || self.reached >= self.horizon {
-                let quiescent = self.sim.run_to_quiescence();
-                return Some(Run::from_sim(
-                    &mut self.sim,
-                    self.scenario.clone(),
-                    self.injections.clone(),
-                    quiescent,
-                ));
-            }
-            let mut to =
-                SimTime::from_micros(self.reached.as_micros().saturating_add(self.slice_micros))
-                    .min(self.horizon);
-            if let Some(p) = self.pending.last() {
-                to = to.min(p.at);
-            }
-            let before = self.sim.trace().len();
-            self.sim.run_until(to);
-            self.reached = to;
-            self.started = true;
-            // Slices adapt: longer through quiet stretches (retry waits of
-            // hours), shorter where events are dense.
-            let grew = self.sim.trace().len() - before;
-            if grew == 0 {
-                self.slice_micros = self.slice_micros.saturating_mul(4);
-            } else if grew > budget / 2 {
-                self.slice_micros = (self.slice_micros / 2).max(1_000);
-            }
-        }
-    }
-
-    fn all_submitted(&self) -> bool {
-        self.started && self.reached >= self.last_submit
-    }
-
-    /// Computes the whole run at once.
-    pub fn finish(mut self) -> Run {
-        loop {
-            if let Some(run) = self.step(usize::MAX) {
-                return run;
-            }
-        }
-    }
+    /// Set when the run spent its budget and stopped early: its trace
+    /// ends there.
+    pub stopped: Option<BudgetStop>,
+    pub(crate) transcripts: RefCell<BTreeMap<u64, Rc<Vec<TranscriptLine>>>>,
 }
 
 impl Run {
     /// Computes `scenario` with `seed` to the end (or its horizon).
     pub fn compute(scenario: Rc<Scenario>, seed: u64, injections: Vec<Injection>) -> Run {
         Computation::new(scenario, seed, injections).finish()
-    }
-
-    fn from_sim(
-        sim: &mut Sim,
-        scenario: Rc<Scenario>,
-        injections: Vec<Injection>,
-        quiescent: bool,
-    ) -> Run {
-        let summary = sim.summary();
-        let trace = Rc::new(sim.take_trace());
-        let mut markers = Vec::new();
-        let mut sessions = Vec::new();
-        let mut dsns = BTreeSet::new();
-        let mut links: Vec<(String, String, bool)> = Vec::new();
-        let mut add_link = |a: &str, b: &str, dns: bool| {
-            let key = if dns || a <= b {
-                (a.to_string(), b.to_string(), dns)
-            } else {
-                (b.to_string(), a.to_string(), dns)
-            };
-            if !links.contains(&key) {
-                links.push(key);
-            }
-        };
-        for (i, e) in trace.without_lines() {
-            let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
-            let who = || {
-                format!(
-                    "{} {}",
-                    e.message.as_deref().unwrap_or_default(),
-                    e.recipient.as_deref().unwrap_or_default()
-                )
-            };
-            let mark = match &e.kind {
-                EventKind::Deliver { to, .. } if to.contains('@') => Some((
-                    MarkerKind::Delivered,
-                    format!("{}: delivered to {to}", e.at),
-                )),
-                EventKind::Defer { diagnostic, .. } => Some((
-                    MarkerKind::Deferred,
-                    format!(
-                        "{}: {} deferred on {host}: {diagnostic}",
-                        e.at,
-                        who().trim()
-                    ),
-                )),
-                EventKind::Bounce { diagnostic } => Some((
-                    MarkerKind::Bounced,
-                    format!("{}: {} bounced on {host}: {diagnostic}", e.at, who().trim()),
-                )),
-                EventKind::FaultOn { fault } => Some((
-                    MarkerKind::Fault,
-                    format!("{}: fault on: {}", e.at, fault_label(fault)),
-                )),
-                EventKind::FaultOff { fault } => Some((
-                    MarkerKind::Fault,
-                    format!("{}: fault off: {}", e.at, fault_label(fault)),
-                )),
-                EventKind::DnsQuery { .. } => {
-                    add_link(
-                        host,
-                        e.hosts.get(1).map(|h| h.as_str()).unwrap_or_default(),
-                        true,
-                    );
-                    None
-                }
-                EventKind::Connect { conn, .. } => {
-                    add_link(
-                        host,
-                        e.hosts.get(1).map(|h| h.as_str()).unwrap_or_default(),
-                        false,
-                    );
-                    sessions.push(Session {
-                        conn: *conn,
-                        client: host.to_string(),
-                        server: e.hosts.get(1).map(|h| h.to_string()).unwrap_or_default(),
-                        opened: e.at,
-                        message: e.message.as_ref().map(|m| m.to_string()),
-                    });
-                    None
-                }
-                EventKind::DsnSent { dsn_message, .. } => {
-                    dsns.insert(dsn_message.to_string());
-                    None
-                }
-                _ => None,
-            };
-            if let Some((kind, label)) = mark {
-                markers.push(Marker {
-                    position: i + 1,
-                    at: e.at,
-                    kind,
-                    label,
-                });
-            }
-        }
-        for inj in &injections {
-            let position = trace.partition_point(|at| at < inj.at);
-            markers.push(Marker {
-                position,
-                at: inj.at,
-                kind: MarkerKind::Fork,
-                label: format!("{}: {}", inj.at, inj.label()),
-            });
-        }
-        markers.sort_by_key(|m| m.position);
-        let mailbox_hosts = scenario
-            .nodes
-            .iter()
-            .flat_map(|n| {
-                n.policy
-                    .mailboxes
-                    .iter()
-                    .map(move |m| (m.address.to_ascii_lowercase(), n.name.clone()))
-            })
-            .collect();
-        Run {
-            links,
-            mailbox_hosts,
-            transcripts: RefCell::default(),
-            summary,
-            index: {
-                let n = trace.len();
-                TraceIndex::with_interval(trace, snapshot_interval(n))
-            },
-            scenario,
-            seed: sim.seed(),
-            injections,
-            markers,
-            sessions,
-            dsns,
-            quiescent,
-        }
     }
 
     /// The events.
@@ -817,32 +579,6 @@ mod tests {
             .any(|l| l.who == 'C' && l.text.starts_with("EHLO ")));
         assert!(t.iter().all(|l| !l.hover.is_empty()));
         assert_eq!(t.last().map(|l| l.text.starts_with("221")), Some(true));
-    }
-
-    #[test]
-    fn sliced_computation_gives_the_same_trace_as_one_run() {
-        for name in [
-            "hello-smtp",
-            "retry-until-mx-returns",
-            "expiry-bounce",
-            "greylisting",
-        ] {
-            let s = presets::preset(name).unwrap().unwrap();
-            let seed = s.seed;
-            let mut sim = Sim::new(s.clone(), seed);
-            sim.run_to_quiescence();
-            let mut c = Computation::new(Rc::new(s), seed, Vec::new());
-            let mut steps = 0;
-            let run = loop {
-                steps += 1;
-                if let Some(r) = c.step(5) {
-                    break r;
-                }
-                assert!(c.progress() <= 1.0);
-            };
-            assert!(steps > 1, "{name} took one slice");
-            assert_eq!(run.index.trace().hash(), sim.trace().hash(), "{name}");
-        }
     }
 
     #[test]

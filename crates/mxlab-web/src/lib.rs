@@ -4,6 +4,8 @@
 //!
 //! | module | what |
 //! | --- | --- |
+//! | [`bounds`] | what the app takes in and keeps: text sizes, lessons, console lines, problems listed |
+//! | [`compute`] | computing a run in slices, under the browser's budget |
 //! | [`lab`] | the model: a computed run, the clock, transcripts, hops (tested natively) |
 //! | [`layout`] | where each host sits on the stage |
 //! | [`form`] | the scenario form editor over a JSON draft |
@@ -16,6 +18,8 @@
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+pub mod bounds;
+pub mod compute;
 #[cfg(target_arch = "wasm32")]
 mod embed;
 pub mod form;

@@ -25,6 +25,11 @@ pub const MAX_LINK: usize = 8000;
 /// Compressed payloads larger than this are refused before inflating.
 const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
 
+/// The longest hash read as a link, in characters: its payload and the
+/// version prefix. A longer one is refused before it is decoded (or, for
+/// the page's own hash, before it is copied into the app).
+pub const MAX_HASH: usize = MAX_PAYLOAD + 16;
+
 /// What a share link restores.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shared {
@@ -54,13 +59,15 @@ pub enum LinkError {
     /// Cut short or altered.
     #[error("the link is damaged ({0}); was it cut short when it was copied?")]
     Damaged(String),
+    /// Longer than any link MX Lab makes or reads.
+    #[error("the link is {0} characters long; MX Lab reads links of at most {MAX_HASH}")]
+    TooLong(usize),
     /// It decodes, but the scenario in it is not valid.
     #[error("the scenario in the link is not valid: {0}")]
     Invalid(String),
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct PayloadV1 {
     v: u32,
     scenario: serde_json::Value,
@@ -73,6 +80,28 @@ struct PayloadV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     speed: Option<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    faults: Vec<InjectedV1>,
+}
+
+/// A version 1 payload as read: the scenario kept as the link's own text,
+/// so it is read exactly as the editor and the CLI read a scenario
+/// (duplicate keys are an error there, not "the last one wins").
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadV1<'a> {
+    #[allow(dead_code)]
+    v: u32,
+    #[serde(borrow)]
+    scenario: &'a serde_json::value::RawValue,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    t_us: u64,
+    #[serde(default)]
+    host: Option<String>,
+    #[serde(default)]
+    speed: Option<f64>,
+    #[serde(default)]
     faults: Vec<InjectedV1>,
 }
 
@@ -116,13 +145,15 @@ pub fn wrap(deflated: &[u8]) -> String {
 /// format version that reads it.
 pub fn unwrap(hash: &str) -> Result<Vec<u8>, LinkError> {
     let hash = hash.trim().trim_start_matches('#');
+    if hash.len() > MAX_HASH {
+        return Err(LinkError::TooLong(hash.len()));
+    }
     let (version, data) = hash
         .strip_prefix('v')
         .and_then(|rest| rest.split_once('.'))
         .ok_or(LinkError::NotALink)?;
     let version: u32 = version.parse().map_err(|_| LinkError::NotALink)?;
     match version {
-        1 if data.len() > MAX_PAYLOAD => Err(LinkError::Damaged("far too long".into())),
         1 => URL_SAFE_NO_PAD
             .decode(data.trim_end_matches('='))
             .map_err(|e| LinkError::Damaged(format!("not base64: {e}"))),
@@ -133,15 +164,17 @@ pub fn unwrap(hash: &str) -> Result<Vec<u8>, LinkError> {
 
 /// What a (version 1) payload restores.
 pub fn read(json: &[u8]) -> Result<Shared, LinkError> {
-    let payload: PayloadV1 = serde_json::from_slice(json)
+    let payload: ReadV1<'_> = serde_json::from_slice(json)
         .map_err(|e| LinkError::Damaged(format!("not the expected JSON: {e}")))?;
-    let text = payload.scenario.to_string();
-    let scenario = Scenario::from_json(&text).map_err(|e| {
+    let scenario = Scenario::from_json(payload.scenario.get()).map_err(|e| {
         let first = e.problems().into_iter().next();
         LinkError::Invalid(
             first.map_or_else(|| e.to_string(), |p| format!("{}: {}", p.path, p.message)),
         )
     })?;
+    if let Some(why) = crate::bounds::scenario_too_large(&scenario) {
+        return Err(LinkError::Invalid(why));
+    }
     Ok(Shared {
         scenario,
         seed: payload.seed,
@@ -169,24 +202,52 @@ pub const MAX_INFLATED: usize = MAX_PAYLOAD * 4;
 mod browser {
     use wasm_bindgen::prelude::*;
 
+    // Inflating is streamed: the compressed bytes go in a kilobyte at a
+    // time (one kilobyte of deflate yields at most about a megabyte), and
+    // the output is counted as it comes, so a deflate bomb stops at the
+    // limit instead of being inflated whole first.
     #[wasm_bindgen(inline_js = r#"
+const SLICE = 1024;
 export async function mxlabDeflate(bytes, inflate, limit) {
   const format = 'deflate-raw';
-  const stream = new Blob([bytes]).stream()
-    .pipeThrough(inflate ? new DecompressionStream(format) : new CompressionStream(format));
-  const reader = stream.getReader();
+  const stream = inflate ? new DecompressionStream(format) : new CompressionStream(format);
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let stop = null;
+  const feed = (async () => {
+    try {
+      for (let at = 0; at < bytes.length && !stop; at += SLICE) {
+        await writer.write(bytes.subarray(at, Math.min(at + SLICE, bytes.length)));
+      }
+      if (!stop) await writer.close();
+    } catch (e) {
+      stop = stop ?? e;
+    }
+  })();
   const chunks = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      throw new Error(`larger than ${limit} bytes`);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) {
+        stop = new Error(`larger than ${limit} bytes`);
+        break;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (e) {
+    stop = stop ?? e;
   }
+  if (stop) {
+    chunks.length = 0;
+    await reader.cancel().catch(() => {});
+    await writer.abort().catch(() => {});
+    await feed;
+    throw stop instanceof Error ? stop : new Error(String(stop));
+  }
+  await feed;
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {
@@ -195,12 +256,20 @@ export async function mxlabDeflate(bytes, inflate, limit) {
   }
   return out;
 }
+
+export function mxlabHashLength() {
+  return window.location.hash.length;
+}
 "#)]
     extern "C" {
         /// Raw deflate (or inflate, at most `limit` bytes out), by the
         /// browser's CompressionStream.
         #[wasm_bindgen(catch, js_name = mxlabDeflate)]
         pub async fn deflate(bytes: &[u8], inflate: bool, limit: f64) -> Result<JsValue, JsValue>;
+
+        /// The length of the page's hash, read without copying it.
+        #[wasm_bindgen(js_name = mxlabHashLength)]
+        pub fn hash_length() -> f64;
     }
 }
 
@@ -211,6 +280,13 @@ pub async fn encode(shared: &Shared) -> Result<String, LinkError> {
         .await
         .map_err(|e| LinkError::Damaged(format!("cannot deflate: {e:?}")))?;
     Ok(wrap(&js_sys::Uint8Array::new(&out).to_vec()))
+}
+
+/// The length of the page's own hash, measured before it is copied into
+/// the app (a link longer than a link can be is refused unread).
+#[cfg(target_arch = "wasm32")]
+pub fn page_hash_length() -> usize {
+    browser::hash_length() as usize
 }
 
 /// Reads a link's hash (with or without `#`).
@@ -315,6 +391,57 @@ mod tests {
             Err(LinkError::Invalid(m)) => assert!(m.contains("nodes[0].role"), "{m}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A link of the raw payload `json`.
+    fn link_of(json: &[u8]) -> String {
+        wrap(&miniz_oxide::deflate::compress_to_vec(json, 9))
+    }
+
+    #[test]
+    fn a_link_with_duplicate_keys_is_refused_as_the_editor_refuses_it() {
+        let mut text = mxlab_sim::presets::preset("hello-smtp")
+            .unwrap()
+            .unwrap()
+            .to_json();
+        // The same key twice in the scenario: the editor's reading says so.
+        text = text.replacen("{", "{\n  \"horizon_secs\": 5,", 1);
+        let editor = Scenario::from_json(&text).unwrap_err().to_string();
+        assert!(editor.contains("duplicate field"), "{editor}");
+        let json = format!("{{\"v\":1,\"scenario\":{text}}}");
+        match decode(&link_of(json.as_bytes())) {
+            Err(LinkError::Invalid(m)) => {
+                assert!(m.contains("duplicate field `horizon_secs`"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // Twice in the payload itself, too.
+        let ok = String::from_utf8(payload(&sample())).unwrap();
+        let twice = ok.replacen("{", "{\"t_us\":5,", 1);
+        assert!(matches!(
+            decode(&link_of(twice.as_bytes())),
+            Err(LinkError::Damaged(_))
+        ));
+    }
+
+    #[test]
+    fn a_link_with_a_huge_lesson_is_refused_with_its_size() {
+        let mut s = sample();
+        s.scenario.lesson = "Read this. ".repeat(1_400_000);
+        let hash = encode(&s);
+        assert!(hash.len() < 64 * 1024, "{}", hash.len());
+        match decode(&hash) {
+            Err(LinkError::Invalid(m)) => assert!(m.contains("lesson is 14.7 MiB"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_link_longer_than_any_link_is_refused_unread() {
+        let long = format!("v1.{}", "A".repeat(MAX_HASH));
+        assert_eq!(unwrap(&long), Err(LinkError::TooLong(long.len())));
+        let e = LinkError::TooLong(long.len()).to_string();
+        assert!(e.contains("at most 4194320"), "{e}");
     }
 
     /// Prints lines for `tests/share_links.txt` (run with --ignored --nocapture).

@@ -1,0 +1,530 @@
+//! Computing a run without freezing the page: the simulation in slices
+//! of virtual time under the browser's [`BROWSER_BUDGET`], then the run's
+//! timeline markers, sessions and links read from its trace in slices of
+//! events, so the app can draw a frame between any two steps.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use mxlab_sim::{
+    Budget, BudgetStop, EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceIndex,
+};
+
+use crate::lab::{
+    fault_label, snapshot_interval, Injected, Injection, Marker, MarkerKind, Run, Session,
+};
+
+/// Timeline slots: of each kind of marker, one per slot is kept (with a
+/// count of the others), as the timeline draws them.
+pub const MARKER_SLOTS: usize = 1000;
+
+/// How much one run may write in the browser: 2,000,000 events or
+/// 256 MiB of trace. A wasm32 tab addresses at most 4 GiB and the
+/// trace's buffers double as they grow; beyond the trace, a run keeps its
+/// index, sessions and markers, and indexing it at the end is one block
+/// of work that grows with its length. At this budget a year of retries
+/// every second stops after about five simulated days, computed in
+/// seconds, with the page responsive throughout. A run that reaches it
+/// stops there, its trace kept, and the app says so.
+pub const BROWSER_BUDGET: Budget = Budget {
+    max_events: 2_000_000,
+    max_trace_bytes: 256 << 20,
+};
+
+/// Events computed per step of [`Computation::step_within`]: small, so
+/// the clock is looked at often.
+pub const STEP_EVENTS: usize = 2_000;
+
+/// What to do when a run stopped on its budget, for the banner.
+pub fn budget_advice(stop: &BudgetStop) -> String {
+    format!(
+        "The run {stop}, so what happens after {} is not shown. Shorten the horizon, \
+         retry less often (a longer backoff or a shorter queue lifetime), or send fewer \
+         messages; everything up to there can be played, scrubbed and changed.",
+        stop.at
+    )
+}
+
+/// Keeps computing a run in slices of virtual time, so a long run never
+/// freezes the page: the app calls [`Computation::step_within`] between
+/// frames and shows [`Computation::progress`].
+#[derive(Debug)]
+pub struct Computation {
+    sim: Sim,
+    scenario: Rc<Scenario>,
+    injections: Vec<Injection>,
+    pending: Vec<Injection>,
+    horizon: SimTime,
+    /// The virtual time computed up to.
+    reached: SimTime,
+    started: bool,
+    /// When the scenario's last message is submitted.
+    last_submit: SimTime,
+    slice_micros: u64,
+    /// Set once the simulation is over: the run being assembled.
+    finishing: Option<Finishing>,
+}
+
+impl Computation {
+    /// Starts a run of `scenario` with `seed` and the hand-injected faults.
+    pub fn new(scenario: Rc<Scenario>, seed: u64, mut injections: Vec<Injection>) -> Self {
+        injections.sort_by_key(|i| i.at);
+        let horizon = SimTime::from_secs(scenario.horizon_secs);
+        let last_submit = scenario
+            .messages
+            .iter()
+            .map(|m| SimTime::from_secs(m.at_secs))
+            .max()
+            .unwrap_or(SimTime::ZERO);
+        let mut sim = Sim::new((*scenario).clone(), seed);
+        sim.set_budget(BROWSER_BUDGET);
+        Computation {
+            sim,
+            scenario,
+            pending: injections.iter().rev().cloned().collect(),
+            injections,
+            horizon,
+            reached: SimTime::ZERO,
+            started: false,
+            last_submit,
+            slice_micros: 1_000_000,
+            finishing: None,
+        }
+    }
+
+    /// Sets the run's budget (the browser's unless set).
+    pub fn set_budget(&mut self, budget: Budget) {
+        self.sim.set_budget(budget);
+    }
+
+    /// How far it has got, 0..=1.
+    pub fn progress(&self) -> f64 {
+        if let Some(f) = &self.finishing {
+            return f.progress();
+        }
+        let h = self.horizon.as_micros().max(1) as f64;
+        (self.reached.as_micros() as f64 / h).clamp(0.0, 1.0)
+    }
+
+    /// Runs about `budget` more events; returns the finished run when the
+    /// horizon is reached or nothing is left to do.
+    pub fn step(&mut self, budget: usize) -> Option<Run> {
+        if let Some(f) = &mut self.finishing {
+            if !f.advance(budget) {
+                return None;
+            }
+            let f = self.finishing.take()?;
+            return Some(f.into_run(
+                self.scenario.clone(),
+                std::mem::take(&mut self.injections),
+                self.sim.seed(),
+            ));
+        }
+        let start = self.sim.trace().len();
+        loop {
+            while self.pending.last().is_some_and(|p| p.at <= self.reached) {
+                if let Some(i) = self.pending.pop() {
+                    let at = i.at.max(self.sim.now());
+                    match i.what {
+                        Injected::Fault { fault, until } => self.sim.inject(fault, at, until),
+                        Injected::Message { host, id, message } => {
+                            self.sim.accept(&host, &message, &id, at);
+                        }
+                    }
+                }
+            }
+            if self.sim.trace().len() >= start.saturating_add(budget) {
+                return None;
+            }
+            let quiet = self.pending.is_empty()
+                && self.all_submitted()
+                && self.sim.hosts().iter().all(|h| h.queue.is_empty());
+            // Spent its budget: the trace ends here.
+            let stopped = self.sim.stopped().is_some();
+            if stopped || quiet || self.reached >= self.horizon {
+                let quiescent = !stopped && self.sim.run_to_quiescence();
+                // Summing the run up is one block of work (mxlab-sim's
+                // summary reads the whole trace): the page gets a frame
+                // before the next.
+                self.finishing = Some(Finishing::new(&mut self.sim, quiescent));
+                return None;
+            }
+            let mut to =
+                SimTime::from_micros(self.reached.as_micros().saturating_add(self.slice_micros))
+                    .min(self.horizon);
+            if let Some(p) = self.pending.last() {
+                to = to.min(p.at);
+            }
+            let before = self.sim.trace().len();
+            self.sim.run_until(to);
+            self.reached = to;
+            self.started = true;
+            // Slices adapt: longer through quiet stretches (retry waits of
+            // hours), shorter where events are dense.
+            let grew = self.sim.trace().len() - before;
+            if grew == 0 {
+                self.slice_micros = self.slice_micros.saturating_mul(4);
+            } else if grew > budget / 2 {
+                self.slice_micros = (self.slice_micros / 2).max(1_000);
+            }
+        }
+    }
+
+    /// Steps of [`STEP_EVENTS`] until the run is finished or
+    /// `out_of_time()` says the slice is over (the app asks the page's
+    /// clock), so no block of work is much longer than one step.
+    pub fn step_within(&mut self, mut out_of_time: impl FnMut() -> bool) -> Option<Run> {
+        loop {
+            if let Some(run) = self.step(STEP_EVENTS) {
+                return Some(run);
+            }
+            if out_of_time() {
+                return None;
+            }
+        }
+    }
+
+    fn all_submitted(&self) -> bool {
+        self.started && self.reached >= self.last_submit
+    }
+
+    /// Computes the whole run at once.
+    pub fn finish(mut self) -> Run {
+        loop {
+            if let Some(run) = self.step(usize::MAX) {
+                return run;
+            }
+        }
+    }
+}
+
+/// A finished simulation being read into a [`Run`], a slice of events
+/// at a time.
+#[derive(Debug)]
+struct Finishing {
+    trace: Rc<Trace>,
+    summary: Summary,
+    stopped: Option<BudgetStop>,
+    quiescent: bool,
+    /// The next event to read.
+    next: usize,
+    markers: Vec<Marker>,
+    /// Which (slot, kind) has its marker, at which index of `markers`.
+    slots: std::collections::HashMap<(usize, MarkerKind), usize>,
+    sessions: Vec<Session>,
+    dsns: BTreeSet<String>,
+    links: Vec<(String, String, bool)>,
+    seen_links: BTreeSet<(String, String, bool)>,
+}
+
+impl Finishing {
+    fn new(sim: &mut Sim, quiescent: bool) -> Self {
+        let summary = sim.summary();
+        let stopped = sim.stopped().cloned();
+        Finishing {
+            trace: Rc::new(sim.take_trace()),
+            summary,
+            stopped,
+            quiescent,
+            next: 0,
+            markers: Vec::new(),
+            slots: Default::default(),
+            sessions: Vec::new(),
+            dsns: BTreeSet::new(),
+            links: Vec::new(),
+            seen_links: BTreeSet::new(),
+        }
+    }
+
+    fn progress(&self) -> f64 {
+        (self.next as f64 / self.trace.len().max(1) as f64).clamp(0.0, 1.0)
+    }
+
+    fn add_link(&mut self, a: &str, b: &str, dns: bool) {
+        let key = if dns || a <= b {
+            (a.to_string(), b.to_string(), dns)
+        } else {
+            (b.to_string(), a.to_string(), dns)
+        };
+        if self.seen_links.insert(key.clone()) {
+            self.links.push(key);
+        }
+    }
+
+    /// Reads about `budget` more events; true when all are read.
+    fn advance(&mut self, budget: usize) -> bool {
+        let trace = self.trace.clone();
+        let n = trace.len();
+        let end = self.next.saturating_add(budget.max(1)).min(n);
+        for i in self.next..end {
+            if trace.is_line(i) {
+                continue;
+            }
+            let Some(e) = trace.get(i) else { continue };
+            let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
+            let other = e.hosts.get(1).map(|h| h.as_str()).unwrap_or_default();
+            let kind = match &e.kind {
+                EventKind::Deliver { to, .. } if to.contains('@') => Some(MarkerKind::Delivered),
+                EventKind::Defer { .. } => Some(MarkerKind::Deferred),
+                EventKind::Bounce { .. } => Some(MarkerKind::Bounced),
+                EventKind::FaultOn { .. } | EventKind::FaultOff { .. } => Some(MarkerKind::Fault),
+                EventKind::DnsQuery { .. } => {
+                    self.add_link(host, other, true);
+                    None
+                }
+                EventKind::Connect { conn, .. } => {
+                    self.add_link(host, other, false);
+                    self.sessions.push(Session {
+                        conn: *conn,
+                        client: host.to_string(),
+                        server: other.to_string(),
+                        opened: e.at,
+                        message: e.message.as_ref().map(|m| m.to_string()),
+                    });
+                    None
+                }
+                EventKind::DsnSent { dsn_message, .. } => {
+                    self.dsns.insert(dsn_message.to_string());
+                    None
+                }
+                _ => None,
+            };
+            let Some(kind) = kind else { continue };
+            // One marker per kind and slot of the timeline; the others
+            // are counted on it.
+            let position = i + 1;
+            let slot = position.saturating_mul(MARKER_SLOTS) / n.max(1);
+            if let Some(&m) = self.slots.get(&(slot, kind)) {
+                if let Some(m) = self.markers.get_mut(m) {
+                    m.more += 1;
+                }
+                continue;
+            }
+            let who = format!(
+                "{} {}",
+                e.message.as_deref().unwrap_or_default(),
+                e.recipient.as_deref().unwrap_or_default()
+            );
+            let label = match &e.kind {
+                EventKind::Deliver { to, .. } => format!("{}: delivered to {to}", e.at),
+                EventKind::Defer { diagnostic, .. } => {
+                    format!("{}: {} deferred on {host}: {diagnostic}", e.at, who.trim())
+                }
+                EventKind::Bounce { diagnostic } => {
+                    format!("{}: {} bounced on {host}: {diagnostic}", e.at, who.trim())
+                }
+                EventKind::FaultOn { fault } => {
+                    format!("{}: fault on: {}", e.at, fault_label(fault))
+                }
+                EventKind::FaultOff { fault } => {
+                    format!("{}: fault off: {}", e.at, fault_label(fault))
+                }
+                _ => String::new(),
+            };
+            self.slots.insert((slot, kind), self.markers.len());
+            self.markers.push(Marker {
+                position,
+                at: e.at,
+                kind,
+                label,
+                more: 0,
+            });
+        }
+        self.next = end;
+        end >= n
+    }
+
+    /// The run, once every event is read: the forks marked, the trace
+    /// indexed.
+    fn into_run(self, scenario: Rc<Scenario>, injections: Vec<Injection>, seed: u64) -> Run {
+        let Finishing {
+            trace,
+            summary,
+            stopped,
+            quiescent,
+            mut markers,
+            sessions,
+            dsns,
+            links,
+            ..
+        } = self;
+        for inj in &injections {
+            let position = trace.partition_point(|at| at < inj.at);
+            markers.push(Marker {
+                position,
+                at: inj.at,
+                kind: MarkerKind::Fork,
+                label: format!("{}: {}", inj.at, inj.label()),
+                more: 0,
+            });
+        }
+        markers.sort_by_key(|m| m.position);
+        let mailbox_hosts = scenario
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.policy
+                    .mailboxes
+                    .iter()
+                    .map(move |m| (m.address.to_ascii_lowercase(), n.name.clone()))
+            })
+            .collect();
+        let n = trace.len();
+        Run {
+            links,
+            mailbox_hosts,
+            stopped,
+            transcripts: RefCell::default(),
+            summary,
+            // One block that grows with the run (mxlab-sim indexes a
+            // trace in one pass); the browser's budget bounds it.
+            index: TraceIndex::with_interval(trace, snapshot_interval(n)),
+            scenario,
+            seed,
+            injections,
+            markers,
+            sessions,
+            dsns,
+            quiescent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mxlab_sim::presets;
+    use mxlab_sim::scenario::Fault;
+
+    #[test]
+    fn sliced_computation_gives_the_same_trace_as_one_run() {
+        for name in [
+            "hello-smtp",
+            "retry-until-mx-returns",
+            "expiry-bounce",
+            "greylisting",
+        ] {
+            let s = presets::preset(name).unwrap().unwrap();
+            let seed = s.seed;
+            let mut sim = Sim::new(s.clone(), seed);
+            sim.run_to_quiescence();
+            let mut c = Computation::new(Rc::new(s), seed, Vec::new());
+            let mut steps = 0;
+            let run = loop {
+                steps += 1;
+                if let Some(r) = c.step(5) {
+                    break r;
+                }
+                assert!(c.progress() <= 1.0);
+            };
+            assert!(steps > 1, "{name} took one slice");
+            assert_eq!(run.index.trace().hash(), sim.trace().hash(), "{name}");
+        }
+    }
+
+    /// The scenario that used to kill the app: hello-smtp for a year, the
+    /// submission server retrying every second for the whole year, the MX
+    /// down from the start for good.
+    pub(crate) fn retry_every_second_for_a_year() -> Scenario {
+        use mxlab_sim::scenario::{CustomProfile, DownMode, FaultSpec};
+        use mxlab_sim::timing::{Backoff, TimingProfile};
+        let mut s = presets::preset("hello-smtp").unwrap().unwrap();
+        s.horizon_secs = 31_622_400;
+        s.profiles.push(CustomProfile {
+            name: "every-second".into(),
+            profile: TimingProfile {
+                queue_run_delay_secs: None,
+                backoff: Backoff::Fixed { interval_secs: 1 },
+                max_queue_lifetime_secs: 31_622_400,
+                ..TimingProfile::postfix()
+            },
+        });
+        for n in &mut s.nodes {
+            if n.role == mxlab_sim::scenario::Role::Submission {
+                n.policy.timing = "every-second".into();
+            }
+        }
+        s.faults.push(FaultSpec {
+            at_secs: 0,
+            until_secs: None,
+            probability: None,
+            fault: Fault::HostDown {
+                host: "mx.example.org".into(),
+                mode: DownMode::Refused,
+            },
+        });
+        assert!(s.validate().is_empty(), "{:?}", s.validate());
+        s
+    }
+
+    #[test]
+    fn a_run_over_its_budget_stops_keeps_its_trace_and_says_what_to_do() {
+        let s = retry_every_second_for_a_year();
+        let mut c = Computation::new(Rc::new(s), 1, Vec::new());
+        let budget = Budget {
+            max_events: 200_000,
+            max_trace_bytes: 1 << 30,
+        };
+        c.set_budget(budget);
+        let mut steps = 0;
+        let run = loop {
+            steps += 1;
+            if let Some(r) = c.step_within(|| true) {
+                break r;
+            }
+        };
+        assert!(steps > 10, "{steps} steps");
+        let stop = run.stopped.clone().expect("stopped on its budget");
+        assert!(stop.events >= 200_000, "{stop}");
+        assert!(
+            run.events().len() as u64 <= stop.events,
+            "{}",
+            run.events().len()
+        );
+        assert!(run.events().len() > 100_000);
+        assert!(stop.at < SimTime::from_secs(31_622_400));
+        assert!(run.end() <= stop.at);
+        assert!(!run.quiescent);
+        assert!(run.markers.iter().any(|m| m.kind == MarkerKind::Deferred));
+        let advice = budget_advice(&stop);
+        assert!(advice.contains("200,000 events"), "{advice}");
+        assert!(advice.contains("Shorten the horizon"), "{advice}");
+        // What was computed can be seen.
+        let view = run.index.view_at(run.end());
+        assert!(view.events_applied > 0);
+    }
+
+    #[test]
+    fn the_browser_budget_stops_the_year_of_retries_in_bounded_slices() {
+        let s = retry_every_second_for_a_year();
+        let mut c = Computation::new(Rc::new(s), 1, Vec::new());
+        let mut longest = std::time::Duration::ZERO;
+        let started = std::time::Instant::now();
+        let run = loop {
+            let t = std::time::Instant::now();
+            let done = c.step_within(|| t.elapsed().as_millis() >= 20);
+            if done.is_none() {
+                longest = longest.max(t.elapsed());
+            }
+            if let Some(r) = done {
+                eprintln!("the last slice (indexing the run): {:?}", t.elapsed());
+                break r;
+            }
+        };
+        let stop = run
+            .stopped
+            .clone()
+            .expect("stopped on the browser's budget");
+        eprintln!(
+            "year of retries: {stop}; {} events, {:?} in all, longest slice {longest:?}",
+            run.events().len(),
+            started.elapsed()
+        );
+        // The lines already on their way are counted too.
+        assert!(stop.events <= BROWSER_BUDGET.max_events + 100, "{stop}");
+        // The blocks mxlab-sim does in one pass (its summary, the index)
+        // grow with the run; the budget keeps them well under a second.
+        assert!(longest.as_millis() < 1000, "{longest:?}");
+    }
+}
