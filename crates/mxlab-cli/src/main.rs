@@ -15,8 +15,10 @@
 //! | `deliver` | send one message to a real SMTP server, print the transcript |
 //!
 //! A failure is one line on standard error starting with `mxlab: error: `
-//! and exit code 1 (2 for a usage error). The CLI only reads what the
-//! simulation reports; it makes no protocol or simulation decisions.
+//! and exit code 1 (2 for a usage error, such as a number out of range);
+//! an internal error (a bug) is reported the same way, never as a crash.
+//! The CLI only reads what the simulation reports; it makes no protocol or
+//! simulation decisions.
 #![forbid(unsafe_code)]
 
 mod conn;
@@ -25,6 +27,7 @@ mod duration;
 mod presets;
 mod run;
 mod serve;
+mod size;
 mod source;
 mod store;
 mod sweep;
@@ -35,6 +38,7 @@ mod validate;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use mxlab_sim::SimTime;
 
@@ -65,11 +69,11 @@ enum Command {
         /// Scenario file, `-` (standard input) or `preset:NAME`.
         file: String,
         /// World seed (default: the scenario's own `seed`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
         /// Stop at this simulated time instead of running to quiescence:
         /// seconds, or a duration such as `90s`, `5m`, `2h`, `5d`, `1h30m`.
-        #[arg(long, value_parser = duration::parse_sim_time)]
+        #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
         until: Option<SimTime>,
         /// Print the summary as JSON.
         #[arg(long)]
@@ -86,21 +90,22 @@ enum Command {
         #[arg(long)]
         host: Option<String>,
         /// World seed (default: the scenario's own `seed`).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
         /// Stop at this simulated time (seconds or `90s`, `5m`, `2h`, `5d`).
-        #[arg(long, value_parser = duration::parse_sim_time)]
+        #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
         until: Option<SimTime>,
     },
     /// Run seeds 0..N on every core and print distributions.
     Sweep {
         /// Scenario file, `-` (standard input) or `preset:NAME`.
         file: String,
-        /// How many seeds: 0, 1, …, N-1.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        /// How many seeds: 0, 1, …, N-1 (at most 1,000,000).
+        #[arg(long, allow_negative_numbers = true,
+              value_parser = clap::value_parser!(u64).range(1..=sweep::MAX_SEEDS))]
         seeds: u64,
         /// Stop each run at this simulated time (seconds or `90s`, `5m`, …).
-        #[arg(long, value_parser = duration::parse_sim_time)]
+        #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
         until: Option<SimTime>,
         /// Print the distributions as JSON.
         #[arg(long)]
@@ -140,18 +145,31 @@ enum Command {
         /// Store mail in this mbox file (mboxrd) instead.
         #[arg(long, value_name = "FILE")]
         mbox: Option<std::path::PathBuf>,
-        /// Open connections at most; more get 421 at once.
-        #[arg(long, default_value_t = 1000)]
-        max_connections: usize,
-        /// Largest message in octets (advertised with SIZE, RFC 1870).
-        #[arg(long, default_value_t = 36_700_160)]
+        /// Open connections at most (1 to 1,000,000); more get 421 at once.
+        #[arg(long, default_value_t = 1000, allow_negative_numbers = true,
+              value_parser = clap::value_parser!(u64).range(1..=serve::MAX_CONNECTIONS))]
+        max_connections: u64,
+        /// Largest message in octets, or with a unit (`35MiB`, `1GiB`),
+        /// advertised with SIZE (RFC 1870). At least 1: there is no
+        /// unlimited size, and 0 is refused as a usage error.
+        #[arg(long, default_value = "36700160", allow_negative_numbers = true,
+              value_parser = parse_message_size)]
         max_message_size: u64,
-        /// Idle timeout in seconds, for a silent client and for one that
-        /// stops reading (RFC 5321 §4.5.3.2.7: at least 5 minutes).
-        #[arg(long, default_value_t = 300)]
+        /// Memory for every connection together (`256MiB`, `1GiB`): each
+        /// connection counts 256 KiB whatever it sends, since messages go
+        /// to the store as they arrive; connections beyond the budget get
+        /// 421 at once, as beyond --max-connections.
+        #[arg(long, default_value = "256MiB", allow_negative_numbers = true,
+              value_parser = size::octets_in(serve::CONNECTION_MEMORY, u64::MAX))]
+        max_memory: u64,
+        /// Idle timeout in seconds (1 to 86400), for a silent client, for
+        /// one that sends a line a byte at a time, and for one that stops
+        /// reading (RFC 5321 §4.5.3.2.7: at least 5 minutes).
+        #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         timeout: u64,
-        /// Seconds open sessions get to finish after Ctrl-C or SIGTERM.
-        #[arg(long, default_value_t = 10)]
+        /// Seconds open sessions get to finish after Ctrl-C or SIGTERM
+        /// (0 to 3600).
+        #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=3_600))]
         grace: u64,
         /// Offer STARTTLS, with a self-signed certificate made at start.
         #[arg(long)]
@@ -188,9 +206,10 @@ enum Command {
         /// The password for --user.
         #[arg(long, requires = "user")]
         password: Option<String>,
-        /// Message lines to show before summarising the rest.
-        #[arg(long, default_value_t = 5)]
-        show_lines: usize,
+        /// Message lines to show before summarising the rest (0 to
+        /// 1,000,000).
+        #[arg(long, default_value_t = 5, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+        show_lines: u64,
     },
 }
 
@@ -257,6 +276,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             mbox,
             max_connections,
             max_message_size,
+            max_memory,
             timeout,
             grace,
             starttls,
@@ -293,9 +313,10 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
                 hostname,
                 maildir,
                 mbox,
-                max_connections: max_connections.max(1),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
                 max_message_size,
-                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                max_memory,
+                timeout: std::time::Duration::from_secs(timeout),
                 grace: std::time::Duration::from_secs(grace),
                 starttls,
                 quiet,
@@ -327,7 +348,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
                 tls,
                 login: user.zip(password),
                 connect_timeout: std::time::Duration::from_secs(30),
-                show_lines,
+                show_lines: usize::try_from(show_lines).unwrap_or(usize::MAX),
             })?;
             Ok(if all {
                 Outcome::Success
@@ -339,29 +360,158 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
     }
 }
 
+/// `--max-message-size`: at least one octet; 0 is not "unlimited".
+fn parse_message_size(text: &str) -> Result<u64, String> {
+    match size::parse_octets(text)? {
+        0 => Err(
+            "0 is not a size limit (there is no unlimited size): give the largest \
+                  message in octets, e.g. 36700160 or 35MiB (the default)"
+                .to_owned(),
+        ),
+        n => Ok(n),
+    }
+}
+
+/// The command line, or a usage error as one `mxlab: error:` line and
+/// exit code 2 (help and version are printed as asked).
+fn parse_command_line() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            eprintln!(
+                "mxlab: error: {}",
+                usage_error(&e.render().to_string(), subcommand(&args))
+            );
+            ExitCode::from(2)
+        }
+    })
+}
+
+/// The subcommand named on the command line, if any.
+fn subcommand(args: &[String]) -> Option<&str> {
+    let cli = <Cli as clap::CommandFactory>::command();
+    let name = args.iter().find(|a| !a.starts_with('-'))?;
+    let known = cli.get_subcommands().any(|c| c.get_name() == name);
+    known.then_some(name.as_str())
+}
+
+/// clap's message on one line, without its own `error: ` prefix, its
+/// usage and its hint, and where to read more.
+fn usage_error(rendered: &str, subcommand: Option<&str>) -> String {
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.trim_start().starts_with("Usage:"))
+        .filter(|l| !l.trim_start().starts_with("For more information"))
+        .collect();
+    let message = one_line(&message.join("\n"));
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    let message = message.replace(":; ", ": ");
+    match subcommand {
+        Some(command) => format!("{message} (see `mxlab {command} --help`)"),
+        None => format!("{message} (see `mxlab --help`)"),
+    }
+}
+
+/// The panic of a bug, kept by the hook for one `mxlab: error:` line.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// A panic anywhere (a bug) prints nothing by itself: the command reports
+/// it as one error line. `MXLAB_BACKTRACE=1` prints the usual report too.
+fn install_panic_hook() {
+    let verbose = std::env::var_os("MXLAB_BACKTRACE").is_some();
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if verbose {
+            default(info);
+        }
+        if cfg!(panic = "abort") {
+            // Built to abort on a panic: nothing can catch it, so say it
+            // here, once, and end as any other error does.
+            eprintln!(
+                "mxlab: error: internal error: {} (a bug in MX Lab; MXLAB_BACKTRACE=1 shows where)",
+                one_line(&format!("{message}{place}"))
+            );
+            std::process::exit(1);
+        }
+        if let Ok(mut slot) = PANIC.lock() {
+            slot.get_or_insert(format!("{message}{place}"));
+        }
+    }));
+}
+
+/// The error line of a command that panicked.
+fn internal_error() -> String {
+    let what = PANIC
+        .lock()
+        .ok()
+        .and_then(|mut p| p.take())
+        .unwrap_or_else(|| "a panic".to_owned());
+    format!(
+        "internal error: {} (a bug in MX Lab; MXLAB_BACKTRACE=1 shows where)",
+        one_line(&what)
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_command_line() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    install_panic_hook();
     if matches!(cli.command, Command::Serve { .. } | Command::Deliver { .. }) {
         // Not behind the buffered standard output below: these print
         // from several threads as they go.
-        return match network(cli.command) {
-            Ok(Outcome::Success) => ExitCode::SUCCESS,
-            Ok(Outcome::Failure) => ExitCode::FAILURE,
-            Err(e) => {
+        let result = std::panic::catch_unwind(|| network(cli.command));
+        return match result {
+            Ok(Ok(Outcome::Success)) => ExitCode::SUCCESS,
+            Ok(Ok(Outcome::Failure)) => ExitCode::FAILURE,
+            Ok(Err(e)) => {
                 eprintln!("mxlab: error: {}", one_line(&format!("{e:#}")));
+                ExitCode::FAILURE
+            }
+            Err(_) => {
+                eprintln!("mxlab: error: {}", internal_error());
                 ExitCode::FAILURE
             }
         };
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    match dispatch(cli.command, &mut out) {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Failure) => ExitCode::FAILURE,
-        Err(e) if is_broken_pipe(&e) => ExitCode::FAILURE,
-        Err(e) => {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        dispatch(cli.command, &mut out)
+    }));
+    match result {
+        Ok(Ok(Outcome::Success)) => ExitCode::SUCCESS,
+        Ok(Ok(Outcome::Failure)) => ExitCode::FAILURE,
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::FAILURE,
+        Ok(Err(e)) => {
             drop(out);
             eprintln!("mxlab: error: {}", one_line(&format!("{e:#}")));
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            // What was printed before the panic is kept.
+            let _ = out.flush();
+            drop(out);
+            eprintln!("mxlab: error: {}", internal_error());
             ExitCode::FAILURE
         }
     }
@@ -403,6 +553,21 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_with_where_to_read_more() {
+        let rendered = "error: the following required arguments were not provided:\n  \
+                        --seeds <SEEDS>\n\nUsage: mxlab sweep --seeds <SEEDS> <FILE>\n\n\
+                        For more information, try '--help'.\n";
+        assert_eq!(
+            usage_error(rendered, Some("sweep")),
+            "the following required arguments were not provided: --seeds <SEEDS> \
+             (see `mxlab sweep --help`)"
+        );
+        let args = ["run".to_owned(), "x.json".to_owned()];
+        assert_eq!(subcommand(&args), Some("run"));
+        assert_eq!(subcommand(&["--fly".to_owned()]), None);
     }
 
     #[test]

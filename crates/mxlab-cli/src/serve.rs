@@ -42,7 +42,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Mutex, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::store::Store;
+use crate::store::{Spool, Store};
 use crate::tls;
 
 /// Everything `mxlab serve` is told on the command line.
@@ -62,6 +62,9 @@ pub struct ServeOptions {
     pub max_connections: usize,
     /// Largest message, in octets.
     pub max_message_size: u64,
+    /// Memory for every connection together, in octets: connections
+    /// beyond what it holds at [`CONNECTION_MEMORY`] each get 421 at once.
+    pub max_memory: u64,
     /// The idle timeout.
     pub timeout: Duration,
     /// How long open sessions get after Ctrl-C.
@@ -70,6 +73,28 @@ pub struct ServeOptions {
     pub starttls: bool,
     /// Print only accepted messages, not connections.
     pub quiet: bool,
+}
+
+/// The most `--max-connections` allows.
+pub const MAX_CONNECTIONS: u64 = 1_000_000;
+
+/// Octets read from a connection at a time.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// The most memory one connection uses, counted against `--max-memory`:
+/// its read buffer, the session's input buffer and line (at most a read
+/// and a line: the session is read from only while it wants input), the
+/// message data between a read and its spool file, the spool's buffer,
+/// the replies to one read's pipelined commands, and the task and session
+/// themselves. A message is written to the store as it arrives, so its
+/// size does not count.
+pub const CONNECTION_MEMORY: u64 = 256 * 1024;
+
+/// Connections open at once: `--max-connections`, or fewer if the memory
+/// budget holds fewer.
+pub fn connection_slots(max_connections: usize, max_memory: u64) -> usize {
+    let by_memory = usize::try_from(max_memory / CONNECTION_MEMORY).unwrap_or(usize::MAX);
+    max_connections.min(by_memory)
 }
 
 /// What every connection shares.
@@ -183,7 +208,18 @@ async fn run(opts: ServeOptions) -> Result<()> {
             None => " (accepting every sender and recipient)".into(),
         }
     ));
-    let slots = Arc::new(Semaphore::new(shared.opts.max_connections));
+    let slots = connection_slots(shared.opts.max_connections, shared.opts.max_memory);
+    if !shared.opts.quiet {
+        trace(&format!(
+            "limits: {slots} connections at once ({} octets of memory each, within --max-memory {}), \
+             messages up to {} octets, idle timeout {} s",
+            CONNECTION_MEMORY,
+            shared.opts.max_memory,
+            shared.config.extensions.size.unwrap_or(0),
+            shared.opts.timeout.as_secs()
+        ));
+    }
+    let slots = Arc::new(Semaphore::new(slots));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut sessions = JoinSet::new();
     let stop = shutdown_signal();
@@ -215,7 +251,7 @@ async fn run(opts: ServeOptions) -> Result<()> {
                     }
                 }
             }
-            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+            Some(done) = sessions.join_next(), if !sessions.is_empty() => failed(done),
         }
     }
     trace(&format!(
@@ -231,7 +267,10 @@ async fn run(opts: ServeOptions) -> Result<()> {
                 sessions.abort_all();
                 break;
             }
-            next = sessions.join_next() => if next.is_none() { break },
+            next = sessions.join_next() => match next {
+                Some(done) => failed(done),
+                None => break,
+            },
         }
     }
     trace(&format!(
@@ -240,6 +279,15 @@ async fn run(opts: ServeOptions) -> Result<()> {
         shared.messages.load(Ordering::Relaxed)
     ));
     Ok(())
+}
+
+/// Reports a session that ended in a panic (a bug): the others go on.
+fn failed(done: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = done {
+        if e.is_panic() {
+            trace("a session failed with an internal error and was dropped");
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
@@ -296,9 +344,11 @@ async fn session(
         state: PeerState::default(),
     };
     let mut deadline: Option<Instant> = None;
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut spool = Spooling::default();
     let mut stopping = false;
     loop {
+        spool.take(&mut s, shared);
         while let Some(out) = s.poll_output() {
             match out {
                 Output::Transmit(bytes) => {
@@ -309,10 +359,21 @@ async fn session(
                         s.handle_input(shared.now(), Input::PeerClosed);
                         conn = Conn::Gone;
                     }
+                    s.give_back(bytes);
                 }
                 Output::Event(e) => {
-                    if let Some(d) = answer(shared, &mut peer, id, e).await {
+                    // Data handed out before an event that is not the
+                    // message was a refused message's: it goes.
+                    let spooled = std::mem::take(&mut spool);
+                    let decision = if matches!(e, ServerEvent::Message { .. }) {
+                        store_message(shared, &peer, id, e, spooled)
+                    } else {
+                        drop(spooled);
+                        answer(shared, &mut peer, e).await
+                    };
+                    if let Some(d) = decision {
                         s.decide(shared.now(), d);
+                        spool.take(&mut s, shared);
                     }
                 }
                 Output::StartTls => {
@@ -347,6 +408,11 @@ async fn session(
                 Output::Timeout(at) => deadline = Some(at),
             }
         }
+        if s.state() != ServerState::Data {
+            // The DATA phase ended without a message (552, 500, 550, the
+            // peer gone): what was written of it goes.
+            spool = Spooling::None;
+        }
         if stopping || s.state() == ServerState::Closed {
             // The 421 went out (or could not), or the peer went away:
             // nothing more to say.
@@ -370,10 +436,9 @@ async fn session(
                 Ok(0) | Err(_) => s.handle_input(shared.now(), Input::PeerClosed),
                 Ok(n) => s.handle_input(shared.now(), Input::Bytes(buf.get(..n).unwrap_or_default())),
             },
-            _ = sleep => {
-                deadline = None;
-                s.handle_input(shared.now(), Input::Timeout);
-            }
+            // The session answers a deadline that has passed; bytes that
+            // came without a whole line do not move it.
+            _ = sleep => s.handle_input(shared.now(), Input::Timeout),
             _ = stop.changed() => {
                 stopping = true;
                 s.shutdown(shared.now());
@@ -382,90 +447,154 @@ async fn session(
     }
 }
 
-/// The host's answer to a session event, if it asks a question.
-async fn answer(shared: &Shared, peer: &mut Peer, id: u64, e: ServerEvent) -> Option<Decision> {
-    let now = SimTime::from_micros(shared.now().as_micros());
-    match e {
-        ServerEvent::Message {
-            envelope, content, ..
-        } => {
-            let n = shared.messages.fetch_add(1, Ordering::Relaxed) + 1;
-            let queue_id = format!("{:08X}{n:05X}", unix_now() & 0xFFFF_FFFF);
-            let sender = envelope
-                .from
-                .mailbox()
-                .map(|m| m.to_string())
-                .unwrap_or_default();
-            let rcpts: Vec<String> = envelope
-                .rcpts
-                .iter()
-                .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
-                .collect();
-            let unix = unix_now();
-            let received = Received {
-                from_helo: envelope.helo.clone(),
-                from_ip: Some(peer.addr.ip().to_string()),
-                by: shared.opts.hostname.clone(),
-                with: with_protocol(envelope.esmtp, envelope.tls, envelope.auth.is_some()).into(),
-                id: Some(queue_id.clone()),
-                for_rcpt: match rcpts.as_slice() {
-                    [one] => Some(one.clone()),
-                    _ => None,
-                },
-                unix_secs: unix,
-            };
-            let mut stored = format!("Return-Path: <{sender}>\r\n").into_bytes();
-            stored.extend_from_slice(received.to_header().as_bytes());
-            stored.extend_from_slice(&content);
-            let size = content.len();
-            // Storing syncs to disk: off the runtime's event loop.
-            let result =
-                tokio::task::block_in_place(|| shared.store.deliver(&sender, unix, &stored));
-            Some(match result {
-                Ok(path) => {
-                    trace(&format!(
-                        "accepted {queue_id} on connection {id} from <{sender}> to {} ({size} octets) -> {}",
-                        rcpts
-                            .iter()
-                            .map(|r| format!("<{r}>"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        path.display()
-                    ));
-                    Decision::AcceptWith(Reply::enhanced(
-                        250,
-                        (2, 0, 0),
-                        format!("Ok: queued as {queue_id}"),
-                    ))
-                }
-                Err(err) => {
-                    shared.messages.fetch_sub(1, Ordering::Relaxed);
-                    trace(&format!("cannot store a message on connection {id}: {err}"));
-                    Decision::Reject(Reply::enhanced(
-                        451,
-                        (4, 3, 0),
-                        "Local error in processing: cannot store the message",
-                    ))
-                }
-            })
+/// Where the data of the message being received goes.
+#[derive(Default)]
+enum Spooling {
+    /// No data yet.
+    #[default]
+    None,
+    /// Written to a spool file in the store as it arrives.
+    Open(Spool),
+    /// The store failed; the message will get 451.
+    Failed(String),
+}
+
+impl Spooling {
+    /// Writes the data the session has received since last time.
+    fn take(&mut self, s: &mut ServerSession, shared: &Shared) {
+        let mut data = Vec::new();
+        s.take_data(&mut data);
+        if !data.is_empty() {
+            self.write(&data, shared);
         }
-        other => match &shared.policy {
-            Some(p) => p.lock().await.answer(&mut peer.state, &other, now),
-            // No host's policy: every sender and recipient is welcome, and
-            // there is no account to log in to.
-            None => match other {
-                ServerEvent::Hello { domain, .. } => {
-                    peer.state.helo = domain;
-                    None
-                }
-                ServerEvent::TlsEstablished => {
-                    peer.state = PeerState::default();
-                    None
-                }
-                ServerEvent::AuthRequest { .. } => Some(Decision::bad_credentials()),
-                ServerEvent::MailFrom { .. } | ServerEvent::RcptTo { .. } => Some(Decision::Accept),
-                _ => None,
-            },
+    }
+
+    fn write(&mut self, data: &[u8], shared: &Shared) {
+        if let Spooling::None = self {
+            *self = match shared.store.spool() {
+                Ok(spool) => Spooling::Open(spool),
+                Err(e) => Spooling::Failed(e.to_string()),
+            };
+        }
+        if let Spooling::Open(spool) = self {
+            if let Err(e) = spool.write(data) {
+                *self = Spooling::Failed(e.to_string());
+            }
+        }
+    }
+}
+
+/// Stores the message of a `Message` event: the data spooled so far, then
+/// the event's content; the answer is 250 with its queue id once it is
+/// synced to disk, or 451.
+fn store_message(
+    shared: &Shared,
+    peer: &Peer,
+    id: u64,
+    e: ServerEvent,
+    mut spool: Spooling,
+) -> Option<Decision> {
+    let ServerEvent::Message {
+        envelope, content, ..
+    } = e
+    else {
+        return None;
+    };
+    spool.write(&content, shared);
+    drop(content);
+    let n = shared.messages.fetch_add(1, Ordering::Relaxed) + 1;
+    let queue_id = format!("{:08X}{n:05X}", unix_now() & 0xFFFF_FFFF);
+    let sender = envelope
+        .from
+        .mailbox()
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let rcpts: Vec<String> = envelope
+        .rcpts
+        .iter()
+        .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
+        .collect();
+    let unix = unix_now();
+    let received = Received {
+        from_helo: envelope.helo.clone(),
+        from_ip: Some(peer.addr.ip().to_string()),
+        by: shared.opts.hostname.clone(),
+        with: with_protocol(envelope.esmtp, envelope.tls, envelope.auth.is_some()).into(),
+        id: Some(queue_id.clone()),
+        for_rcpt: match rcpts.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+        unix_secs: unix,
+    };
+    let mut head = format!("Return-Path: <{sender}>\r\n").into_bytes();
+    head.extend_from_slice(received.to_header().as_bytes());
+    // Storing syncs to disk: off the runtime's event loop.
+    let (size, result) = match spool {
+        Spooling::Open(spool) => (
+            spool.size(),
+            tokio::task::block_in_place(|| {
+                shared.store.deliver_spooled(&sender, unix, &head, spool)
+            })
+            .map_err(|e| e.to_string()),
+        ),
+        // An empty message writes nothing to the spool.
+        Spooling::None => (
+            0,
+            tokio::task::block_in_place(|| shared.store.deliver(&sender, unix, &head))
+                .map_err(|e| e.to_string()),
+        ),
+        Spooling::Failed(e) => (0, Err(e)),
+    };
+    Some(match result {
+        Ok(path) => {
+            trace(&format!(
+                "accepted {queue_id} on connection {id} from <{sender}> to {} ({size} octets) -> {}",
+                rcpts
+                    .iter()
+                    .map(|r| format!("<{r}>"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                path.display()
+            ));
+            Decision::AcceptWith(Reply::enhanced(
+                250,
+                (2, 0, 0),
+                format!("Ok: queued as {queue_id}"),
+            ))
+        }
+        Err(err) => {
+            shared.messages.fetch_sub(1, Ordering::Relaxed);
+            trace(&format!("cannot store a message on connection {id}: {err}"));
+            Decision::Reject(Reply::enhanced(
+                451,
+                (4, 3, 0),
+                "Local error in processing: cannot store the message",
+            ))
+        }
+    })
+}
+
+/// The host's answer to a session event other than the message, if it
+/// asks a question.
+async fn answer(shared: &Shared, peer: &mut Peer, e: ServerEvent) -> Option<Decision> {
+    let now = SimTime::from_micros(shared.now().as_micros());
+    match &shared.policy {
+        Some(p) => p.lock().await.answer(&mut peer.state, &e, now),
+        // No host's policy: every sender and recipient is welcome, and
+        // there is no account to log in to.
+        None => match e {
+            ServerEvent::Hello { domain, .. } => {
+                peer.state.helo = domain;
+                None
+            }
+            ServerEvent::TlsEstablished => {
+                peer.state = PeerState::default();
+                None
+            }
+            ServerEvent::AuthRequest { .. } => Some(Decision::bad_credentials()),
+            ServerEvent::MailFrom { .. } | ServerEvent::RcptTo { .. } => Some(Decision::Accept),
+            _ => None,
         },
     }
 }

@@ -3,8 +3,12 @@
 //! distributions: totals, per-run spread, latency percentiles over every
 //! delivered recipient, and a histogram of attempts per run.
 //!
-//! The output depends only on the scenario and N, never on the number of
-//! threads: runs are sorted by seed before anything is added up.
+//! Each run's summary is added into running totals as it finishes (no
+//! list of runs is kept: memory does not grow with N, only with the
+//! delivered recipients whose latencies make the percentiles). The output
+//! depends only on the scenario and N, never on the number of threads:
+//! every total is a sum, a minimum, a maximum or a count, and the
+//! latencies are sorted before the percentiles are read.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -18,6 +22,9 @@ use serde::Serialize;
 use crate::duration::format_latency;
 use crate::run::{simulate, Latency};
 use crate::{plural, source, Outcome};
+
+/// The most seeds one sweep runs.
+pub const MAX_SEEDS: u64 = 1_000_000;
 
 /// Most histogram rows; beyond, values are grouped into equal ranges.
 const MAX_HISTOGRAM_ROWS: u64 = 20;
@@ -37,19 +44,100 @@ pub struct Spread {
     pub max: u64,
 }
 
-impl Spread {
-    fn of(values: &[u64]) -> Self {
-        let total: u64 = values.iter().sum();
+/// One count over the runs so far: its sum, smallest and largest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Column {
+    total: u64,
+    min: u64,
+    max: u64,
+}
+
+impl Default for Column {
+    fn default() -> Self {
+        Column {
+            total: 0,
+            min: u64::MAX,
+            max: 0,
+        }
+    }
+}
+
+impl Column {
+    fn add(&mut self, v: u64) {
+        self.total = self.total.saturating_add(v);
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
+    fn merge(&mut self, other: Column) {
+        self.total = self.total.saturating_add(other.total);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    fn spread(&self, runs: u64) -> Spread {
         Spread {
-            total,
-            min: values.iter().copied().min().unwrap_or(0),
-            mean: if values.is_empty() {
+            total: self.total,
+            min: if runs == 0 { 0 } else { self.min },
+            mean: if runs == 0 {
                 0.0
             } else {
-                total as f64 / values.len() as f64
+                self.total as f64 / runs as f64
             },
-            max: values.iter().copied().max().unwrap_or(0),
+            max: self.max,
         }
+    }
+}
+
+/// What the runs so far add up to.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    runs: u64,
+    all_delivered_runs: u64,
+    delivered: Column,
+    bounced: Column,
+    queued: Column,
+    duplicates: Column,
+    attempts: Column,
+    /// How many runs made each number of attempts.
+    attempts_counts: BTreeMap<u64, u64>,
+    /// Every delivered recipient's latency, in no particular order.
+    latencies: Vec<f64>,
+}
+
+impl Totals {
+    fn add(mut self, s: Summary) -> Self {
+        let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+        self.runs += 1;
+        if s.bounced == 0 && s.queued == 0 {
+            self.all_delivered_runs += 1;
+        }
+        self.delivered.add(n(s.delivered));
+        self.bounced.add(n(s.bounced));
+        self.queued.add(n(s.queued));
+        self.duplicates.add(n(s.duplicates));
+        self.attempts.add(n(s.attempts));
+        *self.attempts_counts.entry(n(s.attempts)).or_default() += 1;
+        self.latencies.extend_from_slice(&s.latencies_secs);
+        self
+    }
+
+    fn merge(mut self, mut other: Totals) -> Self {
+        self.runs += other.runs;
+        self.all_delivered_runs += other.all_delivered_runs;
+        self.delivered.merge(other.delivered);
+        self.bounced.merge(other.bounced);
+        self.queued.merge(other.queued);
+        self.duplicates.merge(other.duplicates);
+        self.attempts.merge(other.attempts);
+        for (v, runs) in other.attempts_counts {
+            *self.attempts_counts.entry(v).or_default() += runs;
+        }
+        if self.latencies.len() < other.latencies.len() {
+            std::mem::swap(&mut self.latencies, &mut other.latencies);
+        }
+        self.latencies.extend_from_slice(&other.latencies);
+        self
     }
 }
 
@@ -94,39 +182,27 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
-    /// The report of `runs`, which must be sorted by seed.
-    fn of(label: &str, title: &str, until: Option<SimTime>, runs: &[(u64, Summary)]) -> Self {
-        let column = |f: fn(&Summary) -> usize| -> Vec<u64> {
-            runs.iter()
-                .map(|(_, s)| u64::try_from(f(s)).unwrap_or(u64::MAX))
-                .collect()
-        };
-        let mut latencies: Vec<f64> = runs
-            .iter()
-            .flat_map(|(_, s)| s.latencies_secs.iter().copied())
-            .collect();
-        latencies.sort_by(f64::total_cmp);
+    /// The report of the runs added up in `totals`.
+    fn of(label: &str, title: &str, until: Option<SimTime>, mut totals: Totals) -> Self {
+        totals.latencies.sort_by(f64::total_cmp);
+        let runs = totals.runs;
         let all = Summary {
-            latencies_secs: latencies,
+            latencies_secs: totals.latencies,
             ..Summary::default()
         };
-        let attempts = column(|s| s.attempts);
         SweepReport {
             scenario: label.to_owned(),
             title: title.to_owned(),
-            seeds: runs.len() as u64,
+            seeds: runs,
             until_secs: until.map(|t| t.as_micros() as f64 / 1e6),
-            all_delivered_runs: runs
-                .iter()
-                .filter(|(_, s)| s.bounced == 0 && s.queued == 0)
-                .count() as u64,
-            delivered: Spread::of(&column(|s| s.delivered)),
-            bounced: Spread::of(&column(|s| s.bounced)),
-            queued: Spread::of(&column(|s| s.queued)),
-            duplicates: Spread::of(&column(|s| s.duplicates)),
+            all_delivered_runs: totals.all_delivered_runs,
+            delivered: totals.delivered.spread(runs),
+            bounced: totals.bounced.spread(runs),
+            queued: totals.queued.spread(runs),
+            duplicates: totals.duplicates.spread(runs),
+            attempts: totals.attempts.spread(runs),
             latency_secs: Latency::of(&all),
-            attempts_histogram: histogram(&attempts),
-            attempts: Spread::of(&attempts),
+            attempts_histogram: histogram(&totals.attempts_counts),
         }
     }
 
@@ -218,18 +294,14 @@ impl SweepReport {
 /// How many of `values` fall on each value, or (beyond
 /// [`MAX_HISTOGRAM_ROWS`] distinct values) in each of equal ranges from the
 /// smallest to the largest. Empty ranges are kept, so gaps show.
-fn histogram(values: &[u64]) -> Vec<Bucket> {
-    let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
-    for v in values {
-        *counts.entry(*v).or_default() += 1;
-    }
+fn histogram(counts: &BTreeMap<u64, u64>) -> Vec<Bucket> {
     let (Some(&lo), Some(&hi)) = (counts.keys().next(), counts.keys().next_back()) else {
         return Vec::new();
     };
     if counts.len() as u64 <= MAX_HISTOGRAM_ROWS {
         return counts
-            .into_iter()
-            .map(|(v, runs)| Bucket {
+            .iter()
+            .map(|(&v, &runs)| Bucket {
                 from: v,
                 to: v,
                 runs,
@@ -245,7 +317,7 @@ fn histogram(values: &[u64]) -> Vec<Bucket> {
             runs: 0,
         })
         .collect();
-    for (v, runs) in counts {
+    for (&v, &runs) in counts {
         let i = usize::try_from((v - lo) / width).unwrap_or(usize::MAX);
         if let Some(b) = buckets.get_mut(i) {
             b.runs += runs;
@@ -276,17 +348,17 @@ pub fn sweep(
 ) -> Result<Outcome> {
     let (source, scenario) = source::load(spec)?;
     let bar = progress_bar(seeds)?;
-    let mut runs: Vec<(u64, Summary)> = (0..seeds)
+    let totals = (0..seeds)
         .into_par_iter()
         .map(|seed| {
             let summary = simulate(scenario.clone(), seed, until).summary();
             bar.inc(1);
-            (seed, summary)
+            summary
         })
-        .collect();
+        .fold(Totals::default, Totals::add)
+        .reduce(Totals::default, Totals::merge);
     bar.finish_and_clear();
-    runs.sort_by_key(|(seed, _)| *seed);
-    let report = SweepReport::of(&source.label, &scenario.name, until, &runs);
+    let report = SweepReport::of(&source.label, &scenario.name, until, totals);
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
@@ -299,6 +371,14 @@ pub fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn histogram(values: &[u64]) -> Vec<Bucket> {
+        let mut counts = BTreeMap::new();
+        for v in values {
+            *counts.entry(*v).or_default() += 1;
+        }
+        super::histogram(&counts)
+    }
 
     fn rows(h: &[Bucket]) -> Vec<(u64, u64, u64)> {
         h.iter().map(|b| (b.from, b.to, b.runs)).collect()
@@ -325,8 +405,12 @@ mod tests {
 
     #[test]
     fn spread_of_counts() {
+        let mut c = Column::default();
+        for v in [1, 2, 3, 6] {
+            c.add(v);
+        }
         assert_eq!(
-            Spread::of(&[1, 2, 3, 6]),
+            c.spread(4),
             Spread {
                 total: 12,
                 min: 1,
@@ -334,5 +418,28 @@ mod tests {
                 max: 6
             }
         );
+        assert_eq!(Column::default().spread(0).min, 0);
+    }
+
+    #[test]
+    fn totals_add_up_the_same_in_any_order() {
+        let run = |delivered: usize, attempts: usize, latency: f64| Summary {
+            delivered,
+            attempts,
+            latencies_secs: vec![latency],
+            ..Summary::default()
+        };
+        let one = Totals::default().add(run(1, 2, 0.5)).add(run(3, 2, 0.1));
+        let other = Totals::default().add(run(2, 5, 9.0));
+        let a = SweepReport::of("x", "", None, one.clone().merge(other.clone()));
+        let b = SweepReport::of("x", "", None, other.merge(one));
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
+        assert_eq!(a.seeds, 3);
+        assert_eq!(a.delivered.total, 6);
+        assert_eq!(a.latency_secs.max, Some(9.0));
+        assert_eq!(rows(&a.attempts_histogram), [(2, 2, 2), (5, 5, 1)]);
     }
 }
