@@ -9,13 +9,17 @@
 //!   teardown of the finished run (its trace of over six million events)
 //!   are outside the timing;
 //! - `view_at_seek_1m_events`: one `view_at` seek on an indexed trace of
-//!   over 1,000,000 events (budget: under 2 ms).
+//!   over 1,000,000 events (budget: under 2 ms);
+//! - group `queued_at_once`: 100,000 messages (the reference) and then
+//!   1,000,000 submitted at t = 0 through one submission server, to
+//!   quiescence: the engine's time must grow with the messages' count, not
+//!   its square (goal: at most 12× for ten times the messages).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark set-up
 
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use mxlab_sim::{EventQueue, Scenario, Sim, SimTime, TraceIndex};
+use mxlab_sim::{presets, Budget, EventQueue, Scenario, Sim, SimTime, TraceIndex};
 use serde_json::json;
 
 /// `domains` MX hosts each with one mailbox, one submission server, one
@@ -115,5 +119,51 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(engine, benches);
+/// hello-smtp with `messages` copies of its message, all submitted at t = 0:
+/// one submission server holds them all in its queue at once.
+fn queued_at_once(messages: usize) -> Scenario {
+    // Built directly: a million messages are past a scenario file's size limit.
+    let mut s = presets::preset("hello-smtp").unwrap().unwrap();
+    let template = s.messages[0].clone();
+    s.messages = (0..messages)
+        .map(|i| {
+            let mut m = template.clone();
+            m.id = format!("m{i}");
+            m.at_secs = 0;
+            m
+        })
+        .collect();
+    s.horizon_secs = 86_400;
+    s
+}
+
+fn queue_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("queued_at_once");
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.warm_up_time(Duration::from_millis(1));
+    for (name, n) in [
+        ("messages_100k_at_t0_reference", 100_000),
+        ("messages_1m_at_t0", 1_000_000),
+    ] {
+        g.measurement_time(Duration::from_secs(if n > 100_000 { 120 } else { 15 }));
+        let scenario = queued_at_once(n);
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || scenario.clone(),
+                |scenario| {
+                    let mut sim = Sim::new(scenario, 1);
+                    // Tens of millions of events: past the default budget.
+                    sim.set_budget(Budget::UNLIMITED);
+                    assert!(sim.run_to_quiescence());
+                    sim
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(engine, benches, queue_benches);
 criterion_main!(engine);

@@ -138,16 +138,11 @@ pub(crate) struct Meter {
     pub bytes: u64,
 }
 
-/// What one event costs in the trace besides its octets: its record.
-pub(crate) const RECORD_BYTES: u64 = 56;
-
 impl Meter {
-    /// Counts one event carrying `extra` bytes besides its record.
-    pub fn add(&mut self, extra: usize) {
+    /// Counts one event that takes `bytes` of memory.
+    pub fn add(&mut self, bytes: usize) {
         self.events = self.events.saturating_add(1);
-        self.bytes = self
-            .bytes
-            .saturating_add(RECORD_BYTES.saturating_add(extra as u64));
+        self.bytes = self.bytes.saturating_add(bytes as u64);
     }
 
     /// The limit of `budget` this meter has reached, if any.

@@ -21,9 +21,21 @@ use crate::budget::Meter;
 use crate::time::SimTime;
 use crate::trace::{EventKind, Names, Note, Store};
 
-/// What an event other than a line costs besides its record, at most: the
-/// event kept whole.
-const KIND_BYTES: usize = core::mem::size_of::<EventKind>();
+/// What an event recorded at its time costs, at most: its record in the
+/// store and the event kept whole.
+const RECORD_BYTES: usize = 56 + core::mem::size_of::<EventKind>();
+
+/// What an event written ahead of its time costs besides its octets, at
+/// most: its place in a run, then its record in the store (whichever is
+/// larger is counted; the run's place is freed when the record moves).
+const AHEAD_BYTES: usize = {
+    let pending = core::mem::size_of::<(Key, Names, Pending)>();
+    if pending > RECORD_BYTES {
+        pending
+    } else {
+        RECORD_BYTES
+    }
+};
 
 /// Where a trace record falls among the queue's events: its time, then
 /// the sequence number it took from the event queue.
@@ -270,7 +282,7 @@ impl Clone for Recorder {
 impl Recorder {
     /// Adds a record ahead of its time.
     pub(super) fn put(&mut self, key: Key, names: Names, kind: EventKind) {
-        self.meter.add(KIND_BYTES);
+        self.meter.add(AHEAD_BYTES);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             return s.push(Op::Put(key, names, kind));
@@ -286,7 +298,7 @@ impl Recorder {
         line: (bool, u64, SimTime),
         octets: &[u8],
     ) {
-        self.meter.add(octets.len());
+        self.meter.add(AHEAD_BYTES.saturating_add(octets.len()));
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             let start = s.batch.octets.len();
@@ -323,7 +335,7 @@ impl Recorder {
         kind: EventKind,
         note: Option<Box<Note>>,
     ) {
-        self.meter.add(KIND_BYTES);
+        self.meter.add(RECORD_BYTES);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             return s.push(Op::Record(at, names, more, kind, note));
