@@ -18,12 +18,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::compute::Computation;
+use crate::bounds::{self, ConsoleLog, ProblemList, MAX_CONSOLE_LINE, MAX_TEXT};
+use crate::compute::{budget_advice, Computation};
 use crate::form::{self, target_value, FormMsg};
+use crate::guard::{field_length, Guard};
 use crate::lab::{scrambled, Clock, Injected, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
 use crate::options::{encode_component, Options};
 use crate::share::{self, Shared};
+use crate::statistics::Statistics;
 use crate::version_line;
 
 /// Milliseconds of computing per slice before the page gets a frame back.
@@ -112,6 +115,9 @@ pub enum Msg {
     Load(Rc<Scenario>, String),
     /// The JSON editor's text changed.
     EditJson(String),
+    /// A paste, a drop or typing into a bounded field (`json` or
+    /// `console`) was refused: the length it would have had.
+    Refused(String, usize),
     /// Validate the editor's text and load it.
     ApplyJson,
     /// Select a line of the JSON editor (1-based).
@@ -209,7 +215,7 @@ struct ConsoleState {
     console: Option<Console>,
     host: String,
     at: SimTime,
-    lines: Vec<(char, String)>,
+    lines: ConsoleLog,
     handed_on: usize,
 }
 
@@ -232,8 +238,9 @@ pub struct App {
     shell_ref: NodeRef,
     preset: String,
     scenario: Rc<Scenario>,
-    json: String,
-    problems: Vec<Problem>,
+    json: AttrValue,
+    /// The last validation's problems, located in `json` once.
+    problems: ProblemList,
     run: Option<Rc<Run>>,
     branches: Vec<Rc<Run>>,
     computing: Option<Computation>,
@@ -272,6 +279,7 @@ pub struct App {
     typed_messages: usize,
     _keys: Option<EventListener>,
     reader: Option<gloo::file::callbacks::FileReader>,
+    _guard: Option<Guard>,
 }
 
 fn preset_scenario(name: &str) -> Result<Scenario, String> {
@@ -319,9 +327,9 @@ impl App {
     fn load(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
         self.scenario = scenario.clone();
         self.reset_stage();
-        self.json = scenario.to_json();
+        self.json = scenario.to_json().into();
         self.form = form::draft_of(&scenario);
-        self.problems.clear();
+        self.problems = ProblemList::default();
         self.branches.clear();
         self.session = None;
         self.session_pinned = false;
@@ -451,19 +459,20 @@ impl App {
             console: None,
             host: host.clone(),
             at,
-            lines: vec![('#', format!("nc {host} 25   (at {at})"))],
+            lines: ConsoleLog::default(),
             handed_on: 0,
         };
+        state.lines.push('#', format!("nc {host} 25   (at {at})"));
         if self
             .view
             .hosts_down
             .iter()
             .any(|h| h.eq_ignore_ascii_case(&host))
         {
-            state.lines.push((
+            state.lines.push(
                 '!',
                 format!("{host}: Connection refused (the host is down)"),
-            ));
+            );
         } else {
             let (console, greeting) = Console::open(node, at);
             push_reply_lines(&mut state.lines, &greeting);
@@ -479,19 +488,21 @@ impl App {
             return;
         };
         let Some(console) = state.console.as_mut() else {
-            state
-                .lines
-                .push(('!', "not connected: press Connect".into()));
+            state.lines.push('!', "not connected: press Connect".into());
             return;
         };
         if console.is_closed() {
-            state.lines.push((
+            state.lines.push(
                 '!',
                 "the connection is closed: press Connect to open another".into(),
-            ));
+            );
             return;
         }
-        state.lines.push(('C', line.clone()));
+        if let Some(why) = bounds::console_line_too_long(line.encode_utf16().count()) {
+            state.lines.push('!', why);
+            return;
+        }
+        state.lines.push('C', line.clone());
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
         let out = console.type_bytes(&bytes);
@@ -499,7 +510,7 @@ impl App {
         if console.is_closed() {
             state
                 .lines
-                .push(('#', "Connection closed by foreign host.".into()));
+                .push('#', "Connection closed by foreign host.".into());
         }
         let fresh: Vec<_> = console
             .accepted()
@@ -518,10 +529,10 @@ impl App {
             self.typed_messages += 1;
             let id = format!("console-{}", self.typed_messages);
             if let Some(state) = self.console.as_mut() {
-                state.lines.push((
+                state.lines.push(
                     '#',
                     format!("{host} queued it as {id}: press Play to watch it travel"),
-                ));
+                );
             }
             injections.push(Injection {
                 at,
@@ -534,6 +545,65 @@ impl App {
         }
         self.branches.push(run.clone());
         self.start_run(ctx, run.scenario.clone(), injections, at);
+    }
+
+    /// Validates the editor's text and loads it; its problems are listed
+    /// (and located in the text, once) if it is not valid.
+    fn apply_json(&mut self, ctx: &Context<Self>) {
+        if let Some(e) = bounds::text_too_large("the scenario text", self.json.len()) {
+            self.error = Some(e);
+            return;
+        }
+        let problems = match Scenario::from_json(&self.json) {
+            Ok(s) => match bounds::scenario_too_large(&s) {
+                None => {
+                    let text = self.json.clone();
+                    self.preset = "custom".into();
+                    self.load(ctx, Rc::new(s));
+                    // Keep the author's own formatting.
+                    self.json = text;
+                    return;
+                }
+                Some(why) => vec![Problem::new("lesson", why)],
+            },
+            Err(e) => problems_of(&e),
+        };
+        self.problems = ProblemList::new(&self.json, problems);
+        self.error = Some(format!(
+            "the scenario has {} problem{}: see the Scenario panel",
+            self.problems.len(),
+            if self.problems.len() == 1 { "" } else { "s" }
+        ));
+        self.tab = Tab::Scenario;
+    }
+
+    /// Puts a bounded field back as the app holds it, should a refused
+    /// text have reached it.
+    fn restore_field(&self, field: &str) {
+        let (id, max, value) = match field {
+            "json" => (
+                self.opts.id("scenario-json"),
+                MAX_TEXT,
+                self.json.to_string(),
+            ),
+            "console" => (
+                self.opts.id("console-input"),
+                MAX_CONSOLE_LINE,
+                self.console_input.clone(),
+            ),
+            _ => return,
+        };
+        let Some(el) = gloo::utils::document().get_element_by_id(&id) else {
+            return;
+        };
+        if field_length(&el) <= max {
+            return;
+        }
+        if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
+            area.set_value(&value);
+        } else if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
+            input.set_value(&value);
+        }
     }
 
     /// What a share link of this moment restores.
@@ -870,33 +940,13 @@ fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> E
     })
 }
 
-/// A bar chart: one bar per `(label, count, hover text)`, scaled to the
-/// largest count.
-fn bar_chart(name: &str, bars: Vec<(String, usize, String)>) -> Html {
-    let top = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64;
-    html! {
-        <svg viewBox="0 0 400 110" role="img" aria-label={name.to_string()}>
-            { for bars.into_iter().enumerate().map(|(i, (label, count, hover))| {
-                let h = count as f64 / top * 80.0;
-                let x = 10.0 + i as f64 * 40.0;
-                html! {
-                    <g>
-                        <rect x={x.to_string()} y={(90.0 - h).to_string()} width="30" height={h.to_string()}><title>{ hover }</title></rect>
-                        <text x={(x + 15.0).to_string()} y="104" text-anchor="middle">{ label }</text>
-                    </g>
-                }
-            }) }
-        </svg>
-    }
-}
-
 /// Splits server output into reply lines for the console.
-fn push_reply_lines(lines: &mut Vec<(char, String)>, out: &[u8]) {
+fn push_reply_lines(lines: &mut ConsoleLog, out: &[u8]) {
     for l in String::from_utf8_lossy(out)
         .split("\r\n")
         .filter(|l| !l.is_empty())
     {
-        lines.push(('S', l.to_string()));
+        lines.push('S', l.to_string());
     }
 }
 
@@ -981,8 +1031,8 @@ impl Component for App {
             shell_ref: NodeRef::default(),
             preset: String::new(),
             scenario: Rc::new(empty_scenario()),
-            json: String::new(),
-            problems: Vec::new(),
+            json: AttrValue::default(),
+            problems: ProblemList::default(),
             run: None,
             branches: Vec::new(),
             computing: None,
@@ -1026,6 +1076,7 @@ impl Component for App {
             typed_messages: 0,
             _keys: None,
             reader: None,
+            _guard: None,
         };
         if let Some(d) = opts.dark {
             app.dark = d;
@@ -1060,27 +1111,30 @@ impl Component for App {
                 self.load(ctx, s);
             }
             Msg::EditJson(text) => {
-                self.json = text;
+                match bounds::check_text("the scenario text", text) {
+                    Ok(text) => self.json = text.into(),
+                    Err(e) => {
+                        self.error = Some(e);
+                        self.restore_field("json");
+                        return true;
+                    }
+                }
                 return false;
             }
-            Msg::ApplyJson => match Scenario::from_json(&self.json) {
-                Ok(s) => {
-                    let text = std::mem::take(&mut self.json);
-                    self.preset = "custom".into();
-                    self.load(ctx, Rc::new(s));
-                    // Keep the author's own formatting.
-                    self.json = text;
+            Msg::Refused(field, len) => {
+                self.restore_field(&field);
+                if field == "console" {
+                    if let Some(why) = bounds::console_line_too_long(len) {
+                        match self.console.as_mut() {
+                            Some(state) => state.lines.push('!', why),
+                            None => self.error = Some(why),
+                        }
+                    }
+                } else {
+                    self.error = Some(bounds::edit_refused(len));
                 }
-                Err(e) => {
-                    self.problems = problems_of(&e);
-                    self.error = Some(format!(
-                        "the scenario has {} problem{}: see the Scenario panel",
-                        self.problems.len(),
-                        if self.problems.len() == 1 { "" } else { "s" }
-                    ));
-                    self.tab = Tab::Scenario;
-                }
-            },
+            }
+            Msg::ApplyJson => self.apply_json(ctx),
             Msg::GotoLine(n) => {
                 let el = gloo::utils::document().get_element_by_id(&self.opts.id("scenario-json"));
                 if let Some(area) = el.and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok()) {
@@ -1109,6 +1163,12 @@ impl Component for App {
                 return false;
             }
             Msg::ReadFile(file) => {
+                // Measured before a byte of it is read.
+                let what = format!("the file {}", file.name());
+                if let Some(e) = bounds::text_too_large(&what, file.size() as usize) {
+                    self.error = Some(e);
+                    return true;
+                }
                 let link = ctx.link().clone();
                 let file = gloo::file::File::from(file);
                 // The reader is kept until it calls back.
@@ -1120,10 +1180,13 @@ impl Component for App {
             Msg::Imported(result) => {
                 self.reader = None;
                 match result {
-                    Ok(text) => {
-                        self.json = text;
-                        ctx.link().send_message(Msg::ApplyJson);
-                    }
+                    Ok(text) => match bounds::check_text("the file", text) {
+                        Ok(text) => {
+                            self.json = text.into();
+                            ctx.link().send_message(Msg::ApplyJson);
+                        }
+                        Err(e) => self.error = Some(e),
+                    },
                     Err(e) => self.error = Some(format!("could not read the file: {e}")),
                 }
             }
@@ -1136,6 +1199,10 @@ impl Component for App {
                     Some(run) => {
                         self.computing = None;
                         self.runs_done += 1;
+                        if let Some(stop) = &run.stopped {
+                            // The run is kept up to its budget; say why it ends there.
+                            self.error = Some(budget_advice(stop));
+                        }
                         self.run = Some(Rc::new(run));
                         self.clock = self.pending_clock.take().unwrap_or_default();
                         if let Some((t, host)) = self.restore.take() {
@@ -1274,18 +1341,22 @@ impl Component for App {
                 FormMsg::Add(pointer, value) => form::push_at(&mut self.form, &pointer, value),
                 FormMsg::Remove(pointer, i) => form::remove_at(&mut self.form, &pointer, i),
                 FormMsg::Apply => {
-                    self.json = serde_json::to_string_pretty(&self.form).unwrap_or_default();
+                    self.json = serde_json::to_string_pretty(&self.form)
+                        .unwrap_or_default()
+                        .into();
                     return Component::update(self, ctx, Msg::ApplyJson);
                 }
                 FormMsg::Reset => {
                     self.form = form::draft_of(&self.scenario);
-                    self.problems.clear();
+                    self.problems = ProblemList::default();
                 }
             },
             Msg::FormMode(on) => {
                 if !on {
                     // The JSON text shows what the form holds.
-                    self.json = serde_json::to_string_pretty(&self.form).unwrap_or_default();
+                    self.json = serde_json::to_string_pretty(&self.form)
+                        .unwrap_or_default()
+                        .into();
                 } else if let Ok(v) = serde_json::from_str(&self.json) {
                     self.form = v;
                 }
@@ -1424,6 +1495,17 @@ impl Component for App {
             };
             if let Some(t) = target {
                 self._keys = Some(key_listener(&t, ctx.link().clone()));
+            }
+        }
+        if first_render {
+            // Bounded fields refuse what would overflow them, measured in
+            // the page (see `guard`).
+            let root: Option<web_sys::EventTarget> = self.shell_ref.get().map(Into::into);
+            if let Some(root) = root {
+                let link = ctx.link().clone();
+                self._guard = Some(Guard::new(&root, move |field, len| {
+                    link.send_message(Msg::Refused(field, len as usize));
+                }));
             }
         }
         if first_render && !self.opts.embed {
@@ -1953,7 +2035,10 @@ impl App {
                         Tab::Wire => self.view_transcript(ctx, true),
                         Tab::Queues => self.view_queues(),
                         Tab::Messages => self.view_messages(ctx),
-                        Tab::Statistics => self.view_statistics(),
+                        Tab::Statistics => match &self.run {
+                            Some(run) => html! { <Statistics run={RunRef(run.clone())} /> },
+                            None => html! {},
+                        },
                         Tab::Console => self.view_console(ctx),
                         Tab::Scenario => self.view_scenario(ctx),
                     } }
@@ -2129,102 +2214,18 @@ impl App {
         }
     }
 
-    fn view_statistics(&self) -> Html {
-        let Some(run) = &self.run else {
-            return html! {};
-        };
-        let s = &run.summary;
-        let series = run.queue_series();
-        let end = run.end().as_micros().max(1) as f64;
-        let peak = series.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
-        let mut d = String::new();
-        let mut last_y = 100.0;
-        for (i, (at, n)) in series.iter().enumerate() {
-            let x = at.as_micros() as f64 / end * 400.0;
-            let y = 100.0 - *n as f64 / peak * 90.0;
-            if i == 0 {
-                d.push_str(&format!("M{x:.1},{y:.1}"));
-            } else {
-                d.push_str(&format!(" L{x:.1},{last_y:.1} L{x:.1},{y:.1}"));
-            }
-            last_y = y;
-        }
-        d.push_str(&format!(" L400,{last_y:.1}"));
-        let attempts = run.attempts_per_message();
-        let mut hist: BTreeMap<usize, usize> = BTreeMap::new();
-        for a in attempts.values() {
-            *hist.entry(*a).or_default() += 1;
-        }
-        let bars = bar_chart(
-            "Attempts per message",
-            hist.iter()
-                .map(|(a, c)| {
-                    (
-                        a.to_string(),
-                        *c,
-                        format!("{c} message(s) needed {a} attempt(s)"),
-                    )
-                })
-                .collect(),
-        );
-        let p = |q: f64| {
-            s.latency_percentile(q)
-                .map_or("–".to_string(), |v| format!("{v:.1} s"))
-        };
-        // Delivery latency in buckets that double: 1 s, 2 s, 4 s … so a
-        // direct delivery and one after hours of retries share the axis.
-        let mut lat: BTreeMap<u32, usize> = BTreeMap::new();
-        for l in &s.latencies_secs {
-            let bucket = if *l <= 1.0 { 0 } else { l.log2().ceil() as u32 };
-            *lat.entry(bucket).or_default() += 1;
-        }
-        let label = |b: u32| {
-            let secs = 2f64.powi(i32::try_from(b).unwrap_or(i32::MAX));
-            if secs < 60.0 {
-                format!("≤{secs:.0}s")
-            } else if secs < 3600.0 {
-                format!("≤{:.0}m", secs / 60.0)
-            } else {
-                format!("≤{:.0}h", secs / 3600.0)
-            }
-        };
-        let lat_bars = bar_chart(
-            "Delivery latency",
-            lat.iter()
-                .map(|(b, c)| (label(*b), *c, format!("{c} delivered in {}", label(*b))))
-                .collect(),
-        );
-        html! {
-            <div class="statistics">
-                <dl class="summary">
-                    <dt>{ "delivered" }</dt><dd data-stat="delivered">{ s.delivered.to_string() }</dd>
-                    <dt>{ "bounced" }</dt><dd data-stat="bounced">{ s.bounced.to_string() }</dd>
-                    <dt>{ "still queued" }</dt><dd data-stat="queued">{ s.queued.to_string() }</dd>
-                    <dt>{ "attempts" }</dt><dd data-stat="attempts">{ s.attempts.to_string() }</dd>
-                    <dt>{ "latency p50 / p95" }</dt><dd>{ format!("{} / {}", p(50.0), p(95.0)) }</dd>
-                </dl>
-                <figure>
-                    <svg viewBox="0 0 400 110" role="img" aria-label="Queued recipients over time">
-                        <path class="series" d={d} />
-                    </svg>
-                    <figcaption>{ format!("Queued recipients over time (peak {peak:.0}, end {})", run.end()) }</figcaption>
-                </figure>
-                <figure>
-                    { lat_bars }
-                    <figcaption>{ "Delivery latency (submission to mailbox)" }</figcaption>
-                </figure>
-                <figure>
-                    { bars }
-                    <figcaption>{ "Delivery attempts per message" }</figcaption>
-                </figure>
-            </div>
-        }
-    }
-
     fn view_console(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let on_host = link.callback(|e: Event| Msg::ConsoleHost(target_value(&e)));
-        let on_input = link.callback(|e: InputEvent| Msg::ConsoleInput(target_value(&e)));
+        let on_input = link.callback(|e: InputEvent| {
+            // Measured in the page first: a refused line is never copied in.
+            let len = e.target().map_or(0, |t| field_length(&t));
+            if len > MAX_CONSOLE_LINE {
+                Msg::Refused("console".into(), len)
+            } else {
+                Msg::ConsoleInput(target_value(&e))
+            }
+        });
         let on_submit = link.callback(|e: SubmitEvent| {
             e.prevent_default();
             Msg::ConsoleSend
@@ -2247,7 +2248,10 @@ impl App {
                     <span class="hint">{ "Type SMTP as with nc host 25: the host's own server session answers, and mail it accepts travels on through the network." }</span>
                 </div>
                 <ol class="console-log transcript" role="log" aria-live="polite" aria-label="Console">
-                    { for self.console.iter().flat_map(|c| c.lines.iter()).map(|(who, text)| {
+                    if let Some(n) = self.console.as_ref().map(|c| c.lines.dropped()).filter(|n| *n > 0) {
+                        <li class="note"><span class="who"></span><span class="line">{ format!("({n} earlier lines not kept)") }</span></li>
+                    }
+                    { for self.console.iter().flat_map(|c| c.lines.lines()).map(|(who, text)| {
                         let class = match who { 'C' => "client", 'S' => "server", '!' => "problem", _ => "note" };
                         html! {
                             <li class={class}>
@@ -2258,7 +2262,8 @@ impl App {
                     }) }
                 </ol>
                 <form class="console-input" onsubmit={on_submit}>
-                    <input type="text" aria-label="SMTP line" placeholder={if connected { "HELO student.example" } else { "press Connect first" }}
+                    <input type="text" id={self.opts.id("console-input")} data-mxlab-max={MAX_CONSOLE_LINE.to_string()} data-mxlab-field="console"
+                        aria-label="SMTP line" placeholder={if connected { "HELO student.example" } else { "press Connect first" }}
                         value={self.console_input.clone()} oninput={on_input} disabled={!connected} autocomplete="off" spellcheck="false" />
                     <button type="submit" disabled={!connected}>{ "Send" }</button>
                 </form>
@@ -2268,7 +2273,15 @@ impl App {
 
     fn view_scenario(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let on_edit = link.callback(|e: InputEvent| Msg::EditJson(target_value(&e)));
+        let on_edit = link.callback(|e: InputEvent| {
+            // Measured in the page first: a refused text is never copied in.
+            let len = e.target().map_or(0, |t| field_length(&t));
+            if len > MAX_TEXT {
+                Msg::Refused("json".into(), len)
+            } else {
+                Msg::EditJson(target_value(&e))
+            }
+        });
         let on_file = link.batch_callback(|e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             input.files().and_then(|f| f.get(0)).map(Msg::ReadFile)
@@ -2288,19 +2301,19 @@ impl App {
                     <button aria-pressed={(!self.form_mode).to_string()} onclick={link.callback(|_| Msg::FormMode(false))}>{ "JSON" }</button>
                 </div>
                 if self.form_mode {
-                    { form::view(&self.form, &self.problems, &link.callback(Msg::Form)) }
+                    { form::view(&self.form, &self.problems.problems(), &link.callback(Msg::Form)) }
                 } else {
                 <label for={self.opts.id("scenario-json")}>{ "Scenario JSON" }</label>
                 <textarea id={self.opts.id("scenario-json")} spellcheck="false" value={self.json.clone()} oninput={on_edit}
+                    data-mxlab-max={MAX_TEXT.to_string()} data-mxlab-field="json"
                     aria-invalid={(!self.problems.is_empty()).to_string()} aria-describedby={self.opts.id("scenario-problems")} />
                 <button class="apply" onclick={link.callback(|_| Msg::ApplyJson)}>{ "Validate and run" }</button>
                 }
                 <ul id={self.opts.id("scenario-problems")} class="problems" aria-live="polite">
-                    { for self.problems.iter().map(|p| {
-                        // Beside its text: the line the path begins on.
-                        let line = (!self.form_mode)
-                            .then(|| mxlab_sim::scenario::line_of_path(&self.json, &p.path))
-                            .flatten();
+                    { for self.problems.listed.iter().map(|(p, line)| {
+                        // Beside its text: the line the path begins on
+                        // (located once, when the text was validated).
+                        let line = line.filter(|_| !self.form_mode);
                         html! {
                             <li class="problem">
                                 <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>
@@ -2311,6 +2324,11 @@ impl App {
                             </li>
                         }
                     }) }
+                    if self.problems.more > 0 {
+                        <li class="problem more">
+                            <span class="message">{ format!("and {} more (the first {} are listed)", self.problems.more, self.problems.listed.len()) }</span>
+                        </li>
+                    }
                 </ul>
             </div>
         }

@@ -48,6 +48,17 @@ pub fn text_too_large(what: &str, len: usize) -> Option<String> {
     })
 }
 
+/// Why an edit of the scenario text was refused: it would have made the
+/// text `len` characters (UTF-16 code units, as the page counts them).
+pub fn edit_refused(len: usize) -> String {
+    format!(
+        "that would make the scenario text {} characters; MX Lab takes scenarios of at most {} \
+         (what a share link can carry), so it was not pasted or typed: the text is as it was",
+        grouped(len as u64),
+        bytes(MAX_TEXT as u64)
+    )
+}
+
 /// `text` if it is within [`MAX_TEXT`] bytes, else why not.
 pub fn check_text(what: &str, text: String) -> Result<String, String> {
     match text_too_large(what, text.len()) {
@@ -399,6 +410,9 @@ mod tests {
         assert!(e.starts_with("the pasted text is 16.0 MiB"), "{e}");
         assert!(e.contains("at most 16.0 MiB"), "{e}");
         assert!(check_text("x", "{}".into()).is_ok());
+        let e = edit_refused(20 << 20);
+        assert!(e.contains("20,971,520 characters"), "{e}");
+        assert!(e.contains("the text is as it was"), "{e}");
         assert!(check_text("x", " ".repeat(MAX_TEXT + 1)).is_err());
     }
 

@@ -16,11 +16,24 @@ use crate::options::Options;
 pub fn start() {
     install_panic_banner();
     let location = gloo::utils::window().location();
-    let options = Options::from_location(
+    // A hash longer than any link is refused before it is copied in.
+    let hash_length = crate::share::page_hash_length();
+    let hash = if hash_length > crate::share::MAX_HASH {
+        String::new()
+    } else {
+        location.hash().unwrap_or_default()
+    };
+    let mut options = Options::from_location(
         &location.pathname().unwrap_or_default(),
         &location.search().unwrap_or_default(),
-        &location.hash().unwrap_or_default(),
+        &hash,
     );
+    if hash.is_empty() && hash_length > crate::share::MAX_HASH {
+        options.problems.push(format!(
+            "{} The default scenario is open instead.",
+            crate::share::LinkError::TooLong(hash_length)
+        ));
+    }
     yew::Renderer::<App>::with_props(AppProps {
         options: Rc::new(options),
     })
@@ -142,22 +155,9 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Should the app ever panic, the page says so in a banner rather than
-/// going blank or silently freezing.
+/// Should the app ever panic or trap, the page says so in a banner with a
+/// way back to a working MX Lab, rather than going blank or silently
+/// freezing (see [`crate::guard`]).
 pub fn install_panic_banner() {
-    std::panic::set_hook(Box::new(|info| {
-        let message = format!(
-            "MX Lab stopped on an internal error ({info}). Reload the page to start again; \
-             export your scenario first if you changed it."
-        );
-        web_sys::console::error_1(&message.clone().into());
-        let document = gloo::utils::document();
-        if let (Ok(banner), Some(body)) = (document.create_element("div"), document.body()) {
-            banner.set_class_name("banner fatal");
-            let _ = banner.set_attribute("role", "alert");
-            // Text, never markup: the message may quote scenario data.
-            banner.set_text_content(Some(&message));
-            let _ = body.prepend_with_node_1(&banner);
-        }
-    }));
+    crate::guard::install();
 }

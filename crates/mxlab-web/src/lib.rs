@@ -12,6 +12,8 @@
 //! | [`options`] | how an instance starts: page query and hash, embed view, `mount()` |
 //! | [`share`] | share links: the scenario and the moment in the URL's hash |
 //! | `app` | the Yew components (wasm32) |
+//! | `statistics` | the statistics panel, drawn once per run (wasm32) |
+//! | `guard` | bounded text fields, and the banner for a panic or a trap (wasm32) |
 //! | `embed` | `start()` for the app's page, `mount()`/`unmount()` for script tags (wasm32) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -23,10 +25,14 @@ pub mod compute;
 #[cfg(target_arch = "wasm32")]
 mod embed;
 pub mod form;
+#[cfg(target_arch = "wasm32")]
+mod guard;
 pub mod lab;
 pub mod layout;
 pub mod options;
 pub mod share;
+#[cfg(target_arch = "wasm32")]
+mod statistics;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::{App, AppProps};
