@@ -17,6 +17,9 @@
 //! A failure is one line on standard error starting with `mxlab: error: `
 //! and exit code 1 (2 for a usage error, such as a number out of range);
 //! an internal error (a bug) is reported the same way, never as a crash.
+//! A run that spends its budget (`--max-events`, `--max-trace-bytes`)
+//! prints what it computed up to its stop, then one `mxlab: warning: `
+//! line saying where it stopped, and exits with code 3.
 //! The CLI only reads what the simulation reports; it makes no protocol or
 //! simulation decisions.
 #![forbid(unsafe_code)]
@@ -39,8 +42,8 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::{Parser, Subcommand};
-use mxlab_sim::SimTime;
+use clap::{Args, Parser, Subcommand};
+use mxlab_sim::{Budget, SimTime};
 
 /// MX Lab on the command line: run, inspect and sweep SMTP network scenarios.
 #[derive(Debug, Parser)]
@@ -49,19 +52,72 @@ use mxlab_sim::SimTime;
     version,
     after_help = "FILE is a scenario JSON file, `-` for standard input, or `preset:NAME` \
                   for a compiled-in preset (`mxlab presets` lists them).\n\
-                  Errors are one line starting with `mxlab: error: `; exit code 1, 2 for usage."
+                  Errors are one line starting with `mxlab: error: `; exit code 1, 2 for usage.\n\
+                  A run that stops on its budget prints what it computed and a \
+                  `mxlab: warning: ` line; exit code 3."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// What one run may write before it stops (the same budget as in the
+/// app, raised here for long experiments).
+#[derive(Debug, Clone, Copy, Args)]
+struct BudgetArgs {
+    /// Stop a run after this many trace events (default 20,000,000); the
+    /// output covers the run up to its stop, and the exit code is 3.
+    #[arg(long, value_name = "N", default_value = "20000000", allow_negative_numbers = true,
+          value_parser = parse_count)]
+    max_events: u64,
+    /// Stop a run when its trace holds this much, in octets or with a
+    /// unit (`512MiB`, `1GiB`, the default, `4GiB`).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", allow_negative_numbers = true,
+          value_parser = size::octets_in(1, u64::MAX))]
+    max_trace_bytes: u64,
+}
+
+impl BudgetArgs {
+    fn budget(self) -> Budget {
+        Budget {
+            max_events: self.max_events,
+            max_trace_bytes: self.max_trace_bytes,
+        }
+    }
+}
+
+/// A count of at least 1, written `20000000`, `20_000_000` or
+/// `20,000,000`.
+fn parse_count(text: &str) -> Result<u64, String> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '_' | ','))
+        .collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "invalid count `{text}`: expected a whole number, e.g. 20000000"
+        ));
+    }
+    match digits.parse::<u64>() {
+        Ok(0) => Err("0 events would stop a run before it starts: at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "count `{text}` is too large (at most {})",
+            u64::MAX
+        )),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check a scenario: `ok: …`, or every problem with its JSON path (exit 1).
+    /// Check a scenario: `ok: …`, or every problem with its JSON path (exit 1);
+    /// and a warning when a run will obviously spend its budget.
     Validate {
         /// Scenario file, `-` (standard input) or `preset:NAME`.
         file: String,
+        #[command(flatten)]
+        budget: BudgetArgs,
     },
     /// Run one seed and print the summary: delivered, bounced, queued,
     /// attempts, latency percentiles.
@@ -81,6 +137,8 @@ enum Command {
         /// Also print the trace hash (same scenario and seed, same hash).
         #[arg(long)]
         trace_hash: bool,
+        #[command(flatten)]
+        budget: BudgetArgs,
     },
     /// Print the C:/S: lines of every SMTP session, as in the RFCs.
     Transcript {
@@ -95,6 +153,8 @@ enum Command {
         /// Stop at this simulated time (seconds or `90s`, `5m`, `2h`, `5d`).
         #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
         until: Option<SimTime>,
+        #[command(flatten)]
+        budget: BudgetArgs,
     },
     /// Run seeds 0..N on every core and print distributions.
     Sweep {
@@ -110,6 +170,9 @@ enum Command {
         /// Print the distributions as JSON.
         #[arg(long)]
         json: bool,
+        /// Each run's budget.
+        #[command(flatten)]
+        budget: BudgetArgs,
     },
     /// List the compiled-in presets with their titles.
     Presets {
@@ -219,17 +282,21 @@ enum Outcome {
     Success,
     /// Exit 1, the reason already printed (validate found problems).
     Failure,
+    /// Exit 3: the run stopped on its budget; what it computed is printed,
+    /// and this warning follows it.
+    Stopped(String),
 }
 
 fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match command {
-        Command::Validate { file } => validate::validate(&file, out),
+        Command::Validate { file, budget } => validate::validate(&file, &budget.budget(), out),
         Command::Run {
             file,
             seed,
             until,
             json,
             trace_hash,
+            budget,
         } => run::run(
             &file,
             &run::Options {
@@ -237,6 +304,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
                 until,
                 json,
                 trace_hash,
+                budget: budget.budget(),
             },
             out,
         ),
@@ -245,13 +313,15 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             host,
             seed,
             until,
-        } => transcript::transcript(&file, host.as_deref(), seed, until, out),
+            budget,
+        } => transcript::transcript(&file, host.as_deref(), seed, until, budget.budget(), out),
         Command::Sweep {
             file,
             seeds,
             until,
             json,
-        } => sweep::sweep(&file, seeds, until, json, out),
+            budget,
+        } => sweep::sweep(&file, seeds, until, budget.budget(), json, out),
         Command::Presets { long, export } => match export {
             Some(dir) => presets::export(&dir, out),
             None => presets::list(long, out),
@@ -482,7 +552,7 @@ fn main() -> ExitCode {
         let result = std::panic::catch_unwind(|| network(cli.command));
         return match result {
             Ok(Ok(Outcome::Success)) => ExitCode::SUCCESS,
-            Ok(Ok(Outcome::Failure)) => ExitCode::FAILURE,
+            Ok(Ok(Outcome::Failure | Outcome::Stopped(_))) => ExitCode::FAILURE,
             Ok(Err(e)) => {
                 eprintln!("mxlab: error: {}", one_line(&format!("{e:#}")));
                 ExitCode::FAILURE
@@ -501,6 +571,12 @@ fn main() -> ExitCode {
     match result {
         Ok(Ok(Outcome::Success)) => ExitCode::SUCCESS,
         Ok(Ok(Outcome::Failure)) => ExitCode::FAILURE,
+        Ok(Ok(Outcome::Stopped(warning))) => {
+            let _ = out.flush();
+            drop(out);
+            eprintln!("mxlab: warning: {}", one_line(&warning));
+            ExitCode::from(3)
+        }
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::FAILURE,
         Ok(Err(e)) => {
             drop(out);
@@ -568,6 +644,31 @@ mod tests {
         let args = ["run".to_owned(), "x.json".to_owned()];
         assert_eq!(subcommand(&args), Some("run"));
         assert_eq!(subcommand(&["--fly".to_owned()]), None);
+    }
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_line() {
+        install_panic_hook();
+        let caught = std::panic::catch_unwind(|| panic!("capacity overflow\nsecond line"));
+        assert!(caught.is_err());
+        let line = internal_error();
+        assert!(
+            line.starts_with("internal error: capacity overflow; second line at "),
+            "{line}"
+        );
+        assert!(line.contains("a bug in MX Lab"), "{line}");
+        let _ = std::panic::take_hook();
+    }
+
+    #[test]
+    fn counts_read_as_people_write_them() {
+        assert_eq!(parse_count("20000000"), Ok(20_000_000));
+        assert_eq!(parse_count("20_000_000"), Ok(20_000_000));
+        assert_eq!(parse_count("20,000,000"), Ok(20_000_000));
+        assert!(parse_count("0").is_err());
+        assert!(parse_count("-1").is_err());
+        assert!(parse_count("1e9").is_err());
+        assert!(parse_count("18446744073709551616").is_err());
     }
 
     #[test]

@@ -1,9 +1,18 @@
 //! `mxlab run FILE`: one seed, and what it achieved, as a table or JSON.
+//!
+//! Every run has a budget ([`Budget`]: `--max-events`,
+//! `--max-trace-bytes`); a run that spends it stops at that instant, and
+//! what it computed up to there is reported with a warning saying where it
+//! stopped and which flag to raise (exit code 3). On a terminal, a run
+//! longer than a second shows a progress bar in simulated time.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use mxlab_sim::{Scenario, Sim, SimTime, Summary};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mxlab_sim::budget::Limit;
+use mxlab_sim::{Budget, BudgetStop, Scenario, Sim, SimTime, Summary};
 use serde::Serialize;
 
 use crate::duration::{format_latency, format_secs};
@@ -20,12 +29,15 @@ pub struct Options {
     pub json: bool,
     /// Print the trace hash too (always in the JSON).
     pub trace_hash: bool,
+    /// The run's budget.
+    pub budget: Budget,
 }
 
-/// Runs `scenario` with `seed` until `until` (capped at the horizon), or to
-/// quiescence.
-pub fn simulate(scenario: Scenario, seed: u64, until: Option<SimTime>) -> Sim {
+/// Runs `scenario` with `seed` under `budget` until `until` (capped at the
+/// horizon), or to quiescence, in one go.
+pub fn simulate(scenario: Scenario, seed: u64, until: Option<SimTime>, budget: Budget) -> Sim {
     let mut sim = Sim::new(scenario, seed);
+    sim.set_budget(budget);
     match until {
         Some(t) => sim.run_until(t),
         None => {
@@ -33,6 +45,98 @@ pub fn simulate(scenario: Scenario, seed: u64, until: Option<SimTime>) -> Sim {
         }
     }
     sim
+}
+
+/// Slices of simulated time a shown run is cut into.
+const SLICES: u64 = 1000;
+
+/// As [`simulate`], in slices of simulated time, with a progress bar on
+/// standard error once the run has taken a second, if it is a terminal.
+/// The trace is the same as in one go.
+pub fn simulate_shown(
+    scenario: Scenario,
+    seed: u64,
+    until: Option<SimTime>,
+    budget: Budget,
+) -> Sim {
+    let horizon = SimTime::from_secs(scenario.horizon_secs);
+    let end = until.map_or(horizon, |t| t.min(horizon));
+    let mut sim = Sim::new(scenario, seed);
+    sim.set_budget(budget);
+    let step = Duration::from_micros((end.as_micros() / SLICES).max(1_000_000));
+    let terminal = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let bar = ProgressBar::hidden();
+    bar.set_length(end.as_secs().max(1));
+    if let Ok(style) = ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let mut shown = false;
+    let mut t = SimTime::ZERO;
+    loop {
+        t = t.saturating_add(step).min(end);
+        sim.run_until(t);
+        if t >= end || sim.stopped().is_some() {
+            break;
+        }
+        if terminal && !shown && started.elapsed() >= Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
+        if shown {
+            bar.set_position(t.as_secs());
+            bar.set_message(format!(
+                "simulated {} of {}, {} events",
+                format_secs(t.as_secs()),
+                format_secs(end.as_secs()),
+                mxlab_sim::budget::grouped(sim.trace().len() as u64)
+            ));
+        }
+    }
+    bar.finish_and_clear();
+    sim
+}
+
+/// The warning for a run that stopped on its budget: when, after how
+/// much, and which flag to raise.
+pub fn stop_warning(stop: &BudgetStop) -> String {
+    format!("{stop}: {}", raise_advice(stop))
+}
+
+/// `raise --max-events or shorten the horizon` (or `--max-trace-bytes`).
+pub fn raise_advice(stop: &BudgetStop) -> String {
+    let flag = match stop.limit {
+        Limit::Events => "--max-events",
+        Limit::TraceBytes => "--max-trace-bytes",
+    };
+    format!("raise {flag} or shorten the horizon")
+}
+
+/// A run that stopped on its budget, in `mxlab run --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StopReport {
+    /// The simulated instant it stopped at, in seconds.
+    pub at_secs: f64,
+    /// Events written.
+    pub events: u64,
+    /// Bytes of trace written, approximately.
+    pub trace_bytes: u64,
+    /// `events` or `trace_bytes`: the limit reached.
+    pub limit: Limit,
+    /// The warning, as printed.
+    pub message: String,
+}
+
+impl StopReport {
+    fn of(stop: &BudgetStop) -> Self {
+        StopReport {
+            at_secs: micros_to_secs(stop.at),
+            events: stop.events,
+            trace_bytes: stop.trace_bytes,
+            limit: stop.limit,
+            message: stop_warning(stop),
+        }
+    }
 }
 
 /// Latency percentiles of delivered recipients, in seconds; `None` when
@@ -128,6 +232,8 @@ pub struct Report {
     pub connections: usize,
     /// The trace hash (16 hex digits), when asked for (always in JSON).
     pub trace_hash: Option<String>,
+    /// Where the run stopped on its budget, if it did (`null` otherwise).
+    pub stopped: Option<StopReport>,
 }
 
 impl Report {
@@ -157,6 +263,7 @@ impl Report {
             events: trace.len(),
             connections: trace.connections().len(),
             trace_hash: with_hash.then(|| trace.hash_hex()),
+            stopped: sim.stopped().map(StopReport::of),
         }
     }
 
@@ -166,9 +273,10 @@ impl Report {
         } else {
             format!(" ({})", self.title)
         };
-        let stop = match self.until_secs {
-            Some(u) => format!("until {}", format_latency(u)),
-            None => "to quiescence".to_owned(),
+        let stop = match (&self.stopped, self.until_secs) {
+            (Some(_), _) => "until its budget was spent".to_owned(),
+            (None, Some(u)) => format!("until {}", format_latency(u)),
+            (None, None) => "to quiescence".to_owned(),
         };
         writeln!(out, "scenario     {}{title}", self.scenario)?;
         writeln!(out, "seed         {}", self.seed)?;
@@ -198,6 +306,9 @@ impl Report {
         if let Some(hash) = &self.trace_hash {
             writeln!(out, "trace hash   {hash}")?;
         }
+        if let Some(stop) = &self.stopped {
+            writeln!(out, "budget       {}", stop.message)?;
+        }
         Ok(())
     }
 }
@@ -209,7 +320,7 @@ fn micros_to_secs(t: SimTime) -> f64 {
 pub fn run(spec: &str, options: &Options, out: &mut dyn Write) -> Result<Outcome> {
     let (source, scenario) = source::load(spec)?;
     let seed = options.seed.unwrap_or(scenario.seed);
-    let sim = simulate(scenario, seed, options.until);
+    let sim = simulate_shown(scenario, seed, options.until, options.budget);
     let with_hash = options.json || options.trace_hash;
     let report = Report::of(&source.label, &sim, options.until, with_hash);
     if options.json {
@@ -218,5 +329,46 @@ pub fn run(spec: &str, options: &Options, out: &mut dyn Write) -> Result<Outcome
     } else {
         report.write_table(out)?;
     }
-    Ok(Outcome::Success)
+    Ok(match sim.stopped() {
+        Some(stop) => Outcome::Stopped(stop_warning(stop)),
+        None => Outcome::Success,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mxlab_sim::presets::PRESETS;
+
+    #[test]
+    fn a_run_in_slices_writes_the_trace_of_a_run_in_one_go() {
+        for (name, json) in PRESETS {
+            let scenario = Scenario::from_json(json).unwrap();
+            let whole = simulate(scenario.clone(), 3, None, Budget::DEFAULT);
+            let sliced = simulate_shown(scenario, 3, None, Budget::DEFAULT);
+            assert_eq!(
+                sliced.trace().hash_hex(),
+                whole.trace().hash_hex(),
+                "{name}"
+            );
+            assert_eq!(sliced.now(), whole.now(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_budget_stop_names_the_flag_to_raise() {
+        let mut sim = Sim::new(Scenario::from_json(PRESETS[0].1).unwrap(), 1);
+        sim.set_budget(Budget {
+            max_events: 5,
+            max_trace_bytes: u64::MAX,
+        });
+        sim.run_to_quiescence();
+        let stop = sim.stopped().unwrap();
+        let warning = stop_warning(stop);
+        assert!(warning.starts_with("stopped at "), "{warning}");
+        assert!(
+            warning.ends_with(": raise --max-events or shorten the horizon"),
+            "{warning}"
+        );
+    }
 }

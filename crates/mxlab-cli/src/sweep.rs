@@ -15,12 +15,12 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mxlab_sim::{SimTime, Summary};
+use mxlab_sim::{Budget, BudgetStop, SimTime, Summary};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::duration::format_latency;
-use crate::run::{simulate, Latency};
+use crate::run::{raise_advice, simulate, Latency};
 use crate::{plural, source, Outcome};
 
 /// The most seeds one sweep runs.
@@ -103,12 +103,20 @@ struct Totals {
     attempts_counts: BTreeMap<u64, u64>,
     /// Every delivered recipient's latency, in no particular order.
     latencies: Vec<f64>,
+    /// Runs that stopped on their budget.
+    stopped_runs: u64,
+    /// The stop of the smallest seed that stopped.
+    first_stop: Option<(u64, BudgetStop)>,
 }
 
 impl Totals {
-    fn add(mut self, s: Summary) -> Self {
+    fn add(mut self, (seed, s, stop): (u64, Summary, Option<BudgetStop>)) -> Self {
         let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
         self.runs += 1;
+        if let Some(stop) = stop {
+            self.stopped_runs += 1;
+            self.keep_first_stop(seed, stop);
+        }
         if s.bounced == 0 && s.queued == 0 {
             self.all_delivered_runs += 1;
         }
@@ -122,8 +130,18 @@ impl Totals {
         self
     }
 
+    fn keep_first_stop(&mut self, seed: u64, stop: BudgetStop) {
+        if self.first_stop.as_ref().is_none_or(|(s, _)| seed < *s) {
+            self.first_stop = Some((seed, stop));
+        }
+    }
+
     fn merge(mut self, mut other: Totals) -> Self {
         self.runs += other.runs;
+        self.stopped_runs += other.stopped_runs;
+        if let Some((seed, stop)) = other.first_stop.take() {
+            self.keep_first_stop(seed, stop);
+        }
         self.all_delivered_runs += other.all_delivered_runs;
         self.delivered.merge(other.delivered);
         self.bounced.merge(other.bounced);
@@ -179,6 +197,13 @@ pub struct SweepReport {
     pub latency_secs: Latency,
     /// Histogram of attempts per run.
     pub attempts_histogram: Vec<Bucket>,
+    /// Runs that stopped on their budget (their figures are up to the
+    /// stop).
+    pub budget_stopped_runs: u64,
+    /// The warning about them, if any: how many, and where the smallest
+    /// seed among them stopped.
+    #[serde(skip)]
+    pub stop_warning: Option<String>,
 }
 
 impl SweepReport {
@@ -203,6 +228,15 @@ impl SweepReport {
             attempts: totals.attempts.spread(runs),
             latency_secs: Latency::of(&all),
             attempts_histogram: histogram(&totals.attempts_counts),
+            budget_stopped_runs: totals.stopped_runs,
+            stop_warning: totals.first_stop.map(|(seed, stop)| {
+                format!(
+                    "{stop} in seed {seed}; {} of {} stopped on the budget: {}",
+                    totals.stopped_runs,
+                    plural(usize::try_from(runs).unwrap_or(usize::MAX), "run"),
+                    raise_advice(&stop)
+                )
+            }),
         }
     }
 
@@ -259,6 +293,16 @@ impl SweepReport {
             if let Some(v) = v {
                 writeln!(out, "{name:>12} {}", format_latency(v))?;
             }
+        }
+        if self.budget_stopped_runs > 0 {
+            writeln!(
+                out,
+                "stopped      {} on the budget: their figures are up to the stop",
+                plural(
+                    usize::try_from(self.budget_stopped_runs).unwrap_or(usize::MAX),
+                    "run"
+                )
+            )?;
         }
         writeln!(out)?;
         writeln!(out, "attempts per run")?;
@@ -343,6 +387,7 @@ pub fn sweep(
     spec: &str,
     seeds: u64,
     until: Option<SimTime>,
+    budget: Budget,
     json: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
@@ -351,9 +396,9 @@ pub fn sweep(
     let totals = (0..seeds)
         .into_par_iter()
         .map(|seed| {
-            let summary = simulate(scenario.clone(), seed, until).summary();
+            let sim = simulate(scenario.clone(), seed, until, budget);
             bar.inc(1);
-            summary
+            (seed, sim.summary(), sim.stopped().cloned())
         })
         .fold(Totals::default, Totals::add)
         .reduce(Totals::default, Totals::merge);
@@ -365,7 +410,10 @@ pub fn sweep(
     } else {
         report.write_text(out)?;
     }
-    Ok(Outcome::Success)
+    Ok(match report.stop_warning {
+        Some(warning) => Outcome::Stopped(warning),
+        None => Outcome::Success,
+    })
 }
 
 #[cfg(test)]
@@ -429,8 +477,10 @@ mod tests {
             latencies_secs: vec![latency],
             ..Summary::default()
         };
-        let one = Totals::default().add(run(1, 2, 0.5)).add(run(3, 2, 0.1));
-        let other = Totals::default().add(run(2, 5, 9.0));
+        let one = Totals::default()
+            .add((0, run(1, 2, 0.5), None))
+            .add((1, run(3, 2, 0.1), None));
+        let other = Totals::default().add((2, run(2, 5, 9.0), None));
         let a = SweepReport::of("x", "", None, one.clone().merge(other.clone()));
         let b = SweepReport::of("x", "", None, other.merge(one));
         assert_eq!(

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use mxlab_sim::{EventKind, SimTime, Trace};
+use mxlab_sim::{Budget, EventKind, SimTime, Trace};
 
-use crate::run::simulate;
+use crate::run::{simulate_shown, stop_warning};
 use crate::{source, Outcome};
 
 pub fn transcript(
@@ -15,6 +15,7 @@ pub fn transcript(
     host: Option<&str>,
     seed: Option<u64>,
     until: Option<SimTime>,
+    budget: Budget,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let (source, scenario) = source::load(spec)?;
@@ -28,9 +29,12 @@ pub fn transcript(
         }
     }
     let seed = seed.unwrap_or(scenario.seed);
-    let sim = simulate(scenario, seed, until);
+    let sim = simulate_shown(scenario, seed, until, budget);
     write_transcript(sim.trace(), host, out)?;
-    Ok(Outcome::Success)
+    Ok(match sim.stopped() {
+        Some(stop) => Outcome::Stopped(stop_warning(stop)),
+        None => Outcome::Success,
+    })
 }
 
 /// Writes `# conn N: client -> server at T` and the session's lines for

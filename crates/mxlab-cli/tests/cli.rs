@@ -10,7 +10,7 @@ use mxlab_sim::presets::PRESETS;
 use serde_json::{json, Value};
 
 /// The keys of `mxlab run --json`, in order: scripts depend on them.
-const RUN_KEYS: [&str; 17] = [
+const RUN_KEYS: [&str; 18] = [
     "scenario",
     "title",
     "seed",
@@ -28,6 +28,7 @@ const RUN_KEYS: [&str; 17] = [
     "events",
     "connections",
     "trace_hash",
+    "stopped",
 ];
 
 fn mxlab(args: &[&str]) -> Output {
