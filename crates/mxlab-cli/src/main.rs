@@ -245,8 +245,8 @@ enum Command {
     /// client session; print the C:/S: transcript and each recipient's
     /// outcome (exit 1 unless every recipient was accepted).
     Deliver {
-        /// The server, HOST:PORT.
-        #[arg(long)]
+        /// The server, HOST:PORT (a port from 1 to 65535).
+        #[arg(long, value_parser = parse_server)]
         to: String,
         /// Envelope sender (empty for the null reverse-path <>).
         #[arg(long, allow_hyphen_values = true)]
@@ -427,6 +427,31 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             })
         }
         _ => Ok(Outcome::Failure),
+    }
+}
+
+/// `--to`: HOST:PORT, the host a name or an address (IPv6 in brackets),
+/// the port 1 to 65535.
+fn parse_server(text: &str) -> Result<String, String> {
+    let bad = |why: &str| {
+        format!(
+            "invalid server `{text}`: {why}; expected HOST:PORT, e.g. 127.0.0.1:2525 or [::1]:25"
+        )
+    };
+    let (host, port) = text.rsplit_once(':').ok_or_else(|| bad("no port"))?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(bad("no host"));
+    }
+    if host.contains(':') && !text.starts_with('[') {
+        return Err(bad("an IPv6 address goes in brackets"));
+    }
+    match port.parse::<u16>() {
+        Ok(0) | Err(_) => Err(bad("the port is not 1 to 65535")),
+        Ok(_) => Ok(text.to_owned()),
     }
 }
 
@@ -658,6 +683,27 @@ mod tests {
         );
         assert!(line.contains("a bug in MX Lab"), "{line}");
         let _ = std::panic::take_hook();
+    }
+
+    #[test]
+    fn servers_are_host_and_port() {
+        for good in ["127.0.0.1:2525", "[::1]:25", "mx.example.org:587"] {
+            assert_eq!(parse_server(good), Ok(good.to_owned()));
+        }
+        for bad in [
+            "127.0.0.1",
+            "127.0.0.1:0",
+            "127.0.0.1:99999",
+            ":25",
+            "::1:25",
+            "a:-1",
+        ] {
+            let e = parse_server(bad);
+            assert!(
+                matches!(&e, Err(m) if m.contains("HOST:PORT")),
+                "{bad}: {e:?}"
+            );
+        }
     }
 
     #[test]

@@ -123,6 +123,33 @@ fn every_other_numeric_flag_is_checked() {
             "--show-lines",
             "1000001",
         ],
+        &[
+            "deliver",
+            "--from",
+            "a@example.org",
+            "--rcpt",
+            "b@example.org",
+            "--to",
+            "127.0.0.1:99999",
+        ],
+        &[
+            "deliver",
+            "--from",
+            "a@example.org",
+            "--rcpt",
+            "b@example.org",
+            "--to",
+            "127.0.0.1",
+        ],
+        &[
+            "deliver",
+            "--from",
+            "a@example.org",
+            "--rcpt",
+            "b@example.org",
+            "--to",
+            "localhost:0",
+        ],
     ] {
         let flag = args.iter().rev().nth(1).unwrap();
         let (o, _) = mxlab(args);
