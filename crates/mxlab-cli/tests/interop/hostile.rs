@@ -361,3 +361,40 @@ fn connections_beyond_the_memory_budget_hear_421() {
     assert!(answer.starts_with("421 4.3.2"), "{answer}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_large_message_into_an_mbox_is_streamed_not_held() {
+    const SIZE: usize = 34_000_000;
+    let dir = scratch("mbox-large");
+    let mbox = dir.join("mail.mbox");
+    let mbox_arg = mbox.display().to_string();
+    let server = Server::start_with_store(&dir, &["--mbox", &mbox_arg, "--quiet"]);
+    let (mut s, mut r) = open(&server);
+    assert!(say(&mut s, &mut r, b"EHLO big.example\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"MAIL FROM:<a@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"RCPT TO:<b@example.org>\r\n").starts_with("250"));
+    assert!(say(&mut s, &mut r, b"DATA\r\n").starts_with("354"));
+    let message = big_message(7, SIZE);
+    s.write_all(&message).unwrap();
+    let answer = say(&mut s, &mut r, b".\r\n");
+    assert!(answer.starts_with("250 2.0.0"), "{answer}");
+    let peak = server.peak_rss_kib();
+    assert!(peak < 64 * 1024, "peak resident memory {peak} KiB");
+    // mboxrd: LF line ends, a From line on top, an empty line after.
+    let stored = std::fs::read(&mbox).unwrap();
+    let lf: Vec<u8> = message.iter().copied().filter(|&b| b != b'\r').collect();
+    assert!(stored.starts_with(b"From a@example.org "));
+    assert!(stored.ends_with(&[&lf[lf.len() - 200..], b"\n"].concat()));
+    let body_at = stored
+        .windows(b"Subject: client 7".len())
+        .position(|w| w == b"Subject: client 7")
+        .unwrap();
+    assert_eq!(&stored[body_at..stored.len() - 1], &lf[..]);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("spool"))
+        .collect();
+    assert!(leftovers.is_empty(), "spool files left: {leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
