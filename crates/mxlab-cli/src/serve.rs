@@ -4,18 +4,23 @@
 //! read from the socket go in, its output goes out, and its policy
 //! questions are answered here, from a scenario host's policy
 //! (`--scenario F --host H`) or, without one, by accepting every sender and
-//! recipient (a sink). Accepted mail is stored (Maildir or mbox) and synced
-//! before the 250 to the final dot goes out, and each one is printed as a
-//! trace line.
+//! recipient (a sink). Message data is taken from the session as it
+//! arrives (`ServerSession::take_data`) and written to a spool file in the
+//! store; after the final dot the message is stored (Maildir or mbox) and
+//! synced before the 250 goes out, and printed as a trace line. A DATA
+//! phase that ends without a message (552, 550, 500, the peer gone) leaves
+//! nothing behind.
 //!
-//! Limits: connections (`--max-connections`, then 421 4.3.2 at once),
-//! message size (advertised with SIZE, RFC 1870; the session stops storing
-//! data past it and answers 552 5.3.4), command and text line lengths
-//! (RFC 5321 §4.5.3.1, in the session), and one idle timeout (§4.5.3.2.7,
-//! 5 minutes by default): a silent client gets 421 4.4.2 from the session,
-//! one that stops reading is dropped when a write has waited that long.
-//! The session is read from only
-//! while it wants input, so a client cannot make it buffer without bound.
+//! Limits: connections (`--max-connections`, and as many as
+//! `--max-memory` holds at [`CONNECTION_MEMORY`] each; then 421 4.3.2 at
+//! once), message size (advertised with SIZE, RFC 1870; the session stops
+//! handing out data past it and answers 552 5.3.4), command and text line
+//! lengths (RFC 5321 §4.5.3.1, in the session), and one idle timeout
+//! (§4.5.3.2.7, 5 minutes by default): a silent client, or one that sends
+//! bytes but no whole line, gets 421 4.4.2 from the session; one that stops
+//! reading is dropped when a write has waited that long. The session is
+//! read from only while it wants input, so a client cannot make it buffer
+//! without bound.
 //! Ctrl-C or SIGTERM stops accepting, then every open session gets 421
 //! 4.3.2 at its next step (a message whose final dot was already read is
 //! stored and answered first); sessions still open after the grace period
