@@ -288,11 +288,20 @@ async fn run(opts: ServeOptions) -> Result<()> {
 
 /// Reports a session that ended in a panic (a bug): the others go on.
 fn failed(done: Result<(), tokio::task::JoinError>) {
-    if let Err(e) = done {
-        if e.is_panic() {
-            trace("a session failed with an internal error and was dropped");
-        }
+    let Err(e) = done else { return };
+    if !e.is_panic() {
+        return;
     }
+    let payload = e.into_panic();
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    trace(&format!(
+        "a session failed with an internal error and was dropped: {}",
+        crate::one_line(&what)
+    ));
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
