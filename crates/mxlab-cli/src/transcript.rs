@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use mxlab_sim::{Budget, EventKind, SimTime, Trace};
+use mxlab_sim::{Budget, EventKind, SimTime, Trace, TraceEvent};
 
 use crate::run::{simulate_shown, stop_warning};
 use crate::{source, Outcome};
@@ -39,23 +39,19 @@ pub fn transcript(
 
 /// Writes `# conn N: client -> server at T` and the session's lines for
 /// every connection (only those `host` takes part in, if given), a blank
-/// line between sessions.
+/// line between sessions. Only the positions of the lines are kept
+/// between the two passes over the trace, not their text: a long trace
+/// is not copied.
 pub fn write_transcript(
     trace: &Trace,
     host: Option<&str>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut lines: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-    for e in trace {
-        let (conn, side, line) = match &e.kind {
-            EventKind::Command { conn, line, .. } => (*conn, "C", line),
-            EventKind::Reply { conn, line, .. } => (*conn, "S", line),
-            _ => continue,
-        };
-        lines
-            .entry(conn)
-            .or_default()
-            .push(format!("{side}: {}", visible(&line.to_bytes())));
+    let mut lines: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for i in (0..trace.len()).filter(|&i| trace.is_line(i)) {
+        if let Some((conn, _, _)) = trace.get(i).as_ref().and_then(side_and_line) {
+            lines.entry(conn).or_default().push(i);
+        }
     }
     let involves = |name: &str| host.is_none_or(|h| name.eq_ignore_ascii_case(h));
     let mut first = true;
@@ -68,11 +64,22 @@ pub fn write_transcript(
         }
         first = false;
         writeln!(out, "# conn {conn}: {client} -> {server} at {at}")?;
-        for line in lines.get(&conn).into_iter().flatten() {
-            writeln!(out, "{line}")?;
+        for &i in lines.get(&conn).into_iter().flatten() {
+            if let Some((_, side, line)) = trace.get(i).as_ref().and_then(side_and_line) {
+                writeln!(out, "{side}: {}", visible(&line))?;
+            }
         }
     }
     Ok(())
+}
+
+/// The connection, side (`C` or `S`) and octets of a command or reply line.
+fn side_and_line(e: &TraceEvent) -> Option<(u64, &'static str, Vec<u8>)> {
+    match &e.kind {
+        EventKind::Command { conn, line, .. } => Some((*conn, "C", line.to_bytes())),
+        EventKind::Reply { conn, line, .. } => Some((*conn, "S", line.to_bytes())),
+        _ => None,
+    }
 }
 
 /// One line as on the wire, its CRLF removed: printable text (UTF-8
