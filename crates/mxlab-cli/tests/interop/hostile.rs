@@ -353,8 +353,19 @@ fn a_peer_sending_a_line_a_byte_at_a_time_is_dropped_after_the_timeout() {
 fn connections_beyond_the_memory_budget_hear_421() {
     let dir = scratch("budget");
     // 512 KiB holds two connections at 256 KiB each.
-    let server = Server::start(&dir, &["--quiet", "--max-memory", "512KiB"]);
-    let _first = open(&server);
+    let server = Server::start(
+        &dir,
+        &[
+            "--quiet",
+            "--max-memory",
+            "512KiB",
+            "--max-message-size",
+            "1MiB",
+        ],
+    );
+    let (mut s, mut r) = open(&server);
+    let ehlo = say(&mut s, &mut r, b"EHLO x.example\r\n");
+    assert!(ehlo.contains("250-SIZE 1048576\r\n"), "{ehlo}");
     let _second = open(&server);
     let mut third = BufReader::new(server.connect());
     let answer = reply(&mut third);
