@@ -10,6 +10,10 @@
 //!   are outside the timing;
 //! - `view_at_seek_1m_events`: one `view_at` seek on an indexed trace of
 //!   over 1,000,000 events (budget: under 2 ms);
+//! - `live_fork_mid_20k_messages`: a host taken down in the middle of the
+//!   20,000-message run, computed from the last checkpoint before that
+//!   moment to the end (budget: under 300 ms); the fork's copy of the
+//!   trace up to its checkpoint is inside the timing;
 //! - group `queued_at_once`: 100,000 messages (the reference) and then
 //!   1,000,000 submitted at t = 0 through one submission server, to
 //!   quiescence: the engine's time must grow with the messages' count, not
@@ -19,7 +23,8 @@
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use mxlab_sim::{presets, Budget, EventQueue, Scenario, Sim, SimTime, TraceIndex};
+use mxlab_sim::scenario::{DownMode, Fault};
+use mxlab_sim::{presets, Budget, Checkpoints, EventQueue, Scenario, Sim, SimTime, TraceIndex};
 use serde_json::json;
 
 /// `domains` MX hosts each with one mailbox, one submission server, one
@@ -97,9 +102,35 @@ fn benches(c: &mut Criterion) {
         )
     });
 
-    // The trace of 20,000 messages: 1,249,120 events.
+    // The 20,000-message run as the app computes it: in slices, with a
+    // checkpoint every 100,000 events; then a host taken down at its
+    // middle.
     let mut sim = Sim::new(network(100, 20_000), 1);
+    let mut checkpoints = Checkpoints::new(100_000);
+    checkpoints.keep(&mut sim);
+    while sim.now() < SimTime::from_secs(86_400) && !sim.hosts().iter().all(|h| h.queue.is_empty())
+    {
+        let next = sim.now().plus_secs(60);
+        sim.run_until(next);
+        checkpoints.keep(&mut sim);
+    }
     sim.run_to_quiescence();
+    let middle = sim.trace().time(sim.trace().len() / 2).unwrap();
+    g.bench_function("live_fork_mid_20k_messages", |b| {
+        b.iter_with_large_drop(|| {
+            let mut fork = checkpoints.fork(sim.trace(), middle).unwrap();
+            fork.run_until(middle);
+            let down = Fault::HostDown {
+                host: "mx.d7.example".into(),
+                mode: DownMode::Refused,
+            };
+            fork.inject(down, middle, Some(middle.plus_secs(1_800)));
+            assert!(fork.run_to_quiescence());
+            fork
+        })
+    });
+
+    // The trace of 20,000 messages: 1,249,120 events.
     let trace = sim.trace();
     assert!(trace.len() >= 1_000_000, "{} events", trace.len());
     let index = TraceIndex::new(trace);

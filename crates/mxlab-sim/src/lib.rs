@@ -40,6 +40,7 @@
 //! | [`console`] | an SMTP session typed by hand with one host, whose mail joins the run |
 //! | [`summary`] | delivered, bounced, queued, attempts, latency |
 //! | [`budget`] | how much one run may write before it stops, and a forecast |
+//! | [`checkpoint`] | checkpoints of a run, and forks from them for a fault injected live |
 //!
 //! # The SMTP conversation
 //!
@@ -57,6 +58,7 @@
 #![warn(missing_docs)]
 
 pub mod budget;
+pub mod checkpoint;
 pub mod console;
 pub mod diagnostic;
 pub mod dns;
@@ -73,6 +75,7 @@ pub mod trace;
 pub mod view;
 
 pub use budget::{Budget, BudgetStop};
+pub use checkpoint::Checkpoints;
 pub use compact_str::CompactString;
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};

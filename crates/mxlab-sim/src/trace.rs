@@ -592,6 +592,21 @@ pub(crate) struct Store {
     others: Vec<Other>,
 }
 
+/// The lengths of a trace's parts at one moment ([`Trace::mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mark {
+    records: usize,
+    octets: usize,
+    others: usize,
+}
+
+impl Mark {
+    /// The events up to the mark.
+    pub(crate) fn records(self) -> usize {
+        self.records
+    }
+}
+
 /// What to record besides the kind: the hosts, message and recipient.
 #[derive(Debug, Clone, Default)]
 pub struct Subject {
@@ -692,6 +707,31 @@ impl Trace {
     /// Number of events.
     pub fn len(&self) -> usize {
         self.store.records.len()
+    }
+
+    /// How far the trace has got, to take its first events again later
+    /// with [`Trace::prefix`].
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            records: self.store.records.len(),
+            octets: self.store.octets.len(),
+            others: self.store.others.len(),
+        }
+    }
+
+    /// The trace as it stood at `mark` (its first events, which later ones
+    /// only follow), with this trace's names.
+    pub(crate) fn prefix(&self, mark: Mark) -> Trace {
+        let part = |len: usize, total: usize| len.min(total);
+        let s = &self.store;
+        Trace {
+            names: self.names.clone(),
+            store: Store {
+                records: s.records[..part(mark.records, s.records.len())].to_vec(),
+                octets: s.octets[..part(mark.octets, s.octets.len())].to_vec(),
+                others: s.others[..part(mark.others, s.others.len())].to_vec(),
+            },
+        }
     }
 
     /// Whether there are none.

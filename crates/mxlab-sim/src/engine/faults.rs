@@ -39,6 +39,12 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         let Some(spec) = self.faults.get(index).cloned() else {
             return;
         };
+        // A fault ended early (`bring_up`, `heal`) does not end twice.
+        if on {
+            self.active_faults.insert(index);
+        } else if !self.active_faults.remove(&index) {
+            return;
+        }
         let fault = spec.fault;
         let subject = Subject {
             hosts: self.fault_hosts(&fault),
@@ -158,6 +164,47 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
         };
         self.record_subject(now, &subject, kind);
+    }
+
+    /// Ends every fault on now that strikes `host` alone (`peer` is
+    /// `None`) or the link between `host` and `peer`.
+    pub(super) fn end_faults(&mut self, now: SimTime, host: usize, peer: Option<usize>) {
+        let (name, peer_name) = (self.name(host), peer.map(|p| self.name(p)));
+        let ending: Vec<usize> = self
+            .active_faults
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.faults
+                    .get(i)
+                    .is_some_and(|spec| match (&spec.fault, &peer_name) {
+                        (
+                            Fault::LinkPartition { a, b }
+                            | Fault::LinkLatency { a, b, .. }
+                            | Fault::LinkLoss { a, b, .. },
+                            Some(p),
+                        ) => {
+                            (a.eq_ignore_ascii_case(&name) && b.eq_ignore_ascii_case(p))
+                                || (a.eq_ignore_ascii_case(p) && b.eq_ignore_ascii_case(&name))
+                        }
+                        (
+                            Fault::LinkPartition { .. }
+                            | Fault::LinkLatency { .. }
+                            | Fault::LinkLoss { .. }
+                            | Fault::DnsFailure { .. },
+                            _,
+                        ) => false,
+                        (_, Some(_)) => false,
+                        (f, None) => self
+                            .fault_hosts(f)
+                            .first()
+                            .is_some_and(|h| h.eq_ignore_ascii_case(&name)),
+                    })
+            })
+            .collect();
+        for index in ending {
+            self.fault(now, index, false);
+        }
     }
 
     fn restore_link(&mut self, a: usize, b: usize) {

@@ -46,7 +46,7 @@ use crate::rng::SimRng;
 use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
-use crate::trace::{DsnAction, EventKind, Names, Note, Subject, Trace, NO_NAME};
+use crate::trace::{DsnAction, EventKind, Mark, Names, Note, Subject, Trace, NO_NAME};
 
 /// A run with at least this many events and messages to go builds its
 /// trace on a second thread (natively).
@@ -85,6 +85,11 @@ enum Event {
         queue_id: u64,
         results: Vec<(String, RcptResult)>,
     },
+    /// Ends the faults on then that strike `host` (and, for a link, `peer`).
+    EndFaults {
+        host: usize,
+        peer: Option<usize>,
+    },
 }
 
 /// A running simulation: a pure function of (scenario, seed).
@@ -111,6 +116,8 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     partitions: BTreeSet<(usize, usize)>,
     link_rngs: BTreeMap<(usize, usize), SimRng>,
     faults: Vec<FaultSpec>,
+    /// The faults switched on and not yet off, by index in `faults`.
+    active_faults: BTreeSet<usize>,
     trace: Trace,
     /// Each host's name as an id in the trace.
     name_ids: Vec<u32>,
@@ -232,6 +239,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             partitions: BTreeSet::new(),
             link_rngs: BTreeMap::new(),
             faults,
+            active_faults: BTreeSet::new(),
             trace,
             #[cfg(not(target_arch = "wasm32"))]
             ship_from: SHIP_FROM,
@@ -306,6 +314,22 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         self.clone()
     }
 
+    /// A copy of the run's state without its trace, and where its trace
+    /// has got to ([`crate::checkpoint::Checkpoints`]). Called between
+    /// [`Sim::run_until`] calls, when every record due is in the trace.
+    pub(crate) fn state_without_trace(&mut self) -> (Self, Mark) {
+        let mark = self.trace.mark();
+        let trace = core::mem::take(&mut self.trace);
+        let state = self.clone();
+        self.trace = trace;
+        (state, mark)
+    }
+
+    /// Puts back the trace of a state copied without it.
+    pub(crate) fn restore_trace(&mut self, trace: Trace) {
+        self.trace = trace;
+    }
+
     /// Schedules `fault` at `at` (not before now), lasting until `until`.
     pub fn inject(&mut self, fault: Fault, at: SimTime, until: Option<SimTime>) {
         let index = self.faults.len();
@@ -319,6 +343,37 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         if let Some(u) = until {
             self.events.push(u, Event::Fault { index, on: false });
         }
+    }
+
+    /// Brings `host` back at `at` (not before now): every fault striking
+    /// it then (down, crashed, greylisting, forced replies, full disk …)
+    /// ends, whether scheduled by the scenario or injected; its link
+    /// faults stay. False if there is no such host.
+    pub fn bring_up(&mut self, host: &str, at: SimTime) -> bool {
+        let Some(host) = self.index(host) else {
+            return false;
+        };
+        let at = at.max(self.now());
+        self.events.push(at, Event::EndFaults { host, peer: None });
+        true
+    }
+
+    /// Heals the link between `a` and `b` at `at` (not before now): every
+    /// partition, latency or loss fault on it then ends. False if either
+    /// host does not exist.
+    pub fn heal(&mut self, a: &str, b: &str, at: SimTime) -> bool {
+        let (Some(a), Some(b)) = (self.index(a), self.index(b)) else {
+            return false;
+        };
+        let at = at.max(self.now());
+        self.events.push(
+            at,
+            Event::EndFaults {
+                host: a,
+                peer: Some(b),
+            },
+        );
+        true
     }
 
     /// Runs every event up to `t` (capped at the horizon).
@@ -483,6 +538,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 queue_id,
                 results,
             } => self.outcome(now, host, queue_id, results),
+            Event::EndFaults { host, peer } => self.end_faults(now, host, peer),
         }
     }
 
