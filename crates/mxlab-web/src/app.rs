@@ -239,6 +239,9 @@ pub struct App {
     preset: String,
     scenario: Rc<Scenario>,
     json: AttrValue,
+    /// Bumped whenever the app (not the author) changes `json`: the
+    /// editor's text is then replaced (see `show_json`).
+    json_version: u64,
     /// The last validation's problems, located in `json` once.
     problems: ProblemList,
     run: Option<Rc<Run>>,
@@ -327,7 +330,7 @@ impl App {
     fn load(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
         self.scenario = scenario.clone();
         self.reset_stage();
-        self.json = scenario.to_json().into();
+        self.set_json(scenario.to_json().into());
         self.form = form::draft_of(&scenario);
         self.problems = ProblemList::default();
         self.branches.clear();
@@ -561,7 +564,7 @@ impl App {
                     self.preset = "custom".into();
                     self.load(ctx, Rc::new(s));
                     // Keep the author's own formatting.
-                    self.json = text;
+                    self.set_json(text);
                     return;
                 }
                 Some(why) => vec![Problem::new("lesson", why)],
@@ -575,6 +578,31 @@ impl App {
             if self.problems.len() == 1 { "" } else { "s" }
         ));
         self.tab = Tab::Scenario;
+    }
+
+    /// Replaces the scenario text, and the editor's text with it.
+    fn set_json(&mut self, text: AttrValue) {
+        self.json = text;
+        self.json_version += 1;
+    }
+
+    /// Puts the app's scenario text into the JSON editor if the editor
+    /// does not show that version yet. The editor is not a controlled
+    /// field: a controlled one has its whole text read back from the page
+    /// at every redraw, megabytes at every frame.
+    fn show_json(&self) {
+        let id = self.opts.id("scenario-json");
+        let Some(el) = gloo::utils::document().get_element_by_id(&id) else {
+            return;
+        };
+        let version = self.json_version.to_string();
+        if el.get_attribute("data-version").as_deref() == Some(version.as_str()) {
+            return;
+        }
+        if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
+            area.set_value(&self.json);
+            let _ = el.set_attribute("data-version", &version);
+        }
     }
 
     /// Puts a bounded field back as the app holds it, should a refused
@@ -1032,6 +1060,7 @@ impl Component for App {
             preset: String::new(),
             scenario: Rc::new(empty_scenario()),
             json: AttrValue::default(),
+            json_version: 0,
             problems: ProblemList::default(),
             run: None,
             branches: Vec::new(),
@@ -1182,7 +1211,7 @@ impl Component for App {
                 match result {
                     Ok(text) => match bounds::check_text("the file", text) {
                         Ok(text) => {
-                            self.json = text.into();
+                            self.set_json(text.into());
                             ctx.link().send_message(Msg::ApplyJson);
                         }
                         Err(e) => self.error = Some(e),
@@ -1341,9 +1370,11 @@ impl Component for App {
                 FormMsg::Add(pointer, value) => form::push_at(&mut self.form, &pointer, value),
                 FormMsg::Remove(pointer, i) => form::remove_at(&mut self.form, &pointer, i),
                 FormMsg::Apply => {
-                    self.json = serde_json::to_string_pretty(&self.form)
-                        .unwrap_or_default()
-                        .into();
+                    self.set_json(
+                        serde_json::to_string_pretty(&self.form)
+                            .unwrap_or_default()
+                            .into(),
+                    );
                     return Component::update(self, ctx, Msg::ApplyJson);
                 }
                 FormMsg::Reset => {
@@ -1354,9 +1385,11 @@ impl Component for App {
             Msg::FormMode(on) => {
                 if !on {
                     // The JSON text shows what the form holds.
-                    self.json = serde_json::to_string_pretty(&self.form)
-                        .unwrap_or_default()
-                        .into();
+                    self.set_json(
+                        serde_json::to_string_pretty(&self.form)
+                            .unwrap_or_default()
+                            .into(),
+                    );
                 } else if let Ok(v) = serde_json::from_str(&self.json) {
                     self.form = v;
                 }
@@ -1555,6 +1588,9 @@ impl Component for App {
             let _ = el.set_attribute("data-mxlab-runs", &runs);
         }
         self.draw_packets();
+        if self.tab == Tab::Scenario && !self.form_mode {
+            self.show_json();
+        }
         if std::mem::take(&mut self.focus_fault_menu) {
             // `f` opens the fault menu: keyboard focus goes to its first action.
             if let Some(el) =
@@ -2304,7 +2340,7 @@ impl App {
                     { form::view(&self.form, &self.problems.problems(), &link.callback(Msg::Form)) }
                 } else {
                 <label for={self.opts.id("scenario-json")}>{ "Scenario JSON" }</label>
-                <textarea id={self.opts.id("scenario-json")} spellcheck="false" value={self.json.clone()} oninput={on_edit}
+                <textarea id={self.opts.id("scenario-json")} spellcheck="false" oninput={on_edit}
                     data-mxlab-max={MAX_TEXT.to_string()} data-mxlab-field="json"
                     aria-invalid={(!self.problems.is_empty()).to_string()} aria-describedby={self.opts.id("scenario-problems")} />
                 <button class="apply" onclick={link.callback(|_| Msg::ApplyJson)}>{ "Validate and run" }</button>

@@ -495,6 +495,63 @@ mod tests {
         assert!(view.events_applied > 0);
     }
 
+    /// Two relays that hand mail to each other, a hop limit of 1,000 and
+    /// an 8 MB body: each hop carries the whole body again.
+    pub(crate) fn relay_loop_with_a_large_body() -> Scenario {
+        let mut v: serde_json::Value = serde_json::from_str(
+            &presets::preset("relay-via-smarthost")
+                .unwrap()
+                .unwrap()
+                .to_json(),
+        )
+        .unwrap();
+        let nodes = v["nodes"].as_array_mut().unwrap();
+        let relay = nodes
+            .iter()
+            .position(|n| n["name"] == "relay.example.com")
+            .unwrap();
+        let mut other = nodes[relay].clone();
+        other["name"] = "relay2.example.com".into();
+        other["addresses"] = serde_json::json!(["192.0.2.27"]);
+        other["policy"]["relay"] = serde_json::json!({
+            "allow_from": ["relay.example.com"], "smarthost": "relay.example.com"
+        });
+        other["policy"]["timing"] = "loop".into();
+        nodes[relay]["policy"]["relay"] = serde_json::json!({
+            "allow_from": ["smtp.example.com", "relay2.example.com"],
+            "smarthost": "relay2.example.com"
+        });
+        nodes[relay]["policy"]["timing"] = "loop".into();
+        nodes.push(other);
+        v["profiles"] = serde_json::json!([{ "name": "loop", "profile": { "hop_limit": 1000 } }]);
+        v["messages"][0]["body"] = "x"
+            .repeat(78)
+            .chars()
+            .chain("\r\n".chars())
+            .collect::<String>()
+            .repeat(100_000)
+            .into();
+        Scenario::from_json(&v.to_string()).unwrap()
+    }
+
+    #[test]
+    fn a_relay_loop_with_a_large_body_stops_on_its_budget_without_a_panic() {
+        let s = relay_loop_with_a_large_body();
+        assert!(s.messages[0].body.len() >= 8_000_000);
+        let mut c = Computation::new(Rc::new(s), 1, Vec::new());
+        let run = loop {
+            if let Some(r) = c.step_within(|| true) {
+                break r;
+            }
+        };
+        let stop = run
+            .stopped
+            .clone()
+            .expect("stopped on the browser's budget");
+        assert!(stop.trace_bytes >= BROWSER_BUDGET.max_trace_bytes, "{stop}");
+        assert!(budget_advice(&stop).contains("256.0 MiB of trace"));
+    }
+
     #[test]
     fn the_browser_budget_stops_the_year_of_retries_in_bounded_slices() {
         let s = retry_every_second_for_a_year();
