@@ -128,9 +128,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             .smarthost
             .as_deref()
             .map(str::to_ascii_lowercase);
-        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Recipients by next hop; a recipient with no domain (the
+        // `<Postmaster>` of RFC 5321 §4.5.1) is this host's own.
+        let mut groups: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
         for r in entry.pending() {
+            let own = !r.address.contains('@');
             let key = match &smarthost {
+                _ if own => String::new(),
                 Some(_) => String::new(),
                 None => r
                     .address
@@ -138,16 +142,20 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     .map(|(_, d)| d.to_ascii_lowercase())
                     .unwrap_or_default(),
             };
-            groups.entry(key).or_default().push(r.address.clone());
+            groups
+                .entry((own, key))
+                .or_default()
+                .push(r.address.clone());
         }
         let mut t = now;
         let mut results = Vec::new();
-        for (domain, rcpts) in groups {
-            let local = smarthost.is_none()
-                && self
-                    .hosts
-                    .get(host)
-                    .is_some_and(|h| h.is_destination(&domain));
+        for ((own, domain), rcpts) in groups {
+            let local = own
+                || smarthost.is_none()
+                    && self
+                        .hosts
+                        .get(host)
+                        .is_some_and(|h| h.is_destination(&domain));
             if local {
                 self.deliver_locally(host, entry, &rcpts, &mut results);
                 continue;

@@ -216,13 +216,29 @@ impl Host {
             .any(|d| d.eq_ignore_ascii_case(domain))
     }
 
-    /// Whether `address` is one of this host's mailboxes.
+    /// Whether `address` is one of this host's mailboxes; the postmaster
+    /// always is ([`Host::is_postmaster`]).
     pub fn has_mailbox(&self, address: &str) -> bool {
-        self.node
-            .policy
-            .mailboxes
-            .iter()
-            .any(|m| m.address.eq_ignore_ascii_case(address))
+        self.is_postmaster(address)
+            || self
+                .node
+                .policy
+                .mailboxes
+                .iter()
+                .any(|m| m.address.eq_ignore_ascii_case(address))
+    }
+
+    /// Whether `address` is this host's postmaster: `Postmaster` with no
+    /// domain, or `postmaster@` one of its destination domains, in any
+    /// case. RFC 5321 §4.5.1: every host that relays or delivers mail
+    /// accepts it, whether or not the scenario lists such a mailbox.
+    pub fn is_postmaster(&self, address: &str) -> bool {
+        match address.rsplit_once('@') {
+            None => address.eq_ignore_ascii_case("postmaster"),
+            Some((local, domain)) => {
+                local.eq_ignore_ascii_case("postmaster") && self.is_destination(domain)
+            }
+        }
     }
 
     /// The effective size limit.
@@ -259,6 +275,11 @@ impl Host {
     ) -> Result<(), Diagnostic> {
         if let Some(d) = self.forced_reply(Stage::Rcpt) {
             return Err(d);
+        }
+        // The postmaster is always reachable (RFC 5321 §4.5.1): no relay
+        // rule, mailbox list, quota or greylisting stands in the way.
+        if self.is_postmaster(rcpt) {
+            return Ok(());
         }
         let domain = rcpt.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
         if self.is_destination(domain) {
