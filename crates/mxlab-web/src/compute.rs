@@ -39,10 +39,9 @@ pub const STEP_EVENTS: usize = 2_000;
 /// What to do when a run stopped on its budget, for the banner.
 pub fn budget_advice(stop: &BudgetStop) -> String {
     format!(
-        "The run {stop}, so what happens after {} is not shown. Shorten the horizon, \
-         retry less often (a longer backoff or a shorter queue lifetime), or send fewer \
-         messages; everything up to there can be played, scrubbed and changed.",
-        stop.at
+        "The run {stop}: what would come after is not computed. Shorten the horizon, \
+         retry less often (a longer backoff or a shorter queue lifetime) or send fewer \
+         messages; everything up to there can be played, scrubbed and changed."
     )
 }
 
@@ -376,6 +375,8 @@ impl Finishing {
             mailbox_hosts,
             stopped,
             transcripts: RefCell::default(),
+            hops: RefCell::default(),
+            reports: RefCell::default(),
             summary,
             // One block that grows with the run (mxlab-sim indexes a
             // trace in one pass); the browser's budget bounds it.

@@ -150,6 +150,13 @@ pub struct Hop {
     pub headers: Vec<String>,
 }
 
+/// A hop with the time of each of its header lines.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TimedHop {
+    hop: Hop,
+    times: Vec<SimTime>,
+}
+
 /// What a DSN reports, read from the trace (RFC 3464 per-recipient fields).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DsnReport {
@@ -198,6 +205,11 @@ pub struct Run {
     /// ends there.
     pub stopped: Option<BudgetStop>,
     pub(crate) transcripts: RefCell<BTreeMap<u64, Rc<Vec<TranscriptLine>>>>,
+    /// Each message's hops over the whole run (each header line with its
+    /// time), read from the trace once per message, not once per frame.
+    pub(crate) hops: RefCell<BTreeMap<String, Rc<Vec<TimedHop>>>>,
+    /// Each DSN's report, read from the trace once.
+    pub(crate) reports: RefCell<BTreeMap<String, Option<Rc<DsnReport>>>>,
 }
 
 impl Run {
@@ -295,10 +307,33 @@ impl Run {
     /// The header block of message `id` on each hop it crossed up to `t`:
     /// the Received chain growing hop by hop.
     pub fn hops(&self, id: &str, t: SimTime) -> Vec<Hop> {
-        let mut hops: Vec<Hop> = Vec::new();
+        let all = self.hops.borrow().get(id).cloned();
+        let all = all.unwrap_or_else(|| {
+            let all = Rc::new(self.all_hops(id));
+            self.hops.borrow_mut().insert(id.to_string(), all.clone());
+            all
+        });
+        all.iter()
+            .filter(|h| h.hop.at <= t)
+            .map(|h| Hop {
+                headers: h
+                    .hop
+                    .headers
+                    .iter()
+                    .zip(&h.times)
+                    .filter(|(_, at)| **at <= t)
+                    .map(|(line, _)| line.clone())
+                    .collect(),
+                ..h.hop.clone()
+            })
+            .collect()
+    }
+
+    /// Every hop of message `id` over the whole run.
+    fn all_hops(&self, id: &str) -> Vec<TimedHop> {
+        let mut hops: Vec<TimedHop> = Vec::new();
         let mut open: BTreeMap<u64, (bool, usize)> = BTreeMap::new();
-        let upto = self.position(t);
-        for e in self.events().range(0..upto) {
+        for e in self.events().iter() {
             let EventKind::Command { conn, line, .. } = &e.kind else {
                 if let EventKind::Reply { conn, line, .. } = &e.kind {
                     // The 354 opens the data of this connection's transaction.
@@ -323,16 +358,20 @@ impl Run {
                 continue;
             }
             if *hop == usize::MAX {
-                hops.push(Hop {
-                    from: e.hosts.first().map(|h| h.to_string()).unwrap_or_default(),
-                    to: e.hosts.get(1).map(|h| h.to_string()).unwrap_or_default(),
-                    at: e.at,
-                    headers: Vec::new(),
+                hops.push(TimedHop {
+                    hop: Hop {
+                        from: e.hosts.first().map(|h| h.to_string()).unwrap_or_default(),
+                        to: e.hosts.get(1).map(|h| h.to_string()).unwrap_or_default(),
+                        at: e.at,
+                        headers: Vec::new(),
+                    },
+                    times: Vec::new(),
                 });
                 *hop = hops.len() - 1;
             }
             if let Some(h) = hops.get_mut(*hop) {
-                h.headers.push(text);
+                h.hop.headers.push(text);
+                h.times.push(e.at);
             }
         }
         hops
@@ -340,6 +379,17 @@ impl Run {
 
     /// The report of the DSN with message id `id`, if it is one.
     pub fn dsn_report(&self, id: &str) -> Option<DsnReport> {
+        if let Some(known) = self.reports.borrow().get(id) {
+            return known.as_deref().cloned();
+        }
+        let report = self.read_dsn_report(id).map(Rc::new);
+        self.reports
+            .borrow_mut()
+            .insert(id.to_string(), report.clone());
+        report.as_deref().cloned()
+    }
+
+    fn read_dsn_report(&self, id: &str) -> Option<DsnReport> {
         let events = self.events();
         let (i, sent) = events.without_lines().find(
             |(_, e)| matches!(&e.kind, EventKind::DsnSent { dsn_message, .. } if dsn_message == id),
