@@ -190,14 +190,18 @@ pub fn forecast(scenario: &Scenario, budget: &Budget) -> Option<String> {
         .saturating_mul(messages)
         .saturating_mul(EVENTS_PER_FAILED_ATTEMPT);
     (events > budget.max_events).then(|| {
+        let (messages_text, write) = if messages == 1 {
+            ("1 message".to_string(), "writes")
+        } else {
+            (format!("{} messages", grouped(messages)), "write")
+        };
         format!(
-            "if its messages cannot be delivered, {host} retries each of them up to {} times \
-             before the horizon ({} s): {} messages write at least {} events, over the run \
-             budget of {}; the run would stop early (shorten the horizon, lengthen the \
+            "if its messages cannot be delivered, {host} retries each of them at least {} times \
+             before the horizon ({} s): {messages_text} {write} at least {} events, over the run \
+             budget of {} events; the run would stop early (shorten the horizon, lengthen the \
              retry interval or the queue lifetime, or raise the budget)",
             grouped(attempts),
-            scenario.horizon_secs,
-            grouped(messages),
+            grouped(scenario.horizon_secs),
             grouped(events),
             grouped(budget.max_events)
         )
