@@ -200,6 +200,24 @@ test('text over the limit pasted into the JSON editor is refused before it enter
   await page.close();
 });
 
+test('text over the limit pasted into a field of the form editor is refused the same way', async () => {
+  const { page, problems } = await open();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await tab(page, 'Scenario');
+  await page.click('.mode button:has-text("Form")');
+  const field = page.locator('.scenario-form input[type=text]').first();
+  const before = await field.inputValue();
+  await page.evaluate(() => navigator.clipboard.writeText('y'.repeat(17 * 1024 * 1024)));
+  await field.click();
+  await page.keyboard.press('Control+V');
+  await page.waitForSelector('.banner[role=alert]');
+  assert.match(await banner(page), /17,8\d\d,\d\d\d characters; MX Lab takes scenarios of at most 16\.0 MiB/);
+  assert.equal(await field.inputValue(), before);
+  await stillWorks(page);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('typing into a JSON editor full to the limit is refused, with a message', async () => {
   const { page, problems } = await open();
   await jsonEditor(page);

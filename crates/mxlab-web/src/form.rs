@@ -240,6 +240,7 @@ impl Form<'_> {
             }
             Kind::Long => html! {
                 <textarea rows="2" value={text_of(current)} aria-invalid={invalid.to_string()}
+                    data-mxlab-max={crate::bounds::MAX_TEXT.to_string()} data-mxlab-field="form"
                     onchange={Callback::from(move |e: Event| {
                         let v = target_value(&e);
                         set.emit(Some(Value::String(v.replace("\r\n", "\n").replace('\n', "\r\n"))));
@@ -253,6 +254,7 @@ impl Form<'_> {
                 };
                 html! {
                     <input type={ty} value={text_of(current)} aria-invalid={invalid.to_string()} spellcheck="false"
+                        data-mxlab-max={crate::bounds::MAX_TEXT.to_string()} data-mxlab-field="form"
                         onchange={Callback::from(move |e: Event| {
                             let v = target_value(&e);
                             let t = v.trim();
