@@ -97,7 +97,8 @@ enum Event {
 /// `Clone` is the checkpoint: a clone runs on exactly as the original would.
 #[derive(Debug, Clone)]
 pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
-    scenario: Scenario,
+    /// Shared, not copied, by checkpoints and forks.
+    scenario: std::sync::Arc<Scenario>,
     seed: u64,
     events: EventQueue<Event>,
     /// The scenario's messages by submission time (ties in scenario
@@ -225,7 +226,7 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         Sim {
             zone: Zone::from_scenario(&scenario.dns),
             horizon: SimTime::from_secs(scenario.horizon_secs),
-            scenario,
+            scenario: std::sync::Arc::new(scenario),
             seed,
             events,
             name_ids: hosts.iter().map(|h| trace.intern(&h.node.name)).collect(),
