@@ -115,6 +115,9 @@ pub enum Msg {
     Load(Rc<Scenario>, String),
     /// The JSON editor's text changed.
     EditJson(String),
+    /// Fill the JSON editor with a text over the size it is filled with
+    /// unasked.
+    ShowBigJson,
     /// A paste, a drop or typing into a bounded field (`json` or
     /// `console`) was refused: the length it would have had.
     Refused(String, usize),
@@ -242,6 +245,10 @@ pub struct App {
     /// Bumped whenever the app (not the author) changes `json`: the
     /// editor's text is then replaced (see `show_json`).
     json_version: u64,
+    /// Whether the JSON editor may hold a text over
+    /// [`bounds::EDITOR_FILLS_AT_MOST`]: asked for, or put there by the
+    /// author.
+    big_json_shown: bool,
     /// The last validation's problems, located in `json` once.
     problems: ProblemList,
     run: Option<Rc<Run>>,
@@ -584,6 +591,7 @@ impl App {
     fn set_json(&mut self, text: AttrValue) {
         self.json = text;
         self.json_version += 1;
+        self.big_json_shown = false;
     }
 
     /// Puts the app's scenario text into the JSON editor if the editor
@@ -1061,6 +1069,7 @@ impl Component for App {
             scenario: Rc::new(empty_scenario()),
             json: AttrValue::default(),
             json_version: 0,
+            big_json_shown: false,
             problems: ProblemList::default(),
             run: None,
             branches: Vec::new(),
@@ -1141,7 +1150,11 @@ impl Component for App {
             }
             Msg::EditJson(text) => {
                 match bounds::check_text("the scenario text", text) {
-                    Ok(text) => self.json = text.into(),
+                    Ok(text) => {
+                        // The author's own text is in the editor already.
+                        self.json = text.into();
+                        self.big_json_shown = true;
+                    }
                     Err(e) => {
                         self.error = Some(e);
                         self.restore_field("json");
@@ -1150,6 +1163,7 @@ impl Component for App {
                 }
                 return false;
             }
+            Msg::ShowBigJson => self.big_json_shown = true,
             Msg::Refused(field, len) => {
                 self.restore_field(&field);
                 if field == "console" {
@@ -1321,7 +1335,14 @@ impl Component for App {
                     self.set_time(t);
                 }
             }
-            Msg::Tab(t) => self.tab = t,
+            Msg::Tab(t) => {
+                if t != Tab::Scenario {
+                    // A large text is laid out again on the way back:
+                    // ask first (it is kept, not lost).
+                    self.big_json_shown = false;
+                }
+                self.tab = t;
+            }
             Msg::Session(c) => {
                 self.session = Some(c);
                 self.session_pinned = true;
@@ -2338,6 +2359,13 @@ impl App {
                 </div>
                 if self.form_mode {
                     { form::view(&self.form, &self.problems.problems(), &link.callback(Msg::Form)) }
+                } else if self.json.len() > bounds::EDITOR_FILLS_AT_MOST && !self.big_json_shown {
+                    <p class="hint big-json">
+                        { format!("This scenario's JSON is {}: shown here, it would hold the page for seconds. \
+                            Export the scenario to edit it in a text editor and import it again, or ",
+                            mxlab_sim::budget::bytes(self.json.len() as u64)) }
+                        <button class="show-json" onclick={link.callback(|_| Msg::ShowBigJson)}>{ "show it here anyway" }</button>
+                    </p>
                 } else {
                 <label for={self.opts.id("scenario-json")}>{ "Scenario JSON" }</label>
                 <textarea id={self.opts.id("scenario-json")} spellcheck="false" oninput={on_edit}

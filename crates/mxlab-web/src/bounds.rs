@@ -20,6 +20,12 @@ use crate::share;
 /// link may inflate to, so every scenario the app holds can be shared.
 pub const MAX_TEXT: usize = share::MAX_INFLATED;
 
+/// The longest scenario text the JSON editor is filled with unasked, in
+/// bytes. A browser lays out a text field's whole text at once: a
+/// megabyte of pretty JSON (tens of thousands of lines) takes about a
+/// second, fifteen take many; larger texts are shown when asked for.
+pub const EDITOR_FILLS_AT_MOST: usize = 1024 * 1024;
+
 /// The longest lesson text shown beside the stage, in bytes.
 pub const MAX_LESSON: usize = 64 * 1024;
 
