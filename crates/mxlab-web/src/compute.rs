@@ -424,6 +424,44 @@ mod tests {
         }
     }
 
+    #[test]
+    fn thinned_markers_count_every_delivery_deferral_bounce_and_fault() {
+        let run = Run::compute(Rc::new(retry_every_second_for_a_day()), 1, Vec::new());
+        let mut direct = std::collections::BTreeMap::new();
+        for (_, e) in run.events().without_lines() {
+            let kind = match &e.kind {
+                EventKind::Deliver { to, .. } if to.contains('@') => MarkerKind::Delivered,
+                EventKind::Defer { .. } => MarkerKind::Deferred,
+                EventKind::Bounce { .. } => MarkerKind::Bounced,
+                EventKind::FaultOn { .. } | EventKind::FaultOff { .. } => MarkerKind::Fault,
+                _ => continue,
+            };
+            *direct.entry(kind.class()).or_insert(0) += 1;
+        }
+        let mut counted = std::collections::BTreeMap::new();
+        for m in &run.markers {
+            *counted.entry(m.kind.class()).or_insert(0) += 1 + m.more;
+        }
+        assert_eq!(counted, direct);
+        assert!(direct["deferred"] > 10 * MARKER_SLOTS, "{direct:?}");
+        // At most one marker per kind and slot is kept.
+        assert!(
+            run.markers.len() <= 4 * (MARKER_SLOTS + 1),
+            "{}",
+            run.markers.len()
+        );
+    }
+
+    /// A day of retries every second to a host that is down.
+    fn retry_every_second_for_a_day() -> Scenario {
+        let mut s = retry_every_second_for_a_year();
+        s.horizon_secs = 86_400;
+        for p in &mut s.profiles {
+            p.profile.max_queue_lifetime_secs = 86_400;
+        }
+        s
+    }
+
     /// The scenario that used to kill the app: hello-smtp for a year, the
     /// submission server retrying every second for the whole year, the MX
     /// down from the start for good.
