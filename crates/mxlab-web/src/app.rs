@@ -567,11 +567,12 @@ impl App {
         let problems = match Scenario::from_json(&self.json) {
             Ok(s) => match bounds::scenario_too_large(&s) {
                 None => {
-                    let text = self.json.clone();
+                    // Keep the author's own text and formatting, and the
+                    // editor as it is (not filled again).
+                    let kept = (self.json.clone(), self.json_version, self.big_json_shown);
                     self.preset = "custom".into();
                     self.load(ctx, Rc::new(s));
-                    // Keep the author's own formatting.
-                    self.set_json(text);
+                    (self.json, self.json_version, self.big_json_shown) = kept;
                     return;
                 }
                 Some(why) => vec![Problem::new("lesson", why)],
