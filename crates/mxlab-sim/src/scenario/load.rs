@@ -233,31 +233,71 @@ fn path_at(text: &str, line: usize, column: usize) -> String {
     render(&walk(text, |i, _| i >= at))
 }
 
+/// The line (1-based) where each of `paths` begins in the JSON `text`, as
+/// [`line_of_path`] gives it for each alone, found in one pass over the
+/// text: an editor listing thousands of problems of a large text locates
+/// them all for the cost of one.
+pub fn lines_of_paths<'a>(
+    text: &str,
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Vec<Option<usize>> {
+    let wanted: Vec<&str> = paths
+        .into_iter()
+        .map(|p| p.trim_start_matches('$').trim_start_matches('.'))
+        .collect();
+    let mut found: std::collections::BTreeMap<&str, Option<usize>> =
+        wanted.iter().map(|p| (*p, None)).collect();
+    let mut left = found.len();
+    let bytes = text.as_bytes();
+    // The newlines before `counted`, kept as the walk moves on.
+    let (mut counted, mut newlines) = (0usize, 0usize);
+    let count = |from: usize, to: usize| {
+        bytes
+            .get(from..to)
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+    };
+    if left > 0 {
+        walk(text, |i, stack| {
+            let c = bytes.get(i).copied();
+            if !matches!(c, Some(b'"' | b',' | b'[' | b'{')) {
+                return false;
+            }
+            let path = render(stack);
+            let Some(slot) = found.get_mut(path.as_str()) else {
+                return false;
+            };
+            if slot.is_some() {
+                return false;
+            }
+            let mut at = i;
+            if matches!(c, Some(b',' | b'[')) {
+                at += 1;
+                while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                    at += 1;
+                }
+            }
+            if at >= counted {
+                newlines += count(counted, at);
+            } else {
+                newlines -= count(at, counted);
+            }
+            counted = at;
+            *slot = Some(newlines + 1);
+            left -= 1;
+            left == 0
+        });
+    }
+    wanted
+        .iter()
+        .map(|p| found.get(p).copied().flatten())
+        .collect()
+}
+
 /// The line (1-based) where `path` (as a [`Problem`] gives it, e.g.
 /// `nodes[1].role`) begins in the JSON `text`, if it is there: for an
 /// editor to show a problem beside its text.
 pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
-    let path = path.trim_start_matches('$').trim_start_matches('.');
-    let mut found = None;
-    let bytes = text.as_bytes();
-    walk(text, |i, stack| {
-        // Paths change at keys (a string's closing quote) and elements.
-        let c = bytes.get(i).copied();
-        if !matches!(c, Some(b'"' | b',' | b'[' | b'{')) || render(stack) != path {
-            return false;
-        }
-        // An element begins at its first character after `[` or `,`.
-        let mut at = i;
-        if matches!(c, Some(b',' | b'[')) {
-            at += 1;
-            while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-                at += 1;
-            }
-        }
-        found = Some(at);
-        true
-    });
-    found.map(|i| text.get(..i).unwrap_or_default().matches('\n').count() + 1)
+    lines_of_paths(text, [path]).into_iter().next().flatten()
 }
 
 fn strip_position(message: &str) -> String {
@@ -328,6 +368,20 @@ mod path_tests {
         assert_eq!(super::line_of_path(t, "nodes[1]"), Some(5));
         assert_eq!(super::line_of_path(t, "nodes[0].name"), Some(4));
         assert_eq!(super::line_of_path(t, "messages[0]"), None);
+        // Many at once, in any order, repeated or absent: each as alone.
+        let paths = [
+            "nodes[0].name",
+            "messages[0]",
+            "$.nodes[1].role",
+            "horizon_secs",
+            "nodes[1]",
+            "nodes[0].name",
+        ];
+        assert_eq!(
+            super::lines_of_paths(t, paths),
+            [Some(4), None, Some(6), Some(2), Some(5), Some(4)]
+        );
+        assert_eq!(super::lines_of_paths(t, []), Vec::<Option<usize>>::new());
         assert_eq!(super::line_of_path("", "a"), None);
     }
 }

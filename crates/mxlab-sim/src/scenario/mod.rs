@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::timing::TimingProfile;
 
 pub use load::{
-    line_of_path, Problem, ScenarioError, MAX_BODY_BYTES, MAX_HOSTS, MAX_MESSAGES,
+    line_of_path, lines_of_paths, Problem, ScenarioError, MAX_BODY_BYTES, MAX_HOSTS, MAX_MESSAGES,
     MAX_SCENARIO_BYTES,
 };
 
