@@ -251,6 +251,8 @@ pub struct App {
     /// [`bounds::EDITOR_FILLS_AT_MOST`]: asked for, or put there by the
     /// author.
     big_json_shown: bool,
+    /// The scenario changed since its JSON text or its form was made.
+    editors_stale: bool,
     /// The last validation's problems, located in `json` once.
     problems: ProblemList,
     run: Option<Rc<Run>>,
@@ -337,10 +339,16 @@ impl App {
     }
 
     fn load(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
+        self.load_run(ctx, scenario);
+        self.ready_editors();
+    }
+
+    /// Loads `scenario` and starts its run, its editors' text and form
+    /// left to be made when the Scenario panel shows them.
+    fn load_run(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
         self.scenario = scenario.clone();
         self.reset_stage();
-        self.set_json(scenario.to_json().into());
-        self.form = form::draft_of(&scenario);
+        self.editors_stale = true;
         self.problems = ProblemList::default();
         self.branches.clear();
         self.session = None;
@@ -355,6 +363,22 @@ impl App {
         self.console_host.clear();
         self.typed_messages = 0;
         self.start_run(ctx, scenario, Vec::new(), SimTime::ZERO);
+    }
+
+    /// Makes the scenario's JSON text, or its form, whichever the
+    /// Scenario panel shows, if the scenario changed since: a large
+    /// scenario's text and form take a while to make, so they are not
+    /// made for a panel that is not open.
+    fn ready_editors(&mut self) {
+        if !self.editors_stale || self.tab != Tab::Scenario {
+            return;
+        }
+        self.editors_stale = false;
+        if self.form_mode {
+            self.form = form::draft_of(&self.scenario);
+        } else {
+            self.set_json(self.scenario.to_json().into());
+        }
     }
 
     /// The host the console and the `f` key start with: the first MX, or
@@ -987,6 +1011,7 @@ impl Component for App {
             json: AttrValue::default(),
             json_version: 0,
             big_json_shown: false,
+            editors_stale: false,
             problems: ProblemList::default(),
             run: None,
             branches: Vec::new(),
@@ -1259,6 +1284,7 @@ impl Component for App {
                     self.big_json_shown = false;
                 }
                 self.tab = t;
+                self.ready_editors();
             }
             Msg::Session(c) => {
                 self.session = Some(c);

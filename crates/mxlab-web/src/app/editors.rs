@@ -28,11 +28,12 @@ impl App {
             Ok(s) => match bounds::scenario_too_large(&s) {
                 None => {
                     // Keep the author's own text and formatting, and the
-                    // editor as it is (not filled again).
-                    let kept = (self.json.clone(), self.json_version, self.big_json_shown);
+                    // editor as it is (not filled again); the form, if it
+                    // is the one shown, is made from what was applied.
                     self.preset = "custom".into();
-                    self.load(ctx, Rc::new(s));
-                    (self.json, self.json_version, self.big_json_shown) = kept;
+                    self.load_run(ctx, Rc::new(s));
+                    self.editors_stale = self.form_mode;
+                    self.ready_editors();
                     return;
                 }
                 Some(why) => vec![Problem::new("lesson", why)],
