@@ -8,6 +8,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use compact_str::CompactString;
+use imbl::OrdMap;
 use serde::Serialize;
 
 use crate::scenario::Fault;
@@ -16,6 +17,114 @@ use crate::trace::{EventKind, Trace, TraceEvent};
 
 /// Events between two snapshots.
 pub const SNAPSHOT_EVERY: usize = 4096;
+
+/// Items in the order they came, each found by its key in O(log n): a
+/// frame's queues, connections and DNS queries, which can hold tens of
+/// thousands of items at once (a scan per event would make indexing a
+/// trace quadratic). Its maps share their nodes between copies, so the
+/// snapshots of an index and the frame cloned from one cost little.
+/// Serialized as the list of its items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ordered<K: Ord + Clone, V: Clone> {
+    next: u64,
+    items: OrdMap<u64, V>,
+    by_key: OrdMap<K, Vec<u64>>,
+}
+
+impl<K: Ord + Clone, V: Clone> Default for Ordered<K, V> {
+    fn default() -> Self {
+        Ordered {
+            next: 0,
+            items: OrdMap::new(),
+            by_key: OrdMap::new(),
+        }
+    }
+}
+
+impl<K: Ord + Clone, V: Clone> Ordered<K, V> {
+    /// Adds `item` last, under `key`.
+    pub fn push(&mut self, key: K, item: V) {
+        let seq = self.next;
+        self.next = self.next.saturating_add(1);
+        self.items.insert(seq, item);
+        match self.by_key.get_mut(&key) {
+            Some(seqs) => seqs.push(seq),
+            None => {
+                self.by_key.insert(key, vec![seq]);
+            }
+        }
+    }
+
+    /// How many items.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The items, in the order they came.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &V> + '_ {
+        self.items.values()
+    }
+
+    /// The item that came last.
+    pub fn last(&self) -> Option<&V> {
+        self.items.get_max().map(|(_, v)| v)
+    }
+
+    /// The item that came `i`-th among those present.
+    pub fn get(&self, i: usize) -> Option<&V> {
+        self.items.values().nth(i)
+    }
+
+    /// Changes every item under `key`.
+    pub fn update(&mut self, key: &K, mut change: impl FnMut(&mut V)) {
+        if let Some(seqs) = self.by_key.get(key) {
+            for seq in seqs {
+                if let Some(item) = self.items.get_mut(seq) {
+                    change(item);
+                }
+            }
+        }
+    }
+
+    /// Removes the earliest item under `key`.
+    pub fn remove_first(&mut self, key: &K) -> Option<V> {
+        let seqs = self.by_key.get_mut(key)?;
+        let seq = (!seqs.is_empty()).then(|| seqs.remove(0))?;
+        if seqs.is_empty() {
+            self.by_key.remove(key);
+        }
+        self.items.remove(&seq)
+    }
+
+    /// Removes every item under `key`.
+    pub fn remove_all(&mut self, key: &K) {
+        for seq in self.by_key.remove(key).unwrap_or_default() {
+            self.items.remove(&seq);
+        }
+    }
+}
+
+impl<'a, K: Ord + Clone, V: Clone> IntoIterator for &'a Ordered<K, V> {
+    type Item = &'a V;
+    type IntoIter = imbl::ordmap::Values<'a, u64, V, imbl::shared_ptr::DefaultSharedPtr>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.values()
+    }
+}
+
+impl<K: Ord + Clone, V: Clone + Serialize> Serialize for Ordered<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.values())
+    }
+}
+
+/// A host's queue in a frame: recipients by (message, recipient).
+pub type HostQueue = Ordered<(CompactString, CompactString), QueuedRecipient>;
 
 /// A recipient waiting in a host's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,13 +194,13 @@ pub struct View {
     /// Hosts currently down (a fault).
     pub hosts_down: Vec<CompactString>,
     /// Each host's queue.
-    pub queues: BTreeMap<CompactString, Vec<QueuedRecipient>>,
-    /// Open connections.
-    pub connections: Vec<OpenConnection>,
+    pub queues: BTreeMap<CompactString, HostQueue>,
+    /// Open connections, in the order they opened, by connection id.
+    pub connections: Ordered<u64, OpenConnection>,
     /// Lines on the wire.
     pub in_flight: Vec<LineInFlight>,
-    /// DNS queries not answered yet.
-    pub dns_pending: Vec<PendingQuery>,
+    /// DNS queries not answered yet, by asking host and name.
+    pub dns_pending: Ordered<(CompactString, String), PendingQuery>,
     /// Message ids per mailbox.
     pub mailboxes: BTreeMap<CompactString, Vec<CompactString>>,
     /// Active faults.
@@ -115,21 +224,24 @@ impl View {
                     None => self.queues.entry(host.into()).or_default(),
                 };
                 for r in recipients {
-                    q.push(QueuedRecipient {
-                        message: message.into(),
-                        recipient: r.as_str().into(),
-                        next_attempt: None,
-                        attempts: 0,
-                        last_error: None,
-                    });
+                    q.push(
+                        (message.into(), r.as_str().into()),
+                        QueuedRecipient {
+                            message: message.into(),
+                            recipient: r.as_str().into(),
+                            next_attempt: None,
+                            attempts: 0,
+                            last_error: None,
+                        },
+                    );
                 }
             }
             EventKind::Attempt { recipients, .. } => {
                 if let Some(q) = self.queues.get_mut(host) {
-                    for r in q.iter_mut().filter(|r| {
-                        r.message == message && recipients.iter().any(|x| x == r.recipient.as_str())
-                    }) {
-                        r.attempts = r.attempts.saturating_add(1);
+                    for r in recipients {
+                        q.update(&(message.into(), r.as_str().into()), |r| {
+                            r.attempts = r.attempts.saturating_add(1);
+                        });
                     }
                 }
             }
@@ -138,23 +250,16 @@ impl View {
                 diagnostic,
             } => {
                 if let Some(q) = self.queues.get_mut(host) {
-                    for r in q
-                        .iter_mut()
-                        .filter(|r| r.message == message && r.recipient == recipient)
-                    {
+                    let error = diagnostic.to_string();
+                    q.update(&(message.into(), recipient.into()), |r| {
                         r.next_attempt = Some(*next_attempt);
-                        r.last_error = Some(diagnostic.to_string());
-                    }
+                        r.last_error = Some(error.clone());
+                    });
                 }
             }
             EventKind::Deliver { .. } | EventKind::Bounce { .. } => {
                 if let Some(q) = self.queues.get_mut(host) {
-                    if let Some(i) = q
-                        .iter()
-                        .position(|r| r.message == message && r.recipient == recipient)
-                    {
-                        q.remove(i);
-                    }
+                    q.remove_first(&(message.into(), recipient.into()));
                 }
                 if let EventKind::Deliver { to, .. } = &e.kind {
                     if to.contains('@') {
@@ -166,34 +271,33 @@ impl View {
                     }
                 }
             }
-            EventKind::Connect { conn, .. } => self.connections.push(OpenConnection {
-                conn: *conn,
-                client: host.into(),
-                server: e.hosts.get(1).cloned().unwrap_or_default(),
-                since: e.at,
-                tls: false,
-            }),
+            EventKind::Connect { conn, .. } => self.connections.push(
+                *conn,
+                OpenConnection {
+                    conn: *conn,
+                    client: host.into(),
+                    server: e.hosts.get(1).cloned().unwrap_or_default(),
+                    since: e.at,
+                    tls: false,
+                },
+            ),
             EventKind::TlsUpgrade { conn, ok } => {
-                if let Some(c) = self.connections.iter_mut().find(|c| c.conn == *conn) {
-                    c.tls = *ok;
-                }
+                self.connections.update(conn, |c| c.tls = *ok);
             }
-            EventKind::DnsQuery { name, .. } => self.dns_pending.push(PendingQuery {
-                host: host.into(),
-                resolver: e.hosts.get(1).cloned().unwrap_or_default(),
-                name: name.to_string(),
-                since: e.at,
-            }),
+            EventKind::DnsQuery { name, .. } => self.dns_pending.push(
+                (host.into(), name.to_string()),
+                PendingQuery {
+                    host: host.into(),
+                    resolver: e.hosts.get(1).cloned().unwrap_or_default(),
+                    name: name.to_string(),
+                    since: e.at,
+                },
+            ),
             EventKind::DnsAnswer { name, .. } => {
-                if let Some(i) = self
-                    .dns_pending
-                    .iter()
-                    .position(|q| q.host == host && q.name == *name)
-                {
-                    self.dns_pending.remove(i);
-                }
+                self.dns_pending
+                    .remove_first(&(host.into(), name.to_string()));
             }
-            EventKind::Close { conn } => self.connections.retain(|c| c.conn != *conn),
+            EventKind::Close { conn } => self.connections.remove_all(conn),
             EventKind::FaultOn { fault } => {
                 if let Fault::HostDown { host, .. } = &**fault {
                     self.hosts_down.push(host.as_str().into());

@@ -14,10 +14,13 @@ fn queue_holds_the_message_while_the_mx_is_down() {
     assert_eq!(v.hosts_down, ["mx.example.org"]);
     let q = &v.queues["smtp.example.com"];
     assert_eq!(q.len(), 1);
-    assert_eq!(q[0].next_attempt, Some(SimTime::from_secs(1200)));
+    assert_eq!(
+        q.get(0).unwrap().next_attempt,
+        Some(SimTime::from_secs(1200))
+    );
     let end = index.view_at(SimTime::from_secs(3000));
     assert!(end.hosts_down.is_empty());
-    assert!(end.queues.values().all(Vec::is_empty));
+    assert!(end.queues.values().all(|q| q.is_empty()));
     assert_eq!(end.mailboxes["bob@example.org"], ["m1"]);
 }
 

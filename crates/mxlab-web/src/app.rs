@@ -1768,7 +1768,7 @@ impl App {
             let p = pos(&n.name)?;
             let down = self.view.hosts_down.iter().any(|h| h.eq_ignore_ascii_case(&n.name));
             let busy = self.view.connections.iter().any(|c| c.client == n.name.as_str() || c.server == n.name.as_str());
-            let queued = self.view.queues.get(n.name.as_str()).map_or(0, Vec::len);
+            let queued = self.view.queues.get(n.name.as_str()).map_or(0, |q| q.len());
             let stored: usize = self
                 .view
                 .mailboxes
