@@ -9,9 +9,10 @@
 //! length is certainly over the limit in bytes; a text that passes is
 //! checked again in bytes once it is here ([`check_text`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use mxlab_sim::budget::{bytes, grouped};
+use mxlab_sim::scenario::lines_of_paths;
 use mxlab_sim::{Problem, Scenario};
 
 use crate::share;
@@ -178,125 +179,6 @@ impl ProblemList {
     /// The problems listed, without their lines.
     pub fn problems(&self) -> Vec<Problem> {
         self.listed.iter().map(|(p, _)| p.clone()).collect()
-    }
-}
-
-/// One step of a JSON path while walking the text.
-enum Step {
-    /// In an object: the key read last, if any.
-    Key(Option<String>),
-    /// In an array: the index of the current element.
-    Index(usize),
-}
-
-/// The line (1-based) each of `paths` (as problems give them, e.g.
-/// `nodes[1].role` or `$.nodes[1].role`) begins on in the JSON `text`,
-/// found in one pass; the same answers as
-/// [`mxlab_sim::scenario::line_of_path`] gives for each path alone.
-pub fn lines_of_paths<'a>(text: &str, paths: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
-    let wanted: Vec<&str> = paths
-        .map(|p| p.trim_start_matches('$').trim_start_matches('.'))
-        .collect();
-    let mut found: HashMap<&str, Option<usize>> = wanted.iter().map(|p| (*p, None)).collect();
-    let mut left = found.len();
-    let bytes = text.as_bytes();
-    let mut stack: Vec<Step> = Vec::new();
-    let mut path = String::new();
-    // Newlines counted in text[..counted].
-    let (mut counted, mut newlines) = (0usize, 0usize);
-    let mut i = 0;
-    while left > 0 {
-        let Some(&c) = bytes.get(i) else { break };
-        match c {
-            b'{' => stack.push(Step::Key(None)),
-            b'[' => stack.push(Step::Index(0)),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => {
-                if let Some(Step::Index(n)) = stack.last_mut() {
-                    *n += 1;
-                }
-            }
-            b'"' => {
-                let begin = i + 1;
-                let mut j = begin;
-                while let Some(&c) = bytes.get(j) {
-                    match c {
-                        b'\\' => j += 2,
-                        b'"' => break,
-                        _ => j += 1,
-                    }
-                }
-                let mut k = j + 1;
-                while bytes.get(k).is_some_and(u8::is_ascii_whitespace) {
-                    k += 1;
-                }
-                if bytes.get(k) == Some(&b':') {
-                    if let Some(Step::Key(key)) = stack.last_mut() {
-                        let raw = text.get(begin..j.min(text.len())).unwrap_or_default();
-                        *key = Some(if raw.contains('\\') {
-                            serde_json::from_str(&format!("\"{raw}\""))
-                                .unwrap_or_else(|_| raw.to_string())
-                        } else {
-                            raw.to_string()
-                        });
-                    }
-                }
-                i = j;
-            }
-            _ => {}
-        }
-        // Paths change at keys (a string's closing quote) and elements.
-        let c = bytes.get(i).copied();
-        if matches!(c, Some(b'"' | b',' | b'[' | b'{')) {
-            render(&stack, &mut path);
-            if let Some(slot) = found.get_mut(path.as_str()).filter(|s| s.is_none()) {
-                // An element begins at its first character after `[` or `,`.
-                let mut at = i;
-                if matches!(c, Some(b',' | b'[')) {
-                    at += 1;
-                    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-                        at += 1;
-                    }
-                }
-                let upto = at.min(bytes.len());
-                if upto > counted {
-                    newlines += bytes
-                        .get(counted..upto)
-                        .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
-                    counted = upto;
-                }
-                *slot = Some(newlines + 1);
-                left -= 1;
-            }
-        }
-        i += 1;
-    }
-    wanted
-        .iter()
-        .map(|p| found.get(p).copied().flatten())
-        .collect()
-}
-
-/// A path as text, into `out`: `dns.domains[0].mx[1]`.
-fn render(stack: &[Step], out: &mut String) {
-    out.clear();
-    for step in stack {
-        match step {
-            Step::Key(Some(k)) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Step::Key(None) => {}
-            Step::Index(n) => {
-                out.push('[');
-                out.push_str(&n.to_string());
-                out.push(']');
-            }
-        }
     }
 }
 
