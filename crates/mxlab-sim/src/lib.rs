@@ -83,10 +83,10 @@ pub use engine::Sim;
 pub use event_queue::EventQueue;
 pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
-pub use summary::Summary;
+pub use summary::{Summary, SummaryBuilder};
 pub use time::SimTime;
 pub use trace::{EventKind, Hosts, Trace, TraceEvent};
-pub use view::{view_at, TraceIndex, View};
+pub use view::{view_at, IndexBuilder, TraceIndex, View};
 
 /// The version of the simulation engine.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

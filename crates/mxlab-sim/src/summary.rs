@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::{Sim, SmtpExchange};
-use crate::trace::EventKind;
+use crate::trace::{EventKind, Trace};
 
 /// What a run achieved, per original (message, recipient).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -40,15 +40,63 @@ impl Summary {
 impl<X: SmtpExchange + Clone> Sim<X> {
     /// The run's summary so far.
     pub fn summary(&self) -> Summary {
-        let submitted: BTreeMap<&str, u64> = self
+        let mut builder = SummaryBuilder::new(self);
+        builder.advance(self.trace(), usize::MAX);
+        builder.finish(self.trace())
+    }
+}
+
+/// A run's [`Summary`] read from its trace a slice of events at a time, so
+/// that a long trace never holds a page for long: [`SummaryBuilder::new`]
+/// with the run, [`SummaryBuilder::advance`] over its trace until it
+/// returns true, then [`SummaryBuilder::finish`].
+#[derive(Debug, Clone)]
+pub struct SummaryBuilder {
+    /// The scenario's messages by id, with their submission time.
+    submitted: BTreeMap<String, u64>,
+    summary: Summary,
+    /// The next event to read.
+    next: usize,
+}
+
+impl SummaryBuilder {
+    /// Starts the summary of `sim` as it stands: what is queued is counted
+    /// now, the trace is read by [`SummaryBuilder::advance`].
+    pub fn new<X: SmtpExchange + Clone>(sim: &Sim<X>) -> Self {
+        let submitted: BTreeMap<String, u64> = sim
             .scenario()
             .messages
             .iter()
-            .map(|m| (m.id.as_str(), m.at_secs))
+            .map(|m| (m.id.clone(), m.at_secs))
             .collect();
-        let mut s = Summary::default();
-        for (_, e) in self.trace().without_lines() {
-            let original = e.message.as_deref().and_then(|m| submitted.get(m));
+        let queued = sim
+            .hosts()
+            .iter()
+            .flat_map(|h| h.queue.values())
+            .filter(|q| submitted.contains_key(q.message_id.as_str()))
+            .map(|q| q.pending().count())
+            .sum();
+        SummaryBuilder {
+            submitted,
+            summary: Summary {
+                queued,
+                ..Summary::default()
+            },
+            next: 0,
+        }
+    }
+
+    /// Reads at most `budget` more events of `trace` (at least one); true
+    /// when every event is read.
+    pub fn advance(&mut self, trace: &Trace, budget: usize) -> bool {
+        let end = self.next.saturating_add(budget.max(1)).min(trace.len());
+        let s = &mut self.summary;
+        for i in self.next..end {
+            if trace.is_line(i) {
+                continue;
+            }
+            let Some(e) = trace.get(i) else { continue };
+            let original = e.message.as_deref().and_then(|m| self.submitted.get(m));
             match &e.kind {
                 EventKind::Attempt { .. } => s.attempts += 1,
                 EventKind::Deliver { to, duplicate } if to.contains('@') => {
@@ -68,14 +116,20 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 _ => {}
             }
         }
-        s.queued = self
-            .hosts()
-            .iter()
-            .flat_map(|h| h.queue.values())
-            .filter(|q| submitted.contains_key(q.message_id.as_str()))
-            .map(|q| q.pending().count())
-            .sum();
-        s.latencies_secs.sort_by(f64::total_cmp);
-        s
+        self.next = end;
+        end >= trace.len()
+    }
+
+    /// The summary of `trace`, read up to where [`SummaryBuilder::advance`]
+    /// got (the rest is read now).
+    pub fn finish(mut self, trace: &Trace) -> Summary {
+        self.advance(trace, usize::MAX);
+        self.summary.latencies_secs.sort_by(f64::total_cmp);
+        self.summary
+    }
+
+    /// How many events of the trace are read.
+    pub fn read(&self) -> usize {
+        self.next
     }
 }

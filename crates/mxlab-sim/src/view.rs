@@ -341,41 +341,9 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
 
     /// Indexes `trace` with a snapshot every `every` events (at least 1).
     pub fn with_interval(trace: T, every: usize) -> Self {
-        let every = every.max(1);
-        let mut snapshots = vec![View::default()];
-        let mut state = View::default();
-        let mut longest_flight = 0;
-        let t = trace.borrow();
-        for i in 0..t.len() {
-            match t.line_flight(i) {
-                // A line changes nothing in the state: it only counts.
-                Some(flight) => {
-                    state.events_applied = state.events_applied.saturating_add(1);
-                    longest_flight = longest_flight.max(flight);
-                }
-                None => {
-                    if let Some(e) = t.get(i) {
-                        if let EventKind::Command { sent_at, .. }
-                        | EventKind::Reply { sent_at, .. } = &e.kind
-                        {
-                            // A line kept whole (with an explanation of its own).
-                            longest_flight = longest_flight
-                                .max(e.at.as_micros().saturating_sub(sent_at.as_micros()));
-                        }
-                        state.apply(&e);
-                    }
-                }
-            }
-            if (i + 1) % every == 0 {
-                snapshots.push(state.clone());
-            }
-        }
-        TraceIndex {
-            trace,
-            every,
-            snapshots,
-            longest_flight: SimTime::from_micros(longest_flight),
-        }
+        let mut builder = IndexBuilder::new(every);
+        builder.advance(trace.borrow(), usize::MAX);
+        builder.finish(trace)
     }
 
     /// The indexed trace.
@@ -433,6 +401,83 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
             }
         }
         view
+    }
+}
+
+/// A [`TraceIndex`] built a slice of events at a time, so that indexing
+/// a long trace never holds a page for long: call
+/// [`IndexBuilder::advance`] until it returns true, then
+/// [`IndexBuilder::finish`] with the same trace.
+#[derive(Debug, Clone)]
+pub struct IndexBuilder {
+    every: usize,
+    snapshots: Vec<View>,
+    state: View,
+    longest_flight: u64,
+    /// The next event to read.
+    next: usize,
+}
+
+impl IndexBuilder {
+    /// A builder that keeps a snapshot every `every` events (at least 1).
+    pub fn new(every: usize) -> Self {
+        IndexBuilder {
+            every: every.max(1),
+            snapshots: vec![View::default()],
+            state: View::default(),
+            longest_flight: 0,
+            next: 0,
+        }
+    }
+
+    /// How many events of the trace are read.
+    pub fn read(&self) -> usize {
+        self.next
+    }
+
+    /// Reads at most `budget` more events of `trace` (at least one);
+    /// true when every event is read.
+    pub fn advance(&mut self, trace: &Trace, budget: usize) -> bool {
+        let end = self.next.saturating_add(budget.max(1)).min(trace.len());
+        for i in self.next..end {
+            match trace.line_flight(i) {
+                // A line changes nothing in the state: it only counts.
+                Some(flight) => {
+                    self.state.events_applied = self.state.events_applied.saturating_add(1);
+                    self.longest_flight = self.longest_flight.max(flight);
+                }
+                None => {
+                    if let Some(e) = trace.get(i) {
+                        if let EventKind::Command { sent_at, .. }
+                        | EventKind::Reply { sent_at, .. } = &e.kind
+                        {
+                            // A line kept whole (with an explanation of its own).
+                            self.longest_flight = self
+                                .longest_flight
+                                .max(e.at.as_micros().saturating_sub(sent_at.as_micros()));
+                        }
+                        self.state.apply(&e);
+                    }
+                }
+            }
+            if (i + 1) % self.every == 0 {
+                self.snapshots.push(self.state.clone());
+            }
+        }
+        self.next = end;
+        end >= trace.len()
+    }
+
+    /// The index of `trace`, read up to where [`IndexBuilder::advance`]
+    /// got (the rest is read now).
+    pub fn finish<T: Borrow<Trace>>(mut self, trace: T) -> TraceIndex<T> {
+        self.advance(trace.borrow(), usize::MAX);
+        TraceIndex {
+            trace,
+            every: self.every,
+            snapshots: self.snapshots,
+            longest_flight: SimTime::from_micros(self.longest_flight),
+        }
     }
 }
 

@@ -54,3 +54,38 @@ fn seeking_with_snapshots_equals_replaying_from_the_start() {
         assert_eq!(index.view_at(e.at), replay.view_at(e.at));
     }
 }
+
+#[test]
+fn an_index_built_in_slices_seeks_as_one_built_at_once() {
+    let sim = run(preset("mail-loop"));
+    let trace = sim.trace();
+    let whole = TraceIndex::with_interval(trace, 64);
+    let mut builder = mxlab_sim::IndexBuilder::new(64);
+    let mut steps = 0;
+    while !builder.advance(trace, 37) {
+        steps += 1;
+        assert!(builder.read() <= trace.len());
+    }
+    assert!(steps > 10, "{steps} slices");
+    let sliced = builder.finish(trace);
+    let end = trace.end().unwrap();
+    for k in 0..=20u64 {
+        let t = SimTime::from_micros(end.as_micros() * k / 20);
+        assert_eq!(sliced.view_at(t), whole.view_at(t), "at {t}");
+    }
+}
+
+#[test]
+fn a_summary_read_in_slices_is_the_summary_read_at_once() {
+    for name in [
+        "mx-fallback",
+        "unknown-user-bounce",
+        "rfc1047-duplicate",
+        "mail-loop",
+    ] {
+        let sim = run(preset(name));
+        let mut builder = mxlab_sim::SummaryBuilder::new(&sim);
+        while !builder.advance(sim.trace(), 7) {}
+        assert_eq!(builder.finish(sim.trace()), sim.summary(), "{name}");
+    }
+}

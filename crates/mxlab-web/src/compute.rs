@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use mxlab_sim::{
-    Budget, BudgetStop, EventKind, Scenario, Sim, SimTime, Summary, Trace, TraceIndex,
+    Budget, BudgetStop, EventKind, IndexBuilder, Scenario, Sim, SimTime, SummaryBuilder, Trace,
 };
 
 use crate::lab::{
@@ -205,7 +205,8 @@ impl Computation {
 #[derive(Debug)]
 struct Finishing {
     trace: Rc<Trace>,
-    summary: Summary,
+    /// The summary, read in the same slices.
+    summary: SummaryBuilder,
     stopped: Option<BudgetStop>,
     quiescent: bool,
     /// The next event to read.
@@ -217,14 +218,25 @@ struct Finishing {
     dsns: BTreeSet<String>,
     links: Vec<(String, String, bool)>,
     seen_links: BTreeSet<(String, String, bool)>,
+    /// The index, built in the same slices.
+    index: IndexBuilder,
+    /// Whether the markers, sessions and links are all read.
+    read: bool,
+    /// Whether the summary is read.
+    summed: bool,
 }
 
 impl Finishing {
     fn new(sim: &mut Sim, quiescent: bool) -> Self {
-        let summary = sim.summary();
+        let summary = SummaryBuilder::new(sim);
         let stopped = sim.stopped().cloned();
+        let trace = sim.take_trace();
+        let index = IndexBuilder::new(snapshot_interval(trace.len()));
         Finishing {
-            trace: Rc::new(sim.take_trace()),
+            trace: Rc::new(trace),
+            index,
+            read: false,
+            summed: false,
             summary,
             stopped,
             quiescent,
@@ -239,7 +251,11 @@ impl Finishing {
     }
 
     fn progress(&self) -> f64 {
-        (self.next as f64 / self.trace.len().max(1) as f64).clamp(0.0, 1.0)
+        let done = self
+            .next
+            .saturating_add(self.summary.read())
+            .saturating_add(self.index.read());
+        (done as f64 / self.trace.len().saturating_mul(3).max(1) as f64).clamp(0.0, 1.0)
     }
 
     fn add_link(&mut self, a: &str, b: &str, dns: bool) {
@@ -253,8 +269,25 @@ impl Finishing {
         }
     }
 
-    /// Reads about `budget` more events; true when all are read.
+    /// Reads about `budget` more events (for the markers, sessions and
+    /// links, then for the summary, then for the index); true when all are
+    /// read.
     fn advance(&mut self, budget: usize) -> bool {
+        let trace = self.trace.clone();
+        if !self.read {
+            self.read = self.read_events(budget);
+            false
+        } else if !self.summed {
+            self.summed = self.summary.advance(&trace, budget);
+            false
+        } else {
+            self.index.advance(&trace, budget)
+        }
+    }
+
+    /// Reads about `budget` more events for the markers, sessions and
+    /// links; true when all are read.
+    fn read_events(&mut self, budget: usize) -> bool {
         let trace = self.trace.clone();
         let n = trace.len();
         let end = self.next.saturating_add(budget.max(1)).min(n);
@@ -348,8 +381,10 @@ impl Finishing {
             sessions,
             dsns,
             links,
+            index,
             ..
         } = self;
+        let summary = summary.finish(&trace);
         for inj in &injections {
             let position = trace.partition_point(|at| at < inj.at);
             markers.push(Marker {
@@ -371,7 +406,6 @@ impl Finishing {
                     .map(move |m| (m.address.to_ascii_lowercase(), n.name.clone()))
             })
             .collect();
-        let n = trace.len();
         Run {
             links,
             mailbox_hosts,
@@ -380,9 +414,8 @@ impl Finishing {
             hops: RefCell::default(),
             reports: RefCell::default(),
             summary,
-            // One block that grows with the run (mxlab-sim indexes a
-            // trace in one pass); the browser's budget bounds it.
-            index: TraceIndex::with_interval(trace, snapshot_interval(n)),
+            // Built in the same slices as the markers (nothing is left).
+            index: index.finish(trace),
             scenario,
             seed,
             injections,
