@@ -150,22 +150,9 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-/// hello-smtp with `messages` copies of its message, all submitted at t = 0:
-/// one submission server holds them all in its queue at once.
+/// hello-smtp with `messages` copies of its message, all at t = 0.
 fn queued_at_once(messages: usize) -> Scenario {
-    // Built directly: a million messages are past a scenario file's size limit.
-    let mut s = presets::preset("hello-smtp").unwrap().unwrap();
-    let template = s.messages[0].clone();
-    s.messages = (0..messages)
-        .map(|i| {
-            let mut m = template.clone();
-            m.id = format!("m{i}");
-            m.at_secs = 0;
-            m
-        })
-        .collect();
-    s.horizon_secs = 86_400;
-    s
+    presets::burst(presets::preset("hello-smtp").unwrap().unwrap(), messages)
 }
 
 fn queue_benches(c: &mut Criterion) {

@@ -70,3 +70,22 @@ pub fn noisy(mut scenario: Scenario, jitter_ms: u64, loss: f64) -> Scenario {
     }
     scenario
 }
+
+/// The same scenario with `messages` copies of its first message, all
+/// submitted at t = 0 and a day's horizon: one host holds them all in its
+/// queue at once (a load for tests and benchmarks; built directly, as a
+/// million messages are past a scenario file's size limit).
+pub fn burst(mut scenario: Scenario, messages: usize) -> Scenario {
+    if let Some(template) = scenario.messages.first().cloned() {
+        scenario.messages = (0..messages)
+            .map(|i| {
+                let mut m = template.clone();
+                m.id = format!("m{i}");
+                m.at_secs = 0;
+                m
+            })
+            .collect();
+    }
+    scenario.horizon_secs = 86_400;
+    scenario
+}

@@ -9,20 +9,9 @@ use std::time::Duration;
 
 use mxlab_sim::{presets, Budget, Scenario, Sim, SimTime, TraceIndex};
 
-/// hello-smtp with `messages` copies of its message, all submitted at t = 0.
+/// hello-smtp with `messages` copies of its message, all at t = 0.
 fn queued_at_once(messages: usize) -> Scenario {
-    let mut s = presets::preset("hello-smtp").unwrap().unwrap();
-    let template = s.messages[0].clone();
-    s.messages = (0..messages)
-        .map(|i| {
-            let mut m = template.clone();
-            m.id = format!("m{i}");
-            m.at_secs = 0;
-            m
-        })
-        .collect();
-    s.horizon_secs = 86_400;
-    s
+    presets::burst(presets::preset("hello-smtp").unwrap().unwrap(), messages)
 }
 
 #[test]
