@@ -20,6 +20,7 @@ mod dsn;
 mod exchange;
 mod faults;
 mod host;
+mod outcome;
 mod proto_exchange;
 mod record;
 
@@ -46,7 +47,7 @@ use crate::rng::SimRng;
 use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
-use crate::trace::{DsnAction, EventKind, Mark, Names, Note, Subject, Trace, NO_NAME};
+use crate::trace::{EventKind, Mark, Names, Note, Subject, Trace, NO_NAME};
 
 /// A run with at least this many events and messages to go builds its
 /// trace on a second thread (natively).
@@ -690,143 +691,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             })
             .unwrap_or_default();
         self.outcome(now, host, queue_id, results);
-    }
-
-    fn outcome(
-        &mut self,
-        now: SimTime,
-        host: usize,
-        queue_id: u64,
-        results: Vec<(String, RcptResult)>,
-    ) {
-        let host_id = self.host_id(host);
-        let Some(h) = self.hosts.get_mut(host) else {
-            return;
-        };
-        let profile = &h.profile;
-        let Some(entry) = h.queue.get_mut(&queue_id) else {
-            return;
-        };
-        entry.in_flight = false;
-        let message_id = self.trace.intern(&entry.message_id);
-        let is_bounce = entry.is_bounce();
-        let mut bounced = Vec::new();
-        let mut deferred = Vec::new();
-        let mut records = Vec::new();
-        for (rcpt, result) in results {
-            let Some(r) = entry
-                .recipients
-                .iter_mut()
-                .find(|r| r.address == rcpt && r.status == RecipientStatus::Pending)
-            else {
-                continue;
-            };
-            let subject = Names::one(host_id, message_id, self.trace.intern(&rcpt));
-            match result {
-                RcptResult::Delivered { to, duplicate } => {
-                    r.status = RecipientStatus::Delivered;
-                    records.push((subject, EventKind::Deliver { to, duplicate }, None));
-                }
-                RcptResult::Permanent(d) => {
-                    r.status = RecipientStatus::Bounced;
-                    r.last_error = Some(d.clone());
-                    bounced.push((rcpt.clone(), d.clone()));
-                    let note = is_bounce.then_some(
-                        "the DSN itself failed; a bounce is never bounced (a double bounce goes to the postmaster)",
-                    );
-                    records.push((
-                        subject,
-                        EventKind::Bounce {
-                            diagnostic: Box::new(d),
-                        },
-                        note,
-                    ));
-                }
-                RcptResult::Temporary(d) => {
-                    r.last_error = Some(d.clone());
-                    deferred.push((subject, d));
-                }
-            }
-        }
-        let mut next = None;
-        if !deferred.is_empty() {
-            entry.failures = entry.failures.saturating_add(1);
-            let first = *entry.first_failure.get_or_insert(now);
-            let gap = core::time::Duration::from_micros(entry.last_gap_micros);
-            match profile.after_failure(entry.arrival, first, now, entry.failures, gap) {
-                crate::timing::RetryDecision::RetryAt(at) => {
-                    entry.last_gap_micros = at.saturating_duration_since(now).as_micros() as u64;
-                    entry.next_attempt = Some(at);
-                    next = Some((at, false));
-                    for (subject, diagnostic) in deferred {
-                        records.push((
-                            subject,
-                            EventKind::Defer {
-                                diagnostic: Box::new(diagnostic),
-                                next_attempt: at,
-                            },
-                            None,
-                        ));
-                    }
-                }
-                crate::timing::RetryDecision::ExpireAt(at) => {
-                    entry.next_attempt = Some(at);
-                    next = Some((at, true));
-                }
-            }
-        }
-        let warn = !is_bounce
-            && !entry.warned
-            && next.is_some_and(|(_, expire)| !expire)
-            && profile
-                .delay_warning_secs
-                .is_some_and(|w| now >= entry.arrival.plus_secs(w));
-        if warn {
-            entry.warned = true;
-        }
-        // The entry as it stands, for the DSNs (only they need a copy).
-        let original = (warn || (!bounced.is_empty() && !is_bounce)).then(|| entry.clone());
-        for (subject, kind, note) in records {
-            match note {
-                Some(text) => {
-                    self.record_explained(now, subject, kind, text, "RFC 3464 §2");
-                }
-                None => {
-                    self.record(now, subject, kind);
-                }
-            }
-        }
-        match next {
-            Some((at, false)) => {
-                self.events.push(at, Event::AttemptDue { host, queue_id });
-            }
-            Some((at, true)) => {
-                self.events.push(at, Event::Expire { host, queue_id });
-            }
-            None => {}
-        }
-        if let Some(original) = &original {
-            if warn {
-                let pending: Vec<(String, Diagnostic)> = original
-                    .pending()
-                    .filter_map(|r| r.last_error.clone().map(|d| (r.address.clone(), d)))
-                    .collect();
-                self.send_dsn(now, host, original, &pending, DsnAction::Delayed);
-            }
-            if !bounced.is_empty() && !is_bounce {
-                self.send_dsn(now, host, original, &bounced, DsnAction::Failed);
-            }
-        }
-        // The entry leaves the queue when no recipient is left. (Only the
-        // entry just settled can have none: every other entry in a queue
-        // has a pending recipient, as entries are only settled here.)
-        if let Some(h) = self.hosts.get_mut(host) {
-            if h.entry(queue_id)
-                .is_some_and(|e| e.pending().next().is_none())
-            {
-                h.queue.remove(&queue_id);
-            }
-        }
     }
 }
 
