@@ -48,7 +48,7 @@ pub fn write_transcript(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut lines: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for i in (0..trace.len()).filter(|&i| trace.is_line(i)) {
+    for i in (0..trace.len()).filter(|&i| trace.is_line(i) || trace.is_abort(i)) {
         if let Some((conn, _, _)) = trace.get(i).as_ref().and_then(side_and_line) {
             lines.entry(conn).or_default().push(i);
         }
@@ -78,6 +78,8 @@ fn side_and_line(e: &TraceEvent) -> Option<(u64, &'static str, Vec<u8>)> {
     match &e.kind {
         EventKind::Command { conn, line, .. } => Some((*conn, "C", line.to_bytes())),
         EventKind::Reply { conn, line, .. } => Some((*conn, "S", line.to_bytes())),
+        // A cut connection ends with a marker line, as it happened.
+        EventKind::Abort { conn, .. } => Some((*conn, "--", e.explanation().as_bytes().to_vec())),
         _ => None,
     }
 }

@@ -19,27 +19,26 @@
 //! the original run did from there, so the branch is the trace a run from
 //! zero with the same change at the same time gives (tested).
 
-use crate::engine::{ProtoExchange, SmtpExchange};
 use crate::time::SimTime;
 use crate::trace::{Mark, Trace};
 use crate::Sim;
 
 /// One checkpoint: the state of a run at `at`, without its trace.
 #[derive(Debug, Clone)]
-struct Checkpoint<X: SmtpExchange + Clone> {
+struct Checkpoint {
     at: SimTime,
     mark: Mark,
-    state: Sim<X>,
+    state: Sim,
 }
 
 /// The checkpoints of one run, taken every so many events.
 #[derive(Debug, Clone)]
-pub struct Checkpoints<X: SmtpExchange + Clone = ProtoExchange> {
+pub struct Checkpoints {
     every: usize,
-    list: Vec<Checkpoint<X>>,
+    list: Vec<Checkpoint>,
 }
 
-impl<X: SmtpExchange + Clone> Checkpoints<X> {
+impl Checkpoints {
     /// Checkpoints at most every `every_events` events of trace (the
     /// first one whenever [`Checkpoints::keep`] is first called).
     pub fn new(every_events: usize) -> Self {
@@ -52,7 +51,7 @@ impl<X: SmtpExchange + Clone> Checkpoints<X> {
     /// Takes a checkpoint of `sim` when none was taken yet, or when its
     /// trace has grown by the interval since the last. Call it between
     /// [`Sim::run_until`] calls of the run whose checkpoints these are.
-    pub fn keep(&mut self, sim: &mut Sim<X>) {
+    pub fn keep(&mut self, sim: &mut Sim) {
         let due = match self.list.last() {
             None => true,
             Some(last) => sim.trace().len() >= last.state_len().saturating_add(self.every),
@@ -86,7 +85,7 @@ impl<X: SmtpExchange + Clone> Checkpoints<X> {
     /// checkpoint at or before `at`: that checkpoint's state, with the
     /// first events of `trace` up to it. Run it to `at`, change it, run on.
     /// `None` when no checkpoint is that early.
-    pub fn fork(&self, trace: &Trace, at: SimTime) -> Option<Sim<X>> {
+    pub fn fork(&self, trace: &Trace, at: SimTime) -> Option<Sim> {
         let i = self.list.partition_point(|c| c.at <= at).checked_sub(1)?;
         let c = self.list.get(i)?;
         let mut sim = c.state.clone();
@@ -109,7 +108,7 @@ impl<X: SmtpExchange + Clone> Checkpoints<X> {
     }
 }
 
-impl<X: SmtpExchange + Clone> Checkpoint<X> {
+impl Checkpoint {
     fn state_len(&self) -> usize {
         self.mark.records()
     }

@@ -13,7 +13,7 @@ use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::wire::BareLinePolicy;
 use mxlab_proto::{Input, Instant, Output, ServerState};
 
-use crate::engine::{PeerState, ServerPolicy, Sim, SmtpExchange, SIM_EPOCH_UNIX};
+use crate::engine::{PeerState, ServerPolicy, Sim, SIM_EPOCH_UNIX};
 use crate::scenario::{BareLfPolicy, Node};
 use crate::time::SimTime;
 
@@ -179,7 +179,7 @@ impl Console {
     }
 }
 
-impl<X: SmtpExchange + Clone> Sim<X> {
+impl Sim {
     /// Puts a message accepted by a console session with `host` into that
     /// host's queue at `at` (not before now), as message `id`: from there
     /// it is routed, relayed, retried or bounced like any other. Returns

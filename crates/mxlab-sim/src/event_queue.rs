@@ -88,15 +88,6 @@ impl<E> EventQueue<E> {
         self.heap.peek().map(|s| (s.at, s.seq))
     }
 
-    /// Takes the next sequence number without scheduling anything: for an
-    /// event kept outside the queue that must still come out in order
-    /// with those inside it.
-    pub(crate) fn reserve_seq(&mut self) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq = self.next_seq.wrapping_add(1);
-        seq
-    }
-
     /// Hands out the earliest event and moves the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let s = self.heap.pop()?;

@@ -85,7 +85,7 @@ pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
 pub use summary::{Summary, SummaryBuilder};
 pub use time::SimTime;
-pub use trace::{EventKind, Hosts, Trace, TraceEvent};
+pub use trace::{AbortCause, EventKind, Hosts, Trace, TraceEvent};
 pub use view::{view_at, IndexBuilder, TraceIndex, View};
 
 /// The version of the simulation engine.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{Sim, SmtpExchange};
+use crate::engine::Sim;
 use crate::trace::{EventKind, Trace};
 
 /// What a run achieved, per original (message, recipient).
@@ -37,7 +37,7 @@ impl Summary {
     }
 }
 
-impl<X: SmtpExchange + Clone> Sim<X> {
+impl Sim {
     /// The run's summary so far.
     pub fn summary(&self) -> Summary {
         let mut builder = SummaryBuilder::new(self);
@@ -62,7 +62,7 @@ pub struct SummaryBuilder {
 impl SummaryBuilder {
     /// Starts the summary of `sim` as it stands: what is queued is counted
     /// now, the trace is read by [`SummaryBuilder::advance`].
-    pub fn new<X: SmtpExchange + Clone>(sim: &Sim<X>) -> Self {
+    pub fn new(sim: &Sim) -> Self {
         let submitted: BTreeMap<String, u64> = sim
             .scenario()
             .messages

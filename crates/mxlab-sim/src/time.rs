@@ -53,6 +53,11 @@ impl SimTime {
         SimTime(self.0.saturating_add(micros))
     }
 
+    /// This time plus `micros` microseconds, saturating.
+    pub const fn plus_micros(self, micros: u64) -> Self {
+        SimTime(self.0.saturating_add(micros))
+    }
+
     /// This time plus `secs` seconds, saturating.
     pub const fn plus_secs(self, secs: u64) -> Self {
         SimTime(self.0.saturating_add(secs.saturating_mul(1_000_000)))

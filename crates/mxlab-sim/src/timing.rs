@@ -134,6 +134,10 @@ pub struct TimingProfile {
     pub hop_limit: u32,
     /// The SMTP client's timeouts.
     pub timeouts: ClientTimeouts,
+    /// At most this many connections open at once to one destination (a
+    /// domain, or the smarthost); the next delivery waits for one to
+    /// close. `None`: no limit.
+    pub destination_concurrency: Option<u32>,
 }
 
 impl Default for TimingProfile {
@@ -173,6 +177,8 @@ impl TimingProfile {
             delay_warning_secs: None,
             hop_limit: 50,
             timeouts: ClientTimeouts::default(),
+            // `default_destination_concurrency_limit`.
+            destination_concurrency: Some(20),
         }
     }
 
@@ -190,6 +196,8 @@ impl TimingProfile {
                 connect_secs: 300,
                 ..ClientTimeouts::default()
             },
+            // `MAXCONN_PER_ROUTE` in its mta.c (one source to one MX).
+            destination_concurrency: Some(5),
         }
     }
 
@@ -226,6 +234,8 @@ impl TimingProfile {
             delay_warning_secs: Some(24 * HOUR),
             hop_limit: 100,
             timeouts: ClientTimeouts::default(),
+            // No per-destination limit unless `serialize_hosts` is set.
+            destination_concurrency: None,
         }
     }
 
@@ -245,6 +255,8 @@ impl TimingProfile {
                 connect_secs: 300,
                 ..ClientTimeouts::default()
             },
+            // The RFC gives no number.
+            destination_concurrency: None,
         }
     }
 

@@ -81,6 +81,16 @@ pub enum ConnectFailure {
     NoAddress,
 }
 
+/// Why a connection was cut before the client's QUIT was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbortCause {
+    /// The server's host reset it: it went down or crashed.
+    Reset,
+    /// No reply came in time, and the client gave up (RFC 5321 §4.5.3.2).
+    Timeout,
+}
+
 /// Which kind of DSN (RFC 3464 `Action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,6 +121,18 @@ pub enum EventKind {
     Close {
         /// Connection id.
         conn: u64,
+    },
+    /// A connection was cut before the client's QUIT was answered: the
+    /// client learns it here, and nothing after the last complete reply
+    /// counts.
+    Abort {
+        /// Connection id.
+        conn: u64,
+        /// Reset by the server's host, or given up after a timeout.
+        cause: AbortCause,
+        /// What happened, for people: `mx.example.org went down`, `no
+        /// reply to DATA within 120 s`.
+        detail: CompactString,
     },
     /// The client sent one line (command or data line).
     Command {
@@ -377,6 +399,16 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
             "RFC 5321 §5.1",
         ),
         EventKind::Close { .. } => ("connection closed".into(), "RFC 5321 §3.8"),
+        EventKind::Abort { cause, detail, .. } => match cause {
+            AbortCause::Reset => (
+                format!("connection reset ({detail}): what the server had not answered does not count").into(),
+                "RFC 5321 §3.8",
+            ),
+            AbortCause::Timeout => (
+                format!("the client gave up waiting ({detail}) and closed the connection").into(),
+                "RFC 5321 §4.5.3.2",
+            ),
+        },
         EventKind::Command { .. } => ("a line from the SMTP client".into(), "RFC 5321 §4.1"),
         EventKind::Reply { .. } => ("a reply line from the SMTP server".into(), "RFC 5321 §4.2"),
         EventKind::TlsUpgrade { ok, .. } => (
@@ -761,6 +793,22 @@ impl Trace {
         self.line_flight(i).is_some()
     }
 
+    /// Whether event `i` is a connection cut before QUIT
+    /// ([`EventKind::Abort`]), without building the event.
+    pub fn is_abort(&self, i: usize) -> bool {
+        match self.store.records.get(i) {
+            Some(Record {
+                body: Body::Other(index),
+                ..
+            }) => self
+                .store
+                .others
+                .get(*index as usize)
+                .is_some_and(|o| matches!(o.kind, EventKind::Abort { .. })),
+            _ => false,
+        }
+    }
+
     /// For a command or reply line, how long it was on the wire (arrival
     /// minus sending, in microseconds); `None` for any other event.
     pub fn line_flight(&self, i: usize) -> Option<u64> {
@@ -889,6 +937,9 @@ impl Trace {
                 }
                 EventKind::Reply { conn: c, line, .. } if *c == conn => {
                     Some(format!("S: {}", text(line)))
+                }
+                EventKind::Abort { conn: c, .. } if *c == conn => {
+                    Some(format!("-- {}", e.explanation()))
                 }
                 _ => None,
             })

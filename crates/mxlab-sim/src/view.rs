@@ -297,7 +297,9 @@ impl View {
                 self.dns_pending
                     .remove_first(&(host.into(), name.to_string()));
             }
-            EventKind::Close { conn } => self.connections.remove_all(conn),
+            EventKind::Close { conn } | EventKind::Abort { conn, .. } => {
+                self.connections.remove_all(conn)
+            }
             EventKind::FaultOn { fault } => {
                 if let Fault::HostDown { host, .. } = &**fault {
                     self.hosts_down.push(host.as_str().into());

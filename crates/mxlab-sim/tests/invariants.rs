@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use mxlab_sim::scenario::{DnsStatus, DownMode, Fault, FaultSpec, Stage};
-use mxlab_sim::Sim;
+use mxlab_sim::{Sim, SimTime};
 use proptest::prelude::*;
 
 const PRESETS: [&str; 8] = [
@@ -23,7 +23,7 @@ const PRESETS: [&str; 8] = [
 
 fn fault_strategy() -> impl Strategy<Value = (u8, usize, u64, u64, u16, f64)> {
     (
-        0u8..6,
+        0u8..7,
         0usize..8,
         0u64..20_000,
         1u64..200_000,
@@ -90,6 +90,8 @@ proptest! {
         preset_index in 0usize..PRESETS.len(),
         seed in any::<u64>(),
         faults in proptest::collection::vec(fault_strategy(), 0..5),
+        // Faults at any microsecond of the first minute, inside sessions.
+        live in proptest::collection::vec((fault_strategy(), 0u64..60_000_000, 1u64..3_600_000_000), 0..4),
         horizon_days in 1u64..7,
     ) {
         let mut s = preset(PRESETS[preset_index]);
@@ -99,12 +101,26 @@ proptest! {
             s.faults.push(build_fault(&names, f));
         }
         prop_assert!(s.validate().is_empty(), "{:?}", s.validate());
-        let mut sim = Sim::new(s.clone(), seed);
-        sim.run_to_quiescence();
+        let live: Vec<(FaultSpec, SimTime, SimTime)> = live
+            .into_iter()
+            .map(|(f, at, len)| {
+                let spec = build_fault(&names, f);
+                let at = SimTime::from_micros(at);
+                (spec, at, at.plus_micros(len))
+            })
+            .collect();
+        let start = |s: &mxlab_sim::Scenario| {
+            let mut sim = Sim::new(s.clone(), seed);
+            for (spec, at, until) in &live {
+                sim.inject(spec.fault.clone(), *at, Some(*until));
+            }
+            sim.run_to_quiescence();
+            sim
+        };
+        let sim = start(&s);
         check_invariants(&sim);
         check_conservation(&sim);
-        let mut again = Sim::new(s, seed);
-        again.run_to_quiescence();
+        let again = start(&s);
         prop_assert_eq!(sim.trace().hash(), again.trace().hash(), "seed {}", seed);
     }
 }

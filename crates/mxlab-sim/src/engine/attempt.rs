@@ -1,20 +1,20 @@
-//! One delivery attempt of a queued message: routing (smarthost, local
-//! mailbox, MX selection), connections with the next-MX rule, and the SMTP
-//! conversation, laid out on the clock by link latency.
+//! One delivery attempt of a queued message, step by step on the clock:
+//! routing (smarthost, local mailbox, or MX selection after a DNS query
+//! that is answered when it arrives), a slot under the destination's
+//! concurrency limit, and connections tried one candidate after another
+//! with the next-MX rule. Each connection is a live session
+//! ([`super::session`]); when the last group of recipients is settled,
+//! the results go to [`Sim::outcome`].
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
-use compact_str::{CompactString, ToCompactString};
-use mxlab_proto::message::{with_protocol, ReceivedFields};
-use mxlab_proto::wire::BareLinePolicy;
+use compact_str::CompactString;
 
-use super::exchange::{SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest};
-use super::host::QueueEntry;
 use super::{Event, RcptResult, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
-use crate::scenario::{BareLfPolicy, DownMode, Stage};
+use crate::scenario::{DownMode, Stage};
 use crate::time::SimTime;
 use crate::trace::{ConnectFailure, EventKind, Names, QueryType, NO_NAME};
 
@@ -22,50 +22,39 @@ use crate::trace::{ConnectFailure, EventKind, Names, QueryType, NO_NAME};
 /// fields: Monday 5 January 2026, 09:00 UTC.
 pub const SIM_EPOCH_UNIX: i64 = 1_767_603_600;
 
-/// What one conversation came to, for the engine.
-#[derive(Debug, Default)]
-struct Conversation {
-    /// Each recipient's outcome, in request order.
-    outcomes: Vec<Result<(), Diagnostic>>,
-    /// The recipients the server took responsibility for.
-    stored: Vec<String>,
-    /// TLS was in place when the message was sent.
-    tls: bool,
-    /// The client had authenticated.
-    authenticated: bool,
-    /// Messages a lenient server read out of the data.
-    smuggled: Vec<SmuggledMessage>,
+/// How long a host waits for its resolver before it counts the lookup as
+/// failed for now (the resolver is down or cut off).
+const DNS_TIMEOUT_SECS: u64 = 10;
+
+/// An attempt is known by its host and the queue id of its message.
+pub(super) type AttemptKey = (usize, u64);
+
+/// One delivery attempt in progress.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Attempt {
+    /// Groups of recipients still to try: next hop (a domain; empty for
+    /// the smarthost) and recipients.
+    groups: VecDeque<(String, Vec<String>)>,
+    /// The group being tried.
+    pub(super) rcpts: Vec<String>,
+    /// Its destination, as the concurrency limit counts it.
+    destination: String,
+    /// Its candidate exchanges, and the next one to try.
+    candidates: Vec<String>,
+    next: usize,
+    /// Why the last candidate failed.
+    last: Option<Diagnostic>,
+    /// When the DNS query was asked.
+    asked: SimTime,
+    /// The message id's and the client's name ids in the trace.
+    pub(super) message: u32,
+    /// Which attempt this is for the message (1 for the first).
+    number: u32,
+    /// Each settled recipient's result.
+    results: Vec<(String, RcptResult)>,
 }
 
-/// `content` with the `Received:` field of this hop on top, in one
-/// allocation.
-fn with_received(
-    (client, server): (&str, &str),
-    c: &Conversation,
-    rcpts: &[String],
-    at: SimTime,
-    id: &str,
-    content: &str,
-) -> String {
-    let mut out = String::with_capacity(content.len().saturating_add(192));
-    ReceivedFields {
-        from_helo: client,
-        from_ip: None,
-        by: server,
-        with: with_protocol(true, c.tls, c.authenticated),
-        id: Some(id),
-        for_rcpt: match rcpts {
-            [one] => Some(one),
-            _ => None,
-        },
-        unix_secs: SIM_EPOCH_UNIX.saturating_add(i64::try_from(at.as_secs()).unwrap_or(i64::MAX)),
-    }
-    .write_to(&mut out);
-    out.push_str(content);
-    out
-}
-
-fn no_connection(exchange: &str, why: &str) -> Diagnostic {
+pub(super) fn no_connection(exchange: &str, why: &str) -> Diagnostic {
     Diagnostic::new(
         451,
         "4.4.1",
@@ -74,142 +63,90 @@ fn no_connection(exchange: &str, why: &str) -> Diagnostic {
     )
 }
 
-impl<X: SmtpExchange + Clone> Sim<X> {
-    /// Schedules a trace record at `at` (so the trace stays in time order).
-    fn later(&mut self, at: SimTime, names: Names, kind: EventKind) {
-        let key = self.key_at(at);
-        self.recorder.put(key, names, kind);
-    }
-
-    /// Where a record at `at` falls among the queue's events.
-    fn key_at(&mut self, at: SimTime) -> super::Key {
-        (at.max(self.now()), self.events.reserve_seq())
-    }
-
+impl Sim {
+    /// Starts an attempt of the message `queue_id` on `host`.
     pub(super) fn attempt(&mut self, now: SimTime, host: usize, queue_id: u64) {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some(slot) = h.entry_mut(queue_id) else {
+        let smarthost = h.node.policy.relay.smarthost.is_some();
+        let Some(entry) = h.queue.get_mut(&queue_id) else {
             return;
         };
-        if slot.in_flight {
+        if entry.in_flight {
             return;
         }
-        slot.in_flight = true;
-        slot.next_attempt = None;
-        // The entry leaves its slot for the attempt and goes back after it,
-        // rather than being copied: nothing touches this queue meanwhile
-        // (what the attempt starts happens later, through the event queue).
-        let placeholder = QueueEntry {
-            queue_id,
-            ..QueueEntry::arriving("", "", &[], String::new(), 0, now)
-        };
-        let entry = core::mem::replace(slot, placeholder);
-        self.attempt_with(now, host, &entry);
-        if let Some(h) = self.hosts.get_mut(host) {
-            if let Some(slot) = h.entry_mut(queue_id) {
-                *slot = entry;
-            }
-        }
-    }
-
-    fn attempt_with(&mut self, now: SimTime, host: usize, entry: &QueueEntry) {
-        let Some(h) = self.hosts.get(host) else {
-            return;
-        };
-        let queue_id = entry.queue_id;
-        self.recorder.start_run();
-        // The smarthost's name, as MX Lab looks names up (lower case).
-        let smarthost = h
-            .node
-            .policy
-            .relay
-            .smarthost
-            .as_deref()
-            .map(str::to_ascii_lowercase);
+        entry.in_flight = true;
+        entry.next_attempt = None;
         // Recipients by next hop; a recipient with no domain (the
         // `<Postmaster>` of RFC 5321 §4.5.1) is this host's own.
-        let mut groups: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
+        let mut own = Vec::new();
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for r in entry.pending() {
-            let own = !r.address.contains('@');
-            let key = match &smarthost {
-                _ if own => String::new(),
-                Some(_) => String::new(),
-                None => r
-                    .address
-                    .rsplit_once('@')
-                    .map(|(_, d)| d.to_ascii_lowercase())
-                    .unwrap_or_default(),
+            let domain = match r.address.rsplit_once('@') {
+                None => {
+                    own.push(r.address.clone());
+                    continue;
+                }
+                Some(_) if smarthost => String::new(),
+                Some((_, d)) => d.to_ascii_lowercase(),
             };
-            groups
-                .entry((own, key))
-                .or_default()
-                .push(r.address.clone());
-        }
-        let mut t = now;
-        let mut results = Vec::new();
-        for ((own, domain), rcpts) in groups {
-            let local = own
-                || smarthost.is_none()
-                    && self
-                        .hosts
-                        .get(host)
-                        .is_some_and(|h| h.is_destination(&domain));
-            if local {
-                self.deliver_locally(host, entry, &rcpts, &mut results);
-                continue;
+            match groups.iter_mut().find(|(d, _)| *d == domain) {
+                Some((_, rcpts)) => rcpts.push(r.address.clone()),
+                None => groups.push((domain, vec![r.address.clone()])),
             }
-            let resolved;
-            let candidates = match &smarthost {
-                Some(s) => core::slice::from_ref(s),
-                None => match self.resolve_mx(&mut t, host, entry, &domain) {
-                    Ok(c) => {
-                        resolved = c;
-                        resolved.as_slice()
-                    }
-                    Err(d) => {
-                        for r in rcpts {
-                            let res = if d.is_permanent() {
-                                RcptResult::Permanent(d.clone())
-                            } else {
-                                RcptResult::Temporary(d.clone())
-                            };
-                            results.push((r, res));
-                        }
-                        continue;
-                    }
-                },
-            };
-            self.try_candidates(&mut t, host, entry, candidates, &rcpts, &mut results);
         }
-        self.events.push(
-            t,
-            Event::Outcome {
-                host,
-                queue_id,
-                results,
-            },
-        );
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        let number = entry.failures.saturating_add(1);
+        let message_id = entry.message_id.clone();
+        let mut attempt = Attempt {
+            message: self.name_id(&message_id),
+            number,
+            ..Attempt::default()
+        };
+        if !own.is_empty() {
+            self.deliver_locally(host, queue_id, &own, &mut attempt.results);
+        }
+        for (domain, rcpts) in groups {
+            let local = !smarthost
+                && self
+                    .hosts
+                    .get(host)
+                    .is_some_and(|h| h.is_destination(&domain));
+            if local {
+                self.deliver_locally(host, queue_id, &rcpts, &mut attempt.results);
+            } else {
+                attempt.groups.push_back((domain, rcpts));
+            }
+        }
+        self.attempts.insert((host, queue_id), attempt);
+        self.next_group(now, (host, queue_id));
     }
 
     fn deliver_locally(
         &mut self,
         host: usize,
-        entry: &QueueEntry,
+        queue_id: u64,
         rcpts: &[String],
         results: &mut Vec<(String, RcptResult)>,
     ) {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
+        let Some((message_id, size)) = h
+            .queue
+            .get(&queue_id)
+            .map(|e| (e.message_id.clone(), e.content.len() as u64))
+        else {
+            return;
+        };
         for r in rcpts {
             if h.has_mailbox(r) {
                 let key = r.to_ascii_lowercase();
                 // A second copy of the same message: the RFC 1047 duplicate.
-                let duplicate = h.store(&key, &entry.message_id);
+                let duplicate = h.store(&key, &message_id);
                 let bytes = h.mailbox_bytes.entry(key).or_insert(0);
-                *bytes = bytes.saturating_add(entry.content.len() as u64);
+                *bytes = bytes.saturating_add(size);
                 results.push((
                     r.clone(),
                     RcptResult::Delivered {
@@ -231,39 +168,128 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         }
     }
 
-    /// The DNS round trip to the resolver, drawn, and MX selection.
-    fn resolve_mx(
-        &mut self,
-        t: &mut SimTime,
-        host: usize,
-        entry: &QueueEntry,
-        domain: &str,
-    ) -> Result<Vec<String>, Diagnostic> {
-        let resolver = self
-            .scenario
-            .dns
-            .resolver
-            .as_deref()
-            .and_then(|r| self.index(r));
-        let message = self.name_id(&entry.message_id);
+    /// Goes on with the next group of recipients, or ends the attempt.
+    fn next_group(&mut self, now: SimTime, key: AttemptKey) {
+        let Some(a) = self.attempts.get_mut(&key) else {
+            return;
+        };
+        let Some((domain, rcpts)) = a.groups.pop_front() else {
+            if let Some(a) = self.attempts.remove(&key) {
+                self.outcome(now, key.0, key.1, a.results);
+            }
+            return;
+        };
+        let smarthost = self
+            .hosts
+            .get(key.0)
+            .and_then(|h| h.node.policy.relay.smarthost.clone());
+        a.destination = match &smarthost {
+            Some(s) => s.to_ascii_lowercase(),
+            None => domain,
+        };
+        a.rcpts = rcpts;
+        a.candidates.clear();
+        a.next = 0;
+        a.last = None;
+        let limit = self
+            .hosts
+            .get(key.0)
+            .and_then(|h| h.profile.destination_concurrency);
+        let slot = (key.0, a.destination.clone());
+        let open = self.open_to.entry(slot.clone()).or_insert(0);
+        if limit.is_some_and(|l| *open >= l.max(1)) {
+            // Every connection this destination may have is in use: wait
+            // for one to finish.
+            self.waiting.entry(slot).or_default().push_back(key);
+            return;
+        }
+        *open = open.saturating_add(1);
+        self.start_group(now, key);
+    }
+
+    /// Starts the group holding a slot: DNS, or straight to the smarthost.
+    pub(super) fn start_group(&mut self, now: SimTime, key: AttemptKey) {
+        let host = key.0;
+        let smarthost = self
+            .hosts
+            .get(host)
+            .and_then(|h| h.node.policy.relay.smarthost.as_deref())
+            .map(str::to_ascii_lowercase);
+        let Some(a) = self.attempts.get_mut(&key) else {
+            return;
+        };
+        if let Some(s) = smarthost {
+            a.candidates = vec![s];
+            return self.try_next(now, key);
+        }
+        a.asked = now;
+        let (domain, message) = (a.destination.clone(), a.message);
+        let resolver = self.resolver();
         let subject = Names::pair(
             self.host_id(host),
             resolver.map_or(NO_NAME, |r| self.host_id(r)),
             message,
         );
-        self.later(
-            *t,
+        self.record(
+            now,
             subject,
             EventKind::DnsQuery {
                 name: domain.into(),
                 qtype: QueryType::Mx,
             },
         );
-        if let Some(r) = resolver {
-            let rtt = self.one_way(host, r).saturating_add(self.one_way(r, host));
-            *t = SimTime::from_micros(t.as_micros().saturating_add(rtt));
+        let rtt = resolver.map_or(0, |r| {
+            self.one_way(host, r).saturating_add(self.one_way(r, host))
+        });
+        self.events.push(
+            now.plus_micros(rtt),
+            Event::DnsAnswer {
+                host,
+                queue_id: key.1,
+                lost: false,
+            },
+        );
+    }
+
+    fn resolver(&self) -> Option<usize> {
+        self.scenario
+            .dns
+            .resolver
+            .as_deref()
+            .and_then(|r| self.index(r))
+    }
+
+    /// The resolver's answer reaches the host (or, `lost`, the host gives
+    /// up waiting for one).
+    pub(super) fn dns_answer(&mut self, now: SimTime, key: AttemptKey, lost: bool) {
+        let host = key.0;
+        let Some(a) = self.attempts.get(&key) else {
+            return;
+        };
+        let (domain, message, asked) = (a.destination.clone(), a.message, a.asked);
+        let resolver = self.resolver();
+        // A resolver that is down, or cut off from the host, never answers.
+        let unreachable = resolver.is_some_and(|r| {
+            self.hosts.get(r).is_some_and(|h| h.faults.down.is_some())
+                || self.partitions.contains(&super::pair(host, r))
+        });
+        if unreachable && !lost {
+            self.events.push(
+                asked.plus_secs(DNS_TIMEOUT_SECS),
+                Event::DnsAnswer {
+                    host,
+                    queue_id: key.1,
+                    lost: true,
+                },
+            );
+            return;
         }
-        let answer = match self.zone.lookup_mx(domain) {
+        let answer = if lost {
+            MxAnswer::Timeout
+        } else {
+            self.zone.lookup_mx(&domain)
+        };
+        let text = match &answer {
             MxAnswer::Records(rs) => rs
                 .iter()
                 .map(|r| compact_str::format_compact!("{} {}", r.preference, r.exchange))
@@ -271,21 +297,87 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             MxAnswer::NullMx => vec!["0 .".into()],
             other => vec![compact_str::format_compact!("{other:?}")],
         };
-        self.later(
-            *t,
+        let subject = Names::pair(
+            self.host_id(host),
+            resolver.map_or(NO_NAME, |r| self.host_id(r)),
+            message,
+        );
+        self.record(
+            now,
             subject,
             EventKind::DnsAnswer {
-                name: domain.into(),
+                name: domain.as_str().into(),
                 qtype: QueryType::Mx,
-                answer,
+                answer: text,
             },
         );
-        let zone = &self.zone;
-        let Some(h) = self.hosts.get_mut(host) else {
-            return Err(no_connection(domain, "no such host"));
+        let selected = if lost {
+            Err(Diagnostic::new(
+                451,
+                "4.4.3",
+                &format!("DNS lookup for {domain} timed out: no answer from the resolver"),
+                "RFC 5321 §5.1",
+            ))
+        } else {
+            let zone = &self.zone;
+            match self.hosts.get_mut(host) {
+                Some(h) => select_mx(&domain, zone, &[h.node.name.as_str()], &mut h.rng)
+                    .map(|cs| cs.into_iter().map(|c| c.exchange).collect()),
+                None => Err(no_connection(&domain, "no such host")),
+            }
         };
-        select_mx(domain, zone, &[h.node.name.as_str()], &mut h.rng)
-            .map(|cs| cs.into_iter().map(|c| c.exchange).collect())
+        match selected {
+            Ok(candidates) => {
+                if let Some(a) = self.attempts.get_mut(&key) {
+                    a.candidates = candidates;
+                }
+                self.try_next(now, key);
+            }
+            Err(d) => self.settle_group(now, key, &d),
+        }
+    }
+
+    /// Settles every recipient of the group with `d` and goes on.
+    fn settle_group(&mut self, now: SimTime, key: AttemptKey, d: &Diagnostic) {
+        if let Some(a) = self.attempts.get_mut(&key) {
+            for r in core::mem::take(&mut a.rcpts) {
+                let res = if d.is_permanent() {
+                    RcptResult::Permanent(d.clone())
+                } else {
+                    RcptResult::Temporary(d.clone())
+                };
+                a.results.push((r, res));
+            }
+        }
+        self.end_group(now, key);
+    }
+
+    /// The group is settled: its slot goes to the next delivery waiting
+    /// for the destination, and the attempt goes on.
+    fn end_group(&mut self, now: SimTime, key: AttemptKey) {
+        let destination = self
+            .attempts
+            .get(&key)
+            .map(|a| a.destination.clone())
+            .unwrap_or_default();
+        let slot = (key.0, destination);
+        let waiter = self.waiting.get_mut(&slot).and_then(VecDeque::pop_front);
+        match waiter {
+            // The slot passes straight to the next in line.
+            Some((host, queue_id)) => {
+                self.events.push(now, Event::Wake { host, queue_id });
+            }
+            None => {
+                if let Some(open) = self.open_to.get_mut(&slot) {
+                    *open = open.saturating_sub(1);
+                    if *open == 0 {
+                        self.open_to.remove(&slot);
+                        self.waiting.remove(&slot);
+                    }
+                }
+            }
+        }
+        self.next_group(now, key);
     }
 
     /// The host an exchange name leads to, through its A/AAAA records (or
@@ -302,372 +394,197 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         }
     }
 
-    fn try_candidates(
-        &mut self,
-        t: &mut SimTime,
-        host: usize,
-        entry: &QueueEntry,
-        candidates: &[String],
-        rcpts: &[String],
-        results: &mut Vec<(String, RcptResult)>,
-    ) {
-        let client = self.name(host);
+    fn connect_timeout(&self, host: usize) -> u64 {
+        self.hosts
+            .get(host)
+            .map_or(30, |h| h.profile.timeouts.connect_secs)
+    }
+
+    /// Tries the next candidate exchange, or, when none is left, defers
+    /// the group with the last failure.
+    pub(super) fn try_next(&mut self, now: SimTime, key: AttemptKey) {
+        let host = key.0;
         let by_name = self
             .hosts
             .get(host)
             .is_some_and(|h| h.node.policy.relay.smarthost.is_some());
-        let connect_timeout = self
-            .hosts
-            .get(host)
-            .map_or(30, |h| h.profile.timeouts.connect_secs);
-        // Why the last candidate failed (worked out only when one did).
-        let mut last = None;
-        let attempt_no = entry.failures.saturating_add(1);
-        let (client_id, message) = (self.host_id(host), self.name_id(&entry.message_id));
-        for exchange in candidates {
-            let tried = Names::pair(client_id, self.name_id(exchange), message);
-            self.later(
-                *t,
+        loop {
+            let Some(a) = self.attempts.get_mut(&key) else {
+                return;
+            };
+            let Some(exchange) = a.candidates.get(a.next).cloned() else {
+                let last = a
+                    .last
+                    .take()
+                    .unwrap_or_else(|| no_connection("every MX", "no MX host could be reached"));
+                return self.settle_group(now, key, &last);
+            };
+            a.next += 1;
+            let (message, number) = (a.message, a.number);
+            let recipients = a.rcpts.iter().map(|r| r.as_str().into()).collect();
+            let client = self.host_id(host);
+            let tried = Names::pair(client, self.name_id(&exchange), message);
+            self.record(
+                now,
                 tried,
                 EventKind::Attempt {
                     target: exchange.as_str().into(),
-                    attempt: attempt_no,
-                    recipients: rcpts.iter().map(|r| r.as_str().into()).collect(),
+                    attempt: number,
+                    recipients,
                 },
             );
-            let Some(target) = self.target(exchange, by_name) else {
-                self.later(
-                    *t,
+            let Some(target) = self.target(&exchange, by_name) else {
+                self.record(
+                    now,
                     tried,
                     EventKind::ConnectFailed {
                         reason: ConnectFailure::NoAddress,
                     },
                 );
-                last = Some(no_connection(exchange, "no address"));
-                continue;
-            };
-            let server = self.name(target);
-            let to_server = Names::pair(client_id, self.host_id(target), message);
-            let there = self.one_way(host, target);
-            let back = self.one_way(target, host);
-            let down = self.hosts.get(target).and_then(|h| h.faults.down);
-            let failure = if self.lost(host, target) {
-                Some((
-                    ConnectFailure::Lost,
-                    connect_timeout.saturating_mul(1_000_000),
-                ))
-            } else {
-                match down {
-                    Some(DownMode::Refused) => {
-                        Some((ConnectFailure::Refused, there.saturating_add(back)))
-                    }
-                    Some(DownMode::Silent) => Some((
-                        ConnectFailure::Timeout,
-                        connect_timeout.saturating_mul(1_000_000),
-                    )),
-                    None => None,
+                if let Some(a) = self.attempts.get_mut(&key) {
+                    a.last = Some(no_connection(&exchange, "no address"));
                 }
-            };
-            if let Some((reason, delay)) = failure {
-                *t = SimTime::from_micros(t.as_micros().saturating_add(delay));
-                self.later(*t, to_server, EventKind::ConnectFailed { reason });
-                last = Some(no_connection(
-                    &server,
-                    match reason {
-                        ConnectFailure::Refused => "connection refused",
-                        ConnectFailure::Timeout => "connection timed out",
-                        _ => "connection lost",
-                    },
-                ));
                 continue;
+            };
+            let timeout = now.plus_secs(self.connect_timeout(host));
+            if self.lost(host, target) {
+                return self.connect_failed(timeout, key, target, ConnectFailure::Lost);
             }
-            let conn = self.next_conn;
-            self.next_conn = self.next_conn.saturating_add(1);
-            *t = SimTime::from_micros(t.as_micros().saturating_add(there.saturating_add(back)));
-            self.later(
-                *t,
-                to_server,
-                EventKind::Connect {
-                    conn,
-                    // A server that requires AUTH is a submission server:
-                    // port 587 (RFC 6409); everything else relays on 25.
-                    port: if self
-                        .hosts
-                        .get(target)
-                        .is_some_and(|h| h.node.policy.auth_required)
-                    {
-                        587
-                    } else {
-                        25
-                    },
+            // The SYN reaches the server's host.
+            let there = self.one_way(host, target);
+            self.events.push(
+                now.plus_micros(there),
+                Event::Syn {
+                    host,
+                    queue_id: key.1,
+                    target,
+                    started: now,
                 },
             );
-            let mut conv = self.converse(t, host, target, conn, entry, rcpts);
-            let outcomes = core::mem::take(&mut conv.outcomes);
-            let stored = core::mem::take(&mut conv.stored);
-            let any_accepted = outcomes.iter().any(Result::is_ok);
-            let any_permanent = outcomes
-                .iter()
-                .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
-            // What the server took responsibility for arrives in its queue
-            // with a `Received:` on top and a fresh retry history: the
-            // message for the recipients it stored, and any message a
-            // lenient server read out of the data (one nobody sent).
-            let smuggled = conv.smuggled.iter().enumerate().map(|(i, m)| {
-                let id = format!("{}.smuggled{}", entry.message_id, i + 1);
-                (
-                    id,
-                    m.mail_from.as_str(),
-                    m.rcpts.as_slice(),
-                    m.content.as_str(),
-                )
-            });
-            let stored_copy = (!stored.is_empty()).then(|| {
-                (
-                    entry.message_id.to_string(),
-                    entry.mail_from.as_str(),
-                    stored.as_slice(),
-                    entry.content.as_str(),
-                )
-            });
-            for (message_id, mail_from, rcpts, content) in stored_copy.into_iter().chain(smuggled) {
-                let mut id = CompactString::from(message_id.as_str());
-                id.push('.');
-                id.push_str(&conn.to_compact_string());
-                let content = with_received((&client, &server), &conv, rcpts, *t, &id, content);
-                let hops = entry.hops.saturating_add(1);
-                let next = QueueEntry::arriving(&message_id, mail_from, rcpts, content, hops, *t);
+            return;
+        }
+    }
+
+    fn connect_failed(
+        &mut self,
+        at: SimTime,
+        key: AttemptKey,
+        target: usize,
+        reason: ConnectFailure,
+    ) {
+        self.events.push(
+            at,
+            Event::ConnectFailed {
+                host: key.0,
+                queue_id: key.1,
+                target,
+                reason,
+            },
+        );
+    }
+
+    /// The client learns that its connection could not be opened.
+    pub(super) fn on_connect_failed(
+        &mut self,
+        now: SimTime,
+        key: AttemptKey,
+        target: usize,
+        reason: ConnectFailure,
+    ) {
+        let Some(message) = self.attempts.get(&key).map(|a| a.message) else {
+            return;
+        };
+        let to_server = Names::pair(self.host_id(key.0), self.host_id(target), message);
+        self.record(now, to_server, EventKind::ConnectFailed { reason });
+        let server = self.name(target);
+        let why = match reason {
+            ConnectFailure::Refused => "connection refused",
+            ConnectFailure::Timeout => "connection timed out",
+            _ => "connection lost",
+        };
+        if let Some(a) = self.attempts.get_mut(&key) {
+            a.last = Some(no_connection(&server, why));
+        }
+        self.try_next(now, key);
+    }
+
+    /// The SYN reaches `target`: it answers with a SYN-ACK, a reset, or
+    /// nothing, by its state now.
+    pub(super) fn on_syn(
+        &mut self,
+        now: SimTime,
+        key: AttemptKey,
+        target: usize,
+        started: SimTime,
+    ) {
+        let host = key.0;
+        let timeout = started.plus_secs(self.connect_timeout(host));
+        if self.partitions.contains(&super::pair(host, target)) {
+            return self.connect_failed(timeout, key, target, ConnectFailure::Lost);
+        }
+        if self
+            .hosts
+            .get(target)
+            .is_some_and(|h| h.faults.crash == Some(Stage::Connect))
+        {
+            self.crash(now, target);
+        }
+        let back = self.one_way(target, host);
+        match self.hosts.get(target).and_then(|h| h.faults.down) {
+            Some(DownMode::Refused) => {
+                self.connect_failed(now.plus_micros(back), key, target, ConnectFailure::Refused);
+            }
+            Some(DownMode::Silent) => {
+                self.connect_failed(timeout, key, target, ConnectFailure::Timeout);
+            }
+            None => {
                 self.events.push(
-                    *t,
-                    Event::Arrive {
-                        host: target,
-                        entry: Box::new(next),
+                    now.plus_micros(back),
+                    Event::Connected {
+                        host,
+                        queue_id: key.1,
+                        target,
+                        started,
                     },
                 );
             }
-            if !any_accepted && !any_permanent {
-                // Every recipient got a 4xx: try the next MX (RFC 5321 §5.1).
-                if let Some(Err(d)) = outcomes.into_iter().next() {
-                    last = Some(d);
-                }
-                continue;
-            }
-            for (r, o) in rcpts.iter().zip(outcomes) {
-                let res = match o {
-                    Ok(()) => RcptResult::Delivered {
-                        to: server.clone(),
-                        duplicate: false,
-                    },
-                    Err(d) if d.is_permanent() => RcptResult::Permanent(d),
-                    Err(d) => RcptResult::Temporary(d),
-                };
-                results.push((r.clone(), res));
-            }
-            return;
-        }
-        let last = last.unwrap_or_else(|| no_connection("every MX", "no MX host could be reached"));
-        for r in rcpts {
-            results.push((r.clone(), RcptResult::Temporary(last.clone())));
         }
     }
 
-    /// Plays the SMTP conversation and lays its lines out on the clock.
-    fn converse(
+    /// The ends of a finished connection: each recipient's result, or,
+    /// when every recipient got a 4xx, the next MX (RFC 5321 §5.1).
+    pub(super) fn connection_done(
         &mut self,
-        t: &mut SimTime,
-        host: usize,
-        target: usize,
-        conn: u64,
-        entry: &QueueEntry,
-        rcpts: &[String],
-    ) -> Conversation {
-        let client = self.name(host);
-        let server = self.name(target);
-        let size = entry.content.len() as u64;
-        let client_login = self
-            .hosts
-            .get(host)
-            .and_then(|c| c.node.policy.credentials.first())
-            .map(|c| (c.user.clone(), c.password.clone()));
-        let Some(h) = self.hosts.get_mut(target) else {
-            return Conversation::default();
+        now: SimTime,
+        key: AttemptKey,
+        server: CompactString,
+        outcomes: Vec<Result<(), Diagnostic>>,
+    ) {
+        let Some(a) = self.attempts.get_mut(&key) else {
+            return;
         };
-        let pol = &h.node.policy;
-        let session = SessionOptions {
-            offer_starttls: pol.starttls || pol.tls_required,
-            tls_required: pol.tls_required,
-            tls_fails: h.faults.tls_failure,
-            offer_auth: !pol.credentials.is_empty(),
-            auth_required: pol.auth_required,
-            accounts: pol
-                .credentials
-                .iter()
-                .map(|c| (c.user.clone(), c.password.clone()))
-                .collect(),
-            auth_fails: h.faults.auth_failure,
-            client_login,
-            bare_line_policy: match pol.bare_lf {
-                BareLfPolicy::Strict => BareLinePolicy::Strict,
-                BareLfPolicy::Preserve => BareLinePolicy::Preserve,
-                BareLfPolicy::Lenient => BareLinePolicy::Lenient,
-            },
-        };
-        // Whether the client will authenticate (AUTH needs TLS first).
-        let authenticated = session.offer_auth
-            && session.offer_starttls
-            && !session.tls_fails
-            && !session.auth_fails
-            && session
-                .client_login
-                .as_ref()
-                .is_some_and(|l| session.accounts.contains(l));
-        let greeting = h.forced_reply(Stage::Connect).map_or(Ok(()), Err);
-        let helo = h.forced_reply(Stage::Helo).map_or(Ok(()), Err);
-        let mail = h.decide_mail(size);
-        let decisions: Vec<(String, Result<(), Diagnostic>)> = rcpts
+        let any_accepted = outcomes.iter().any(Result::is_ok);
+        let any_permanent = outcomes
             .iter()
-            .map(|r| {
-                (
-                    r.clone(),
-                    h.decide_rcpt(&client, &entry.mail_from, r, size, *t, authenticated),
-                )
-            })
-            .collect();
-        let data = h
-            .forced_reply(Stage::Data)
-            .or_else(|| h.forced_reply(Stage::EndOfData))
-            .map_or(Ok(()), Err);
-        let req = TransactionRequest {
-            client: &client,
-            server: &server,
-            greeting,
-            helo,
-            mail_from: &entry.mail_from,
-            mail,
-            recipients: &decisions,
-            content: &entry.content,
-            data,
-            session,
-        };
-        let mut result = self.exchange.transact(&req);
-        let mut stored: Vec<String> = rcpts
-            .iter()
-            .zip(&result.outcomes)
-            .filter(|(_, o)| o.is_ok())
-            .map(|(r, _)| r.clone())
-            .collect();
-        let crash = self.hosts.get(target).and_then(|h| h.faults.crash);
-        if let Some((stage, cut)) = crash.and_then(|s| crash_point(&result, s).map(|c| (s, c))) {
-            result.lines.truncate(cut);
-            if stage != Stage::EndOfData {
-                stored.clear();
+            .any(|o| o.as_ref().err().is_some_and(Diagnostic::is_permanent));
+        if !any_accepted && !any_permanent {
+            if let Some(Err(d)) = outcomes.into_iter().next() {
+                a.last = Some(d);
             }
-            let lost = Diagnostic::new(
-                451,
-                "4.4.2",
-                &format!("{server} crashed: connection lost before its reply"),
-                if stage == Stage::EndOfData {
-                    "RFC 1047"
-                } else {
-                    "RFC 5321 §4.5.4.1"
+            return self.try_next(now, key);
+        }
+        let rcpts = core::mem::take(&mut a.rcpts);
+        for (r, o) in rcpts.into_iter().zip(outcomes) {
+            let res = match o {
+                Ok(()) => RcptResult::Delivered {
+                    to: server.clone(),
+                    duplicate: false,
                 },
-            );
-            result.outcomes = vec![Err(lost); rcpts.len()];
-            if let Some(h) = self.hosts.get_mut(target) {
-                h.faults.crash = None;
-                h.faults.crashed = true;
-                h.faults.down = Some(DownMode::Refused);
-            }
+                Err(d) if d.is_permanent() => RcptResult::Permanent(d),
+                Err(d) => RcptResult::Temporary(d),
+            };
+            a.results.push((r, res));
         }
-        let mut last_sent: Option<SimTime> = None;
-        let tls_at = result.tls;
-        // The names' ids once for the whole conversation.
-        let message = self.name_id(&entry.message_id);
-        let (c, s) = (self.host_id(host), self.host_id(target));
-        let (to_server, to_client) = (Names::pair(c, s, message), Names::pair(s, c, message));
-        for (index, line) in result.lines.iter().enumerate() {
-            if let Some((at, ok)) = tls_at.filter(|(at, _)| *at == index) {
-                let _ = at;
-                last_sent = None;
-                let key = self.key_at(*t);
-                self.recorder
-                    .put(key, to_server, EventKind::TlsUpgrade { conn, ok });
-            }
-            let (from, to) = if line.from_client {
-                (host, target)
-            } else {
-                (target, host)
-            };
-            let tarpit = if line.from_client {
-                0
-            } else {
-                self.hosts
-                    .get(target)
-                    .map_or(0, |h| h.faults.tarpit_ms.saturating_mul(1_000))
-            };
-            let sent_at = match last_sent {
-                Some(at) if line.same_write => at,
-                _ => {
-                    *t = SimTime::from_micros(t.as_micros().saturating_add(tarpit));
-                    let d = self.one_way(from, to);
-                    let sent_at = *t;
-                    *t = SimTime::from_micros(t.as_micros().saturating_add(d));
-                    sent_at
-                }
-            };
-            last_sent = Some(sent_at);
-            let names = if line.from_client {
-                to_server
-            } else {
-                to_client
-            };
-            let key = self.key_at(*t);
-            self.recorder.put_line(
-                key,
-                names,
-                (line.from_client, conn, sent_at),
-                result.line(line),
-            );
-        }
-        let key = self.key_at(*t);
-        self.recorder.put(key, to_server, EventKind::Close { conn });
-        self.exchange.recycle(
-            core::mem::take(&mut result.lines),
-            core::mem::take(&mut result.octets),
-        );
-        Conversation {
-            outcomes: result.outcomes,
-            stored,
-            tls: result.tls.is_some_and(|(_, ok)| ok),
-            authenticated: result.authenticated,
-            smuggled: result.smuggled,
-        }
+        self.end_group(now, key);
     }
-}
-
-/// How many lines of a conversation happen before a crash at `stage`: up
-/// to and including the client's command of that stage (the final dot for
-/// `EndOfData`). `None` when the conversation never reaches it.
-fn crash_point(result: &super::exchange::TransactionResult, stage: Stage) -> Option<usize> {
-    let prefix: &[u8] = match stage {
-        Stage::Connect => return Some(0),
-        Stage::Helo => b"EHLO",
-        Stage::Mail => b"MAIL",
-        Stage::Rcpt => b"RCPT",
-        Stage::Data => b"DATA\r\n",
-        Stage::EndOfData => b".\r\n",
-    };
-    result
-        .lines
-        .iter()
-        .position(|l| {
-            let bytes = result.line(l);
-            l.from_client
-                && if stage == Stage::EndOfData || stage == Stage::Data {
-                    bytes == prefix
-                } else {
-                    bytes.starts_with(prefix)
-                }
-        })
-        .map(|i| i + 1)
 }

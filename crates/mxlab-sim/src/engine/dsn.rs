@@ -1,12 +1,12 @@
 //! Delivery status notifications (RFC 3464): bounces and delay warnings,
 //! sent from the null reverse-path `<>` to the envelope sender.
 
-use super::{Event, QueueEntry, Sim, SmtpExchange};
+use super::{Event, QueueEntry, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
 use crate::trace::{DsnAction, EventKind, Names};
 
-impl<X: SmtpExchange + Clone> Sim<X> {
+impl Sim {
     /// Queues an RFC 3464 DSN from `<>` to the envelope sender of `original`.
     pub(super) fn send_dsn(
         &mut self,

@@ -3,13 +3,13 @@
 
 use smallvec::smallvec;
 
-use super::{pair, Sim, SmtpExchange};
+use super::{pair, Sim};
 use crate::scenario::{Fault, LinkProfile};
 use crate::time::SimTime;
 use crate::trace::Hosts;
 use crate::trace::{EventKind, Subject};
 
-impl<X: SmtpExchange + Clone> Sim<X> {
+impl Sim {
     fn fault_hosts(&self, fault: &Fault) -> Hosts {
         match fault {
             Fault::HostDown { host, .. }
@@ -52,8 +52,15 @@ impl<X: SmtpExchange + Clone> Sim<X> {
         };
         match &fault {
             Fault::HostDown { host, mode } => {
-                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
-                    h.faults.down = on.then_some(*mode);
+                if let Some(i) = self.index(host) {
+                    if let Some(h) = self.hosts.get_mut(i) {
+                        h.faults.down = on.then_some(*mode);
+                    }
+                    // Switched off, it resets every connection it serves;
+                    // a silent host just stops answering.
+                    if on && *mode == crate::scenario::DownMode::Refused {
+                        self.reset_served_by(now, i, &format!("{host} went down"));
+                    }
                 }
             }
             Fault::Greylisting { host } => {

@@ -184,11 +184,6 @@ impl Host {
         self.queue.get(&queue_id)
     }
 
-    /// The entry `queue_id`, to change.
-    pub(crate) fn entry_mut(&mut self, queue_id: u64) -> Option<&mut QueueEntry> {
-        self.queue.get_mut(&queue_id)
-    }
-
     /// Stores `message_id` in the mailbox `key` (lower case); true when
     /// that mailbox already holds it (a second copy: the RFC 1047
     /// duplicate).
@@ -354,6 +349,74 @@ impl Host {
         Ok(())
     }
 
+    /// The one door through which this host answers a server session, in
+    /// a run, at the console and behind `mxlab serve`: the decision on
+    /// AUTH, MAIL and RCPT at `now`, by its policy and the faults striking
+    /// it then, and the bookkeeping of HELO/EHLO and STARTTLS in `peer`.
+    /// `None` for what it leaves to the caller: the message itself (where
+    /// it is stored), a reset, the close.
+    pub fn answer(
+        &mut self,
+        peer: &mut PeerState,
+        event: &mxlab_proto::server::ServerEvent,
+        now: SimTime,
+    ) -> Option<mxlab_proto::server::Decision> {
+        use mxlab_proto::server::{Decision, ServerEvent};
+        match event {
+            ServerEvent::Hello { domain, .. } => {
+                peer.helo.clone_from(domain);
+                None
+            }
+            ServerEvent::TlsEstablished => {
+                peer.helo.clear();
+                peer.authenticated = false;
+                None
+            }
+            ServerEvent::AuthRequest { credentials, .. } => {
+                let ok = self.login(&credentials.username, &credentials.password);
+                peer.authenticated |= ok;
+                Some(if ok {
+                    Decision::Accept
+                } else {
+                    Decision::bad_credentials()
+                })
+            }
+            ServerEvent::MailFrom { params, .. } => {
+                if params.size.is_some() {
+                    peer.message_size = params.size;
+                }
+                let size = peer.message_size.unwrap_or(0);
+                Some(crate::diagnostic::server_decision(&self.decide_mail(size)))
+            }
+            ServerEvent::RcptTo { to, from, .. } => {
+                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
+                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
+                let size = peer.message_size.unwrap_or(0);
+                Some(crate::diagnostic::server_decision(&self.decide_rcpt(
+                    &peer.helo,
+                    &sender,
+                    &rcpt,
+                    size,
+                    now,
+                    peer.authenticated,
+                )))
+            }
+            ServerEvent::Message { .. } | ServerEvent::Reset | ServerEvent::Closed(_) => None,
+        }
+    }
+
+    /// Whether `user` and `password` are one of the host's accounts (never,
+    /// while an AUTH failure fault strikes it).
+    pub fn login(&self, user: &str, password: &str) -> bool {
+        !self.faults.auth_failure
+            && self
+                .node
+                .policy
+                .credentials
+                .iter()
+                .any(|c| c.user == user && c.password == password)
+    }
+
     /// The server's decision on MAIL FROM for a message of `size` bytes.
     pub(crate) fn decide_mail(&mut self, size: u64) -> Result<(), Diagnostic> {
         if let Some(d) = self.forced_reply(Stage::Mail) {
@@ -448,6 +511,11 @@ pub struct PeerState {
     pub helo: String,
     /// Whether it logged in with AUTH.
     pub authenticated: bool,
+    /// The size of the message the client is about to send, when known
+    /// before its data (a `SIZE=` parameter, or, inside a run, the queued
+    /// message the client is delivering): checked against size limits and
+    /// mailbox quotas at MAIL and RCPT.
+    pub message_size: Option<u64>,
 }
 
 /// One scenario host's policy as an SMTP server, for a server outside the
@@ -504,50 +572,11 @@ impl ServerPolicy {
         event: &mxlab_proto::server::ServerEvent,
         now: SimTime,
     ) -> Option<mxlab_proto::server::Decision> {
-        use mxlab_proto::server::{Decision, ServerEvent};
-        match event {
-            ServerEvent::Hello { domain, .. } => {
-                peer.helo.clone_from(domain);
-                None
-            }
-            ServerEvent::TlsEstablished => {
-                *peer = PeerState::default();
-                None
-            }
-            ServerEvent::AuthRequest { credentials, .. } => {
-                let ok = self.login(&credentials.username, &credentials.password);
-                peer.authenticated |= ok;
-                Some(if ok {
-                    Decision::Accept
-                } else {
-                    Decision::bad_credentials()
-                })
-            }
-            ServerEvent::MailFrom { params, .. } => Some(crate::diagnostic::server_decision(
-                &self.mail(params.size.unwrap_or(0)),
-            )),
-            ServerEvent::RcptTo { to, from, .. } => {
-                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
-                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
-                Some(crate::diagnostic::server_decision(&self.rcpt(
-                    &peer.helo,
-                    &sender,
-                    &rcpt,
-                    now,
-                    peer.authenticated,
-                )))
-            }
-            ServerEvent::Message { .. } | ServerEvent::Reset | ServerEvent::Closed(_) => None,
-        }
+        self.host.answer(peer, event, now)
     }
 
     /// Whether `user` and `password` are one of the host's accounts.
     pub fn login(&self, user: &str, password: &str) -> bool {
-        self.host
-            .node
-            .policy
-            .credentials
-            .iter()
-            .any(|c| c.user == user && c.password == password)
+        self.host.login(user, password)
     }
 }

@@ -11,18 +11,17 @@
 //! local mailbox, or MX selection per RFC 5321 §5.1), try the next MX on a
 //! connection failure or a 4xx, retry by their timing profile, and bounce
 //! with a DSN to the envelope sender from `<>` (a bounce is never bounced).
-//! The SMTP conversation of each attempt goes through [`SmtpExchange`];
-//! [`ProtoExchange`] plays it with `mxlab-proto`'s client and server
-//! sessions, so the lines on every link are real SMTP.
+//! Every SMTP conversation is played on the clock, line by line, by
+//! `mxlab-proto`'s client and server sessions ([`session`]): the lines on
+//! every link are real SMTP, and a fault strikes what is in flight.
 
 mod attempt;
 mod dsn;
-mod exchange;
 mod faults;
 mod host;
 mod outcome;
-mod proto_exchange;
 mod record;
+mod session;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -30,14 +29,11 @@ use std::net::IpAddr;
 use compact_str::CompactString;
 
 pub use attempt::SIM_EPOCH_UNIX;
-pub use exchange::{
-    Decision, SessionOptions, SmtpExchange, SmuggledMessage, TransactionRequest, TransactionResult,
-    WireLine,
-};
+use attempt::{Attempt, AttemptKey};
 pub use host::{Host, PeerState, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
-pub use proto_exchange::ProtoExchange;
-pub(crate) use proto_exchange::PATHS;
-use record::{Key, Recorder};
+use record::Recorder;
+use session::Conn;
+pub(crate) use session::PATHS;
 
 use crate::budget::{Budget, BudgetStop};
 use crate::diagnostic::Diagnostic;
@@ -47,7 +43,7 @@ use crate::rng::SimRng;
 use crate::scenario::{Fault, FaultSpec, LinkProfile, Scenario};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
-use crate::trace::{EventKind, Mark, Names, Note, Subject, Trace, NO_NAME};
+use crate::trace::{ConnectFailure, EventKind, Mark, Names, Note, Subject, Trace, NO_NAME};
 
 /// A run with at least this many events and messages to go builds its
 /// trace on a second thread (natively).
@@ -81,15 +77,59 @@ enum Event {
         host: usize,
         entry: Box<QueueEntry>,
     },
-    Outcome {
-        host: usize,
-        queue_id: u64,
-        results: Vec<(String, RcptResult)>,
-    },
     /// Ends the faults on then that strike `host` (and, for a link, `peer`).
     EndFaults {
         host: usize,
         peer: Option<usize>,
+    },
+    /// The resolver's answer reaches an attempt (`lost`: the host gave up
+    /// waiting for one).
+    DnsAnswer {
+        host: usize,
+        queue_id: u64,
+        lost: bool,
+    },
+    /// A concurrency slot came free for a waiting attempt.
+    Wake {
+        host: usize,
+        queue_id: u64,
+    },
+    /// A connection request reaches `target`.
+    Syn {
+        host: usize,
+        queue_id: u64,
+        target: usize,
+        started: SimTime,
+    },
+    /// The SYN-ACK reaches the client: the connection is open.
+    Connected {
+        host: usize,
+        queue_id: u64,
+        target: usize,
+        started: SimTime,
+    },
+    /// The client learns that its connection could not be opened.
+    ConnectFailed {
+        host: usize,
+        queue_id: u64,
+        target: usize,
+        reason: ConnectFailure,
+    },
+    /// A segment reaches one end of a connection.
+    Segment {
+        slot: u32,
+        conn: u64,
+        to_server: bool,
+    },
+    /// A client's reply deadline may have passed.
+    ClientTimer {
+        slot: u32,
+        conn: u64,
+    },
+    /// A TLS handshake ends.
+    TlsDone {
+        slot: u32,
+        conn: u64,
     },
 }
 
@@ -97,7 +137,7 @@ enum Event {
 ///
 /// `Clone` is the checkpoint: a clone runs on exactly as the original would.
 #[derive(Debug, Clone)]
-pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
+pub struct Sim {
     /// Shared, not copied, by checkpoints and forks.
     scenario: std::sync::Arc<Scenario>,
     seed: u64,
@@ -127,20 +167,27 @@ pub struct Sim<X: SmtpExchange + Clone = ProtoExchange> {
     /// trace on a second thread (natively).
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     ship_from: usize,
-    exchange: X,
+    /// The delivery attempts in progress.
+    attempts: BTreeMap<AttemptKey, Attempt>,
+    /// The open connections, by slot, and the free slots.
+    conns: Vec<Option<Box<Conn>>>,
+    free_conns: Vec<u32>,
+    /// Sessions of closed connections, restarted for new ones.
+    spare_sessions: Vec<(
+        mxlab_proto::server::ServerSession,
+        mxlab_proto::client::ClientSession,
+    )>,
+    /// Deliveries under way per (host, destination), and the attempts
+    /// waiting for one to finish.
+    open_to: BTreeMap<(usize, String), u32>,
+    waiting: BTreeMap<(usize, String), std::collections::VecDeque<AttemptKey>>,
+    /// The last queue id a server handed out (`queued as Q000042`).
+    serial: u64,
     next_conn: u64,
     horizon: SimTime,
     budget: Budget,
     /// Set when the run spent its budget: it computes nothing more.
     stopped: Option<BudgetStop>,
-}
-
-impl Sim<ProtoExchange> {
-    /// A simulation of a validated `scenario` with world seed `seed`; every
-    /// SMTP conversation is played by `mxlab-proto`'s sessions.
-    pub fn new(scenario: Scenario, seed: u64) -> Self {
-        Sim::with_exchange(scenario, seed, ProtoExchange::default())
-    }
 }
 
 fn pair(a: usize, b: usize) -> (usize, usize) {
@@ -151,9 +198,9 @@ fn pair(a: usize, b: usize) -> (usize, usize) {
     }
 }
 
-impl<X: SmtpExchange + Clone> Sim<X> {
-    /// A simulation whose SMTP conversations are played by `exchange`.
-    pub fn with_exchange(scenario: Scenario, seed: u64, exchange: X) -> Self {
+impl Sim {
+    /// A simulation of a validated `scenario` with world seed `seed`.
+    pub fn new(scenario: Scenario, seed: u64) -> Self {
         let mut hosts = Vec::new();
         let mut by_name = BTreeMap::new();
         let mut by_address = BTreeMap::new();
@@ -247,7 +294,13 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             ship_from: SHIP_FROM,
             #[cfg(target_arch = "wasm32")]
             ship_from: usize::MAX,
-            exchange,
+            attempts: BTreeMap::new(),
+            conns: Vec::new(),
+            free_conns: Vec::new(),
+            spare_sessions: Vec::new(),
+            open_to: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            serial: 0,
             next_conn: 1,
             budget: Budget::DEFAULT,
             stopped: None,
@@ -407,7 +460,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                 if at <= limit && next.is_none_or(|(next, _)| at <= next) {
                     self.next_submit += 1;
                     // Due before anything else at the same instant.
-                    self.flush((at, 0));
                     self.events.advance_to(at);
                     self.handle(at, Event::Submit(i));
                     if self.spent(at) {
@@ -418,7 +470,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             }
             match next {
                 Some(key) if key.0 <= limit => {
-                    self.flush(key);
                     if let Some((at, event)) = self.events.pop() {
                         self.handle(at, event);
                         if self.spent(at) {
@@ -427,7 +478,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
                     }
                 }
                 _ => {
-                    self.flush((limit, u64::MAX));
                     self.events.pop_until(limit);
                     break;
                 }
@@ -436,13 +486,11 @@ impl<X: SmtpExchange + Clone> Sim<X> {
     }
 
     /// Whether the run has spent its budget, with the event at `at` just
-    /// handled; if so it stops there: the records up to `at` go into the
-    /// trace and the rest are dropped.
+    /// handled; if so it stops there.
     fn spent(&mut self, at: SimTime) -> bool {
         let Some(limit) = self.recorder.meter.over(&self.budget) else {
             return false;
         };
-        self.flush((at, u64::MAX));
         let meter = self.recorder.meter;
         self.stopped = Some(BudgetStop {
             at,
@@ -452,12 +500,6 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             budget: self.budget,
         });
         true
-    }
-
-    /// Moves the records ahead of their time with a key below `limit`
-    /// into the trace.
-    fn flush(&mut self, limit: Key) {
-        self.recorder.flush(limit, self.trace.store_mut());
     }
 
     /// Records an event at `at` (now).
@@ -535,12 +577,38 @@ impl<X: SmtpExchange + Clone> Sim<X> {
             Event::AttemptDue { host, queue_id } => self.attempt(now, host, queue_id),
             Event::Expire { host, queue_id } => self.expire(now, host, queue_id),
             Event::Arrive { host, entry } => self.arrive(now, host, *entry),
-            Event::Outcome {
+            Event::EndFaults { host, peer } => self.end_faults(now, host, peer),
+            Event::DnsAnswer {
                 host,
                 queue_id,
-                results,
-            } => self.outcome(now, host, queue_id, results),
-            Event::EndFaults { host, peer } => self.end_faults(now, host, peer),
+                lost,
+            } => self.dns_answer(now, (host, queue_id), lost),
+            Event::Wake { host, queue_id } => self.start_group(now, (host, queue_id)),
+            Event::Syn {
+                host,
+                queue_id,
+                target,
+                started,
+            } => self.on_syn(now, (host, queue_id), target, started),
+            Event::Connected {
+                host,
+                queue_id,
+                target,
+                started,
+            } => self.on_connected(now, (host, queue_id), target, started),
+            Event::ConnectFailed {
+                host,
+                queue_id,
+                target,
+                reason,
+            } => self.on_connect_failed(now, (host, queue_id), target, reason),
+            Event::Segment {
+                slot,
+                conn,
+                to_server,
+            } => self.on_segment(now, slot, conn, to_server),
+            Event::ClientTimer { slot, conn } => self.on_client_timer(now, slot, conn),
+            Event::TlsDone { slot, conn } => self.on_tls_done(now, slot, conn),
         }
     }
 

@@ -3,12 +3,12 @@
 //! profile, a delay warning or a bounce sent to the envelope sender, and
 //! the entry leaving the queue when no recipient is left.
 
-use super::{Event, RcptResult, RecipientStatus, Sim, SmtpExchange};
+use super::{Event, RcptResult, RecipientStatus, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
 use crate::trace::{DsnAction, EventKind, Names};
 
-impl<X: SmtpExchange + Clone> Sim<X> {
+impl Sim {
     pub(super) fn outcome(
         &mut self,
         now: SimTime,

@@ -55,7 +55,7 @@ pub fn check_invariants(sim: &Sim) {
                 if *duplicate {
                     assert!(
                         crashed,
-                        "a duplicate without a crash fault (seed {})",
+                        "a duplicate outside the RFC 1047 window (seed {})",
                         sim.seed()
                     );
                 }
@@ -64,10 +64,16 @@ pub fn check_invariants(sim: &Sim) {
             EventKind::Bounce { .. } => true,
             _ => false,
         };
-        if matches!(&e.kind, EventKind::FaultOn { fault }
-            if matches!(**fault, mxlab_sim::scenario::Fault::HostCrash { .. }))
-        {
-            crashed = true;
+        // The RFC 1047 window: a connection cut after the final dot and
+        // before its reply (a crash, or a reply lost on a cut link).
+        match &e.kind {
+            EventKind::FaultOn { fault }
+                if matches!(**fault, mxlab_sim::scenario::Fault::HostCrash { .. }) =>
+            {
+                crashed = true;
+            }
+            EventKind::Abort { detail, .. } if detail.contains("RFC 1047") => crashed = true,
+            _ => {}
         }
         if fin {
             let key = (e.message.clone().unwrap(), e.recipient.clone().unwrap());

@@ -1,0 +1,876 @@
+//! Connections on the virtual clock.
+//!
+//! A connection holds `mxlab-proto`'s client session (on the delivering
+//! host) and server session (on the receiving host). Each writes only
+//! when something reaches it: every transmission is a segment that
+//! travels the link (latency and jitter, in order) and arrives as an
+//! event; the receiving host answers each server event as it happens
+//! through its one policy door ([`super::Host::answer`]). Nothing is
+//! decided before it happens, so a fault strikes what is in flight:
+//!
+//! - a host going down (refusing) or crashing resets its connections: the
+//!   client learns it when the reset arrives, and nothing the server had
+//!   not answered counts;
+//! - a silent host or a cut link loses segments: the client's RFC 5321
+//!   §4.5.3.2 timeouts fire and the attempt is deferred;
+//! - a crash after the final dot stores the message and never sends the
+//!   250: the client retries it, and the RFC 1047 duplicate follows.
+
+use std::collections::VecDeque;
+
+use compact_str::{CompactString, ToCompactString};
+use mxlab_proto::client::{
+    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Stage as ClientStage, Timeouts,
+    TlsPolicy, Transaction,
+};
+use mxlab_proto::message::{with_protocol, ReceivedFields};
+use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
+use mxlab_proto::reply::Reply;
+use mxlab_proto::sasl::Credentials;
+use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
+use mxlab_proto::wire::BareLinePolicy;
+use mxlab_proto::{explain, ClientState, Input, Instant, Output, ServerState};
+
+use super::attempt::{AttemptKey, SIM_EPOCH_UNIX};
+use super::host::{PeerState, QueueEntry};
+use super::{Event, Sim};
+use crate::diagnostic::Diagnostic;
+use crate::scenario::{BareLfPolicy, DownMode, Stage};
+use crate::time::SimTime;
+use crate::timing::ClientTimeouts;
+use crate::trace::{AbortCause, ConnectFailure, EventKind, Names};
+
+pub(crate) const PATHS: PathOptions = PathOptions {
+    smtputf8: true,
+    allow_unqualified: true,
+    allow_missing_brackets: false,
+};
+
+/// Segments travelling to the server, and to the client.
+const TO_SERVER: usize = 0;
+const TO_CLIENT: usize = 1;
+
+/// What travels one way on a connection.
+#[derive(Debug, Clone)]
+enum Segment {
+    /// Bytes written in one go, and when they were written.
+    Data { bytes: Vec<u8>, sent_at: SimTime },
+    /// The server closed its end.
+    Fin,
+    /// The server's host reset the connection, and why.
+    Reset(CompactString),
+}
+
+/// One open connection.
+#[derive(Debug, Clone)]
+pub(super) struct Conn {
+    /// Its place among the open connections, and its id in the trace.
+    slot: u32,
+    id: u64,
+    attempt: AttemptKey,
+    client_host: usize,
+    server_host: usize,
+    client: ClientSession,
+    /// `None` once the server's end is gone (reset).
+    server: Option<ServerSession>,
+    peer: PeerState,
+    /// Segments on their way, each direction in order.
+    wire: [VecDeque<Segment>; 2],
+    /// When the last segment each way arrives (TCP delivers in order).
+    last_arrival: [SimTime; 2],
+    /// Each end is ready for the TLS handshake: server, client.
+    tls_ready: [bool; 2],
+    /// Messages the server took from this connection (more than one: a
+    /// smuggled one).
+    messages: u32,
+    outcomes: Vec<RecipientOutcome>,
+    /// The recipients, parsed as the client sends them.
+    paths: Vec<Result<ForwardPath, String>>,
+    /// The client's reply deadline, and the earliest timer event due.
+    deadline: Option<SimTime>,
+    timer: Option<SimTime>,
+    /// The names of its lines: to the server, to the client.
+    names: [Names; 2],
+    message_id: CompactString,
+    hops: u32,
+    /// Cut (reset or timed out) rather than closed after QUIT.
+    cut: bool,
+    /// The client is done, and its attempt has its results: what is
+    /// still on the wire arrives (and is recorded) before the connection
+    /// is gone.
+    client_done: bool,
+    /// When the server's last reply left (a tarpit delays each one).
+    server_sent: SimTime,
+}
+
+/// What the host's door says to a server event.
+enum Door {
+    Decide(Decision),
+    Nothing,
+    /// The host crashes before answering.
+    Crash,
+}
+
+fn instant(t: SimTime) -> Instant {
+    Instant::from_micros(t.as_micros())
+}
+
+fn duration(secs: u64) -> core::time::Duration {
+    core::time::Duration::from_secs(secs)
+}
+
+/// The client's timeouts from a timing profile's.
+fn timeouts(t: &ClientTimeouts) -> Timeouts {
+    Timeouts {
+        greeting: duration(t.helo_secs),
+        command: duration(t.helo_secs),
+        mail: duration(t.mail_secs),
+        rcpt: duration(t.rcpt_secs),
+        data_initiation: duration(t.data_init_secs),
+        data_termination: duration(t.data_done_secs),
+    }
+}
+
+/// What a client in `state` waits for, and for how long, in words.
+fn waiting_for(state: ClientState, t: &ClientTimeouts) -> CompactString {
+    let (what, secs) = match state {
+        ClientState::Greeting => ("greeting", t.helo_secs),
+        ClientState::Ehlo | ClientState::Helo => ("reply to EHLO", t.helo_secs),
+        ClientState::StartTls | ClientState::TlsHandshake => ("reply to STARTTLS", t.helo_secs),
+        ClientState::Auth => ("reply to AUTH", t.helo_secs),
+        ClientState::Mail => ("reply to MAIL", t.mail_secs),
+        ClientState::Rcpt => ("reply to RCPT", t.rcpt_secs),
+        ClientState::Data => ("354 reply to DATA", t.data_init_secs),
+        ClientState::DataDone => return compact_str::format_compact!(
+            "no reply to the final dot within {} s: the message may have been delivered (RFC 1047)",
+            t.data_done_secs
+        ),
+        ClientState::Rset => ("reply to RSET", t.helo_secs),
+        ClientState::Quit | ClientState::Closed => ("reply to QUIT", t.helo_secs),
+    };
+    compact_str::format_compact!("no {what} within {secs} s")
+}
+
+/// A recipient's outcome as the engine counts it.
+fn to_result(o: &RecipientOutcome) -> Result<(), Diagnostic> {
+    if o.is_delivered() {
+        return Ok(());
+    }
+    if o.stage == ClientStage::Auth {
+        // A refused login defers rather than bounces, as Postfix does by
+        // default (smtp_sasl_auth_soft_bounce): the password may be fixed.
+        return Err(Diagnostic::new(
+            454,
+            "4.7.8",
+            &format!(
+                "Authentication failed ({}); the message stays queued",
+                o.reply.summary()
+            ),
+            "RFC 4954 §6",
+        ));
+    }
+    let code = o.reply.code.get();
+    let enhanced = o
+        .reply
+        .enhanced
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| format!("{}.0.0", o.reply.code.class()));
+    Err(Diagnostic::new(
+        code,
+        &enhanced,
+        &o.reply.text(),
+        explain::reply(code).rfc,
+    ))
+}
+
+/// Each recipient's result, in order, from what the client settled.
+fn per_rcpt(
+    paths: &[Result<ForwardPath, String>],
+    outcomes: &[RecipientOutcome],
+) -> Vec<Result<(), Diagnostic>> {
+    let mut used = vec![false; outcomes.len()];
+    paths
+        .iter()
+        .map(|p| {
+            let p = match p {
+                Ok(p) => p,
+                Err(e) => {
+                    return Err(Diagnostic::new(
+                        501,
+                        "5.1.3",
+                        &format!("Bad recipient address syntax: {e}"),
+                        "RFC 5321 §4.1.2",
+                    ))
+                }
+            };
+            let found = outcomes
+                .iter()
+                .enumerate()
+                .find(|(k, o)| !used.get(*k).copied().unwrap_or(true) && o.rcpt == *p);
+            match found {
+                Some((k, o)) => {
+                    if let Some(u) = used.get_mut(k) {
+                        *u = true;
+                    }
+                    to_result(o)
+                }
+                None => Err(Diagnostic::new(
+                    451,
+                    "4.4.2",
+                    "Connection lost",
+                    "RFC 5321 §4.2.2",
+                )),
+            }
+        })
+        .collect()
+}
+
+impl Sim {
+    /// The SYN-ACK reaches the client: the connection is open, the server
+    /// greets (unless its host went down meanwhile).
+    pub(super) fn on_connected(
+        &mut self,
+        now: SimTime,
+        key: AttemptKey,
+        target: usize,
+        started: SimTime,
+    ) {
+        let host = key.0;
+        let Some((message, rcpts)) = self
+            .attempts
+            .get(&key)
+            .map(|a| (a.message, a.rcpts.clone()))
+        else {
+            return;
+        };
+        match self.hosts.get(target).and_then(|h| h.faults.down) {
+            Some(DownMode::Refused) => {
+                return self.on_connect_failed(now, key, target, ConnectFailure::Refused);
+            }
+            Some(DownMode::Silent) => {
+                let at = started.plus_secs(
+                    self.hosts
+                        .get(host)
+                        .map_or(30, |h| h.profile.timeouts.connect_secs),
+                );
+                self.events.push(
+                    at,
+                    Event::ConnectFailed {
+                        host,
+                        queue_id: key.1,
+                        target,
+                        reason: ConnectFailure::Timeout,
+                    },
+                );
+                return;
+            }
+            None => {}
+        }
+        let Some(entry) = self.hosts.get(host).and_then(|h| h.entry(key.1)) else {
+            return;
+        };
+        let (mail_from, content, message_id, hops) = (
+            entry.mail_from.clone(),
+            entry.content.as_bytes().to_vec(),
+            entry.message_id.clone(),
+            entry.hops,
+        );
+        let id = self.next_conn;
+        self.next_conn = self.next_conn.saturating_add(1);
+        let (c, s) = (self.host_id(host), self.host_id(target));
+        let names = [Names::pair(c, s, message), Names::pair(s, c, message)];
+        // A server that requires AUTH is a submission server: port 587
+        // (RFC 6409); everything else relays on 25.
+        let port = if self
+            .hosts
+            .get(target)
+            .is_some_and(|h| h.node.policy.auth_required)
+        {
+            587
+        } else {
+            25
+        };
+        self.record(now, names[TO_SERVER], EventKind::Connect { conn: id, port });
+        let client_name = self.name(host);
+        let Some(client_host) = self.hosts.get(host) else {
+            return;
+        };
+        let mut client_cfg = ClientConfig::new(client_name.as_str());
+        client_cfg.tls = TlsPolicy::Opportunistic;
+        client_cfg.verbose_events = false;
+        client_cfg.timeouts = timeouts(&client_host.profile.timeouts);
+        client_cfg.credentials = client_host
+            .node
+            .policy
+            .credentials
+            .first()
+            .map(|c| Credentials {
+                authzid: String::new(),
+                username: c.user.clone(),
+                password: c.password.clone(),
+            });
+        let server_name = self.name(target);
+        let Some(h) = self.hosts.get_mut(target) else {
+            return;
+        };
+        let pol = &h.node.policy;
+        let mut server_cfg = ServerConfig::new(server_name.as_str());
+        server_cfg.paths = PATHS;
+        server_cfg.extensions.size = None;
+        server_cfg.extensions.starttls = pol.starttls || pol.tls_required;
+        server_cfg.require_tls = pol.tls_required;
+        server_cfg.extensions.auth = !pol.credentials.is_empty();
+        server_cfg.require_auth = pol.auth_required;
+        server_cfg.bare_line_policy = match pol.bare_lf {
+            BareLfPolicy::Strict => BareLinePolicy::Strict,
+            BareLfPolicy::Preserve => BareLinePolicy::Preserve,
+            BareLfPolicy::Lenient => BareLinePolicy::Lenient,
+        };
+        // Forced replies to the greeting and to EHLO, drawn as the server
+        // accepts the connection.
+        server_cfg.greeting_reply = h.forced_reply(Stage::Connect).map(|d| d.reply());
+        server_cfg.hello_reply = h.forced_reply(Stage::Helo).map(|d| d.reply());
+        let mut scratch = String::new();
+        let mut bracket = |addr: &str| {
+            scratch.clear();
+            scratch.push('<');
+            scratch.push_str(addr);
+            scratch.push('>');
+            scratch.clone()
+        };
+        let from = ReversePath::parse(&bracket(&mail_from), PATHS).unwrap_or(ReversePath::Null);
+        let paths: Vec<Result<ForwardPath, String>> = rcpts
+            .iter()
+            .map(|r| ForwardPath::parse(&bracket(r), PATHS).map_err(|e| e.to_string()))
+            .collect();
+        let size = content.len() as u64;
+        let tx = Transaction::new(
+            from,
+            paths
+                .iter()
+                .filter_map(|p| p.as_ref().ok().cloned())
+                .collect(),
+            content,
+        );
+        let at = instant(now);
+        let (server, client) = match self.spare_sessions.pop() {
+            Some((mut server, mut client)) => {
+                server.restart(server_cfg, at);
+                client.restart(client_cfg, [tx], at);
+                (server, client)
+            }
+            None => (
+                ServerSession::new(server_cfg, at),
+                ClientSession::new(client_cfg, vec![tx], at),
+            ),
+        };
+        let slot = match self.free_conns.pop() {
+            Some(slot) => slot,
+            None => {
+                self.conns.push(None);
+                u32::try_from(self.conns.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        let mut conn = Box::new(Conn {
+            slot,
+            id,
+            attempt: key,
+            client_host: host,
+            server_host: target,
+            client,
+            server: Some(server),
+            peer: PeerState {
+                message_size: Some(size),
+                ..PeerState::default()
+            },
+            wire: [VecDeque::new(), VecDeque::new()],
+            last_arrival: [now, now],
+            tls_ready: [false, false],
+            messages: 0,
+            outcomes: Vec::new(),
+            paths,
+            deadline: None,
+            timer: None,
+            names,
+            message_id,
+            hops,
+            cut: false,
+            client_done: false,
+            server_sent: now,
+        });
+        let closed = self.drive(now, &mut conn);
+        self.settle_conn(now, conn, closed);
+    }
+
+    /// Takes connection `id` out of its slot, if it is still open.
+    fn take_conn(&mut self, slot: u32, id: u64) -> Option<Box<Conn>> {
+        let place = self.conns.get_mut(slot as usize)?;
+        if place.as_ref().is_some_and(|c| c.id == id) {
+            place.take()
+        } else {
+            None
+        }
+    }
+
+    /// Puts a connection back in its slot; when its client has just
+    /// closed (`closed`), its results go to its attempt, and once nothing
+    /// is left on the wire, the connection is gone.
+    fn settle_conn(&mut self, now: SimTime, mut c: Box<Conn>, closed: bool) {
+        let results = (closed && !c.client_done).then(|| {
+            c.client_done = true;
+            (self.name(c.server_host), per_rcpt(&c.paths, &c.outcomes))
+        });
+        let key = c.attempt;
+        if c.client_done && c.wire.iter().all(VecDeque::is_empty) {
+            if !c.cut {
+                self.record(now, c.names[TO_SERVER], EventKind::Close { conn: c.id });
+            }
+            self.free_conns.push(c.slot);
+            if let Some(server) = c.server.take() {
+                if self.spare_sessions.len() < 8 {
+                    self.spare_sessions.push((server, c.client));
+                }
+            }
+        } else if let Some(place) = self.conns.get_mut(c.slot as usize) {
+            *place = Some(c);
+        }
+        if let Some((server, outcomes)) = results {
+            self.connection_done(now, key, server, outcomes);
+        }
+    }
+
+    /// Sends a segment one way: it arrives after the link's delay, and
+    /// never before the segments sent earlier the same way.
+    fn send(&mut self, now: SimTime, c: &mut Conn, dir: usize, segment: Segment) {
+        let (from, to) = if dir == TO_SERVER {
+            (c.client_host, c.server_host)
+        } else {
+            (c.server_host, c.client_host)
+        };
+        let sent = match &segment {
+            Segment::Data { sent_at, .. } => *sent_at,
+            _ => now,
+        };
+        let delay = self.one_way(from, to);
+        let last = c.last_arrival.get(dir).copied().unwrap_or(now);
+        let at = sent.plus_micros(delay).max(last);
+        if let Some(l) = c.last_arrival.get_mut(dir) {
+            *l = at;
+        }
+        if let Some(w) = c.wire.get_mut(dir) {
+            w.push_back(segment);
+        }
+        self.events.push(
+            at,
+            Event::Segment {
+                slot: c.slot,
+                conn: c.id,
+                to_server: dir == TO_SERVER,
+            },
+        );
+    }
+
+    /// A segment arrives at one end of connection `id`.
+    pub(super) fn on_segment(&mut self, now: SimTime, slot: u32, id: u64, to_server: bool) {
+        let Some(mut c) = self.take_conn(slot, id) else {
+            return;
+        };
+        let dir = if to_server { TO_SERVER } else { TO_CLIENT };
+        let Some(segment) = c.wire.get_mut(dir).and_then(VecDeque::pop_front) else {
+            return self.settle_conn(now, c, false);
+        };
+        // Lost on the way: a cut link, or a server host that answers
+        // nothing (no retransmission is modelled: the client times out).
+        let lost = self
+            .partitions
+            .contains(&super::pair(c.client_host, c.server_host))
+            || (to_server
+                && self
+                    .hosts
+                    .get(c.server_host)
+                    .is_some_and(|h| h.faults.down.is_some()));
+        if lost {
+            return self.settle_conn(now, c, false);
+        }
+        let at = instant(now);
+        match segment {
+            Segment::Data { bytes, sent_at } => {
+                let names = c.names.get(dir).copied().unwrap_or_default();
+                for line in bytes.split_inclusive(|&b| b == b'\n') {
+                    self.recorder.record_line(
+                        self.trace.store_mut(),
+                        now,
+                        names,
+                        (to_server, c.id, sent_at),
+                        line,
+                    );
+                }
+                if to_server {
+                    if let Some(server) = c.server.as_mut() {
+                        server.handle_input(at, Input::Bytes(&bytes));
+                        server.give_back(bytes);
+                    }
+                } else if !c.client_done {
+                    c.client.handle_input(at, Input::Bytes(&bytes));
+                    c.client.give_back(bytes);
+                }
+            }
+            Segment::Fin => c.client.handle_input(at, Input::PeerClosed),
+            Segment::Reset(_) if c.client_done => {}
+            Segment::Reset(mut detail) => {
+                if c.client.state() == ClientState::DataDone {
+                    detail.push_str(
+                        " after the final dot, before its reply: the message may have been delivered (RFC 1047)",
+                    );
+                }
+                c.cut = true;
+                self.record(
+                    now,
+                    c.names[TO_SERVER],
+                    EventKind::Abort {
+                        conn: c.id,
+                        cause: AbortCause::Reset,
+                        detail,
+                    },
+                );
+                c.client.handle_input(at, Input::PeerClosed);
+            }
+        }
+        let closed = self.drive(now, &mut c);
+        self.settle_conn(now, c, closed);
+    }
+
+    /// The client's timer: a reply that has not come by its deadline ends
+    /// the session (RFC 5321 §4.5.3.2).
+    pub(super) fn on_client_timer(&mut self, now: SimTime, slot: u32, id: u64) {
+        let Some(mut c) = self.take_conn(slot, id) else {
+            return;
+        };
+        if c.timer == Some(now) {
+            c.timer = None;
+        }
+        match c.deadline.filter(|_| !c.client_done) {
+            Some(d) if d <= now => {
+                let detail = self
+                    .hosts
+                    .get(c.client_host)
+                    .map_or_else(CompactString::default, |h| {
+                        waiting_for(c.client.state(), &h.profile.timeouts)
+                    });
+                c.cut = true;
+                self.record(
+                    now,
+                    c.names[TO_SERVER],
+                    EventKind::Abort {
+                        conn: c.id,
+                        cause: AbortCause::Timeout,
+                        detail,
+                    },
+                );
+                c.client.handle_input(instant(now), Input::Timeout);
+                let closed = self.drive(now, &mut c);
+                return self.settle_conn(now, c, closed);
+            }
+            Some(d) if c.timer.is_none() => {
+                c.timer = Some(d);
+                self.events.push(d, Event::ClientTimer { slot, conn: id });
+            }
+            _ => {}
+        }
+        self.settle_conn(now, c, false);
+    }
+
+    /// The TLS handshake ends: it works unless a TLS fault strikes the
+    /// server's host now.
+    pub(super) fn on_tls_done(&mut self, now: SimTime, slot: u32, id: u64) {
+        let Some(mut c) = self.take_conn(slot, id) else {
+            return;
+        };
+        let ok = !self
+            .hosts
+            .get(c.server_host)
+            .is_some_and(|h| h.faults.tls_failure);
+        self.record(
+            now,
+            c.names[TO_SERVER],
+            EventKind::TlsUpgrade { conn: c.id, ok },
+        );
+        let input = if ok {
+            Input::TlsEstablished
+        } else {
+            Input::TlsFailed
+        };
+        if let Some(server) = c.server.as_mut() {
+            server.handle_input(instant(now), input);
+        }
+        c.client.handle_input(instant(now), input);
+        let closed = self.drive(now, &mut c);
+        self.settle_conn(now, c, closed);
+    }
+
+    /// Puts what both ends have to say on the wire; true when the client
+    /// is done.
+    fn drive(&mut self, now: SimTime, c: &mut Conn) -> bool {
+        self.drive_server(now, c);
+        if c.client_done {
+            return false;
+        }
+        let closed = self.drive_client(now, c);
+        if c.tls_ready == [true, true] {
+            c.tls_ready = [false, false];
+            let rtt = self
+                .one_way(c.client_host, c.server_host)
+                .saturating_add(self.one_way(c.server_host, c.client_host));
+            self.events.push(
+                now.plus_micros(rtt),
+                Event::TlsDone {
+                    slot: c.slot,
+                    conn: c.id,
+                },
+            );
+        }
+        closed
+    }
+
+    fn drive_server(&mut self, now: SimTime, c: &mut Conn) {
+        let at = instant(now);
+        let mut sends: smallvec::SmallVec<[Vec<u8>; 4]> = smallvec::SmallVec::new();
+        let (mut fin, mut crashed) = (false, false);
+        while let Some(o) = c.server.as_mut().and_then(ServerSession::poll_output) {
+            match o {
+                Output::Transmit(b) => sends.push(b),
+                Output::Event(e) => match self.door(now, c, e) {
+                    Door::Decide(d) => {
+                        if let Some(server) = c.server.as_mut() {
+                            server.decide(at, d);
+                        }
+                    }
+                    Door::Nothing => {}
+                    Door::Crash => {
+                        crashed = true;
+                        break;
+                    }
+                },
+                Output::StartTls => c.tls_ready[TO_SERVER] = true,
+                Output::Close => fin = true,
+                Output::Timeout(_) => {}
+            }
+        }
+        // A crash at DATA: the command arrived, the 354 is never sent.
+        crashed |= c
+            .server
+            .as_ref()
+            .is_some_and(|s| s.state() == ServerState::Data)
+            && self
+                .hosts
+                .get(c.server_host)
+                .is_some_and(|h| h.faults.crash == Some(Stage::Data));
+        if crashed {
+            let detail = compact_str::format_compact!("{} crashed", self.name(c.server_host));
+            self.crash(now, c.server_host);
+            self.reset(now, c, detail);
+            return;
+        }
+        let tarpit = self
+            .hosts
+            .get(c.server_host)
+            .map_or(0, |h| h.faults.tarpit_ms.saturating_mul(1_000));
+        for bytes in sends {
+            // Each reply waits for the one before it, then the tarpit.
+            let sent_at = c.server_sent.max(now).plus_micros(tarpit);
+            c.server_sent = sent_at;
+            self.send(now, c, TO_CLIENT, Segment::Data { bytes, sent_at });
+        }
+        if fin {
+            self.send(now, c, TO_CLIENT, Segment::Fin);
+        }
+    }
+
+    fn drive_client(&mut self, now: SimTime, c: &mut Conn) -> bool {
+        let mut closed = false;
+        while let Some(o) = c.client.poll_output() {
+            match o {
+                Output::Transmit(bytes) => {
+                    self.send(
+                        now,
+                        c,
+                        TO_SERVER,
+                        Segment::Data {
+                            bytes,
+                            sent_at: now,
+                        },
+                    );
+                }
+                Output::Event(ClientEvent::TransactionDone(t)) => c.outcomes.extend(t.rcpts),
+                Output::Event(_) => {}
+                Output::StartTls => c.tls_ready[TO_CLIENT] = true,
+                Output::Close => closed = true,
+                Output::Timeout(d) => {
+                    let d = SimTime::from_micros(d.as_micros());
+                    c.deadline = Some(d);
+                    if c.timer.is_none_or(|t| t > d) {
+                        c.timer = Some(d);
+                        self.events.push(
+                            d,
+                            Event::ClientTimer {
+                                slot: c.slot,
+                                conn: c.id,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        closed
+    }
+
+    /// The server's host answers one event of its session.
+    fn door(&mut self, now: SimTime, c: &mut Conn, e: ServerEvent) -> Door {
+        let Some(h) = self.hosts.get_mut(c.server_host) else {
+            return Door::Nothing;
+        };
+        let crash = h.faults.crash;
+        match e {
+            ServerEvent::Hello { .. } if crash == Some(Stage::Helo) => Door::Crash,
+            ServerEvent::MailFrom { .. } if crash == Some(Stage::Mail) => Door::Crash,
+            ServerEvent::RcptTo { .. } if crash == Some(Stage::Rcpt) => Door::Crash,
+            ServerEvent::Message {
+                envelope, content, ..
+            } => {
+                c.messages = c.messages.saturating_add(1);
+                if c.messages == 1 {
+                    let forced = h
+                        .forced_reply(Stage::Data)
+                        .or_else(|| h.forced_reply(Stage::EndOfData));
+                    if let Some(d) = forced {
+                        return Door::Decide(Decision::Reject(d.reply()));
+                    }
+                }
+                self.store(now, c, &envelope, content);
+                if crash == Some(Stage::EndOfData) {
+                    return Door::Crash;
+                }
+                Door::Decide(self.queued())
+            }
+            other => h
+                .answer(&mut c.peer, &other, now)
+                .map_or(Door::Nothing, Door::Decide),
+        }
+    }
+
+    /// The server took responsibility for a message: it enters its queue
+    /// with a `Received:` on top and a fresh retry history (a second
+    /// message on the same connection was smuggled past the end of data).
+    fn store(
+        &mut self,
+        now: SimTime,
+        c: &Conn,
+        envelope: &mxlab_proto::server::Envelope,
+        content: Vec<u8>,
+    ) {
+        let message_id = if c.messages <= 1 {
+            c.message_id.to_string()
+        } else {
+            format!("{}.smuggled{}", c.message_id, c.messages - 1)
+        };
+        let mail_from = envelope
+            .from
+            .mailbox()
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let rcpts: Vec<String> = envelope
+            .rcpts
+            .iter()
+            .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
+            .collect();
+        let content = match String::from_utf8(content) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let mut id = CompactString::from(message_id.as_str());
+        id.push('.');
+        id.push_str(&c.id.to_compact_string());
+        let (client, server) = (self.name(c.client_host), self.name(c.server_host));
+        let mut out = String::with_capacity(content.len().saturating_add(192));
+        ReceivedFields {
+            from_helo: &client,
+            from_ip: None,
+            by: &server,
+            with: with_protocol(true, envelope.tls, envelope.auth.is_some()),
+            id: Some(&id),
+            for_rcpt: match rcpts.as_slice() {
+                [one] => Some(one),
+                _ => None,
+            },
+            unix_secs: SIM_EPOCH_UNIX
+                .saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX)),
+        }
+        .write_to(&mut out);
+        out.push_str(&content);
+        let hops = c.hops.saturating_add(1);
+        let entry = QueueEntry::arriving(&message_id, &mail_from, &rcpts, out, hops, now);
+        self.events.push(
+            now,
+            Event::Arrive {
+                host: c.server_host,
+                entry: Box::new(entry),
+            },
+        );
+    }
+
+    /// Accepts a message with the next queue id.
+    fn queued(&mut self) -> Decision {
+        self.serial = self.serial.wrapping_add(1);
+        // `Ok: queued as Q000042`: six digits at least.
+        let digits = self.serial.to_compact_string();
+        let mut text = CompactString::const_new("Ok: queued as Q");
+        for _ in digits.len()..6 {
+            text.push('0');
+        }
+        text.push_str(&digits);
+        Decision::AcceptWith(Reply::enhanced(250, (2, 0, 0), text))
+    }
+
+    /// The server's end of `c` is gone: the reset travels to the client.
+    fn reset(&mut self, now: SimTime, c: &mut Conn, detail: CompactString) {
+        c.server = None;
+        c.tls_ready = [false, false];
+        if let Some(w) = c.wire.get_mut(TO_SERVER) {
+            w.clear();
+        }
+        self.send(now, c, TO_CLIENT, Segment::Reset(detail));
+    }
+
+    /// Resets every connection `host` serves.
+    pub(super) fn reset_served_by(&mut self, now: SimTime, host: usize, detail: &str) {
+        for slot in 0..self.conns.len() {
+            let serving = self
+                .conns
+                .get(slot)
+                .and_then(Option::as_ref)
+                .is_some_and(|c| c.server_host == host && c.server.is_some());
+            if !serving {
+                continue;
+            }
+            let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) else {
+                continue;
+            };
+            self.reset(now, &mut c, detail.into());
+            if let Some(place) = self.conns.get_mut(slot) {
+                *place = Some(c);
+            }
+        }
+    }
+
+    /// `host` crashes: down (refusing) until its crash fault ends, and
+    /// every connection it serves is reset.
+    pub(super) fn crash(&mut self, now: SimTime, host: usize) {
+        if let Some(h) = self.hosts.get_mut(host) {
+            h.faults.crash = None;
+            h.faults.crashed = true;
+            h.faults.down = Some(DownMode::Refused);
+        }
+        let detail = format!("{} crashed", self.name(host));
+        self.reset_served_by(now, host, &detail);
+    }
+}
