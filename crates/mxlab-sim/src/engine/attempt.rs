@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use compact_str::CompactString;
 
-use super::{Event, RcptResult, Sim};
+use super::{id32, Event, RcptResult, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
@@ -38,7 +38,7 @@ pub(super) struct Attempt {
     /// The group being tried.
     pub(super) rcpts: Vec<String>,
     /// Its destination, as the concurrency limit counts it.
-    destination: String,
+    destination: CompactString,
     /// Its candidate exchanges, and the next one to try.
     candidates: Vec<String>,
     next: usize,
@@ -50,6 +50,9 @@ pub(super) struct Attempt {
     pub(super) message: u32,
     /// Which attempt this is for the message (1 for the first).
     number: u32,
+    /// The host being connected to, and when the SYN left.
+    pub(super) target: usize,
+    pub(super) started: SimTime,
     /// Each settled recipient's result.
     results: Vec<(String, RcptResult)>,
 }
@@ -184,8 +187,8 @@ impl Sim {
             .get(key.0)
             .and_then(|h| h.node.policy.relay.smarthost.clone());
         a.destination = match &smarthost {
-            Some(s) => s.to_ascii_lowercase(),
-            None => domain,
+            Some(s) => s.to_ascii_lowercase().into(),
+            None => domain.into(),
         };
         a.rcpts = rcpts;
         a.candidates.clear();
@@ -234,7 +237,7 @@ impl Sim {
             now,
             subject,
             EventKind::DnsQuery {
-                name: domain.into(),
+                name: domain,
                 qtype: QueryType::Mx,
             },
         );
@@ -244,7 +247,7 @@ impl Sim {
         self.events.push(
             now.plus_micros(rtt),
             Event::DnsAnswer {
-                host,
+                host: id32(host),
                 queue_id: key.1,
                 lost: false,
             },
@@ -277,7 +280,7 @@ impl Sim {
             self.events.push(
                 asked.plus_secs(DNS_TIMEOUT_SECS),
                 Event::DnsAnswer {
-                    host,
+                    host: id32(host),
                     queue_id: key.1,
                     lost: true,
                 },
@@ -365,6 +368,7 @@ impl Sim {
         match waiter {
             // The slot passes straight to the next in line.
             Some((host, queue_id)) => {
+                let host = id32(host);
                 self.events.push(now, Event::Wake { host, queue_id });
             }
             None => {
@@ -446,38 +450,32 @@ impl Sim {
                 }
                 continue;
             };
+            if let Some(a) = self.attempts.get_mut(&key) {
+                (a.target, a.started) = (target, now);
+            }
             let timeout = now.plus_secs(self.connect_timeout(host));
             if self.lost(host, target) {
-                return self.connect_failed(timeout, key, target, ConnectFailure::Lost);
+                return self.connect_failed(timeout, key, ConnectFailure::Lost);
             }
             // The SYN reaches the server's host.
             let there = self.one_way(host, target);
             self.events.push(
                 now.plus_micros(there),
                 Event::Syn {
-                    host,
+                    host: id32(host),
                     queue_id: key.1,
-                    target,
-                    started: now,
                 },
             );
             return;
         }
     }
 
-    fn connect_failed(
-        &mut self,
-        at: SimTime,
-        key: AttemptKey,
-        target: usize,
-        reason: ConnectFailure,
-    ) {
+    pub(super) fn connect_failed(&mut self, at: SimTime, key: AttemptKey, reason: ConnectFailure) {
         self.events.push(
             at,
             Event::ConnectFailed {
-                host: key.0,
+                host: id32(key.0),
                 queue_id: key.1,
-                target,
                 reason,
             },
         );
@@ -488,10 +486,9 @@ impl Sim {
         &mut self,
         now: SimTime,
         key: AttemptKey,
-        target: usize,
         reason: ConnectFailure,
     ) {
-        let Some(message) = self.attempts.get(&key).map(|a| a.message) else {
+        let Some((message, target)) = self.attempts.get(&key).map(|a| (a.message, a.target)) else {
             return;
         };
         let to_server = Names::pair(self.host_id(key.0), self.host_id(target), message);
@@ -510,17 +507,14 @@ impl Sim {
 
     /// The SYN reaches `target`: it answers with a SYN-ACK, a reset, or
     /// nothing, by its state now.
-    pub(super) fn on_syn(
-        &mut self,
-        now: SimTime,
-        key: AttemptKey,
-        target: usize,
-        started: SimTime,
-    ) {
+    pub(super) fn on_syn(&mut self, now: SimTime, key: AttemptKey) {
         let host = key.0;
+        let Some((target, started)) = self.attempts.get(&key).map(|a| (a.target, a.started)) else {
+            return;
+        };
         let timeout = started.plus_secs(self.connect_timeout(host));
         if self.partitions.contains(&super::pair(host, target)) {
-            return self.connect_failed(timeout, key, target, ConnectFailure::Lost);
+            return self.connect_failed(timeout, key, ConnectFailure::Lost);
         }
         if self
             .hosts
@@ -532,19 +526,17 @@ impl Sim {
         let back = self.one_way(target, host);
         match self.hosts.get(target).and_then(|h| h.faults.down) {
             Some(DownMode::Refused) => {
-                self.connect_failed(now.plus_micros(back), key, target, ConnectFailure::Refused);
+                self.connect_failed(now.plus_micros(back), key, ConnectFailure::Refused);
             }
             Some(DownMode::Silent) => {
-                self.connect_failed(timeout, key, target, ConnectFailure::Timeout);
+                self.connect_failed(timeout, key, ConnectFailure::Timeout);
             }
             None => {
                 self.events.push(
                     now.plus_micros(back),
                     Event::Connected {
-                        host,
+                        host: id32(host),
                         queue_id: key.1,
-                        target,
-                        started,
                     },
                 );
             }

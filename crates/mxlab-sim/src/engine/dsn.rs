@@ -73,7 +73,7 @@ impl Sim {
         self.events.push(
             now,
             Event::Arrive {
-                host,
+                host: super::id32(host),
                 entry: Box::new(entry),
             },
         );

@@ -58,61 +58,59 @@ enum RcptResult {
     Permanent(Diagnostic),
 }
 
+/// What the event queue holds: small (24 bytes), as millions pass
+/// through it; hosts are numbered by `u32`, an attempt is known by its
+/// host and queue id.
 #[derive(Debug, Clone)]
 enum Event {
     Submit(usize),
     Fault {
-        index: usize,
+        index: u32,
         on: bool,
     },
     AttemptDue {
-        host: usize,
+        host: u32,
         queue_id: u64,
     },
     Expire {
-        host: usize,
+        host: u32,
         queue_id: u64,
     },
     Arrive {
-        host: usize,
+        host: u32,
         entry: Box<QueueEntry>,
     },
     /// Ends the faults on then that strike `host` (and, for a link, `peer`).
     EndFaults {
-        host: usize,
-        peer: Option<usize>,
+        host: u32,
+        peer: Option<u32>,
     },
     /// The resolver's answer reaches an attempt (`lost`: the host gave up
     /// waiting for one).
     DnsAnswer {
-        host: usize,
+        host: u32,
         queue_id: u64,
         lost: bool,
     },
     /// A concurrency slot came free for a waiting attempt.
     Wake {
-        host: usize,
+        host: u32,
         queue_id: u64,
     },
-    /// A connection request reaches `target`.
+    /// An attempt's connection request reaches its target.
     Syn {
-        host: usize,
+        host: u32,
         queue_id: u64,
-        target: usize,
-        started: SimTime,
     },
     /// The SYN-ACK reaches the client: the connection is open.
     Connected {
-        host: usize,
+        host: u32,
         queue_id: u64,
-        target: usize,
-        started: SimTime,
     },
     /// The client learns that its connection could not be opened.
     ConnectFailed {
-        host: usize,
+        host: u32,
         queue_id: u64,
-        target: usize,
         reason: ConnectFailure,
     },
     /// A segment reaches one end of a connection.
@@ -131,6 +129,11 @@ enum Event {
         slot: u32,
         conn: u64,
     },
+}
+
+/// A host's (or fault's) index as the event queue keeps it.
+fn id32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// A running simulation: a pure function of (scenario, seed).
@@ -172,15 +175,12 @@ pub struct Sim {
     /// The open connections, by slot, and the free slots.
     conns: Vec<Option<Box<Conn>>>,
     free_conns: Vec<u32>,
-    /// Sessions of closed connections, restarted for new ones.
-    spare_sessions: Vec<(
-        mxlab_proto::server::ServerSession,
-        mxlab_proto::client::ClientSession,
-    )>,
+    /// Closed connections, restarted for new ones.
+    spare_conns: Vec<Box<Conn>>,
     /// Deliveries under way per (host, destination), and the attempts
     /// waiting for one to finish.
-    open_to: BTreeMap<(usize, String), u32>,
-    waiting: BTreeMap<(usize, String), std::collections::VecDeque<AttemptKey>>,
+    open_to: BTreeMap<(usize, CompactString), u32>,
+    waiting: BTreeMap<(usize, CompactString), std::collections::VecDeque<AttemptKey>>,
     /// The last queue id a server handed out (`queued as Q000042`).
     serial: u64,
     next_conn: u64,
@@ -256,18 +256,13 @@ impl Sim {
             if f.probability.is_some_and(|p| !fault_rng.chance(p)) {
                 continue;
             }
+            let index = id32(i);
             events.push(
                 SimTime::from_secs(f.at_secs),
-                Event::Fault { index: i, on: true },
+                Event::Fault { index, on: true },
             );
             if let Some(u) = f.until_secs {
-                events.push(
-                    SimTime::from_secs(u),
-                    Event::Fault {
-                        index: i,
-                        on: false,
-                    },
-                );
+                events.push(SimTime::from_secs(u), Event::Fault { index, on: false });
             }
         }
         let mut trace = Trace::new();
@@ -297,7 +292,7 @@ impl Sim {
             attempts: BTreeMap::new(),
             conns: Vec::new(),
             free_conns: Vec::new(),
-            spare_sessions: Vec::new(),
+            spare_conns: Vec::new(),
             open_to: BTreeMap::new(),
             waiting: BTreeMap::new(),
             serial: 0,
@@ -387,7 +382,7 @@ impl Sim {
 
     /// Schedules `fault` at `at` (not before now), lasting until `until`.
     pub fn inject(&mut self, fault: Fault, at: SimTime, until: Option<SimTime>) {
-        let index = self.faults.len();
+        let index = id32(self.faults.len());
         self.faults.push(FaultSpec {
             at_secs: at.as_secs(),
             until_secs: until.map(SimTime::as_secs),
@@ -409,7 +404,13 @@ impl Sim {
             return false;
         };
         let at = at.max(self.now());
-        self.events.push(at, Event::EndFaults { host, peer: None });
+        self.events.push(
+            at,
+            Event::EndFaults {
+                host: id32(host),
+                peer: None,
+            },
+        );
         true
     }
 
@@ -424,8 +425,8 @@ impl Sim {
         self.events.push(
             at,
             Event::EndFaults {
-                host: a,
-                peer: Some(b),
+                host: id32(a),
+                peer: Some(id32(b)),
             },
         );
         true
@@ -556,7 +557,7 @@ impl Sim {
         self.events.push(
             at,
             Event::Arrive {
-                host: i,
+                host: id32(i),
                 entry: Box::new(entry),
             },
         );
@@ -571,37 +572,29 @@ impl Sim {
     }
 
     fn handle(&mut self, now: SimTime, event: Event) {
+        let at = |host: u32, queue_id: u64| (host as usize, queue_id);
         match event {
             Event::Submit(i) => self.submit(now, i),
-            Event::Fault { index, on } => self.fault(now, index, on),
-            Event::AttemptDue { host, queue_id } => self.attempt(now, host, queue_id),
-            Event::Expire { host, queue_id } => self.expire(now, host, queue_id),
-            Event::Arrive { host, entry } => self.arrive(now, host, *entry),
-            Event::EndFaults { host, peer } => self.end_faults(now, host, peer),
+            Event::Fault { index, on } => self.fault(now, index as usize, on),
+            Event::AttemptDue { host, queue_id } => self.attempt(now, host as usize, queue_id),
+            Event::Expire { host, queue_id } => self.expire(now, host as usize, queue_id),
+            Event::Arrive { host, entry } => self.arrive(now, host as usize, *entry),
+            Event::EndFaults { host, peer } => {
+                self.end_faults(now, host as usize, peer.map(|p| p as usize));
+            }
             Event::DnsAnswer {
                 host,
                 queue_id,
                 lost,
-            } => self.dns_answer(now, (host, queue_id), lost),
-            Event::Wake { host, queue_id } => self.start_group(now, (host, queue_id)),
-            Event::Syn {
-                host,
-                queue_id,
-                target,
-                started,
-            } => self.on_syn(now, (host, queue_id), target, started),
-            Event::Connected {
-                host,
-                queue_id,
-                target,
-                started,
-            } => self.on_connected(now, (host, queue_id), target, started),
+            } => self.dns_answer(now, at(host, queue_id), lost),
+            Event::Wake { host, queue_id } => self.start_group(now, at(host, queue_id)),
+            Event::Syn { host, queue_id } => self.on_syn(now, at(host, queue_id)),
+            Event::Connected { host, queue_id } => self.on_connected(now, at(host, queue_id)),
             Event::ConnectFailed {
                 host,
                 queue_id,
-                target,
                 reason,
-            } => self.on_connect_failed(now, (host, queue_id), target, reason),
+            } => self.on_connect_failed(now, at(host, queue_id), reason),
             Event::Segment {
                 slot,
                 conn,
@@ -723,7 +716,13 @@ impl Sim {
             );
             self.fail_pending(now, host, queue_id, &d);
         } else {
-            self.events.push(now, Event::AttemptDue { host, queue_id });
+            self.events.push(
+                now,
+                Event::AttemptDue {
+                    host: id32(host),
+                    queue_id,
+                },
+            );
         }
     }
 

@@ -115,9 +115,11 @@ impl Sim {
         }
         match next {
             Some((at, false)) => {
+                let host = super::id32(host);
                 self.events.push(at, Event::AttemptDue { host, queue_id });
             }
             Some((at, true)) => {
+                let host = super::id32(host);
                 self.events.push(at, Event::Expire { host, queue_id });
             }
             None => {}

@@ -28,9 +28,14 @@ enum Op {
     /// A line at its time: (command, conn, sent at) and its octets (`len`
     /// bytes at `start` in the batch's octets).
     Line(SimTime, Names, (bool, u64, SimTime), usize, usize),
-    /// Any other record (with its hosts after the first two).
-    Record(SimTime, Names, Vec<u32>, EventKind, Option<Box<Note>>),
+    /// Any other record: its place in the batch's records (kept aside,
+    /// so that the many lines move as small ops).
+    Record(usize),
 }
+
+/// A record other than a line, with its hosts after the first two.
+#[cfg(not(target_arch = "wasm32"))]
+type RecordOp = (SimTime, Names, Vec<u32>, EventKind, Option<Box<Note>>);
 
 /// Ops on their way to the trace-building thread.
 #[derive(Debug, Default)]
@@ -38,6 +43,7 @@ enum Op {
 struct Batch {
     ops: Vec<Op>,
     octets: Vec<u8>,
+    records: Vec<Option<RecordOp>>,
 }
 
 /// A batch is sent once it holds this many ops.
@@ -57,12 +63,17 @@ impl Batch {
                         .unwrap_or_default();
                     store.push_line(at, &names, command, conn, octets, sent_at);
                 }
-                Op::Record(at, names, more, kind, note) => {
-                    store.push(at, names, more, kind, note);
+                Op::Record(i) => {
+                    if let Some((at, names, more, kind, note)) =
+                        self.records.get_mut(i).and_then(Option::take)
+                    {
+                        store.push(at, names, more, kind, note);
+                    }
                 }
             }
         }
         self.octets.clear();
+        self.records.clear();
     }
 }
 
@@ -131,7 +142,9 @@ impl Recorder {
         self.meter.add(RECORD_BYTES);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
-            return s.push(Op::Record(at, names, more, kind, note));
+            let i = s.batch.records.len();
+            s.batch.records.push(Some((at, names, more, kind, note)));
+            return s.push(Op::Record(i));
         }
         store.push(at, names, more, kind, note);
     }

@@ -53,8 +53,13 @@ const TO_CLIENT: usize = 1;
 /// What travels one way on a connection.
 #[derive(Debug, Clone)]
 enum Segment {
-    /// Bytes written in one go, and when they were written.
-    Data { bytes: Vec<u8>, sent_at: SimTime },
+    /// Bytes written in one go, when they were written, and whether the
+    /// server closed its end right after them.
+    Data {
+        bytes: Vec<u8>,
+        sent_at: SimTime,
+        fin: bool,
+    },
     /// The server closed its end.
     Fin,
     /// The server's host reset the connection, and why.
@@ -71,8 +76,9 @@ pub(super) struct Conn {
     client_host: usize,
     server_host: usize,
     client: ClientSession,
-    /// `None` once the server's end is gone (reset).
-    server: Option<ServerSession>,
+    server: ServerSession,
+    /// The server's end is gone (reset).
+    server_gone: bool,
     peer: PeerState,
     /// Segments on their way, each direction in order.
     wire: [VecDeque<Segment>; 2],
@@ -86,9 +92,13 @@ pub(super) struct Conn {
     outcomes: Vec<RecipientOutcome>,
     /// The recipients, parsed as the client sends them.
     paths: Vec<Result<ForwardPath, String>>,
-    /// The client's reply deadline, and the earliest timer event due.
+    /// The client's reply deadline, and the earliest timer event due (a
+    /// timer is set only when a reply may not come in time: a segment was
+    /// lost, or a reply is on its way that arrives too late).
     deadline: Option<SimTime>,
     timer: Option<SimTime>,
+    /// A segment of this connection was lost.
+    stalled: bool,
     /// The names of its lines: to the server, to the client.
     names: [Names; 2],
     message_id: CompactString,
@@ -141,14 +151,39 @@ fn waiting_for(state: ClientState, t: &ClientTimeouts) -> CompactString {
         ClientState::Mail => ("reply to MAIL", t.mail_secs),
         ClientState::Rcpt => ("reply to RCPT", t.rcpt_secs),
         ClientState::Data => ("354 reply to DATA", t.data_init_secs),
-        ClientState::DataDone => return compact_str::format_compact!(
+        ClientState::DataDone => {
+            return compact_str::format_compact!(
             "no reply to the final dot within {} s: the message may have been delivered (RFC 1047)",
             t.data_done_secs
-        ),
+        )
+        }
         ClientState::Rset => ("reply to RSET", t.helo_secs),
         ClientState::Quit | ClientState::Closed => ("reply to QUIT", t.helo_secs),
     };
     compact_str::format_compact!("no {what} within {secs} s")
+}
+
+/// `<addr>`, written in `scratch`.
+fn bracket<'a>(scratch: &'a mut String, addr: &str) -> &'a str {
+    scratch.clear();
+    scratch.push('<');
+    scratch.push_str(addr);
+    scratch.push('>');
+    scratch
+}
+
+/// The writes of one instant as one buffer.
+fn coalesce(
+    mut writes: smallvec::SmallVec<[Vec<u8>; 4]>,
+    mut give_back: impl FnMut(Vec<u8>),
+) -> Option<Vec<u8>> {
+    let mut rest = writes.drain(..);
+    let mut first = rest.next()?;
+    for more in rest {
+        first.extend_from_slice(&more);
+        give_back(more);
+    }
+    Some(first)
 }
 
 /// A recipient's outcome as the engine counts it.
@@ -188,7 +223,7 @@ fn per_rcpt(
     paths: &[Result<ForwardPath, String>],
     outcomes: &[RecipientOutcome],
 ) -> Vec<Result<(), Diagnostic>> {
-    let mut used = vec![false; outcomes.len()];
+    let mut used: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; outcomes.len()];
     paths
         .iter()
         .map(|p| {
@@ -228,24 +263,18 @@ fn per_rcpt(
 impl Sim {
     /// The SYN-ACK reaches the client: the connection is open, the server
     /// greets (unless its host went down meanwhile).
-    pub(super) fn on_connected(
-        &mut self,
-        now: SimTime,
-        key: AttemptKey,
-        target: usize,
-        started: SimTime,
-    ) {
+    pub(super) fn on_connected(&mut self, now: SimTime, key: AttemptKey) {
         let host = key.0;
-        let Some((message, rcpts)) = self
+        let Some((message, target, started)) = self
             .attempts
             .get(&key)
-            .map(|a| (a.message, a.rcpts.clone()))
+            .map(|a| (a.message, a.target, a.started))
         else {
             return;
         };
         match self.hosts.get(target).and_then(|h| h.faults.down) {
             Some(DownMode::Refused) => {
-                return self.on_connect_failed(now, key, target, ConnectFailure::Refused);
+                return self.on_connect_failed(now, key, ConnectFailure::Refused);
             }
             Some(DownMode::Silent) => {
                 let at = started.plus_secs(
@@ -253,16 +282,7 @@ impl Sim {
                         .get(host)
                         .map_or(30, |h| h.profile.timeouts.connect_secs),
                 );
-                self.events.push(
-                    at,
-                    Event::ConnectFailed {
-                        host,
-                        queue_id: key.1,
-                        target,
-                        reason: ConnectFailure::Timeout,
-                    },
-                );
-                return;
+                return self.connect_failed(at, key, ConnectFailure::Timeout);
             }
             None => {}
         }
@@ -330,19 +350,20 @@ impl Sim {
         // accepts the connection.
         server_cfg.greeting_reply = h.forced_reply(Stage::Connect).map(|d| d.reply());
         server_cfg.hello_reply = h.forced_reply(Stage::Helo).map(|d| d.reply());
-        let mut scratch = String::new();
-        let mut bracket = |addr: &str| {
-            scratch.clear();
-            scratch.push('<');
-            scratch.push_str(addr);
-            scratch.push('>');
-            scratch.clone()
-        };
-        let from = ReversePath::parse(&bracket(&mail_from), PATHS).unwrap_or(ReversePath::Null);
-        let paths: Vec<Result<ForwardPath, String>> = rcpts
-            .iter()
-            .map(|r| ForwardPath::parse(&bracket(r), PATHS).map_err(|e| e.to_string()))
-            .collect();
+        let mut scratch = String::with_capacity(64);
+        let from = ReversePath::parse(bracket(&mut scratch, &mail_from), PATHS)
+            .unwrap_or(ReversePath::Null);
+        let mut paths = self
+            .spare_conns
+            .last_mut()
+            .map(|c| core::mem::take(&mut c.paths))
+            .unwrap_or_default();
+        paths.clear();
+        if let Some(a) = self.attempts.get(&key) {
+            paths.extend(a.rcpts.iter().map(|r| {
+                ForwardPath::parse(bracket(&mut scratch, r), PATHS).map_err(|e| e.to_string())
+            }));
+        }
         let size = content.len() as u64;
         let tx = Transaction::new(
             from,
@@ -353,17 +374,6 @@ impl Sim {
             content,
         );
         let at = instant(now);
-        let (server, client) = match self.spare_sessions.pop() {
-            Some((mut server, mut client)) => {
-                server.restart(server_cfg, at);
-                client.restart(client_cfg, [tx], at);
-                (server, client)
-            }
-            None => (
-                ServerSession::new(server_cfg, at),
-                ClientSession::new(client_cfg, vec![tx], at),
-            ),
-        };
         let slot = match self.free_conns.pop() {
             Some(slot) => slot,
             None => {
@@ -371,33 +381,69 @@ impl Sim {
                 u32::try_from(self.conns.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        let mut conn = Box::new(Conn {
-            slot,
-            id,
-            attempt: key,
-            client_host: host,
-            server_host: target,
-            client,
-            server: Some(server),
-            peer: PeerState {
-                message_size: Some(size),
-                ..PeerState::default()
-            },
-            wire: [VecDeque::new(), VecDeque::new()],
-            last_arrival: [now, now],
-            tls_ready: [false, false],
-            messages: 0,
-            outcomes: Vec::new(),
-            paths,
-            deadline: None,
-            timer: None,
-            names,
-            message_id,
-            hops,
-            cut: false,
-            client_done: false,
-            server_sent: now,
-        });
+        let peer = PeerState {
+            message_size: Some(size),
+            ..PeerState::default()
+        };
+        // A closed connection's room (its sessions, buffers and queues) is
+        // restarted rather than allocated again.
+        let mut conn = match self.spare_conns.pop() {
+            Some(mut c) => {
+                c.server.restart(server_cfg, at);
+                c.client.restart(client_cfg, [tx], at);
+                for w in &mut c.wire {
+                    w.clear();
+                }
+                c.outcomes.clear();
+                c.paths = paths;
+                c.slot = slot;
+                c.id = id;
+                c.attempt = key;
+                c.client_host = host;
+                c.server_host = target;
+                c.server_gone = false;
+                c.peer = peer;
+                c.last_arrival = [now, now];
+                c.tls_ready = [false, false];
+                c.messages = 0;
+                c.deadline = None;
+                c.timer = None;
+                c.stalled = false;
+                c.names = names;
+                c.message_id = message_id;
+                c.hops = hops;
+                c.cut = false;
+                c.client_done = false;
+                c.server_sent = now;
+                c
+            }
+            None => Box::new(Conn {
+                slot,
+                id,
+                attempt: key,
+                client_host: host,
+                server_host: target,
+                client: ClientSession::new(client_cfg, vec![tx], at),
+                server: ServerSession::new(server_cfg, at),
+                server_gone: false,
+                peer,
+                wire: [VecDeque::new(), VecDeque::new()],
+                last_arrival: [now, now],
+                tls_ready: [false, false],
+                messages: 0,
+                outcomes: Vec::new(),
+                paths,
+                deadline: None,
+                timer: None,
+                stalled: false,
+                names,
+                message_id,
+                hops,
+                cut: false,
+                client_done: false,
+                server_sent: now,
+            }),
+        };
         let closed = self.drive(now, &mut conn);
         self.settle_conn(now, conn, closed);
     }
@@ -426,10 +472,8 @@ impl Sim {
                 self.record(now, c.names[TO_SERVER], EventKind::Close { conn: c.id });
             }
             self.free_conns.push(c.slot);
-            if let Some(server) = c.server.take() {
-                if self.spare_sessions.len() < 8 {
-                    self.spare_sessions.push((server, c.client));
-                }
+            if self.spare_conns.len() < 64 {
+                self.spare_conns.push(c);
             }
         } else if let Some(place) = self.conns.get_mut(c.slot as usize) {
             *place = Some(c);
@@ -468,6 +512,27 @@ impl Sim {
                 to_server: dir == TO_SERVER,
             },
         );
+        if dir == TO_CLIENT && c.deadline.is_some_and(|d| at > d) {
+            // The reply comes too late (a tarpit, a slow link).
+            self.arm(c);
+        }
+    }
+
+    /// Sets the client's timer for its deadline, unless one is due by then.
+    fn arm(&mut self, c: &mut Conn) {
+        let Some(d) = c.deadline else {
+            return;
+        };
+        if c.timer.is_none_or(|t| t > d) {
+            c.timer = Some(d);
+            self.events.push(
+                d,
+                Event::ClientTimer {
+                    slot: c.slot,
+                    conn: c.id,
+                },
+            );
+        }
     }
 
     /// A segment arrives at one end of connection `id`.
@@ -490,11 +555,17 @@ impl Sim {
                     .get(c.server_host)
                     .is_some_and(|h| h.faults.down.is_some()));
         if lost {
+            c.stalled = true;
+            self.arm(&mut c);
             return self.settle_conn(now, c, false);
         }
         let at = instant(now);
         match segment {
-            Segment::Data { bytes, sent_at } => {
+            Segment::Data {
+                bytes,
+                sent_at,
+                fin,
+            } => {
                 let names = c.names.get(dir).copied().unwrap_or_default();
                 for line in bytes.split_inclusive(|&b| b == b'\n') {
                     self.recorder.record_line(
@@ -505,14 +576,21 @@ impl Sim {
                         line,
                     );
                 }
+                // The buffer goes back to the session that wrote it, for
+                // its next write.
                 if to_server {
-                    if let Some(server) = c.server.as_mut() {
-                        server.handle_input(at, Input::Bytes(&bytes));
-                        server.give_back(bytes);
+                    if !c.server_gone {
+                        c.server.handle_input(at, Input::Bytes(&bytes));
                     }
-                } else if !c.client_done {
-                    c.client.handle_input(at, Input::Bytes(&bytes));
                     c.client.give_back(bytes);
+                } else {
+                    if !c.client_done {
+                        c.client.handle_input(at, Input::Bytes(&bytes));
+                        if fin {
+                            c.client.handle_input(at, Input::PeerClosed);
+                        }
+                    }
+                    c.server.give_back(bytes);
                 }
             }
             Segment::Fin => c.client.handle_input(at, Input::PeerClosed),
@@ -571,11 +649,8 @@ impl Sim {
                 let closed = self.drive(now, &mut c);
                 return self.settle_conn(now, c, closed);
             }
-            Some(d) if c.timer.is_none() => {
-                c.timer = Some(d);
-                self.events.push(d, Event::ClientTimer { slot, conn: id });
-            }
-            _ => {}
+            Some(_) => self.arm(&mut c),
+            None => {}
         }
         self.settle_conn(now, c, false);
     }
@@ -600,8 +675,8 @@ impl Sim {
         } else {
             Input::TlsFailed
         };
-        if let Some(server) = c.server.as_mut() {
-            server.handle_input(instant(now), input);
+        if !c.server_gone {
+            c.server.handle_input(instant(now), input);
         }
         c.client.handle_input(instant(now), input);
         let closed = self.drive(now, &mut c);
@@ -634,17 +709,16 @@ impl Sim {
 
     fn drive_server(&mut self, now: SimTime, c: &mut Conn) {
         let at = instant(now);
+        if c.server_gone {
+            return;
+        }
         let mut sends: smallvec::SmallVec<[Vec<u8>; 4]> = smallvec::SmallVec::new();
         let (mut fin, mut crashed) = (false, false);
-        while let Some(o) = c.server.as_mut().and_then(ServerSession::poll_output) {
+        while let Some(o) = c.server.poll_output() {
             match o {
                 Output::Transmit(b) => sends.push(b),
                 Output::Event(e) => match self.door(now, c, e) {
-                    Door::Decide(d) => {
-                        if let Some(server) = c.server.as_mut() {
-                            server.decide(at, d);
-                        }
-                    }
+                    Door::Decide(d) => c.server.decide(at, d),
                     Door::Nothing => {}
                     Door::Crash => {
                         crashed = true;
@@ -657,10 +731,7 @@ impl Sim {
             }
         }
         // A crash at DATA: the command arrived, the 354 is never sent.
-        crashed |= c
-            .server
-            .as_ref()
-            .is_some_and(|s| s.state() == ServerState::Data)
+        crashed |= c.server.state() == ServerState::Data
             && self
                 .hosts
                 .get(c.server_host)
@@ -675,32 +746,50 @@ impl Sim {
             .hosts
             .get(c.server_host)
             .map_or(0, |h| h.faults.tarpit_ms.saturating_mul(1_000));
-        for bytes in sends {
-            // Each reply waits for the one before it, then the tarpit.
-            let sent_at = c.server_sent.max(now).plus_micros(tarpit);
-            c.server_sent = sent_at;
-            self.send(now, c, TO_CLIENT, Segment::Data { bytes, sent_at });
-        }
-        if fin {
-            self.send(now, c, TO_CLIENT, Segment::Fin);
+        if tarpit == 0 {
+            // Written at the same instant: one segment (with the close).
+            match coalesce(sends, |b| c.server.give_back(b)) {
+                Some(bytes) => {
+                    let segment = Segment::Data {
+                        bytes,
+                        sent_at: now,
+                        fin,
+                    };
+                    self.send(now, c, TO_CLIENT, segment);
+                }
+                None if fin => self.send(now, c, TO_CLIENT, Segment::Fin),
+                None => {}
+            }
+        } else {
+            let last = sends.len();
+            for (i, bytes) in sends.into_iter().enumerate() {
+                // Each reply waits for the one before it, then the tarpit.
+                let sent_at = c.server_sent.max(now).plus_micros(tarpit);
+                c.server_sent = sent_at;
+                let fin = fin && i + 1 == last;
+                self.send(
+                    now,
+                    c,
+                    TO_CLIENT,
+                    Segment::Data {
+                        bytes,
+                        sent_at,
+                        fin,
+                    },
+                );
+            }
+            if fin && last == 0 {
+                self.send(now, c, TO_CLIENT, Segment::Fin);
+            }
         }
     }
 
     fn drive_client(&mut self, now: SimTime, c: &mut Conn) -> bool {
         let mut closed = false;
+        let mut sends: smallvec::SmallVec<[Vec<u8>; 4]> = smallvec::SmallVec::new();
         while let Some(o) = c.client.poll_output() {
             match o {
-                Output::Transmit(bytes) => {
-                    self.send(
-                        now,
-                        c,
-                        TO_SERVER,
-                        Segment::Data {
-                            bytes,
-                            sent_at: now,
-                        },
-                    );
-                }
+                Output::Transmit(bytes) => sends.push(bytes),
                 Output::Event(ClientEvent::TransactionDone(t)) => c.outcomes.extend(t.rcpts),
                 Output::Event(_) => {}
                 Output::StartTls => c.tls_ready[TO_CLIENT] = true,
@@ -708,18 +797,25 @@ impl Sim {
                 Output::Timeout(d) => {
                     let d = SimTime::from_micros(d.as_micros());
                     c.deadline = Some(d);
-                    if c.timer.is_none_or(|t| t > d) {
-                        c.timer = Some(d);
-                        self.events.push(
-                            d,
-                            Event::ClientTimer {
-                                slot: c.slot,
-                                conn: c.id,
-                            },
-                        );
+                    let late = c.last_arrival[TO_CLIENT] > d && !c.wire[TO_CLIENT].is_empty();
+                    if c.stalled || late {
+                        self.arm(c);
                     }
                 }
             }
+        }
+        // Written at the same instant: one segment.
+        if let Some(bytes) = coalesce(sends, |b| c.client.give_back(b)) {
+            self.send(
+                now,
+                c,
+                TO_SERVER,
+                Segment::Data {
+                    bytes,
+                    sent_at: now,
+                    fin: false,
+                },
+            );
         }
         closed
     }
@@ -812,7 +908,7 @@ impl Sim {
         self.events.push(
             now,
             Event::Arrive {
-                host: c.server_host,
+                host: super::id32(c.server_host),
                 entry: Box::new(entry),
             },
         );
@@ -833,7 +929,7 @@ impl Sim {
 
     /// The server's end of `c` is gone: the reset travels to the client.
     fn reset(&mut self, now: SimTime, c: &mut Conn, detail: CompactString) {
-        c.server = None;
+        c.server_gone = true;
         c.tls_ready = [false, false];
         if let Some(w) = c.wire.get_mut(TO_SERVER) {
             w.clear();
@@ -848,7 +944,7 @@ impl Sim {
                 .conns
                 .get(slot)
                 .and_then(Option::as_ref)
-                .is_some_and(|c| c.server_host == host && c.server.is_some());
+                .is_some_and(|c| c.server_host == host && !c.server_gone);
             if !serving {
                 continue;
             }
