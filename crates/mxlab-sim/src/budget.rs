@@ -141,7 +141,12 @@ pub(crate) struct Meter {
 impl Meter {
     /// Counts one event that takes `bytes` of memory.
     pub fn add(&mut self, bytes: usize) {
-        self.events = self.events.saturating_add(1);
+        self.add_many(1, bytes);
+    }
+
+    /// Counts `events` events that take `bytes` of memory together.
+    pub fn add_many(&mut self, events: usize, bytes: usize) {
+        self.events = self.events.saturating_add(events as u64);
         self.bytes = self.bytes.saturating_add(bytes as u64);
     }
 

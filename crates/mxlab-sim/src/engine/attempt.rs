@@ -371,13 +371,10 @@ impl Sim {
                 let host = id32(host);
                 self.events.push(now, Event::Wake { host, queue_id });
             }
+            // (The destination's entry stays: there are only so many.)
             None => {
                 if let Some(open) = self.open_to.get_mut(&slot) {
                     *open = open.saturating_sub(1);
-                    if *open == 0 {
-                        self.open_to.remove(&slot);
-                        self.waiting.remove(&slot);
-                    }
                 }
             }
         }

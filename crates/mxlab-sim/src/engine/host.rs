@@ -77,14 +77,32 @@ impl QueueEntry {
         hops: u32,
         now: SimTime,
     ) -> QueueEntry {
+        QueueEntry::owning(
+            message_id.into(),
+            mail_from.to_owned(),
+            recipients.to_vec(),
+            content,
+            (hops, now),
+        )
+    }
+
+    /// [`QueueEntry::arriving`], taking its parts rather than copying them:
+    /// `at` is (hops, now).
+    pub(crate) fn owning(
+        message_id: CompactString,
+        mail_from: String,
+        recipients: Vec<String>,
+        content: String,
+        (hops, now): (u32, SimTime),
+    ) -> QueueEntry {
         QueueEntry {
             queue_id: 0,
-            message_id: message_id.into(),
-            mail_from: mail_from.to_owned(),
+            message_id,
+            mail_from,
             recipients: recipients
-                .iter()
-                .map(|r| RecipientState {
-                    address: r.clone(),
+                .into_iter()
+                .map(|address| RecipientState {
+                    address,
                     status: RecipientStatus::Pending,
                     last_error: None,
                 })
@@ -140,6 +158,8 @@ pub struct Host {
     /// Only ever asked about membership, never iterated: its order cannot
     /// reach a run.
     pub(crate) delivered: HashSet<u64, BuildHasherDefault<Prehashed>>,
+    /// Room to write a recipient and a sender in, reused by the door.
+    scratch: (String, String),
 }
 
 /// The faults currently striking a host.
@@ -176,6 +196,7 @@ impl Host {
             faults: HostFaults::default(),
             greylist_seen: BTreeMap::new(),
             delivered: HashSet::default(),
+            scratch: (String::new(), String::new()),
         }
     }
 
@@ -389,17 +410,24 @@ impl Host {
                 Some(crate::diagnostic::server_decision(&self.decide_mail(size)))
             }
             ServerEvent::RcptTo { to, from, .. } => {
-                let rcpt = to.mailbox().map_or("postmaster".into(), |m| m.to_string());
-                let sender = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
+                use core::fmt::Write as _;
+                let (mut rcpt, mut sender) = core::mem::take(&mut self.scratch);
+                rcpt.clear();
+                sender.clear();
+                match to.mailbox() {
+                    Some(m) => {
+                        let _ = write!(rcpt, "{m}");
+                    }
+                    None => rcpt.push_str("postmaster"),
+                }
+                if let Some(m) = from.mailbox() {
+                    let _ = write!(sender, "{m}");
+                }
                 let size = peer.message_size.unwrap_or(0);
-                Some(crate::diagnostic::server_decision(&self.decide_rcpt(
-                    &peer.helo,
-                    &sender,
-                    &rcpt,
-                    size,
-                    now,
-                    peer.authenticated,
-                )))
+                let decision =
+                    self.decide_rcpt(&peer.helo, &sender, &rcpt, size, now, peer.authenticated);
+                self.scratch = (rcpt, sender);
+                Some(crate::diagnostic::server_decision(&decision))
             }
             ServerEvent::Message { .. } | ServerEvent::Reset | ServerEvent::Closed(_) => None,
         }

@@ -175,8 +175,12 @@ pub struct Sim {
     /// The open connections, by slot, and the free slots.
     conns: Vec<Option<Box<Conn>>>,
     free_conns: Vec<u32>,
-    /// Closed connections, restarted for new ones.
+    /// Closed connections, restarted for new ones (boxed: they move
+    /// between the slots and this list without being copied).
+    #[allow(clippy::vec_box)]
     spare_conns: Vec<Box<Conn>>,
+    /// Room to write an address in, reused.
+    scratch: String,
     /// Deliveries under way per (host, destination), and the attempts
     /// waiting for one to finish.
     open_to: BTreeMap<(usize, CompactString), u32>,
@@ -293,6 +297,7 @@ impl Sim {
             conns: Vec::new(),
             free_conns: Vec::new(),
             spare_conns: Vec::new(),
+            scratch: String::new(),
             open_to: BTreeMap::new(),
             waiting: BTreeMap::new(),
             serial: 0,

@@ -25,9 +25,10 @@ const RECORD_BYTES: usize = 56 + core::mem::size_of::<EventKind>();
 #[derive(Debug)]
 #[cfg(not(target_arch = "wasm32"))]
 enum Op {
-    /// A line at its time: (command, conn, sent at) and its octets (`len`
-    /// bytes at `start` in the batch's octets).
-    Line(SimTime, Names, (bool, u64, SimTime), usize, usize),
+    /// The lines of one segment at their time: (command, conn, sent at)
+    /// and their octets (`len` bytes at `start` in the batch's octets),
+    /// split into lines by the builder.
+    Lines(SimTime, Names, (bool, u64, SimTime), usize, usize),
     /// Any other record: its place in the batch's records (kept aside,
     /// so that the many lines move as small ops).
     Record(usize),
@@ -56,12 +57,12 @@ impl Batch {
     fn apply(&mut self, store: &mut Store) {
         for op in self.ops.drain(..) {
             match op {
-                Op::Line(at, names, (command, conn, sent_at), start, len) => {
+                Op::Lines(at, names, line, start, len) => {
                     let octets = self
                         .octets
                         .get(start..start.saturating_add(len))
                         .unwrap_or_default();
-                    store.push_line(at, &names, command, conn, octets, sent_at);
+                    push_lines(store, at, &names, line, octets);
                 }
                 Op::Record(i) => {
                     if let Some((at, names, more, kind, note)) =
@@ -109,9 +110,9 @@ impl Clone for Recorder {
 }
 
 impl Recorder {
-    /// Appends a command (`command`) or reply line at `at`: `line` is
-    /// (command, conn, sent at).
-    pub(super) fn record_line(
+    /// Appends the command (`command`) or reply lines of one segment at
+    /// `at`, each line with its CRLF: `line` is (command, conn, sent at).
+    pub(super) fn record_lines(
         &mut self,
         store: &mut Store,
         at: SimTime,
@@ -119,15 +120,18 @@ impl Recorder {
         line: (bool, u64, SimTime),
         octets: &[u8],
     ) {
-        self.meter.add(RECORD_BYTES.saturating_add(octets.len()));
+        let lines = octets.split_inclusive(|&b| b == b'\n').count();
+        let bytes = RECORD_BYTES
+            .saturating_mul(lines)
+            .saturating_add(octets.len());
+        self.meter.add_many(lines, bytes);
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(s) = &mut self.shipping {
             let start = s.batch.octets.len();
             s.batch.octets.extend_from_slice(octets);
-            return s.push(Op::Line(at, names, line, start, octets.len()));
+            return s.push(Op::Lines(at, names, line, start, octets.len()));
         }
-        let (command, conn, sent_at) = line;
-        store.push_line(at, &names, command, conn, octets, sent_at);
+        push_lines(store, at, &names, line, octets);
     }
 
     /// Appends a record at the current time.
@@ -194,6 +198,19 @@ impl Recorder {
         });
         let (_, store) = parts(state);
         *store = built;
+    }
+}
+
+/// Puts each line of `octets` (CRLF included) into the store.
+fn push_lines(
+    store: &mut Store,
+    at: SimTime,
+    names: &Names,
+    (command, conn, sent_at): (bool, u64, SimTime),
+    octets: &[u8],
+) {
+    for line in octets.split_inclusive(|&b| b == b'\n') {
+        store.push_line(at, names, command, conn, line, sent_at);
     }
 }
 

@@ -350,7 +350,7 @@ impl Sim {
         // accepts the connection.
         server_cfg.greeting_reply = h.forced_reply(Stage::Connect).map(|d| d.reply());
         server_cfg.hello_reply = h.forced_reply(Stage::Helo).map(|d| d.reply());
-        let mut scratch = String::with_capacity(64);
+        let mut scratch = core::mem::take(&mut self.scratch);
         let from = ReversePath::parse(bracket(&mut scratch, &mail_from), PATHS)
             .unwrap_or(ReversePath::Null);
         let mut paths = self
@@ -364,6 +364,7 @@ impl Sim {
                 ForwardPath::parse(bracket(&mut scratch, r), PATHS).map_err(|e| e.to_string())
             }));
         }
+        self.scratch = scratch;
         let size = content.len() as u64;
         let tx = Transaction::new(
             from,
@@ -402,7 +403,9 @@ impl Sim {
                 c.client_host = host;
                 c.server_host = target;
                 c.server_gone = false;
-                c.peer = peer;
+                c.peer.helo.clear();
+                c.peer.authenticated = false;
+                c.peer.message_size = peer.message_size;
                 c.last_arrival = [now, now];
                 c.tls_ready = [false, false];
                 c.messages = 0;
@@ -567,15 +570,13 @@ impl Sim {
                 fin,
             } => {
                 let names = c.names.get(dir).copied().unwrap_or_default();
-                for line in bytes.split_inclusive(|&b| b == b'\n') {
-                    self.recorder.record_line(
-                        self.trace.store_mut(),
-                        now,
-                        names,
-                        (to_server, c.id, sent_at),
-                        line,
-                    );
-                }
+                self.recorder.record_lines(
+                    self.trace.store_mut(),
+                    now,
+                    names,
+                    (to_server, c.id, sent_at),
+                    &bytes,
+                );
                 // The buffer goes back to the session that wrote it, for
                 // its next write.
                 if to_server {
@@ -865,9 +866,9 @@ impl Sim {
         content: Vec<u8>,
     ) {
         let message_id = if c.messages <= 1 {
-            c.message_id.to_string()
+            c.message_id.clone()
         } else {
-            format!("{}.smuggled{}", c.message_id, c.messages - 1)
+            compact_str::format_compact!("{}.smuggled{}", c.message_id, c.messages - 1)
         };
         let mail_from = envelope
             .from
@@ -883,7 +884,7 @@ impl Sim {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         };
-        let mut id = CompactString::from(message_id.as_str());
+        let mut id = message_id.clone();
         id.push('.');
         id.push_str(&c.id.to_compact_string());
         let (client, server) = (self.name(c.client_host), self.name(c.server_host));
@@ -904,7 +905,7 @@ impl Sim {
         .write_to(&mut out);
         out.push_str(&content);
         let hops = c.hops.saturating_add(1);
-        let entry = QueueEntry::arriving(&message_id, &mail_from, &rcpts, out, hops, now);
+        let entry = QueueEntry::owning(message_id, mail_from, rcpts, out, (hops, now));
         self.events.push(
             now,
             Event::Arrive {
