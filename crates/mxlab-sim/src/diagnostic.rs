@@ -16,6 +16,11 @@ pub struct Diagnostic {
     pub text: String,
     /// Where the rule comes from (e.g. `RFC 7505 §4.1`).
     pub rfc: String,
+    /// The server whose reply this is, when a remote server gave it (not
+    /// set for what the sending host found out itself: a refused
+    /// connection, a timeout, an expired queue lifetime).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
 }
 
 impl Diagnostic {
@@ -26,7 +31,14 @@ impl Diagnostic {
             enhanced: enhanced.to_owned(),
             text: text.to_owned(),
             rfc: rfc.to_owned(),
+            remote: None,
         }
+    }
+
+    /// This diagnostic as the reply of the server `remote`.
+    pub fn from_server(mut self, remote: &str) -> Self {
+        self.remote = Some(remote.to_owned());
+        self
     }
 
     /// Whether this is a permanent failure (5xx): bounce, do not retry.

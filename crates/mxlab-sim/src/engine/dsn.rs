@@ -1,10 +1,40 @@
 //! Delivery status notifications (RFC 3464): bounces and delay warnings,
+//! written by `mxlab-proto`'s [`Dsn`] (an RFC 6522 `multipart/report`) and
 //! sent from the null reverse-path `<>` to the envelope sender.
 
+use mxlab_proto::message::{Dsn, DsnAction as Action, DsnKind, DsnRecipient};
+
+use super::attempt::SIM_EPOCH_UNIX;
 use super::{Event, QueueEntry, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
 use crate::trace::{DsnAction, EventKind, Names};
+
+/// `t` on the wall clock of `Date:` fields.
+fn unix(t: SimTime) -> i64 {
+    SIM_EPOCH_UNIX.saturating_add(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// One recipient's group of the report: a server's reply is an `smtp`
+/// diagnostic with that server as `Remote-MTA`; what the sending host
+/// found out itself (a refused connection, a timeout, an expired queue
+/// lifetime) is said in its own words, not as a reply nobody sent.
+fn recipient(rcpt: &str, d: &Diagnostic, action: Action, now: SimTime) -> DsnRecipient {
+    let diagnostic = match &d.remote {
+        Some(_) => format!("smtp; {} {} {}", d.code, d.enhanced, d.text),
+        None => format!("X-MX-Lab; {}", d.text),
+    };
+    DsnRecipient {
+        final_recipient: rcpt.to_owned(),
+        original_recipient: None,
+        action,
+        status: d.enhanced.clone(),
+        remote_mta: d.remote.clone(),
+        diagnostic: Some(diagnostic),
+        last_attempt_unix: Some(unix(now)),
+        will_retry_until_unix: None,
+    }
+}
 
 impl Sim {
     /// Queues an RFC 3464 DSN from `<>` to the envelope sender of `original`.
@@ -17,37 +47,41 @@ impl Sim {
         action: DsnAction,
     ) {
         let name = self.name(host);
-        let suffix = match action {
-            DsnAction::Failed => "dsn",
-            DsnAction::Delayed => "delay",
+        let (suffix, kind, per_rcpt) = match action {
+            DsnAction::Failed => ("dsn", DsnKind::Failure, Action::Failed),
+            DsnAction::Delayed => ("delay", DsnKind::Delay, Action::Delayed),
         };
         let dsn_id = format!("{}.{suffix}", original.message_id);
-        let mut content = format!(
-            "From: MAILER-DAEMON@{name}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"dsn\"\r\n\r\n--dsn\r\n\r\n{intro}\r\n--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; {name}\r\n",
-            to = original.mail_from,
-            subject = match action {
-                DsnAction::Failed => "Undelivered Mail Returned to Sender",
-                DsnAction::Delayed => "Delayed Mail (still being retried)",
-            },
-            intro = match action {
-                DsnAction::Failed => "Your message could not be delivered to one or more recipients.",
-                DsnAction::Delayed => "Your message has not been delivered yet; delivery is still being tried.",
-            },
-        );
-        for (r, d) in rcpts {
-            content.push_str(&format!(
-                "\r\nFinal-Recipient: rfc822; {r}\r\nAction: {}\r\nStatus: {}\r\nDiagnostic-Code: smtp; {} {} {}\r\n",
-                match action {
-                    DsnAction::Failed => "failed",
-                    DsnAction::Delayed => "delayed",
-                },
-                d.enhanced,
-                d.code,
-                d.enhanced,
-                d.text
-            ));
-        }
-        content.push_str("\r\n--dsn--\r\n");
+        let retry_until = self.hosts.get(host).map(|h| {
+            unix(
+                original
+                    .arrival
+                    .plus_secs(h.profile.max_queue_lifetime_secs),
+            )
+        });
+        let dsn = Dsn {
+            kind,
+            reporting_mta: name.to_string(),
+            postmaster: String::new(),
+            to: original.mail_from.clone(),
+            envelope_id: None,
+            arrival_unix: Some(unix(original.arrival)),
+            unix_secs: unix(now),
+            message_id: format!("{dsn_id}@{name}"),
+            recipients: rcpts
+                .iter()
+                .map(|(r, d)| {
+                    let mut group = recipient(r, d, per_rcpt, now);
+                    if action == DsnAction::Delayed {
+                        group.will_retry_until_unix = retry_until;
+                    }
+                    group
+                })
+                .collect(),
+            original: original.content.as_bytes().to_vec(),
+            return_full: false,
+        };
+        let content = String::from_utf8_lossy(&dsn.to_message()).into_owned();
         let names = Names::one(
             self.host_id(host),
             self.name_id(&original.message_id),
@@ -77,5 +111,100 @@ impl Sim {
                 entry: Box::new(entry),
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// The DSN `send_dsn` queues for `diagnostic`, as text.
+    fn dsn_for(action: DsnAction, diagnostic: Diagnostic) -> String {
+        let scenario = crate::presets::preset("hello-smtp").unwrap().unwrap();
+        let mut sim = Sim::new(scenario, 1);
+        let original = QueueEntry::arriving(
+            "m1",
+            "alice@example.com",
+            &["bob@example.org".to_owned()],
+            "Received: from a\r\n\tby b; Mon, 05 Jan 2026 09:00:01 +0000\r\nSubject: Hello\r\n\r\nHi Bob\r\n"
+                .into(),
+            1,
+            SimTime::from_secs(1),
+        );
+        let now = SimTime::from_secs(5 * 86_400);
+        let rcpts = [("bob@example.org".to_owned(), diagnostic)];
+        sim.send_dsn(now, 1, &original, &rcpts, action);
+        loop {
+            match sim.events.pop() {
+                Some((_, Event::Arrive { entry, .. })) => {
+                    assert_eq!(entry.mail_from, "", "a DSN goes from <>");
+                    assert_eq!(entry.recipients[0].address, "alice@example.com");
+                    return entry.content;
+                }
+                Some(_) => continue,
+                None => panic!("no DSN queued"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_expired_message_is_reported_failed_with_4_4_7_and_no_invented_reply() {
+        let expired = Diagnostic::new(
+            554,
+            "4.4.7",
+            "message expired after 5 days in the queue; last error: connect to mx.example.org: connection refused",
+            "RFC 5321 §4.5.4.1",
+        );
+        let text = dsn_for(DsnAction::Failed, expired);
+        for field in [
+            "From: Mail Delivery System <MAILER-DAEMON@smtp.example.com>",
+            "To: <alice@example.com>",
+            "Date: Sat, 10 Jan 2026 09:00:00 +0000",
+            "Message-ID: <m1.dsn@smtp.example.com>",
+            "Auto-Submitted: auto-replied",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/report; report-type=delivery-status;",
+            "Reporting-MTA: dns; smtp.example.com",
+            "Final-Recipient: rfc822; bob@example.org",
+            "Action: failed",
+            "Status: 4.4.7",
+            "Diagnostic-Code: X-MX-Lab; message expired after 5 days",
+            "Content-Type: text/rfc822-headers",
+            "Subject: Hello",
+        ] {
+            assert!(text.contains(field), "{field:?} missing from\n{text}");
+        }
+        assert!(!text.contains("smtp; 554"), "{text}");
+        assert!(!text.contains("Remote-MTA"), "{text}");
+    }
+
+    #[test]
+    fn a_refusal_is_reported_with_the_server_that_gave_it() {
+        let refused = Diagnostic::new(550, "5.1.1", "<bob@example.org>: no such mailbox here", "")
+            .from_server("mx.example.org");
+        let text = dsn_for(DsnAction::Failed, refused);
+        assert!(text.contains("Remote-MTA: dns; mx.example.org"), "{text}");
+        assert!(
+            text.contains(
+                "Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: no such mailbox here"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_delay_warning_says_delayed_and_until_when() {
+        let waiting = Diagnostic::new(
+            451,
+            "4.4.1",
+            "connect to mx.example.org: connection refused",
+            "",
+        );
+        let text = dsn_for(DsnAction::Delayed, waiting);
+        assert!(text.contains("Action: delayed"), "{text}");
+        assert!(text.contains("Status: 4.4.1"), "{text}");
+        assert!(text.contains("Will-Retry-Until: "), "{text}");
+        assert!(text.contains("Subject: Delayed Mail"), "{text}");
     }
 }

@@ -186,8 +186,9 @@ fn coalesce(
     Some(first)
 }
 
-/// A recipient's outcome as the engine counts it.
-fn to_result(o: &RecipientOutcome) -> Result<(), Diagnostic> {
+/// A recipient's outcome as the engine counts it (`server` replied, unless
+/// the client made the reply up: a timeout, a lost connection).
+fn to_result(o: &RecipientOutcome, server: &str) -> Result<(), Diagnostic> {
     if o.is_delivered() {
         return Ok(());
     }
@@ -210,18 +211,15 @@ fn to_result(o: &RecipientOutcome) -> Result<(), Diagnostic> {
         .enhanced
         .map(|e| e.to_string())
         .unwrap_or_else(|| format!("{}.0.0", o.reply.code.class()));
-    Err(Diagnostic::new(
-        code,
-        &enhanced,
-        &o.reply.text(),
-        explain::reply(code).rfc,
-    ))
+    let d = Diagnostic::new(code, &enhanced, &o.reply.text(), explain::reply(code).rfc);
+    Err(if o.local { d } else { d.from_server(server) })
 }
 
 /// Each recipient's result, in order, from what the client settled.
 fn per_rcpt(
     paths: &[Result<ForwardPath, String>],
     outcomes: &[RecipientOutcome],
+    server: &str,
 ) -> Vec<Result<(), Diagnostic>> {
     let mut used: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; outcomes.len()];
     paths
@@ -247,7 +245,7 @@ fn per_rcpt(
                     if let Some(u) = used.get_mut(k) {
                         *u = true;
                     }
-                    to_result(o)
+                    to_result(o, server)
                 }
                 None => Err(Diagnostic::new(
                     451,
@@ -467,7 +465,9 @@ impl Sim {
     fn settle_conn(&mut self, now: SimTime, mut c: Box<Conn>, closed: bool) {
         let results = (closed && !c.client_done).then(|| {
             c.client_done = true;
-            (self.name(c.server_host), per_rcpt(&c.paths, &c.outcomes))
+            let server = self.name(c.server_host);
+            let outcomes = per_rcpt(&c.paths, &c.outcomes, &server);
+            (server, outcomes)
         });
         let key = c.attempt;
         if c.client_done && c.wire.iter().all(VecDeque::is_empty) {
