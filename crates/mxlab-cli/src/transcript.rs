@@ -65,8 +65,11 @@ pub fn write_transcript(
         first = false;
         writeln!(out, "# conn {conn}: {client} -> {server} at {at}")?;
         for &i in lines.get(&conn).into_iter().flatten() {
-            if let Some((_, side, line)) = trace.get(i).as_ref().and_then(side_and_line) {
-                writeln!(out, "{side}: {}", visible(&line))?;
+            match trace.get(i).as_ref().and_then(side_and_line) {
+                // A cut connection's marker line, as in the trace's transcript.
+                Some((_, "--", line)) => writeln!(out, "-- {}", visible(&line))?,
+                Some((_, side, line)) => writeln!(out, "{side}: {}", visible(&line))?,
+                None => {}
             }
         }
     }

@@ -341,7 +341,10 @@ fn transcript_shows_each_session_as_c_and_s_lines() {
     assert!(!text.contains('\r'), "{text}");
     for line in text.lines().filter(|l| !l.is_empty()) {
         assert!(
-            line.starts_with("# conn ") || line.starts_with("C: ") || line.starts_with("S: "),
+            line.starts_with("# conn ")
+                || line.starts_with("C: ")
+                || line.starts_with("S: ")
+                || line.starts_with("-- "),
             "{line}"
         );
     }
@@ -360,6 +363,33 @@ fn transcript_shows_each_session_as_c_and_s_lines() {
         "nobody.example",
     ]);
     assert!(err.contains("no host named `nobody.example`"), "{err}");
+}
+
+#[test]
+fn transcript_shows_a_cut_session_as_it_happened() {
+    // The MX crashes after the final dot and before its 250: the session
+    // ends with the reset, then the retry delivers a second copy.
+    let text = ok(&["transcript", "preset:rfc1047-duplicate"]);
+    let cut = text
+        .split("\n\n")
+        .find(|s| s.contains("-- connection reset"))
+        .unwrap_or_else(|| panic!("no cut session in\n{text}"));
+    let lines: Vec<&str> = cut.lines().collect();
+    let [.., dot, marker] = lines.as_slice() else {
+        panic!("{cut}")
+    };
+    assert_eq!(*dot, "C: .", "{cut}");
+    assert!(
+        marker.starts_with("-- connection reset (mx.example.org crashed after the final dot"),
+        "{marker}"
+    );
+    assert!(marker.contains("RFC 1047"), "{marker}");
+    // The retry is a whole session of its own, ending with QUIT's 221.
+    assert!(
+        text.split("\n\n")
+            .any(|s| s.contains("mx.example.org") && s.trim_end().ends_with("Bye")),
+        "{text}"
+    );
 }
 
 #[test]
