@@ -25,43 +25,6 @@ use std::time::Duration;
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use mxlab_sim::scenario::{DownMode, Fault};
 use mxlab_sim::{presets, Budget, Checkpoints, EventQueue, Scenario, Sim, SimTime, TraceIndex};
-use serde_json::json;
-
-/// `domains` MX hosts each with one mailbox, one submission server, one
-/// MUA, and `messages` messages spread over the domains and over the first
-/// hour; 10% of the MX hosts are down for that hour.
-fn network(domains: usize, messages: usize) -> Scenario {
-    let mut nodes = vec![
-        json!({"name": "mua.example.com", "role": "mua", "policy": {"relay": {"smarthost": "smtp.example.com"}}}),
-        json!({"name": "smtp.example.com", "role": "submission", "addresses": ["10.0.0.1"],
-               "policy": {"relay": {"allow_from": ["mua.example.com"]}}}),
-        json!({"name": "resolver.example.net", "role": "resolver"}),
-    ];
-    let mut zone = Vec::new();
-    let mut faults = Vec::new();
-    for d in 0..domains {
-        let (host, domain) = (format!("mx.d{d}.example"), format!("d{d}.example"));
-        let addr = format!("10.1.{}.{}", d / 250, d % 250 + 1);
-        nodes.push(json!({"name": host, "role": "mx", "addresses": [addr],
-            "policy": {"destination_domains": [domain], "mailboxes": [{"address": format!("user@{domain}")}]}}));
-        zone.push(json!({"name": domain, "mx": [{"preference": 10, "exchange": host}]}));
-        zone.push(json!({"name": host, "a": [addr]}));
-        if d % 10 == 0 {
-            faults.push(json!({"at_secs": 0, "until_secs": 3600, "fault": {"kind": "host_down", "host": host}}));
-        }
-    }
-    let msgs: Vec<_> = (0..messages)
-        .map(|i| {
-            json!({"id": format!("m{i}"), "from": "mua.example.com", "at_secs": i % 3600,
-            "mail_from": "alice@example.com", "rcpt_to": [format!("user@d{}.example", i % domains)],
-            "headers": [{"name": "Subject", "value": "bench"}], "body": "x\r\n"})
-        })
-        .collect();
-    let s = json!({"horizon_secs": 86400, "nodes": nodes,
-        "dns": {"resolver": "resolver.example.net", "domains": zone},
-        "messages": msgs, "faults": faults});
-    Scenario::from_json(&s.to_string()).unwrap()
-}
 
 fn benches(c: &mut Criterion) {
     // One group: the event queue alone is the reference (the floor), so
@@ -89,7 +52,7 @@ fn benches(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat);
     g.warm_up_time(Duration::from_millis(1));
     g.measurement_time(Duration::from_secs(20));
-    let scenario = network(100, 100_000);
+    let scenario = presets::network(100, 100_000).unwrap();
     g.bench_function("engine_100k_messages_100_hosts_to_quiescence", |b| {
         b.iter_batched(
             || scenario.clone(),
@@ -105,7 +68,7 @@ fn benches(c: &mut Criterion) {
     // The 20,000-message run as the app computes it: in slices, with a
     // checkpoint every 100,000 events; then a host taken down at its
     // middle.
-    let mut sim = Sim::new(network(100, 20_000), 1);
+    let mut sim = Sim::new(presets::network(100, 20_000).unwrap(), 1);
     let mut checkpoints = Checkpoints::new(100_000);
     checkpoints.keep(&mut sim);
     // (Until every message is submitted, then until every queue is empty.)

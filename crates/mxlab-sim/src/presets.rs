@@ -1,6 +1,8 @@
 //! The preset scenarios, compiled in: each a scenario file under
 //! `scenarios/` with its lesson text.
 
+use serde_json::json;
+
 use crate::scenario::{Scenario, ScenarioError};
 
 /// `(file stem, JSON text)` of every preset, in teaching order.
@@ -88,4 +90,41 @@ pub fn burst(mut scenario: Scenario, messages: usize) -> Scenario {
     }
     scenario.horizon_secs = 86_400;
     scenario
+}
+
+/// `domains` MX hosts each with one mailbox, one submission server, one
+/// MUA, and `messages` messages spread over the domains and over the first
+/// hour; 10% of the MX hosts are down for that hour: the engine's
+/// benchmark, natively and in the browser.
+pub fn network(domains: usize, messages: usize) -> Result<Scenario, ScenarioError> {
+    let mut nodes = vec![
+        json!({"name": "mua.example.com", "role": "mua", "policy": {"relay": {"smarthost": "smtp.example.com"}}}),
+        json!({"name": "smtp.example.com", "role": "submission", "addresses": ["10.0.0.1"],
+               "policy": {"relay": {"allow_from": ["mua.example.com"]}}}),
+        json!({"name": "resolver.example.net", "role": "resolver"}),
+    ];
+    let mut zone = Vec::new();
+    let mut faults = Vec::new();
+    for d in 0..domains {
+        let (host, domain) = (format!("mx.d{d}.example"), format!("d{d}.example"));
+        let addr = format!("10.1.{}.{}", d / 250, d % 250 + 1);
+        nodes.push(json!({"name": host, "role": "mx", "addresses": [addr],
+            "policy": {"destination_domains": [domain], "mailboxes": [{"address": format!("user@{domain}")}]}}));
+        zone.push(json!({"name": domain, "mx": [{"preference": 10, "exchange": host}]}));
+        zone.push(json!({"name": host, "a": [addr]}));
+        if d % 10 == 0 {
+            faults.push(json!({"at_secs": 0, "until_secs": 3600, "fault": {"kind": "host_down", "host": host}}));
+        }
+    }
+    let msgs: Vec<_> = (0..messages)
+        .map(|i| {
+            json!({"id": format!("m{i}"), "from": "mua.example.com", "at_secs": i % 3600,
+            "mail_from": "alice@example.com", "rcpt_to": [format!("user@d{}.example", i % domains)],
+            "headers": [{"name": "Subject", "value": "bench"}], "body": "x\r\n"})
+        })
+        .collect();
+    let s = json!({"horizon_secs": 86400, "nodes": nodes,
+        "dns": {"resolver": "resolver.example.net", "domains": zone},
+        "messages": msgs, "faults": faults});
+    Scenario::from_json(&s.to_string())
 }
