@@ -37,10 +37,9 @@ use anyhow::{bail, Context, Result};
 use mxlab_proto::message::{with_protocol, Received};
 use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
-use mxlab_proto::wire::BareLinePolicy;
 use mxlab_proto::{Input, Instant, Output, ServerState};
 use mxlab_sim::engine::{PeerState, ServerPolicy};
-use mxlab_sim::scenario::{BareLfPolicy, Node};
+use mxlab_sim::scenario::Node;
 use mxlab_sim::SimTime;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -137,25 +136,19 @@ fn unix_now() -> i64 {
 
 /// The server session's configuration for these options.
 fn server_config(opts: &ServeOptions) -> ServerConfig {
-    let mut c = ServerConfig::new(opts.hostname.clone());
+    let mut c = match &opts.node {
+        // The scenario host's own configuration, as in a run.
+        Some(node) => mxlab_sim::engine::server_config(node, &opts.hostname),
+        None => ServerConfig::new(opts.hostname.clone()),
+    };
     c.timeout = opts.timeout;
+    // TLS only with a certificate to offer.
     c.extensions.starttls = opts.starttls;
-    let mut size = opts.max_message_size;
-    if let Some(node) = &opts.node {
-        let p = &node.policy;
-        if let Some(limit) = p.size_limit {
-            size = size.min(limit);
-        }
-        c.require_tls = p.tls_required && opts.starttls;
-        c.extensions.auth = !p.credentials.is_empty();
-        c.require_auth = p.auth_required && c.extensions.auth;
-        c.bare_line_policy = match p.bare_lf {
-            BareLfPolicy::Strict => BareLinePolicy::Strict,
-            BareLfPolicy::Preserve => BareLinePolicy::Preserve,
-            BareLfPolicy::Lenient => BareLinePolicy::Lenient,
-        };
-    }
-    c.extensions.size = Some(size);
+    c.require_tls = c.require_tls && opts.starttls;
+    // The smaller of --max-message-size and the host's own limit.
+    let size = opts.max_message_size;
+    let limit = opts.node.as_ref().and_then(|n| n.policy.size_limit);
+    c.extensions.size = Some(limit.map_or(size, |limit| limit.min(size)));
     c
 }
 

@@ -9,12 +9,11 @@
 //! on as if the handshake had succeeded (a console cannot do TLS).
 
 use mxlab_proto::message::{with_protocol, Received};
-use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
-use mxlab_proto::wire::BareLinePolicy;
+use mxlab_proto::server::{Decision, ServerEvent, ServerSession};
 use mxlab_proto::{Input, Instant, Output, ServerState};
 
 use crate::engine::{PeerState, ServerPolicy, Sim, SIM_EPOCH_UNIX};
-use crate::scenario::{BareLfPolicy, Node};
+use crate::scenario::Node;
 use crate::time::SimTime;
 
 /// A message the console's host accepted (250 after the final dot).
@@ -48,19 +47,7 @@ impl Console {
     /// Opens a session with `node` at virtual time `at`; returns it and the
     /// server's greeting.
     pub fn open(node: &Node, at: SimTime) -> (Console, Vec<u8>) {
-        let p = &node.policy;
-        let mut config = ServerConfig::new(node.name.clone());
-        config.paths = crate::engine::PATHS;
-        config.extensions.starttls = p.starttls || p.tls_required;
-        config.require_tls = p.tls_required;
-        config.extensions.auth = !p.credentials.is_empty();
-        config.require_auth = p.auth_required && config.extensions.auth;
-        config.extensions.size = p.size_limit;
-        config.bare_line_policy = match p.bare_lf {
-            BareLfPolicy::Strict => BareLinePolicy::Strict,
-            BareLfPolicy::Preserve => BareLinePolicy::Preserve,
-            BareLfPolicy::Lenient => BareLinePolicy::Lenient,
-        };
+        let config = crate::engine::server_config(node, &node.name);
         let mut console = Console {
             host: node.name.clone(),
             session: ServerSession::new(config, Instant::ZERO),

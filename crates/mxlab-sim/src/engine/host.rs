@@ -470,6 +470,29 @@ impl Host {
     }
 }
 
+/// The server session's configuration for a scenario host, named `name`:
+/// what it offers and requires (STARTTLS, AUTH), its size limit
+/// (advertised with SIZE, RFC 1870) and how it reads bare CR and LF. The
+/// engine, the console and `mxlab serve` all start from it.
+pub fn server_config(node: &Node, name: &str) -> mxlab_proto::server::ServerConfig {
+    use crate::scenario::BareLfPolicy;
+    use mxlab_proto::wire::BareLinePolicy;
+    let p = &node.policy;
+    let mut c = mxlab_proto::server::ServerConfig::new(name);
+    c.paths = super::PATHS;
+    c.extensions.starttls = p.starttls || p.tls_required;
+    c.require_tls = p.tls_required;
+    c.extensions.auth = !p.credentials.is_empty();
+    c.require_auth = p.auth_required && c.extensions.auth;
+    c.extensions.size = p.size_limit;
+    c.bare_line_policy = match p.bare_lf {
+        BareLfPolicy::Strict => BareLinePolicy::Strict,
+        BareLfPolicy::Preserve => BareLinePolicy::Preserve,
+        BareLfPolicy::Lenient => BareLinePolicy::Lenient,
+    };
+    c
+}
+
 /// The diagnostic of a forced reply code.
 pub(crate) fn forced(code: u16) -> Diagnostic {
     let (enhanced, text) = match code {

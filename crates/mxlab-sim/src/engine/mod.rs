@@ -30,7 +30,9 @@ use compact_str::CompactString;
 
 pub use attempt::SIM_EPOCH_UNIX;
 use attempt::{Attempt, AttemptKey};
-pub use host::{Host, PeerState, QueueEntry, RecipientState, RecipientStatus, ServerPolicy};
+pub use host::{
+    server_config, Host, PeerState, QueueEntry, RecipientState, RecipientStatus, ServerPolicy,
+};
 use record::Recorder;
 use session::Conn;
 pub(crate) use session::PATHS;

@@ -27,15 +27,14 @@ use mxlab_proto::message::{with_protocol, ReceivedFields};
 use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
 use mxlab_proto::reply::Reply;
 use mxlab_proto::sasl::Credentials;
-use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
-use mxlab_proto::wire::BareLinePolicy;
+use mxlab_proto::server::{Decision, ServerEvent, ServerSession};
 use mxlab_proto::{explain, ClientState, Input, Instant, Output, ServerState};
 
 use super::attempt::{AttemptKey, SIM_EPOCH_UNIX};
 use super::host::{PeerState, QueueEntry};
 use super::{Event, Sim};
 use crate::diagnostic::Diagnostic;
-use crate::scenario::{BareLfPolicy, DownMode, Stage};
+use crate::scenario::{DownMode, Stage};
 use crate::time::SimTime;
 use crate::timing::ClientTimeouts;
 use crate::trace::{AbortCause, ConnectFailure, EventKind, Names};
@@ -331,19 +330,9 @@ impl Sim {
         let Some(h) = self.hosts.get_mut(target) else {
             return;
         };
-        let pol = &h.node.policy;
-        let mut server_cfg = ServerConfig::new(server_name.as_str());
-        server_cfg.paths = PATHS;
-        server_cfg.extensions.size = None;
-        server_cfg.extensions.starttls = pol.starttls || pol.tls_required;
-        server_cfg.require_tls = pol.tls_required;
-        server_cfg.extensions.auth = !pol.credentials.is_empty();
-        server_cfg.require_auth = pol.auth_required;
-        server_cfg.bare_line_policy = match pol.bare_lf {
-            BareLfPolicy::Strict => BareLinePolicy::Strict,
-            BareLfPolicy::Preserve => BareLinePolicy::Preserve,
-            BareLfPolicy::Lenient => BareLinePolicy::Lenient,
-        };
+        let mut server_cfg = super::host::server_config(&h.node, &server_name);
+        // The size limit in force now (a fault may lower it).
+        server_cfg.extensions.size = h.size_limit();
         // Forced replies to the greeting and to EHLO, drawn as the server
         // accepts the connection.
         server_cfg.greeting_reply = h.forced_reply(Stage::Connect).map(|d| d.reply());
