@@ -357,3 +357,25 @@ fn a_silent_host_lets_the_connection_time_out_and_keeps_nothing() {
     );
     assert_eq!(bob(&sim), ["m1"]);
 }
+
+#[test]
+fn a_long_message_takes_its_transmission_time_on_the_wire() {
+    // 8 MB of 80-octet lines: at the links' 100 Mbit/s, about 0.67 s.
+    let mut scenario = preset("hello-smtp");
+    let line = format!("{}\r\n", "x".repeat(78));
+    scenario.messages[0].body = line.repeat(100_000);
+    let sim = run(scenario);
+    let go = arrival(sim.trace(), RELAY_CONN, "354");
+    let dot = arrival(sim.trace(), RELAY_CONN, ".\r\n");
+    let on_the_wire = dot.saturating_duration_since(go).as_secs_f64();
+    assert!((0.65..0.75).contains(&on_the_wire), "{on_the_wire} s");
+    // The lines arrive in segments over that time, not all at once.
+    let arrivals: std::collections::BTreeSet<SimTime> = sim
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Command { conn, .. } if conn == RELAY_CONN))
+        .map(|e| e.at)
+        .collect();
+    assert!(arrivals.len() > 100, "{} arrival times", arrivals.len());
+    assert_eq!(bob(&sim), ["m1"]);
+}

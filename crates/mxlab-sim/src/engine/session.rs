@@ -45,6 +45,35 @@ pub(crate) const PATHS: PathOptions = PathOptions {
     allow_missing_brackets: false,
 };
 
+/// A write longer than this travels as several segments of whole lines.
+const CHUNK: usize = 64 * 1024;
+
+/// The links' capacity, in Mbit/s, for the segments of a long write: an
+/// 8 MB message takes about 0.7 s on the wire.
+const LINK_MBPS: u64 = 100;
+
+/// How long `bytes` octets take to put on the wire, in microseconds.
+fn transmission_micros(bytes: usize) -> u64 {
+    (bytes as u64).saturating_mul(8) / LINK_MBPS
+}
+
+/// Where the first segment of `rest` ends: after the last line end within
+/// [`CHUNK`] octets (or the first one after, for a longer line).
+fn chunk_end(rest: &[u8]) -> usize {
+    if rest.len() <= CHUNK {
+        return rest.len();
+    }
+    let head = rest.get(..CHUNK).unwrap_or(rest);
+    match head.iter().rposition(|&b| b == b'\n') {
+        Some(i) => i + 1,
+        None => rest
+            .iter()
+            .skip(CHUNK)
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| CHUNK + i + 1),
+    }
+}
+
 /// Segments travelling to the server, and to the client.
 const TO_SERVER: usize = 0;
 const TO_CLIENT: usize = 1;
@@ -478,6 +507,56 @@ impl Sim {
     /// Sends a segment one way: it arrives after the link's delay, and
     /// never before the segments sent earlier the same way.
     fn send(&mut self, now: SimTime, c: &mut Conn, dir: usize, segment: Segment) {
+        self.send_after(now, c, dir, segment, SimTime::ZERO);
+    }
+
+    /// Sends a write of data; one larger than [`CHUNK`] travels as
+    /// segments of whole lines, each arriving its transmission time
+    /// ([`LINK_MBPS`]) after the one before, so a long message takes time
+    /// on the wire and the run can be computed (and drawn) between them.
+    fn send_data(&mut self, now: SimTime, c: &mut Conn, dir: usize, write: Segment) {
+        let Segment::Data {
+            bytes,
+            sent_at,
+            fin,
+        } = write
+        else {
+            return self.send(now, c, dir, write);
+        };
+        if bytes.len() <= CHUNK {
+            let segment = Segment::Data {
+                bytes,
+                sent_at,
+                fin,
+            };
+            return self.send(now, c, dir, segment);
+        }
+        let mut rest: &[u8] = &bytes;
+        let mut ready = sent_at;
+        while !rest.is_empty() {
+            let cut = chunk_end(rest);
+            let (piece, after) = rest.split_at(cut);
+            rest = after;
+            ready = ready.plus_micros(transmission_micros(piece.len()));
+            let segment = Segment::Data {
+                bytes: piece.to_vec(),
+                sent_at,
+                fin: fin && rest.is_empty(),
+            };
+            self.send_after(now, c, dir, segment, ready);
+        }
+    }
+
+    /// Sends a segment that arrives no earlier than `not_before` plus the
+    /// link's delay.
+    fn send_after(
+        &mut self,
+        now: SimTime,
+        c: &mut Conn,
+        dir: usize,
+        segment: Segment,
+        not_before: SimTime,
+    ) {
         let (from, to) = if dir == TO_SERVER {
             (c.client_host, c.server_host)
         } else {
@@ -489,7 +568,7 @@ impl Sim {
         };
         let delay = self.one_way(from, to);
         let last = c.last_arrival.get(dir).copied().unwrap_or(now);
-        let at = sent.plus_micros(delay).max(last);
+        let at = sent.max(not_before).plus_micros(delay).max(last);
         if let Some(l) = c.last_arrival.get_mut(dir) {
             *l = at;
         }
@@ -796,7 +875,7 @@ impl Sim {
         }
         // Written at the same instant: one segment.
         if let Some(bytes) = coalesce(sends, |b| c.client.give_back(b)) {
-            self.send(
+            self.send_data(
                 now,
                 c,
                 TO_SERVER,
