@@ -44,16 +44,24 @@
 //!
 //! # The SMTP conversation
 //!
-//! Each delivery attempt is played by [`engine::ProtoExchange`]: a
-//! `mxlab-proto` client session talks to a server session configured from
-//! the receiving host, and the host's policy decisions (computed by the
-//! engine from its rules and faults) answer the server's questions. The
-//! lines on the link, and each recipient's outcome, are what the sessions
-//! produced. A host's policy sets up its server session: STARTTLS
-//! offered or required, AUTH accounts and whether AUTH is required, and the
-//! bare-LF policy (a lenient server reads a smuggled second message out of
-//! the data, which the engine then delivers like any other); TLS and AUTH
-//! failure faults break the handshake or refuse every login.
+//! Every delivery attempt is played on the virtual clock: the MX query is
+//! answered when it reaches the host, a connection is a SYN answered by a
+//! SYN-ACK or a reset, and each write of `mxlab-proto`'s client and server
+//! sessions is a segment that travels the link (latency, jitter, in
+//! order) and arrives as an event. The receiving host answers each server
+//! event as it happens through one door ([`engine::Host::answer`], also
+//! behind the console and `mxlab serve`), by its policy and the faults
+//! striking it then. Nothing is decided before it happens, so a fault
+//! strikes what is in flight: a host going down resets its connections, a
+//! cut link or a silent host lets the client's RFC 5321 §4.5.3.2 timeouts
+//! fire, a crash after the final dot leaves the RFC 1047 duplicate. A cut
+//! connection ends with [`trace::EventKind::Abort`]. A host's policy sets
+//! up its server session ([`engine::server_config`]): STARTTLS offered or
+//! required, AUTH accounts and whether AUTH is required, its size limit,
+//! and the bare-LF policy (a lenient server reads a smuggled second
+//! message out of the data, which the engine then delivers like any
+//! other). Each timing profile limits the connections open at once to one
+//! destination (Postfix: 20).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

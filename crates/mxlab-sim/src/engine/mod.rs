@@ -819,7 +819,7 @@ mod tests {
         shipped.ship_from = 1;
         let mut inline = Sim::new(busy(), 7);
         inline.ship_from = usize::MAX;
-        // In steps, so that runs ahead of their time cross the calls, and
+        // In steps, so that sessions in flight cross the calls, and
         // some steps are shipped while others are not.
         for t in [30, 61, 400, 4_000, 90_000] {
             shipped.run_until(SimTime::from_secs(t));
