@@ -9,27 +9,32 @@ use std::time::Duration;
 
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
-use mxlab_sim::console::Console;
 use mxlab_sim::presets::PRESETS;
-use mxlab_sim::scenario::{DownMode, Fault, Role, Stage};
+use mxlab_sim::scenario::{Fault, Role, Stage};
 use mxlab_sim::trace::DsnAction;
 use mxlab_sim::{Problem, Scenario, ScenarioError, SimTime, View};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::bounds::{self, ConsoleLog, ProblemList};
+use crate::bounds::{self, ProblemList};
 use crate::compute::{budget_advice, Computation};
 use crate::form::{self, target_value, FormMsg};
 use crate::guard::Guard;
-use crate::lab::{scrambled, Clock, Injected, Injection, MarkerKind, Run, SPEEDS};
+use crate::lab::{Clock, Injection, MarkerKind, Run, SPEEDS};
 use crate::layout::{layout, Point, WIDTH};
 use crate::options::{encode_component, Options};
 use crate::share::{self, Shared};
 use crate::statistics::Statistics;
 use crate::version_line;
 
+mod console;
 mod editors;
+mod faults;
+mod sharing;
+mod transcript;
+
+use console::ConsoleState;
 
 /// Milliseconds of computing per slice before the page gets a frame back.
 const SLICE_MILLIS: f64 = 25.0;
@@ -157,8 +162,10 @@ pub enum Msg {
     Message(String),
     /// Inject a fault now.
     Inject(Fault),
-    /// End the hand-injected faults on this host now.
+    /// Bring this host back up now: every fault striking it ends.
     BringUp(String),
+    /// Heal the link between these hosts now.
+    Heal(String, String),
     /// Go back to the run before the last injection.
     RestoreBranch,
     /// Forced reply choice: code.
@@ -213,15 +220,6 @@ enum Drag {
     Host(String),
     /// The whole stage: the last pointer position, without the pan.
     Pan(Option<(f64, f64)>),
-}
-
-/// A console session: the lines so far, and the messages it handed on.
-struct ConsoleState {
-    console: Option<Console>,
-    host: String,
-    at: SimTime,
-    lines: ConsoleLog,
-    handed_on: usize,
 }
 
 /// The page's clock in milliseconds (only to cut computing into slices;
@@ -327,7 +325,13 @@ impl App {
         at: SimTime,
     ) {
         let seed = scenario.seed;
-        self.computing = Some(Computation::new(scenario, seed, injections));
+        self.compute(ctx, Computation::new(scenario, seed, injections), at);
+    }
+
+    /// Computes `computation` in slices between frames; the clock shows
+    /// `at` once it is done.
+    fn compute(&mut self, ctx: &Context<Self>, computation: Computation, at: SimTime) {
+        self.computing = Some(computation);
         self.progress = 0.0;
         self.pending_clock = Some(Clock {
             t: at,
@@ -434,288 +438,6 @@ impl App {
         self.frame = Some(request_animation_frame(move |ts| {
             link.send_message(Msg::Frame(ts))
         }));
-    }
-
-    fn inject(&mut self, ctx: &Context<Self>, fault: Fault) {
-        let Some(run) = self.run.clone() else { return };
-        let mut injections = run.injections.clone();
-        injections.push(Injection::fault(self.clock.t, fault));
-        self.branches.push(run.clone());
-        self.start_run(ctx, run.scenario.clone(), injections, self.clock.t);
-    }
-
-    fn bring_up(&mut self, ctx: &Context<Self>, host: &str) {
-        let Some(run) = self.run.clone() else { return };
-        let now = self.clock.t;
-        let mut injections = run.injections.clone();
-        let mut changed = false;
-        for i in &mut injections {
-            if let Injected::Fault {
-                fault: Fault::HostDown { host: h, .. },
-                until,
-            } = &mut i.what
-            {
-                if h.eq_ignore_ascii_case(host) && i.at <= now && until.is_none_or(|u| u > now) {
-                    *until = Some(now);
-                    changed = true;
-                }
-            }
-        }
-        // A scenario's own down time on this host ends now too.
-        let mut scenario = (*run.scenario).clone();
-        for f in &mut scenario.faults {
-            let on_host =
-                matches!(&f.fault, Fault::HostDown { host: h, .. } if h.eq_ignore_ascii_case(host));
-            let now_secs = now.as_micros().div_ceil(1_000_000);
-            if on_host && f.at_secs <= now_secs && f.until_secs.is_none_or(|u| u > now_secs) {
-                f.until_secs = Some(now_secs);
-                changed = true;
-            }
-        }
-        if !changed {
-            self.error = Some(format!("{host} is not down at {now}"));
-            return;
-        }
-        self.branches.push(run.clone());
-        self.start_run(ctx, Rc::new(scenario), injections, now);
-    }
-
-    fn open_console(&mut self) {
-        let host = if self.console_host.is_empty() {
-            self.default_host().unwrap_or_default()
-        } else {
-            self.console_host.clone()
-        };
-        let Some(node) = self.scenario.nodes.iter().find(|n| n.name == host) else {
-            self.error = Some(format!("no host named {host}"));
-            return;
-        };
-        let at = self.clock.t;
-        let mut state = ConsoleState {
-            console: None,
-            host: host.clone(),
-            at,
-            lines: ConsoleLog::default(),
-            handed_on: 0,
-        };
-        state.lines.push('#', format!("nc {host} 25   (at {at})"));
-        if self
-            .view
-            .hosts_down
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(&host))
-        {
-            state.lines.push(
-                '!',
-                format!("{host}: Connection refused (the host is down)"),
-            );
-        } else {
-            let (console, greeting) = Console::open(node, at);
-            push_reply_lines(&mut state.lines, &greeting);
-            state.console = Some(console);
-        }
-        self.console_host = host;
-        self.console = Some(state);
-    }
-
-    fn console_send(&mut self, ctx: &Context<Self>) {
-        let line = std::mem::take(&mut self.console_input);
-        let Some(state) = self.console.as_mut() else {
-            return;
-        };
-        let Some(console) = state.console.as_mut() else {
-            state.lines.push('!', "not connected: press Connect".into());
-            return;
-        };
-        if console.is_closed() {
-            state.lines.push(
-                '!',
-                "the connection is closed: press Connect to open another".into(),
-            );
-            return;
-        }
-        if let Some(why) = bounds::console_line_too_long(line.encode_utf16().count()) {
-            state.lines.push('!', why);
-            return;
-        }
-        state.lines.push('C', line.clone());
-        let mut bytes = line.into_bytes();
-        bytes.extend_from_slice(b"\r\n");
-        let out = console.type_bytes(&bytes);
-        push_reply_lines(&mut state.lines, &out);
-        if console.is_closed() {
-            state
-                .lines
-                .push('#', "Connection closed by foreign host.".into());
-        }
-        let fresh: Vec<_> = console
-            .accepted()
-            .iter()
-            .skip(state.handed_on)
-            .cloned()
-            .collect();
-        if fresh.is_empty() {
-            return;
-        }
-        state.handed_on += fresh.len();
-        let (host, at) = (state.host.clone(), state.at);
-        let Some(run) = self.run.clone() else { return };
-        let mut injections = run.injections.clone();
-        for message in fresh {
-            self.typed_messages += 1;
-            let id = format!("console-{}", self.typed_messages);
-            if let Some(state) = self.console.as_mut() {
-                state.lines.push(
-                    '#',
-                    format!("{host} queued it as {id}: press Play to watch it travel"),
-                );
-            }
-            injections.push(Injection {
-                at,
-                what: Injected::Message {
-                    host: host.clone(),
-                    id,
-                    message,
-                },
-            });
-        }
-        self.branches.push(run.clone());
-        self.start_run(ctx, run.scenario.clone(), injections, at);
-    }
-
-    /// What a share link of this moment restores.
-    fn shared(&self) -> Shared {
-        Shared {
-            scenario: (*self.scenario).clone(),
-            seed: None,
-            t: self.clock.t,
-            host: match &self.selection {
-                Some(Selection::Host(h)) => Some(h.clone()),
-                _ => None,
-            },
-            speed: Some(self.clock.speed),
-            faults: self
-                .run
-                .iter()
-                .flat_map(|r| r.injections.iter())
-                .filter_map(|i| match &i.what {
-                    Injected::Fault { fault, until } => Some((i.at, *until, fault.clone())),
-                    Injected::Message { .. } => None,
-                })
-                .collect(),
-        }
-    }
-
-    /// Opens what a share link restores: its scenario, run with the faults
-    /// it injected, at its moment, host and speed.
-    fn open_shared(&mut self, ctx: &Context<Self>, shared: Shared) {
-        self.load(ctx, Rc::new(shared.scenario.clone()));
-        self.preset = "custom".into();
-        if let Some(speed) = shared.speed {
-            self.clock.speed = speed;
-        }
-        self.restore = Some((shared.t, shared.host.clone()));
-        let injections = shared
-            .faults
-            .iter()
-            .map(|(at, until, fault)| Injection {
-                at: *at,
-                what: Injected::Fault {
-                    fault: fault.clone(),
-                    until: *until,
-                },
-            })
-            .collect();
-        let scenario = self.scenario.clone();
-        self.start_run(ctx, scenario, injections, SimTime::ZERO);
-    }
-
-    /// The share dialog: the link, or the file when the link is too long,
-    /// and the embed code.
-    fn view_share(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let location = gloo::utils::window().location();
-        let href = location.href().unwrap_or_default();
-        let base = href.split('#').next().unwrap_or_default().to_string();
-        let page = base.split('?').next().unwrap_or_default().to_string();
-        let dir = page
-            .rsplit_once('/')
-            .map_or(String::new(), |(d, _)| format!("{d}/"));
-        let Some(hash) = self.share_link.clone() else {
-            return html! {
-                <div class="share-dialog" role="dialog" aria-label="Share">
-                    <p>{ "Preparing the link…" }</p>
-                </div>
-            };
-        };
-        let url = format!("{page}#{hash}");
-        let too_long = url.len() > share::MAX_LINK;
-        let unchanged =
-            self.preset != "custom" && self.run.as_ref().is_none_or(|r| r.injections.is_empty());
-        let scenario_param = if unchanged {
-            self.preset.clone()
-        } else {
-            encode_component(&hash)
-        };
-        let title = self
-            .scenario
-            .name
-            .replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        let snippet = format!(
-            "<iframe src=\"{dir}embed.html?view=both&amp;autoplay=1&amp;scenario={scenario_param}\" \
-             title=\"MX Lab: {title}\" width=\"800\" height=\"560\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>"
-        );
-        let copy = |id: String| {
-            Callback::from(move |_: MouseEvent| {
-                let el = gloo::utils::document().get_element_by_id(&id);
-                let text = el
-                    .as_ref()
-                    .and_then(|e| e.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::value))
-                    .or_else(|| {
-                        el.as_ref().and_then(|e| {
-                            e.dyn_ref::<HtmlTextAreaElement>()
-                                .map(HtmlTextAreaElement::value)
-                        })
-                    })
-                    .unwrap_or_default();
-                let _ = gloo::utils::window()
-                    .navigator()
-                    .clipboard()
-                    .write_text(&text);
-                if let Some(i) = el.as_ref().and_then(|e| e.dyn_ref::<HtmlInputElement>()) {
-                    i.select();
-                }
-                if let Some(t) = el.as_ref().and_then(|e| e.dyn_ref::<HtmlTextAreaElement>()) {
-                    t.select();
-                }
-            })
-        };
-        html! {
-            <div class="share-dialog" role="dialog" aria-modal="false" aria-label="Share">
-                <h2>{ "Share this moment" }</h2>
-                if too_long {
-                    <p class="too-long" role="alert">{ format!(
-                        "This scenario is too large for a link ({} characters; links over {} are cut by mail and chat programs). Share the scenario file instead.",
-                        url.len(), share::MAX_LINK) }</p>
-                    <button onclick={link.callback(|_| Msg::Export(Export::Scenario))}>{ "Download the scenario file" }</button>
-                } else {
-                    <label for={self.opts.id("share-link")}>{ "Link to the scenario, the time, the selected host, the speed and the faults injected" }</label>
-                    <div class="row">
-                        <input id={self.opts.id("share-link")} type="text" readonly=true value={url} />
-                        <button onclick={copy(self.opts.id("share-link"))}>{ "Copy link" }</button>
-                    </div>
-                }
-                <label for={self.opts.id("embed-code")}>{ "Embed code (an iframe that plays this scenario)" }</label>
-                <div class="row">
-                    <textarea id={self.opts.id("embed-code")} readonly=true value={snippet} />
-                    <button onclick={copy(self.opts.id("embed-code"))}>{ "Copy embed code" }</button>
-                </div>
-                <button class="close" onclick={link.callback(|_| Msg::ShareOpen(false))}>{ "Close" }</button>
-            </div>
-        }
     }
 
     /// Draws the lines in flight and the pending DNS queries on the
@@ -862,25 +584,6 @@ impl App {
             h,
         )
     }
-
-    fn export_transcripts(&self) -> String {
-        let Some(run) = &self.run else {
-            return String::new();
-        };
-        let mut out = String::new();
-        let all = run.all_transcripts();
-        for s in &run.sessions {
-            out.push_str(&format!(
-                "# connection {} {} -> {} at {}\n",
-                s.conn, s.client, s.server, s.opened
-            ));
-            for l in all.get(&s.conn).into_iter().flatten() {
-                out.push_str(&format!("{}: {}\n", l.who, l.text));
-            }
-            out.push('\n');
-        }
-        out
-    }
 }
 
 /// The keyboard shortcuts, listened for on `target`: the document for the
@@ -915,16 +618,6 @@ fn key_listener(target: &web_sys::EventTarget, link: yew::html::Scope<App>) -> E
             link.send_message(Msg::Key(key));
         }
     })
-}
-
-/// Splits server output into reply lines for the console.
-fn push_reply_lines(lines: &mut ConsoleLog, out: &[u8]) {
-    for l in String::from_utf8_lossy(out)
-        .split("\r\n")
-        .filter(|l| !l.is_empty())
-    {
-        lines.push('S', l.to_string());
-    }
 }
 
 fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
@@ -1313,6 +1006,7 @@ impl Component for App {
             }
             Msg::Inject(f) => self.inject(ctx, f),
             Msg::BringUp(h) => self.bring_up(ctx, &h),
+            Msg::Heal(a, b) => self.heal(ctx, &a, &b),
             Msg::RestoreBranch => {
                 if let Some(previous) = self.branches.pop() {
                     self.scenario = previous.scenario.clone();
@@ -1858,113 +1552,6 @@ impl App {
         }
     }
 
-    fn view_side(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let lesson = self.scenario.lesson.clone();
-        let menu = match &self.selection {
-            Some(Selection::Host(h)) => {
-                let node = self.scenario.nodes.iter().find(|n| n.name == *h);
-                let role = node.map(|n| role_name(n.role)).unwrap_or("host");
-                let down = self
-                    .view
-                    .hosts_down
-                    .iter()
-                    .any(|x| x.eq_ignore_ascii_case(h));
-                let mailbox = node
-                    .and_then(|n| n.policy.mailboxes.first())
-                    .map(|m| m.address.clone());
-                let (h1, h2, h3, h4, h5, h6) = (
-                    h.clone(),
-                    h.clone(),
-                    h.clone(),
-                    h.clone(),
-                    h.clone(),
-                    h.clone(),
-                );
-                let (code, stage) = (self.force_code, self.force_stage);
-                let on_code = link
-                    .callback(|e: Event| Msg::ForceCode(target_value(&e).parse().unwrap_or(550)));
-                let on_stage = link.callback(|e: Event| {
-                    let v = target_value(&e);
-                    Msg::ForceStage(
-                        Stage::ALL
-                            .into_iter()
-                            .find(|s| s.name() == v)
-                            .unwrap_or(Stage::Rcpt),
-                    )
-                });
-                html! {
-                    <section class="fault-menu" aria-label={format!("Faults for {h}")}>
-                        <h2>{ h.clone() }</h2>
-                        <p class="role">{ format!("{role} · {}", if down { "down" } else { "up" }) }</p>
-                        <p class="hint">{ format!("Inject at {} — the future is recomputed from this moment.", self.clock.t) }</p>
-                        <div class="actions">
-                            if down {
-                                <button id={self.opts.id("fault-menu-first")} onclick={link.callback(move |_| Msg::BringUp(h1.clone()))}>{ "Bring up" }</button>
-                            } else {
-                                <button id={self.opts.id("fault-menu-first")} onclick={link.callback(move |_| Msg::Inject(Fault::HostDown { host: h1.clone(), mode: DownMode::Refused }))}>{ "Take down" }</button>
-                            }
-                            <button onclick={link.callback(move |_| Msg::Inject(Fault::Greylisting { host: h2.clone() }))}>{ "Greylist" }</button>
-                            if let Some(mb) = mailbox {
-                                <button onclick={link.callback(move |_| Msg::Inject(Fault::MailboxFull { host: h3.clone(), mailbox: mb.clone() }))}>{ "Mailbox full" }</button>
-                            }
-                            <button onclick={link.callback(move |_| Msg::Inject(Fault::DiskFull { host: h4.clone() }))}>{ "Disk full" }</button>
-                            <button onclick={link.callback(move |_| Msg::Inject(Fault::TlsFailure { host: h6.clone() }))}>{ "TLS fails" }</button>
-                        </div>
-                        <div class="force">
-                            <label>{ "Answer " }
-                                <select aria-label="Reply code" onchange={on_code}>
-                                    { for [421u16, 450, 451, 452, 550, 552, 554].iter().map(|c| html! {
-                                        <option value={c.to_string()} selected={*c == code}>{ c.to_string() }</option>
-                                    }) }
-                                </select>
-                            </label>
-                            <label>{ " at " }
-                                <select aria-label="Stage" onchange={on_stage}>
-                                    { for Stage::ALL.iter().map(|s| {
-                                        let v = s.name().to_string();
-                                        html! { <option value={v.clone()} selected={*s == stage}>{ v }</option> }
-                                    }) }
-                                </select>
-                            </label>
-                            <button onclick={link.callback(move |_| Msg::Inject(Fault::ForcedReply { host: h5.clone(), stage, code, probability: 1.0 }))}>{ "Force reply" }</button>
-                        </div>
-                        <button class="close" onclick={link.callback(|_| Msg::Select(None))}>{ "Close" }</button>
-                    </section>
-                }
-            }
-            Some(Selection::Link(a, b)) => {
-                let (a1, b1, a2, b2) = (a.clone(), b.clone(), a.clone(), b.clone());
-                html! {
-                    <section class="fault-menu" aria-label={format!("Faults for the link {a} – {b}")}>
-                        <h2>{ format!("{a} – {b}") }</h2>
-                        <p class="hint">{ format!("Inject at {} — the future is recomputed from this moment.", self.clock.t) }</p>
-                        <div class="actions">
-                            <button id={self.opts.id("fault-menu-first")} onclick={link.callback(move |_| Msg::Inject(Fault::LinkPartition { a: a1.clone(), b: b1.clone() }))}>{ "Partition" }</button>
-                            <button onclick={link.callback(move |_| Msg::Inject(Fault::LinkLatency { a: a2.clone(), b: b2.clone(), latency_ms: 2000 }))}>{ "Latency 2 s" }</button>
-                        </div>
-                        <button class="close" onclick={link.callback(|_| Msg::Select(None))}>{ "Close" }</button>
-                    </section>
-                }
-            }
-            None => html! {
-                <p class="hint">{ "Click a host or a link to inject a fault (or press f)." }</p>
-            },
-        };
-        html! {
-            <aside class="side" aria-label="Lesson and faults">
-                <section class="lesson" aria-label="Lesson">
-                    <h2>{ self.scenario.name.clone() }</h2>
-                    <p>{ lesson }</p>
-                </section>
-                { menu }
-                if !self.branches.is_empty() {
-                    <button class="restore" onclick={link.callback(|_| Msg::RestoreBranch)}>{ "Restore the previous branch" }</button>
-                }
-            </aside>
-        }
-    }
-
     fn view_transport(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let (n, position) = match &self.run {
@@ -2044,53 +1631,6 @@ impl App {
                     } }
                 </div>
             </section>
-        }
-    }
-
-    fn view_transcript(&self, ctx: &Context<Self>, wire: bool) -> Html {
-        let link = ctx.link();
-        let Some(run) = &self.run else {
-            return html! {};
-        };
-        let t = self.clock.t;
-        let started = run.sessions.partition_point(|s| s.opened <= t);
-        let on_session =
-            link.callback(|e: Event| Msg::Session(target_value(&e).parse().unwrap_or(0)));
-        let Some(conn) = self.session else {
-            return html! { <p class="hint">{ "No session yet: press Play, or step to the next event (→)." }</p> };
-        };
-        let lines = run.transcript(conn);
-        let current = lines.iter().rposition(|l| l.at <= t);
-        html! {
-            <div class="transcript-panel">
-                <label>{ "Session " }
-                    <select aria-label="Session" onchange={on_session}>
-                        <SessionOptions run={RunRef(run.clone())} started={started} selected={conn} />
-                    </select>
-                </label>
-                <ol class={classes!("transcript", wire.then_some("wire"))} aria-label={if wire { "Bytes on the wire" } else { "Transcript" }}>
-                    { for lines.iter().enumerate().filter(|(_, l)| l.at <= t || wire).map(|(i, l)| {
-                        let future = l.at > t;
-                        let class = classes!(
-                            if l.who == 'C' { "client" } else { "server" },
-                            (Some(i) == current).then_some("current"),
-                            future.then_some("future"),
-                            l.encrypted.then_some("encrypted")
-                        );
-                        let text = if wire {
-                            if l.encrypted { scrambled(&l.text) } else { format!("{}<CR><LF>", l.text) }
-                        } else {
-                            l.text.clone()
-                        };
-                        html! {
-                            <li class={class} title={l.hover.clone()} aria-current={(Some(i) == current).then_some("step")}>
-                                <span class="who">{ format!("{}:", l.who) }</span>
-                                <span class="line">{ text }</span>
-                            </li>
-                        }
-                    }) }
-                </ol>
-            </div>
         }
     }
 

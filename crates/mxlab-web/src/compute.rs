@@ -2,18 +2,23 @@
 //! of virtual time under the browser's [`BROWSER_BUDGET`], then the run's
 //! timeline markers, sessions and links read from its trace in slices of
 //! events, so the app can draw a frame between any two steps.
+//!
+//! A run keeps mxlab-sim's [`Checkpoints`] as it is computed. Something
+//! done by hand at time t ([`Computation::fork`]) is computed from the
+//! run's last checkpoint at or before t, not from t = 0: the branch is the
+//! run a computation from zero with the same injections gives, and keeps
+//! the checkpoints up to t with its own after them.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use mxlab_sim::{
-    Budget, BudgetStop, EventKind, IndexBuilder, Scenario, Sim, SimTime, SummaryBuilder, Trace,
+    Budget, BudgetStop, Checkpoints, EventKind, IndexBuilder, Scenario, Sim, SimTime,
+    SummaryBuilder, Trace,
 };
 
-use crate::lab::{
-    fault_label, snapshot_interval, Injected, Injection, Marker, MarkerKind, Run, Session,
-};
+use crate::lab::{fault_label, snapshot_interval, Injection, Marker, MarkerKind, Run, Session};
 
 /// Timeline slots: of each kind of marker, one per slot is kept (with a
 /// count of the others), as the timeline draws them.
@@ -36,6 +41,12 @@ pub const BROWSER_BUDGET: Budget = Budget {
 /// the clock is looked at often.
 pub const STEP_EVENTS: usize = 2_000;
 
+/// Events of trace between two checkpoints of a run: a fork replays at
+/// most this many before its moment, and a run under the browser's budget
+/// keeps at most 40 checkpoints (each a copy of the hosts, queues and
+/// pending events, without the trace).
+pub const CHECKPOINT_EVERY: usize = 50_000;
+
 /// What to do when a run stopped on its budget, for the banner.
 pub fn budget_advice(stop: &BudgetStop) -> String {
     format!(
@@ -48,12 +59,21 @@ pub fn budget_advice(stop: &BudgetStop) -> String {
 /// Keeps computing a run in slices of virtual time, so a long run never
 /// freezes the page: the app calls [`Computation::step_within`] between
 /// frames and shows [`Computation::progress`].
+///
+/// Checkpoints are kept between slices, before what is injected at that
+/// moment is applied: a checkpoint at c holds every injection before c
+/// and none at c, so a fork from it applies those at or after c.
 #[derive(Debug)]
 pub struct Computation {
     sim: Sim,
+    checkpoints: Checkpoints,
     scenario: Rc<Scenario>,
+    /// Every injection, in order of time.
     injections: Vec<Injection>,
+    /// Those not applied yet, the next last.
     pending: Vec<Injection>,
+    /// The time computing started from: zero, or a fork's checkpoint.
+    resumed: SimTime,
     horizon: SimTime,
     /// The virtual time computed up to.
     reached: SimTime,
@@ -66,8 +86,45 @@ pub struct Computation {
 }
 
 impl Computation {
-    /// Starts a run of `scenario` with `seed` and the hand-injected faults.
-    pub fn new(scenario: Rc<Scenario>, seed: u64, mut injections: Vec<Injection>) -> Self {
+    /// Starts a run of `scenario` with `seed` and what was done by hand,
+    /// from t = 0.
+    pub fn new(scenario: Rc<Scenario>, seed: u64, injections: Vec<Injection>) -> Self {
+        let mut sim = Sim::new((*scenario).clone(), seed);
+        sim.set_budget(BROWSER_BUDGET);
+        let mut checkpoints = Checkpoints::new(CHECKPOINT_EVERY);
+        checkpoints.keep(&mut sim);
+        Self::resume(sim, checkpoints, scenario, injections)
+    }
+
+    /// Starts the branch of `base` where `new` is done by hand too: from
+    /// `base`'s last checkpoint at or before the earliest of `new`, with
+    /// `base`'s checkpoints up to then. Its run is the one
+    /// [`Computation::new`] gives with every injection of `base` and `new`.
+    pub fn fork(base: &Run, new: Vec<Injection>) -> Self {
+        let mut injections = base.injections.clone();
+        let Some(at) = new.iter().map(|i| i.at).min() else {
+            // Nothing new: the same run again.
+            return Self::new(base.scenario.clone(), base.seed, injections);
+        };
+        injections.extend(new);
+        match base.checkpoints.fork(base.events(), at) {
+            Some(sim) => {
+                let checkpoints = base.checkpoints.until(at);
+                Self::resume(sim, checkpoints, base.scenario.clone(), injections)
+            }
+            None => Self::new(base.scenario.clone(), base.seed, injections),
+        }
+    }
+
+    /// Computes on from `sim` (at a checkpoint of the run, or at zero),
+    /// applying the injections from its moment on.
+    fn resume(
+        sim: Sim,
+        checkpoints: Checkpoints,
+        scenario: Rc<Scenario>,
+        mut injections: Vec<Injection>,
+    ) -> Self {
+        // Stable: injections at the same moment apply in the order made.
         injections.sort_by_key(|i| i.at);
         let horizon = SimTime::from_secs(scenario.horizon_secs);
         let last_submit = scenario
@@ -76,22 +133,44 @@ impl Computation {
             .map(|m| SimTime::from_secs(m.at_secs))
             .max()
             .unwrap_or(SimTime::ZERO);
-        let mut sim = Sim::new((*scenario).clone(), seed);
-        sim.set_budget(BROWSER_BUDGET);
+        let resumed = sim.now();
+        // The checkpoint holds those before its moment.
+        let pending = injections
+            .iter()
+            .rev()
+            .take_while(|i| i.at >= resumed)
+            .cloned()
+            .collect();
         Computation {
             sim,
+            checkpoints,
             scenario,
-            pending: injections.iter().rev().cloned().collect(),
+            pending,
             injections,
+            resumed,
             horizon,
-            reached: SimTime::ZERO,
-            started: false,
+            reached: resumed,
+            started: resumed > SimTime::ZERO,
             last_submit,
             // Small at first (a burst at the start is cut fine), growing
             // through quiet stretches.
             slice_micros: 1_000,
             finishing: None,
         }
+    }
+
+    /// Checkpoints every `every` events instead of [`CHECKPOINT_EVERY`]
+    /// (for a computation not stepped yet).
+    pub fn checkpoint_every(mut self, every: usize) -> Self {
+        self.checkpoints = Checkpoints::new(every);
+        self.checkpoints.keep(&mut self.sim);
+        self
+    }
+
+    /// The virtual time computing started from: zero, or for a fork the
+    /// checkpoint it resumed.
+    pub fn resumed_at(&self) -> SimTime {
+        self.resumed
     }
 
     /// Sets the run's budget (the browser's unless set).
@@ -119,6 +198,7 @@ impl Computation {
             return Some(f.into_run(
                 self.scenario.clone(),
                 std::mem::take(&mut self.injections),
+                std::mem::replace(&mut self.checkpoints, Checkpoints::new(1)),
                 self.sim.seed(),
             ));
         }
@@ -126,13 +206,9 @@ impl Computation {
         loop {
             while self.pending.last().is_some_and(|p| p.at <= self.reached) {
                 if let Some(i) = self.pending.pop() {
-                    let at = i.at.max(self.sim.now());
-                    match i.what {
-                        Injected::Fault { fault, until } => self.sim.inject(fault, at, until),
-                        Injected::Message { host, id, message } => {
-                            self.sim.accept(&host, &message, &id, at);
-                        }
-                    }
+                    // A host or link it names is in the scenario (the app
+                    // and share links check); if not, it changes nothing.
+                    i.apply(&mut self.sim);
                 }
             }
             if self.sim.trace().len() >= start.saturating_add(budget) {
@@ -161,6 +237,10 @@ impl Computation {
             self.sim.run_until(to);
             self.reached = to;
             self.started = true;
+            if self.sim.stopped().is_none() {
+                // Before what is injected at `to` is applied.
+                self.checkpoints.keep(&mut self.sim);
+            }
             // Slices adapt: longer through quiet stretches (retry waits of
             // hours), shorter where events are dense.
             let grew = self.sim.trace().len() - before;
@@ -371,7 +451,13 @@ impl Finishing {
 
     /// The run, once every event is read: the forks marked, the trace
     /// indexed.
-    fn into_run(self, scenario: Rc<Scenario>, injections: Vec<Injection>, seed: u64) -> Run {
+    fn into_run(
+        self,
+        scenario: Rc<Scenario>,
+        injections: Vec<Injection>,
+        checkpoints: Checkpoints,
+        seed: u64,
+    ) -> Run {
         let Finishing {
             trace,
             summary,
@@ -419,6 +505,7 @@ impl Finishing {
             scenario,
             seed,
             injections,
+            checkpoints,
             markers,
             sessions,
             dsns,
@@ -429,3 +516,6 @@ impl Finishing {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod forks;

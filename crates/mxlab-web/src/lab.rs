@@ -8,60 +8,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use mxlab_sim::console::Accepted;
 use mxlab_sim::scenario::Fault;
 use mxlab_sim::trace::{DsnAction, Octets};
 use mxlab_sim::{BudgetStop, EventKind, Scenario, SimTime, Summary, Trace, TraceIndex};
 
 use crate::compute::Computation;
-
-/// Something done by hand at a moment of a run: the run forks there.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Injection {
-    /// When.
-    pub at: SimTime,
-    /// What.
-    pub what: Injected,
-}
-
-/// What was done by hand.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Injected {
-    /// A fault, lasting until a time or to the end.
-    Fault {
-        /// The fault.
-        fault: Fault,
-        /// When it ends, if it does.
-        until: Option<SimTime>,
-    },
-    /// A message typed into a console session, accepted by `host`.
-    Message {
-        /// The host the console talked to.
-        host: String,
-        /// The message id it travels under.
-        id: String,
-        /// What the host accepted.
-        message: Accepted,
-    },
-}
-
-impl Injection {
-    /// A fault from `at` on, for good.
-    pub fn fault(at: SimTime, fault: Fault) -> Injection {
-        Injection {
-            at,
-            what: Injected::Fault { fault, until: None },
-        }
-    }
-
-    /// In a few words, for the timeline.
-    pub fn label(&self) -> String {
-        match &self.what {
-            Injected::Fault { fault, .. } => format!("injected {}", fault_label(fault)),
-            Injected::Message { host, id, .. } => format!("{id} typed into {host}"),
-        }
-    }
-}
+pub use crate::injection::{Injected, Injection};
 
 /// What a timeline marker stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,9 +77,11 @@ pub struct Session {
 /// One line of a transcript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptLine {
-    /// `C` (client) or `S` (server).
+    /// `C` (client), `S` (server), or [`CUT`] for the marker that ends a
+    /// session cut before QUIT (a reset, or the client's timeout).
     pub who: char,
-    /// The line, line ending removed.
+    /// The line, line ending removed; for the marker, the trace's
+    /// explanation of the cut.
     pub text: String,
     /// When it arrived.
     pub at: SimTime,
@@ -136,6 +90,10 @@ pub struct TranscriptLine {
     /// Sent after TLS was established (ciphertext on the wire).
     pub encrypted: bool,
 }
+
+/// The `who` of the marker line ending a cut session (written `-- ` before
+/// its explanation in an exported transcript, as `mxlab transcript` does).
+pub const CUT: char = '-';
 
 /// The headers of a message as one hop carried it.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,8 +140,10 @@ pub struct Run {
     pub scenario: Rc<Scenario>,
     /// The world seed.
     pub seed: u64,
-    /// Faults injected by hand, in order.
+    /// What was done by hand, in order of time.
     pub injections: Vec<Injection>,
+    /// The run's checkpoints, which its branches fork from.
+    pub(crate) checkpoints: mxlab_sim::Checkpoints,
     /// The indexed trace.
     pub index: TraceIndex<Rc<Trace>>,
     /// Timeline markers, in trace order.
@@ -293,6 +253,16 @@ impl Run {
                         at: e.at,
                         hover: format!("{text} ({rfc})"),
                         encrypted: tls.contains(conn),
+                    });
+                }
+                EventKind::Abort { conn, .. } if only.is_none_or(|o| o == *conn) => {
+                    let (text, rfc) = e.describe();
+                    out.entry(*conn).or_default().push(TranscriptLine {
+                        who: CUT,
+                        hover: format!("{text} ({rfc})"),
+                        text,
+                        at: e.at,
+                        encrypted: false,
                     });
                 }
                 EventKind::TlsUpgrade { conn, ok: true } => {

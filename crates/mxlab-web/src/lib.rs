@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | [`bounds`] | what the app takes in and keeps: text sizes, lessons, console lines, problems listed |
 //! | [`compute`] | computing a run in slices, under the browser's budget |
+//! | [`injection`] | what is done by hand at a moment (a fault, a host brought up, a link healed, a typed message) |
 //! | [`lab`] | the model: a computed run, the clock, transcripts, hops (tested natively) |
 //! | [`layout`] | where each host sits on the stage |
 //! | [`form`] | the scenario form editor over a JSON draft |
@@ -27,6 +28,7 @@ mod embed;
 pub mod form;
 #[cfg(target_arch = "wasm32")]
 mod guard;
+pub mod injection;
 pub mod lab;
 pub mod layout;
 pub mod options;

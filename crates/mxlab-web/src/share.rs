@@ -7,12 +7,21 @@
 //! a link made by an older MX Lab keeps opening: each format version has a
 //! migration to the current [`Shared`] state (there is one version so far,
 //! and `tests/share_links.txt` pins links that must keep opening).
+//!
+//! `faults` lists what was done by hand, in order, each `{"at_us": …}`
+//! with exactly one of: `"fault": {…}` (and `"until_us"`), `"bring_up":
+//! "host"`, `"heal": ["a", "b"]`, or `"message": {"host", "id", "helo",
+//! "mail_from", "rcpts", "content", "queue_id"}` (typed into the console).
+//! The first links carried faults only: they read the same.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use mxlab_sim::console::Accepted;
 use mxlab_sim::scenario::Fault;
 use mxlab_sim::{Scenario, SimTime};
 use serde::{Deserialize, Serialize};
+
+use crate::injection::{Injected, Injection};
 
 /// The format version links are made in.
 pub const VERSION: u32 = 1;
@@ -43,8 +52,8 @@ pub struct Shared {
     pub host: Option<String>,
     /// The playback speed.
     pub speed: Option<f64>,
-    /// Faults injected by hand: when, until when, what.
-    pub faults: Vec<(SimTime, Option<SimTime>, Fault)>,
+    /// What was done by hand, in order.
+    pub injections: Vec<Injection>,
 }
 
 /// Why a link could not be opened.
@@ -65,6 +74,9 @@ pub enum LinkError {
     /// It decodes, but the scenario in it is not valid.
     #[error("the scenario in the link is not valid: {0}")]
     Invalid(String),
+    /// It decodes, but something it says was done by hand cannot be.
+    #[error("a change made by hand in the link cannot be made ({0}).")]
+    Injection(String),
 }
 
 #[derive(Serialize)]
@@ -105,13 +117,125 @@ struct ReadV1<'a> {
     faults: Vec<InjectedV1>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// One thing done by hand: `at_us` and exactly one of `fault` (with
+/// `until_us`), `bring_up`, `heal` and `message`.
+#[derive(Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct InjectedV1 {
     at_us: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     until_us: Option<u64>,
-    fault: Fault,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fault: Option<Fault>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bring_up: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    heal: Option<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<MessageV1>,
+}
+
+/// A message typed into a console, as the host accepted it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageV1 {
+    host: String,
+    id: String,
+    helo: String,
+    mail_from: String,
+    rcpts: Vec<String>,
+    content: String,
+    queue_id: String,
+}
+
+impl InjectedV1 {
+    fn of(i: &Injection) -> Self {
+        let at_us = i.at.as_micros();
+        match &i.what {
+            Injected::Fault { fault, until } => InjectedV1 {
+                at_us,
+                until_us: until.map(SimTime::as_micros),
+                fault: Some(fault.clone()),
+                ..Default::default()
+            },
+            Injected::BringUp { host } => InjectedV1 {
+                at_us,
+                bring_up: Some(host.clone()),
+                ..Default::default()
+            },
+            Injected::Heal { a, b } => InjectedV1 {
+                at_us,
+                heal: Some((a.clone(), b.clone())),
+                ..Default::default()
+            },
+            Injected::Message { host, id, message } => InjectedV1 {
+                at_us,
+                message: Some(MessageV1 {
+                    host: host.clone(),
+                    id: id.clone(),
+                    helo: message.helo.clone(),
+                    mail_from: message.mail_from.clone(),
+                    rcpts: message.rcpts.clone(),
+                    content: message.content.clone(),
+                    queue_id: message.queue_id.clone(),
+                }),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// What it restores in `scenario`, or why it cannot (`n`: its place
+    /// in the list, for the error).
+    fn read(self, n: usize, scenario: &Scenario) -> Result<Injection, LinkError> {
+        let bad = |why: String| LinkError::Injection(format!("faults[{n}]: {why}"));
+        let host = |name: &str| {
+            scenario
+                .nodes
+                .iter()
+                .any(|node| node.name.eq_ignore_ascii_case(name))
+                .then_some(())
+                .ok_or_else(|| bad(format!("the scenario has no host named {name:?}")))
+        };
+        let at = SimTime::from_micros(self.at_us);
+        if self.until_us.is_some() && self.fault.is_none() {
+            return Err(bad("until_us goes only with a fault".into()));
+        }
+        let what = match (self.fault, self.bring_up, self.heal, self.message) {
+            (Some(fault), None, None, None) => Injected::Fault {
+                fault,
+                until: self.until_us.map(SimTime::from_micros),
+            },
+            (None, Some(h), None, None) => {
+                host(&h)?;
+                Injected::BringUp { host: h }
+            }
+            (None, None, Some((a, b)), None) => {
+                host(&a)?;
+                host(&b)?;
+                Injected::Heal { a, b }
+            }
+            (None, None, None, Some(m)) => {
+                host(&m.host)?;
+                Injected::Message {
+                    host: m.host,
+                    id: m.id,
+                    message: Accepted {
+                        helo: m.helo,
+                        mail_from: m.mail_from,
+                        rcpts: m.rcpts,
+                        content: m.content,
+                        queue_id: m.queue_id,
+                    },
+                }
+            }
+            _ => {
+                return Err(bad(
+                    "each change names exactly one of fault, bring_up, heal and message".into(),
+                ))
+            }
+        };
+        Ok(Injection { at, what })
+    }
 }
 
 /// The JSON payload of a link to `shared` (before deflating).
@@ -123,15 +247,7 @@ pub fn payload(shared: &Shared) -> Vec<u8> {
         t_us: shared.t.as_micros(),
         host: shared.host.clone(),
         speed: shared.speed,
-        faults: shared
-            .faults
-            .iter()
-            .map(|(at, until, fault)| InjectedV1 {
-                at_us: at.as_micros(),
-                until_us: until.map(SimTime::as_micros),
-                fault: fault.clone(),
-            })
-            .collect(),
+        faults: shared.injections.iter().map(InjectedV1::of).collect(),
     };
     serde_json::to_vec(&payload).unwrap_or_default()
 }
@@ -175,23 +291,19 @@ pub fn read(json: &[u8]) -> Result<Shared, LinkError> {
     if let Some(why) = crate::bounds::scenario_too_large(&scenario) {
         return Err(LinkError::Invalid(why));
     }
+    let injections = payload
+        .faults
+        .into_iter()
+        .enumerate()
+        .map(|(n, i)| i.read(n, &scenario))
+        .collect::<Result<_, _>>()?;
     Ok(Shared {
         scenario,
         seed: payload.seed,
         t: SimTime::from_micros(payload.t_us),
         host: payload.host,
         speed: payload.speed.filter(|s| s.is_finite() && *s > 0.0),
-        faults: payload
-            .faults
-            .into_iter()
-            .map(|f| {
-                (
-                    SimTime::from_micros(f.at_us),
-                    f.until_us.map(SimTime::from_micros),
-                    f.fault,
-                )
-            })
-            .collect(),
+        injections,
     })
 }
 
@@ -303,185 +415,4 @@ pub async fn decode(hash: &str) -> Result<Shared, LinkError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What the browser does, with miniz_oxide: the same raw deflate.
-    fn encode(shared: &Shared) -> String {
-        wrap(&miniz_oxide::deflate::compress_to_vec(&payload(shared), 9))
-    }
-
-    fn decode(hash: &str) -> Result<Shared, LinkError> {
-        let deflated = unwrap(hash)?;
-        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_INFLATED)
-            .map_err(|e| LinkError::Damaged(format!("cannot inflate: {:?}", e.status)))?;
-        read(&json)
-    }
-
-    fn sample() -> Shared {
-        Shared {
-            scenario: mxlab_sim::presets::preset("mx-fallback").unwrap().unwrap(),
-            seed: Some(7),
-            t: SimTime::from_millis(1234),
-            host: Some("mx2.example.org".into()),
-            speed: Some(100.0),
-            faults: vec![(
-                SimTime::from_millis(900),
-                None,
-                Fault::Greylisting {
-                    host: "mx2.example.org".into(),
-                },
-            )],
-        }
-    }
-
-    #[test]
-    fn a_link_round_trips() {
-        let s = sample();
-        let hash = encode(&s);
-        assert!(hash.starts_with("v1."));
-        assert!(hash.len() < MAX_LINK, "{} characters", hash.len());
-        assert!(hash
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'));
-        assert_eq!(decode(&hash).unwrap(), s);
-        assert_eq!(decode(&format!("#{hash}")).unwrap(), s);
-    }
-
-    #[test]
-    fn every_preset_fits_in_a_link() {
-        for (name, _) in mxlab_sim::presets::PRESETS {
-            let s = Shared {
-                scenario: mxlab_sim::presets::preset(name).unwrap().unwrap(),
-                seed: None,
-                t: SimTime::ZERO,
-                host: None,
-                speed: None,
-                faults: Vec::new(),
-            };
-            let hash = encode(&s);
-            assert!(hash.len() < MAX_LINK, "{name}: {}", hash.len());
-            assert_eq!(decode(&hash).unwrap(), s, "{name}");
-        }
-    }
-
-    #[test]
-    fn damaged_links_are_errors_not_panics() {
-        let hash = encode(&sample());
-        for cut in [4, hash.len() / 3, hash.len() / 2, hash.len() - 3] {
-            let e = decode(&hash[..cut]).unwrap_err();
-            assert!(matches!(e, LinkError::Damaged(_)), "cut at {cut}: {e}");
-        }
-        let mut flipped = hash.clone().into_bytes();
-        let mid = flipped.len() / 2;
-        flipped[mid] = if flipped[mid] == b'A' { b'B' } else { b'A' };
-        assert!(decode(std::str::from_utf8(&flipped).unwrap()).is_err());
-        assert_eq!(decode("hello"), Err(LinkError::NotALink));
-        assert_eq!(decode(""), Err(LinkError::NotALink));
-        assert_eq!(decode("v9.AAAA"), Err(LinkError::TooNew(9)));
-        assert!(matches!(decode("v1.!!!"), Err(LinkError::Damaged(_))));
-        // Valid JSON, invalid scenario: the problem and its path.
-        let json =
-            br#"{"v":1,"scenario":{"horizon_secs":1,"nodes":[{"name":"x","role":"router"}]}}"#;
-        let hash = format!(
-            "v1.{}",
-            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json, 9))
-        );
-        match decode(&hash) {
-            Err(LinkError::Invalid(m)) => assert!(m.contains("nodes[0].role"), "{m}"),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    /// A link of the raw payload `json`.
-    fn link_of(json: &[u8]) -> String {
-        wrap(&miniz_oxide::deflate::compress_to_vec(json, 9))
-    }
-
-    #[test]
-    fn a_link_with_duplicate_keys_is_refused_as_the_editor_refuses_it() {
-        let mut text = mxlab_sim::presets::preset("hello-smtp")
-            .unwrap()
-            .unwrap()
-            .to_json();
-        // The same key twice in the scenario: the editor's reading says so.
-        text = text.replacen("{", "{\n  \"horizon_secs\": 5,", 1);
-        let editor = Scenario::from_json(&text).unwrap_err().to_string();
-        assert!(editor.contains("duplicate field"), "{editor}");
-        let json = format!("{{\"v\":1,\"scenario\":{text}}}");
-        match decode(&link_of(json.as_bytes())) {
-            Err(LinkError::Invalid(m)) => {
-                assert!(m.contains("duplicate field `horizon_secs`"), "{m}")
-            }
-            other => panic!("{other:?}"),
-        }
-        // Twice in the payload itself, too.
-        let ok = String::from_utf8(payload(&sample())).unwrap();
-        let twice = ok.replacen("{", "{\"t_us\":5,", 1);
-        assert!(matches!(
-            decode(&link_of(twice.as_bytes())),
-            Err(LinkError::Damaged(_))
-        ));
-    }
-
-    #[test]
-    fn a_link_with_a_huge_lesson_is_refused_with_its_size() {
-        let mut s = sample();
-        s.scenario.lesson = "Read this. ".repeat(1_400_000);
-        let hash = encode(&s);
-        assert!(hash.len() < 64 * 1024, "{}", hash.len());
-        match decode(&hash) {
-            Err(LinkError::Invalid(m)) => assert!(m.contains("lesson is 14.7 MiB"), "{m}"),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_link_longer_than_any_link_is_refused_unread() {
-        let long = format!("v1.{}", "A".repeat(MAX_HASH));
-        assert_eq!(unwrap(&long), Err(LinkError::TooLong(long.len())));
-        let e = LinkError::TooLong(long.len()).to_string();
-        assert!(e.contains("at most 4194320"), "{e}");
-    }
-
-    /// Prints lines for `tests/share_links.txt` (run with --ignored --nocapture).
-    #[test]
-    #[ignore]
-    fn print_links_to_pin() {
-        for name in ["hello-smtp", "mx-fallback"] {
-            let s = Shared {
-                scenario: mxlab_sim::presets::preset(name).unwrap().unwrap(),
-                seed: None,
-                t: SimTime::from_millis(500),
-                host: None,
-                speed: Some(10.0),
-                faults: Vec::new(),
-            };
-            println!(
-                "{} {} {}",
-                s.scenario.nodes.len(),
-                s.t.as_micros(),
-                encode(&s)
-            );
-        }
-    }
-
-    /// Links made by earlier versions of MX Lab keep opening.
-    #[test]
-    fn pinned_links_keep_opening() {
-        let pinned = include_str!("../tests/share_links.txt");
-        let mut n = 0;
-        for line in pinned
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        {
-            // `<hosts> <t_us> <link>`
-            let f: Vec<&str> = line.split(' ').collect();
-            let s = decode(f[2]).unwrap_or_else(|e| panic!("{line}: {e}"));
-            assert_eq!(s.scenario.nodes.len().to_string(), f[0], "{line}");
-            assert_eq!(s.t.as_micros().to_string(), f[1], "{line}");
-            n += 1;
-        }
-        assert!(n >= 2);
-    }
-}
+mod tests;
