@@ -16,12 +16,14 @@
 //! every link are real SMTP, and a fault strikes what is in flight.
 
 mod attempt;
+mod door;
 mod dsn;
 mod faults;
 mod host;
 mod outcome;
 mod record;
 mod session;
+mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;

@@ -18,22 +18,20 @@
 
 use std::collections::VecDeque;
 
-use compact_str::{CompactString, ToCompactString};
+use compact_str::CompactString;
 use mxlab_proto::client::{
-    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Stage as ClientStage, Timeouts,
-    TlsPolicy, Transaction,
+    ClientConfig, ClientEvent, ClientSession, RecipientOutcome, Timeouts, TlsPolicy, Transaction,
 };
-use mxlab_proto::message::{with_protocol, ReceivedFields};
 use mxlab_proto::path::{ForwardPath, PathOptions, ReversePath};
-use mxlab_proto::reply::Reply;
 use mxlab_proto::sasl::Credentials;
-use mxlab_proto::server::{Decision, ServerEvent, ServerSession};
-use mxlab_proto::{explain, ClientState, Input, Instant, Output, ServerState};
+use mxlab_proto::server::ServerSession;
+use mxlab_proto::{ClientState, Input, Instant, Output, ServerState};
 
-use super::attempt::{AttemptKey, SIM_EPOCH_UNIX};
-use super::host::{PeerState, QueueEntry};
+use super::attempt::AttemptKey;
+use super::door::{per_rcpt, Door};
+use super::host::PeerState;
+use super::wire::{coalesce, Segment, TO_CLIENT, TO_SERVER};
 use super::{Event, Sim};
-use crate::diagnostic::Diagnostic;
 use crate::scenario::{DownMode, Stage};
 use crate::time::SimTime;
 use crate::timing::ClientTimeouts;
@@ -45,108 +43,51 @@ pub(crate) const PATHS: PathOptions = PathOptions {
     allow_missing_brackets: false,
 };
 
-/// A write longer than this travels as several segments of whole lines.
-const CHUNK: usize = 64 * 1024;
-
-/// The links' capacity, in Mbit/s, for the segments of a long write: an
-/// 8 MB message takes about 0.7 s on the wire.
-const LINK_MBPS: u64 = 100;
-
-/// How long `bytes` octets take to put on the wire, in microseconds.
-fn transmission_micros(bytes: usize) -> u64 {
-    (bytes as u64).saturating_mul(8) / LINK_MBPS
-}
-
-/// Where the first segment of `rest` ends: after the last line end within
-/// [`CHUNK`] octets (or the first one after, for a longer line).
-fn chunk_end(rest: &[u8]) -> usize {
-    if rest.len() <= CHUNK {
-        return rest.len();
-    }
-    let head = rest.get(..CHUNK).unwrap_or(rest);
-    match head.iter().rposition(|&b| b == b'\n') {
-        Some(i) => i + 1,
-        None => rest
-            .iter()
-            .skip(CHUNK)
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |i| CHUNK + i + 1),
-    }
-}
-
-/// Segments travelling to the server, and to the client.
-const TO_SERVER: usize = 0;
-const TO_CLIENT: usize = 1;
-
-/// What travels one way on a connection.
-#[derive(Debug, Clone)]
-enum Segment {
-    /// Bytes written in one go, when they were written, and whether the
-    /// server closed its end right after them.
-    Data {
-        bytes: Vec<u8>,
-        sent_at: SimTime,
-        fin: bool,
-    },
-    /// The server closed its end.
-    Fin,
-    /// The server's host reset the connection, and why.
-    Reset(CompactString),
-}
-
 /// One open connection.
 #[derive(Debug, Clone)]
 pub(super) struct Conn {
     /// Its place among the open connections, and its id in the trace.
-    slot: u32,
-    id: u64,
-    attempt: AttemptKey,
-    client_host: usize,
-    server_host: usize,
-    client: ClientSession,
-    server: ServerSession,
+    pub(super) slot: u32,
+    pub(super) id: u64,
+    pub(super) attempt: AttemptKey,
+    pub(super) client_host: usize,
+    pub(super) server_host: usize,
+    pub(super) client: ClientSession,
+    pub(super) server: ServerSession,
     /// The server's end is gone (reset).
-    server_gone: bool,
-    peer: PeerState,
+    pub(super) server_gone: bool,
+    pub(super) peer: PeerState,
     /// Segments on their way, each direction in order.
-    wire: [VecDeque<Segment>; 2],
+    pub(super) wire: [VecDeque<Segment>; 2],
     /// When the last segment each way arrives (TCP delivers in order).
-    last_arrival: [SimTime; 2],
+    pub(super) last_arrival: [SimTime; 2],
     /// Each end is ready for the TLS handshake: server, client.
-    tls_ready: [bool; 2],
+    pub(super) tls_ready: [bool; 2],
     /// Messages the server took from this connection (more than one: a
     /// smuggled one).
-    messages: u32,
-    outcomes: Vec<RecipientOutcome>,
+    pub(super) messages: u32,
+    pub(super) outcomes: Vec<RecipientOutcome>,
     /// The recipients, parsed as the client sends them.
-    paths: Vec<Result<ForwardPath, String>>,
+    pub(super) paths: Vec<Result<ForwardPath, String>>,
     /// The client's reply deadline, and the earliest timer event due (a
     /// timer is set only when a reply may not come in time: a segment was
     /// lost, or a reply is on its way that arrives too late).
-    deadline: Option<SimTime>,
-    timer: Option<SimTime>,
+    pub(super) deadline: Option<SimTime>,
+    pub(super) timer: Option<SimTime>,
     /// A segment of this connection was lost.
-    stalled: bool,
+    pub(super) stalled: bool,
     /// The names of its lines: to the server, to the client.
-    names: [Names; 2],
-    message_id: CompactString,
-    hops: u32,
+    pub(super) names: [Names; 2],
+    pub(super) message_id: CompactString,
+    pub(super) hops: u32,
     /// Cut (reset or timed out) rather than closed after QUIT.
-    cut: bool,
+    pub(super) cut: bool,
     /// The client is done, and its attempt has its results: what is
     /// still on the wire arrives (and is recorded) before the connection
     /// is gone.
-    client_done: bool,
+    pub(super) client_done: bool,
     /// When the server's last reply left (a tarpit delays each one).
-    server_sent: SimTime,
-}
-
-/// What the host's door says to a server event.
-enum Door {
-    Decide(Decision),
-    Nothing,
-    /// The host crashes before answering.
-    Crash,
+    pub(super) server_sent: SimTime,
 }
 
 fn instant(t: SimTime) -> Instant {
@@ -198,92 +139,6 @@ fn bracket<'a>(scratch: &'a mut String, addr: &str) -> &'a str {
     scratch.push_str(addr);
     scratch.push('>');
     scratch
-}
-
-/// The writes of one instant as one buffer.
-fn coalesce(
-    mut writes: smallvec::SmallVec<[Vec<u8>; 4]>,
-    mut give_back: impl FnMut(Vec<u8>),
-) -> Option<Vec<u8>> {
-    let mut rest = writes.drain(..);
-    let mut first = rest.next()?;
-    for more in rest {
-        first.extend_from_slice(&more);
-        give_back(more);
-    }
-    Some(first)
-}
-
-/// A recipient's outcome as the engine counts it (`server` replied, unless
-/// the client made the reply up: a timeout, a lost connection).
-fn to_result(o: &RecipientOutcome, server: &str) -> Result<(), Diagnostic> {
-    if o.is_delivered() {
-        return Ok(());
-    }
-    if o.stage == ClientStage::Auth {
-        // A refused login defers rather than bounces, as Postfix does by
-        // default (smtp_sasl_auth_soft_bounce): the password may be fixed.
-        return Err(Diagnostic::new(
-            454,
-            "4.7.8",
-            &format!(
-                "Authentication failed ({}); the message stays queued",
-                o.reply.summary()
-            ),
-            "RFC 4954 §6",
-        ));
-    }
-    let code = o.reply.code.get();
-    let enhanced = o
-        .reply
-        .enhanced
-        .map(|e| e.to_string())
-        .unwrap_or_else(|| format!("{}.0.0", o.reply.code.class()));
-    let d = Diagnostic::new(code, &enhanced, &o.reply.text(), explain::reply(code).rfc);
-    Err(if o.local { d } else { d.from_server(server) })
-}
-
-/// Each recipient's result, in order, from what the client settled.
-fn per_rcpt(
-    paths: &[Result<ForwardPath, String>],
-    outcomes: &[RecipientOutcome],
-    server: &str,
-) -> Vec<Result<(), Diagnostic>> {
-    let mut used: smallvec::SmallVec<[bool; 8]> = smallvec::smallvec![false; outcomes.len()];
-    paths
-        .iter()
-        .map(|p| {
-            let p = match p {
-                Ok(p) => p,
-                Err(e) => {
-                    return Err(Diagnostic::new(
-                        501,
-                        "5.1.3",
-                        &format!("Bad recipient address syntax: {e}"),
-                        "RFC 5321 §4.1.2",
-                    ))
-                }
-            };
-            let found = outcomes
-                .iter()
-                .enumerate()
-                .find(|(k, o)| !used.get(*k).copied().unwrap_or(true) && o.rcpt == *p);
-            match found {
-                Some((k, o)) => {
-                    if let Some(u) = used.get_mut(k) {
-                        *u = true;
-                    }
-                    to_result(o, server)
-                }
-                None => Err(Diagnostic::new(
-                    451,
-                    "4.4.2",
-                    "Connection lost",
-                    "RFC 5321 §4.2.2",
-                )),
-            }
-        })
-        .collect()
 }
 
 impl Sim {
@@ -501,108 +356,6 @@ impl Sim {
         }
         if let Some((server, outcomes)) = results {
             self.connection_done(now, key, server, outcomes);
-        }
-    }
-
-    /// Sends a segment one way: it arrives after the link's delay, and
-    /// never before the segments sent earlier the same way.
-    fn send(&mut self, now: SimTime, c: &mut Conn, dir: usize, segment: Segment) {
-        self.send_after(now, c, dir, segment, SimTime::ZERO);
-    }
-
-    /// Sends a write of data; one larger than [`CHUNK`] travels as
-    /// segments of whole lines, each arriving its transmission time
-    /// ([`LINK_MBPS`]) after the one before, so a long message takes time
-    /// on the wire and the run can be computed (and drawn) between them.
-    fn send_data(&mut self, now: SimTime, c: &mut Conn, dir: usize, write: Segment) {
-        let Segment::Data {
-            bytes,
-            sent_at,
-            fin,
-        } = write
-        else {
-            return self.send(now, c, dir, write);
-        };
-        if bytes.len() <= CHUNK {
-            let segment = Segment::Data {
-                bytes,
-                sent_at,
-                fin,
-            };
-            return self.send(now, c, dir, segment);
-        }
-        let mut rest: &[u8] = &bytes;
-        let mut ready = sent_at;
-        while !rest.is_empty() {
-            let cut = chunk_end(rest);
-            let (piece, after) = rest.split_at(cut);
-            rest = after;
-            ready = ready.plus_micros(transmission_micros(piece.len()));
-            let segment = Segment::Data {
-                bytes: piece.to_vec(),
-                sent_at,
-                fin: fin && rest.is_empty(),
-            };
-            self.send_after(now, c, dir, segment, ready);
-        }
-    }
-
-    /// Sends a segment that arrives no earlier than `not_before` plus the
-    /// link's delay.
-    fn send_after(
-        &mut self,
-        now: SimTime,
-        c: &mut Conn,
-        dir: usize,
-        segment: Segment,
-        not_before: SimTime,
-    ) {
-        let (from, to) = if dir == TO_SERVER {
-            (c.client_host, c.server_host)
-        } else {
-            (c.server_host, c.client_host)
-        };
-        let sent = match &segment {
-            Segment::Data { sent_at, .. } => *sent_at,
-            _ => now,
-        };
-        let delay = self.one_way(from, to);
-        let last = c.last_arrival.get(dir).copied().unwrap_or(now);
-        let at = sent.max(not_before).plus_micros(delay).max(last);
-        if let Some(l) = c.last_arrival.get_mut(dir) {
-            *l = at;
-        }
-        if let Some(w) = c.wire.get_mut(dir) {
-            w.push_back(segment);
-        }
-        self.events.push(
-            at,
-            Event::Segment {
-                slot: c.slot,
-                conn: c.id,
-                to_server: dir == TO_SERVER,
-            },
-        );
-        if dir == TO_CLIENT && c.deadline.is_some_and(|d| at > d) {
-            // The reply comes too late (a tarpit, a slow link).
-            self.arm(c);
-        }
-    }
-
-    /// Sets the client's timer for its deadline, unless one is due by then.
-    fn arm(&mut self, c: &mut Conn) {
-        let Some(d) = c.deadline else {
-            return;
-        };
-        if c.timer.is_none_or(|t| t > d) {
-            c.timer = Some(d);
-            self.events.push(
-                d,
-                Event::ClientTimer {
-                    slot: c.slot,
-                    conn: c.id,
-                },
-            );
         }
     }
 
@@ -887,155 +640,5 @@ impl Sim {
             );
         }
         closed
-    }
-
-    /// The server's host answers one event of its session.
-    fn door(&mut self, now: SimTime, c: &mut Conn, e: ServerEvent) -> Door {
-        let Some(h) = self.hosts.get_mut(c.server_host) else {
-            return Door::Nothing;
-        };
-        let crash = h.faults.crash;
-        match e {
-            ServerEvent::Hello { .. } if crash == Some(Stage::Helo) => Door::Crash,
-            ServerEvent::MailFrom { .. } if crash == Some(Stage::Mail) => Door::Crash,
-            ServerEvent::RcptTo { .. } if crash == Some(Stage::Rcpt) => Door::Crash,
-            ServerEvent::Message {
-                envelope, content, ..
-            } => {
-                c.messages = c.messages.saturating_add(1);
-                if c.messages == 1 {
-                    let forced = h
-                        .forced_reply(Stage::Data)
-                        .or_else(|| h.forced_reply(Stage::EndOfData));
-                    if let Some(d) = forced {
-                        return Door::Decide(Decision::Reject(d.reply()));
-                    }
-                }
-                self.store(now, c, &envelope, content);
-                if crash == Some(Stage::EndOfData) {
-                    return Door::Crash;
-                }
-                Door::Decide(self.queued())
-            }
-            other => h
-                .answer(&mut c.peer, &other, now)
-                .map_or(Door::Nothing, Door::Decide),
-        }
-    }
-
-    /// The server took responsibility for a message: it enters its queue
-    /// with a `Received:` on top and a fresh retry history (a second
-    /// message on the same connection was smuggled past the end of data).
-    fn store(
-        &mut self,
-        now: SimTime,
-        c: &Conn,
-        envelope: &mxlab_proto::server::Envelope,
-        content: Vec<u8>,
-    ) {
-        let message_id = if c.messages <= 1 {
-            c.message_id.clone()
-        } else {
-            compact_str::format_compact!("{}.smuggled{}", c.message_id, c.messages - 1)
-        };
-        let mail_from = envelope
-            .from
-            .mailbox()
-            .map(|m| m.to_string())
-            .unwrap_or_default();
-        let rcpts: Vec<String> = envelope
-            .rcpts
-            .iter()
-            .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
-            .collect();
-        let content = match String::from_utf8(content) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
-        let mut id = message_id.clone();
-        id.push('.');
-        id.push_str(&c.id.to_compact_string());
-        let (client, server) = (self.name(c.client_host), self.name(c.server_host));
-        let mut out = String::with_capacity(content.len().saturating_add(192));
-        ReceivedFields {
-            from_helo: &client,
-            from_ip: None,
-            by: &server,
-            with: with_protocol(true, envelope.tls, envelope.auth.is_some()),
-            id: Some(&id),
-            for_rcpt: match rcpts.as_slice() {
-                [one] => Some(one),
-                _ => None,
-            },
-            unix_secs: SIM_EPOCH_UNIX
-                .saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX)),
-        }
-        .write_to(&mut out);
-        out.push_str(&content);
-        let hops = c.hops.saturating_add(1);
-        let entry = QueueEntry::owning(message_id, mail_from, rcpts, out, (hops, now));
-        self.events.push(
-            now,
-            Event::Arrive {
-                host: super::id32(c.server_host),
-                entry: Box::new(entry),
-            },
-        );
-    }
-
-    /// Accepts a message with the next queue id.
-    fn queued(&mut self) -> Decision {
-        self.serial = self.serial.wrapping_add(1);
-        // `Ok: queued as Q000042`: six digits at least.
-        let digits = self.serial.to_compact_string();
-        let mut text = CompactString::const_new("Ok: queued as Q");
-        for _ in digits.len()..6 {
-            text.push('0');
-        }
-        text.push_str(&digits);
-        Decision::AcceptWith(Reply::enhanced(250, (2, 0, 0), text))
-    }
-
-    /// The server's end of `c` is gone: the reset travels to the client.
-    fn reset(&mut self, now: SimTime, c: &mut Conn, detail: CompactString) {
-        c.server_gone = true;
-        c.tls_ready = [false, false];
-        if let Some(w) = c.wire.get_mut(TO_SERVER) {
-            w.clear();
-        }
-        self.send(now, c, TO_CLIENT, Segment::Reset(detail));
-    }
-
-    /// Resets every connection `host` serves.
-    pub(super) fn reset_served_by(&mut self, now: SimTime, host: usize, detail: &str) {
-        for slot in 0..self.conns.len() {
-            let serving = self
-                .conns
-                .get(slot)
-                .and_then(Option::as_ref)
-                .is_some_and(|c| c.server_host == host && !c.server_gone);
-            if !serving {
-                continue;
-            }
-            let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) else {
-                continue;
-            };
-            self.reset(now, &mut c, detail.into());
-            if let Some(place) = self.conns.get_mut(slot) {
-                *place = Some(c);
-            }
-        }
-    }
-
-    /// `host` crashes: down (refusing) until its crash fault ends, and
-    /// every connection it serves is reset.
-    pub(super) fn crash(&mut self, now: SimTime, host: usize) {
-        if let Some(h) = self.hosts.get_mut(host) {
-            h.faults.crash = None;
-            h.faults.crashed = true;
-            h.faults.down = Some(DownMode::Refused);
-        }
-        let detail = format!("{} crashed", self.name(host));
-        self.reset_served_by(now, host, &detail);
     }
 }
