@@ -101,9 +101,8 @@ impl Sim {
         }
         groups.sort_by(|a, b| a.0.cmp(&b.0));
         let number = entry.failures.saturating_add(1);
-        let message_id = entry.message_id.clone();
         let mut attempt = Attempt {
-            message: self.name_id(&message_id),
+            message: entry.name,
             number,
             ..Attempt::default()
         };

@@ -64,6 +64,9 @@ pub struct QueueEntry {
     pub in_flight: bool,
     /// The delay warning was sent.
     pub warned: bool,
+    /// The message id's name in the run's trace (set as it enters a queue).
+    #[serde(skip)]
+    pub(crate) name: u32,
 }
 
 impl QueueEntry {
@@ -116,6 +119,7 @@ impl QueueEntry {
             next_attempt: None,
             in_flight: false,
             warned: false,
+            name: 0,
         }
     }
 

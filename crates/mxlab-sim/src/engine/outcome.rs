@@ -25,7 +25,7 @@ impl Sim {
             return;
         };
         entry.in_flight = false;
-        let message_id = self.trace.intern(&entry.message_id);
+        let message_id = entry.name;
         let is_bounce = entry.is_bounce();
         let mut bounced = Vec::new();
         let mut deferred = Vec::new();
