@@ -511,16 +511,7 @@ fn store_message(
     drop(content);
     let n = shared.messages.fetch_add(1, Ordering::Relaxed) + 1;
     let queue_id = format!("{:08X}{n:05X}", unix_now() & 0xFFFF_FFFF);
-    let sender = envelope
-        .from
-        .mailbox()
-        .map(|m| m.to_string())
-        .unwrap_or_default();
-    let rcpts: Vec<String> = envelope
-        .rcpts
-        .iter()
-        .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
-        .collect();
+    let (sender, rcpts) = (envelope.sender(), envelope.recipients());
     let unix = unix_now();
     let received = Received {
         from_helo: envelope.helo.clone(),

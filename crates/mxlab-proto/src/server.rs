@@ -162,6 +162,25 @@ pub struct Envelope {
     pub rcpts: Vec<(ForwardPath, RcptParams)>,
 }
 
+impl Envelope {
+    /// The sender's address, empty for the null reverse-path `<>`.
+    pub fn sender(&self) -> String {
+        self.from
+            .mailbox()
+            .map(|m| m.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Each accepted recipient's address, in order; `<Postmaster>` (no
+    /// domain, RFC 5321 §4.5.1) as `postmaster`.
+    pub fn recipients(&self) -> Vec<String> {
+        self.rcpts
+            .iter()
+            .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
+            .collect()
+    }
+}
+
 /// Why a session closed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -123,11 +123,7 @@ impl Console {
                 envelope, content, ..
             } => {
                 let queue_id = format!("C{:06}", self.accepted.len() + 1);
-                let rcpts: Vec<String> = envelope
-                    .rcpts
-                    .iter()
-                    .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
-                    .collect();
+                let rcpts = envelope.recipients();
                 let received = Received {
                     from_helo: envelope.helo.clone(),
                     from_ip: None,
@@ -145,12 +141,8 @@ impl Console {
                 let mut text = received.to_header();
                 text.push_str(&String::from_utf8_lossy(&content));
                 self.accepted.push(Accepted {
+                    mail_from: envelope.sender(),
                     helo: envelope.helo,
-                    mail_from: envelope
-                        .from
-                        .mailbox()
-                        .map(|m| m.to_string())
-                        .unwrap_or_default(),
                     rcpts,
                     content: text,
                     queue_id: queue_id.clone(),

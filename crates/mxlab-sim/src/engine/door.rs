@@ -149,16 +149,7 @@ impl Sim {
         } else {
             compact_str::format_compact!("{}.smuggled{}", c.message_id, c.messages - 1)
         };
-        let mail_from = envelope
-            .from
-            .mailbox()
-            .map(|m| m.to_string())
-            .unwrap_or_default();
-        let rcpts: Vec<String> = envelope
-            .rcpts
-            .iter()
-            .map(|(r, _)| r.mailbox().map_or("postmaster".into(), |m| m.to_string()))
-            .collect();
+        let (mail_from, rcpts) = (envelope.sender(), envelope.recipients());
         let content = match String::from_utf8(content) {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
