@@ -380,7 +380,9 @@ fn transcript_shows_a_cut_session_as_it_happened() {
     };
     assert_eq!(*dot, "C: .", "{cut}");
     assert!(
-        marker.starts_with("-- connection reset (mx.example.org crashed after the final dot"),
+        marker.starts_with(
+            "-- connection reset (mx.example.org crashed after the client sent the final dot"
+        ),
         "{marker}"
     );
     assert!(marker.contains("RFC 1047"), "{marker}");

@@ -46,7 +46,9 @@ fn crash_after_the_final_dot_delivers_twice_and_flags_the_duplicate() {
     };
     assert_eq!(dot, "C: .");
     assert!(
-        cut.starts_with("-- connection reset (mx.example.org crashed after the final dot"),
+        cut.starts_with(
+            "-- connection reset (mx.example.org crashed after the client sent the final dot"
+        ),
         "{cut}"
     );
     // The sender deferred with 4.4.2 and retried after the MX came back at 900 s.

@@ -114,7 +114,9 @@ fn a_host_taken_down_mid_data_cuts_the_session_and_the_message_is_delivered_late
     // to the final dot: from where it stands, the message may have been
     // delivered (it was not: the MX never read the dot).
     assert!(
-        cut.starts_with("-- connection reset (mx.example.org went down after the final dot"),
+        cut.starts_with(
+            "-- connection reset (mx.example.org went down after the client sent the final dot"
+        ),
         "{cut}"
     );
     assert!(!t.iter().any(|l| l.starts_with("S: 250 2.0.0")), "{t:#?}");

@@ -389,8 +389,10 @@ impl Sim {
         self.trace = trace;
     }
 
-    /// Schedules `fault` at `at` (not before now), lasting until `until`.
+    /// Schedules `fault` at `at` (now, if `at` is past), lasting until
+    /// `until`.
     pub fn inject(&mut self, fault: Fault, at: SimTime, until: Option<SimTime>) {
+        let at = at.max(self.now());
         let index = id32(self.faults.len());
         self.faults.push(FaultSpec {
             at_secs: at.as_secs(),

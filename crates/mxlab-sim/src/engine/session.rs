@@ -410,7 +410,7 @@ impl Sim {
             Segment::Reset(mut detail) => {
                 if c.client.state() == ClientState::DataDone {
                     detail.push_str(
-                        " after the final dot, before its reply: the message may have been delivered (RFC 1047)",
+                        " after the client sent the final dot, before any reply to it: the message may have been delivered (RFC 1047)",
                     );
                 }
                 c.cut = true;
