@@ -65,6 +65,21 @@ fn benches(c: &mut Criterion) {
         )
     });
 
+    // The same network with 20,000 messages: the native half of the
+    // wasm-against-native figure (tests/e2e/engine.mjs runs it in Chromium).
+    let twenty = presets::network(100, 20_000).unwrap();
+    g.bench_function("engine_20k_messages_100_hosts_to_quiescence", |b| {
+        b.iter_batched(
+            || twenty.clone(),
+            |scenario| {
+                let mut sim = Sim::new(scenario, 1);
+                assert!(sim.run_to_quiescence());
+                sim
+            },
+            BatchSize::PerIteration,
+        )
+    });
+
     // The 20,000-message run as the app computes it: in slices, with a
     // checkpoint every 100,000 events; then a host taken down at its
     // middle.

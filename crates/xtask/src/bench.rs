@@ -6,7 +6,9 @@
 //! `reference`), measured in the same run. Then the bundle sizes of a fresh
 //! release build, and the browser figures of `tests/e2e/frames.mjs` in
 //! Debian's Chromium: time to first render, and frame times with 50 hosts
-//! and 200 sessions animating against the same page idle.
+//! and 200 sessions animating against the same page idle; and
+//! `tests/e2e/engine.mjs`: the engine in wasm32 in Chromium against the
+//! same scenario natively.
 
 use std::path::{Path, PathBuf};
 
@@ -46,23 +48,10 @@ pub fn bench() -> Result {
     let wasm = dist::wasm_sizes(&sizes)?;
 
     step("browser: first render and frame times (tests/e2e/frames.mjs, Chromium)");
-    let mut cmd = std::process::Command::new("node");
-    cmd.arg(root().join("tests").join("e2e").join("frames.mjs"));
-    cmd.env("MXLAB_SITE", &sizes);
-    cmd.current_dir(root());
-    browser.apply_playwright(&mut cmd);
-    eprintln!("$ {}", crate::describe(&cmd));
-    let out = cmd
-        .output()
-        .map_err(|e| crate::Failure(format!("cannot run node: {e}")))?;
-    if !out.status.success() {
-        return Err(crate::Failure(format!(
-            "the frame probe failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )));
-    }
-    let frames: Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| crate::Failure(format!("the frame probe printed no JSON: {e}")))?;
+    let frames = node_probe(&browser, &sizes, "frames.mjs")?;
+
+    step("browser: the engine in wasm32, no UI (tests/e2e/engine.mjs, Chromium)");
+    let engine = node_probe(&browser, &sizes, "engine.mjs")?;
 
     step("results (ratios are against the group's reference, same run)");
     println!(
@@ -104,7 +93,51 @@ pub fn bench() -> Result {
         println!("| {name} | {} | {} |", kib(w.raw), kib(w.gzip));
     }
     print_frames(&frames);
+    print_engine(&engine, &rows);
     Ok(())
+}
+
+/// Runs `tests/e2e/<script>` against the site in `site` and reads the JSON
+/// object it prints.
+fn node_probe(browser: &tools::Browser, site: &Path, script: &str) -> Result<Value> {
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(root().join("tests").join("e2e").join(script));
+    cmd.env("MXLAB_SITE", site);
+    cmd.current_dir(root());
+    browser.apply_playwright(&mut cmd);
+    eprintln!("$ {}", crate::describe(&cmd));
+    let out = cmd
+        .output()
+        .map_err(|e| crate::Failure(format!("cannot run node: {e}")))?;
+    if !out.status.success() {
+        return Err(crate::Failure(format!(
+            "{script} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| crate::Failure(format!("{script} printed no JSON: {e}")))
+}
+
+/// The engine in Chromium (wasm32) against the same scenario natively.
+fn print_engine(e: &Value, rows: &[Row]) {
+    let num = |k: &str| e.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let native = rows
+        .iter()
+        .find(|r| r.bench.contains("engine_20k_messages"))
+        .map_or(f64::NAN, |r| r.mean_ns / 1e6);
+    let wasm = num("median_ms");
+    println!(
+        "\n| engine, {} messages through {} hosts ({} events) | time | ratio |\n| --- | ---: | ---: |",
+        num("messages"),
+        num("domains"),
+        num("events")
+    );
+    println!("| native (criterion mean, reference) | {native:.0} ms | 1.00× |");
+    println!(
+        "| wasm32 in Chromium, no UI (median of 5) | {wasm:.0} ms | {:.2}× (goal ≤ 1.5×) |",
+        wasm / native
+    );
 }
 
 fn read_rows(criterion: &Path) -> Result<Vec<Row>> {
