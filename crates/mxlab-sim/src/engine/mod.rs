@@ -724,13 +724,8 @@ impl Sim {
             );
             self.fail_pending(now, host, queue_id, &d);
         } else {
-            self.events.push(
-                now,
-                Event::AttemptDue {
-                    host: id32(host),
-                    queue_id,
-                },
-            );
+            // Its first attempt starts as it arrives.
+            self.attempt(now, host, queue_id);
         }
     }
 

@@ -120,7 +120,9 @@ impl Recorder {
         line: (bool, u64, SimTime),
         octets: &[u8],
     ) {
-        let lines = octets.split_inclusive(|&b| b == b'\n').count();
+        // Each line ends with its LF, but the last may not.
+        let ends = octets.iter().filter(|&&b| b == b'\n').count();
+        let lines = ends + usize::from(octets.last().is_some_and(|&b| b != b'\n'));
         let bytes = RECORD_BYTES
             .saturating_mul(lines)
             .saturating_add(octets.len());

@@ -253,61 +253,72 @@ impl Sim {
                 u32::try_from(self.conns.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        // A closed connection's sessions, buffers and queues are restarted
-        // rather than allocated again.
-        let (client, server, mut wire, mut outcomes, mut peer) = match self.spare_conns.pop() {
-            Some(c) => {
-                let Conn {
-                    mut client,
-                    mut server,
-                    wire,
-                    outcomes,
-                    peer,
-                    ..
-                } = *c;
-                server.restart(server_cfg, at);
-                client.restart(client_cfg, [tx], at);
-                (client, server, wire, outcomes, peer)
-            }
-            None => (
-                ClientSession::new(client_cfg, vec![tx], at),
-                ServerSession::new(server_cfg, at),
-                [VecDeque::new(), VecDeque::new()],
-                Vec::new(),
-                PeerState::default(),
-            ),
+        let peer = PeerState {
+            message_size: Some(size),
+            ..PeerState::default()
         };
-        wire.iter_mut().for_each(VecDeque::clear);
-        outcomes.clear();
-        peer.helo.clear();
-        peer.authenticated = false;
-        peer.message_size = Some(size);
-        let mut conn = Box::new(Conn {
-            slot,
-            id,
-            attempt: key,
-            client_host: host,
-            server_host: target,
-            client,
-            server,
-            server_gone: false,
-            peer,
-            wire,
-            last_arrival: [now, now],
-            tls_ready: [false, false],
-            messages: 0,
-            outcomes,
-            paths,
-            deadline: None,
-            timer: None,
-            stalled: false,
-            names,
-            message_id,
-            hops,
-            cut: false,
-            client_done: false,
-            server_sent: now,
-        });
+        // A closed connection's room (its sessions, buffers and queues) is
+        // restarted in place rather than allocated again (a connection is
+        // kilobytes: moving it costs as much as building it).
+        let mut conn = match self.spare_conns.pop() {
+            Some(mut c) => {
+                c.server.restart(server_cfg, at);
+                c.client.restart(client_cfg, [tx], at);
+                for w in &mut c.wire {
+                    w.clear();
+                }
+                c.outcomes.clear();
+                c.paths = paths;
+                c.slot = slot;
+                c.id = id;
+                c.attempt = key;
+                c.client_host = host;
+                c.server_host = target;
+                c.server_gone = false;
+                c.peer.helo.clear();
+                c.peer.authenticated = false;
+                c.peer.message_size = peer.message_size;
+                c.last_arrival = [now, now];
+                c.tls_ready = [false, false];
+                c.messages = 0;
+                c.deadline = None;
+                c.timer = None;
+                c.stalled = false;
+                c.names = names;
+                c.message_id = message_id;
+                c.hops = hops;
+                c.cut = false;
+                c.client_done = false;
+                c.server_sent = now;
+                c
+            }
+            None => Box::new(Conn {
+                slot,
+                id,
+                attempt: key,
+                client_host: host,
+                server_host: target,
+                client: ClientSession::new(client_cfg, vec![tx], at),
+                server: ServerSession::new(server_cfg, at),
+                server_gone: false,
+                peer,
+                wire: [VecDeque::new(), VecDeque::new()],
+                last_arrival: [now, now],
+                tls_ready: [false, false],
+                messages: 0,
+                outcomes: Vec::new(),
+                paths,
+                deadline: None,
+                timer: None,
+                stalled: false,
+                names,
+                message_id,
+                hops,
+                cut: false,
+                client_done: false,
+                server_sent: now,
+            }),
+        };
         let closed = self.drive(now, &mut conn);
         self.settle_conn(now, conn, closed);
     }
