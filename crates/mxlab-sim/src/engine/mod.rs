@@ -21,6 +21,7 @@ mod dsn;
 mod faults;
 mod host;
 mod outcome;
+mod queue;
 mod record;
 mod session;
 mod wire;
@@ -575,11 +576,13 @@ impl Sim {
         true
     }
 
-    fn name(&self, host: usize) -> CompactString {
-        self.hosts
-            .get(host)
-            .map(|h| CompactString::from(h.node.name.as_str()))
-            .unwrap_or_default()
+    fn index(&self, name: &str) -> Option<usize> {
+        // Host names are keyed in lower case; most names already are.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_name.get(&name.to_ascii_lowercase()).copied()
+        } else {
+            self.by_name.get(name).copied()
+        }
     }
 
     fn handle(&mut self, now: SimTime, event: Event) {
@@ -616,151 +619,11 @@ impl Sim {
         }
     }
 
-    fn submit(&mut self, now: SimTime, i: usize) {
-        let Some(m) = self.scenario.messages.get(i) else {
-            return;
-        };
-        let Some(&host) = self.by_name.get(&m.from.to_ascii_lowercase()) else {
-            return;
-        };
-        let mut content = String::new();
-        for h in &m.headers {
-            for part in [h.name.as_str(), ": ", h.value.as_str(), "\r\n"] {
-                content.push_str(part);
-            }
-        }
-        content.push_str("\r\n");
-        content.push_str(&m.body);
-        let entry = QueueEntry::arriving(&m.id, &m.mail_from, &m.rcpt_to, content, 0, now);
-        self.arrive(now, host, entry);
-    }
-
-    fn index(&self, name: &str) -> Option<usize> {
-        // Host names are keyed in lower case; most names already are.
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.by_name.get(&name.to_ascii_lowercase()).copied()
-        } else {
-            self.by_name.get(name).copied()
-        }
-    }
-
-    fn link(&self, a: usize, b: usize) -> LinkProfile {
-        self.links
-            .get(&pair(a, b))
-            .cloned()
-            .unwrap_or_else(|| self.scenario.default_link.clone())
-    }
-
-    /// One-way delay of one transmission from `a` to `b`, jitter drawn
-    /// from the link's own stream.
-    fn one_way(&mut self, a: usize, b: usize) -> u64 {
-        let l = self.link(a, b);
-        let jitter = if l.jitter_ms > 0 {
-            self.link_rng(a, b)
-                .below(l.jitter_ms.saturating_mul(1_000).saturating_add(1))
-        } else {
-            0
-        };
-        l.latency_ms.saturating_mul(1_000).saturating_add(jitter)
-    }
-
-    /// Whether a connection attempt from `a` to `b` is lost.
-    fn lost(&mut self, a: usize, b: usize) -> bool {
-        if self.partitions.contains(&pair(a, b)) {
-            return true;
-        }
-        let l = self.link(a, b);
-        if l.loss <= 0.0 {
-            return false;
-        }
-        self.link_rng(a, b).chance(l.loss)
-    }
-
-    /// The random stream of the link between `a` and `b`, forked from the
-    /// world seed the first time it is needed.
-    fn link_rng(&mut self, a: usize, b: usize) -> &mut SimRng {
-        let key = pair(a, b);
-        let (seed, hosts) = (self.seed, &self.hosts);
-        self.link_rngs.entry(key).or_insert_with(|| {
-            let name = |i: usize| hosts.get(i).map_or("", |h| h.node.name.as_str());
-            let label = format!("link:{}|{}", name(key.0), name(key.1));
-            SimRng::fork(seed, &label.to_ascii_lowercase())
-        })
-    }
-
-    fn arrive(&mut self, now: SimTime, host: usize, mut entry: QueueEntry) {
-        let Some(h) = self.hosts.get_mut(host) else {
-            return;
-        };
-        entry.queue_id = h.next_queue_id;
-        h.next_queue_id = h.next_queue_id.saturating_add(1);
-        entry.arrival = now;
-        let queue_id = entry.queue_id;
-        let limit = h.profile.hop_limit;
-        let over = entry.hops > limit;
-        entry.name = self.trace.intern(&entry.message_id);
-        let names = Names::one(self.host_id(host), entry.name, NO_NAME);
-        self.record(
-            now,
-            names,
-            EventKind::Enqueue {
-                queue_id: compact_str::ToCompactString::to_compact_string(&queue_id),
-                recipients: entry
-                    .recipients
-                    .iter()
-                    .map(|r| r.address.as_str().into())
-                    .collect(),
-            },
-        );
-        if let Some(h) = self.hosts.get_mut(host) {
-            h.queue.insert(queue_id, entry);
-        }
-        if over {
-            let d = Diagnostic::new(
-                554,
-                "5.4.6",
-                &format!("too many hops (over {limit} Received: headers): mail loop"),
-                "RFC 5321 §6.3",
-            );
-            self.fail_pending(now, host, queue_id, &d);
-        } else {
-            // Its first attempt starts as it arrives.
-            self.attempt(now, host, queue_id);
-        }
-    }
-
-    fn expire(&mut self, now: SimTime, host: usize, queue_id: u64) {
-        let Some(entry) = self.hosts.get(host).and_then(|h| h.entry(queue_id)) else {
-            return;
-        };
-        let days = now.saturating_duration_since(entry.arrival).as_secs() / 86_400;
-        let last = entry
-            .pending()
-            .find_map(|r| r.last_error.as_ref())
-            .map(|d| d.text.clone())
-            .unwrap_or_default();
-        let d = Diagnostic::new(
-            554,
-            "4.4.7",
-            &format!("message expired after {days} days in the queue; last error: {last}"),
-            "RFC 5321 §4.5.4.1",
-        );
-        self.fail_pending(now, host, queue_id, &d);
-    }
-
-    /// Bounces every pending recipient of an entry with `d`.
-    fn fail_pending(&mut self, now: SimTime, host: usize, queue_id: u64, d: &Diagnostic) {
-        let results = self
-            .hosts
+    fn name(&self, host: usize) -> CompactString {
+        self.hosts
             .get(host)
-            .and_then(|h| h.entry(queue_id))
-            .map(|e| {
-                e.pending()
-                    .map(|r| (r.address.clone(), RcptResult::Permanent(d.clone())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.outcome(now, host, queue_id, results);
+            .map(|h| CompactString::from(h.node.name.as_str()))
+            .unwrap_or_default()
     }
 }
 

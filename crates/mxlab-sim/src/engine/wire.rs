@@ -5,8 +5,10 @@
 use compact_str::CompactString;
 
 use super::session::Conn;
-use super::{Event, Sim};
+use super::{pair, Event, Sim};
+use crate::rng::SimRng;
 use crate::scenario::DownMode;
+use crate::scenario::LinkProfile;
 use crate::time::SimTime;
 
 /// A write longer than this travels as several segments of whole lines.
@@ -216,5 +218,49 @@ impl Sim {
         }
         let detail = format!("{} crashed", self.name(host));
         self.reset_served_by(now, host, &detail);
+    }
+
+    pub(super) fn link(&self, a: usize, b: usize) -> LinkProfile {
+        self.links
+            .get(&pair(a, b))
+            .cloned()
+            .unwrap_or_else(|| self.scenario.default_link.clone())
+    }
+
+    /// One-way delay of one transmission from `a` to `b`, jitter drawn
+    /// from the link's own stream.
+    pub(super) fn one_way(&mut self, a: usize, b: usize) -> u64 {
+        let l = self.link(a, b);
+        let jitter = if l.jitter_ms > 0 {
+            self.link_rng(a, b)
+                .below(l.jitter_ms.saturating_mul(1_000).saturating_add(1))
+        } else {
+            0
+        };
+        l.latency_ms.saturating_mul(1_000).saturating_add(jitter)
+    }
+
+    /// Whether a connection attempt from `a` to `b` is lost.
+    pub(super) fn lost(&mut self, a: usize, b: usize) -> bool {
+        if self.partitions.contains(&pair(a, b)) {
+            return true;
+        }
+        let l = self.link(a, b);
+        if l.loss <= 0.0 {
+            return false;
+        }
+        self.link_rng(a, b).chance(l.loss)
+    }
+
+    /// The random stream of the link between `a` and `b`, forked from the
+    /// world seed the first time it is needed.
+    fn link_rng(&mut self, a: usize, b: usize) -> &mut SimRng {
+        let key = pair(a, b);
+        let (seed, hosts) = (self.seed, &self.hosts);
+        self.link_rngs.entry(key).or_insert_with(|| {
+            let name = |i: usize| hosts.get(i).map_or("", |h| h.node.name.as_str());
+            let label = format!("link:{}|{}", name(key.0), name(key.1));
+            SimRng::fork(seed, &label.to_ascii_lowercase())
+        })
     }
 }
