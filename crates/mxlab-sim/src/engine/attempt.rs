@@ -227,11 +227,7 @@ impl Sim {
         a.asked = now;
         let (domain, message) = (a.destination.clone(), a.message);
         let resolver = self.resolver();
-        let subject = Names::pair(
-            self.host_id(host),
-            resolver.map_or(NO_NAME, |r| self.host_id(r)),
-            message,
-        );
+        let subject = self.dns_names(host, resolver, message);
         self.record(
             now,
             subject,
@@ -251,6 +247,15 @@ impl Sim {
                 lost: false,
             },
         );
+    }
+
+    /// The names of a lookup's events: the host, its resolver, the message.
+    fn dns_names(&self, host: usize, resolver: Option<usize>, message: u32) -> Names {
+        Names::pair(
+            self.host_id(host),
+            resolver.map_or(NO_NAME, |r| self.host_id(r)),
+            message,
+        )
     }
 
     fn resolver(&self) -> Option<usize> {
@@ -299,11 +304,7 @@ impl Sim {
             MxAnswer::NullMx => vec!["0 .".into()],
             other => vec![compact_str::format_compact!("{other:?}")],
         };
-        let subject = Names::pair(
-            self.host_id(host),
-            resolver.map_or(NO_NAME, |r| self.host_id(r)),
-            message,
-        );
+        let subject = self.dns_names(host, resolver, message);
         self.record(
             now,
             subject,

@@ -617,10 +617,8 @@ impl ServerPolicy {
             .decide_rcpt(client, mail_from, rcpt, 0, now, authenticated)
     }
 
-    /// The host's answer to a server session event at `now`: the decision
-    /// on AUTH, MAIL and RCPT, and the bookkeeping of HELO/EHLO and
-    /// STARTTLS in `peer`. `None` for what it leaves to the caller: the
-    /// message itself (where it is stored), a reset, the close.
+    /// The host's answer to a server session event at `now`: the same
+    /// door a host answers through inside a run ([`Host::answer`]).
     pub fn answer(
         &mut self,
         peer: &mut PeerState,
