@@ -1,0 +1,81 @@
+//! What each kind of event means, in a sentence, with its RFC section.
+
+use std::borrow::Cow;
+
+use super::{AbortCause, ConnectFailure, DsnAction, EventKind};
+
+/// The default explanation and RFC section of an event kind.
+pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
+    match kind {
+        EventKind::Connect { port, .. } => (
+            match port {
+                25 => "TCP connection to port 25; the server speaks first".into(),
+                587 => "TCP connection to port 587; the server speaks first".into(),
+                _ => format!("TCP connection to port {port}; the server speaks first").into(),
+            },
+            "RFC 5321 §3.1",
+        ),
+        EventKind::ConnectFailed { reason } => (
+            match reason {
+                ConnectFailure::Refused => "connection refused: try the next MX, or requeue".into(),
+                ConnectFailure::Timeout => "no answer before the connect timeout: try the next MX, or requeue".into(),
+                ConnectFailure::Lost => "the link lost the connection attempt".into(),
+                ConnectFailure::NoAddress => "the exchange has no address record".into(),
+            },
+            "RFC 5321 §5.1",
+        ),
+        EventKind::Close { .. } => ("connection closed".into(), "RFC 5321 §3.8"),
+        EventKind::Abort { cause, detail, .. } => match cause {
+            AbortCause::Reset => (
+                format!("connection reset ({detail}): what the server had not answered does not count").into(),
+                "RFC 5321 §3.8",
+            ),
+            AbortCause::Timeout => (
+                format!("the client gave up waiting ({detail}) and closed the connection").into(),
+                "RFC 5321 §4.5.3.2",
+            ),
+        },
+        EventKind::Command { .. } => ("a line from the SMTP client".into(), "RFC 5321 §4.1"),
+        EventKind::Reply { .. } => ("a reply line from the SMTP server".into(), "RFC 5321 §4.2"),
+        EventKind::TlsUpgrade { ok, .. } => (
+            if *ok {
+                "TLS established; the session starts over with EHLO".into()
+            } else {
+                "the TLS handshake failed".into()
+            },
+            "RFC 3207 §4.2",
+        ),
+        EventKind::DnsQuery { name, qtype } => (
+            format!("asks the resolver for the {qtype:?} records of {name}").into(),
+            "RFC 5321 §5.1",
+        ),
+        EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}").into(), "RFC 1035 §3.3.9"),
+        EventKind::Enqueue { .. } => ("the message enters the queue; the host is now responsible for it".into(), "RFC 5321 §6.1"),
+        EventKind::Attempt { target, attempt, .. } => (
+            format!("delivery attempt {attempt} to {target}").into(),
+            "RFC 5321 §4.5.4.1",
+        ),
+        EventKind::Defer { next_attempt, .. } => (
+            format!("temporary failure: the recipient stays queued until {next_attempt}").into(),
+            "RFC 5321 §4.5.4.1",
+        ),
+        EventKind::Deliver { duplicate, .. } => (
+            if *duplicate {
+                "delivered again: the reply to the final dot was lost, so the sender retried (the RFC 1047 duplicate)".into()
+            } else {
+                "delivered".into()
+            },
+            if *duplicate { "RFC 1047" } else { "RFC 5321 §6.1" },
+        ),
+        EventKind::Bounce { .. } => ("permanent failure: the recipient is bounced".into(), "RFC 5321 §6.1"),
+        EventKind::DsnSent { action, .. } => (
+            match action {
+                DsnAction::Failed => "a delivery status notification goes back to the envelope sender, from the null reverse-path <>".into(),
+                DsnAction::Delayed => "a delay warning goes back to the envelope sender".into(),
+            },
+            "RFC 3464 §2",
+        ),
+        EventKind::FaultOn { .. } => ("a fault starts".into(), "MX Lab"),
+        EventKind::FaultOff { .. } => ("the fault ends".into(), "MX Lab"),
+    }
+}
