@@ -885,8 +885,7 @@ impl ClientSession {
         params.unknown.clear();
         params.auth = None;
         params.size = self.keyword("SIZE").map(|_| tx.content.len() as u64);
-        params.body = if tx.content.iter().any(|&b| b >= 0x80) && self.keyword("8BITMIME").is_some()
-        {
+        params.body = if !tx.content.is_ascii() && self.keyword("8BITMIME").is_some() {
             Some(Body::EightBitMime)
         } else {
             None

@@ -107,7 +107,7 @@ impl LineReader {
     /// Reads bytes until one line is complete. Returns how many bytes were
     /// consumed and the line, if one ended.
     pub fn feed(&mut self, bytes: &[u8]) -> (usize, Option<Line>) {
-        let (chunk, consumed, done) = match bytes.iter().position(|&b| b == b'\n') {
+        let (chunk, consumed, done) = match memchr::memchr(b'\n', bytes) {
             Some(i) => (bytes.get(..i).unwrap_or_default(), i + 1, true),
             None => (bytes, bytes.len(), false),
         };
@@ -131,7 +131,7 @@ impl LineReader {
         let octets = total + 1; // the LF
         let too_long = octets > self.max;
         text.truncate(self.max.saturating_sub(2));
-        let bare_cr = text.contains(&b'\r');
+        let bare_cr = memchr::memchr(b'\r', &text).is_some();
         let ending = if crlf {
             LineEnding::CrLf
         } else {
@@ -284,20 +284,18 @@ impl DataReader {
 pub fn dot_stuff(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 5);
     // A line starts at the beginning and after each CRLF; a dot there is
-    // doubled. Everything else is copied as it is, a line at a time.
-    let mut rest = message;
-    loop {
-        if rest.first() == Some(&b'.') {
-            out.push(b'.');
-        }
-        let Some(end) = rest.windows(2).position(|w| w == b"\r\n") else {
-            out.extend_from_slice(rest);
-            break;
-        };
-        let (line, next) = rest.split_at((end + 2).min(rest.len()));
-        out.extend_from_slice(line);
-        rest = next;
+    // doubled. Everything between is copied as it is.
+    if message.first() == Some(&b'.') {
+        out.push(b'.');
     }
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(message, b"\r\n.") {
+        // Up to and including the line's first dot, then one more.
+        out.extend_from_slice(message.get(copied..at + 3).unwrap_or_default());
+        out.push(b'.');
+        copied = at + 3;
+    }
+    out.extend_from_slice(message.get(copied..).unwrap_or_default());
     if !out.ends_with(b"\r\n") && !message.is_empty() {
         out.extend_from_slice(b"\r\n");
     }
@@ -501,6 +499,49 @@ mod tests {
             assert_eq!(end.unwrap().content, want);
         }
         assert_eq!(normalize_crlf(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
+    }
+
+    /// RFC 5321 §4.5.2 line by line: a line that starts with a dot gets
+    /// another (the reference `dot_stuff` is checked against).
+    fn stuffed_line_by_line(message: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut rest = message;
+        loop {
+            if rest.first() == Some(&b'.') {
+                out.push(b'.');
+            }
+            let Some(end) = rest.windows(2).position(|w| w == b"\r\n") else {
+                out.extend_from_slice(rest);
+                break;
+            };
+            let (line, next) = rest.split_at(end + 2);
+            out.extend_from_slice(line);
+            rest = next;
+        }
+        if !out.ends_with(b"\r\n") && !message.is_empty() {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stuffing_doubles_the_dot_at_the_start_of_every_line(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(&b"\r\n"[..]),
+                    proptest::strategy::Just(&b"."[..]),
+                    proptest::strategy::Just(&b"\r"[..]),
+                    proptest::strategy::Just(&b"\n"[..]),
+                    proptest::strategy::Just(&b"x"[..]),
+                ],
+                0..40,
+            )
+        ) {
+            let message = parts.concat();
+            proptest::prop_assert_eq!(dot_stuff(&message), stuffed_line_by_line(&message));
+        }
     }
 }
 

@@ -379,7 +379,10 @@ impl EventKind {
 }
 
 mod explain;
+mod pages;
+
 pub use explain::explain;
+use pages::{Paged, TextMark, TextPages};
 
 impl TraceEvent {
     /// The hover text of this event: for a command line, what its verb
@@ -482,7 +485,7 @@ impl Names {
 #[derive(Debug, Clone)]
 enum Body {
     /// A command or reply line: its octets are `len` bytes at `start` in
-    /// the trace's octet store.
+    /// the trace's octet pages (`start` is a place from [`TextPages::push`]).
     Line {
         command: bool,
         conn: u64,
@@ -546,8 +549,8 @@ pub struct Trace {
 /// The events of a trace, by the ids of their names.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
-    records: Vec<Record>,
-    octets: Vec<u8>,
+    records: Paged<Record>,
+    octets: TextPages,
     others: Vec<Other>,
 }
 
@@ -555,7 +558,7 @@ pub(crate) struct Store {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Mark {
     records: usize,
-    octets: usize,
+    octets: TextMark,
     others: usize,
 }
 
@@ -673,7 +676,7 @@ impl Trace {
     pub(crate) fn mark(&self) -> Mark {
         Mark {
             records: self.store.records.len(),
-            octets: self.store.octets.len(),
+            octets: self.store.octets.mark(),
             others: self.store.others.len(),
         }
     }
@@ -686,8 +689,8 @@ impl Trace {
         Trace {
             names: self.names.clone(),
             store: Store {
-                records: s.records[..part(mark.records, s.records.len())].to_vec(),
-                octets: s.octets[..part(mark.octets, s.octets.len())].to_vec(),
+                records: s.records.prefix(mark.records),
+                octets: s.octets.prefix(mark.octets),
                 others: s.others[..part(mark.others, s.others.len())].to_vec(),
             },
         }
@@ -761,9 +764,7 @@ impl Trace {
                 start,
                 len,
             } => {
-                let from = usize::try_from(*start).unwrap_or(usize::MAX);
-                let to = from.saturating_add(*len as usize);
-                let line = Octets::new(self.store.octets.get(from..to).unwrap_or_default());
+                let line = Octets::new(self.store.octets.get(*start, *len));
                 (EventKind::line(*command, *conn, line, *sent_at), None)
             }
             Body::Connect { conn, port } => (
@@ -813,12 +814,9 @@ impl Trace {
     /// The events other than command and reply lines, in order, with
     /// their positions (the lines, most of a trace, are not built).
     pub fn without_lines(&self) -> impl DoubleEndedIterator<Item = (usize, TraceEvent)> + '_ {
-        self.store
-            .records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !matches!(r.body, Body::Line { .. }))
-            .filter_map(|(i, _)| Some((i, self.get(i)?)))
+        (0..self.len())
+            .filter(|&i| !self.is_line(i))
+            .filter_map(|i| Some((i, self.get(i)?)))
     }
 
     /// Appends an event read back (its seq is its position here).
@@ -958,8 +956,7 @@ impl Store {
             let body = self.push_other(kind, None, Vec::new());
             return self.push_record(at, names, body);
         };
-        let start = self.octets.len() as u64;
-        self.octets.extend_from_slice(octets);
+        let start = self.octets.push(octets);
         self.push_record(
             at,
             names,

@@ -41,6 +41,10 @@ pub const BROWSER_BUDGET: Budget = Budget {
 /// the clock is looked at often.
 pub const STEP_EVENTS: usize = 2_000;
 
+/// Events run between two looks at the page's clock while computing: an
+/// event can carry a 64 KiB segment of a large message.
+pub const SLICE_EVENTS: usize = 64;
+
 /// Events of trace between two checkpoints of a run: a fork replays at
 /// most this many before its moment, and a run under the browser's budget
 /// keeps at most 40 checkpoints (each a copy of the hosts, queues and
@@ -190,6 +194,16 @@ impl Computation {
     /// Runs about `budget` more events; returns the finished run when the
     /// horizon is reached or nothing is left to do.
     pub fn step(&mut self, budget: usize) -> Option<Run> {
+        self.step_checked(budget, &mut || false)
+    }
+
+    /// [`Computation::step`], also stopping as soon as `out_of_time()`
+    /// says so, which it asks after every [`SLICE_EVENTS`] events.
+    fn step_checked(
+        &mut self,
+        budget: usize,
+        out_of_time: &mut dyn FnMut() -> bool,
+    ) -> Option<Run> {
         if let Some(f) = &mut self.finishing {
             if !f.advance(budget) {
                 return None;
@@ -234,12 +248,24 @@ impl Computation {
                 to = to.min(p.at);
             }
             let before = self.sim.trace().len();
-            self.sim.run_until(to);
+            // An instant can hold thousands of events (messages queued at
+            // once), and one event can be a large body on its way: the
+            // clock is asked between runs of a few events.
+            if !self.sim.run_until_at_most(to, SLICE_EVENTS) {
+                self.started = true;
+                if out_of_time() {
+                    return None;
+                }
+                continue;
+            }
             self.reached = to;
             self.started = true;
             if self.sim.stopped().is_none() {
                 // Before what is injected at `to` is applied.
                 self.checkpoints.keep(&mut self.sim);
+            }
+            if out_of_time() {
+                return None;
             }
             // Slices adapt: longer through quiet stretches (retry waits of
             // hours), shorter where events are dense.
@@ -257,7 +283,7 @@ impl Computation {
     /// clock), so no block of work is much longer than one step.
     pub fn step_within(&mut self, mut out_of_time: impl FnMut() -> bool) -> Option<Run> {
         loop {
-            if let Some(run) = self.step(STEP_EVENTS) {
+            if let Some(run) = self.step_checked(STEP_EVENTS, &mut out_of_time) {
                 return Some(run);
             }
             if out_of_time() {

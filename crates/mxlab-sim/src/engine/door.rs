@@ -175,7 +175,12 @@ impl Sim {
         .write_to(&mut out);
         out.push_str(&content);
         let hops = c.hops.saturating_add(1);
-        let entry = QueueEntry::owning(message_id, mail_from, rcpts, out, (hops, now));
+        let mut entry = QueueEntry::owning(message_id, mail_from, rcpts, out, (hops, now));
+        if c.messages <= 1 {
+            // The connection's own message: its name is in the trace
+            // already (looking it up again is a cache miss per message).
+            entry.name = c.names[super::wire::TO_SERVER].message;
+        }
         self.events.push(
             now,
             Event::Arrive {

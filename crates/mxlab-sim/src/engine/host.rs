@@ -12,6 +12,7 @@ use crate::rng::SimRng;
 use crate::scenario::{DownMode, Node, Stage};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
+use crate::trace::NO_NAME;
 
 /// Where one recipient of a queued message stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,7 +120,7 @@ impl QueueEntry {
             next_attempt: None,
             in_flight: false,
             warned: false,
-            name: 0,
+            name: NO_NAME,
         }
     }
 

@@ -457,17 +457,34 @@ impl Sim {
                 Recorder::run_shipping(
                     self,
                     |sim| (&mut sim.recorder, sim.trace.store_mut()),
-                    |sim| sim.run_events(t),
+                    |sim| {
+                        sim.run_events(t, usize::MAX);
+                    },
                 );
                 return;
             }
         }
-        self.run_events(t);
+        let _ = self.run_events(t, usize::MAX);
     }
 
-    fn run_events(&mut self, t: SimTime) {
+    /// Runs the events up to `t` (capped at the horizon), at most
+    /// `max_events` of them; true when every event up to `t` has run. A
+    /// caller that must never block for long (the web app) runs an
+    /// instant holding thousands of events in several calls: the events
+    /// run in the same order, so the run is the same.
+    pub fn run_until_at_most(&mut self, t: SimTime, max_events: usize) -> bool {
+        self.stopped.is_some() || self.run_events(t, max_events)
+    }
+
+    /// Runs up to `max` events due by `t`; true when none is left.
+    fn run_events(&mut self, t: SimTime, max: usize) -> bool {
         let limit = t.min(self.horizon);
+        let mut left = max;
         loop {
+            if left == 0 {
+                return false;
+            }
+            left -= 1;
             let next = self.events.peek_key();
             if let Some(&(at, i)) = self.submits.get(self.next_submit) {
                 if at <= limit && next.is_none_or(|(next, _)| at <= next) {
@@ -496,6 +513,7 @@ impl Sim {
                 }
             }
         }
+        true
     }
 
     /// Whether the run has spent its budget, with the event at `at` just

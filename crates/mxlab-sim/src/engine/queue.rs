@@ -36,7 +36,9 @@ impl Sim {
         let queue_id = entry.queue_id;
         let limit = h.profile.hop_limit;
         let over = entry.hops > limit;
-        entry.name = self.trace.intern(&entry.message_id);
+        if entry.name == NO_NAME {
+            entry.name = self.trace.intern(&entry.message_id);
+        }
         let names = Names::one(self.host_id(host), entry.name, NO_NAME);
         self.record(
             now,
