@@ -4,8 +4,13 @@
 // timestamps; headless Chromium paces frames at its own clock, so the
 // reference is the same probe on the same page with nothing animating,
 // measured in the same run. Chromium's own counters give the main thread's
-// busy time per frame (script, style, layout, paint). Prints one JSON
-// object on stdout.
+// busy time per frame (script, style, layout, paint). Then the page's long
+// tasks (over 50 ms, the Long Tasks API) while it computes two heavy runs
+// imported from files: a relay loop carrying an 8 MB body, and 20,000
+// messages at t = 0. Prints one JSON object on stdout.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serveSite, launchBrowser } from './harness.mjs';
 
 /** 1 MUA, 1 submission server, 1 resolver and 47 MX hosts; 200 messages
@@ -38,6 +43,80 @@ export function fiftyHosts() {
     name: '50 hosts, 200 sessions', horizon_secs: 3600, nodes, dns: { resolver: 'resolver.example.net', domains }, messages,
     default_link: { latency_ms: 500 },
   };
+}
+
+/** The scenario of a preset, as the JSON editor shows it. */
+async function presetJson(page, name) {
+  const runs = await page.evaluate(() => Number(document.body.dataset.mxlabRuns));
+  await page.selectOption('#preset', name);
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.mxlabRuns) > n && document.body.dataset.mxlabState === 'ready',
+    runs,
+    { timeout: 120000 },
+  );
+  await page.click('[role=tab]:has-text("Scenario")');
+  await page.click('.mode button:has-text("JSON")');
+  const s = JSON.parse(await page.inputValue('#scenario-json'));
+  if (s.name === undefined || !s.nodes) throw new Error(`no scenario for ${name}`);
+  return s;
+}
+
+/** Two relays handing an 8 MB message to each other until the browser's
+ * budget stops the run: every hop is one large body on the wire. */
+export function relayLoop(relayViaSmarthost) {
+  const s = structuredClone(relayViaSmarthost);
+  const relay = s.nodes.find((n) => n.name === 'relay.example.com');
+  const other = structuredClone(relay);
+  other.name = 'relay2.example.com';
+  other.addresses = ['192.0.2.27'];
+  other.policy.relay = { allow_from: ['relay.example.com'], smarthost: 'relay.example.com' };
+  other.policy.timing = 'loop';
+  relay.policy.relay = { allow_from: ['smtp.example.com', 'relay2.example.com'], smarthost: 'relay2.example.com' };
+  relay.policy.timing = 'loop';
+  s.nodes.push(other);
+  s.profiles = [{ name: 'loop', profile: { hop_limit: 1000 } }];
+  s.messages[0].body = `${'x'.repeat(78)}\r\n`.repeat(100000);
+  return s;
+}
+
+/**
+ * Imports `scenario` from a file and reports the page's long tasks (over
+ * 50 ms, the Long Tasks API): the one that reads and checks the file, and
+ * those while the run is computed (from the app's `mxlab-compute` mark on).
+ */
+async function computeBlocks(page, scenario) {
+  const dir = await mkdtemp(join(tmpdir(), 'mxlab-bench-'));
+  const file = join(dir, 'scenario.json');
+  await writeFile(file, JSON.stringify(scenario));
+  await page.click('[role=tab]:has-text("Scenario")');
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask' });
+  });
+  const runs = await page.evaluate(() => Number(document.body.dataset.mxlabRuns));
+  await page.setInputFiles('input[type=file]', file);
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.mxlabRuns) > n && document.body.dataset.mxlabState === 'ready',
+    runs,
+    { timeout: 300000 },
+  );
+  await page.waitForTimeout(200);
+  await rm(dir, { recursive: true });
+  return page.evaluate(() => {
+    const measure = performance.getEntriesByName('mxlab-compute', 'measure').at(-1);
+    const from = measure?.startTime ?? 0;
+    const during = window.__longTasks.filter((t) => t.start >= from);
+    const before = window.__longTasks.filter((t) => t.start < from);
+    return {
+      compute_ms: measure?.duration ?? null,
+      long_tasks_computing: during.length,
+      longest_task_computing_ms: Math.max(0, ...during.map((t) => t.ms)),
+      longest_task_loading_ms: Math.max(0, ...before.map((t) => t.ms)),
+      banner: document.querySelector('.banner[role=alert]')?.textContent ?? null,
+    };
+  });
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
@@ -123,9 +202,28 @@ async function main() {
   animating.renders = m1.LayoutCount - m0.LayoutCount;
   animating.virtual_secs = (clock1 - clock0) / 1e6;
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.encodedBodySize));
+  await page.close();
+
+  // Blocks while computing, each on a fresh page: the relay loop, and
+  // 20,000 messages at t = 0.
+  const fresh = async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p.goto(site.url);
+    await p.waitForSelector('body[data-mxlab-state="ready"]');
+    return p;
+  };
+  const computing = {};
+  let p = await fresh();
+  computing.relay_loop_8mb = await computeBlocks(p, relayLoop(await presetJson(p, 'relay-via-smarthost')));
+  await p.close();
+  p = await fresh();
+  const hello = await presetJson(p, 'hello-smtp');
+  hello.messages = Array.from({ length: 20000 }, (_, i) => ({ ...hello.messages[0], id: `m${i}`, at_secs: 0 }));
+  computing.burst_20k_at_t0 = await computeBlocks(p, hello);
+  await p.close();
   await browser.close();
   await site.close();
-  console.log(JSON.stringify({ first_render_ms: firstRender, hosts, packets_on_stage: packets, reference, animating, wasm_bytes: wasm }));
+  console.log(JSON.stringify({ first_render_ms: firstRender, hosts, packets_on_stage: packets, reference, animating, wasm_bytes: wasm, computing }));
 }
 
 if (process.argv[1]?.endsWith("frames.mjs")) main().catch((e) => {

@@ -230,6 +230,19 @@ fn now_millis() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// Marks the page's performance timeline (DevTools shows it, and the
+/// browser benchmark reads it): `mxlab-compute` as a run starts
+/// computing, and a measure of that name when it is done.
+fn mark_computing(done: bool) {
+    if let Some(p) = gloo::utils::window().performance() {
+        let _ = if done {
+            p.measure_with_start_mark("mxlab-compute", "mxlab-compute")
+        } else {
+            p.mark("mxlab-compute")
+        };
+    }
+}
+
 /// The MX Lab app.
 pub struct App {
     opts: Rc<Options>,
@@ -339,7 +352,13 @@ impl App {
             ..self.clock
         });
         self.frame = None;
-        ctx.link().send_message(Msg::ComputeStep);
+        mark_computing(false);
+        // In a task of its own: what led here (reading and checking a
+        // scenario of megabytes) and the first slice are not one block.
+        ctx.link().send_future(async {
+            yew::platform::time::sleep(Duration::from_millis(0)).await;
+            Msg::ComputeStep
+        });
     }
 
     fn load(&mut self, ctx: &Context<Self>, scenario: Rc<Scenario>) {
@@ -875,6 +894,7 @@ impl Component for App {
                 let started = now_millis();
                 match c.step_within(|| now_millis() - started >= SLICE_MILLIS) {
                     Some(run) => {
+                        mark_computing(true);
                         self.computing = None;
                         self.runs_done += 1;
                         if let Some(stop) = &run.stopped {

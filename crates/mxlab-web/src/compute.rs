@@ -42,8 +42,9 @@ pub const BROWSER_BUDGET: Budget = Budget {
 pub const STEP_EVENTS: usize = 2_000;
 
 /// Events run between two looks at the page's clock while computing: an
-/// event can carry a 64 KiB segment of a large message.
-pub const SLICE_EVENTS: usize = 64;
+/// event can carry a 64 KiB segment of a large message (about half a
+/// millisecond of work in the browser).
+pub const SLICE_EVENTS: usize = 16;
 
 /// Events of trace between two checkpoints of a run: a fork replays at
 /// most this many before its moment, and a run under the browser's budget
@@ -85,6 +86,10 @@ pub struct Computation {
     /// When the scenario's last message is submitted.
     last_submit: SimTime,
     slice_micros: u64,
+    /// The trace's length as the slice being computed began.
+    slice_from: Option<usize>,
+    /// A slice has just been computed: the next step keeps a checkpoint.
+    checkpoint_due: bool,
     /// Set once the simulation is over: the run being assembled.
     finishing: Option<Finishing>,
 }
@@ -159,6 +164,8 @@ impl Computation {
             // Small at first (a burst at the start is cut fine), growing
             // through quiet stretches.
             slice_micros: 1_000,
+            slice_from: None,
+            checkpoint_due: false,
             finishing: None,
         }
     }
@@ -205,8 +212,16 @@ impl Computation {
         out_of_time: &mut dyn FnMut() -> bool,
     ) -> Option<Run> {
         if let Some(f) = &mut self.finishing {
-            if !f.advance(budget) {
-                return None;
+            if !f.complete {
+                if !f.advance(budget) {
+                    return None;
+                }
+                f.complete = true;
+                // The finished run is drawn as it is handed over: in a
+                // step of its own if this one has had its time.
+                if out_of_time() {
+                    return None;
+                }
             }
             let f = self.finishing.take()?;
             return Some(f.into_run(
@@ -218,6 +233,13 @@ impl Computation {
         }
         let start = self.sim.trace().len();
         loop {
+            if std::mem::take(&mut self.checkpoint_due) && self.sim.stopped().is_none() {
+                // Before what is injected at `reached` is applied; taken
+                // here rather than as the slice ends, so that copying the
+                // run's state and the slice's last events do not make one
+                // block together.
+                self.checkpoints.keep(&mut self.sim);
+            }
             while self.pending.last().is_some_and(|p| p.at <= self.reached) {
                 if let Some(i) = self.pending.pop() {
                     // A host or link it names is in the scenario (the app
@@ -247,26 +269,20 @@ impl Computation {
             if let Some(p) = self.pending.last() {
                 to = to.min(p.at);
             }
-            let before = self.sim.trace().len();
+            let before = *self.slice_from.get_or_insert(self.sim.trace().len());
+            self.started = true;
             // An instant can hold thousands of events (messages queued at
             // once), and one event can be a large body on its way: the
             // clock is asked between runs of a few events.
             if !self.sim.run_until_at_most(to, SLICE_EVENTS) {
-                self.started = true;
                 if out_of_time() {
                     return None;
                 }
                 continue;
             }
+            self.slice_from = None;
             self.reached = to;
-            self.started = true;
-            if self.sim.stopped().is_none() {
-                // Before what is injected at `to` is applied.
-                self.checkpoints.keep(&mut self.sim);
-            }
-            if out_of_time() {
-                return None;
-            }
+            self.checkpoint_due = true;
             // Slices adapt: longer through quiet stretches (retry waits of
             // hours), shorter where events are dense.
             let grew = self.sim.trace().len() - before;
@@ -274,6 +290,9 @@ impl Computation {
                 self.slice_micros = self.slice_micros.saturating_mul(4);
             } else if grew > budget / 2 {
                 self.slice_micros = (self.slice_micros / 2).max(1_000);
+            }
+            if out_of_time() {
+                return None;
             }
         }
     }
@@ -330,6 +349,8 @@ struct Finishing {
     read: bool,
     /// Whether the summary is read.
     summed: bool,
+    /// Whether the index is built too: the run is ready to hand over.
+    complete: bool,
 }
 
 impl Finishing {
@@ -343,6 +364,7 @@ impl Finishing {
             index,
             read: false,
             summed: false,
+            complete: false,
             summary,
             stopped,
             quiescent,

@@ -6,7 +6,8 @@
 //! `reference`), measured in the same run. Then the bundle sizes of a fresh
 //! release build, and the browser figures of `tests/e2e/frames.mjs` in
 //! Debian's Chromium: time to first render, and frame times with 50 hosts
-//! and 200 sessions animating against the same page idle; and
+//! and 200 sessions animating against the same page idle, and the long
+//! tasks (over 50 ms) while the page computes a heavy run; and
 //! `tests/e2e/engine.mjs`: the engine in wasm32 in Chromium against the
 //! same scenario natively.
 
@@ -232,6 +233,22 @@ fn print_frames(f: &Value) {
         num(anim, "script_ms_per_frame"),
         num(anim, "layout_and_style_ms_per_frame")
     );
+    println!(
+        "\n| computing a run in the page | computed in | long tasks (> 50 ms) while computing | longest | reading the file (one task) |\n| --- | ---: | ---: | ---: | ---: |"
+    );
+    for (label, key) in [
+        ("relay loop, 8 MB body, to its budget", "relay_loop_8mb"),
+        ("20,000 messages at t = 0", "burst_20k_at_t0"),
+    ] {
+        let c = &f["computing"][key];
+        println!(
+            "| {label} | {:.0} ms | {} | {:.0} ms | {:.0} ms |",
+            num(c, "compute_ms"),
+            num(c, "long_tasks_computing"),
+            num(c, "longest_task_computing_ms"),
+            num(c, "longest_task_loading_ms")
+        );
+    }
 }
 
 fn read_json(path: &Path) -> Result<Value> {
