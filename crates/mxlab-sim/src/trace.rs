@@ -486,25 +486,26 @@ impl Names {
 enum Body {
     /// A command or reply line: its octets are `len` bytes at `start` in
     /// the trace's octet pages (`start` is a place from [`TextPages::push`]).
+    /// `flight`: microseconds from its sending to the event (its arrival).
     Line {
         command: bool,
-        conn: u64,
-        sent_at: SimTime,
+        conn: u32,
+        flight: u32,
         start: u64,
         len: u32,
     },
     Connect {
-        conn: u64,
+        conn: u32,
         port: u16,
     },
     Close {
-        conn: u64,
+        conn: u32,
     },
     /// Index into [`Trace::others`].
     Other(u32),
 }
 
-/// One event in the store: 56 bytes, and the octets of its line.
+/// One event in the store: 48 bytes, and the octets of its line.
 #[derive(Debug, Clone)]
 struct Record {
     at: SimTime,
@@ -745,9 +746,9 @@ impl Trace {
         match self.store.records.get(i) {
             Some(Record {
                 at,
-                body: Body::Line { sent_at, .. },
+                body: Body::Line { flight, .. },
                 ..
-            }) => Some(at.as_micros().saturating_sub(sent_at.as_micros())),
+            }) => Some(u64::from(*flight)),
             _ => None,
         }
     }
@@ -760,21 +761,31 @@ impl Trace {
             Body::Line {
                 command,
                 conn,
-                sent_at,
+                flight,
                 start,
                 len,
             } => {
                 let line = Octets::new(self.store.octets.get(*start, *len));
-                (EventKind::line(*command, *conn, line, *sent_at), None)
+                let sent_at =
+                    SimTime::from_micros(r.at.as_micros().saturating_sub(u64::from(*flight)));
+                (
+                    EventKind::line(*command, u64::from(*conn), line, sent_at),
+                    None,
+                )
             }
             Body::Connect { conn, port } => (
                 EventKind::Connect {
-                    conn: *conn,
+                    conn: u64::from(*conn),
                     port: *port,
                 },
                 None,
             ),
-            Body::Close { conn } => (EventKind::Close { conn: *conn }, None),
+            Body::Close { conn } => (
+                EventKind::Close {
+                    conn: u64::from(*conn),
+                },
+                None,
+            ),
             Body::Other(index) => {
                 let o = self.store.others.get(*index as usize)?;
                 hosts.extend(o.more_hosts.iter().filter_map(|id| self.name(*id)));
@@ -837,7 +848,7 @@ impl Trace {
             .iter()
             .filter_map(|r| match r.body {
                 Body::Connect { conn, .. } => Some((
-                    conn,
+                    u64::from(conn),
                     self.name(r.hosts[0]).unwrap_or_default(),
                     self.name(r.hosts[1]).unwrap_or_default(),
                     r.at,
@@ -902,12 +913,19 @@ impl Store {
         kind: EventKind,
         note: Option<Box<Note>>,
     ) -> u64 {
+        // A connection id past u32 (billions of connections) is kept
+        // whole, as any other event.
+        let small = |conn: u64| u32::try_from(conn).ok();
         let body = match (&kind, &note, more_hosts.is_empty()) {
-            (EventKind::Connect { conn, port }, None, true) => Body::Connect {
-                conn: *conn,
-                port: *port,
+            (EventKind::Connect { conn, port }, None, true) if small(*conn).is_some() => {
+                Body::Connect {
+                    conn: small(*conn).unwrap_or_default(),
+                    port: *port,
+                }
+            }
+            (EventKind::Close { conn }, None, true) if small(*conn).is_some() => Body::Close {
+                conn: small(*conn).unwrap_or_default(),
             },
-            (EventKind::Close { conn }, None, true) => Body::Close { conn: *conn },
             (
                 EventKind::Command {
                     conn,
@@ -950,8 +968,14 @@ impl Store {
         octets: &[u8],
         sent_at: SimTime,
     ) -> u64 {
-        let Ok(len) = u32::try_from(octets.len()) else {
-            // Longer than any line a session accepts: kept whole instead.
+        let flight = at.as_micros().checked_sub(sent_at.as_micros());
+        let (Ok(len), Ok(conn_id), Some(Ok(flight))) = (
+            u32::try_from(octets.len()),
+            u32::try_from(conn),
+            flight.map(u32::try_from),
+        ) else {
+            // Longer than any line a session accepts, past four billion
+            // connections or over an hour on the wire: kept whole instead.
             let kind = EventKind::line(command, conn, Octets::new(octets), sent_at);
             let body = self.push_other(kind, None, Vec::new());
             return self.push_record(at, names, body);
@@ -962,8 +986,8 @@ impl Store {
             names,
             Body::Line {
                 command,
-                conn,
-                sent_at,
+                conn: conn_id,
+                flight,
                 start,
                 len,
             },

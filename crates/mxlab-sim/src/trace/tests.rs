@@ -107,3 +107,34 @@ fn every_event_is_explained_with_a_reference() {
         assert!(e.rfc().starts_with("RFC"));
     }
 }
+
+#[test]
+fn an_event_in_the_store_is_48_bytes() {
+    // Tens of millions of them make a large run: every byte counts.
+    assert_eq!(std::mem::size_of::<Record>(), 48);
+}
+
+#[test]
+fn a_line_over_an_hour_on_the_wire_or_past_four_billion_connections_reads_back_whole() {
+    let mut t = Trace::default();
+    let subject = Subject::default();
+    let sent = SimTime::from_secs(1);
+    let late = SimTime::from_secs(2 * 3600);
+    t.record(
+        late,
+        subject.clone(),
+        EventKind::line(true, 7, Octets::new(b"NOOP"), sent),
+    );
+    t.record(
+        late,
+        subject.clone(),
+        EventKind::line(false, 1 << 40, Octets::new(b"250 Ok"), late),
+    );
+    t.record(late, subject, EventKind::Close { conn: 1 << 40 });
+    let events: Vec<TraceEvent> = t.iter().collect();
+    assert!(
+        matches!(&events[0].kind, EventKind::Command { conn: 7, sent_at, .. } if *sent_at == sent)
+    );
+    assert!(matches!(&events[1].kind, EventKind::Reply { conn, .. } if *conn == 1 << 40));
+    assert!(matches!(&events[2].kind, EventKind::Close { conn } if *conn == 1 << 40));
+}
