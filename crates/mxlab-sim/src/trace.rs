@@ -745,7 +745,6 @@ impl Trace {
     pub fn line_flight(&self, i: usize) -> Option<u64> {
         match self.store.records.get(i) {
             Some(Record {
-                at,
                 body: Body::Line { flight, .. },
                 ..
             }) => Some(u64::from(*flight)),
