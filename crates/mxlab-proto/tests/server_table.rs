@@ -62,6 +62,19 @@ fn raw(
 
 fn none(_: &mut ServerConfig) {}
 
+/// `head`, then `+41` xtext (an `A` each) to fill up, then `tail` and CRLF:
+/// a command line of exactly `octets` octets.
+fn line_of(head: &[u8], tail: &[u8], octets: usize) -> Vec<u8> {
+    let fill = octets - head.len() - tail.len() - 2;
+    let mut line = head.to_vec();
+    line.extend(b"+41".repeat(fill / 3));
+    line.extend(vec![b'a'; fill % 3]);
+    line.extend_from_slice(tail);
+    line.extend_from_slice(b"\r\n");
+    assert_eq!(line.len(), octets);
+    line
+}
+
 fn auth_in_plaintext(c: &mut ServerConfig) {
     c.extensions.auth = true;
     c.auth_requires_tls = false;
@@ -98,6 +111,14 @@ fn cases() -> Vec<Case> {
         raw("control character", none, b"NOOP \x01\r\n".to_vec(), &[220, 500]),
         raw("command line of 512 octets", none, [b"NOOP ".to_vec(), vec![b'a'; 505], b"\r\n".to_vec()].concat(), &[220, 250]),
         raw("command line of 513 octets", none, [b"NOOP ".to_vec(), vec![b'a'; 506], b"\r\n".to_vec()].concat(), &[220, 500]),
+        // Longer MAIL and RCPT lines by the extensions offered: SIZE +26,
+        // DSN +100 (MAIL) and +500 (RCPT), AUTH +500 (MAIL).
+        raw("MAIL FROM with AUTH= of 1138 octets (SIZE, DSN and AUTH offered)", auth_in_plaintext, [EHLO.as_bytes().to_vec(), line_of(b"MAIL FROM:<alice@example.org> AUTH=alice", b"@example.org", 1138)].concat(), &[220, 250, 250]),
+        raw("MAIL FROM with AUTH= of 1139 octets", auth_in_plaintext, [EHLO.as_bytes().to_vec(), line_of(b"MAIL FROM:<alice@example.org> AUTH=alice", b"@example.org", 1139)].concat(), &[220, 250, 500]),
+        raw("MAIL FROM of 639 octets without AUTH offered", none, [EHLO.as_bytes().to_vec(), line_of(b"MAIL FROM:<alice@example.org> ENVID=", b"", 639)].concat(), &[220, 250, 500]),
+        raw("RCPT TO with ORCPT of 1012 octets (DSN offered)", none, [EHLO.as_bytes().to_vec(), b"MAIL FROM:<a@example.org>\r\n".to_vec(), line_of(b"RCPT TO:<bob@example.org> ORCPT=rfc822;bob", b"@example.org", 1012)].concat(), &[220, 250, 250, 250]),
+        raw("RCPT TO of 1013 octets", none, [EHLO.as_bytes().to_vec(), b"MAIL FROM:<a@example.org>\r\n".to_vec(), line_of(b"RCPT TO:<bob@example.org> ORCPT=rfc822;bob", b"@example.org", 1013)].concat(), &[220, 250, 250, 500]),
+        raw("HELO of 513 octets", none, [b"HELO ".to_vec(), vec![b'a'; 506], b"\r\n".to_vec()].concat(), &[220, 500]),
         raw("one long line, one reply", none, [vec![b'a'; 100_000], b"\r\nNOOP\r\n".to_vec()].concat(), &[220, 500, 250]),
         case("bare LF command, strict", none, &["NOOP\n"], &[220, 500]),
         case("bare CR in a command, strict", none, &["NOOP\ra\r\n"], &[220, 500]),
