@@ -252,3 +252,50 @@ fn smtplib_into_an_mbox() {
     );
     assert!(!text.contains('\r'));
 }
+
+/// The queue id in a `250 … queued as ID` reply or an `accepted ID …` line.
+fn queue_id(line: &str) -> String {
+    let id = line
+        .split_once("queued as ")
+        .map(|(_, rest)| rest)
+        .or_else(|| line.strip_prefix("accepted "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no queue id in {line:?}"));
+    id.to_owned()
+}
+
+#[test]
+fn queue_ids_of_two_servers_started_in_the_same_second_differ() {
+    let dir = scratch("queue-ids");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let servers = [Server::start(&a, &[]), Server::start(&b, &[])];
+    let [pa, pb] = [0, 1].map(|i| servers[i].addr.rsplit_once(':').unwrap().1.to_owned());
+    // Both messages up to their final dot, then both dots back to back:
+    // each server's first message, in the same second.
+    let script = format!(
+        "import smtplib\n\
+         ss = [smtplib.SMTP('127.0.0.1', p) for p in ({pa}, {pb})]\n\
+         for s in ss:\n\
+         \x20   s.ehlo(); s.mail('alice@example.org'); s.rcpt('bob@example.org')\n\
+         \x20   s.putcmd('data'); assert s.getreply()[0] == 354\n\
+         for s in ss:\n\
+         \x20   s.send(b'Subject: queue ids\\r\\n\\r\\nHello.\\r\\n.\\r\\n')\n\
+         for s in ss:\n\
+         \x20   print(s.getreply()[1].decode())\n\
+         \x20   s.quit()\n"
+    );
+    let out = run_ok(python().args(["-c", &script]));
+    let replied: Vec<String> = out.lines().map(queue_id).collect();
+    assert_eq!(replied.len(), 2, "{out}");
+    assert_ne!(replied[0], replied[1], "{out}");
+    for (server, id) in servers.iter().zip(&replied) {
+        wait_for(10, "the message", || server.accepted().len() == 1);
+        assert_eq!(&queue_id(&server.accepted()[0]), id);
+        assert!(
+            id.len() >= 15 && id.bytes().all(|c| c.is_ascii_alphanumeric()),
+            "{id}"
+        );
+        let stored = String::from_utf8(server.messages()[0].clone()).unwrap();
+        assert!(stored.contains(&format!(" id {id}")), "{stored}");
+    }
+}
