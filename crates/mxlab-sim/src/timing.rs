@@ -4,12 +4,17 @@
 //! Each built-in profile reproduces a real MTA's documented defaults, so a
 //! lecture can put them side by side:
 //!
-//! | profile | retries | gives up |
-//! | --- | --- | --- |
-//! | `postfix` | backoff = message age clamped to 300..=4000 s, picked up by the deferred-queue scan every 300 s | first failure after 5 d |
-//! | `opensmtpd` | 400·n² s after arrival | exactly 4 d after arrival; one delay warning after 4 h |
-//! | `exim` | `F,2h,15m; G,16h,1h,1.5; F,4d,6h` from the first failure | first failure after 4 d |
-//! | `rfc5321` | every 30 min (RFC 5321 §4.5.4.1) | first failure after 5 d |
+//! | profile | retries | gives up | delay warnings |
+//! | --- | --- | --- | --- |
+//! | `postfix` | backoff = message age clamped to 300..=4000 s, picked up by the deferred-queue scan every 300 s | first failure at or after 5 d | none |
+//! | `opensmtpd` | 400·n² s after arrival | exactly 4 d after arrival | one, at the failure whose next try is at or after 4 h |
+//! | `exim` | `F,2h,15m; G,16h,1h,1.5; F,4d,6h` from the first failure, each rule while at most its cutoff has passed | first failure past 4 d | every 24 h |
+//! | `rfc5321` | every 30 min (RFC 5321 §4.5.4.1) | first failure at or after 5 d | none |
+//!
+//! Each constructor cites the MTA's own parameter names, their default
+//! values and the source files they come from;
+//! `tests/profiles_as_their_mtas.rs` checks every attempt, warning and
+//! bounce against each MTA's algorithm written out independently.
 
 use core::time::Duration;
 
@@ -127,9 +132,18 @@ pub struct TimingProfile {
     /// Bounce exactly at the lifetime (OpenSMTPD) instead of at the first
     /// failed attempt after it (Postfix, Exim).
     pub expire_exactly: bool,
-    /// Send one delay warning (RFC 3464 `action: delayed`) when a message
+    /// Send a delay warning (RFC 3464 `action: delayed`) when a message
     /// has been queued this long.
     pub delay_warning_secs: Option<u64>,
+    /// Send it again each time the message has waited that long once
+    /// more (Exim's `delay_warning`, whose last time repeats: 24 h, 48 h,
+    /// 72 h, ...); otherwise once.
+    pub delay_warning_repeats: bool,
+    /// Send it at the failed attempt whose *next* try falls at or after
+    /// the warning time (OpenSMTPD: the sender hears before the wait that
+    /// crosses it), rather than at the first failed attempt at or after
+    /// it (Postfix's `delay_warning_time`, Exim).
+    pub delay_warning_before_next_try: bool,
     /// Maximum `Received:` headers before a message is a loop (554 5.4.6).
     pub hop_limit: u32,
     /// The SMTP client's timeouts.
@@ -162,9 +176,19 @@ const HOUR: u64 = 3_600;
 const DAY: u64 = 86_400;
 
 impl TimingProfile {
-    /// Postfix 3.x defaults: `queue_run_delay` 300 s, `minimal_backoff_time`
-    /// 300 s, `maximal_backoff_time` 4000 s, `maximal_queue_lifetime` 5 d,
-    /// `delay_warning_time` 0 (off), hop limit 50.
+    /// Postfix 3.x defaults, from `src/global/mail_params.h` (documented in
+    /// postconf(5)): `queue_run_delay = 300s` (`DEF_QUEUE_RUN_DELAY`),
+    /// `minimal_backoff_time = 300s` (`DEF_MIN_BACKOFF_TIME`),
+    /// `maximal_backoff_time = 4000s` (`DEF_MAX_BACKOFF_TIME`),
+    /// `maximal_queue_lifetime = 5d` (`DEF_MAX_QUEUE_TIME`),
+    /// `delay_warning_time = 0h`, off (`DEF_DELAY_WARN_TIME`),
+    /// `hopcount_limit = 50` (`DEF_HOPCOUNT_LIMIT`),
+    /// `default_destination_concurrency_limit = 20`, and the `smtp_*_timeout`
+    /// defaults (connect 30 s, helo/mail/rcpt 300 s, data_init 120 s,
+    /// data_xfer 180 s, data_done 600 s). The wait after a failure is the
+    /// message's age clamped between the two backoff times
+    /// (`src/qmgr/qmgr_active.c`, `qmgr_active_defer`), and deferred mail is
+    /// picked up by the next deferred-queue scan.
     pub fn postfix() -> Self {
         TimingProfile {
             queue_run_delay_secs: Some(300),
@@ -175,6 +199,8 @@ impl TimingProfile {
             max_queue_lifetime_secs: 5 * DAY,
             expire_exactly: false,
             delay_warning_secs: None,
+            delay_warning_repeats: false,
+            delay_warning_before_next_try: false,
             hop_limit: 50,
             timeouts: ClientTimeouts::default(),
             // `default_destination_concurrency_limit`.
@@ -182,8 +208,14 @@ impl TimingProfile {
         }
     }
 
-    /// OpenSMTPD defaults: retries at 400·n² s after arrival, expiry after
-    /// 4 d, one delay warning after 4 h, hop limit 100.
+    /// OpenSMTPD defaults: the n-th retry at creation + 400·n² s
+    /// (`smtpd/scheduler_ramqueue.c`, `BACKOFF_TRANSFER` 400 s for relayed
+    /// mail), expiry exactly at creation + `queue ttl`, 4 d
+    /// (`SMTPD_QUEUE_EXPIRY` in `smtpd/smtpd.h`), one delay warning per
+    /// `bounce warn-interval`, 4 h by default (smtpd.conf(5)), sent at the
+    /// failure whose next try falls at or after it; hop limit 100
+    /// (`MAX_HOPS_COUNT` in `smtpd/smtpd.h`); `MAXCONN_PER_ROUTE` 5
+    /// (`smtpd/mta.c`); connect timeout 300 s.
     pub fn opensmtpd() -> Self {
         TimingProfile {
             queue_run_delay_secs: None,
@@ -191,6 +223,8 @@ impl TimingProfile {
             max_queue_lifetime_secs: 4 * DAY,
             expire_exactly: true,
             delay_warning_secs: Some(4 * HOUR),
+            delay_warning_repeats: false,
+            delay_warning_before_next_try: true,
             hop_limit: 100,
             timeouts: ClientTimeouts {
                 connect_secs: 300,
@@ -201,9 +235,15 @@ impl TimingProfile {
         }
     }
 
-    /// Exim's default retry rule `F,2h,15m; G,16h,1h,1.5; F,4d,6h`, one
-    /// delay warning after 24 h (`delay_warning`), hop limit 100
-    /// (RFC 5321 §6.3).
+    /// Exim's defaults: the retry rule of `src/configure.default`
+    /// (`* * F,2h,15m; G,16h,1h,1.5; F,4d,6h`), each rule applying while
+    /// the time since the first failure is at most its cutoff
+    /// (`src/retry.c`: `failing_interval <= rule->timeout`), the address
+    /// bouncing at the first failure past the last; `delay_warning = 24h`
+    /// (`src/readconf.c`), whose last time repeats: a warning after 24 h,
+    /// 48 h, 72 h; `received_headers_max = 30`; the smtp transport's
+    /// `connect_timeout`, `command_timeout` and `data_timeout` of 5 m and
+    /// `final_timeout` of 10 m (`src/transports/smtp.c`).
     pub fn exim() -> Self {
         TimingProfile {
             queue_run_delay_secs: None,
@@ -232,8 +272,18 @@ impl TimingProfile {
             max_queue_lifetime_secs: 4 * DAY,
             expire_exactly: false,
             delay_warning_secs: Some(24 * HOUR),
-            hop_limit: 100,
-            timeouts: ClientTimeouts::default(),
+            delay_warning_repeats: true,
+            delay_warning_before_next_try: false,
+            hop_limit: 30,
+            timeouts: ClientTimeouts {
+                connect_secs: 300,
+                helo_secs: 300,
+                mail_secs: 300,
+                rcpt_secs: 300,
+                data_init_secs: 300,
+                data_block_secs: 300,
+                data_done_secs: 600,
+            },
             // No per-destination limit unless `serialize_hosts` is set.
             destination_concurrency: None,
         }
@@ -250,6 +300,8 @@ impl TimingProfile {
             max_queue_lifetime_secs: 5 * DAY,
             expire_exactly: false,
             delay_warning_secs: None,
+            delay_warning_repeats: false,
+            delay_warning_before_next_try: false,
             hop_limit: 100,
             timeouts: ClientTimeouts {
                 connect_secs: 300,
@@ -300,7 +352,10 @@ impl TimingProfile {
             Backoff::Fixed { interval_secs } => now.plus_secs((*interval_secs).max(1)),
             Backoff::Rules { rules } => {
                 let since_first = now.saturating_duration_since(first_failure).as_secs();
-                match rules.iter().find(|r| since_first < r.until_secs) {
+                // Exim's `retry.c`: a rule applies while the time since the
+                // first failure is at most its cutoff
+                // (`failing_interval <= rule->timeout`).
+                match rules.iter().find(|r| since_first <= r.until_secs) {
                     None => return RetryDecision::ExpireAt(now),
                     Some(rule) => {
                         let interval = match rule.kind {

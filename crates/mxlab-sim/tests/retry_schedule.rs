@@ -65,12 +65,13 @@ fn opensmtpd_retries_at_400_n_squared_and_expires_at_4_days() {
 #[test]
 fn exim_follows_f_2h_15m_g_16h_1h_1_5_f_4d_6h() {
     let (s, expiry) = print("exim", &TimingProfile::exim());
-    // Every 15 minutes for the first 2 hours.
-    let first: Vec<u64> = s.iter().copied().take_while(|t| *t <= 7200).collect();
-    assert_eq!(first, (0..=8).map(|k| k * 900).collect::<Vec<_>>());
+    // Every 15 minutes while at most 2 hours have passed since the first
+    // failure: the failure at exactly 2 h retries in 15 minutes too.
+    let first: Vec<u64> = s.iter().copied().take_while(|t| *t <= 8100).collect();
+    assert_eq!(first, (0..=9).map(|k| k * 900).collect::<Vec<_>>());
     // Then geometric from 1 h by 1.5.
     let gaps: Vec<u64> = s.windows(2).map(|w| w[1] - w[0]).collect();
-    assert_eq!(&gaps[8..12], &[3600, 5400, 8100, 12150]);
+    assert_eq!(&gaps[9..13], &[3600, 5400, 8100, 12150]);
     // After 16 h, every 6 hours.
     let late: Vec<u64> = s
         .windows(2)
@@ -128,4 +129,22 @@ fn a_zero_backoff_still_moves_the_clock() {
         RetryDecision::RetryAt(at) => assert!(at > now),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn exim_uses_its_own_transport_timeouts_and_received_headers_max() {
+    let p = TimingProfile::exim();
+    let t = &p.timeouts;
+    // connect_timeout, command_timeout, data_timeout 5 m; final_timeout 10 m.
+    assert_eq!(
+        (t.connect_secs, t.helo_secs, t.mail_secs, t.rcpt_secs),
+        (300, 300, 300, 300)
+    );
+    assert_eq!(
+        (t.data_init_secs, t.data_block_secs, t.data_done_secs),
+        (300, 300, 600)
+    );
+    assert_eq!(p.hop_limit, 30);
+    assert!(p.delay_warning_repeats && !p.delay_warning_before_next_try);
+    assert!(TimingProfile::opensmtpd().delay_warning_before_next_try);
 }

@@ -51,7 +51,13 @@ impl Sim {
             DsnAction::Failed => ("dsn", DsnKind::Failure, Action::Failed),
             DsnAction::Delayed => ("delay", DsnKind::Delay, Action::Delayed),
         };
-        let dsn_id = format!("{}.{suffix}", original.message_id);
+        // A repeated delay warning (Exim) is a message of its own.
+        let dsn_id = match action {
+            DsnAction::Delayed if original.warnings > 1 => {
+                format!("{}.{suffix}{}", original.message_id, original.warnings)
+            }
+            _ => format!("{}.{suffix}", original.message_id),
+        };
         let retry_until = self.hosts.get(host).map(|h| {
             unix(
                 original

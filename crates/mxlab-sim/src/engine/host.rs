@@ -63,8 +63,8 @@ pub struct QueueEntry {
     pub next_attempt: Option<SimTime>,
     /// An attempt is in progress.
     pub in_flight: bool,
-    /// The delay warning was sent.
-    pub warned: bool,
+    /// Delay warnings sent so far.
+    pub warnings: u32,
     /// The message id's name in the run's trace (set as it enters a queue).
     #[serde(skip)]
     pub(crate) name: u32,
@@ -119,7 +119,7 @@ impl QueueEntry {
             last_gap_micros: 0,
             next_attempt: None,
             in_flight: false,
-            warned: false,
+            warnings: 0,
             name: NO_NAME,
         }
     }

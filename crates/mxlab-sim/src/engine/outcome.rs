@@ -92,15 +92,33 @@ impl Sim {
                 }
             }
         }
-        let warn = !is_bounce
-            && !entry.warned
-            && next.is_some_and(|(_, expire)| !expire)
-            && profile
-                .delay_warning_secs
-                .is_some_and(|w| now >= entry.arrival.plus_secs(w));
-        if warn {
-            entry.warned = true;
-        }
+        // A delay warning (RFC 3464 `action: delayed`) when the message
+        // has waited the profile's warning time, once or each time again
+        // (Exim); judged at this failure, or at the next try it leads to
+        // (OpenSMTPD).
+        let warn = match (profile.delay_warning_secs, next) {
+            (Some(every), Some((next_try, false))) if !is_bounce => {
+                let moment = if profile.delay_warning_before_next_try {
+                    next_try
+                } else {
+                    now
+                };
+                let waited = moment.saturating_duration_since(entry.arrival).as_secs();
+                let again = profile.delay_warning_repeats && every > 0;
+                let due = every.saturating_mul(u64::from(entry.warnings) + 1);
+                let warn = (entry.warnings == 0 || again) && waited >= due;
+                if warn {
+                    // Warnings whose time has passed unseen (a wait longer
+                    // than the interval) are not sent one after another.
+                    let passed = waited.checked_div(every).unwrap_or(1);
+                    entry.warnings = u32::try_from(passed)
+                        .unwrap_or(u32::MAX)
+                        .max(entry.warnings.saturating_add(1));
+                }
+                warn
+            }
+            _ => false,
+        };
         // The entry as it stands, for the DSNs (only they need a copy).
         let original = (warn || (!bounced.is_empty() && !is_bounce)).then(|| entry.clone());
         for (subject, kind, note) in records {
