@@ -15,6 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { relayLoop } from './frames.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -158,18 +159,7 @@ test('a run that would never end stops on its budget with a banner, keeps its tr
 
 test('a relay loop carrying an 8 MB body stops on its budget instead of panicking', async () => {
   const { page, problems } = await open();
-  const s = await presetJson(page, 'relay-via-smarthost');
-  const relay = s.nodes.find((n) => n.name === 'relay.example.com');
-  const other = structuredClone(relay);
-  other.name = 'relay2.example.com';
-  other.addresses = ['192.0.2.27'];
-  other.policy.relay = { allow_from: ['relay.example.com'], smarthost: 'relay.example.com' };
-  other.policy.timing = 'loop';
-  relay.policy.relay = { allow_from: ['smtp.example.com', 'relay2.example.com'], smarthost: 'relay2.example.com' };
-  relay.policy.timing = 'loop';
-  s.nodes.push(other);
-  s.profiles = [{ name: 'loop', profile: { hop_limit: 1000 } }];
-  s.messages[0].body = `${'x'.repeat(78)}\r\n`.repeat(100000);
+  const s = relayLoop(await presetJson(page, 'relay-via-smarthost'));
   await jsonEditor(page);
   await page.fill('#scenario-json', JSON.stringify(s));
   await heartbeat(page);
