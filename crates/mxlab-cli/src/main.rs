@@ -237,6 +237,13 @@ enum Command {
         /// Offer STARTTLS, with a self-signed certificate made at start.
         #[arg(long)]
         starttls: bool,
+        /// TLS from the first byte, as on the submissions port 465 (RFC
+        /// 8314 §3), with a self-signed certificate made at start: the
+        /// handshake comes before the greeting, STARTTLS is not offered
+        /// (not even for a --host whose policy offers it), and Received:
+        /// says ESMTPS. A client that does not start TLS gets no greeting.
+        #[arg(long, conflicts_with = "starttls")]
+        implicit_tls: bool,
         /// Print accepted messages only, not every connection.
         #[arg(long)]
         quiet: bool,
@@ -350,6 +357,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             timeout,
             grace,
             starttls,
+            implicit_tls,
             quiet,
         } => {
             let node = match (scenario, host) {
@@ -376,7 +384,8 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             let hostname = hostname
                 .or_else(|| node.as_ref().map(|n| n.name.clone()))
                 .unwrap_or_else(|| "mxlab.localhost".into());
-            let starttls = starttls || node.as_ref().is_some_and(|n| n.policy.starttls);
+            let starttls =
+                !implicit_tls && (starttls || node.as_ref().is_some_and(|n| n.policy.starttls));
             serve::serve(serve::ServeOptions {
                 listen,
                 node,
@@ -389,6 +398,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
                 timeout: std::time::Duration::from_secs(timeout),
                 grace: std::time::Duration::from_secs(grace),
                 starttls,
+                implicit_tls,
                 quiet,
             })?;
             Ok(Outcome::Success)

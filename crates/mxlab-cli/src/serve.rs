@@ -9,7 +9,10 @@
 //! store; after the final dot the message is stored (Maildir or mbox) and
 //! synced before the 250 goes out, and printed as a trace line. A DATA
 //! phase that ends without a message (552, 550, 500, the peer gone) leaves
-//! nothing behind.
+//! nothing behind. With `--implicit-tls` (RFC 8314 §3) the TLS handshake
+//! comes first, before the greeting, and the session starts as one in TLS
+//! already (`ServerSession::new_implicit_tls`); a client that does not
+//! start TLS is closed without a word.
 //!
 //! Limits: connections (`--max-connections`, and as many as
 //! `--max-memory` holds at [`CONNECTION_MEMORY`] each; then 421 4.3.2 at
@@ -41,7 +44,6 @@ use mxlab_proto::{Input, Instant, Output, ServerState};
 use mxlab_sim::engine::{PeerState, ServerPolicy};
 use mxlab_sim::scenario::Node;
 use mxlab_sim::SimTime;
-use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Mutex, Semaphore};
 use tokio::task::JoinSet;
@@ -75,6 +77,10 @@ pub struct ServeOptions {
     pub grace: Duration,
     /// Offer STARTTLS with a certificate generated at start.
     pub starttls: bool,
+    /// TLS from the first byte (Implicit TLS, RFC 8314 §3), with a
+    /// certificate generated at start: the handshake comes before the
+    /// greeting, and STARTTLS is not offered.
+    pub implicit_tls: bool,
     /// Print only accepted messages, not connections.
     pub quiet: bool,
 }
@@ -210,9 +216,10 @@ fn server_config(opts: &ServeOptions) -> ServerConfig {
         None => ServerConfig::new(opts.hostname.clone()),
     };
     c.timeout = opts.timeout;
-    // TLS only with a certificate to offer.
-    c.extensions.starttls = opts.starttls;
-    c.require_tls = c.require_tls && opts.starttls;
+    // TLS only with a certificate to offer; under implicit TLS every
+    // session is in TLS already, and STARTTLS has no place.
+    c.extensions.starttls = opts.starttls && !opts.implicit_tls;
+    c.require_tls = c.require_tls && (opts.starttls || opts.implicit_tls);
     // The smaller of --max-message-size and the host's own limit.
     let size = opts.max_message_size;
     let limit = opts.node.as_ref().and_then(|n| n.policy.size_limit);
@@ -243,7 +250,7 @@ async fn run(opts: ServeOptions) -> Result<()> {
                 .with_context(|| format!("cannot create Maildir {}", dir.display()))?
         }
     };
-    let tls = if opts.starttls {
+    let tls = if opts.starttls || opts.implicit_tls {
         Some(tls::acceptor(&opts.hostname)?)
     } else {
         None
@@ -268,7 +275,12 @@ async fn run(opts: ServeOptions) -> Result<()> {
         queue_ids: QueueIds::new(std::process::id()),
     });
     trace(&format!(
-        "listening on {local} as {}{}",
+        "listening on {local}{} as {}{}",
+        if shared.opts.implicit_tls {
+            " (implicit TLS)"
+        } else {
+            ""
+        },
         shared.opts.hostname,
         match &shared.opts.node {
             Some(n) => format!(" with the policy of {}", n.name),
@@ -382,17 +394,37 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Over the connection limit: 421 at once (RFC 5321 §3.8).
-async fn too_many(mut stream: TcpStream, shared: &Shared) {
+/// Over the connection limit: 421 at once (RFC 5321 §3.8), after the
+/// handshake under implicit TLS.
+async fn too_many(stream: TcpStream, shared: &Shared) {
     let line = format!(
         "421 4.3.2 {} Too many connections, try again later\r\n",
         shared.opts.hostname
     );
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        let _ = stream.write_all(line.as_bytes()).await;
-        let _ = stream.shutdown().await;
+        let mut conn = match implicit_tls(stream, shared).await {
+            Ok(conn) => conn,
+            Err(_) => return,
+        };
+        let _ = conn.write_all(line.as_bytes()).await;
+        conn.shutdown().await;
     })
     .await;
+}
+
+/// The connection as the session starts on it: plain, or under TLS after
+/// a handshake (within the idle timeout) when TLS comes from the first
+/// byte. A client that does not speak TLS there gets no greeting.
+async fn implicit_tls(stream: TcpStream, shared: &Shared) -> Result<Conn, String> {
+    let acceptor = match &shared.tls {
+        Some(acceptor) if shared.opts.implicit_tls => acceptor,
+        _ => return Ok(Conn::Plain(stream)),
+    };
+    match tokio::time::timeout(shared.opts.timeout, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Ok(Conn::Tls(Box::new(tls))),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("timed out".into()),
+    }
 }
 
 type Conn = crate::conn::Conn<tokio_rustls::server::TlsStream<TcpStream>>;
@@ -413,8 +445,23 @@ async fn session(
     if !shared.opts.quiet {
         trace(&format!("connection {id} from {addr}"));
     }
-    let mut conn = Conn::Plain(stream);
-    let mut s = ServerSession::new(shared.config.clone(), shared.now());
+    let mut conn = match implicit_tls(stream, shared).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            if !shared.opts.quiet {
+                trace(&format!(
+                    "connection {id} closed: TLS handshake failed ({})",
+                    crate::one_line(&e)
+                ));
+            }
+            return;
+        }
+    };
+    let mut s = if matches!(conn, Conn::Tls(_)) {
+        ServerSession::new_implicit_tls(shared.config.clone(), shared.now())
+    } else {
+        ServerSession::new(shared.config.clone(), shared.now())
+    };
     let mut peer = Peer {
         addr,
         state: PeerState::default(),

@@ -444,3 +444,17 @@ fn scenario_can_come_from_standard_input() {
     assert!(o.status.success());
     assert!(stdout(&o).starts_with("ok: 4 hosts"));
 }
+
+#[test]
+fn serve_help_documents_implicit_tls_and_it_excludes_starttls() {
+    let help = ok(&["serve", "--help"]);
+    assert!(help.contains("--implicit-tls"), "{help}");
+    assert!(help.contains("RFC 8314"), "{help}");
+    let both = mxlab(&["serve", "--implicit-tls", "--starttls"]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
+}

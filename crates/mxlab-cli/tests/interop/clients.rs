@@ -1,6 +1,7 @@
 //! Real SMTP clients against `mxlab serve`.
 
 use std::collections::BTreeSet;
+use std::io::{Read, Write};
 use std::process::Command;
 
 use crate::common::{crlf, python, run_ok, scratch, sent_part, wait_for, Server};
@@ -298,4 +299,112 @@ fn queue_ids_of_two_servers_started_in_the_same_second_differ() {
         let stored = String::from_utf8(server.messages()[0].clone()).unwrap();
         assert!(stored.contains(&format!(" id {id}")), "{stored}");
     }
+}
+
+#[test]
+fn smtplib_ssl_through_implicit_tls_lands_byte_exact_as_esmtps() {
+    let dir = scratch("smtplib-implicit-tls");
+    let server = Server::start(&dir, &["--implicit-tls"]);
+    assert!(
+        server.lines()[0].contains("(implicit TLS)"),
+        "{:?}",
+        server.lines()
+    );
+    let msg = sample();
+    let out = smtplib(
+        &server,
+        &msg,
+        "with smtplib.SMTP_SSL(HOST, PORT, context=TLS) as s:\n\
+         \x20   s.ehlo()\n\
+         \x20   print('tls', s.sock.version())\n\
+         \x20   print('starttls offered' if s.has_extn('starttls') else 'no starttls')\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n",
+    );
+    assert!(out.contains("tls TLSv1."), "{out}");
+    assert!(out.contains("no starttls"), "{out}");
+    wait_for(10, "the message", || server.messages().len() == 1);
+    let stored = &server.messages()[0];
+    assert_eq!(sent_part(stored), msg.as_slice());
+    let stored = String::from_utf8_lossy(stored);
+    assert!(stored.contains(" with ESMTPS id "), "{stored}");
+}
+
+#[test]
+fn smtplib_ssl_auth_on_a_submission_host_policy_is_esmtpsa() {
+    let dir = scratch("smtplib-implicit-tls-auth");
+    let server = Server::start(
+        &dir,
+        &[
+            "--implicit-tls",
+            "--scenario",
+            "preset:submission-starttls-auth",
+            "--host",
+            "smtp.example.com",
+        ],
+    );
+    // The host requires TLS and AUTH over TLS: both hold from the first
+    // byte, and its STARTTLS is not offered on the implicit-TLS port.
+    let out = smtplib(
+        &server,
+        &sample(),
+        "with smtplib.SMTP_SSL(HOST, PORT, context=TLS) as s:\n\
+         \x20   s.ehlo()\n\
+         \x20   print('starttls offered' if s.has_extn('starttls') else 'no starttls')\n\
+         \x20   s.login('alice', 'correct horse')\n\
+         \x20   print('logged in')\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n",
+    );
+    assert!(
+        out.contains("no starttls") && out.contains("logged in"),
+        "{out}"
+    );
+    wait_for(10, "the message", || server.messages().len() == 1);
+    let stored = String::from_utf8(server.messages()[0].clone()).unwrap();
+    assert!(stored.contains(" with ESMTPSA id "), "{stored}");
+}
+
+#[test]
+fn a_plain_client_on_the_implicit_tls_port_gets_no_greeting_and_others_are_served() {
+    let dir = scratch("implicit-tls-plain");
+    let server = Server::start(&dir, &["--implicit-tls", "--timeout", "2"]);
+    // smtplib in clear waits for a greeting that never comes: the server
+    // waits for a TLS ClientHello, then closes at the idle timeout.
+    let out = smtplib(
+        &server,
+        b"",
+        "try:\n\
+         \x20   smtplib.SMTP(HOST, PORT, timeout=30)\n\
+         \x20   print('greeted')\n\
+         except smtplib.SMTPServerDisconnected as e:\n\
+         \x20   print('disconnected:', e)\n",
+    );
+    assert!(out.contains("disconnected:"), "{out}");
+    // A client that speaks first, in clear: not TLS, closed at once.
+    let mut s = server.connect();
+    s.write_all(b"EHLO plain.example\r\n").unwrap();
+    let mut heard = Vec::new();
+    let _ = s.read_to_end(&mut heard);
+    assert!(
+        !heard.windows(4).any(|w| w == b"220 ") && !heard.starts_with(b"EHLO"),
+        "{:?}",
+        String::from_utf8_lossy(&heard)
+    );
+    // The server goes on serving.
+    smtplib(
+        &server,
+        &sample(),
+        "with smtplib.SMTP_SSL(HOST, PORT, context=TLS) as s:\n\
+         \x20   s.sendmail('alice@example.org', ['bob@example.org'], MSG)\n",
+    );
+    wait_for(10, "the message", || server.messages().len() == 1);
+    let lines = server.lines();
+    let failed = lines
+        .iter()
+        .filter(|l| l.contains("TLS handshake failed"))
+        .count();
+    assert_eq!(failed, 2, "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("internal error")),
+        "{lines:?}"
+    );
 }
