@@ -28,6 +28,7 @@ mod conn;
 mod deliver;
 mod duration;
 mod presets;
+mod queue_id;
 mod run;
 mod serve;
 mod size;
