@@ -328,33 +328,6 @@ pub struct ServerSession {
 
 const AUTH_LINE: usize = 12_288; // RFC 4954 §4
 
-/// The longest command line `text` may be, CRLF included: 512 octets
-/// (RFC 5321 §4.5.3.1.4), and more for MAIL and RCPT by the extensions
-/// offered, which each add parameters to them: SIZE 26 octets to MAIL
-/// (RFC 1870 §4), DSN 100 to MAIL and 500 to RCPT (RFC 3461 §4), AUTH 500
-/// to MAIL (RFC 4954 §3).
-fn command_line_limit(ext: &Extensions, text: &[u8]) -> usize {
-    let verb = |v: &[u8]| {
-        text.get(..v.len())
-            .is_some_and(|t| t.eq_ignore_ascii_case(v))
-    };
-    let mut extra = 0;
-    if verb(b"MAIL ") {
-        extra += if ext.size.is_some() { 26 } else { 0 };
-        extra += if ext.dsn { 100 } else { 0 };
-        extra += if ext.auth { 500 } else { 0 };
-    } else if verb(b"RCPT ") && ext.dsn {
-        extra += 500;
-    }
-    limits::COMMAND_LINE + extra
-}
-
-/// The longest command line read at all: the longest a MAIL or RCPT may
-/// be ([`command_line_limit`]).
-fn command_line_max(ext: &Extensions) -> usize {
-    command_line_limit(ext, b"MAIL ").max(command_line_limit(ext, b"RCPT "))
-}
-
 /// The parts one after another (short texts are kept inline).
 fn joined(parts: &[&str]) -> CompactString {
     let mut out = CompactString::with_capacity(parts.iter().map(|p| p.len()).sum());
@@ -398,7 +371,7 @@ impl ServerSession {
     /// after another does not allocate them again.
     pub fn restart(&mut self, config: ServerConfig, now: Instant) {
         let mut lines = core::mem::replace(&mut self.lines, LineReader::new(0));
-        lines.reset(command_line_max(&config.extensions));
+        lines.reset(limits::command_line_max(&config.extensions));
         let mut inbuf = core::mem::take(&mut self.inbuf);
         inbuf.clear();
         let mut out = core::mem::take(&mut self.out);
@@ -433,7 +406,7 @@ impl ServerSession {
             mode: Mode::Command,
             lines: room
                 .lines
-                .unwrap_or_else(|| LineReader::new(command_line_max(&config.extensions))),
+                .unwrap_or_else(|| LineReader::new(limits::command_line_max(&config.extensions))),
             inbuf: room.inbuf,
             pos: 0,
             out: room.out,
@@ -696,7 +669,7 @@ impl ServerSession {
             // the command injection defence).
             self.inbuf.clear();
             self.pos = 0;
-            self.lines = LineReader::new(command_line_max(&self.config.extensions));
+            self.lines = LineReader::new(limits::command_line_max(&self.config.extensions));
         }
         if self.close_after {
             self.close_after = false;
@@ -837,12 +810,12 @@ impl ServerSession {
             // SASL exchange is over and the next line is a command again.
             self.mode = Mode::Command;
             self.lines
-                .set_max(command_line_max(&self.config.extensions));
+                .set_max(limits::command_line_max(&self.config.extensions));
             self.state = self.settled_state();
         }
         let longer_than_its_command_may_be = matches!(self.mode, Mode::Command)
             && line.text.len().saturating_add(2)
-                > command_line_limit(&self.config.extensions, &line.text);
+                > limits::command_line_limit(&self.config.extensions, &line.text);
         if line.too_long || longer_than_its_command_may_be {
             self.error(Reply::enhanced(500, (5, 5, 2), "Error: line too long"));
             return;
@@ -1121,7 +1094,7 @@ impl ServerSession {
     fn auth_line(&mut self, step: AuthStep, text: &[u8]) {
         let text = String::from_utf8_lossy(text).trim().to_string();
         self.lines
-            .set_max(command_line_max(&self.config.extensions));
+            .set_max(limits::command_line_max(&self.config.extensions));
         if text == "*" {
             self.mode = Mode::Command;
             self.state = self.settled_state();
