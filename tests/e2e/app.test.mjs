@@ -462,7 +462,7 @@ test('a scenario file imports, and the scenario, trace and transcripts export', 
   const trace = await download('Export trace');
   assert.ok(JSON.parse(trace.text).events.length > 10);
   const transcripts = await download('Export transcripts');
-  assert.match(transcripts.text, /^# connection 1 /m);
+  assert.match(transcripts.text, /^# conn 1: \S+ -> \S+:(25|587) at /m, 'as mxlab transcript writes it, with the port');
   assert.match(transcripts.text, /^S: 4\d\d /m, 'the greylisting refusal is in the transcript');
 
   // A file that is not a scenario: a clear error, the current one stays.
@@ -557,6 +557,25 @@ test('on the wire: plain text before STARTTLS, ciphertext after; hosts can be dr
   await page.click('button[aria-label="Reset the layout"]');
   assert.equal(await host.getAttribute('transform'), before);
   assert.equal(await svg.getAttribute('viewBox'), vb0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the drawing and the transcript name the port of each session: 587, 465 and 25', async () => {
+  const { page, problems } = await open('submission-ports');
+  const max = Number(await page.getAttribute(timeline, 'max'));
+  const seen = new Set();
+  for (let p = 0; p <= max; p += Math.max(1, Math.floor(max / 400))) {
+    await seek(page, p);
+    for (const port of await page.$$eval('.link.open .port', (els) => els.map((e) => e.dataset.port))) seen.add(port);
+  }
+  for (const port of ['587', '465', '25']) assert.ok(seen.has(port), `port ${port} drawn on an open link (saw ${[...seen]})`);
+  await seekEnd(page);
+  await tab(page, 'Transcript');
+  const options = await page.$$eval('select[aria-label=Session] option', (o) => o.map((e) => e.textContent));
+  assert.ok(options.some((o) => /→ \S+:587 at /.test(o)), options.join('\n'));
+  assert.ok(options.some((o) => /→ \S+:465 at /.test(o)), options.join('\n'));
+  assert.ok(options.some((o) => /→ \S+:25 at /.test(o)), options.join('\n'));
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -119,6 +119,52 @@ async function computeBlocks(page, scenario) {
   });
 }
 
+/**
+ * Pastes `scenario` into the JSON editor, runs it, and sorts the renderer's
+ * tasks over 50 ms while it is computed (from a Chromium trace) into those
+ * that ran the page's script (the app) and the browser's own (for example
+ * its form autofill reading the editor's megabytes once after they changed).
+ */
+async function pastedBlocks(page, scenario) {
+  await page.click('[role=tab]:has-text("Scenario")');
+  await page.click('.mode button:has-text("JSON")');
+  await page.fill('#scenario-json', JSON.stringify(scenario));
+  await page.waitForTimeout(1500);
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  const runs = await page.evaluate(() => Number(document.body.dataset.mxlabRuns));
+  await page.click('button.apply');
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.mxlabRuns) > n && document.body.dataset.mxlabState === 'ready',
+    runs,
+    { timeout: 300000 },
+  );
+  await page.waitForTimeout(200);
+  await cdp.send('Tracing.end');
+  await complete;
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}/${e.tid}`));
+  const onMain = (e) => main.has(`${e.pid}/${e.tid}`);
+  // From the click on "Validate and run", which starts the computation.
+  const click = events.find((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'click' && onMain(e));
+  const from = click?.ts ?? 0;
+  const script = (t) =>
+    events
+      .filter((e) => onMain(e) && e.ts >= t.ts && e.ts < t.ts + t.dur && ['FunctionCall', 'TimerFire', 'EventDispatch', 'FireAnimationFrame'].includes(e.name))
+      .reduce((sum, e) => sum + (e.dur ?? 0), 0) > t.dur / 2;
+  const long = events.filter((e) => e.name === 'RunTask' && onMain(e) && e.dur > 50000 && e.ts >= from);
+  const ms = (list) => list.map((t) => Math.round(t.dur / 1000));
+  const tasks = events.filter((e) => e.name === 'RunTask' && onMain(e) && e.ts >= from);
+  if (!click || tasks.length === 0) throw new Error('the trace has no click or no renderer tasks after it');
+  return {
+    tasks_seen: tasks.length,
+    long_tasks_app: ms(long.filter(script)),
+    long_tasks_browser: ms(long.filter((t) => !script(t))),
+  };
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
 
 /** The rAF timestamps over `ms`. */
@@ -215,6 +261,9 @@ async function main() {
   const computing = {};
   let p = await fresh();
   computing.relay_loop_8mb = await computeBlocks(p, relayLoop(await presetJson(p, 'relay-via-smarthost')));
+  await p.close();
+  p = await fresh();
+  computing.relay_loop_8mb_pasted = await pastedBlocks(p, relayLoop(await presetJson(p, 'relay-via-smarthost')));
   await p.close();
   p = await fresh();
   const hello = await presetJson(p, 'hello-smtp');

@@ -159,6 +159,9 @@ test('the docs page mounts simulators that play independently', async () => {
   // Pausing one leaves the other playing.
   await page.waitForFunction(() => Number(document.querySelector('#mount-hello .transport .clock').dataset.micros) > 0);
   await page.click('#mount-hello button.play[aria-label="Pause (space)"]');
+  // Paused once the page shows it (a frame already on its way may land
+  // first: the clock stops where that frame put it).
+  await page.waitForSelector('#mount-hello button.play[aria-label="Play (space)"]');
   const paused = await micros(page, '#mount-hello');
   const before = await micros(page, '#mount-fallback');
   await page.waitForFunction(

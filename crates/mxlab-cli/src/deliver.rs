@@ -1,7 +1,8 @@
 //! `mxlab deliver`: the protocol core's client session over real TCP.
 //!
 //! Connects, runs one transaction (EHLO with HELO fallback, STARTTLS when
-//! offered or required, AUTH when a login is given, PIPELINING and the SIZE
+//! offered or required, or TLS from the first byte with `--tls implicit`,
+//! AUTH when a login is given, PIPELINING and the SIZE
 //! pre-check when offered), prints the conversation as `C:`/`S:` lines, as
 //! in RFC 5321's examples, and then each recipient's outcome. The message
 //! content is shown as its first lines and a count.
@@ -35,7 +36,7 @@ pub struct DeliverOptions {
     pub file: Option<PathBuf>,
     /// The EHLO name.
     pub helo: String,
-    /// When to use STARTTLS.
+    /// When to use STARTTLS, or TLS from the first byte.
     pub tls: TlsPolicy,
     /// A login for AUTH.
     pub login: Option<(String, String)>,

@@ -268,8 +268,10 @@ enum Command {
         /// Name to give in EHLO.
         #[arg(long, default_value = "mxlab.localhost")]
         helo: String,
-        /// STARTTLS: never, opportunistic (when offered) or required.
-        #[arg(long, default_value = "opportunistic", value_parser = ["never", "opportunistic", "required"])]
+        /// STARTTLS: never, opportunistic (when offered) or required; or
+        /// implicit: TLS from the first byte, as on the submissions port
+        /// 465 (RFC 8314 §3.3), and no STARTTLS.
+        #[arg(long, default_value = "opportunistic", value_parser = ["never", "opportunistic", "required", "implicit"])]
         tls: String,
         /// Log in with AUTH as this user (with --password).
         #[arg(long, requires = "password")]
@@ -418,6 +420,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             let tls = match tls.as_str() {
                 "never" => mxlab_proto::client::TlsPolicy::Never,
                 "required" => mxlab_proto::client::TlsPolicy::Required,
+                "implicit" => mxlab_proto::client::TlsPolicy::Implicit,
                 _ => mxlab_proto::client::TlsPolicy::Opportunistic,
             };
             let all = deliver::deliver(deliver::DeliverOptions {

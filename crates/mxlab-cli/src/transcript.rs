@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{bail, Result};
+use mxlab_sim::inspect::{session_heading, visible};
 use mxlab_sim::{Budget, EventKind, SimTime, Trace, TraceEvent};
 
 use crate::run::{simulate_shown, stop_warning};
@@ -37,7 +38,7 @@ pub fn transcript(
     })
 }
 
-/// Writes `# conn N: client -> server at T` and the session's lines for
+/// Writes `# conn N: client -> server:port at T` and the session's lines for
 /// every connection (only those `host` takes part in, if given), a blank
 /// line between sessions. Only the positions of the lines are kept
 /// between the two passes over the trace, not their text: a long trace
@@ -55,15 +56,16 @@ pub fn write_transcript(
     }
     let involves = |name: &str| host.is_none_or(|h| name.eq_ignore_ascii_case(h));
     let mut first = true;
-    for (conn, client, server, at) in trace.connections() {
-        if !(involves(&client) || involves(&server)) {
+    for c in trace.connections() {
+        if !(involves(&c.client) || involves(&c.server)) {
             continue;
         }
         if !first {
             writeln!(out)?;
         }
         first = false;
-        writeln!(out, "# conn {conn}: {client} -> {server} at {at}")?;
+        let (conn, client, server, port, at) = (c.conn, c.client, c.server, c.port, c.at);
+        writeln!(out, "{}", session_heading(conn, &client, &server, port, at))?;
         for &i in lines.get(&conn).into_iter().flatten() {
             match trace.get(i).as_ref().and_then(side_and_line) {
                 // A cut connection's marker line, as in the trace's transcript.
@@ -84,53 +86,5 @@ fn side_and_line(e: &TraceEvent) -> Option<(u64, &'static str, Vec<u8>)> {
         // A cut connection ends with a marker line, as it happened.
         EventKind::Abort { conn, .. } => Some((*conn, "--", e.explanation().as_bytes().to_vec())),
         _ => None,
-    }
-}
-
-/// One line as on the wire, its CRLF removed: printable text (UTF-8
-/// included, and the tab that folds a header line) as it is; a bare CR or
-/// LF as `<CR>`, `<LF>`; any other control character or byte that is not
-/// UTF-8 as `<0xNN>`.
-pub fn visible(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
-    let mut text = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\r' => text.push_str("<CR>"),
-                '\n' => text.push_str("<LF>"),
-                '\t' => text.push('\t'),
-                c if c.is_control() => {
-                    let mut buf = [0u8; 4];
-                    for b in c.encode_utf8(&mut buf).bytes() {
-                        text.push_str(&format!("<0x{b:02X}>"));
-                    }
-                }
-                c => text.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            text.push_str(&format!("<0x{b:02X}>"));
-        }
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn crlf_is_removed_and_everything_else_shown() {
-        assert_eq!(visible(b"EHLO a.example\r\n"), "EHLO a.example");
-        assert_eq!(visible(b"DATA\n"), "DATA<LF>");
-        assert_eq!(visible(b"a\rb\r\n"), "a<CR>b");
-        assert_eq!(
-            visible(b"\x1b[31mred\t\x7f\xff\r\n"),
-            "<0x1B>[31mred\t<0x7F><0xFF>"
-        );
-        assert_eq!(visible("Grüße\r\n".as_bytes()), "Grüße");
-        assert_eq!(visible("a\u{85}b".as_bytes()), "a<0xC2><0x85>b");
-        assert_eq!(visible(b"\r\n\r\n"), "<CR><LF>");
     }
 }

@@ -331,10 +331,10 @@ fn usage_errors_exit_2() {
 fn transcript_shows_each_session_as_c_and_s_lines() {
     let text = ok(&["transcript", "preset:hello-smtp"]);
     assert!(
-        text.starts_with("# conn 1: alice-laptop.example.com -> smtp.example.com at "),
+        text.starts_with("# conn 1: alice-laptop.example.com -> smtp.example.com:587 at "),
         "{text}"
     );
-    assert!(text.contains("\n# conn 2: smtp.example.com -> mx.example.org at "));
+    assert!(text.contains("\n# conn 2: smtp.example.com -> mx.example.org:25 at "));
     assert!(text.contains("\nC: EHLO "), "{text}");
     assert!(text.contains("\nS: 250"), "{text}");
     assert!(text.contains("\nC: .\n"), "{text}");
@@ -354,7 +354,7 @@ fn transcript_shows_each_session_as_c_and_s_lines() {
         "--host",
         "MX.example.org",
     ]);
-    assert!(mx_only.starts_with("# conn 2: smtp.example.com -> mx.example.org"));
+    assert!(mx_only.starts_with("# conn 2: smtp.example.com -> mx.example.org:25 at "));
     assert!(!mx_only.contains("# conn 1:"));
     let err = one_line_error(&[
         "transcript",
@@ -363,6 +363,26 @@ fn transcript_shows_each_session_as_c_and_s_lines() {
         "nobody.example",
     ]);
     assert!(err.contains("no host named `nobody.example`"), "{err}");
+}
+
+#[test]
+fn transcript_headers_name_the_port_of_each_session() {
+    let text = ok(&["transcript", "preset:submission-ports"]);
+    let headers: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("# conn "))
+        .map(|l| l.split(" at ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "# conn 1: alice-laptop.example.com -> smtp.example.com:587",
+            "# conn 2: smtp.example.com -> mx.example.org:25",
+            "# conn 3: carol-phone.example.com -> smtp.example.com:465",
+            "# conn 4: smtp.example.com -> mx.example.org:25",
+        ],
+        "{text}"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@
 //! | [`explain`] | plain-English text and RFC section for codes, states, commands |
 //! | [`sasl`] | PLAIN and LOGIN |
 //! | [`limits`] | RFC 5321 §4.5.3 sizes and timeouts |
+//! | [`hash`] | FNV-1a, MX Lab's one stable hash of bytes |
 //!
 //! `PROTOCOL.md` next to this crate's manifest lists every command,
 //! extension, reply and limit supported, with its RFC.
@@ -31,6 +32,7 @@ pub use session::{ClientState, Input, Instant, Output, ServerState};
 pub mod client;
 pub mod command;
 pub mod explain;
+pub mod hash;
 pub mod limits;
 pub mod message;
 pub mod path;

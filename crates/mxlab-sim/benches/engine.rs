@@ -105,7 +105,8 @@ fn benches(c: &mut Criterion) {
                 host: "mx.d7.example".into(),
                 mode: DownMode::Refused,
             };
-            fork.inject(down, middle, Some(middle.plus_secs(1_800)));
+            fork.inject(down, middle, Some(middle.plus_secs(1_800)))
+                .unwrap();
             assert!(fork.run_to_quiescence());
             fork
         })

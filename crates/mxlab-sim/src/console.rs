@@ -77,6 +77,15 @@ impl Console {
         self.pump()
     }
 
+    /// Types one line (CRLF is added, as `nc -C` sends it); returns the
+    /// server's reply lines, each without its CRLF.
+    pub fn type_line(&mut self, line: &str) -> Vec<String> {
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        reply_lines(&self.type_bytes(&bytes))
+    }
+
     /// Whether the session has ended (QUIT, or the server closed it).
     pub fn is_closed(&self) -> bool {
         self.session.state() == ServerState::Closed
@@ -161,9 +170,14 @@ impl Console {
 impl Sim {
     /// Puts a message accepted by a console session with `host` into that
     /// host's queue at `at` (not before now), as message `id`: from there
-    /// it is routed, relayed, retried or bounced like any other. Returns
-    /// false if there is no such host.
-    pub fn accept(&mut self, host: &str, message: &Accepted, id: &str, at: SimTime) -> bool {
+    /// it is routed, relayed, retried or bounced like any other.
+    pub fn accept(
+        &mut self,
+        host: &str,
+        message: &Accepted,
+        id: &str,
+        at: SimTime,
+    ) -> Result<(), crate::engine::InjectError> {
         let hops = message
             .content
             .split("\r\n")
@@ -178,8 +192,22 @@ impl Sim {
             u32::try_from(hops).unwrap_or(u32::MAX),
             at,
         );
-        self.arrive_at(host, at, entry)
+        if self.arrive_at(host, at, entry) {
+            Ok(())
+        } else {
+            Err(crate::engine::InjectError::UnknownHost(host.to_string()))
+        }
     }
+}
+
+/// What a server sent, as reply lines without their CRLF (a line that is
+/// not UTF-8 is shown with U+FFFD in place of its bad bytes).
+pub fn reply_lines(out: &[u8]) -> Vec<String> {
+    out.split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -191,14 +219,37 @@ mod tests {
         String::from_utf8_lossy(b).into_owned()
     }
 
-    #[test]
-    fn a_typed_session_is_answered_and_its_mail_delivered() {
+    /// hello-smtp and its MX host.
+    fn hello_and_its_mx() -> (crate::Scenario, crate::scenario::Node) {
         let scenario = presets::preset("hello-smtp").unwrap().unwrap();
         let mx = scenario
             .nodes
             .iter()
             .find(|n| n.role == crate::scenario::Role::Mx)
-            .unwrap();
+            .unwrap()
+            .clone();
+        (scenario, mx)
+    }
+
+    #[test]
+    fn a_typed_line_is_answered_with_reply_lines() {
+        let (_, mx) = hello_and_its_mx();
+        let (mut console, greeting) = Console::open(&mx, SimTime::ZERO);
+        assert_eq!(reply_lines(&greeting).len(), 1);
+        let ehlo = console.type_line("EHLO student.example");
+        assert!(ehlo.len() > 1, "{ehlo:?}");
+        assert!(ehlo[..ehlo.len() - 1].iter().all(|l| l.starts_with("250-")));
+        assert!(ehlo.last().unwrap().starts_with("250 "));
+        assert!(ehlo.iter().all(|l| !l.contains(['\r', '\n'])));
+        assert_eq!(console.type_line("QUIT").len(), 1);
+        assert!(console.is_closed());
+        assert_eq!(reply_lines(b"250-a\r\n250 b\r\n"), ["250-a", "250 b"]);
+    }
+
+    #[test]
+    fn a_typed_session_is_answered_and_its_mail_delivered() {
+        let (scenario, mx) = hello_and_its_mx();
+        let mx = &mx;
         let (mut c, greeting) = Console::open(mx, SimTime::from_secs(5));
         assert!(text(&greeting).starts_with("220 "), "{}", text(&greeting));
         assert!(text(&c.type_bytes(b"HELO student.example\r\n")).starts_with("250 "));
@@ -225,8 +276,14 @@ mod tests {
 
         let mut sim = crate::Sim::new(scenario.clone(), 1);
         sim.run_until(SimTime::from_secs(5));
-        assert!(sim.accept(&mx.name, m, "console-1", SimTime::from_secs(5)));
-        assert!(!sim.accept("nowhere.example", m, "console-2", SimTime::from_secs(5)));
+        assert_eq!(
+            sim.accept(&mx.name, m, "console-1", SimTime::from_secs(5)),
+            Ok(())
+        );
+        assert_eq!(
+            sim.accept("nowhere.example", m, "console-2", SimTime::from_secs(5)),
+            Err(crate::InjectError::UnknownHost("nowhere.example".into()))
+        );
         sim.run_to_quiescence();
         let mailbox = &sim.host(&mx.name).unwrap().mailboxes["bob@example.org"];
         assert!(mailbox.iter().any(|id| id == "console-1"), "{mailbox:?}");

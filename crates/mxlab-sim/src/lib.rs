@@ -62,6 +62,15 @@
 //! message out of the data, which the engine then delivers like any
 //! other). Each timing profile limits the connections open at once to one
 //! destination (Postfix: 20).
+//!
+//! Every connection goes to a port, recorded on its
+//! [`trace::EventKind::Attempt`] and [`trace::EventKind::Connect`] events:
+//! 25 between MTAs, 587 for submission (RFC 6409), 465 for submission
+//! with TLS from the first byte (RFC 8314 §3.3: the handshake comes
+//! before the greeting, recorded as a [`trace::EventKind::TlsUpgrade`]).
+//! A host listens on its role's ports or its policy's, and a connection to
+//! any other is refused with a reset, as by a closed port; a host behind an
+//! `outbound_port_blocked` fault gets no answer at all (or a reset).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -72,6 +81,7 @@ pub mod diagnostic;
 pub mod dns;
 pub mod engine;
 pub mod event_queue;
+pub mod inspect;
 pub mod mx;
 pub mod presets;
 pub mod rng;
@@ -87,13 +97,13 @@ pub use checkpoint::Checkpoints;
 pub use compact_str::CompactString;
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};
-pub use engine::Sim;
+pub use engine::{InjectError, Sim};
 pub use event_queue::EventQueue;
 pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
 pub use summary::{Summary, SummaryBuilder};
 pub use time::SimTime;
-pub use trace::{AbortCause, EventKind, Hosts, Trace, TraceEvent};
+pub use trace::{AbortCause, Connection, EventKind, Hosts, Trace, TraceEvent};
 pub use view::{view_at, IndexBuilder, TraceIndex, View};
 
 /// The version of the simulation engine.

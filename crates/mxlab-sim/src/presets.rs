@@ -6,11 +6,15 @@ use serde_json::json;
 use crate::scenario::{Scenario, ScenarioError};
 
 /// `(file stem, JSON text)` of every preset, in teaching order.
-pub const PRESETS: [(&str, &str); 14] = [
+pub const PRESETS: [(&str, &str); 15] = [
     ("hello-smtp", include_str!("../scenarios/hello-smtp.json")),
     (
         "submission-starttls-auth",
         include_str!("../scenarios/submission-starttls-auth.json"),
+    ),
+    (
+        "submission-ports",
+        include_str!("../scenarios/submission-ports.json"),
     ),
     (
         "expiry-bounce",
@@ -56,6 +60,30 @@ pub fn preset(name: &str) -> Option<Result<Scenario, ScenarioError>> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, json)| Scenario::from_json(json))
+}
+
+/// A preset's title (its scenario's `name`, or its own name if that is
+/// empty or it does not load), read once: a page lists the presets at
+/// every redraw.
+pub fn title(name: &str) -> Option<&'static str> {
+    static TITLES: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    let titles = TITLES.get_or_init(|| {
+        PRESETS
+            .iter()
+            .map(|(n, json)| {
+                let title = Scenario::from_json(json)
+                    .ok()
+                    .map(|s| s.name)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| n.to_string());
+                (*n, title)
+            })
+            .collect()
+    });
+    titles
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.as_str())
 }
 
 /// The same scenario on noisy links: every link (and the default link)

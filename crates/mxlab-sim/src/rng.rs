@@ -4,15 +4,9 @@
 use rand_chacha::ChaCha12Rng;
 use rand_core::{RngCore, SeedableRng};
 
-/// FNV-1a, 64 bits: a stable hash used to name RNG streams (and the trace).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+/// FNV-1a, 64 bits: the stable hash that names RNG streams (and hashes
+/// the trace), MX Lab's one, from the protocol core.
+pub use mxlab_proto::hash::fnv1a64;
 
 /// A deterministic random stream (ChaCha12), identical on every platform.
 ///

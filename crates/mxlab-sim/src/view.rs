@@ -150,9 +150,12 @@ pub struct OpenConnection {
     pub client: CompactString,
     /// The server host.
     pub server: CompactString,
+    /// The server's port (25, 587, 465 …).
+    pub port: u16,
     /// When it opened.
     pub since: SimTime,
-    /// Whether STARTTLS succeeded on it.
+    /// Whether it is under TLS: STARTTLS succeeded, or the handshake of
+    /// implicit TLS (port 465) did.
     pub tls: bool,
 }
 
@@ -271,12 +274,13 @@ impl View {
                     }
                 }
             }
-            EventKind::Connect { conn, .. } => self.connections.push(
+            EventKind::Connect { conn, port } => self.connections.push(
                 *conn,
                 OpenConnection {
                     conn: *conn,
                     client: host.into(),
                     server: e.hosts.get(1).cloned().unwrap_or_default(),
+                    port: *port,
                     since: e.at,
                     tls: false,
                 },

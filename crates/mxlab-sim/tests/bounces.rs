@@ -81,7 +81,7 @@ fn forced_reply_at_ehlo_is_answered_to_ehlo() {
         probability: None,
         fault: mxlab_sim::scenario::Fault::ForcedReply {
             host: "mx.example.org".into(),
-            stage: mxlab_sim::scenario::Stage::Helo,
+            stage: mxlab_sim::scenario::FaultStage::Helo,
             code: 554,
             probability: 1.0,
         },

@@ -67,7 +67,8 @@ fn injecting_a_fault_forks_the_future() {
         },
         SimTime::ZERO,
         Some(SimTime::from_secs(600)),
-    );
+    )
+    .unwrap();
     sim.run_to_quiescence();
     fork.run_to_quiescence();
     check_invariants(&fork);

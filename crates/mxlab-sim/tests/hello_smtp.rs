@@ -57,23 +57,26 @@ fn lines_take_link_latency() {
 }
 
 #[test]
-fn connections_are_listed_with_their_ends() {
+fn connections_are_listed_with_their_ends_and_ports() {
     let sim = run(preset("hello-smtp"));
-    let conns: Vec<(u64, mxlab_sim::CompactString, mxlab_sim::CompactString)> = sim
+    let conns: Vec<(u64, mxlab_sim::CompactString, mxlab_sim::CompactString, u16)> = sim
         .trace()
         .connections()
         .into_iter()
-        .map(|(c, a, b, _)| (c, a, b))
+        .map(|c| (c.conn, c.client, c.server, c.port))
         .collect();
+    // The MUA submits on 587 (RFC 6409); the submission server relays
+    // to the MX on 25.
     assert_eq!(
         conns,
         [
             (
                 1,
                 "alice-laptop.example.com".into(),
-                "smtp.example.com".into()
+                "smtp.example.com".into(),
+                587
             ),
-            (2, "smtp.example.com".into(), "mx.example.org".into()),
+            (2, "smtp.example.com".into(), "mx.example.org".into(), 25),
         ]
     );
 }

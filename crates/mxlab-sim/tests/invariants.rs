@@ -6,12 +6,13 @@
 mod common;
 
 use common::*;
-use mxlab_sim::scenario::{DnsStatus, DownMode, Fault, FaultSpec, Stage};
+use mxlab_sim::scenario::{DnsStatus, DownMode, Fault, FaultSpec, FaultStage};
 use mxlab_sim::{Sim, SimTime};
 use proptest::prelude::*;
 
-const PRESETS: [&str; 8] = [
+const PRESETS: [&str; 9] = [
     "hello-smtp",
+    "submission-ports",
     "mx-fallback",
     "retry-until-mx-returns",
     "greylisting",
@@ -23,7 +24,7 @@ const PRESETS: [&str; 8] = [
 
 fn fault_strategy() -> impl Strategy<Value = (u8, usize, u64, u64, u16, f64)> {
     (
-        0u8..7,
+        0u8..9,
         0usize..8,
         0u64..20_000,
         1u64..200_000,
@@ -38,7 +39,7 @@ fn build_fault(
 ) -> FaultSpec {
     let h = names[host % names.len()].clone();
     let other = names[(host + 1) % names.len()].clone();
-    let codes = [421, 450, 451, 452, 550, 552, 554];
+    let codes = mxlab_sim::scenario::FORCEABLE_CODES;
     let fault = match kind {
         0 => Fault::HostDown {
             host: h,
@@ -50,7 +51,12 @@ fn build_fault(
         },
         1 => Fault::ForcedReply {
             host: h,
-            stage: [Stage::Connect, Stage::Mail, Stage::Rcpt, Stage::Data][usize::from(code) % 4],
+            stage: [
+                FaultStage::Connect,
+                FaultStage::Mail,
+                FaultStage::Rcpt,
+                FaultStage::Data,
+            ][usize::from(code) % 4],
             code: codes[usize::from(code) % 7],
             probability: p,
         },
@@ -69,9 +75,19 @@ fn build_fault(
             },
         },
         5 => Fault::DiskFull { host: h },
+        7 => Fault::OutboundPortBlocked {
+            host: h,
+            port: [25, 587, 465][usize::from(code) % 3],
+            mode: if code % 2 == 0 {
+                DownMode::Refused
+            } else {
+                DownMode::Silent
+            },
+        },
+        8 => Fault::TlsFailure { host: h },
         _ => Fault::HostCrash {
             host: h,
-            stage: Stage::ALL[usize::from(code) % Stage::ALL.len()],
+            stage: FaultStage::ALL[usize::from(code) % FaultStage::ALL.len()],
         },
     };
     FaultSpec {
@@ -112,7 +128,7 @@ proptest! {
         let start = |s: &mxlab_sim::Scenario| {
             let mut sim = Sim::new(s.clone(), seed);
             for (spec, at, until) in &live {
-                sim.inject(spec.fault.clone(), *at, Some(*until));
+                sim.inject(spec.fault.clone(), *at, Some(*until)).unwrap();
             }
             sim.run_to_quiescence();
             sim

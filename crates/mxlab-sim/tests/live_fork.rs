@@ -69,12 +69,12 @@ fn a_fork_from_a_checkpoint_is_the_run_from_zero_with_the_same_fault() {
         let until = Some(at.plus_secs(900));
         let mut fork = checkpoints.fork(original.trace(), at).unwrap();
         fork.run_until(at);
-        fork.inject(mx_down(), at, until);
+        fork.inject(mx_down(), at, until).unwrap();
         fork.run_to_quiescence();
 
         let mut from_zero = Sim::new(busy(), 1);
         from_zero.run_until(at);
-        from_zero.inject(mx_down(), at, until);
+        from_zero.inject(mx_down(), at, until).unwrap();
         from_zero.run_to_quiescence();
         assert_eq!(
             fork.trace().hash_hex(),
@@ -146,7 +146,10 @@ fn bring_up_ends_a_scheduled_outage_early_and_only_once() {
 
     let mut sim = Sim::new(scenario, 1);
     sim.run_until(SimTime::from_secs(700));
-    assert!(sim.bring_up("MX.example.org", SimTime::from_secs(700)));
+    assert_eq!(
+        sim.bring_up("MX.example.org", SimTime::from_secs(700)),
+        Ok(())
+    );
     sim.run_to_quiescence();
     // The host came back at 700 s; the scenario's own end at 2,400 s does
     // not end it a second time.
@@ -155,7 +158,12 @@ fn bring_up_ends_a_scheduled_outage_early_and_only_once() {
     assert_eq!(early.len(), 1);
     assert!(early[0] < late[0], "{early:?} vs {late:?}");
     assert!(early[0] < SimTime::from_secs(2_400));
-    assert!(!sim.bring_up("no-such-host.example", SimTime::from_secs(800)));
+    assert_eq!(
+        sim.bring_up("no-such-host.example", SimTime::from_secs(800)),
+        Err(mxlab_sim::InjectError::UnknownHost(
+            "no-such-host.example".into()
+        ))
+    );
 }
 
 #[test]
@@ -170,18 +178,42 @@ fn heal_ends_a_partition_and_leaves_other_links_cut() {
         cut("smtp.example.com", "mx.example.org"),
         SimTime::ZERO,
         None,
-    );
+    )
+    .unwrap();
     sim.inject(
         cut("alice-laptop.example.com", "resolver.example.net"),
         SimTime::ZERO,
         None,
-    );
+    )
+    .unwrap();
     sim.run_until(SimTime::from_secs(600));
     assert!(delivered_at(&sim).is_empty());
-    assert!(sim.heal(
-        "mx.example.org",
-        "smtp.example.com",
-        SimTime::from_secs(600)
+    assert_eq!(
+        sim.heal(
+            "mx.example.org",
+            "smtp.example.com",
+            SimTime::from_secs(600)
+        ),
+        Ok(())
+    );
+    // A fault naming a host the scenario does not have is not scheduled.
+    assert_eq!(
+        sim.inject(
+            cut("mx.example.org", "nowhere.example"),
+            SimTime::from_secs(600),
+            None
+        ),
+        Err(mxlab_sim::InjectError::UnknownHost(
+            "nowhere.example".into()
+        ))
+    );
+    assert!(matches!(
+        sim.inject(
+            cut("mx.example.org", "smtp.example.com"),
+            SimTime::from_secs(700),
+            Some(SimTime::from_secs(650))
+        ),
+        Err(mxlab_sim::InjectError::EndsBeforeStart { .. })
     ));
     sim.run_to_quiescence();
     assert_eq!(faults_off(&sim), [SimTime::from_secs(600)]);

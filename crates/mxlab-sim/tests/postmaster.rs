@@ -122,7 +122,10 @@ fn mail_typed_to_postmaster_stays_on_the_host_that_accepted_it() {
     assert!(replies[5].starts_with("250"), "{replies:?}");
     let message = console.accepted().first().unwrap().clone();
     let mut sim = Sim::new(scenario, 1);
-    assert!(sim.accept("smtp.example.com", &message, "typed", SimTime::from_secs(5)));
+    assert_eq!(
+        sim.accept("smtp.example.com", &message, "typed", SimTime::from_secs(5)),
+        Ok(())
+    );
     assert!(sim.run_to_quiescence());
     let host = sim.host("smtp.example.com").unwrap();
     assert_eq!(host.mailboxes.get("postmaster").map(Vec::len), Some(1));

@@ -35,6 +35,16 @@ fn every_scenario_file_is_a_compiled_in_preset_and_runs() {
 }
 
 #[test]
+fn a_presets_title_is_its_scenarios_name() {
+    for (name, _) in PRESETS {
+        let s = compiled(name).unwrap().unwrap();
+        assert_eq!(mxlab_sim::presets::title(name), Some(s.name.as_str()));
+    }
+    assert_eq!(mxlab_sim::presets::title("hello-smtp"), Some("Hello SMTP"));
+    assert_eq!(mxlab_sim::presets::title("nope"), None);
+}
+
+#[test]
 fn smarthost_adds_a_hop_and_a_received_header() {
     let sim = run(preset("relay-via-smarthost"));
     let hops: Vec<(String, String)> =

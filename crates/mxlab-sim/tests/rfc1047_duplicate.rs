@@ -67,7 +67,7 @@ fn crash_before_the_dot_loses_nothing_and_duplicates_nothing() {
     let mut s = preset("rfc1047-duplicate");
     s.faults[0].fault = mxlab_sim::scenario::Fault::HostCrash {
         host: "mx.example.org".into(),
-        stage: mxlab_sim::scenario::Stage::Rcpt,
+        stage: mxlab_sim::scenario::FaultStage::Rcpt,
     };
     let sim = run(s);
     assert_eq!(

@@ -249,3 +249,65 @@ fn a_mua_needs_a_smarthost_and_auth_needs_credentials() {
         ]
     );
 }
+
+#[test]
+fn ports_are_checked_where_they_are_listed() {
+    let mut v = base();
+    v["nodes"][1]["policy"]["ports"] = json!([587, 0, 465, 587, 70000]);
+    v["nodes"][0]["policy"]["ports"] = json!([25]);
+    v["nodes"][0]["policy"]["relay"]["smarthost_port"] = json!(0);
+    v["nodes"][2]["policy"]["relay"] = json!({"smarthost_port": 2525});
+    v["faults"][0]["fault"] =
+        json!({"kind": "outbound_port_blocked", "host": "nowhere.example", "port": 65536});
+    assert_eq!(
+        problems(&v),
+        [
+            "nodes[0].policy.relay.smarthost_port: expected a TCP port 1..=65535",
+            "nodes[0].policy.ports: only mail servers (submission, relay, mx) listen for SMTP",
+            "nodes[1].policy.ports[1]: expected a TCP port 1..=65535",
+            "nodes[1].policy.ports[3]: duplicate port 587 (also ports[0])",
+            "nodes[1].policy.ports[4]: expected a TCP port 1..=65535",
+            "nodes[2].policy.relay.smarthost_port: a smarthost_port needs a smarthost",
+            "faults[0].fault.host: no host named `nowhere.example` in nodes",
+            "faults[0].fault.port: expected a TCP port 1..=65535",
+        ]
+    );
+    // The fault's port and mode have defaults: port 25, silent.
+    let mut v = base();
+    v["faults"][0]["fault"] =
+        json!({"kind": "outbound_port_blocked", "host": "alice-laptop.example.com"});
+    let s = Scenario::from_json(&v.to_string()).unwrap();
+    assert_eq!(
+        s.faults[0].fault,
+        mxlab_sim::scenario::Fault::OutboundPortBlocked {
+            host: "alice-laptop.example.com".into(),
+            port: 25,
+            mode: mxlab_sim::scenario::DownMode::Silent,
+        }
+    );
+}
+
+#[test]
+fn only_a_mua_chooses_direct_to_mx_and_not_beside_a_smarthost() {
+    let mut v = base();
+    v["nodes"][0]["policy"]["relay"]["direct_to_mx"] = json!(true);
+    v["nodes"][1]["policy"]["relay"]["direct_to_mx"] = json!(true);
+    assert_eq!(
+        problems(&v),
+        [
+            "nodes[0].policy.relay.direct_to_mx: a MUA sends either to its smarthost or direct to the MX, not both",
+            "nodes[1].policy.relay.direct_to_mx: only a MUA chooses this: any other host without a smarthost sends to the MX",
+        ]
+    );
+    // Without its smarthost, a MUA may send direct to the MX.
+    let mut v = base();
+    v["nodes"][0]["policy"]["relay"] = json!({"direct_to_mx": true});
+    assert_eq!(problems(&v), Vec::<String>::new());
+    // The new fields do not appear in a scenario that does not use them.
+    let s = Scenario::from_json(&base().to_string()).unwrap();
+    let text = s.to_json();
+    assert!(
+        !text.contains("ports") && !text.contains("direct_to_mx"),
+        "{text}"
+    );
+}

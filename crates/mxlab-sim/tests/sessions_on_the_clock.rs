@@ -37,7 +37,7 @@ fn hello_with(fault: Fault, at: SimTime, until: SimTime) -> Sim {
     scenario.horizon_secs = 86_400;
     let seed = scenario.seed;
     let mut sim = Sim::new(scenario, seed);
-    sim.inject(fault, at, Some(until));
+    sim.inject(fault, at, Some(until)).unwrap();
     sim.run_to_quiescence();
     check_invariants(&sim);
     sim

@@ -27,9 +27,9 @@ fn lenient_mx_delivers_a_forged_message() {
         .trace()
         .connections()
         .into_iter()
-        .find(|c| c.2 == "mx.lenient.example")
+        .find(|c| c.server == "mx.lenient.example")
         .unwrap();
-    let t = transcript(sim.trace(), conn.0);
+    let t = transcript(sim.trace(), conn.conn);
     let queued = t
         .iter()
         .filter(|l| l.starts_with("S: 250 2.0.0 Ok: queued as"))

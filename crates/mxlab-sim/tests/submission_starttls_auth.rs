@@ -18,7 +18,7 @@ fn tls_then_auth_then_relay() {
         })
         .next();
     assert_eq!(port, Some(587), "submission on port 587 (RFC 6409)");
-    let t = transcript(sim.trace(), conns[0].0);
+    let t = transcript(sim.trace(), conns[0].conn);
     let pos = |l: &str| {
         t.iter()
             .position(|x| x == l)
@@ -45,7 +45,7 @@ fn tls_then_auth_then_relay() {
     .next()
     .is_some());
     // The submission server's Received field says ESMTPSA (RFC 3848).
-    let relay = transcript(sim.trace(), conns[1].0);
+    let relay = transcript(sim.trace(), conns[1].conn);
     assert!(
         relay.iter().any(|l| l.contains("with ESMTPSA")),
         "{relay:#?}"

@@ -10,19 +10,15 @@
 //! the checkpoints up to t with its own after them.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use mxlab_sim::inspect::Timeline;
+pub use mxlab_sim::inspect::MARKER_SLOTS;
 use mxlab_sim::{
-    Budget, BudgetStop, Checkpoints, EventKind, IndexBuilder, Scenario, Sim, SimTime,
-    SummaryBuilder, Trace,
+    Budget, BudgetStop, Checkpoints, IndexBuilder, Scenario, Sim, SimTime, SummaryBuilder, Trace,
 };
 
-use crate::lab::{fault_label, snapshot_interval, Injection, Marker, MarkerKind, Run, Session};
-
-/// Timeline slots: of each kind of marker, one per slot is kept (with a
-/// count of the others), as the timeline draws them.
-pub const MARKER_SLOTS: usize = 1000;
+use crate::lab::{snapshot_interval, Injection, Marker, MarkerKind, Run};
 
 /// How much one run may write in the browser: 2,000,000 events or
 /// 256 MiB of trace. A wasm32 tab addresses at most 4 GiB and the
@@ -41,10 +37,18 @@ pub const BROWSER_BUDGET: Budget = Budget {
 /// the clock is looked at often.
 pub const STEP_EVENTS: usize = 2_000;
 
-/// Events run between two looks at the page's clock while computing: an
-/// event can carry a 64 KiB segment of a large message (about half a
-/// millisecond of work in the browser).
+/// Events run between the first two looks at the page's clock while
+/// computing; from then on as many as take about [`LOOK_MILLIS`].
 pub const SLICE_EVENTS: usize = 16;
+
+/// The time between two looks at the page's clock while computing, in
+/// milliseconds. Events differ a thousandfold (a queue change; the end
+/// of an 8 MB message, copied into the queue with its `Received:` field),
+/// so the number of events between looks follows what they cost.
+pub const LOOK_MILLIS: f64 = 2.0;
+
+/// The most events between two looks at the clock.
+const MAX_EVENTS_PER_LOOK: usize = 4_096;
 
 /// Events of trace between two checkpoints of a run: a fork replays at
 /// most this many before its moment, and a run under the browser's budget
@@ -90,6 +94,8 @@ pub struct Computation {
     slice_from: Option<usize>,
     /// A slice has just been computed: the next step keeps a checkpoint.
     checkpoint_due: bool,
+    /// Events run between two looks at the clock, adapted to their cost.
+    events_per_look: usize,
     /// Set once the simulation is over: the run being assembled.
     finishing: Option<Finishing>,
 }
@@ -166,6 +172,7 @@ impl Computation {
             slice_micros: 1_000,
             slice_from: None,
             checkpoint_due: false,
+            events_per_look: SLICE_EVENTS,
             finishing: None,
         }
     }
@@ -201,16 +208,12 @@ impl Computation {
     /// Runs about `budget` more events; returns the finished run when the
     /// horizon is reached or nothing is left to do.
     pub fn step(&mut self, budget: usize) -> Option<Run> {
-        self.step_checked(budget, &mut || false)
+        self.step_checked(budget, &mut Deadline::never())
     }
 
-    /// [`Computation::step`], also stopping as soon as `out_of_time()`
-    /// says so, which it asks after every [`SLICE_EVENTS`] events.
-    fn step_checked(
-        &mut self,
-        budget: usize,
-        out_of_time: &mut dyn FnMut() -> bool,
-    ) -> Option<Run> {
+    /// [`Computation::step`], also stopping as soon as the `deadline` has
+    /// passed, which it looks at about every [`LOOK_MILLIS`].
+    fn step_checked(&mut self, budget: usize, deadline: &mut Deadline<'_>) -> Option<Run> {
         if let Some(f) = &mut self.finishing {
             if !f.complete {
                 if !f.advance(budget) {
@@ -219,7 +222,7 @@ impl Computation {
                 f.complete = true;
                 // The finished run is drawn as it is handed over: in a
                 // step of its own if this one has had its time.
-                if out_of_time() {
+                if deadline.passed() {
                     return None;
                 }
             }
@@ -239,12 +242,16 @@ impl Computation {
                 // run's state and the slice's last events do not make one
                 // block together.
                 self.checkpoints.keep(&mut self.sim);
+                // A copy of megabytes in flight is a block of its own.
+                if deadline.passed() {
+                    return None;
+                }
             }
             while self.pending.last().is_some_and(|p| p.at <= self.reached) {
                 if let Some(i) = self.pending.pop() {
                     // A host or link it names is in the scenario (the app
                     // and share links check); if not, it changes nothing.
-                    i.apply(&mut self.sim);
+                    let _ = i.apply(&mut self.sim);
                 }
             }
             if self.sim.trace().len() >= start.saturating_add(budget) {
@@ -274,8 +281,16 @@ impl Computation {
             // An instant can hold thousands of events (messages queued at
             // once), and one event can be a large body on its way: the
             // clock is asked between runs of a few events.
-            if !self.sim.run_until_at_most(to, SLICE_EVENTS) {
-                if out_of_time() {
+            let look = deadline.now();
+            let ran = self.sim.run_until_at_most(to, self.events_per_look);
+            let spent = deadline.now() - look;
+            if spent > LOOK_MILLIS {
+                self.events_per_look = (self.events_per_look / 2).max(1);
+            } else if spent < LOOK_MILLIS / 4.0 {
+                self.events_per_look = (self.events_per_look * 2).min(MAX_EVENTS_PER_LOOK);
+            }
+            if !ran {
+                if deadline.passed() {
                     return None;
                 }
                 continue;
@@ -291,21 +306,22 @@ impl Computation {
             } else if grew > budget / 2 {
                 self.slice_micros = (self.slice_micros / 2).max(1_000);
             }
-            if out_of_time() {
+            if deadline.passed() {
                 return None;
             }
         }
     }
 
-    /// Steps of [`STEP_EVENTS`] until the run is finished or
-    /// `out_of_time()` says the slice is over (the app asks the page's
-    /// clock), so no block of work is much longer than one step.
-    pub fn step_within(&mut self, mut out_of_time: impl FnMut() -> bool) -> Option<Run> {
+    /// Steps of [`STEP_EVENTS`] until the run is finished or `millis`
+    /// have passed on the clock `now` (the app's is the page's, in
+    /// milliseconds), so no block of work is much longer than `millis`.
+    pub fn step_within(&mut self, millis: f64, mut now: impl FnMut() -> f64) -> Option<Run> {
+        let mut deadline = Deadline::after(millis, &mut now);
         loop {
-            if let Some(run) = self.step_checked(STEP_EVENTS, &mut out_of_time) {
+            if let Some(run) = self.step_checked(STEP_EVENTS, &mut deadline) {
                 return Some(run);
             }
-            if out_of_time() {
+            if deadline.passed() {
                 return None;
             }
         }
@@ -325,6 +341,40 @@ impl Computation {
     }
 }
 
+/// A moment on a clock in milliseconds, after which a step gives the page
+/// back.
+struct Deadline<'a> {
+    clock: Option<&'a mut dyn FnMut() -> f64>,
+    at: f64,
+}
+
+impl<'a> Deadline<'a> {
+    /// `millis` from now on `clock`.
+    fn after(millis: f64, clock: &'a mut dyn FnMut() -> f64) -> Self {
+        let at = clock() + millis;
+        Deadline {
+            clock: Some(clock),
+            at,
+        }
+    }
+
+    /// A deadline that never passes (a step bounded by its events only).
+    fn never() -> Self {
+        Deadline {
+            clock: None,
+            at: f64::INFINITY,
+        }
+    }
+
+    fn now(&mut self) -> f64 {
+        self.clock.as_mut().map_or(0.0, |c| c())
+    }
+
+    fn passed(&mut self) -> bool {
+        self.clock.is_some() && self.now() >= self.at
+    }
+}
+
 /// A finished simulation being read into a [`Run`], a slice of events
 /// at a time.
 #[derive(Debug)]
@@ -334,15 +384,8 @@ struct Finishing {
     summary: SummaryBuilder,
     stopped: Option<BudgetStop>,
     quiescent: bool,
-    /// The next event to read.
-    next: usize,
-    markers: Vec<Marker>,
-    /// Which (slot, kind) has its marker, at which index of `markers`.
-    slots: std::collections::HashMap<(usize, MarkerKind), usize>,
-    sessions: Vec<Session>,
-    dsns: BTreeSet<String>,
-    links: Vec<(String, String, bool)>,
-    seen_links: BTreeSet<(String, String, bool)>,
+    /// The markers, sessions, DSNs and links, read in the same slices.
+    timeline: Timeline,
     /// The index, built in the same slices.
     index: IndexBuilder,
     /// Whether the markers, sessions and links are all read.
@@ -368,33 +411,17 @@ impl Finishing {
             summary,
             stopped,
             quiescent,
-            next: 0,
-            markers: Vec::new(),
-            slots: Default::default(),
-            sessions: Vec::new(),
-            dsns: BTreeSet::new(),
-            links: Vec::new(),
-            seen_links: BTreeSet::new(),
+            timeline: Timeline::default(),
         }
     }
 
     fn progress(&self) -> f64 {
         let done = self
-            .next
+            .timeline
+            .read_so_far()
             .saturating_add(self.summary.read())
             .saturating_add(self.index.read());
         (done as f64 / self.trace.len().saturating_mul(3).max(1) as f64).clamp(0.0, 1.0)
-    }
-
-    fn add_link(&mut self, a: &str, b: &str, dns: bool) {
-        let key = if dns || a <= b {
-            (a.to_string(), b.to_string(), dns)
-        } else {
-            (b.to_string(), a.to_string(), dns)
-        };
-        if self.seen_links.insert(key.clone()) {
-            self.links.push(key);
-        }
     }
 
     /// Reads about `budget` more events (for the markers, sessions and
@@ -403,7 +430,7 @@ impl Finishing {
     fn advance(&mut self, budget: usize) -> bool {
         let trace = self.trace.clone();
         if !self.read {
-            self.read = self.read_events(budget);
+            self.read = self.timeline.advance(&trace, budget);
             false
         } else if !self.summed {
             self.summed = self.summary.advance(&trace, budget);
@@ -411,90 +438,6 @@ impl Finishing {
         } else {
             self.index.advance(&trace, budget)
         }
-    }
-
-    /// Reads about `budget` more events for the markers, sessions and
-    /// links; true when all are read.
-    fn read_events(&mut self, budget: usize) -> bool {
-        let trace = self.trace.clone();
-        let n = trace.len();
-        let end = self.next.saturating_add(budget.max(1)).min(n);
-        for i in self.next..end {
-            if trace.is_line(i) {
-                continue;
-            }
-            let Some(e) = trace.get(i) else { continue };
-            let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
-            let other = e.hosts.get(1).map(|h| h.as_str()).unwrap_or_default();
-            let kind = match &e.kind {
-                EventKind::Deliver { to, .. } if to.contains('@') => Some(MarkerKind::Delivered),
-                EventKind::Defer { .. } => Some(MarkerKind::Deferred),
-                EventKind::Bounce { .. } => Some(MarkerKind::Bounced),
-                EventKind::FaultOn { .. } | EventKind::FaultOff { .. } => Some(MarkerKind::Fault),
-                EventKind::DnsQuery { .. } => {
-                    self.add_link(host, other, true);
-                    None
-                }
-                EventKind::Connect { conn, .. } => {
-                    self.add_link(host, other, false);
-                    self.sessions.push(Session {
-                        conn: *conn,
-                        client: host.to_string(),
-                        server: other.to_string(),
-                        opened: e.at,
-                        message: e.message.as_ref().map(|m| m.to_string()),
-                    });
-                    None
-                }
-                EventKind::DsnSent { dsn_message, .. } => {
-                    self.dsns.insert(dsn_message.to_string());
-                    None
-                }
-                _ => None,
-            };
-            let Some(kind) = kind else { continue };
-            // One marker per kind and slot of the timeline; the others
-            // are counted on it.
-            let position = i + 1;
-            let slot = position.saturating_mul(MARKER_SLOTS) / n.max(1);
-            if let Some(&m) = self.slots.get(&(slot, kind)) {
-                if let Some(m) = self.markers.get_mut(m) {
-                    m.more += 1;
-                }
-                continue;
-            }
-            let who = format!(
-                "{} {}",
-                e.message.as_deref().unwrap_or_default(),
-                e.recipient.as_deref().unwrap_or_default()
-            );
-            let label = match &e.kind {
-                EventKind::Deliver { to, .. } => format!("{}: delivered to {to}", e.at),
-                EventKind::Defer { diagnostic, .. } => {
-                    format!("{}: {} deferred on {host}: {diagnostic}", e.at, who.trim())
-                }
-                EventKind::Bounce { diagnostic } => {
-                    format!("{}: {} bounced on {host}: {diagnostic}", e.at, who.trim())
-                }
-                EventKind::FaultOn { fault } => {
-                    format!("{}: fault on: {}", e.at, fault_label(fault))
-                }
-                EventKind::FaultOff { fault } => {
-                    format!("{}: fault off: {}", e.at, fault_label(fault))
-                }
-                _ => String::new(),
-            };
-            self.slots.insert((slot, kind), self.markers.len());
-            self.markers.push(Marker {
-                position,
-                at: e.at,
-                kind,
-                label,
-                more: 0,
-            });
-        }
-        self.next = end;
-        end >= n
     }
 
     /// The run, once every event is read: the forks marked, the trace
@@ -511,14 +454,18 @@ impl Finishing {
             summary,
             stopped,
             quiescent,
-            mut markers,
-            sessions,
-            dsns,
-            links,
+            timeline,
             index,
             ..
         } = self;
         let summary = summary.finish(&trace);
+        let Timeline {
+            mut markers,
+            sessions,
+            dsns,
+            links,
+            ..
+        } = timeline;
         for inj in &injections {
             let position = trace.partition_point(|at| at < inj.at);
             markers.push(Marker {

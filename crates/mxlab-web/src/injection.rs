@@ -6,9 +6,7 @@
 
 use mxlab_sim::console::Accepted;
 use mxlab_sim::scenario::Fault;
-use mxlab_sim::{Sim, SimTime};
-
-use crate::lab::fault_label;
+use mxlab_sim::{InjectError, Sim, SimTime};
 
 /// Something done by hand at a moment of a run: the run forks there.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +64,7 @@ impl Injection {
     /// In a few words, for the timeline.
     pub fn label(&self) -> String {
         match &self.what {
-            Injected::Fault { fault, .. } => format!("injected {}", fault_label(fault)),
+            Injected::Fault { fault, .. } => format!("injected {}", fault.label()),
             Injected::BringUp { host } => format!("{host} brought up"),
             Injected::Heal { a, b } => format!("link {a} – {b} healed"),
             Injected::Message { host, id, .. } => format!("{id} typed into {host}"),
@@ -74,15 +72,11 @@ impl Injection {
     }
 
     /// Applies it to `sim`, which has run up to its moment (a moment
-    /// already past is taken as now). False when the sim knows no host
-    /// it names.
-    pub fn apply(&self, sim: &mut Sim) -> bool {
+    /// already past is taken as now).
+    pub fn apply(&self, sim: &mut Sim) -> Result<(), InjectError> {
         let at = self.at.max(sim.now());
         match &self.what {
-            Injected::Fault { fault, until } => {
-                sim.inject(fault.clone(), at, *until);
-                true
-            }
+            Injected::Fault { fault, until } => sim.inject(fault.clone(), at, *until),
             Injected::BringUp { host } => sim.bring_up(host, at),
             Injected::Heal { a, b } => sim.heal(a, b, at),
             Injected::Message { host, id, message } => sim.accept(host, message, id, at),

@@ -8,129 +8,14 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use mxlab_sim::scenario::Fault;
-use mxlab_sim::trace::{DsnAction, Octets};
-use mxlab_sim::{BudgetStop, EventKind, Scenario, SimTime, Summary, Trace, TraceIndex};
+use mxlab_sim::inspect::{self, TimedHop};
+use mxlab_sim::{BudgetStop, Scenario, SimTime, Summary, Trace, TraceIndex};
 
 use crate::compute::Computation;
 pub use crate::injection::{Injected, Injection};
-
-/// What a timeline marker stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MarkerKind {
-    /// A recipient reached a mailbox.
-    Delivered,
-    /// A recipient stays queued after a temporary failure.
-    Deferred,
-    /// A recipient failed permanently.
-    Bounced,
-    /// A fault started or ended.
-    Fault,
-    /// The run forks here (a fault injected by hand).
-    Fork,
-}
-
-impl MarkerKind {
-    /// The CSS class (and legend word) of the marker.
-    pub fn class(self) -> &'static str {
-        match self {
-            MarkerKind::Delivered => "delivered",
-            MarkerKind::Deferred => "deferred",
-            MarkerKind::Bounced => "bounced",
-            MarkerKind::Fault => "fault",
-            MarkerKind::Fork => "fork",
-        }
-    }
-}
-
-/// One coloured mark on the timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Marker {
-    /// Events up to and including it (its position on the timeline).
-    pub position: usize,
-    /// When.
-    pub at: SimTime,
-    /// What.
-    pub kind: MarkerKind,
-    /// Hover text.
-    pub label: String,
-    /// Markers of the same kind nearby on the timeline, counted here
-    /// rather than kept.
-    pub more: usize,
-}
-
-/// One SMTP connection of the run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Session {
-    /// Connection id.
-    pub conn: u64,
-    /// The client host.
-    pub client: String,
-    /// The server host.
-    pub server: String,
-    /// When it opened.
-    pub opened: SimTime,
-    /// The message it carried first, if any.
-    pub message: Option<String>,
-}
-
-/// One line of a transcript.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TranscriptLine {
-    /// `C` (client), `S` (server), or [`CUT`] for the marker that ends a
-    /// session cut before QUIT (a reset, or the client's timeout).
-    pub who: char,
-    /// The line, line ending removed; for the marker, the trace's
-    /// explanation of the cut.
-    pub text: String,
-    /// When it arrived.
-    pub at: SimTime,
-    /// What it means, with its RFC section.
-    pub hover: String,
-    /// Sent after TLS was established (ciphertext on the wire).
-    pub encrypted: bool,
-}
-
-/// The `who` of the marker line ending a cut session (written `-- ` before
-/// its explanation in an exported transcript, as `mxlab transcript` does).
-pub const CUT: char = '-';
-
-/// The headers of a message as one hop carried it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hop {
-    /// The sending host.
-    pub from: String,
-    /// The receiving host.
-    pub to: String,
-    /// When the header block was on the wire.
-    pub at: SimTime,
-    /// The header lines (folded lines kept apart).
-    pub headers: Vec<String>,
-}
-
-/// A hop with the time of each of its header lines.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TimedHop {
-    hop: Hop,
-    times: Vec<SimTime>,
-}
-
-/// What a DSN reports, read from the trace (RFC 3464 per-recipient fields).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DsnReport {
-    /// The message it reports on.
-    pub original: String,
-    /// Its recipient: the original envelope sender.
-    pub to: String,
-    /// The host that sent it.
-    pub reporting: String,
-    /// Failed or delayed.
-    pub action: DsnAction,
-    /// When it was sent.
-    pub at: SimTime,
-    /// Each recipient reported, with its diagnostic.
-    pub recipients: Vec<(String, mxlab_sim::Diagnostic)>,
-}
+pub use mxlab_sim::inspect::{
+    line_text, scrambled, DsnReport, Hop, Marker, MarkerKind, Session, TranscriptLine, CUT,
+};
 
 /// A scenario computed to the end (or to its budget): everything the
 /// frames and panels read. Made by [`Computation`].
@@ -224,127 +109,30 @@ impl Run {
     }
 
     fn compute_transcript(&self, conn: u64) -> Vec<TranscriptLine> {
-        self.lines(Some(conn)).remove(&conn).unwrap_or_default()
+        inspect::transcripts(self.events(), Some(conn))
+            .remove(&conn)
+            .unwrap_or_default()
     }
 
     /// The transcripts of every connection, in one pass over the trace.
     pub fn all_transcripts(&self) -> BTreeMap<u64, Vec<TranscriptLine>> {
-        self.lines(None)
-    }
-
-    /// The lines of connection `only`, or of every connection.
-    fn lines(&self, only: Option<u64>) -> BTreeMap<u64, Vec<TranscriptLine>> {
-        let mut tls = BTreeSet::new();
-        let mut out: BTreeMap<u64, Vec<TranscriptLine>> = BTreeMap::new();
-        for e in self.events() {
-            match &e.kind {
-                EventKind::Command { conn, line, .. } | EventKind::Reply { conn, line, .. }
-                    if only.is_none_or(|o| o == *conn) =>
-                {
-                    let (text, rfc) = e.describe();
-                    let who = if matches!(e.kind, EventKind::Command { .. }) {
-                        'C'
-                    } else {
-                        'S'
-                    };
-                    out.entry(*conn).or_default().push(TranscriptLine {
-                        who,
-                        text: line_text(line),
-                        at: e.at,
-                        hover: format!("{text} ({rfc})"),
-                        encrypted: tls.contains(conn),
-                    });
-                }
-                EventKind::Abort { conn, .. } if only.is_none_or(|o| o == *conn) => {
-                    let (text, rfc) = e.describe();
-                    out.entry(*conn).or_default().push(TranscriptLine {
-                        who: CUT,
-                        hover: format!("{text} ({rfc})"),
-                        text,
-                        at: e.at,
-                        encrypted: false,
-                    });
-                }
-                EventKind::TlsUpgrade { conn, ok: true } => {
-                    tls.insert(*conn);
-                }
-                _ => {}
-            }
-        }
-        out
+        inspect::transcripts(self.events(), None)
     }
 
     /// The header block of message `id` on each hop it crossed up to `t`:
-    /// the Received chain growing hop by hop.
+    /// the Received chain growing hop by hop (read from the trace once
+    /// per message).
     pub fn hops(&self, id: &str, t: SimTime) -> Vec<Hop> {
         let all = self.hops.borrow().get(id).cloned();
         let all = all.unwrap_or_else(|| {
-            let all = Rc::new(self.all_hops(id));
+            let all = Rc::new(inspect::hops(self.events(), id));
             self.hops.borrow_mut().insert(id.to_string(), all.clone());
             all
         });
         all.iter()
             .filter(|h| h.hop.at <= t)
-            .map(|h| Hop {
-                headers: h
-                    .hop
-                    .headers
-                    .iter()
-                    .zip(&h.times)
-                    .filter(|(_, at)| **at <= t)
-                    .map(|(line, _)| line.clone())
-                    .collect(),
-                ..h.hop.clone()
-            })
+            .map(|h| h.at(t))
             .collect()
-    }
-
-    /// Every hop of message `id` over the whole run.
-    fn all_hops(&self, id: &str) -> Vec<TimedHop> {
-        let mut hops: Vec<TimedHop> = Vec::new();
-        let mut open: BTreeMap<u64, (bool, usize)> = BTreeMap::new();
-        for e in self.events().iter() {
-            let EventKind::Command { conn, line, .. } = &e.kind else {
-                if let EventKind::Reply { conn, line, .. } = &e.kind {
-                    // The 354 opens the data of this connection's transaction.
-                    if line_text(line).starts_with("354") {
-                        open.insert(*conn, (true, usize::MAX));
-                    }
-                }
-                continue;
-            };
-            if e.message.as_deref() != Some(id) {
-                continue;
-            }
-            let Some((in_headers, hop)) = open.get_mut(conn) else {
-                continue;
-            };
-            if !*in_headers {
-                continue;
-            }
-            let text = line_text(line);
-            if text.is_empty() || text == "." {
-                *in_headers = false;
-                continue;
-            }
-            if *hop == usize::MAX {
-                hops.push(TimedHop {
-                    hop: Hop {
-                        from: e.hosts.first().map(|h| h.to_string()).unwrap_or_default(),
-                        to: e.hosts.get(1).map(|h| h.to_string()).unwrap_or_default(),
-                        at: e.at,
-                        headers: Vec::new(),
-                    },
-                    times: Vec::new(),
-                });
-                *hop = hops.len() - 1;
-            }
-            if let Some(h) = hops.get_mut(*hop) {
-                h.hop.headers.push(text);
-                h.times.push(e.at);
-            }
-        }
-        hops
     }
 
     /// The report of the DSN with message id `id`, if it is one.
@@ -352,145 +140,23 @@ impl Run {
         if let Some(known) = self.reports.borrow().get(id) {
             return known.as_deref().cloned();
         }
-        let report = self.read_dsn_report(id).map(Rc::new);
+        let report = inspect::dsn_report(self.events(), id).map(Rc::new);
         self.reports
             .borrow_mut()
             .insert(id.to_string(), report.clone());
         report.as_deref().cloned()
     }
 
-    fn read_dsn_report(&self, id: &str) -> Option<DsnReport> {
-        let events = self.events();
-        let (i, sent) = events.without_lines().find(
-            |(_, e)| matches!(&e.kind, EventKind::DsnSent { dsn_message, .. } if dsn_message == id),
-        )?;
-        let EventKind::DsnSent { action, to, .. } = &sent.kind else {
-            return None;
-        };
-        let original = sent.message.as_deref().unwrap_or_default();
-        let reporting = sent.hosts.first().map(|h| h.as_str()).unwrap_or_default();
-        // The failures it reports were recorded on the same host, just before.
-        let recipients = events
-            .without_lines()
-            .take_while(|(j, _)| *j < i)
-            .map(|(_, e)| e)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .filter(|e| {
-                e.message.as_deref() == Some(original)
-                    && e.hosts.first().is_some_and(|h| h == reporting)
-            })
-            .filter_map(|e| match (&e.kind, action) {
-                (EventKind::Bounce { diagnostic }, DsnAction::Failed)
-                | (EventKind::Defer { diagnostic, .. }, DsnAction::Delayed) => Some((
-                    e.recipient.as_deref().unwrap_or_default().to_string(),
-                    (**diagnostic).clone(),
-                )),
-                _ => None,
-            })
-            .fold(
-                Vec::<(String, mxlab_sim::Diagnostic)>::new(),
-                |mut acc, r| {
-                    if !acc.iter().any(|(x, _)| *x == r.0) {
-                        acc.push(r);
-                    }
-                    acc
-                },
-            );
-        Some(DsnReport {
-            original: original.to_string(),
-            to: to.to_string(),
-            reporting: reporting.to_string(),
-            action: *action,
-            at: sent.at,
-            recipients,
-        })
-    }
-
     /// The statistics panel's series: queued recipients over time, as
     /// `(time, total queued)` at every change.
     pub fn queue_series(&self) -> Vec<(SimTime, usize)> {
-        let mut series = vec![(SimTime::ZERO, 0usize)];
-        let mut n: usize = 0;
-        for (_, e) in self.events().without_lines() {
-            let before = n;
-            match &e.kind {
-                EventKind::Enqueue { recipients, .. } => n = n.saturating_add(recipients.len()),
-                EventKind::Deliver { .. } | EventKind::Bounce { .. } => n = n.saturating_sub(1),
-                _ => continue,
-            }
-            if n != before {
-                series.push((e.at, n));
-            }
-        }
-        series
+        inspect::queue_series(self.events())
     }
 
     /// Attempts per original message (how many connections were tried for it).
     pub fn attempts_per_message(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for (_, e) in self.events().without_lines() {
-            if let (EventKind::Attempt { .. }, Some(m)) = (&e.kind, &e.message) {
-                *out.entry(m.to_string()).or_insert(0) += 1;
-            }
-        }
-        out
+        inspect::attempts_per_message(self.events())
     }
-}
-
-/// A line as text, its line ending removed and other control characters
-/// made visible.
-pub fn line_text(line: &Octets) -> String {
-    let shown = line.display();
-    shown.strip_suffix("<CR><LF>").unwrap_or(&shown).to_string()
-}
-
-/// A fault in a few words.
-pub fn fault_label(f: &Fault) -> String {
-    match f {
-        Fault::HostDown { host, .. } => format!("{host} down"),
-        Fault::HostCrash { host, stage } => format!("{host} crashes at {stage:?}"),
-        Fault::LinkPartition { a, b } => format!("link {a} – {b} partitioned"),
-        Fault::LinkLatency { a, b, latency_ms } => {
-            format!("link {a} – {b} latency {latency_ms} ms")
-        }
-        Fault::LinkLoss { a, b, loss } => format!("link {a} – {b} loses {:.0}%", loss * 100.0),
-        Fault::DnsFailure { domain, status } => {
-            format!(
-                "DNS {status:?} for {}",
-                domain.as_deref().unwrap_or("every domain")
-            )
-        }
-        Fault::ForcedReply {
-            host, stage, code, ..
-        } => format!("{host} answers {code} at {stage:?}"),
-        Fault::Greylisting { host } => format!("greylisting on {host}"),
-        Fault::MailboxFull { host, mailbox } => format!("mailbox {mailbox} on {host} full"),
-        Fault::DiskFull { host } => format!("disk full on {host}"),
-        Fault::TlsFailure { host } => format!("TLS fails on {host}"),
-        Fault::AuthFailure { host } => format!("AUTH fails on {host}"),
-        Fault::Tarpit { host, delay_ms } => format!("{host} tarpits ({delay_ms} ms a line)"),
-        Fault::SizeLimit { host, bytes } => format!("{host} takes at most {bytes} bytes"),
-    }
-}
-
-/// Ciphertext-looking bytes for a line sent inside TLS: the same line
-/// always looks the same, and nothing of it can be read.
-pub fn scrambled(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut out = String::with_capacity(text.len() * 2 + 16);
-    for (i, b) in text.bytes().chain(*b"\r\n").enumerate() {
-        h ^= u64::from(b) ^ (i as u64);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        out.push_str(&format!("{:02x}", (h >> 24) as u8));
-    }
-    // Records are longer than their plaintext (header and tag).
-    for _ in 0..8 {
-        h = h.wrapping_mul(0x0000_0100_0000_01b3) ^ 0x5a;
-        out.push_str(&format!("{:02x}", (h >> 16) as u8));
-    }
-    out
 }
 
 /// How the clock moves while playing.
@@ -577,6 +243,7 @@ impl Clock {
 mod tests {
     use super::*;
     use mxlab_sim::presets;
+    use mxlab_sim::scenario::Fault;
 
     fn run(name: &str) -> Run {
         let s = presets::preset(name).unwrap().unwrap();
@@ -677,60 +344,5 @@ mod tests {
         assert!(second > first);
         assert_eq!(r.previous_time(second), Some(first));
         assert_eq!(r.time_at(r.position(second)), second);
-    }
-
-    #[test]
-    fn hops_show_the_received_chain_growing() {
-        let r = run("relay-via-smarthost");
-        let id = r.scenario.messages[0].id.clone();
-        let all = r.hops(&id, r.end());
-        assert!(all.len() >= 2, "{all:?}");
-        let received = |h: &Hop| {
-            h.headers
-                .iter()
-                .filter(|l| l.starts_with("Received:"))
-                .count()
-        };
-        assert!(received(&all[all.len() - 1]) > received(&all[0]));
-        let early = r.hops(&id, all[0].at);
-        assert_eq!(early.len(), 1);
-    }
-
-    #[test]
-    fn a_bounce_is_marked_and_its_dsn_known() {
-        let r = run("unknown-user-bounce");
-        assert!(r.markers.iter().any(|m| m.kind == MarkerKind::Bounced));
-        assert_eq!(r.dsns.len(), 1);
-        let id = r.dsns.iter().next().unwrap();
-        let report = r.dsn_report(id).unwrap();
-        assert_eq!(report.original, "m1");
-        assert_eq!(report.to, "alice@example.com");
-        assert_eq!(report.action, DsnAction::Failed);
-        assert_eq!(report.recipients.len(), 1);
-        assert_eq!(report.recipients[0].0, "bbo@example.org");
-        assert_eq!(report.recipients[0].1.code, 550);
-        assert!(r.dsn_report("m1").is_none());
-    }
-
-    #[test]
-    fn all_transcripts_match_each_one() {
-        let r = run("submission-starttls-auth");
-        let all = r.all_transcripts();
-        assert_eq!(all.len(), r.sessions.len());
-        for s in &r.sessions {
-            assert_eq!(all[&s.conn], *r.transcript(s.conn));
-        }
-        // Lines after STARTTLS are marked as encrypted, those before not.
-        let t = &all[&r.sessions[0].conn];
-        assert!(!t[0].encrypted);
-        assert!(t.iter().any(|l| l.encrypted), "{t:?}");
-    }
-
-    #[test]
-    fn scrambled_lines_hide_the_text() {
-        let s = scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
-        assert!(!s.contains("AUTH"));
-        assert_eq!(s, scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA=="));
-        assert_ne!(s, scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldB=="));
     }
 }

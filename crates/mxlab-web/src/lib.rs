@@ -12,8 +12,10 @@
 //! | [`form`] | the scenario form editor over a JSON draft |
 //! | [`options`] | how an instance starts: page query and hash, embed view, `mount()` |
 //! | [`share`] | share links: the scenario and the moment in the URL's hash |
-//! | `app` | the Yew components (wasm32) |
-//! | `statistics` | the statistics panel, drawn once per run (wasm32) |
+//! | [`state`] | the app's state, its actions and the reducer (tested natively) |
+//! | `app` | the shell: owns the state, carries out its effects, lays the page out (wasm32) |
+//! | `components` | the Yew components, `components/panels` the panels below the stage (wasm32) |
+//! | `hooks` | the clock's frames, computing in slices, the keyboard, the wheel (wasm32) |
 //! | `guard` | bounded text fields, and the banner for a panic or a trap (wasm32) |
 //! | `embed` | `start()` for the app's page, `mount()`/`unmount()` for script tags (wasm32) |
 #![forbid(unsafe_code)]
@@ -22,19 +24,22 @@
 #[cfg(target_arch = "wasm32")]
 mod app;
 pub mod bounds;
+#[cfg(target_arch = "wasm32")]
+mod components;
 pub mod compute;
 #[cfg(target_arch = "wasm32")]
 mod embed;
 pub mod form;
 #[cfg(target_arch = "wasm32")]
 mod guard;
+#[cfg(target_arch = "wasm32")]
+mod hooks;
 pub mod injection;
 pub mod lab;
 pub mod layout;
 pub mod options;
 pub mod share;
-#[cfg(target_arch = "wasm32")]
-mod statistics;
+pub mod state;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::{App, AppProps};

@@ -249,6 +249,25 @@ fn print_frames(f: &Value) {
             num(c, "longest_task_loading_ms")
         );
     }
+    let pasted = &f["computing"]["relay_loop_8mb_pasted"];
+    let tasks = |k: &str| {
+        pasted[k]
+            .as_array()
+            .map(|a| {
+                let ms: Vec<String> = a.iter().map(|v| format!("{v} ms")).collect();
+                if ms.is_empty() {
+                    "none".to_string()
+                } else {
+                    ms.join(", ")
+                }
+            })
+            .unwrap_or_else(|| "—".to_string())
+    };
+    println!(
+        "\n| relay loop pasted into the JSON editor, from the click on | long tasks (> 50 ms) of the app | of the browser itself |\n| --- | --- | --- |\n| Validate and run to the run shown | {} | {} |",
+        tasks("long_tasks_app"),
+        tasks("long_tasks_browser")
+    );
 }
 
 fn read_json(path: &Path) -> Result<Value> {

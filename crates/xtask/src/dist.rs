@@ -59,17 +59,31 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     Ok(out.to_path_buf())
 }
 
-/// The script-tag package: `wasm-pack build --target web` of the web
-/// crate's library (`mount`, `unmount`, `version`, TypeScript types), then
-/// wasm-opt -Oz, and its example page.
+/// The script-tag package: `wasm-pack build --target web` of
+/// `crates/mxlab-web/package` (the web crate's `mount`, `unmount`,
+/// `version` and TypeScript types, in a cdylib of its own so that it is
+/// linked with LTO), then wasm-opt -Oz, and its example page.
 fn package(env: &ToolEnv, pkg: &Path) -> Result {
     let root = crate::root();
     let mut cmd = Command::new("wasm-pack");
-    cmd.args(["build", "--target", "web", "--release", "--out-dir"])
-        .arg(pkg)
-        .arg(root.join("crates").join("mxlab-web"));
+    cmd.args([
+        "build",
+        "--target",
+        "web",
+        "--release",
+        "--out-name",
+        "mxlab_web",
+    ])
+    .arg("--out-dir")
+    .arg(pkg)
+    .arg(root.join("crates").join("mxlab-web").join("package"));
     env.apply(&mut cmd);
     run("wasm-pack build --target web", &mut cmd)?;
+    // The package keeps the web crate's name, not that of its cdylib crate.
+    let manifest = pkg.join("package.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
+    json["name"] = "mxlab-web".into();
+    std::fs::write(&manifest, serde_json::to_string_pretty(&json)? + "\n")?;
     let wasm = pkg.join("mxlab_web_bg.wasm");
     let mut opt = Command::new("wasm-opt");
     opt.args(["-Oz", "--strip-debug", "--strip-producers"])

@@ -408,3 +408,41 @@ fn a_plain_client_on_the_implicit_tls_port_gets_no_greeting_and_others_are_serve
         "{lines:?}"
     );
 }
+
+#[test]
+fn mxlab_deliver_with_implicit_tls_speaks_tls_before_the_greeting() {
+    // The protocol core's client (`--tls implicit`) over real TCP and
+    // rustls, against the implicit-TLS server.
+    let dir = scratch("deliver-implicit-tls");
+    let server = Server::start(&dir, &["--implicit-tls", "--timeout", "2"]);
+    let file = dir.join("message.eml");
+    std::fs::write(&file, sample()).unwrap();
+    let deliver = |tls: &str| {
+        let out = crate::common::mxlab()
+            .args(["deliver", "--to", &server.addr, "--tls", tls])
+            .args(["--from", "alice@example.org", "--rcpt", "bob@example.org"])
+            .arg("--file")
+            .arg(&file)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, out) = deliver("implicit");
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "-- TLS established --", "{out}");
+    assert!(lines[1].starts_with("S: 220 "), "{out}");
+    assert!(!out.contains("STARTTLS"), "{out}");
+    wait_for(10, "the message", || server.messages().len() == 1);
+    assert_eq!(sent_part(&server.messages()[0]), sample().as_slice());
+    let stored = String::from_utf8_lossy(&server.messages()[0]).into_owned();
+    assert!(stored.contains(" with ESMTPS id "), "{stored}");
+    // In clear, the same client gets no greeting from the TLS port: the
+    // server waits for a ClientHello, then closes at its timeout.
+    let (ok, out) = deliver("opportunistic");
+    assert!(!ok, "{out}");
+    assert!(!out.contains("S: 220 "), "{out}");
+}

@@ -14,7 +14,7 @@ use super::{id32, Event, RcptResult, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
-use crate::scenario::{DownMode, Stage};
+use crate::scenario::{DownMode, FaultStage, SMTP_PORT};
 use crate::time::SimTime;
 use crate::trace::{ConnectFailure, EventKind, Names, QueryType, NO_NAME};
 
@@ -50,11 +50,24 @@ pub(super) struct Attempt {
     pub(super) message: u32,
     /// Which attempt this is for the message (1 for the first).
     number: u32,
-    /// The host being connected to, and when the SYN left.
+    /// The host being connected to, on which port, and when the SYN left.
     pub(super) target: usize,
+    pub(super) port: u16,
     pub(super) started: SimTime,
+    /// Why the connection being opened fails, when it is not the target
+    /// host's state: a closed port, or the client's network.
+    refusal: Option<Refusal>,
     /// Each settled recipient's result.
     results: Vec<(String, RcptResult)>,
+}
+
+/// Why a connection fails that the target host's state does not explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// Nothing listens on the port: the target's TCP answers with a reset.
+    ClosedPort,
+    /// The client's network blocks the port on the way out.
+    Blocked,
 }
 
 pub(super) fn no_connection(exchange: &str, why: &str) -> Diagnostic {
@@ -405,10 +418,12 @@ impl Sim {
     /// the group with the last failure.
     pub(super) fn try_next(&mut self, now: SimTime, key: AttemptKey) {
         let host = key.0;
-        let by_name = self
-            .hosts
-            .get(host)
-            .is_some_and(|h| h.node.policy.relay.smarthost.is_some());
+        let (by_name, port) = self.hosts.get(host).map_or((false, SMTP_PORT), |h| {
+            (
+                h.node.policy.relay.smarthost.is_some(),
+                h.node.outbound_port(),
+            )
+        });
         loop {
             let Some(a) = self.attempts.get_mut(&key) else {
                 return;
@@ -421,6 +436,7 @@ impl Sim {
                 return self.settle_group(now, key, &last);
             };
             a.next += 1;
+            a.refusal = None;
             let (message, number) = (a.message, a.number);
             let recipients = a.rcpts.iter().map(|r| r.as_str().into()).collect();
             let client = self.host_id(host);
@@ -430,6 +446,7 @@ impl Sim {
                 tried,
                 EventKind::Attempt {
                     target: exchange.as_str().into(),
+                    port,
                     attempt: number,
                     recipients,
                 },
@@ -448,9 +465,20 @@ impl Sim {
                 continue;
             };
             if let Some(a) = self.attempts.get_mut(&key) {
-                (a.target, a.started) = (target, now);
+                (a.target, a.port, a.started) = (target, port, now);
             }
             let timeout = now.plus_secs(self.connect_timeout(host));
+            // The client's own network stops the SYN on its way out.
+            let blocked = self.hosts.get(host).and_then(|h| h.faults.blocked(port));
+            if let Some(mode) = blocked {
+                if let Some(a) = self.attempts.get_mut(&key) {
+                    a.refusal = Some(Refusal::Blocked);
+                }
+                return match mode {
+                    DownMode::Silent => self.connect_failed(timeout, key, ConnectFailure::Timeout),
+                    DownMode::Refused => self.connect_failed(now, key, ConnectFailure::Refused),
+                };
+            }
             if self.lost(host, target) {
                 return self.connect_failed(timeout, key, ConnectFailure::Lost);
             }
@@ -485,19 +513,43 @@ impl Sim {
         key: AttemptKey,
         reason: ConnectFailure,
     ) {
-        let Some((message, target)) = self.attempts.get(&key).map(|a| (a.message, a.target)) else {
+        let Some((message, target, port, refusal)) = self
+            .attempts
+            .get(&key)
+            .map(|a| (a.message, a.target, a.port, a.refusal))
+        else {
             return;
         };
         let to_server = Names::pair(self.host_id(key.0), self.host_id(target), message);
-        self.record(now, to_server, EventKind::ConnectFailed { reason });
         let server = self.name(target);
+        let kind = EventKind::ConnectFailed { reason };
+        match refusal {
+            Some(Refusal::ClosedPort) => {
+                let explanation = format!(
+                    "{server} does not listen on port {port}: its TCP answers the SYN with a reset (connection refused); try the next MX, or requeue"
+                );
+                self.record_explained(now, to_server, kind, explanation, "RFC 9293 §3.5.2");
+            }
+            Some(Refusal::Blocked) => {
+                let client = self.name(key.0);
+                let how = match reason {
+                    ConnectFailure::Refused => "a reset comes back at once",
+                    _ => "the SYN is dropped and no answer comes before the connect timeout",
+                };
+                let explanation = format!(
+                    "{client}'s network blocks outbound port {port}, as many consumer ISPs block port 25: {how}. Submit on port 587 or 465 instead"
+                );
+                self.record_explained(now, to_server, kind, explanation, "RFC 5068 §3");
+            }
+            None => self.record(now, to_server, kind),
+        }
         let why = match reason {
             ConnectFailure::Refused => "connection refused",
             ConnectFailure::Timeout => "connection timed out",
             _ => "connection lost",
         };
         if let Some(a) = self.attempts.get_mut(&key) {
-            a.last = Some(no_connection(&server, why));
+            a.last = Some(no_connection(&format!("{server}:{port}"), why));
         }
         self.try_next(now, key);
     }
@@ -516,17 +568,29 @@ impl Sim {
         if self
             .hosts
             .get(target)
-            .is_some_and(|h| h.faults.crash == Some(Stage::Connect))
+            .is_some_and(|h| h.faults.crash == Some(FaultStage::Connect))
         {
             self.crash(now, target);
         }
         let back = self.one_way(target, host);
+        let port = self.attempts.get(&key).map_or(SMTP_PORT, |a| a.port);
+        let closed = self
+            .hosts
+            .get(target)
+            .is_some_and(|h| !h.node.listens_on(port));
         match self.hosts.get(target).and_then(|h| h.faults.down) {
             Some(DownMode::Refused) => {
                 self.connect_failed(now.plus_micros(back), key, ConnectFailure::Refused);
             }
             Some(DownMode::Silent) => {
                 self.connect_failed(timeout, key, ConnectFailure::Timeout);
+            }
+            // Nothing listens there: the host's TCP resets (RFC 9293 §3.5.2).
+            None if closed => {
+                if let Some(a) = self.attempts.get_mut(&key) {
+                    a.refusal = Some(Refusal::ClosedPort);
+                }
+                self.connect_failed(now.plus_micros(back), key, ConnectFailure::Refused);
             }
             None => {
                 self.events.push(

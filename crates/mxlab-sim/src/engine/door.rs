@@ -16,7 +16,7 @@ use super::host::QueueEntry;
 use super::session::Conn;
 use super::{Event, Sim};
 use crate::diagnostic::Diagnostic;
-use crate::scenario::Stage;
+use crate::scenario::FaultStage;
 use crate::time::SimTime;
 
 /// What the host's door says to a server event.
@@ -107,23 +107,23 @@ impl Sim {
         };
         let crash = h.faults.crash;
         match e {
-            ServerEvent::Hello { .. } if crash == Some(Stage::Helo) => Door::Crash,
-            ServerEvent::MailFrom { .. } if crash == Some(Stage::Mail) => Door::Crash,
-            ServerEvent::RcptTo { .. } if crash == Some(Stage::Rcpt) => Door::Crash,
+            ServerEvent::Hello { .. } if crash == Some(FaultStage::Helo) => Door::Crash,
+            ServerEvent::MailFrom { .. } if crash == Some(FaultStage::Mail) => Door::Crash,
+            ServerEvent::RcptTo { .. } if crash == Some(FaultStage::Rcpt) => Door::Crash,
             ServerEvent::Message {
                 envelope, content, ..
             } => {
                 c.messages = c.messages.saturating_add(1);
                 if c.messages == 1 {
                     let forced = h
-                        .forced_reply(Stage::Data)
-                        .or_else(|| h.forced_reply(Stage::EndOfData));
+                        .forced_reply(FaultStage::Data)
+                        .or_else(|| h.forced_reply(FaultStage::EndOfData));
                     if let Some(d) = forced {
                         return Door::Decide(Decision::Reject(d.reply()));
                     }
                 }
                 self.store(now, c, &envelope, content);
-                if crash == Some(Stage::EndOfData) {
+                if crash == Some(FaultStage::EndOfData) {
                     return Door::Crash;
                 }
                 Door::Decide(self.queued())

@@ -2,7 +2,7 @@
 //! written by `mxlab-proto`'s [`Dsn`] (an RFC 6522 `multipart/report`) and
 //! sent from the null reverse-path `<>` to the envelope sender.
 
-use mxlab_proto::message::{Dsn, DsnAction as Action, DsnKind, DsnRecipient};
+use mxlab_proto::message::{Dsn, DsnKind, DsnRecipient};
 
 use super::attempt::SIM_EPOCH_UNIX;
 use super::{Event, QueueEntry, Sim};
@@ -19,7 +19,12 @@ fn unix(t: SimTime) -> i64 {
 /// diagnostic with that server as `Remote-MTA`; what the sending host
 /// found out itself (a refused connection, a timeout, an expired queue
 /// lifetime) is said in its own words, not as a reply nobody sent.
-fn recipient(rcpt: &str, d: &Diagnostic, action: Action, now: SimTime) -> DsnRecipient {
+pub(crate) fn recipient(
+    rcpt: &str,
+    d: &Diagnostic,
+    action: DsnAction,
+    now: SimTime,
+) -> DsnRecipient {
     let diagnostic = match &d.remote {
         Some(_) => format!("smtp; {} {} {}", d.code, d.enhanced, d.text),
         None => format!("X-MX-Lab; {}", d.text),
@@ -47,10 +52,14 @@ impl Sim {
         action: DsnAction,
     ) {
         let name = self.name(host);
-        let (suffix, kind, per_rcpt) = match action {
-            DsnAction::Failed => ("dsn", DsnKind::Failure, Action::Failed),
-            DsnAction::Delayed => ("delay", DsnKind::Delay, Action::Delayed),
+        let (suffix, kind) = match action {
+            DsnAction::Failed => ("dsn", DsnKind::Failure),
+            DsnAction::Delayed => ("delay", DsnKind::Delay),
+            DsnAction::Delivered | DsnAction::Relayed | DsnAction::Expanded => {
+                ("report", DsnKind::Success)
+            }
         };
+        let per_rcpt = action;
         // A repeated delay warning (Exim) is a message of its own.
         let dsn_id = match action {
             DsnAction::Delayed if original.warnings > 1 => {

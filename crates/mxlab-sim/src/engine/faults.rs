@@ -1,8 +1,6 @@
 //! Faults switching on and off: hosts down, links cut or slowed, DNS
 //! failures, forced replies, greylisting, full mailboxes and disks.
 
-use smallvec::smallvec;
-
 use super::{pair, Sim};
 use crate::scenario::{Fault, LinkProfile};
 use crate::time::SimTime;
@@ -10,21 +8,10 @@ use crate::trace::Hosts;
 use crate::trace::{EventKind, Subject};
 
 impl Sim {
+    /// The hosts a fault's events name: those it names itself, or the
+    /// resolver for a DNS failure.
     fn fault_hosts(&self, fault: &Fault) -> Hosts {
         match fault {
-            Fault::HostDown { host, .. }
-            | Fault::HostCrash { host, .. }
-            | Fault::Greylisting { host }
-            | Fault::DiskFull { host }
-            | Fault::TlsFailure { host }
-            | Fault::AuthFailure { host }
-            | Fault::Tarpit { host, .. }
-            | Fault::SizeLimit { host, .. }
-            | Fault::MailboxFull { host, .. }
-            | Fault::ForcedReply { host, .. } => smallvec![host.as_str().into()],
-            Fault::LinkPartition { a, b }
-            | Fault::LinkLatency { a, b, .. }
-            | Fault::LinkLoss { a, b, .. } => smallvec![a.as_str().into(), b.as_str().into()],
             Fault::DnsFailure { .. } => self
                 .scenario
                 .dns
@@ -32,6 +19,7 @@ impl Sim {
                 .iter()
                 .map(|r| r.as_str().into())
                 .collect(),
+            _ => fault.hosts().into_iter().map(Into::into).collect(),
         }
     }
 
@@ -158,6 +146,14 @@ impl Sim {
             Fault::AuthFailure { host } => {
                 if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
                     h.faults.auth_failure = on;
+                }
+            }
+            Fault::OutboundPortBlocked { host, port, mode } => {
+                if let Some(h) = self.index(host).and_then(|i| self.hosts.get_mut(i)) {
+                    h.faults.blocked_ports.retain(|b| b.0 != index);
+                    if let (true, Ok(port)) = (on, u16::try_from(*port)) {
+                        h.faults.blocked_ports.push((index, port, *mode));
+                    }
                 }
             }
         }

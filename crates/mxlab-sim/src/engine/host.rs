@@ -1,6 +1,7 @@
 //! A host's state: its queue of [`QueueEntry`]s with per-recipient state,
 //! its mailboxes, and the faults currently striking it.
 
+use mxlab_proto::hash::Fnv1a64;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::rng::SimRng;
-use crate::scenario::{DownMode, Node, Stage};
+use crate::scenario::{DownMode, FaultStage, Node};
 use crate::time::SimTime;
 use crate::timing::TimingProfile;
 use crate::trace::NO_NAME;
@@ -175,9 +176,9 @@ pub(crate) struct HostFaults {
     pub disk_full: bool,
     pub full_mailboxes: BTreeSet<String>,
     pub size_limit: Option<u64>,
-    pub forced: Vec<(usize, Stage, u16, f64)>,
+    pub forced: Vec<(usize, FaultStage, u16, f64)>,
     /// Crash at this stage of the next transaction.
-    pub crash: Option<Stage>,
+    pub crash: Option<FaultStage>,
     /// Crashed: down until the crash fault ends.
     pub crashed: bool,
     /// Extra delay before every reply line, in milliseconds (a tarpit).
@@ -186,6 +187,15 @@ pub(crate) struct HostFaults {
     pub tls_failure: bool,
     /// This host refuses every AUTH (535 5.7.8).
     pub auth_failure: bool,
+    /// Outbound ports its network blocks: (fault index, port, how).
+    pub blocked_ports: Vec<(usize, u16, DownMode)>,
+}
+
+impl HostFaults {
+    /// How the host's network stops its connections to `port`, if it does.
+    pub fn blocked(&self, port: u16) -> Option<DownMode> {
+        self.blocked_ports.iter().find(|b| b.1 == port).map(|b| b.2)
+    }
 }
 
 impl Host {
@@ -214,11 +224,11 @@ impl Host {
     /// that mailbox already holds it (a second copy: the RFC 1047
     /// duplicate).
     pub(crate) fn store(&mut self, key: &str, message_id: &str) -> bool {
-        let mut h = Fnv64::default();
+        let mut h = Fnv1a64::new();
         h.write(key.as_bytes());
         h.write(&[0]);
         h.write(message_id.as_bytes());
-        let maybe_seen = !self.delivered.insert(h.0);
+        let maybe_seen = !self.delivered.insert(h.finish());
         let stored = match self.mailboxes.get_mut(key) {
             Some(stored) => stored,
             None => self.mailboxes.entry(key.to_owned()).or_default(),
@@ -268,7 +278,7 @@ impl Host {
     }
 
     /// A forced reply for `stage`, drawn with its probability.
-    pub(crate) fn forced_reply(&mut self, stage: Stage) -> Option<Diagnostic> {
+    pub(crate) fn forced_reply(&mut self, stage: FaultStage) -> Option<Diagnostic> {
         let matching: Vec<(u16, f64)> = self
             .faults
             .forced
@@ -294,7 +304,7 @@ impl Host {
         now: SimTime,
         authenticated: bool,
     ) -> Result<(), Diagnostic> {
-        if let Some(d) = self.forced_reply(Stage::Rcpt) {
+        if let Some(d) = self.forced_reply(FaultStage::Rcpt) {
             return Err(d);
         }
         // The postmaster is always reachable (RFC 5321 §4.5.1): no relay
@@ -452,7 +462,7 @@ impl Host {
 
     /// The server's decision on MAIL FROM for a message of `size` bytes.
     pub(crate) fn decide_mail(&mut self, size: u64) -> Result<(), Diagnostic> {
-        if let Some(d) = self.forced_reply(Stage::Mail) {
+        if let Some(d) = self.forced_reply(FaultStage::Mail) {
             return Err(d);
         }
         if self.faults.disk_full {
@@ -538,24 +548,6 @@ impl Hasher for Prehashed {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
-    }
-}
-
-/// FNV-1a, 64 bits, fed in pieces.
-struct Fnv64(u64);
-
-impl Default for Fnv64 {
-    fn default() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv64 {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
     }
 }
 

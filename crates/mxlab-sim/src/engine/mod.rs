@@ -17,7 +17,7 @@
 
 mod attempt;
 mod door;
-mod dsn;
+pub(crate) mod dsn;
 mod faults;
 mod host;
 mod outcome;
@@ -139,6 +139,24 @@ enum Event {
 /// A host's (or fault's) index as the event queue keeps it.
 fn id32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Why something done by hand to a running simulation ([`Sim::inject`],
+/// [`Sim::bring_up`], [`Sim::heal`], [`Sim::accept`]) was not scheduled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InjectError {
+    /// It names a host the scenario does not have.
+    #[error("no host named `{0}` in the scenario")]
+    UnknownHost(String),
+    /// It would end before it starts.
+    #[error("it would end at {until}, before it starts at {at}")]
+    EndsBeforeStart {
+        /// When it would start (now, if asked for a past moment).
+        at: SimTime,
+        /// When it would end.
+        until: SimTime,
+    },
 }
 
 /// A running simulation: a pure function of (scenario, seed).
@@ -391,9 +409,21 @@ impl Sim {
     }
 
     /// Schedules `fault` at `at` (now, if `at` is past), lasting until
-    /// `until`.
-    pub fn inject(&mut self, fault: Fault, at: SimTime, until: Option<SimTime>) {
+    /// `until`. Nothing is scheduled if it names a host the scenario does
+    /// not have, or ends before it starts.
+    pub fn inject(
+        &mut self,
+        fault: Fault,
+        at: SimTime,
+        until: Option<SimTime>,
+    ) -> Result<(), InjectError> {
+        for host in fault.hosts() {
+            self.host_index(host)?;
+        }
         let at = at.max(self.now());
+        if let Some(until) = until.filter(|u| *u < at) {
+            return Err(InjectError::EndsBeforeStart { at, until });
+        }
         let index = id32(self.faults.len());
         self.faults.push(FaultSpec {
             at_secs: at.as_secs(),
@@ -405,16 +435,15 @@ impl Sim {
         if let Some(u) = until {
             self.events.push(u, Event::Fault { index, on: false });
         }
+        Ok(())
     }
 
     /// Brings `host` back at `at` (not before now): every fault striking
     /// it then (down, crashed, greylisting, forced replies, full disk …)
     /// ends, whether scheduled by the scenario or injected; its link
-    /// faults stay. False if there is no such host.
-    pub fn bring_up(&mut self, host: &str, at: SimTime) -> bool {
-        let Some(host) = self.index(host) else {
-            return false;
-        };
+    /// faults stay.
+    pub fn bring_up(&mut self, host: &str, at: SimTime) -> Result<(), InjectError> {
+        let host = self.host_index(host)?;
         let at = at.max(self.now());
         self.events.push(
             at,
@@ -423,16 +452,14 @@ impl Sim {
                 peer: None,
             },
         );
-        true
+        Ok(())
     }
 
     /// Heals the link between `a` and `b` at `at` (not before now): every
     /// partition, latency or loss fault on it then ends. False if either
     /// host does not exist.
-    pub fn heal(&mut self, a: &str, b: &str, at: SimTime) -> bool {
-        let (Some(a), Some(b)) = (self.index(a), self.index(b)) else {
-            return false;
-        };
+    pub fn heal(&mut self, a: &str, b: &str, at: SimTime) -> Result<(), InjectError> {
+        let (a, b) = (self.host_index(a)?, self.host_index(b)?);
         let at = at.max(self.now());
         self.events.push(
             at,
@@ -441,7 +468,7 @@ impl Sim {
                 peer: Some(id32(b)),
             },
         );
-        true
+        Ok(())
     }
 
     /// Runs every event up to `t` (capped at the horizon).
@@ -552,7 +579,7 @@ impl Sim {
         at: SimTime,
         names: Names,
         kind: EventKind,
-        explanation: &'static str,
+        explanation: impl Into<std::borrow::Cow<'static, str>>,
         rfc: &'static str,
     ) {
         let note = Note::unless_default(&kind, explanation.into(), rfc.into());
@@ -592,6 +619,12 @@ impl Sim {
             },
         );
         true
+    }
+
+    /// The index of host `name`, or why there is none.
+    fn host_index(&self, name: &str) -> Result<usize, InjectError> {
+        self.index(name)
+            .ok_or_else(|| InjectError::UnknownHost(name.to_string()))
     }
 
     fn index(&self, name: &str) -> Option<usize> {

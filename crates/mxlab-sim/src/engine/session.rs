@@ -32,7 +32,7 @@ use super::door::{per_rcpt, Door};
 use super::host::PeerState;
 use super::wire::{coalesce, Segment, TO_CLIENT, TO_SERVER};
 use super::{Event, Sim};
-use crate::scenario::{DownMode, Stage};
+use crate::scenario::{implicit_tls, DownMode, FaultStage};
 use crate::time::SimTime;
 use crate::timing::ClientTimeouts;
 use crate::trace::{AbortCause, ConnectFailure, EventKind, Names};
@@ -88,6 +88,9 @@ pub(super) struct Conn {
     pub(super) client_done: bool,
     /// When the server's last reply left (a tarpit delays each one).
     pub(super) server_sent: SimTime,
+    /// TLS from the first byte (port 465): the server says nothing until
+    /// the handshake is done.
+    pub(super) tls_first: bool,
 }
 
 fn instant(t: SimTime) -> Instant {
@@ -110,11 +113,15 @@ fn timeouts(t: &ClientTimeouts) -> Timeouts {
     }
 }
 
-/// What a client in `state` waits for, and for how long, in words.
-fn waiting_for(state: ClientState, t: &ClientTimeouts) -> CompactString {
+/// What a client in `state` waits for, and for how long, in words
+/// (`greeted`: the server's greeting has come).
+fn waiting_for(state: ClientState, greeted: bool, t: &ClientTimeouts) -> CompactString {
     let (what, secs) = match state {
         ClientState::Greeting => ("greeting", t.helo_secs),
         ClientState::Ehlo | ClientState::Helo => ("reply to EHLO", t.helo_secs),
+        ClientState::StartTls | ClientState::TlsHandshake if !greeted => {
+            ("TLS handshake", t.helo_secs)
+        }
         ClientState::StartTls | ClientState::TlsHandshake => ("reply to STARTTLS", t.helo_secs),
         ClientState::Auth => ("reply to AUTH", t.helo_secs),
         ClientState::Mail => ("reply to MAIL", t.mail_secs),
@@ -146,10 +153,10 @@ impl Sim {
     /// greets (unless its host went down meanwhile).
     pub(super) fn on_connected(&mut self, now: SimTime, key: AttemptKey) {
         let host = key.0;
-        let Some((message, target, started)) = self
+        let Some((message, target, port, started)) = self
             .attempts
             .get(&key)
-            .map(|a| (a.message, a.target, a.started))
+            .map(|a| (a.message, a.target, a.port, a.started))
         else {
             return;
         };
@@ -180,24 +187,18 @@ impl Sim {
         self.next_conn = self.next_conn.saturating_add(1);
         let (c, s) = (self.host_id(host), self.host_id(target));
         let names = [Names::pair(c, s, message), Names::pair(s, c, message)];
-        // A server that requires AUTH is a submission server: port 587
-        // (RFC 6409); everything else relays on 25.
-        let port = if self
-            .hosts
-            .get(target)
-            .is_some_and(|h| h.node.policy.auth_required)
-        {
-            587
-        } else {
-            25
-        };
         self.record(now, names[TO_SERVER], EventKind::Connect { conn: id, port });
+        let tls_first = implicit_tls(port);
         let client_name = self.name(host);
         let Some(client_host) = self.hosts.get(host) else {
             return;
         };
         let mut client_cfg = ClientConfig::new(client_name.as_str());
-        client_cfg.tls = TlsPolicy::Opportunistic;
+        client_cfg.tls = if tls_first {
+            TlsPolicy::Implicit
+        } else {
+            TlsPolicy::Opportunistic
+        };
         client_cfg.verbose_events = false;
         client_cfg.timeouts = timeouts(&client_host.profile.timeouts);
         client_cfg.credentials = client_host
@@ -219,8 +220,8 @@ impl Sim {
         server_cfg.extensions.size = h.size_limit();
         // Forced replies to the greeting and to EHLO, drawn as the server
         // accepts the connection.
-        server_cfg.greeting_reply = h.forced_reply(Stage::Connect).map(|d| d.reply());
-        server_cfg.hello_reply = h.forced_reply(Stage::Helo).map(|d| d.reply());
+        server_cfg.greeting_reply = h.forced_reply(FaultStage::Connect).map(|d| d.reply());
+        server_cfg.hello_reply = h.forced_reply(FaultStage::Helo).map(|d| d.reply());
         let mut scratch = core::mem::take(&mut self.scratch);
         let from = ReversePath::parse(bracket(&mut scratch, &mail_from), PATHS)
             .unwrap_or(ReversePath::Null);
@@ -262,7 +263,11 @@ impl Sim {
         // kilobytes: moving it costs as much as building it).
         let mut conn = match self.spare_conns.pop() {
             Some(mut c) => {
-                c.server.restart(server_cfg, at);
+                if tls_first {
+                    c.server = ServerSession::new_implicit_tls(server_cfg, at);
+                } else {
+                    c.server.restart(server_cfg, at);
+                }
                 c.client.restart(client_cfg, [tx], at);
                 for w in &mut c.wire {
                     w.clear();
@@ -290,6 +295,7 @@ impl Sim {
                 c.cut = false;
                 c.client_done = false;
                 c.server_sent = now;
+                c.tls_first = tls_first;
                 c
             }
             None => Box::new(Conn {
@@ -299,7 +305,11 @@ impl Sim {
                 client_host: host,
                 server_host: target,
                 client: ClientSession::new(client_cfg, vec![tx], at),
-                server: ServerSession::new(server_cfg, at),
+                server: if tls_first {
+                    ServerSession::new_implicit_tls(server_cfg, at)
+                } else {
+                    ServerSession::new(server_cfg, at)
+                },
                 server_gone: false,
                 peer,
                 wire: [VecDeque::new(), VecDeque::new()],
@@ -317,8 +327,12 @@ impl Sim {
                 cut: false,
                 client_done: false,
                 server_sent: now,
+                tls_first,
             }),
         };
+        // Under implicit TLS the server end is ready for the handshake as
+        // soon as the connection is open; the client asks for it at once.
+        conn.tls_ready[TO_SERVER] = tls_first;
         let closed = self.drive(now, &mut conn);
         self.settle_conn(now, conn, closed);
     }
@@ -452,12 +466,13 @@ impl Sim {
         }
         match c.deadline.filter(|_| !c.client_done) {
             Some(d) if d <= now => {
-                let detail = self
-                    .hosts
-                    .get(c.client_host)
-                    .map_or_else(CompactString::default, |h| {
-                        waiting_for(c.client.state(), &h.profile.timeouts)
-                    });
+                let detail =
+                    self.hosts
+                        .get(c.client_host)
+                        .map_or_else(CompactString::default, |h| {
+                            let greeted = c.client.outcome().greeting.is_some();
+                            waiting_for(c.client.state(), greeted, &h.profile.timeouts)
+                        });
                 c.cut = true;
                 self.record(
                     now,
@@ -488,18 +503,28 @@ impl Sim {
             .hosts
             .get(c.server_host)
             .is_some_and(|h| h.faults.tls_failure);
-        self.record(
-            now,
-            c.names[TO_SERVER],
-            EventKind::TlsUpgrade { conn: c.id, ok },
-        );
+        let kind = EventKind::TlsUpgrade { conn: c.id, ok };
         let input = if ok {
             Input::TlsEstablished
         } else {
             Input::TlsFailed
         };
-        if !c.server_gone {
-            c.server.handle_input(instant(now), input);
+        if c.tls_first {
+            // The server session started under TLS; it greets now, or,
+            // with no plain-text session to fall back to, is gone.
+            c.tls_first = false;
+            c.server_gone |= !ok;
+            let explanation = if ok {
+                "TLS from the first byte (implicit TLS, port 465): the handshake came before the greeting, and STARTTLS is never offered"
+            } else {
+                "the TLS handshake failed: on port 465 there is no plain-text session to fall back to, so the client closes and tries again later"
+            };
+            self.record_explained(now, c.names[TO_SERVER], kind, explanation, "RFC 8314 §3.3");
+        } else {
+            self.record(now, c.names[TO_SERVER], kind);
+            if !c.server_gone {
+                c.server.handle_input(instant(now), input);
+            }
         }
         c.client.handle_input(instant(now), input);
         let closed = self.drive(now, &mut c);
@@ -509,7 +534,9 @@ impl Sim {
     /// Puts what both ends have to say on the wire; true when the client
     /// is done.
     fn drive(&mut self, now: SimTime, c: &mut Conn) -> bool {
-        self.drive_server(now, c);
+        if !c.tls_first {
+            self.drive_server(now, c);
+        }
         if c.client_done {
             return false;
         }
@@ -558,7 +585,7 @@ impl Sim {
             && self
                 .hosts
                 .get(c.server_host)
-                .is_some_and(|h| h.faults.crash == Some(Stage::Data));
+                .is_some_and(|h| h.faults.crash == Some(FaultStage::Data));
         if crashed {
             let detail = compact_str::format_compact!("{} crashed", self.name(c.server_host));
             self.crash(now, c.server_host);

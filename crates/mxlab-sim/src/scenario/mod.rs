@@ -5,8 +5,19 @@
 //! [`Scenario::from_json`] parses and validates it, reporting every problem
 //! with its JSON path; unknown fields are errors. Durations are whole
 //! seconds (`_secs`) or milliseconds (`_ms`), as the field name says.
+//!
+//! Ports: a host listens on those of its role (25 for `relay` and `mx`,
+//! 587 for `submission`) unless `policy.ports` lists others; 465 is
+//! submission with TLS from the first byte (RFC 8314 §3.3). A MUA submits
+//! to its `relay.smarthost` on 587 unless `relay.smarthost_port` says
+//! otherwise, or, with `relay.direct_to_mx`, sends straight to the MX on
+//! 25; every other host connects on 25. The fault `outbound_port_blocked`
+//! stops a host's connections to one port, as a consumer ISP stops port 25.
 
+mod faults;
+pub use faults::FORCEABLE_CODES;
 mod load;
+mod ports;
 mod validate;
 
 use schemars::JsonSchema;
@@ -18,6 +29,7 @@ pub use load::{
     line_of_path, lines_of_paths, Problem, ScenarioError, MAX_BODY_BYTES, MAX_HOSTS, MAX_MESSAGES,
     MAX_SCENARIO_BYTES,
 };
+pub use ports::{implicit_tls, SMTP_PORT, SUBMISSIONS_PORT, SUBMISSION_PORT};
 
 /// A whole simulated network and what happens in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -62,11 +74,12 @@ pub struct Scenario {
 pub enum Role {
     /// A mail user agent: submits the scenario's messages.
     Mua,
-    /// A submission server (port 587, RFC 6409).
+    /// A submission server: listens on port 587 (RFC 6409 §3.1) unless
+    /// its policy lists other ports (465: implicit TLS, RFC 8314 §3.3).
     Submission,
-    /// A relay or smarthost.
+    /// A relay or smarthost: listens on port 25.
     Relay,
-    /// A destination MX with mailboxes.
+    /// A destination MX with mailboxes: listens on port 25.
     Mx,
     /// The DNS resolver.
     Resolver,
@@ -131,6 +144,14 @@ pub struct Policy {
     pub timing: String,
     /// How bare LF in message data is treated.
     pub bare_lf: BareLfPolicy,
+    /// The TCP ports it listens on for SMTP; when absent, those of its
+    /// role: 25 for a relay or an MX (RFC 5321 §4.5.4.2), 587 for a
+    /// submission server (RFC 6409 §3.1), none for a MUA or the resolver.
+    /// On 465 the connection is TLS from the first byte and STARTTLS is
+    /// never offered (implicit TLS, RFC 8314 §3.3). A connection to a
+    /// port it does not list is refused, as by a closed port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<u64>>,
 }
 
 impl Default for Policy {
@@ -148,6 +169,7 @@ impl Default for Policy {
             hop_limit: None,
             timing: "postfix".to_owned(),
             bare_lf: BareLfPolicy::Strict,
+            ports: None,
         }
     }
 }
@@ -166,6 +188,16 @@ pub struct RelayRules {
     /// Send all outbound mail to this host instead of looking up MX
     /// records (for a MUA: its submission server).
     pub smarthost: Option<String>,
+    /// The port the smarthost is reached on, as in Postfix's `relayhost =
+    /// [host]:port`; when absent, 587 for a MUA (message submission, RFC
+    /// 6409) and 25 for any other host. 465 submits with implicit TLS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smarthost_port: Option<u64>,
+    /// For a MUA instead of a smarthost: send each message straight to
+    /// its recipients' MX hosts on port 25, as an MTA does (what a
+    /// consumer ISP's block on outbound port 25 stops).
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub direct_to_mx: bool,
 }
 
 /// An AUTH account.
@@ -380,7 +412,7 @@ pub enum DownMode {
 /// The stage of an SMTP transaction where a fault strikes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Stage {
+pub enum FaultStage {
     /// The greeting.
     Connect,
     /// HELO/EHLO.
@@ -395,26 +427,26 @@ pub enum Stage {
     EndOfData,
 }
 
-impl Stage {
+impl FaultStage {
     /// Every stage, in session order.
-    pub const ALL: [Stage; 6] = [
-        Stage::Connect,
-        Stage::Helo,
-        Stage::Mail,
-        Stage::Rcpt,
-        Stage::Data,
-        Stage::EndOfData,
+    pub const ALL: [FaultStage; 6] = [
+        FaultStage::Connect,
+        FaultStage::Helo,
+        FaultStage::Mail,
+        FaultStage::Rcpt,
+        FaultStage::Data,
+        FaultStage::EndOfData,
     ];
 
     /// The stage as the scenario format names it (`end_of_data`).
     pub fn name(self) -> &'static str {
         match self {
-            Stage::Connect => "connect",
-            Stage::Helo => "helo",
-            Stage::Mail => "mail",
-            Stage::Rcpt => "rcpt",
-            Stage::Data => "data",
-            Stage::EndOfData => "end_of_data",
+            FaultStage::Connect => "connect",
+            FaultStage::Helo => "helo",
+            FaultStage::Mail => "mail",
+            FaultStage::Rcpt => "rcpt",
+            FaultStage::Data => "data",
+            FaultStage::EndOfData => "end_of_data",
         }
     }
 }
@@ -422,6 +454,7 @@ impl Stage {
 /// What goes wrong.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Fault {
     /// The host is down.
     HostDown {
@@ -436,7 +469,7 @@ pub enum Fault {
         /// The host.
         host: String,
         /// Where it crashes; `end_of_data` gives the RFC 1047 duplicate.
-        stage: Stage,
+        stage: FaultStage,
     },
     /// The link between two hosts carries nothing.
     LinkPartition {
@@ -476,7 +509,7 @@ pub enum Fault {
         /// The host.
         host: String,
         /// The stage.
-        stage: Stage,
+        stage: FaultStage,
         /// One of 421, 450, 451, 452, 550, 552, 554.
         code: u16,
         /// Probability per transaction, 0..=1.
@@ -524,6 +557,28 @@ pub enum Fault {
         /// The new limit in bytes.
         bytes: u64,
     },
+    /// The host's network blocks its outbound connections to a port, as
+    /// many consumer ISPs block port 25 (RFC 5068 §3): it can still
+    /// submit on 587 or 465, but cannot talk to an MX itself.
+    OutboundPortBlocked {
+        /// The host behind the block.
+        host: String,
+        /// The port blocked.
+        #[serde(default = "smtp_port")]
+        port: u64,
+        /// `silent` (the SYN is dropped and the connection times out, as
+        /// most such blocks do) or `refused` (a reset comes back).
+        #[serde(default = "silent")]
+        mode: DownMode,
+    },
+}
+
+fn smtp_port() -> u64 {
+    u64::from(SMTP_PORT)
+}
+
+fn silent() -> DownMode {
+    DownMode::Silent
 }
 
 fn certain() -> f64 {

@@ -6,7 +6,9 @@ use std::net::IpAddr;
 use mxlab_proto::limits;
 
 use super::load::{Problem, MAX_BODY_BYTES, MAX_HOSTS, MAX_MESSAGES};
-use super::{DnsStatus, Fault, FaultSpec, Link, MessageSpec, Node, Role, Scenario};
+use super::{
+    DnsStatus, Fault, FaultSpec, Link, MessageSpec, Node, Role, Scenario, FORCEABLE_CODES,
+};
 use crate::timing::{Backoff, TimingProfile, BUILTIN_PROFILES};
 
 /// The longest horizon: one year.
@@ -17,8 +19,6 @@ const MAX_LINK_MS: u64 = 60_000;
 const MAX_RECIPIENTS: usize = 1_000;
 /// The highest hop limit.
 const MAX_HOP_LIMIT: u64 = 1_000;
-/// Reply codes a `forced_reply` fault may use.
-const FORCED_CODES: [u16; 7] = [421, 450, 451, 452, 550, 552, 554];
 
 /// Host names by lower-case name, for reference checks.
 struct Hosts<'a> {
@@ -54,6 +54,12 @@ impl Problems {
     fn probability(&mut self, path: String, p: f64) {
         if !(0.0..=1.0).contains(&p) {
             self.push(path, "expected a probability 0..=1");
+        }
+    }
+
+    fn port(&mut self, path: String, port: u64) {
+        if port == 0 || port > u64::from(u16::MAX) {
+            self.push(path, "expected a TCP port 1..=65535");
         }
     }
 }
@@ -452,12 +458,8 @@ fn check_policy(
             );
         }
     }
-    if node.role == Role::Mua && pol.relay.smarthost.is_none() {
-        p.push(
-            format!("{path}.relay.smarthost"),
-            "a MUA needs a smarthost: the submission server it sends to",
-        );
-    }
+    check_routing(p, &path, node);
+    check_ports(p, &path, node);
     if pol.size_limit == Some(0) {
         p.push(
             format!("{path}.size_limit"),
@@ -533,6 +535,64 @@ fn check_policy(
                 pol.timing
             ),
         );
+    }
+}
+
+/// Where the host sends: a smarthost on a port, or the MX directly.
+fn check_routing(p: &mut Problems, path: &str, node: &Node) {
+    let relay = &node.policy.relay;
+    if relay.direct_to_mx {
+        if node.role != Role::Mua {
+            p.push(
+                format!("{path}.relay.direct_to_mx"),
+                "only a MUA chooses this: any other host without a smarthost sends to the MX",
+            );
+        } else if relay.smarthost.is_some() {
+            p.push(
+                format!("{path}.relay.direct_to_mx"),
+                "a MUA sends either to its smarthost or direct to the MX, not both",
+            );
+        }
+    } else if node.role == Role::Mua && relay.smarthost.is_none() {
+        p.push(
+            format!("{path}.relay.smarthost"),
+            "a MUA needs a smarthost (the submission server it sends to), or direct_to_mx",
+        );
+    }
+    if let Some(port) = relay.smarthost_port {
+        p.port(format!("{path}.relay.smarthost_port"), port);
+        if relay.smarthost.is_none() {
+            p.push(
+                format!("{path}.relay.smarthost_port"),
+                "a smarthost_port needs a smarthost",
+            );
+        }
+    }
+}
+
+/// The ports the host listens on.
+fn check_ports(p: &mut Problems, path: &str, node: &Node) {
+    let Some(ports) = &node.policy.ports else {
+        return;
+    };
+    if !ports.is_empty() && matches!(node.role, Role::Mua | Role::Resolver) {
+        p.push(
+            format!("{path}.ports"),
+            "only mail servers (submission, relay, mx) listen for SMTP",
+        );
+    }
+    let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
+    for (j, &port) in ports.iter().enumerate() {
+        let ppath = format!("{path}.ports[{j}]");
+        p.port(ppath.clone(), port);
+        if let Some(first) = seen.get(&port) {
+            p.push(
+                ppath,
+                format!("duplicate port {port} (also ports[{first}])"),
+            );
+        } else {
+            seen.insert(port, j);
+        }
     }
 }
 
@@ -627,6 +687,10 @@ fn check_fault(p: &mut Problems, hosts: &Hosts<'_>, path: &str, f: &FaultSpec, h
         | Fault::SizeLimit { host, .. } => {
             p.host_ref(hosts, format!("{fp}.host"), host);
         }
+        Fault::OutboundPortBlocked { host, port, .. } => {
+            p.host_ref(hosts, format!("{fp}.host"), host);
+            p.port(format!("{fp}.port"), *port);
+        }
         Fault::MailboxFull { host, mailbox } => {
             p.host_ref(hosts, format!("{fp}.host"), host);
             if !is_mailbox(mailbox) {
@@ -640,10 +704,11 @@ fn check_fault(p: &mut Problems, hosts: &Hosts<'_>, path: &str, f: &FaultSpec, h
             ..
         } => {
             p.host_ref(hosts, format!("{fp}.host"), host);
-            if !FORCED_CODES.contains(code) {
+            if !FORCEABLE_CODES.contains(code) {
+                let codes: Vec<String> = FORCEABLE_CODES.iter().map(u16::to_string).collect();
                 p.push(
                     format!("{fp}.code"),
-                    "expected one of 421, 450, 451, 452, 550, 552, 554",
+                    format!("expected one of {}", codes.join(", ")),
                 );
             }
             p.probability(format!("{fp}.probability"), *probability);

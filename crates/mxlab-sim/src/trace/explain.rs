@@ -3,18 +3,29 @@
 use std::borrow::Cow;
 
 use super::{AbortCause, ConnectFailure, DsnAction, EventKind};
+use crate::scenario::{SMTP_PORT, SUBMISSIONS_PORT, SUBMISSION_PORT};
 
 /// The default explanation and RFC section of an event kind.
 pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
     match kind {
-        EventKind::Connect { port, .. } => (
-            match port {
-                25 => "TCP connection to port 25; the server speaks first".into(),
-                587 => "TCP connection to port 587; the server speaks first".into(),
-                _ => format!("TCP connection to port {port}; the server speaks first").into(),
-            },
-            "RFC 5321 §3.1",
-        ),
+        EventKind::Connect { port, .. } => match *port {
+            SMTP_PORT => (
+                "TCP connection to port 25, where MTAs relay; the server speaks first".into(),
+                "RFC 5321 §3.1",
+            ),
+            SUBMISSION_PORT => (
+                "TCP connection to port 587, message submission; the server speaks first".into(),
+                "RFC 6409 §3.1",
+            ),
+            SUBMISSIONS_PORT => (
+                "TCP connection to port 465, submission with implicit TLS: the TLS handshake comes first, then the server greets".into(),
+                "RFC 8314 §3.3",
+            ),
+            _ => (
+                format!("TCP connection to port {port}; the server speaks first").into(),
+                "RFC 5321 §3.1",
+            ),
+        },
         EventKind::ConnectFailed { reason } => (
             match reason {
                 ConnectFailure::Refused => "connection refused: try the next MX, or requeue".into(),
@@ -51,8 +62,13 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
         ),
         EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}").into(), "RFC 1035 §3.3.9"),
         EventKind::Enqueue { .. } => ("the message enters the queue; the host is now responsible for it".into(), "RFC 5321 §6.1"),
-        EventKind::Attempt { target, attempt, .. } => (
-            format!("delivery attempt {attempt} to {target}").into(),
+        EventKind::Attempt {
+            target,
+            port,
+            attempt,
+            ..
+        } => (
+            format!("delivery attempt {attempt} to {target}, port {port}").into(),
             "RFC 5321 §4.5.4.1",
         ),
         EventKind::Defer { next_attempt, .. } => (
@@ -72,6 +88,7 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
             match action {
                 DsnAction::Failed => "a delivery status notification goes back to the envelope sender, from the null reverse-path <>".into(),
                 DsnAction::Delayed => "a delay warning goes back to the envelope sender".into(),
+                other => format!("a delivery status notification ({}) goes back to the envelope sender", other.as_str()).into(),
             },
             "RFC 3464 §2",
         ),

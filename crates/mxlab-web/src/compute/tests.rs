@@ -4,6 +4,7 @@
 use super::*;
 use mxlab_sim::presets;
 use mxlab_sim::scenario::Fault;
+use mxlab_sim::EventKind;
 
 #[test]
 fn sliced_computation_gives_the_same_trace_as_one_run() {
@@ -86,8 +87,13 @@ fn a_burst_of_messages_at_one_instant_is_computed_in_steps() {
     let mut largest = 0;
     let run = loop {
         let before = c.sim.trace().len();
-        // One step at a time: how finely the run is cut.
-        if let Some(r) = c.step_within(|| true) {
+        // One step at a time, on a clock where each look at it is a
+        // millisecond later: how finely the run is cut.
+        let mut t = 0.0;
+        if let Some(r) = c.step_within(0.0, || {
+            t += 1.0;
+            t
+        }) {
             break r;
         }
         largest = largest.max(c.sim.trace().len().saturating_sub(before));
@@ -99,6 +105,29 @@ fn a_burst_of_messages_at_one_instant_is_computed_in_steps() {
     let all = run.events().len();
     assert!(largest <= 1_000, "{largest} of {all} events in one step");
     assert_eq!(run.index.trace().hash(), whole.trace().hash());
+}
+
+#[test]
+fn the_events_between_looks_at_the_clock_follow_what_they_cost() {
+    let s = presets::burst(presets::preset("hello-smtp").unwrap().unwrap(), 300);
+    // Events that take 10 ms between two looks: one event per look.
+    let mut c = Computation::new(Rc::new(s.clone()), 1, Vec::new());
+    let mut t = 0.0;
+    for _ in 0..20 {
+        assert!(c
+            .step_within(25.0, || {
+                t += 10.0;
+                t
+            })
+            .is_none());
+    }
+    assert_eq!(c.events_per_look, 1);
+    // Events that take no time: many per look, up to the most.
+    let mut c = Computation::new(Rc::new(s), 1, Vec::new());
+    for _ in 0..20 {
+        assert!(c.step_within(0.0, || 0.0).is_none());
+    }
+    assert_eq!(c.events_per_look, MAX_EVENTS_PER_LOOK);
 }
 
 /// The scenario that used to kill the app: hello-smtp for a year, the
@@ -148,7 +177,7 @@ fn a_run_over_its_budget_stops_keeps_its_trace_and_says_what_to_do() {
     let mut steps = 0;
     let run = loop {
         steps += 1;
-        if let Some(r) = c.step_within(|| true) {
+        if let Some(r) = c.step_within(0.0, || 0.0) {
             break r;
         }
     };
@@ -218,7 +247,7 @@ fn a_relay_loop_with_a_large_body_stops_on_its_budget_without_a_panic() {
     assert!(s.messages[0].body.len() >= 8_000_000);
     let mut c = Computation::new(Rc::new(s), 1, Vec::new());
     let run = loop {
-        if let Some(r) = c.step_within(|| true) {
+        if let Some(r) = c.step_within(0.0, || 0.0) {
             break r;
         }
     };
@@ -238,7 +267,7 @@ fn the_browser_budget_stops_the_year_of_retries_in_bounded_slices() {
     let started = std::time::Instant::now();
     let run = loop {
         let t = std::time::Instant::now();
-        let done = c.step_within(|| t.elapsed().as_millis() >= 20);
+        let done = c.step_within(20.0, || t.elapsed().as_secs_f64() * 1e3);
         if done.is_none() {
             longest = longest.max(t.elapsed());
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use yew::prelude::*;
 
-use crate::app::RunRef;
+use crate::components::RunRef;
 
 /// Properties of [`Statistics`].
 #[derive(Properties, PartialEq)]
@@ -19,7 +19,7 @@ pub struct StatisticsProps {
 /// The statistics panel of a run.
 #[function_component(Statistics)]
 pub fn statistics(props: &StatisticsProps) -> Html {
-    let run = &props.run.0;
+    let run = &props.run;
     let s = &run.summary;
     let series = run.queue_series();
     let end = run.end().as_micros().max(1) as f64;

@@ -1,0 +1,28 @@
+//! Reading a run's trace for people: the timeline's markers, the sessions
+//! and the hosts that talked ([`timeline`]), the C:/S: lines of each
+//! session ([`transcript`]), the header block of a message on each hop it
+//! crossed ([`hops`]), what a DSN reports ([`dsn`]) and the series the
+//! statistics plot ([`series`]). Every function reads a [`Trace`] and
+//! nothing else, so the web app, the CLI and the tests see the same facts;
+//! where a line's meaning matters (the data of a transaction begins after
+//! a 354 reply), it is read with the protocol core.
+//!
+//! [`Trace`]: crate::Trace
+
+pub mod dsn;
+pub mod hops;
+pub mod series;
+pub mod timeline;
+pub mod transcript;
+
+pub use dsn::{dsn_report, DsnReport};
+pub use hops::{hops, Hop, TimedHop};
+pub use series::{attempts_per_message, queue_series};
+pub use timeline::{Marker, MarkerKind, Session, Timeline, MARKER_SLOTS};
+pub use transcript::{
+    line_text, packet_word, port_purpose, scrambled, session_heading, transcripts, visible,
+    TranscriptLine, CUT,
+};
+
+#[cfg(test)]
+mod tests;

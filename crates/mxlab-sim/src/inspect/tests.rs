@@ -1,0 +1,223 @@
+use super::*;
+use crate::presets;
+use crate::trace::DsnAction;
+use crate::{Sim, SimTime, Trace};
+
+fn trace_of(name: &str) -> Trace {
+    let s = presets::preset(name).unwrap().unwrap();
+    let seed = s.seed;
+    let mut sim = Sim::new(s, seed);
+    sim.run_to_quiescence();
+    sim.take_trace()
+}
+
+#[test]
+fn a_transcript_opens_with_the_greeting_and_ends_with_the_goodbye() {
+    let trace = trace_of("hello-smtp");
+    let all = transcripts(&trace, None);
+    let (conn, t) = all.iter().next().unwrap();
+    assert_eq!(t.first().map(|l| l.who), Some('S'));
+    assert!(t[0].text.starts_with("220 "), "{t:?}");
+    assert!(t
+        .iter()
+        .any(|l| l.who == 'C' && l.text.starts_with("EHLO ")));
+    assert!(t.iter().all(|l| l.hover.contains("RFC")), "{t:?}");
+    assert!(t.last().unwrap().text.starts_with("221"));
+    assert_eq!(transcripts(&trace, Some(*conn))[conn], *t);
+}
+
+#[test]
+fn lines_after_starttls_are_marked_encrypted() {
+    let trace = trace_of("submission-starttls-auth");
+    let all = transcripts(&trace, None);
+    let t = all.values().next().unwrap();
+    assert!(!t[0].encrypted);
+    let starttls = t.iter().position(|l| l.text == "STARTTLS").unwrap();
+    assert!(t[..=starttls].iter().all(|l| !l.encrypted), "{t:?}");
+    assert!(t[starttls + 2..].iter().all(|l| l.encrypted), "{t:?}");
+}
+
+#[test]
+fn a_cut_session_ends_with_the_cut_and_its_explanation() {
+    let trace = trace_of("mx-fallback");
+    let cut = transcripts(&trace, None)
+        .into_values()
+        .flatten()
+        .filter(|l| l.who == CUT)
+        .count();
+    let aborts = trace
+        .iter()
+        .filter(|e| matches!(e.kind, crate::EventKind::Abort { .. }))
+        .count();
+    assert_eq!(cut, aborts);
+}
+
+#[test]
+fn hops_show_the_received_chain_growing_and_stop_at_the_body() {
+    let trace = trace_of("relay-via-smarthost");
+    let all = hops(&trace, "m1");
+    assert!(all.len() >= 2, "{all:?}");
+    let received = |h: &Hop| {
+        h.headers
+            .iter()
+            .filter(|l| l.starts_with("Received:"))
+            .count()
+    };
+    assert!(received(&all[all.len() - 1].hop) > received(&all[0].hop));
+    for h in &all {
+        assert_eq!(h.hop.headers.len(), h.times.len());
+        assert!(h.hop.headers.iter().any(|l| l.starts_with("Subject:")));
+        // The header section ends at the empty line: no body line.
+        assert!(
+            h.hop
+                .headers
+                .iter()
+                .all(|l| l.contains(':') || l.starts_with([' ', '\t'])),
+            "{h:?}"
+        );
+    }
+    // At the moment the first hop's first line arrived, the lines after
+    // it are not seen yet.
+    let first = &all[0];
+    let same_instant = first.times.iter().filter(|t| **t == first.times[0]).count();
+    assert_eq!(first.at(first.times[0]).headers.len(), same_instant);
+    assert!(first
+        .at(SimTime::from_micros(first.times[0].as_micros() - 1))
+        .headers
+        .is_empty());
+    assert_eq!(first.at(*first.times.last().unwrap()), first.hop);
+    assert_eq!(hops(&trace, "no-such-message"), Vec::new());
+}
+
+#[test]
+fn a_dsn_reports_the_failed_recipient_with_its_diagnostic() {
+    let trace = trace_of("unknown-user-bounce");
+    let timeline = Timeline::read(&trace);
+    assert_eq!(timeline.dsns.len(), 1);
+    let id = timeline.dsns.iter().next().unwrap();
+    let report = dsn_report(&trace, id).unwrap();
+    assert_eq!(report.original, "m1");
+    assert_eq!(report.to, "alice@example.com");
+    assert_eq!(report.action, DsnAction::Failed);
+    assert_eq!(report.recipients.len(), 1);
+    assert_eq!(report.recipients[0].0, "bbo@example.org");
+    assert_eq!(report.recipients[0].1.code, 550);
+    assert!(dsn_report(&trace, "m1").is_none());
+    let fields = report.fields();
+    assert!(fields.starts_with("Reporting-MTA: dns; "), "{fields}");
+    assert!(
+        fields.contains("\nFinal-Recipient: rfc822; bbo@example.org\nAction: failed\nStatus: 5."),
+        "{fields}"
+    );
+    assert!(
+        fields.contains("\nDiagnostic-Code: smtp; 550 5."),
+        "{fields}"
+    );
+}
+
+#[test]
+fn the_timeline_read_in_slices_is_the_timeline_read_at_once() {
+    let trace = trace_of("retry-until-mx-returns");
+    let whole = Timeline::read(&trace);
+    let mut sliced = Timeline::default();
+    let mut steps = 0;
+    while !sliced.advance(&trace, 7) {
+        steps += 1;
+    }
+    assert!(steps > 10);
+    assert_eq!(sliced.read_so_far(), trace.len());
+    assert_eq!(sliced.markers, whole.markers);
+    assert_eq!(sliced.sessions, whole.sessions);
+    assert_eq!(sliced.links, whole.links);
+    assert!(whole.markers.iter().any(|m| m.kind == MarkerKind::Deferred));
+    assert!(whole
+        .markers
+        .iter()
+        .any(|m| m.kind == MarkerKind::Delivered));
+    assert!(whole
+        .markers
+        .windows(2)
+        .all(|w| w[0].position < w[1].position));
+}
+
+#[test]
+fn sessions_name_their_hosts_and_port() {
+    let submission = Timeline::read(&trace_of("submission-starttls-auth"));
+    let first = &submission.sessions[0];
+    assert_eq!(first.port, 587, "{first:?}");
+    assert_eq!(first.message.as_deref(), Some("m1"));
+    let trace = trace_of("relay-via-smarthost");
+    let t = Timeline::read(&trace);
+    assert!(t.sessions.len() >= 2);
+    assert!(
+        t.sessions[1..].iter().all(|s| s.port == 25),
+        "{:?}",
+        t.sessions
+    );
+    assert!(t.links.iter().any(|(_, _, dns)| *dns));
+    // Each pair once.
+    let mut pairs = t.links.clone();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(pairs.len(), t.links.len());
+}
+
+#[test]
+fn the_queue_series_rises_and_falls_back_to_empty() {
+    let trace = trace_of("retry-until-mx-returns");
+    let series = queue_series(&trace);
+    assert_eq!(series[0], (SimTime::ZERO, 0));
+    assert!(series.iter().any(|(_, n)| *n > 0));
+    assert_eq!(series.last().unwrap().1, 0);
+    assert!(series
+        .windows(2)
+        .all(|w| w[0].0 <= w[1].0 && w[0].1 != w[1].1));
+    let attempts = attempts_per_message(&trace);
+    assert!(attempts["m1"] >= 3, "{attempts:?}");
+}
+
+#[test]
+fn scrambled_lines_hide_the_text() {
+    let s = scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
+    assert!(!s.contains("AUTH"));
+    assert_eq!(s, scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA=="));
+    assert_ne!(s, scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldB=="));
+}
+
+#[test]
+fn a_packet_is_drawn_with_its_first_word() {
+    assert_eq!(packet_word("MAIL FROM:<alice@example.com>"), "MAIL");
+    assert_eq!(packet_word("RCPT TO:<bob@example.org>"), "RCPT");
+    assert_eq!(packet_word("250-smtp.example.com Hello"), "250-smtp.e");
+    assert_eq!(packet_word("<CR><LF>"), "⏎");
+    assert_eq!(packet_word(""), "⏎");
+}
+
+#[test]
+fn a_line_is_shown_as_on_the_wire_without_its_crlf() {
+    assert_eq!(visible(b"EHLO a.example\r\n"), "EHLO a.example");
+    assert_eq!(visible(b"DATA\n"), "DATA<LF>");
+    assert_eq!(visible(b"a\rb\r\n"), "a<CR>b");
+    assert_eq!(
+        visible(b"\x1b[31mred\t\x7f\xff\r\n"),
+        "<0x1B>[31mred\t<0x7F><0xFF>"
+    );
+    assert_eq!(visible("Grüße\r\n".as_bytes()), "Grüße");
+    assert_eq!(visible("a\u{85}b".as_bytes()), "a<0xC2><0x85>b");
+    assert_eq!(visible(b"\r\n\r\n"), "<CR><LF>");
+    let utf8 = crate::trace::Octets::new("Subject: Grüße\r\n".as_bytes());
+    assert_eq!(line_text(&utf8), "Subject: Grüße");
+}
+
+#[test]
+fn a_session_heading_names_both_ends_and_the_port() {
+    let at = SimTime::from_millis(1_000);
+    assert_eq!(
+        session_heading(3, "carol-phone.example.com", "smtp.example.com", 465, at),
+        format!("# conn 3: carol-phone.example.com -> smtp.example.com:465 at {at}")
+    );
+    assert!(port_purpose(587).unwrap().contains("RFC 6409"));
+    assert!(port_purpose(465).unwrap().contains("RFC 8314"));
+    assert!(port_purpose(25).unwrap().contains("RFC 5321"));
+    assert_eq!(port_purpose(2525), None);
+}

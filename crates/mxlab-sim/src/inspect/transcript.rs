@@ -1,0 +1,161 @@
+//! The C:/S: lines of a run's sessions, each with its meaning and RFC
+//! section, as a transcript shows them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::time::SimTime;
+use crate::trace::{EventKind, Octets, Trace};
+
+/// One line of a transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscriptLine {
+    /// `C` (client), `S` (server), or [`CUT`] for the marker that ends a
+    /// session cut before QUIT (a reset, or the client's timeout).
+    pub who: char,
+    /// The line, line ending removed; for the marker, the trace's
+    /// explanation of the cut.
+    pub text: String,
+    /// When it arrived.
+    pub at: SimTime,
+    /// What it means, with its RFC section.
+    pub hover: String,
+    /// Sent after TLS was established (ciphertext on the wire).
+    pub encrypted: bool,
+}
+
+/// The `who` of the marker line ending a cut session (written `-- ` before
+/// its explanation in an exported transcript, as `mxlab transcript` does).
+pub const CUT: char = '-';
+
+/// The lines of connection `only`, or of every connection, in one pass
+/// over `trace`, by connection.
+pub fn transcripts(trace: &Trace, only: Option<u64>) -> BTreeMap<u64, Vec<TranscriptLine>> {
+    let mut tls = BTreeSet::new();
+    let mut out: BTreeMap<u64, Vec<TranscriptLine>> = BTreeMap::new();
+    for e in trace {
+        match &e.kind {
+            EventKind::Command { conn, line, .. } | EventKind::Reply { conn, line, .. }
+                if only.is_none_or(|o| o == *conn) =>
+            {
+                let (text, rfc) = e.describe();
+                let who = if matches!(e.kind, EventKind::Command { .. }) {
+                    'C'
+                } else {
+                    'S'
+                };
+                out.entry(*conn).or_default().push(TranscriptLine {
+                    who,
+                    text: line_text(line),
+                    at: e.at,
+                    hover: format!("{text} ({rfc})"),
+                    encrypted: tls.contains(conn),
+                });
+            }
+            EventKind::Abort { conn, .. } if only.is_none_or(|o| o == *conn) => {
+                let (text, rfc) = e.describe();
+                out.entry(*conn).or_default().push(TranscriptLine {
+                    who: CUT,
+                    hover: format!("{text} ({rfc})"),
+                    text,
+                    at: e.at,
+                    encrypted: false,
+                });
+            }
+            EventKind::TlsUpgrade { conn, ok: true } => {
+                tls.insert(*conn);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The heading of a session in a transcript written as text, as
+/// `mxlab transcript` and the app's export write it:
+/// `# conn 3: carol-phone.example.com -> smtp.example.com:465 at 00:00:01.000`.
+pub fn session_heading(conn: u64, client: &str, server: &str, port: u16, at: SimTime) -> String {
+    format!("# conn {conn}: {client} -> {server}:{port} at {at}")
+}
+
+/// What a server port is for, with the RFC that says so: 25, 587, 465.
+pub fn port_purpose(port: u16) -> Option<&'static str> {
+    match port {
+        25 => Some("port 25: SMTP between mail servers, relay and MX (RFC 5321 §4.5.4.2)"),
+        587 => Some("port 587: message submission, STARTTLS before AUTH (RFC 6409 §3.1)"),
+        465 => Some("port 465: message submission with TLS from the first byte (RFC 8314 §3.3)"),
+        _ => None,
+    }
+}
+
+/// A line as text, as [`visible`] shows it.
+pub fn line_text(line: &Octets) -> String {
+    visible(&line.to_bytes())
+}
+
+/// One line as on the wire, its CRLF removed: printable text (UTF-8
+/// included, and the tab that folds a header line) as it is; a bare CR or
+/// LF as `<CR>`, `<LF>`; any other control character or byte that is not
+/// UTF-8 as `<0xNN>`. The one way MX Lab writes a line for people: the
+/// app's transcript, `mxlab transcript` and [`Trace::transcript`].
+///
+/// [`Trace::transcript`]: crate::Trace::transcript
+pub fn visible(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\r' => text.push_str("<CR>"),
+                '\n' => text.push_str("<LF>"),
+                '\t' => text.push('\t'),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        text.push_str(&format!("<0x{b:02X}>"));
+                    }
+                }
+                c => text.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            text.push_str(&format!("<0x{b:02X}>"));
+        }
+    }
+    text
+}
+
+/// The word a line in flight is drawn with: its first word (a command's
+/// verb, a reply's code with its separator, a header's name), at most 10
+/// characters; `⏎` for an empty line.
+pub fn packet_word(text: &str) -> String {
+    let word: String = text
+        .split([' ', '<'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(10)
+        .collect();
+    if word.is_empty() {
+        "⏎".to_string()
+    } else {
+        word
+    }
+}
+
+/// Ciphertext-looking bytes for a line sent inside TLS: the same line
+/// always looks the same, and nothing of it can be read.
+pub fn scrambled(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut out = String::with_capacity(text.len() * 2 + 16);
+    for (i, b) in text.bytes().chain(*b"\r\n").enumerate() {
+        h ^= u64::from(b) ^ (i as u64);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        out.push_str(&format!("{:02x}", (h >> 24) as u8));
+    }
+    // Records are longer than their plaintext (header and tag).
+    for _ in 0..8 {
+        h = h.wrapping_mul(0x0000_0100_0000_01b3) ^ 0x5a;
+        out.push_str(&format!("{:02x}", (h >> 16) as u8));
+    }
+    out
+}

@@ -1,0 +1,38 @@
+//! What runs behind the page, drawn as nothing: the run asked for is
+//! computed in slices, the clock gets its frames while playing, and the
+//! keyboard shortcuts are listened for.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::hooks::{use_clock, use_computation, use_keyboard};
+use crate::state::{Action, ComputeJob};
+
+/// Properties of [`Background`].
+#[derive(Properties, PartialEq)]
+pub struct BackgroundProps {
+    /// The instance's element (the keyboard's target when `contained`).
+    pub shell: NodeRef,
+    /// Shortcuts only while focus is inside the instance.
+    pub contained: bool,
+    /// Whether the clock asks for frames.
+    pub playing: bool,
+    /// The run asked for.
+    pub job: Option<Rc<ComputeJob>>,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// Computing, frames and shortcuts.
+#[function_component(Background)]
+pub fn background(props: &BackgroundProps) -> Html {
+    use_computation(props.job.clone(), props.dispatch.clone());
+    use_clock(props.playing, props.dispatch.clone());
+    use_keyboard(
+        props.shell.clone(),
+        props.contained,
+        props.dispatch.reform(Action::Key),
+    );
+    html! {}
+}

@@ -1,0 +1,108 @@
+//! The app's components, each drawing a part of the state from small,
+//! typed properties and telling what the user does as
+//! [`crate::state::Action`]s. None changes the state itself.
+//!
+//! | component | what |
+//! | --- | --- |
+//! | [`Background`] | what runs behind the page: computing, the clock's frames, the keyboard |
+//! | [`Header`] | the title, the preset picker, share, theme and presenter mode |
+//! | [`Banner`] | the problem shown, dismissable |
+//! | [`Stage`] | the network: hosts, links, the packets over them, zoom and pan |
+//! | [`Packets`] | the lines in flight and DNS queries, drawn on a canvas |
+//! | [`SidePanel`] | the lesson, the fault menu of what is selected, the way back |
+//! | [`Transport`] | play, pause, steps, speed, clock and the timeline |
+//! | [`Markers`] | the timeline's coloured markers |
+//! | [`ShareDialog`] | the share link and the embed code |
+//! | [`panels`] | the panels below the stage |
+
+use std::rc::Rc;
+
+use mxlab_sim::scenario::Role;
+
+use crate::lab::Run;
+
+mod background;
+mod fault_menu;
+mod header;
+mod markers;
+mod packets;
+pub mod panels;
+mod share_dialog;
+mod stage;
+mod transport;
+
+pub use background::Background;
+pub use fault_menu::SidePanel;
+pub use header::{Banner, Header};
+pub use markers::Markers;
+pub use packets::Packets;
+pub use share_dialog::ShareDialog;
+pub use stage::Stage;
+pub use transport::Transport;
+
+/// A value shared as a component property: equal when it is the same
+/// value (the same `Rc`), so a part drawn from a run or a view is not
+/// compared field by field, nor drawn again while it is the same.
+#[derive(Debug)]
+pub struct ByPtr<T: ?Sized>(pub Rc<T>);
+
+impl<T: ?Sized> Clone for ByPtr<T> {
+    fn clone(&self) -> Self {
+        ByPtr(self.0.clone())
+    }
+}
+
+impl<T: ?Sized> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for ByPtr<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> From<&Rc<T>> for ByPtr<T> {
+    fn from(rc: &Rc<T>) -> Self {
+        ByPtr(rc.clone())
+    }
+}
+
+/// A run as a component property.
+pub type RunRef = ByPtr<Run>;
+
+/// What can be downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// The scenario, as JSON.
+    Scenario,
+    /// The run's trace, as JSON.
+    Trace,
+    /// Every session's C:/S: transcript, as text.
+    Transcripts,
+}
+
+/// A role's glyph on the stage.
+pub fn role_glyph(role: Role) -> &'static str {
+    match role {
+        Role::Mua => "MUA",
+        Role::Submission => "MSA",
+        Role::Relay => "MTA",
+        Role::Mx => "MX",
+        Role::Resolver => "DNS",
+    }
+}
+
+/// A role in words.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Mua => "mail user agent",
+        Role::Submission => "submission server",
+        Role::Relay => "relay",
+        Role::Mx => "MX host",
+        Role::Resolver => "DNS resolver",
+    }
+}

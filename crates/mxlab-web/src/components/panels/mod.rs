@@ -1,0 +1,66 @@
+//! The panels below the stage, one open at a time under their tabs.
+//!
+//! | panel | what |
+//! | --- | --- |
+//! | [`Transcript`] | the selected session's C:/S: lines, or its bytes on the wire |
+//! | [`Queues`] | every host's queue |
+//! | [`Messages`] | mailboxes and the message inspector |
+//! | [`Statistics`] | plots of the run |
+//! | [`ConsolePane`] | SMTP typed to a host by hand |
+//! | [`ScenarioPane`] | import, export, the form and the JSON editor |
+
+use yew::prelude::*;
+
+use crate::state::{Action, Tab};
+
+mod console;
+mod messages;
+mod queues;
+mod scenario;
+mod statistics;
+mod transcript;
+
+pub use console::ConsolePane;
+pub use messages::Messages;
+pub use queues::Queues;
+pub use scenario::ScenarioPane;
+pub use statistics::Statistics;
+pub use transcript::{transcripts_text, Transcript};
+
+/// Properties of [`Panels`].
+#[derive(Properties, PartialEq)]
+pub struct PanelsProps {
+    /// The panel open.
+    pub tab: Tab,
+    /// The instance's element id prefix.
+    pub id_prefix: AttrValue,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+    /// The open panel's contents.
+    pub children: Html,
+}
+
+/// The tabs, and the open panel.
+#[function_component(Panels)]
+pub fn panels(props: &PanelsProps) -> Html {
+    let id = |name: String| format!("{}{name}", props.id_prefix);
+    let tab = props.tab;
+    html! {
+        <section class="panels">
+            <div role="tablist" aria-label="Panels">
+                { for Tab::ALL.iter().map(|t| {
+                    let t = *t;
+                    html! {
+                        <button role="tab" id={id(format!("tab-{}", t.id()))} aria-selected={(tab == t).to_string()}
+                            aria-controls={id(format!("panel-{}", t.id()))} onclick={props.dispatch.reform(move |_| Action::Tab(t))}>
+                            { t.label() }
+                        </button>
+                    }
+                }) }
+            </div>
+            <div role="tabpanel" id={id(format!("panel-{}", tab.id()))} aria-labelledby={id(format!("tab-{}", tab.id()))}>
+                { props.children.clone() }
+            </div>
+        </section>
+    }
+}

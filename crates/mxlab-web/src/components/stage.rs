@@ -1,0 +1,218 @@
+//! The stage: the network as hosts (labelled with their role and state,
+//! queue and mailbox badges) and links (open, on TLS, selected), the
+//! packets drawn over them, dragging hosts, panning and zooming, and the
+//! progress of a run being computed.
+
+use mxlab_sim::{Scenario, SimTime, View};
+use yew::prelude::*;
+
+use super::{role_glyph, role_name, ByPtr, Packets, RunRef};
+use crate::hooks::use_wheel_zoom;
+use crate::state::{Action, Selection, StageLayout};
+
+/// Properties of [`Stage`].
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    /// The run, once computed.
+    pub run: Option<RunRef>,
+    /// The scenario.
+    pub scenario: ByPtr<Scenario>,
+    /// What is seen at the clock's moment.
+    pub view: ByPtr<View>,
+    /// The clock's moment.
+    pub t: SimTime,
+    /// Where hosts are drawn, the zoom and the pan.
+    pub layout: StageLayout,
+    /// The host or link selected.
+    pub selection: Option<Selection>,
+    /// The progress of the run being computed, if one is.
+    pub computing: Option<f64>,
+    /// Presenter mode (larger packets).
+    pub presenter: bool,
+    /// The dark theme (the packets' colours).
+    pub dark: bool,
+    /// Whether the wheel zooms (not in a page that embeds the stage).
+    pub wheel_zoom: bool,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// The stage.
+#[function_component(Stage)]
+pub fn stage(props: &StageProps) -> Html {
+    let stage_ref = use_node_ref();
+    use_wheel_zoom(
+        stage_ref.clone(),
+        props.wheel_zoom,
+        props.dispatch.reform(Action::Zoom),
+    );
+    let svg_ref = use_node_ref();
+    html! {
+        <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref}>
+            { network(props, &svg_ref) }
+            if let Some(progress) = props.computing {
+                <div class="computing" role="progressbar" aria-label="Computing the run"
+                    aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", progress * 100.0)}>
+                    <span>{ format!("computing… {:.0}%", progress * 100.0) }</span>
+                    <progress max="1" value={progress.to_string()} />
+                </div>
+            }
+        </main>
+    }
+}
+
+/// The hosts, links and packets, and the zoom buttons.
+fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
+    let d = &props.dispatch;
+    let Some(run) = &props.run else {
+        return html! {
+            <svg viewBox="0 0 1000 420" role="img" aria-label="Network stage">
+                <text class="empty" x="500" y="210" text-anchor="middle">{ "Computing the run…" }</text>
+            </svg>
+        };
+    };
+    let view = &props.view;
+    let layout = &props.layout;
+    let pos = |h: &str| layout.positions.get(h).copied();
+    let (vx, vy, vw, vh) = layout.view_box();
+    let vb = format!("{vx} {vy} {vw} {vh}");
+    let open = |a: &str, b: &str| {
+        view.connections
+            .iter()
+            .find(|c| (c.client == a && c.server == b) || (c.client == b && c.server == a))
+    };
+    let links = run.links.iter().filter_map(|(a, b, dns)| {
+        let (pa, pb) = (pos(a)?, pos(b)?);
+        let conn = open(a, b);
+        let selected = matches!(&props.selection, Some(Selection::Link(x, y)) if (x == a && y == b) || (x == b && y == a));
+        let class = classes!("link", dns.then_some("dns"), conn.map(|_| "open"), selected.then_some("selected"));
+        let (a2, b2) = (a.clone(), b.clone());
+        let onclick = d.reform(move |_| Action::Select(Some(Selection::Link(a2.clone(), b2.clone()))));
+        let mid = pa.towards(pb, 0.5);
+        let label = format!("link {a} – {b}");
+        Some(html! {
+            <g class={class}>
+                <line x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
+                <line class="hit" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()}
+                    onclick={onclick}><title>{ label }</title></line>
+                if let Some(c) = conn {
+                    // The port, at the server's end of the link.
+                    { {
+                        let at = pos(c.server.as_str()).map_or(mid, |ps| {
+                            let other = if c.server.as_str() == a.as_str() { pb } else { pa };
+                            ps.towards(other, 0.22)
+                        });
+                        html! {
+                            <text class="port" x={at.x.to_string()} y={(at.y - 8.0).to_string()} text-anchor="middle" data-port={c.port.to_string()}>
+                                { format!(":{}", c.port) }
+                                <title>{ mxlab_sim::inspect::port_purpose(c.port).map_or_else(|| format!("port {}", c.port), str::to_string) }</title>
+                            </text>
+                        }
+                    } }
+                }
+                if conn.is_some_and(|c| c.tls) {
+                    <text class="lock" x={mid.x.to_string()} y={(mid.y - 8.0).to_string()} text-anchor="middle">
+                        { "🔒" }<title>{ "TLS (STARTTLS, RFC 3207)" }</title>
+                    </text>
+                }
+            </g>
+        })
+    });
+    let hosts = props.scenario.nodes.iter().filter_map(|n| {
+        let p = pos(&n.name)?;
+        let down = view.hosts_down.iter().any(|h| h.eq_ignore_ascii_case(&n.name));
+        let busy = view.connections.iter().any(|c| c.client == n.name.as_str() || c.server == n.name.as_str());
+        let queued = view.queues.get(n.name.as_str()).map_or(0, |q| q.len());
+        let stored: usize = view
+            .mailboxes
+            .iter()
+            .filter(|(addr, _)| run.mailbox_hosts.get(addr.to_ascii_lowercase().as_str()).is_some_and(|h| *h == n.name))
+            .map(|(_, m)| m.len())
+            .sum();
+        let selected = props.selection == Some(Selection::Host(n.name.clone()));
+        let class = classes!(
+            "host",
+            format!("role-{}", role_glyph(n.role).to_ascii_lowercase()),
+            down.then_some("down"),
+            busy.then_some("busy"),
+            selected.then_some("selected")
+        );
+        let name = n.name.clone();
+        let name2 = n.name.clone();
+        let onclick = d.reform(move |_| Action::Select(Some(Selection::Host(name.clone()))));
+        let onpointerdown = d.reform(move |e: PointerEvent| {
+            e.stop_propagation();
+            Action::DragStart(name2.clone())
+        });
+        let state = if down { "down" } else if busy { "busy" } else { "up" };
+        let title = format!("{} ({}): {state}, {queued} queued", n.name, role_name(n.role));
+        Some(html! {
+            <g class={class} transform={format!("translate({},{})", p.x, p.y)} onclick={onclick} onpointerdown={onpointerdown}
+                data-host={n.name.clone()} data-state={state}>
+                <title>{ title }</title>
+                <rect x="-34" y="-20" width="68" height="40" rx="8" />
+                <text class="glyph" y="5" text-anchor="middle">{ role_glyph(n.role) }</text>
+                <text class="name" y="36" text-anchor="middle">{ n.name.clone() }</text>
+                if down {
+                    <text class="down-mark" x="30" y="-14" text-anchor="middle">{ "✕" }</text>
+                }
+                if queued > 0 {
+                    <g class="badge queue" transform="translate(34,-20)">
+                        <circle r="11" /><text y="4" text-anchor="middle">{ queued.to_string() }</text>
+                        <title>{ format!("{queued} recipient(s) queued") }</title>
+                    </g>
+                }
+                if stored > 0 {
+                    <g class="badge mailbox" transform="translate(-34,-20)">
+                        <circle r="11" /><text y="4" text-anchor="middle">{ stored.to_string() }</text>
+                        <title>{ format!("{stored} message(s) in mailboxes") }</title>
+                    </g>
+                }
+            </g>
+        })
+    });
+    let svg = svg_ref.clone();
+    let to_stage = move |e: PointerEvent| {
+        // Not the event's current target: events are delegated.
+        let svg: web_sys::Element = svg.cast()?;
+        let rect = svg.get_bounding_client_rect();
+        let vb = svg.get_attribute("viewBox")?;
+        let v: Vec<f64> = vb.split(' ').filter_map(|x| x.parse().ok()).collect();
+        let (vx, vy, vw, vh) = (*v.first()?, *v.get(1)?, *v.get(2)?, *v.get(3)?);
+        // preserveAspectRatio meet: one scale, the content centred.
+        let scale = (rect.width() / vw).min(rect.height() / vh);
+        if scale <= 0.0 {
+            return None;
+        }
+        let ox = (rect.width() - vw * scale) / 2.0;
+        let oy = (rect.height() - vh * scale) / 2.0;
+        let x = vx + (f64::from(e.client_x()) - rect.left() - ox) / scale;
+        let y = vy + (f64::from(e.client_y()) - rect.top() - oy) / scale;
+        Some(Action::DragMove(x, y))
+    };
+    let dispatch = d.clone();
+    let onpointermove = Callback::from(move |e: PointerEvent| {
+        if let Some(action) = to_stage(e) {
+            dispatch.emit(action);
+        }
+    });
+    html! {
+        <>
+            <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
+                onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
+                onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
+                <g class="links">{ for links }</g>
+                <g class="hosts">{ for hosts }</g>
+            </svg>
+            // Packets are drawn on a canvas over the stage: hundreds of
+            // them move every frame.
+            <Packets run={run.clone()} view={props.view.clone()} positions={layout.positions.clone()}
+                view_box={layout.view_box()} presenter={props.presenter} dark={props.dark} />
+            <div class="stage-tools">
+                <button aria-label="Zoom in" onclick={d.reform(|_| Action::Zoom(1.25))}>{ "+" }</button>
+                <button aria-label="Zoom out" onclick={d.reform(|_| Action::Zoom(0.8))}>{ "−" }</button>
+                <button aria-label="Reset the layout" onclick={d.reform(|_| Action::ResetView)}>{ "Fit" }</button>
+            </div>
+        </>
+    }
+}

@@ -1,0 +1,72 @@
+//! The transport: restart, previous and next event, play and pause, the
+//! speed, the clock, and the timeline with its markers, scrubbed.
+
+use mxlab_sim::SimTime;
+use yew::prelude::*;
+
+use super::{Markers, RunRef};
+use crate::form::target_value;
+use crate::lab::{Clock, MarkerKind, SPEEDS};
+use crate::state::Action;
+
+/// Properties of [`Transport`].
+#[derive(Properties, PartialEq)]
+pub struct TransportProps {
+    /// The run, once computed.
+    pub run: Option<RunRef>,
+    /// The clock.
+    pub clock: Clock,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// The transport bar.
+#[function_component(Transport)]
+pub fn transport(props: &TransportProps) -> Html {
+    let d = &props.dispatch;
+    let clock = props.clock;
+    let t: SimTime = clock.t;
+    let (n, position) = match &props.run {
+        Some(r) => (r.events().len(), r.position(t)),
+        None => (0, 0),
+    };
+    let on_seek = d.reform(|e: InputEvent| Action::Seek(target_value(&e).parse().unwrap_or(0)));
+    let on_speed = d.reform(|e: Event| Action::Speed(target_value(&e).parse().unwrap_or(1.0)));
+    let speed = clock.speed;
+    html! {
+        <section class="transport" aria-label="Transport">
+            <div class="buttons">
+                <button aria-label="Restart (Home)" onclick={d.reform(|_| Action::Restart)}>{ "|◀◀" }</button>
+                <button aria-label="Previous event (←)" onclick={d.reform(|_| Action::StepBack)}>{ "◀|" }</button>
+                <button class="play" aria-label={if clock.playing { "Pause (space)" } else { "Play (space)" }}
+                    onclick={d.reform(|_| Action::PlayPause)}>{ if clock.playing { "❚❚" } else { "▶" } }</button>
+                <button aria-label="Next event (→)" onclick={d.reform(|_| Action::StepForward)}>{ "▶|" }</button>
+                <label class="speed">{ "Speed " }
+                    <select aria-label="Speed" onchange={on_speed}>
+                        { for SPEEDS.iter().map(|s| html! {
+                            <option value={s.to_string()} selected={(*s - speed).abs() < f64::EPSILON}>{ format!("{s}×") }</option>
+                        }) }
+                    </select>
+                </label>
+                <span class="clock" aria-live="off" data-micros={t.as_micros().to_string()}>
+                    { t.to_string() }
+                </span>
+                if clock.skipped {
+                    <span class="skipping">{ "⏩ skipping idle time" }</span>
+                }
+            </div>
+            <div class="timeline">
+                if let Some(run) = &props.run {
+                    <Markers run={run.clone()} />
+                }
+                <input type="range" aria-label="Timeline" min="0" max={n.to_string()} value={position.to_string()}
+                    oninput={on_seek} aria-valuetext={format!("{} of {n} events, {}", position, t)} />
+                <div class="legend">
+                    { for [MarkerKind::Delivered, MarkerKind::Deferred, MarkerKind::Bounced, MarkerKind::Fault, MarkerKind::Fork].iter().map(|k| html! {
+                        <span class={classes!("key", k.class())}>{ k.class() }</span>
+                    }) }
+                </div>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+//! Computing the run the state asks for ([`crate::state::State::job`]) in
+//! slices between frames, so the page never freezes: each slice reports
+//! its progress, and the last one the run. A job replaced by another is
+//! dropped where it stands.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use yew::prelude::*;
+
+use crate::state::{Action, ComputeJob};
+
+/// Milliseconds of computing per slice before the page gets a frame back.
+const SLICE_MILLIS: f64 = 25.0;
+
+/// The page's clock in milliseconds (only to cut computing into slices;
+/// the simulation never reads it).
+fn now_millis() -> f64 {
+    gloo::utils::window()
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Marks the page's performance timeline (DevTools shows it, and the
+/// browser benchmark reads it): `mxlab-compute` as a run starts
+/// computing, and a measure of that name when it is done.
+fn mark_computing(done: bool) {
+    if let Some(p) = gloo::utils::window().performance() {
+        let _ = if done {
+            p.measure_with_start_mark("mxlab-compute", "mxlab-compute")
+        } else {
+            p.mark("mxlab-compute")
+        };
+    }
+}
+
+/// Computes `job` in slices of [`SLICE_MILLIS`], each in a task of its
+/// own; dispatches [`Action::Progress`] after each slice and
+/// [`Action::Computed`] at the end.
+#[hook]
+pub fn use_computation(job: Option<Rc<ComputeJob>>, dispatch: Callback<Action>) {
+    use_effect_with(job, move |job| {
+        let dropped = Rc::new(Cell::new(false));
+        if let Some(job) = job.clone() {
+            mark_computing(false);
+            let mut computation = job.computation();
+            let stop = dropped.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                loop {
+                    // In a task of its own: what led here (reading and
+                    // checking a scenario of megabytes) and the first
+                    // slice are not one block.
+                    yew::platform::time::sleep(Duration::from_millis(0)).await;
+                    if stop.get() {
+                        return;
+                    }
+                    match computation.step_within(SLICE_MILLIS, now_millis) {
+                        Some(run) => {
+                            mark_computing(true);
+                            dispatch.emit(Action::Computed(job.id, Rc::new(run)));
+                            return;
+                        }
+                        None => dispatch.emit(Action::Progress(job.id, computation.progress())),
+                    }
+                }
+            });
+        }
+        move || dropped.set(true)
+    });
+}

@@ -1,0 +1,19 @@
+//! The app's hooks: what the browser does over time for the state, each
+//! turning what happens into [`crate::state::Action`]s.
+//!
+//! | hook | what |
+//! | --- | --- |
+//! | [`use_clock`] | a frame after frame while playing |
+//! | [`use_computation`] | the run asked for, computed in slices between frames |
+//! | [`use_keyboard`] | the keyboard shortcuts |
+//! | [`use_wheel_zoom`] | the wheel zooms the stage |
+
+mod clock;
+mod computation;
+mod keyboard;
+mod wheel_zoom;
+
+pub use clock::use_clock;
+pub use computation::use_computation;
+pub use keyboard::use_keyboard;
+pub use wheel_zoom::use_wheel_zoom;

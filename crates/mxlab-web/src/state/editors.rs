@@ -1,0 +1,158 @@
+//! The Scenario panel's editors: the JSON text (validated once per text,
+//! its problems located once), the form over a JSON draft, a file read in,
+//! and what is refused when a text is over its limit (see
+//! [`crate::bounds`]).
+
+use std::rc::Rc;
+
+use mxlab_sim::{Problem, Scenario};
+
+use super::{problems_of, Effect, Field, Outcome, State, Tab};
+use crate::bounds::{self, ProblemList};
+use crate::form::{self, FormMsg};
+
+impl State {
+    /// The author typed into the JSON editor (the text is there already:
+    /// nothing is drawn again), unless it is over the limit.
+    pub(super) fn edit_json(&mut self, text: String) -> Outcome {
+        match bounds::check_text("the scenario text", text) {
+            Ok(text) => {
+                self.json = text.into();
+                self.big_json_shown = true;
+                Outcome::unchanged()
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Outcome::with(Effect::RestoreField(Field::Json))
+            }
+        }
+    }
+
+    /// A text of `len` was refused in `field`: say why.
+    pub(super) fn refused(&mut self, field: Field, len: usize) -> Outcome {
+        match field {
+            Field::Console => {
+                if let Some(why) = bounds::console_line_too_long(len) {
+                    if let Err(why) = self.console.push('!', why) {
+                        self.error = Some(why);
+                    }
+                }
+            }
+            Field::Json => self.error = Some(bounds::edit_refused(len)),
+        }
+        Outcome::with(Effect::RestoreField(field))
+    }
+
+    /// Validates the editor's text and loads it; its problems are listed
+    /// (and located in the text, once) if it is not valid.
+    pub(super) fn apply_json(&mut self) {
+        if let Some(e) = bounds::text_too_large("the scenario text", self.json.len()) {
+            self.error = Some(e);
+            return;
+        }
+        let problems = match Scenario::from_json(&self.json) {
+            Ok(s) => match bounds::scenario_too_large(&s) {
+                None => {
+                    // Keep the author's own text and formatting, and the
+                    // editor as it is (not filled again); the form, if it
+                    // is the one shown, is made from what was applied.
+                    self.preset = "custom".into();
+                    self.load_run(Rc::new(s));
+                    self.editors_stale = self.form_mode;
+                    self.ready_editors();
+                    return;
+                }
+                Some(why) => vec![Problem::new("lesson", why)],
+            },
+            Err(e) => problems_of(&e),
+        };
+        let problems = ProblemList::new(&self.json, problems);
+        self.error = Some(format!(
+            "the scenario has {} problem{}: see the Scenario panel",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ));
+        self.problems = Rc::new(problems);
+        self.tab = Tab::Scenario;
+    }
+
+    /// A scenario file was read: its text goes into the editor, and is
+    /// validated and loaded.
+    pub(super) fn imported(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(text) => match bounds::check_text("the file", text) {
+                Ok(text) => {
+                    self.set_json(text.into());
+                    self.apply_json();
+                }
+                Err(e) => self.error = Some(e),
+            },
+            Err(e) => self.error = Some(format!("could not read the file: {e}")),
+        }
+    }
+
+    /// Replaces the scenario text, and the editor's text with it.
+    pub(super) fn set_json(&mut self, text: Rc<str>) {
+        self.json = text;
+        self.json_version += 1;
+        self.big_json_shown = false;
+    }
+
+    /// Makes the scenario's JSON text, or its form, whichever the
+    /// Scenario panel shows, if the scenario changed since: a large
+    /// scenario's text and form take a while to make, so they are not
+    /// made for a panel that is not open.
+    pub(super) fn ready_editors(&mut self) {
+        if !self.editors_stale || self.tab != Tab::Scenario {
+            return;
+        }
+        self.editors_stale = false;
+        if self.form_mode {
+            self.form = Rc::new(form::draft_of(&self.scenario));
+        } else {
+            self.set_json(self.scenario.to_json().into());
+        }
+    }
+
+    /// The form editor changed its draft, applied it or reset it.
+    pub(super) fn form(&mut self, m: FormMsg) {
+        match m {
+            FormMsg::Set(pointer, value) => {
+                form::set_at(Rc::make_mut(&mut self.form), &pointer, value)
+            }
+            FormMsg::Add(pointer, value) => {
+                form::push_at(Rc::make_mut(&mut self.form), &pointer, value)
+            }
+            FormMsg::Remove(pointer, i) => {
+                form::remove_at(Rc::make_mut(&mut self.form), &pointer, i)
+            }
+            FormMsg::Apply => {
+                self.set_json(self.form_text());
+                self.apply_json();
+            }
+            FormMsg::Reset => {
+                self.form = Rc::new(form::draft_of(&self.scenario));
+                self.problems = Rc::default();
+            }
+        }
+    }
+
+    /// The Scenario panel shows the form (`on`) or the JSON text, each
+    /// made from the other.
+    pub(super) fn form_mode(&mut self, on: bool) {
+        if !on {
+            // The JSON text shows what the form holds.
+            self.set_json(self.form_text());
+        } else if let Ok(v) = serde_json::from_str(&self.json) {
+            self.form = Rc::new(v);
+        }
+        self.form_mode = on;
+    }
+
+    /// The form's draft as JSON text.
+    fn form_text(&self) -> Rc<str> {
+        serde_json::to_string_pretty(&*self.form)
+            .unwrap_or_default()
+            .into()
+    }
+}
