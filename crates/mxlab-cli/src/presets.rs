@@ -14,9 +14,8 @@ pub fn list(long: bool, out: &mut dyn Write) -> Result<Outcome> {
     let width = PRESETS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, _) in PRESETS {
         let (title, lesson) = match preset(name) {
-            Some(Ok(s)) => (s.name, s.lesson),
-            Some(Err(e)) => (format!("(does not load: {e})"), String::new()),
-            None => (String::new(), String::new()),
+            Ok(s) => (s.name, s.lesson),
+            Err(e) => (format!("(does not load: {e})"), String::new()),
         };
         writeln!(out, "{name:<width$}  {}", one_line(&title))?;
         if long && !lesson.is_empty() {

@@ -221,7 +221,7 @@ mod tests {
 
     /// hello-smtp and its MX host.
     fn hello_and_its_mx() -> (crate::Scenario, crate::scenario::Node) {
-        let scenario = presets::preset("hello-smtp").unwrap().unwrap();
+        let scenario = presets::preset("hello-smtp").unwrap();
         let mx = scenario
             .nodes
             .iter()
@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn garbage_gets_an_error_reply_not_a_panic() {
-        let scenario = presets::preset("hello-smtp").unwrap().unwrap();
+        let scenario = presets::preset("hello-smtp").unwrap();
         let (mut c, _) = Console::open(&scenario.nodes[1], SimTime::ZERO);
         let r = text(&c.type_bytes(b"\xff\x00 <img src=x onerror=alert(1)>\r\n"));
         assert!(r.starts_with("500 "), "{r}");

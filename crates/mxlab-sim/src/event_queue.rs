@@ -149,6 +149,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Whether no event is pending.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.near.is_empty() && self.far.is_empty()
     }

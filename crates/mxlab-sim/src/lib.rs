@@ -5,9 +5,9 @@
 //! a scenario and a seed. It knows nothing of the browser or the terminal.
 //!
 //! It is **not** a network library: it performs no I/O, never reads a wall
-//! clock ([`SimTime`] is virtual and jumps from event to event through the
-//! [`EventQueue`]), never draws from an OS random source (every host and
-//! link has its own [`SimRng`] forked from the world seed), and never
+//! clock ([`SimTime`] is virtual and jumps from event to event through an
+//! event queue), never draws from an OS random source (every host and
+//! link has its own seeded generator forked from the world seed), and never
 //! iterates a hash map, so the same scenario and seed give the same trace
 //! on every platform, wasm32 included.
 //!
@@ -16,7 +16,7 @@
 //! ```
 //! use mxlab_sim::{presets, view_at, Sim, SimTime};
 //!
-//! let scenario = presets::preset("mx-fallback").unwrap().unwrap(); // or Scenario::from_json(text)
+//! let scenario = presets::preset("mx-fallback").unwrap(); // or Scenario::from_json(text)
 //! let mut sim = Sim::new(scenario, 2);
 //! sim.run_until(SimTime::from_secs(60));
 //! let fork = sim.checkpoint();                 // Clone is the checkpoint
@@ -33,7 +33,7 @@
 //! | [`scenario`] | the JSON format, validated with every problem's path; `scenario.schema.json` |
 //! | [`presets`] | the scenario files under `scenarios/`, compiled in, each with its lesson |
 //! | [`engine`] | [`Sim`]: hosts, queues with per-recipient state, routing, retries, bounces, faults |
-//! | [`dns`], [`mx`] | the zone, and MX selection per RFC 5321 §5.1 |
+//! | [`dns`] | the zone; MX selection per RFC 5321 §5.1 happens inside the engine |
 //! | [`timing`] | MTA timing profiles and [`timing::Backoff`] |
 //! | [`trace`] | every event with its explanation and RFC section; a stable hash |
 //! | [`view`] | [`view_at`]: what one frame shows |
@@ -80,11 +80,11 @@ pub mod console;
 pub mod diagnostic;
 pub mod dns;
 pub mod engine;
-pub mod event_queue;
+pub(crate) mod event_queue;
 pub mod inspect;
-pub mod mx;
+pub(crate) mod mx;
 pub mod presets;
-pub mod rng;
+pub(crate) mod rng;
 pub mod scenario;
 pub mod summary;
 pub mod time;
@@ -98,8 +98,6 @@ pub use compact_str::CompactString;
 pub use diagnostic::Diagnostic;
 pub use dns::{MxRecord, Zone};
 pub use engine::{InjectError, Sim};
-pub use event_queue::EventQueue;
-pub use rng::SimRng;
 pub use scenario::{Problem, Scenario, ScenarioError};
 pub use summary::{Summary, SummaryBuilder};
 pub use time::SimTime;

@@ -54,12 +54,31 @@ pub const PRESETS: [(&str, &str); 15] = [
     ),
 ];
 
+/// Why a preset cannot be had.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PresetError {
+    /// No preset has this name.
+    #[error("no preset named {0}")]
+    Unknown(String),
+    /// The preset's scenario does not load (a test of the presets
+    /// catches this before a release).
+    #[error("preset {name} is invalid: {source}")]
+    Invalid {
+        /// The preset's name.
+        name: &'static str,
+        /// Why its scenario does not load.
+        source: ScenarioError,
+    },
+}
+
 /// The preset with this file stem, parsed and validated.
-pub fn preset(name: &str) -> Option<Result<Scenario, ScenarioError>> {
-    PRESETS
+pub fn preset(name: &str) -> Result<Scenario, PresetError> {
+    let (name, json) = PRESETS
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, json)| Scenario::from_json(json))
+        .ok_or_else(|| PresetError::Unknown(name.to_string()))?;
+    Scenario::from_json(json).map_err(|source| PresetError::Invalid { name, source })
 }
 
 /// A preset's title (its scenario's `name`, or its own name if that is

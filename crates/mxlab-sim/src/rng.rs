@@ -17,7 +17,8 @@ pub use mxlab_proto::hash::fnv1a64;
 pub struct SimRng(ChaCha12Rng);
 
 impl SimRng {
-    /// The world stream of a run.
+    /// The world stream of a run (the MX selection tests draw from it).
+    #[cfg(test)]
     pub fn world(seed: u64) -> Self {
         SimRng(ChaCha12Rng::seed_from_u64(seed))
     }

@@ -128,6 +128,7 @@ pub type HostQueue = Ordered<(CompactString, CompactString), QueuedRecipient>;
 
 /// A recipient waiting in a host's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct QueuedRecipient {
     /// The message.
     pub message: CompactString,
@@ -143,6 +144,7 @@ pub struct QueuedRecipient {
 
 /// An open SMTP connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct OpenConnection {
     /// Connection id.
     pub conn: u64,
@@ -161,6 +163,7 @@ pub struct OpenConnection {
 
 /// A DNS query waiting for the resolver's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PendingQuery {
     /// The asking host.
     pub host: CompactString,
@@ -174,6 +177,7 @@ pub struct PendingQuery {
 
 /// A line travelling along a link.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LineInFlight {
     /// Connection id.
     pub conn: u64,
@@ -191,6 +195,7 @@ pub struct LineInFlight {
 
 /// Everything one frame needs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct View {
     /// The time shown.
     pub at: SimTime,

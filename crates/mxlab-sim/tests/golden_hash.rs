@@ -13,7 +13,7 @@ const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/trace_hashes.txt"
 fn current() -> String {
     let mut out = String::from("# preset seed events trace-hash (see golden_hash.rs)\n");
     for (name, _) in presets::PRESETS {
-        let scenario = presets::preset(name).unwrap().unwrap();
+        let scenario = presets::preset(name).unwrap();
         let mut sim = Sim::new(scenario.clone(), scenario.seed);
         sim.run_to_quiescence();
         out.push_str(&format!(

@@ -139,7 +139,7 @@ fn delivered_at(sim: &Sim) -> Vec<SimTime> {
 
 #[test]
 fn bring_up_ends_a_scheduled_outage_early_and_only_once() {
-    let scenario = presets::preset("retry-until-mx-returns").unwrap().unwrap();
+    let scenario = presets::preset("retry-until-mx-returns").unwrap();
     let mut original = Sim::new(scenario.clone(), 1);
     original.run_to_quiescence();
     assert_eq!(faults_off(&original), [SimTime::from_secs(2_400)]);
@@ -168,7 +168,7 @@ fn bring_up_ends_a_scheduled_outage_early_and_only_once() {
 
 #[test]
 fn heal_ends_a_partition_and_leaves_other_links_cut() {
-    let scenario = presets::preset("hello-smtp").unwrap().unwrap();
+    let scenario = presets::preset("hello-smtp").unwrap();
     let cut = |a: &str, b: &str| Fault::LinkPartition {
         a: a.into(),
         b: b.into(),

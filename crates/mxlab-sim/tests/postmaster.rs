@@ -8,7 +8,7 @@ use mxlab_sim::trace::EventKind;
 use mxlab_sim::{presets, Scenario, Sim, SimTime};
 
 fn hello() -> Scenario {
-    presets::preset("hello-smtp").unwrap().unwrap()
+    presets::preset("hello-smtp").unwrap()
 }
 
 /// The replies of a console session with `host` typed line by line.

@@ -26,18 +26,21 @@ fn every_scenario_file_is_a_compiled_in_preset_and_runs() {
     names.sort();
     assert_eq!(files, names);
     for (name, _) in PRESETS {
-        let s = compiled(name).unwrap().unwrap();
+        let s = compiled(name).unwrap();
         assert!(!s.lesson.is_empty(), "{name} has a lesson");
         let sim = run(s);
         check_conservation(&sim);
     }
-    assert!(compiled("nope").is_none());
+    assert!(matches!(
+        compiled("nope"),
+        Err(mxlab_sim::presets::PresetError::Unknown(_))
+    ));
 }
 
 #[test]
 fn a_presets_title_is_its_scenarios_name() {
     for (name, _) in PRESETS {
-        let s = compiled(name).unwrap().unwrap();
+        let s = compiled(name).unwrap();
         assert_eq!(mxlab_sim::presets::title(name), Some(s.name.as_str()));
     }
     assert_eq!(mxlab_sim::presets::title("hello-smtp"), Some("Hello SMTP"));

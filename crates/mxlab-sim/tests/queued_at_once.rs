@@ -11,7 +11,7 @@ use mxlab_sim::{presets, Budget, Scenario, Sim, SimTime, TraceIndex};
 
 /// hello-smtp with `messages` copies of its message, all at t = 0.
 fn queued_at_once(messages: usize) -> Scenario {
-    presets::burst(presets::preset("hello-smtp").unwrap().unwrap(), messages)
+    presets::burst(presets::preset("hello-smtp").unwrap(), messages)
 }
 
 #[test]

@@ -18,7 +18,7 @@ fn retry_every_second_for_a_year() -> Scenario {
 /// and a body of `body_bytes`.
 fn loop_with_body(body_bytes: usize) -> Scenario {
     let mut v: serde_json::Value =
-        serde_json::from_str(&presets::preset("mail-loop").unwrap().unwrap().to_json()).unwrap();
+        serde_json::from_str(&presets::preset("mail-loop").unwrap().to_json()).unwrap();
     for node in v["nodes"].as_array_mut().unwrap() {
         node["policy"]["hop_limit"] = 1_000.into();
     }
@@ -30,7 +30,7 @@ fn loop_with_body(body_bytes: usize) -> Scenario {
 
 #[test]
 fn a_new_run_has_the_default_budget() {
-    let sim = Sim::new(presets::preset("hello-smtp").unwrap().unwrap(), 1);
+    let sim = Sim::new(presets::preset("hello-smtp").unwrap(), 1);
     assert_eq!(sim.budget(), Budget::DEFAULT);
     assert_eq!(Budget::DEFAULT.max_events, 20_000_000);
     assert_eq!(Budget::DEFAULT.max_trace_bytes, 1 << 30);
@@ -139,7 +139,7 @@ fn the_forecast_warns_about_a_year_of_retries_every_second() {
 #[test]
 fn the_forecast_is_silent_for_every_preset() {
     for (name, _) in presets::PRESETS {
-        let scenario = presets::preset(name).unwrap().unwrap();
+        let scenario = presets::preset(name).unwrap();
         assert_eq!(forecast(&scenario, &Budget::DEFAULT), None, "{name}");
     }
 }
@@ -147,7 +147,7 @@ fn the_forecast_is_silent_for_every_preset() {
 #[test]
 fn every_preset_runs_to_its_end_within_the_default_budget() {
     for (name, _) in presets::PRESETS {
-        let mut sim = Sim::new(presets::preset(name).unwrap().unwrap(), 1);
+        let mut sim = Sim::new(presets::preset(name).unwrap(), 1);
         sim.run_to_quiescence();
         assert!(sim.stopped().is_none(), "{name}");
     }

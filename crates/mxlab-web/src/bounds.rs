@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn one_pass_finds_the_lines_each_path_finds_alone() {
         for (name, _) in mxlab_sim::presets::PRESETS {
-            let s = mxlab_sim::presets::preset(name).unwrap().unwrap();
+            let s = mxlab_sim::presets::preset(name).unwrap();
             let text = s.to_json();
             let mut all = Vec::new();
             paths(
@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_huge_lesson_is_refused_and_a_preset_lesson_is_not() {
-        let mut s = mxlab_sim::presets::preset("hello-smtp").unwrap().unwrap();
+        let mut s = mxlab_sim::presets::preset("hello-smtp").unwrap();
         assert!(scenario_too_large(&s).is_none());
         s.lesson = "x".repeat(15 << 20);
         let e = scenario_too_large(&s).unwrap();

@@ -519,7 +519,7 @@ mod tests {
 
     #[test]
     fn a_preset_edited_through_the_form_still_loads() {
-        let s = mxlab_sim::presets::preset("hello-smtp").unwrap().unwrap();
+        let s = mxlab_sim::presets::preset("hello-smtp").unwrap();
         let mut v = serde_json::to_value(&s).unwrap();
         let mx = s
             .nodes

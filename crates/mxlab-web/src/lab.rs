@@ -246,7 +246,7 @@ mod tests {
     use mxlab_sim::scenario::Fault;
 
     fn run(name: &str) -> Run {
-        let s = presets::preset(name).unwrap().unwrap();
+        let s = presets::preset(name).unwrap();
         let seed = s.seed;
         Run::compute(Rc::new(s), seed, Vec::new())
     }

@@ -118,11 +118,7 @@ pub struct State {
 
 /// The preset `name`, or why it cannot be opened.
 pub fn preset_scenario(name: &str) -> Result<Scenario, String> {
-    match mxlab_sim::presets::preset(name) {
-        Some(Ok(s)) => Ok(s),
-        Some(Err(e)) => Err(format!("preset {name} is invalid: {e}")),
-        None => Err(format!("no preset named {name}")),
-    }
+    mxlab_sim::presets::preset(name).map_err(|e| e.to_string())
 }
 
 /// A scenario's problems, a syntax error's with its line and column.

@@ -21,7 +21,7 @@ fn wasm_traces_match_the_native_hashes() {
             Some(b) => (b, true),
             None => (name, false),
         };
-        let mut scenario = presets::preset(base).unwrap().unwrap();
+        let mut scenario = presets::preset(base).unwrap();
         if noisy {
             scenario = presets::noisy(scenario, 15, 0.1);
         }

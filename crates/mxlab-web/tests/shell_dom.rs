@@ -69,9 +69,7 @@ async fn the_first_preset_runs_and_a_click_opens_a_hosts_fault_menu() {
     // The run is computed and every host of the preset is on stage.
     let host = wait_for(&root, "g.host[data-host='mx.example.org']").await;
     let hosts = root.query_selector_all("g.host").unwrap().length();
-    let first = mxlab_sim::presets::preset(mxlab_sim::presets::PRESETS[0].0)
-        .unwrap()
-        .unwrap();
+    let first = mxlab_sim::presets::preset(mxlab_sim::presets::PRESETS[0].0).unwrap();
     assert_eq!(hosts as usize, first.nodes.len());
     let lesson = root.query_selector(".lesson p").unwrap().unwrap();
     assert_eq!(lesson.text_content().unwrap(), first.lesson);

@@ -136,7 +136,7 @@ mod tests {
 
     /// The DSN `send_dsn` queues for `diagnostic`, as text.
     fn dsn_for(action: DsnAction, diagnostic: Diagnostic) -> String {
-        let scenario = crate::presets::preset("hello-smtp").unwrap().unwrap();
+        let scenario = crate::presets::preset("hello-smtp").unwrap();
         let mut sim = Sim::new(scenario, 1);
         let original = QueueEntry::arriving(
             "m1",

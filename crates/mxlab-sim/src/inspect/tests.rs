@@ -4,7 +4,7 @@ use crate::trace::DsnAction;
 use crate::{Sim, SimTime, Trace};
 
 fn trace_of(name: &str) -> Trace {
-    let s = presets::preset(name).unwrap().unwrap();
+    let s = presets::preset(name).unwrap();
     let seed = s.seed;
     let mut sim = Sim::new(s, seed);
     sim.run_to_quiescence();

@@ -14,6 +14,7 @@ pub const MARKER_SLOTS: usize = 1000;
 
 /// What a timeline marker stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MarkerKind {
     /// A recipient reached a mailbox.
     Delivered,

@@ -200,7 +200,7 @@ fn line_at(run: &Run, conn: u64, prefix: &str) -> SimTime {
 
 #[test]
 fn the_mx_taken_down_in_data_cuts_the_session_defers_and_delivers_once_it_is_back() {
-    let s = presets::preset("hello-smtp").unwrap().unwrap();
+    let s = presets::preset("hello-smtp").unwrap();
     let seed = s.seed;
     let base = Run::compute(Rc::new(s), seed, Vec::new());
     let relay = base

@@ -14,7 +14,7 @@ fn sliced_computation_gives_the_same_trace_as_one_run() {
         "expiry-bounce",
         "greylisting",
     ] {
-        let s = presets::preset(name).unwrap().unwrap();
+        let s = presets::preset(name).unwrap();
         let seed = s.seed;
         let mut sim = Sim::new(s.clone(), seed);
         sim.run_to_quiescence();
@@ -72,7 +72,7 @@ fn retry_every_second_for_a_day() -> Scenario {
 
 #[test]
 fn a_burst_of_messages_at_one_instant_is_computed_in_steps() {
-    let mut s = presets::preset("hello-smtp").unwrap().unwrap();
+    let mut s = presets::preset("hello-smtp").unwrap();
     let m = s.messages[0].clone();
     s.messages = (0..3_000)
         .map(|i| mxlab_sim::scenario::MessageSpec {
@@ -109,7 +109,7 @@ fn a_burst_of_messages_at_one_instant_is_computed_in_steps() {
 
 #[test]
 fn the_events_between_looks_at_the_clock_follow_what_they_cost() {
-    let s = presets::burst(presets::preset("hello-smtp").unwrap().unwrap(), 300);
+    let s = presets::burst(presets::preset("hello-smtp").unwrap(), 300);
     // Events that take 10 ms between two looks: one event per look.
     let mut c = Computation::new(Rc::new(s.clone()), 1, Vec::new());
     let mut t = 0.0;
@@ -136,7 +136,7 @@ fn the_events_between_looks_at_the_clock_follow_what_they_cost() {
 pub(crate) fn retry_every_second_for_a_year() -> Scenario {
     use mxlab_sim::scenario::{CustomProfile, DownMode, FaultSpec};
     use mxlab_sim::timing::{Backoff, TimingProfile};
-    let mut s = presets::preset("hello-smtp").unwrap().unwrap();
+    let mut s = presets::preset("hello-smtp").unwrap();
     s.horizon_secs = 31_622_400;
     s.profiles.push(CustomProfile {
         name: "every-second".into(),
@@ -205,13 +205,8 @@ fn a_run_over_its_budget_stops_keeps_its_trace_and_says_what_to_do() {
 /// Two relays that hand mail to each other, a hop limit of 1,000 and
 /// an 8 MB body: each hop carries the whole body again.
 pub(crate) fn relay_loop_with_a_large_body() -> Scenario {
-    let mut v: serde_json::Value = serde_json::from_str(
-        &presets::preset("relay-via-smarthost")
-            .unwrap()
-            .unwrap()
-            .to_json(),
-    )
-    .unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&presets::preset("relay-via-smarthost").unwrap().to_json()).unwrap();
     let nodes = v["nodes"].as_array_mut().unwrap();
     let relay = nodes
         .iter()

@@ -19,7 +19,7 @@ fn decode(hash: &str) -> Result<Shared, LinkError> {
 
 fn sample() -> Shared {
     Shared {
-        scenario: mxlab_sim::presets::preset("mx-fallback").unwrap().unwrap(),
+        scenario: mxlab_sim::presets::preset("mx-fallback").unwrap(),
         seed: Some(7),
         t: SimTime::from_millis(1234),
         host: Some("mx2.example.org".into()),
@@ -50,7 +50,7 @@ fn a_link_round_trips() {
 fn every_preset_fits_in_a_link() {
     for (name, _) in mxlab_sim::presets::PRESETS {
         let s = Shared {
-            scenario: mxlab_sim::presets::preset(name).unwrap().unwrap(),
+            scenario: mxlab_sim::presets::preset(name).unwrap(),
             seed: None,
             t: SimTime::ZERO,
             host: None,
@@ -97,10 +97,7 @@ fn link_of(json: &[u8]) -> String {
 
 #[test]
 fn a_link_with_duplicate_keys_is_refused_as_the_editor_refuses_it() {
-    let mut text = mxlab_sim::presets::preset("hello-smtp")
-        .unwrap()
-        .unwrap()
-        .to_json();
+    let mut text = mxlab_sim::presets::preset("hello-smtp").unwrap().to_json();
     // The same key twice in the scenario: the editor's reading says so.
     text = text.replacen("{", "{\n  \"horizon_secs\": 5,", 1);
     let editor = Scenario::from_json(&text).unwrap_err().to_string();
@@ -147,7 +144,7 @@ fn a_link_longer_than_any_link_is_refused_unread() {
 fn print_links_to_pin() {
     for name in ["hello-smtp", "mx-fallback"] {
         let s = Shared {
-            scenario: mxlab_sim::presets::preset(name).unwrap().unwrap(),
+            scenario: mxlab_sim::presets::preset(name).unwrap(),
             seed: None,
             t: SimTime::from_millis(500),
             host: None,
@@ -229,7 +226,7 @@ fn every_kind() -> Vec<Injection> {
 #[test]
 fn every_kind_of_change_made_by_hand_round_trips() {
     let s = Shared {
-        scenario: mxlab_sim::presets::preset("hello-smtp").unwrap().unwrap(),
+        scenario: mxlab_sim::presets::preset("hello-smtp").unwrap(),
         seed: None,
         t: SimTime::from_secs(70),
         host: None,
@@ -248,10 +245,7 @@ fn every_kind_of_change_made_by_hand_round_trips() {
 
 /// A link of `scenario` (hello-smtp) whose `faults` list is `faults`.
 fn link_with(faults: &str) -> String {
-    let scenario = mxlab_sim::presets::preset("hello-smtp")
-        .unwrap()
-        .unwrap()
-        .to_json();
+    let scenario = mxlab_sim::presets::preset("hello-smtp").unwrap().to_json();
     let json = format!(r#"{{"v":1,"scenario":{scenario},"t_us":5,"faults":{faults}}}"#);
     link_of(json.as_bytes())
 }

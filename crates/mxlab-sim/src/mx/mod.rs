@@ -133,3 +133,6 @@ fn temporary(domain: &str) -> Diagnostic {
         "RFC 5321 §5.1",
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,10 +1,11 @@
 //! MX selection per RFC 5321 §5.1, one test per rule.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use mxlab_sim::dns::{AddressAnswer, MxAnswer};
-use mxlab_sim::mx::{order_mx, select_mx};
-use mxlab_sim::scenario::{DnsDomain, DnsStatus, DnsZone, MxSpec};
-use mxlab_sim::{MxRecord, SimRng, Zone};
+use super::{order_mx, select_mx, MxCandidate};
+use crate::dns::{AddressAnswer, MxAnswer};
+use crate::rng::SimRng;
+use crate::scenario::{DnsDomain, DnsStatus, DnsZone, MxSpec};
+use crate::{MxRecord, Zone};
 
 fn mx(preference: u16, exchange: &str) -> MxRecord {
     MxRecord {
@@ -49,7 +50,7 @@ fn zone() -> Zone {
     })
 }
 
-fn names(c: &[mxlab_sim::mx::MxCandidate]) -> Vec<&str> {
+fn names(c: &[MxCandidate]) -> Vec<&str> {
     c.iter().map(|c| c.exchange.as_str()).collect()
 }
 
