@@ -143,7 +143,9 @@ impl<E> EventQueue<E> {
         self.now = self.now.max(t);
     }
 
-    /// Number of pending events.
+    /// Number of pending events (natively, a long run decides by it
+    /// whether to build its trace on a second thread).
+    #[cfg(any(test, not(target_arch = "wasm32")))]
     pub fn len(&self) -> usize {
         self.near.len() + self.far.len()
     }
