@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::scenario::Fault;
 use crate::time::SimTime;
-use crate::trace::{EventKind, Trace, TraceEvent};
+use crate::trace::{ConnectFailure, EventKind, Trace, TraceEvent};
 
 /// Events between two snapshots.
 pub const SNAPSHOT_EVERY: usize = 4096;
@@ -161,6 +161,37 @@ pub struct OpenConnection {
     pub tls: bool,
 }
 
+/// A connection being opened: the client's SYN is out, no answer yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Dialing {
+    /// The client host.
+    pub client: CompactString,
+    /// The host tried (the exchange's name).
+    pub server: CompactString,
+    /// The port tried.
+    pub port: u16,
+    /// When the attempt started.
+    pub since: SimTime,
+}
+
+/// A connection that could not be opened: the last such between two
+/// hosts, until they connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct FailedConnection {
+    /// The client host.
+    pub client: CompactString,
+    /// The host tried.
+    pub server: CompactString,
+    /// The port tried.
+    pub port: u16,
+    /// When the client learnt it.
+    pub at: SimTime,
+    /// Why: refused, timed out, lost, no address.
+    pub reason: ConnectFailure,
+}
+
 /// A DNS query waiting for the resolver's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -205,6 +236,11 @@ pub struct View {
     pub queues: BTreeMap<CompactString, HostQueue>,
     /// Open connections, in the order they opened, by connection id.
     pub connections: Ordered<u64, OpenConnection>,
+    /// Connections being opened, by (client, server).
+    pub dialing: Ordered<(CompactString, CompactString), Dialing>,
+    /// The last connection that could not be opened, by (client, server),
+    /// until the two connect.
+    pub failed: Ordered<(CompactString, CompactString), FailedConnection>,
     /// Lines on the wire.
     pub in_flight: Vec<LineInFlight>,
     /// DNS queries not answered yet, by asking host and name.
@@ -244,7 +280,23 @@ impl View {
                     );
                 }
             }
-            EventKind::Attempt { recipients, .. } => {
+            EventKind::Attempt {
+                recipients,
+                target,
+                port,
+                ..
+            } => {
+                let key = (CompactString::from(host), target.clone());
+                self.dialing.remove_all(&key);
+                self.dialing.push(
+                    key,
+                    Dialing {
+                        client: host.into(),
+                        server: target.clone(),
+                        port: *port,
+                        since: e.at,
+                    },
+                );
                 if let Some(q) = self.queues.get_mut(host) {
                     for r in recipients {
                         q.update(&(message.into(), r.as_str().into()), |r| {
@@ -279,17 +331,44 @@ impl View {
                     }
                 }
             }
-            EventKind::Connect { conn, port } => self.connections.push(
-                *conn,
-                OpenConnection {
-                    conn: *conn,
-                    client: host.into(),
-                    server: e.hosts.get(1).cloned().unwrap_or_default(),
-                    port: *port,
-                    since: e.at,
-                    tls: false,
-                },
-            ),
+            EventKind::ConnectFailed { reason } => {
+                let server = e.hosts.get(1).cloned().unwrap_or_default();
+                let key = (CompactString::from(host), server.clone());
+                let port = self
+                    .dialing
+                    .remove_first(&key)
+                    .map_or(crate::scenario::SMTP_PORT, |d| d.port);
+                self.failed.remove_all(&key);
+                self.failed.push(
+                    key,
+                    FailedConnection {
+                        client: host.into(),
+                        server,
+                        port,
+                        at: e.at,
+                        reason: *reason,
+                    },
+                );
+            }
+            EventKind::Connect { conn, port } => {
+                let key = (
+                    CompactString::from(host),
+                    e.hosts.get(1).cloned().unwrap_or_default(),
+                );
+                self.dialing.remove_all(&key);
+                self.failed.remove_all(&key);
+                self.connections.push(
+                    *conn,
+                    OpenConnection {
+                        conn: *conn,
+                        client: host.into(),
+                        server: e.hosts.get(1).cloned().unwrap_or_default(),
+                        port: *port,
+                        since: e.at,
+                        tls: false,
+                    },
+                );
+            }
             EventKind::TlsUpgrade { conn, ok } => {
                 self.connections.update(conn, |c| c.tls = *ok);
             }

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use mxlab_sim::inspect::{self, TimedHop};
 use mxlab_sim::{BudgetStop, Scenario, SimTime, Summary, Trace, TraceIndex};
 
+pub use crate::clock::{Clock, Skip, SPEEDS};
 use crate::compute::Computation;
 pub use crate::injection::{Injected, Injection};
 pub use mxlab_sim::inspect::{
@@ -91,6 +92,12 @@ impl Run {
         self.events().time(self.position(t))
     }
 
+    /// What is happening at `t`, in one line, as the caption over the
+    /// drawing says it.
+    pub fn caption(&self, t: SimTime) -> Option<String> {
+        inspect::caption(self.events(), t)
+    }
+
     /// The last event time before `t`.
     pub fn previous_time(&self, t: SimTime) -> Option<SimTime> {
         let before = self.events().partition_point(|at| at < t);
@@ -159,19 +166,6 @@ impl Run {
     }
 }
 
-/// How the clock moves while playing.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Clock {
-    /// The time shown.
-    pub t: SimTime,
-    /// Playing or paused.
-    pub playing: bool,
-    /// Virtual seconds per real second.
-    pub speed: f64,
-    /// Whether the last advance skipped an idle gap.
-    pub skipped: bool,
-}
-
 /// Events between two snapshots of the run's index: a seek replays at
 /// most this many, so every frame stays cheap.
 pub const SNAPSHOT_EVERY: usize = 256;
@@ -184,59 +178,6 @@ pub const MAX_SNAPSHOTS: usize = 64;
 /// The snapshot interval for a run of `events` events.
 pub fn snapshot_interval(events: usize) -> usize {
     SNAPSHOT_EVERY.max(events.div_ceil(MAX_SNAPSHOTS))
-}
-
-/// Idle gaps that would take longer than this (real seconds) at the
-/// current speed are skipped, leaving [`GAP_LEAD_SECS`] of approach.
-pub const GAP_SKIP_SECS: f64 = 0.75;
-/// Real seconds of approach left before the next event after a skip.
-pub const GAP_LEAD_SECS: f64 = 0.25;
-
-/// The speeds offered, virtual seconds per real second.
-pub const SPEEDS: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10_000.0];
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock {
-            t: SimTime::ZERO,
-            playing: false,
-            speed: 1.0,
-            skipped: false,
-        }
-    }
-}
-
-impl Clock {
-    /// The clock `real_secs` of wall time later, over `run`: idle gaps are
-    /// skipped, and play stops at the run's end.
-    pub fn advance(self, run: &Run, real_secs: f64) -> Clock {
-        if !self.playing {
-            return self;
-        }
-        let real = real_secs.clamp(0.0, 0.25);
-        let step = (real * self.speed * 1e6) as u64;
-        let mut t = self.t.as_micros().saturating_add(step);
-        let mut skipped = false;
-        if let Some(next) = run.next_time(self.t) {
-            let gap = next.as_micros().saturating_sub(self.t.as_micros()) as f64 / 1e6;
-            if gap / self.speed > GAP_SKIP_SECS {
-                let lead = (GAP_LEAD_SECS * self.speed * 1e6) as u64;
-                let jump = next.as_micros().saturating_sub(lead);
-                if jump > t {
-                    t = jump;
-                    skipped = true;
-                }
-            }
-        }
-        let end = run.end().as_micros();
-        let playing = t < end;
-        Clock {
-            t: SimTime::from_micros(t.min(end)),
-            playing,
-            speed: self.speed,
-            skipped,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -305,35 +246,6 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(before(&base), before(&forked));
-    }
-
-    #[test]
-    fn the_clock_plays_skips_idle_gaps_and_stops_at_the_end() {
-        let r = run("retry-until-mx-returns");
-        let mut c = Clock {
-            playing: true,
-            speed: 1.0,
-            ..Clock::default()
-        };
-        let mut skips = 0;
-        for _ in 0..100_000 {
-            let before = c.t;
-            c = c.advance(&r, 1.0 / 60.0);
-            assert!(c.t >= before);
-            skips += usize::from(c.skipped);
-            if !c.playing {
-                break;
-            }
-        }
-        assert!(!c.playing, "reached the end");
-        assert_eq!(c.t, r.end());
-        assert!(skips >= 2, "the retry waits were skipped ({skips})");
-        // Paused, the clock does not move.
-        let paused = Clock {
-            playing: false,
-            ..c
-        };
-        assert_eq!(paused.advance(&r, 1.0).t, c.t);
     }
 
     #[test]

@@ -24,6 +24,7 @@
 #[cfg(target_arch = "wasm32")]
 mod app;
 pub mod bounds;
+pub mod clock;
 #[cfg(target_arch = "wasm32")]
 mod components;
 pub mod compute;

@@ -58,6 +58,9 @@ pub struct Options {
     pub looping: bool,
     /// Playback speed, virtual seconds per real second.
     pub speed: Option<f64>,
+    /// Lesson pace, real seconds per step (`speed=lesson` is the default
+    /// pace); it wins over `speed`.
+    pub pace: Option<f64>,
     /// Dark (true) or light; the system's preference when unset.
     pub dark: Option<bool>,
     /// A preset name, or a share link's hash (`v1.…`).
@@ -101,11 +104,18 @@ impl Options {
             "embed" => self.embed = flag(value),
             "autoplay" => self.autoplay = flag(value),
             "loop" => self.looping = flag(value),
+            "speed" if value == "lesson" => self.pace = Some(crate::clock::DEFAULT_PACE),
             "speed" => match value.parse::<f64>() {
                 Ok(s) if s.is_finite() && s > 0.0 => self.speed = Some(s.min(1e6)),
+                _ => self.problems.push(format!(
+                    "speed={value} is not a positive number nor \"lesson\""
+                )),
+            },
+            "pace" => match value.parse::<f64>() {
+                Ok(p) if p.is_finite() && p > 0.0 => self.pace = Some(p.clamp(0.1, 60.0)),
                 _ => self
                     .problems
-                    .push(format!("speed={value} is not a positive number")),
+                    .push(format!("pace={value} is not a positive number of seconds")),
             },
             "view" => match EmbedView::parse(value) {
                 Some(v) => self.view = v,

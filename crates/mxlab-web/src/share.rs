@@ -52,6 +52,8 @@ pub struct Shared {
     pub host: Option<String>,
     /// The playback speed.
     pub speed: Option<f64>,
+    /// The lesson pace (real seconds per step), if it plays at one.
+    pub pace: Option<f64>,
     /// What was done by hand, in order.
     pub injections: Vec<Injection>,
 }
@@ -91,6 +93,8 @@ struct PayloadV1 {
     host: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     speed: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pace: Option<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     faults: Vec<InjectedV1>,
 }
@@ -113,6 +117,8 @@ struct ReadV1<'a> {
     host: Option<String>,
     #[serde(default)]
     speed: Option<f64>,
+    #[serde(default)]
+    pace: Option<f64>,
     #[serde(default)]
     faults: Vec<InjectedV1>,
 }
@@ -247,6 +253,7 @@ pub fn payload(shared: &Shared) -> Vec<u8> {
         t_us: shared.t.as_micros(),
         host: shared.host.clone(),
         speed: shared.speed,
+        pace: shared.pace,
         faults: shared.injections.iter().map(InjectedV1::of).collect(),
     };
     serde_json::to_vec(&payload).unwrap_or_default()
@@ -303,6 +310,10 @@ pub fn read(json: &[u8]) -> Result<Shared, LinkError> {
         t: SimTime::from_micros(payload.t_us),
         host: payload.host,
         speed: payload.speed.filter(|s| s.is_finite() && *s > 0.0),
+        pace: payload
+            .pace
+            .filter(|p| p.is_finite() && *p > 0.0)
+            .map(|p| p.clamp(0.1, 60.0)),
         injections,
     })
 }

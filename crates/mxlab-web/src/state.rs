@@ -213,6 +213,10 @@ impl State {
         };
         if let Some(speed) = opts.speed {
             state.clock.speed = speed;
+            state.clock.pace = None;
+        }
+        if let Some(pace) = opts.pace {
+            state.clock.pace = Some(pace);
         }
         let link = match (&opts.link, opts.scenario.as_deref()) {
             (Some(link), _) => Some(link.clone()),
@@ -277,7 +281,11 @@ impl State {
             Action::StepForward => self.step_forward(),
             Action::StepBack => self.step_back(),
             Action::Restart => self.restart(),
-            Action::Speed(s) => self.clock.speed = s,
+            Action::Speed(s) => {
+                self.clock.speed = s;
+                self.clock.pace = None;
+            }
+            Action::Pace(p) => self.clock.pace = Some(p),
             Action::Seek(position) => {
                 if let Some(t) = self.run.as_ref().map(|r| r.time_at(position)) {
                     self.set_time(t);
@@ -411,6 +419,7 @@ impl State {
                 _ => None,
             },
             speed: Some(self.clock.speed),
+            pace: self.clock.pace,
             injections: self
                 .run
                 .as_ref()

@@ -1,20 +1,22 @@
 //! Reading a run's trace for people: the timeline's markers, the sessions
 //! and the hosts that talked ([`timeline`]), the C:/S: lines of each
 //! session ([`transcript`]), the header block of a message on each hop it
-//! crossed ([`hops`]), what a DSN reports ([`dsn`]) and the series the
-//! statistics plot ([`series`]). Every function reads a [`Trace`] and
+//! crossed ([`hops`]), what a DSN reports ([`dsn`]), the series the
+//! statistics plot ([`series`]) and a caption of the moment ([`caption`]). Every function reads a [`Trace`] and
 //! nothing else, so the web app, the CLI and the tests see the same facts;
 //! where a line's meaning matters (the data of a transaction begins after
 //! a 354 reply), it is read with the protocol core.
 //!
 //! [`Trace`]: crate::Trace
 
+pub mod caption;
 pub mod dsn;
 pub mod hops;
 pub mod series;
 pub mod timeline;
 pub mod transcript;
 
+pub use caption::caption;
 pub use dsn::{dsn_report, DsnReport};
 pub use hops::{hops, Hop, TimedHop};
 pub use series::{attempts_per_message, queue_series};

@@ -1,6 +1,6 @@
 use super::*;
 use crate::presets;
-use crate::trace::DsnAction;
+use crate::trace::{DsnAction, EventKind};
 use crate::{Sim, SimTime, Trace};
 
 fn trace_of(name: &str) -> Trace {
@@ -47,7 +47,7 @@ fn a_cut_session_ends_with_the_cut_and_its_explanation() {
         .count();
     let aborts = trace
         .iter()
-        .filter(|e| matches!(e.kind, crate::EventKind::Abort { .. }))
+        .filter(|e| matches!(e.kind, EventKind::Abort { .. }))
         .count();
     assert_eq!(cut, aborts);
 }
@@ -220,4 +220,67 @@ fn a_session_heading_names_both_ends_and_the_port() {
     assert!(port_purpose(465).unwrap().contains("RFC 8314"));
     assert!(port_purpose(25).unwrap().contains("RFC 5321"));
     assert_eq!(port_purpose(2525), None);
+}
+
+#[test]
+fn a_refused_connection_is_captioned_and_stays_in_the_view_beside_the_next_attempt() {
+    let trace = &trace_of("mx-fallback");
+    let refused = trace
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::ConnectFailed { .. }))
+        .unwrap();
+    let text = super::caption(trace, refused.at).unwrap();
+    assert!(
+        text.starts_with("smtp.example.com → mx1.example.org: connection refused"),
+        "{text}"
+    );
+    assert!(text.ends_with("(RFC 5321 §5.1)"), "{text}");
+    let frame = crate::view_at(trace, refused.at);
+    let failed: Vec<_> = frame.failed.iter().collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        (
+            failed[0].client.as_str(),
+            failed[0].server.as_str(),
+            failed[0].port
+        ),
+        ("smtp.example.com", "mx1.example.org", 25)
+    );
+    assert_eq!(failed[0].reason, crate::trace::ConnectFailure::Refused);
+    // The next MX is being dialled at the same instant.
+    assert!(
+        frame.dialing.iter().any(|d| d.server == "mx2.example.org"),
+        "{:?}",
+        frame.dialing
+    );
+    assert!(!frame.dialing.iter().any(|d| d.server == "mx1.example.org"));
+    // Once mx2 answers, it is no longer being dialled; mx1's refusal stays
+    // until the two connect.
+    let connected = trace
+        .iter()
+        .find(|e| e.at > refused.at && matches!(e.kind, EventKind::Connect { .. }))
+        .unwrap();
+    let frame = crate::view_at(trace, connected.at);
+    assert!(frame.dialing.is_empty());
+    assert_eq!(frame.failed.len(), 1);
+}
+
+#[test]
+fn a_line_is_captioned_with_its_text_and_meaning() {
+    let trace = &trace_of("hello-smtp");
+    let ehlo = trace
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::Command { line, .. } if line.to_bytes().starts_with(b"EHLO")))
+        .unwrap();
+    let text = super::caption(trace, ehlo.at).unwrap();
+    assert!(
+        text.starts_with(
+            "alice-laptop.example.com → smtp.example.com: “EHLO alice-laptop.example.com” — "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("RFC 5321"), "{text}");
+    // Before the first event, no caption.
+    assert!(trace.time(0) > Some(SimTime::ZERO));
+    assert_eq!(super::caption(trace, SimTime::ZERO), None);
 }

@@ -1,8 +1,10 @@
 //! The stage: the network as hosts (labelled with their role and state,
 //! queue and mailbox badges) and links (open, on TLS, selected), the
 //! packets drawn over them, dragging hosts, panning and zooming, and the
-//! progress of a run being computed.
+//! progress of a run being computed; connections being opened and those
+//! refused or timed out; the caption of the moment and an idle skip.
 
+use mxlab_sim::trace::ConnectFailure;
 use mxlab_sim::{Scenario, SimTime, View};
 use yew::prelude::*;
 
@@ -27,6 +29,10 @@ pub struct StageProps {
     pub selection: Option<Selection>,
     /// The progress of the run being computed, if one is.
     pub computing: Option<f64>,
+    /// The idle gap being skipped, said over the drawing.
+    pub skip: Option<AttrValue>,
+    /// What is happening now, in one line.
+    pub caption: Option<AttrValue>,
     /// Presenter mode (larger packets).
     pub presenter: bool,
     /// The dark theme (the packets' colours).
@@ -49,7 +55,13 @@ pub fn stage(props: &StageProps) -> Html {
     let svg_ref = use_node_ref();
     html! {
         <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref}>
+            if let Some(caption) = &props.caption {
+                <p class="caption" aria-live="polite">{ caption.clone() }</p>
+            }
             { network(props, &svg_ref) }
+            if let Some(skip) = &props.skip {
+                <div class="skipping" role="status">{ skip.clone() }</div>
+            }
             if let Some(progress) = props.computing {
                 <div class="computing" role="progressbar" aria-label="Computing the run"
                     aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", progress * 100.0)}>
@@ -59,6 +71,63 @@ pub fn stage(props: &StageProps) -> Html {
             }
         </main>
     }
+}
+
+/// How long (virtual time) a connection that could not be opened stays
+/// drawn: long enough to be seen beside the next attempt.
+const FAILED_SHOWN_MICROS: u64 = 10_000_000;
+
+/// Connections being opened (dashed) and those that could not be
+/// (dashed red, a ✕ where they died, and why).
+fn attempts(
+    props: &StageProps,
+    view: &View,
+    pos: &dyn Fn(&str) -> Option<crate::layout::Point>,
+) -> Html {
+    let t = props.t.as_micros();
+    let dialing = view.dialing.iter().filter_map(|d| {
+        let (a, b) = (pos(&d.client)?, pos(&d.server)?);
+        let mid = a.towards(b, 0.5);
+        Some(html! {
+            <g class="attempt dialing" data-client={d.client.to_string()} data-server={d.server.to_string()}>
+                <line x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+                <text class="why" x={mid.x.to_string()} y={(mid.y + 16.0).to_string()} text-anchor="middle">
+                    { format!("connecting to :{}…", d.port) }
+                </text>
+            </g>
+        })
+    });
+    let failed = view
+        .failed
+        .iter()
+        .filter(|f| t.saturating_sub(f.at.as_micros()) <= FAILED_SHOWN_MICROS)
+        .filter_map(|f| {
+            let (a, b) = (pos(&f.client)?, pos(&f.server)?);
+            // The ✕ where it died: at the server's end, or on the way for
+            // a SYN the link or the client's own network dropped.
+            let died = match f.reason {
+                ConnectFailure::Refused | ConnectFailure::NoAddress => a.towards(b, 0.78),
+                ConnectFailure::Timeout | ConnectFailure::Lost => a.towards(b, 0.5),
+            };
+            let why = match f.reason {
+                ConnectFailure::Refused => "refused",
+                ConnectFailure::Timeout => "timed out",
+                ConnectFailure::Lost => "lost",
+                ConnectFailure::NoAddress => "no address",
+            };
+            let title = format!("{} → {}:{}: connection {why} at {}", f.client, f.server, f.port, f.at);
+            Some(html! {
+                <g class="attempt failed" data-client={f.client.to_string()} data-server={f.server.to_string()} data-why={why}>
+                    <title>{ title }</title>
+                    <line x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+                    <text class="died" x={died.x.to_string()} y={(died.y + 7.0).to_string()} text-anchor="middle">{ "✕" }</text>
+                    <text class="why" x={died.x.to_string()} y={(died.y + 26.0).to_string()} text-anchor="middle">
+                        { format!(":{} {why}", f.port) }
+                    </text>
+                </g>
+            })
+        });
+    html! { <>{ for dialing }{ for failed }</> }
 }
 
 /// The hosts, links and packets, and the zoom buttons.
@@ -118,6 +187,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             </g>
         })
     });
+    let attempts = attempts(props, view, &pos);
     let hosts = props.scenario.nodes.iter().filter_map(|n| {
         let p = pos(&n.name)?;
         let down = view.hosts_down.iter().any(|h| h.eq_ignore_ascii_case(&n.name));
@@ -201,7 +271,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
                 onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
-                <g class="links">{ for links }</g>
+                <g class="links">{ for links }{ attempts }</g>
                 <g class="hosts">{ for hosts }</g>
             </svg>
             // Packets are drawn on a canvas over the stage: hundreds of

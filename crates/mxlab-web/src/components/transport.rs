@@ -5,6 +5,7 @@ use mxlab_sim::SimTime;
 use yew::prelude::*;
 
 use super::{Markers, RunRef};
+use crate::clock::PACES;
 use crate::form::target_value;
 use crate::lab::{Clock, MarkerKind, SPEEDS};
 use crate::state::Action;
@@ -31,8 +32,14 @@ pub fn transport(props: &TransportProps) -> Html {
         None => (0, 0),
     };
     let on_seek = d.reform(|e: InputEvent| Action::Seek(target_value(&e).parse().unwrap_or(0)));
-    let on_speed = d.reform(|e: Event| Action::Speed(target_value(&e).parse().unwrap_or(1.0)));
-    let speed = clock.speed;
+    let on_speed = d.reform(|e: Event| {
+        let value = target_value(&e);
+        match value.strip_prefix("lesson:") {
+            Some(pace) => Action::Pace(pace.parse().unwrap_or(crate::clock::DEFAULT_PACE)),
+            None => Action::Speed(value.parse().unwrap_or(1.0)),
+        }
+    });
+    let chosen = clock.menu_value();
     html! {
         <section class="transport" aria-label="Transport">
             <div class="buttons">
@@ -43,17 +50,21 @@ pub fn transport(props: &TransportProps) -> Html {
                 <button aria-label="Next event (→)" onclick={d.reform(|_| Action::StepForward)}>{ "▶|" }</button>
                 <label class="speed">{ "Speed " }
                     <select aria-label="Speed" onchange={on_speed}>
+                        { for PACES.iter().map(|(p, name)| {
+                            let value = format!("lesson:{p}");
+                            html! {
+                                <option selected={value == chosen} value={value}>{ format!("{name} ({p} s a step)") }</option>
+                            }
+                        }) }
                         { for SPEEDS.iter().map(|s| html! {
-                            <option value={s.to_string()} selected={(*s - speed).abs() < f64::EPSILON}>{ format!("{s}×") }</option>
+                            <option value={s.to_string()} selected={s.to_string() == chosen}>{ format!("{s}×") }</option>
                         }) }
                     </select>
                 </label>
                 <span class="clock" aria-live="off" data-micros={t.as_micros().to_string()}>
                     { t.to_string() }
                 </span>
-                if clock.skipped {
-                    <span class="skipping">{ "⏩ skipping idle time" }</span>
-                }
+
             </div>
             <div class="timeline">
                 if let Some(run) = &props.run {

@@ -24,6 +24,7 @@ fn sample() -> Shared {
         t: SimTime::from_millis(1234),
         host: Some("mx2.example.org".into()),
         speed: Some(100.0),
+        pace: None,
         injections: vec![Injection::fault(
             SimTime::from_millis(900),
             Fault::Greylisting {
@@ -55,6 +56,7 @@ fn every_preset_fits_in_a_link() {
             t: SimTime::ZERO,
             host: None,
             speed: None,
+            pace: None,
             injections: Vec::new(),
         };
         let hash = encode(&s);
@@ -149,6 +151,7 @@ fn print_links_to_pin() {
             t: SimTime::from_millis(500),
             host: None,
             speed: Some(10.0),
+            pace: None,
             injections: Vec::new(),
         };
         println!(
@@ -231,6 +234,7 @@ fn every_kind_of_change_made_by_hand_round_trips() {
         t: SimTime::from_secs(70),
         host: None,
         speed: None,
+        pace: None,
         injections: every_kind(),
     };
     let hash = encode(&s);

@@ -174,6 +174,8 @@ pub enum Action {
     Restart,
     /// Speed in virtual seconds per real second.
     Speed(f64),
+    /// Lesson pace: real seconds per step of the run.
+    Pace(f64),
     /// Scrub: events applied.
     Seek(usize),
     /// Open a tab.

@@ -42,6 +42,7 @@ impl State {
         self.message = None;
         self.clock = Clock {
             speed: self.clock.speed,
+            pace: self.clock.pace,
             ..Clock::default()
         };
         self.console.clear();
@@ -257,6 +258,10 @@ impl State {
         self.preset = "custom".into();
         if let Some(speed) = shared.speed {
             self.clock.speed = speed;
+            self.clock.pace = None;
+        }
+        if let Some(pace) = shared.pace {
+            self.clock.pace = Some(pace);
         }
         self.restore = Some((shared.t, shared.host.clone()));
         // Messages typed from now on get ids after the link's own.

@@ -109,6 +109,7 @@ fn a_share_link_is_decoded_first_then_restored_at_its_moment() {
         t: SimTime::from_secs(1000),
         host: Some("mx.example.org".into()),
         speed: Some(1000.0),
+        pace: None,
         injections: vec![Injection::fault(
             SimTime::from_secs(10),
             mx_down("mx.example.org"),
