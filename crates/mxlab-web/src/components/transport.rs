@@ -52,8 +52,9 @@ pub fn transport(props: &TransportProps) -> Html {
                     <select aria-label="Speed" onchange={on_speed}>
                         { for PACES.iter().map(|(p, name)| {
                             let value = format!("lesson:{p}");
+                            let selected = value == chosen;
                             html! {
-                                <option selected={value == chosen} value={value}>{ format!("{name} ({p} s a step)") }</option>
+                                <option selected={selected} value={value}>{ format!("{name} ({p} s a step)") }</option>
                             }
                         }) }
                         { for SPEEDS.iter().map(|s| html! {
