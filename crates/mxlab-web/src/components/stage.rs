@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::{role_glyph, role_name, ByPtr, Packets, RunRef};
 use crate::hooks::use_wheel_zoom;
+use crate::layout::Point;
 use crate::state::{Action, Selection, StageLayout};
 
 /// Properties of [`Stage`].
@@ -79,11 +80,7 @@ const FAILED_SHOWN_MICROS: u64 = 10_000_000;
 
 /// Connections being opened (dashed) and those that could not be
 /// (dashed red, a ✕ where they died, and why).
-fn attempts(
-    props: &StageProps,
-    view: &View,
-    pos: &dyn Fn(&str) -> Option<crate::layout::Point>,
-) -> Html {
+fn attempts(props: &StageProps, view: &View, pos: &dyn Fn(&str) -> Option<Point>) -> Html {
     let t = props.t.as_micros();
     let dialing = view.dialing.iter().filter_map(|d| {
         let (a, b) = (pos(&d.client)?, pos(&d.server)?);
@@ -103,11 +100,14 @@ fn attempts(
         .filter(|f| t.saturating_sub(f.at.as_micros()) <= FAILED_SHOWN_MICROS)
         .filter_map(|f| {
             let (a, b) = (pos(&f.client)?, pos(&f.server)?);
-            // The ✕ where it died: at the server's end, or on the way for
-            // a SYN the link or the client's own network dropped.
+            // An arc beside the straight links (hosts in a row would hide
+            // it), with the ✕ where it died: at the server's end, or on
+            // the way for a SYN the link or the client's own network
+            // dropped.
+            let arc = Arc::between(a, b, 46.0);
             let died = match f.reason {
-                ConnectFailure::Refused | ConnectFailure::NoAddress => a.towards(b, 0.78),
-                ConnectFailure::Timeout | ConnectFailure::Lost => a.towards(b, 0.5),
+                ConnectFailure::Refused | ConnectFailure::NoAddress => arc.at(0.8),
+                ConnectFailure::Timeout | ConnectFailure::Lost => arc.at(0.5),
             };
             let why = match f.reason {
                 ConnectFailure::Refused => "refused",
@@ -119,15 +119,51 @@ fn attempts(
             Some(html! {
                 <g class="attempt failed" data-client={f.client.to_string()} data-server={f.server.to_string()} data-why={why}>
                     <title>{ title }</title>
-                    <line x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+                    <path d={arc.path()} />
                     <text class="died" x={died.x.to_string()} y={(died.y + 7.0).to_string()} text-anchor="middle">{ "✕" }</text>
-                    <text class="why" x={died.x.to_string()} y={(died.y + 26.0).to_string()} text-anchor="middle">
+                    <text class="why" x={died.x.to_string()} y={(died.y - 14.0).to_string()} text-anchor="middle">
                         { format!(":{} {why}", f.port) }
                     </text>
                 </g>
             })
         });
     html! { <>{ for dialing }{ for failed }</> }
+}
+
+/// A quadratic curve from `a` to `b` that bows `bow` units to the left
+/// of the way from `a` to `b` (above it, left to right).
+struct Arc {
+    a: Point,
+    control: Point,
+    b: Point,
+}
+
+impl Arc {
+    fn between(a: Point, b: Point, bow: f64) -> Arc {
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len = dx.hypot(dy).max(1.0);
+        let mid = a.towards(b, 0.5);
+        // Twice the bow at the control point puts the curve's middle at
+        // `bow` from the chord.
+        let control = Point {
+            x: mid.x + dy / len * 2.0 * bow,
+            y: mid.y - dx / len * 2.0 * bow,
+        };
+        Arc { a, control, b }
+    }
+
+    fn at(&self, s: f64) -> Point {
+        let r = 1.0 - s;
+        Point {
+            x: r * r * self.a.x + 2.0 * r * s * self.control.x + s * s * self.b.x,
+            y: r * r * self.a.y + 2.0 * r * s * self.control.y + s * s * self.b.y,
+        }
+    }
+
+    fn path(&self) -> String {
+        let Arc { a, control: c, b } = self;
+        format!("M{} {} Q{} {} {} {}", a.x, a.y, c.x, c.y, b.x, b.y)
+    }
 }
 
 /// The hosts, links and packets, and the zoom buttons.
@@ -160,7 +196,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         let mid = pa.towards(pb, 0.5);
         let label = format!("link {a} – {b}");
         Some(html! {
-            <g class={class}>
+            <g class={class} data-link={format!("{a} {b}")}>
                 <line x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
                 <line class="hit" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()}
                     onclick={onclick}><title>{ label }</title></line>

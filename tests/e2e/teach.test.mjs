@@ -1,0 +1,89 @@
+// Teaching from MX Lab in real Chromium: a session at lesson pace stays on
+// screen long enough for a room to follow it, an idle gap is said before
+// it is skipped, and a refused connection is drawn and captioned.
+// Screenshots go to target/e2e/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+
+const ctx = siteAndBrowser();
+
+async function open(presetName, viewport) {
+  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
+  if (viewport) await page.setViewportSize(viewport);
+  await runDone(page, 0);
+  const n = await runs(page);
+  await page.selectOption('#preset', presetName);
+  await runDone(page, n);
+  return { page, problems };
+}
+
+test('a preset opens at lesson pace, and a session stays on screen for more than 8 s', async () => {
+  const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
+  assert.equal(await page.inputValue('select[aria-label=Speed]'), 'lesson:0.8');
+  assert.match(await page.textContent('select[aria-label=Speed] option:checked'), /Lesson pace/);
+  await page.click('button.play');
+  // The first session (Alice's submission): from its link opening to its
+  // closing, in real time.
+  const link = 'g.link.open[data-link~="alice-laptop.example.com"][data-link~="smtp.example.com"]';
+  await page.waitForSelector(link, { timeout: 20000 });
+  const opened = Date.now();
+  // Mid-session, the caption says what the line on the wire means.
+  await page.waitForFunction(() => /“EHLO /.test(document.querySelector('.mxlab-stage .caption')?.textContent ?? ''), null, { timeout: 20000 });
+  await page.screenshot({ path: 'target/e2e/lesson-pace.png' });
+  await page.waitForFunction((sel) => !document.querySelector(sel), link, { timeout: 60000, polling: 50 });
+  const shown = (Date.now() - opened) / 1000;
+  assert.ok(shown >= 8, `the session was on screen for ${shown.toFixed(1)} s`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('at lesson pace an idle gap is said over the drawing before the clock jumps it', async () => {
+  const { page, problems } = await open('retry-until-mx-returns', { width: 1366, height: 800 });
+  await page.click('button.play');
+  const notice = page.locator('.mxlab-stage .skipping');
+  await notice.waitFor({ timeout: 30000 });
+  const text = await notice.textContent();
+  assert.match(text, /^⏩ (\d+ (d|h|min|s|ms) ?)+ skipped — next event at \d\d:\d\d:\d\d\.\d{3}$/, text);
+  const at = await page.getAttribute('.transport .clock', 'data-micros');
+  // While it is said, the clock waits; then it jumps to the next event.
+  await page.waitForTimeout(600);
+  assert.equal(await page.getAttribute('.transport .clock', 'data-micros'), at, 'the clock waits while the notice shows');
+  await page.screenshot({ path: 'target/e2e/idle-skip.png' });
+  const next = text.match(/at (\S+)$/)[1];
+  await page.waitForFunction((t) => document.querySelector('.transport .clock').textContent.trim() >= t, next, { timeout: 10000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('MX fallback: the refused connection to the primary is drawn with a red cross and captioned', async () => {
+  for (const [viewport, name] of [[{ width: 1366, height: 800 }, 'failed-connect'], [{ width: 1920, height: 1080 }, 'failed-connect-projector']]) {
+    const { page, problems } = await open('mx-fallback', viewport);
+    if (name.endsWith('projector')) await page.click('button:has-text("Presenter mode")');
+    await page.evaluate(() => document.activeElement?.blur());
+    // Step event by event until the refusal is on the drawing.
+    for (let i = 0; i < 80 && !(await page.$('g.attempt.failed')); i++) await page.keyboard.press('ArrowRight');
+    const failed = page.locator('g.attempt.failed');
+    assert.equal(await failed.getAttribute('data-client'), 'smtp.example.com');
+    assert.equal(await failed.getAttribute('data-server'), 'mx1.example.org');
+    assert.equal(await failed.getAttribute('data-why'), 'refused');
+    assert.equal(await failed.locator('.died').textContent(), '✕');
+    assert.equal(await failed.locator('.why').textContent(), ':25 refused');
+    // The cross is drawn on screen, between the MSA and mx1.
+    const cross = await failed.locator('.died').boundingBox();
+    const msa = await page.locator('g.host[data-host="smtp.example.com"]').boundingBox();
+    const mx1 = await page.locator('g.host[data-host="mx1.example.org"]').boundingBox();
+    assert.ok(cross && cross.x > msa.x && cross.x < mx1.x + mx1.width, JSON.stringify({ cross, msa, mx1 }));
+    assert.ok(cross.y >= 0 && cross.y + cross.height <= viewport.height, 'the cross is in the viewport');
+    const caption = await page.textContent('.mxlab-stage .caption');
+    assert.match(caption, /^smtp\.example\.com → mx1\.example\.org: connection refused: try the next MX, or requeue \(RFC 5321 §5\.1\)$/);
+    // The next MX is dialled at once, and the refusal stays drawn beside it.
+    assert.ok(await page.$('g.attempt.dialing[data-server="mx2.example.org"]'), 'mx2 is being dialled');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.ok(await page.$('g.attempt.failed'), 'the refusal stays drawn');
+    await page.screenshot({ path: `target/e2e/${name}.png` });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
