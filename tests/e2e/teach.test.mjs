@@ -44,7 +44,7 @@ test('at lesson pace an idle gap is said over the drawing before the clock jumps
   const notice = page.locator('.mxlab-stage .skipping');
   await notice.waitFor({ timeout: 30000 });
   const text = await notice.textContent();
-  assert.match(text, /^⏩ (\d+ (d|h|min|s|ms) ?)+ skipped — next event at \d\d:\d\d:\d\d\.\d{3}$/, text);
+  assert.match(text, /^▶▶ (\d+ (d|h|min|s|ms) ?)+ skipped — next event at \d\d:\d\d:\d\d\.\d{3}$/, text);
   const at = await page.getAttribute('.transport .clock', 'data-micros');
   // While it is said, the clock waits; then it jumps to the next event.
   await page.waitForTimeout(600);

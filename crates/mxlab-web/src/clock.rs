@@ -41,11 +41,12 @@ pub struct Skip {
 }
 
 impl Skip {
-    /// What the overlay says: `⏩ 9 min 49 s skipped — next event at
-    /// 00:10:00.000`.
+    /// What the overlay says: `▶▶ 9 min 49 s skipped — next event at
+    /// 00:10:00.000` (geometric shapes, which every font has; an emoji
+    /// shows as an empty box without an emoji font).
     pub fn label(&self) -> String {
         let gap = self.to.as_micros().saturating_sub(self.from.as_micros());
-        format!("⏩ {} skipped — next event at {}", duration(gap), self.to)
+        format!("▶▶ {} skipped — next event at {}", duration(gap), self.to)
     }
 }
 

@@ -188,7 +188,7 @@ fn at_lesson_pace_an_idle_gap_is_said_then_jumped() {
         same.iter().all(|c| c.t == first.from),
         "the clock waits while the notice shows"
     );
-    assert!(first.label().starts_with("⏩ "), "{}", first.label());
+    assert!(first.label().starts_with("▶▶ "), "{}", first.label());
     assert!(
         first.label().contains(" skipped — next event at "),
         "{}",

@@ -216,9 +216,13 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
                     } }
                 }
                 if conn.is_some_and(|c| c.tls) {
-                    <text class="lock" x={mid.x.to_string()} y={(mid.y - 8.0).to_string()} text-anchor="middle">
-                        { "🔒" }<title>{ "TLS (STARTTLS, RFC 3207)" }</title>
-                    </text>
+                    // A padlock drawn, not an emoji (a box without an
+                    // emoji font).
+                    <g class="lock" transform={format!("translate({},{})", mid.x, mid.y - 16.0)}>
+                        <path d="M-4 -2 v-3 a4 4 0 0 1 8 0 v3" />
+                        <rect x="-6.5" y="-2" width="13" height="10" rx="2" />
+                        <title>{ "TLS (STARTTLS, RFC 3207, or implicit TLS, RFC 8314)" }</title>
+                    </g>
                 }
             </g>
         })
