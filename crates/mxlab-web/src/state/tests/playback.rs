@@ -274,6 +274,10 @@ fn load_scenario_resets_what_belonged_to_the_previous_one() {
     assert_eq!(s.preset, "mx-fallback");
     assert!(s.branches.is_empty() && s.selection.is_none() && s.message.is_none());
     assert_eq!(s.clock.speed, 100.0, "the speed is kept");
+    assert_eq!(
+        s.clock.pace, None,
+        "a speed chosen replaces the lesson pace"
+    );
     assert!(s.stage.positions.contains_key("mx1.example.org"));
     settle(&mut s);
     assert!(s.run.as_ref().unwrap().injections.is_empty());
@@ -387,4 +391,46 @@ fn frames_are_asked_for_while_playing_and_held_while_a_branch_computes() {
         let _ = s.reduce(Action::Frame(ts));
     }
     assert!(!s.animating);
+}
+
+#[test]
+fn presets_open_at_lesson_pace_and_the_pace_is_kept_shared_and_restored() {
+    let mut s = ready("hello-smtp");
+    assert_eq!(
+        s.clock.pace,
+        Some(crate::clock::DEFAULT_PACE),
+        "presets open at lesson pace"
+    );
+    let _ = s.reduce(Action::Pace(1.6));
+    assert_eq!(s.clock.pace, Some(1.6));
+    // Another preset keeps the pace chosen.
+    let _ = s.reduce(Action::Preset("mx-fallback".into()));
+    assert_eq!(s.clock.pace, Some(1.6));
+    settle(&mut s);
+    // Playing at lesson pace: the 10 s before the first session are said
+    // as skipped while the clock waits, then jumped.
+    let _ = s.reduce(Action::PlayPause);
+    let before = s.clock.t;
+    let _ = s.reduce(Action::Frame(0.0));
+    let _ = s.reduce(Action::Frame(100.0));
+    assert_eq!(s.clock.t, before);
+    assert!(s
+        .clock
+        .skip
+        .is_some_and(|k| k.label().contains(" skipped — next event at ")));
+    for ms in 1..=12 {
+        let _ = s.reduce(Action::Frame(100.0 + f64::from(ms) * 200.0));
+    }
+    assert!(s.clock.t >= SimTime::from_secs(10), "{}", s.clock.t);
+    // A share link carries it, and opening the link restores it.
+    let out = s.reduce(Action::ShareOpen(true));
+    let [Effect::MakeShareLink(shared)] = out.effects.as_slice() else {
+        panic!("{out:?}");
+    };
+    assert_eq!(shared.pace, Some(1.6));
+    let mut other = ready("hello-smtp");
+    let _ = other.reduce(Action::Speed(10.0));
+    assert_eq!(other.clock.pace, None);
+    let _ = other.reduce(Action::LinkDecoded(Ok(shared.clone())));
+    assert_eq!(other.clock.pace, Some(1.6));
 }
