@@ -87,3 +87,65 @@ test('MX fallback: the refused connection to the primary is drawn with a red cro
     await page.close();
   }
 });
+
+test('no keyboard traps: menus give the focus back, Space never presses a fault button, Esc closes, ? helps, Tab reaches hosts', async () => {
+  const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
+  const micros = () => page.getAttribute('.transport .clock', 'data-micros').then(Number);
+  // A preset picked with the mouse: the focus leaves the menu, so → steps
+  // the run rather than switching the preset.
+  let n = await runs(page);
+  await page.selectOption('#preset', 'mx-fallback');
+  await runDone(page, n);
+  assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'preset');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.inputValue('#preset'), 'mx-fallback');
+  assert.ok((await micros()) > 0, 'ArrowRight stepped the run');
+  // A speed picked: Space plays.
+  await page.selectOption('select[aria-label=Speed]', '1000');
+  await page.keyboard.press(' ');
+  await page.waitForSelector('button.play[aria-label="Pause (space)"]');
+  await page.keyboard.press(' ');
+  await page.waitForSelector('button.play[aria-label="Play (space)"]');
+
+  // The fault menu of mx2, its first button focused: Space plays and
+  // pauses, it does not inject; Esc closes the menu; Space again plays.
+  await page.click('g.host[data-host="mx2.example.org"]');
+  const first = page.locator('#fault-menu-first');
+  await first.focus();
+  const forks = () => page.$$('.marker.fork').then((m) => m.length);
+  const before = await forks();
+  n = await runs(page);
+  await page.keyboard.press(' ');
+  await page.waitForSelector('button.play[aria-label="Pause (space)"]');
+  await page.keyboard.press(' ');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$('#fault-menu-first'), null, 'Esc closed the fault menu');
+  await page.keyboard.press(' ');
+  await page.waitForSelector('button.play[aria-label="Pause (space)"]');
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(300);
+  assert.equal(await runs(page), n, 'no run was forked');
+  assert.equal(await forks(), before, 'no fault was injected');
+
+  // `?` opens the sheet of shortcuts; Esc closes it.
+  await page.keyboard.press('?');
+  const sheet = page.locator('[role=dialog][aria-label="Keyboard shortcuts"]');
+  await sheet.waitFor();
+  assert.match(await sheet.textContent(), /Space.*play or pause/);
+  await page.screenshot({ path: 'target/e2e/shortcuts.png' });
+  await page.keyboard.press('Escape');
+  await sheet.waitFor({ state: 'detached' });
+
+  // Tab reaches the hosts of the drawing; Enter selects one.
+  await page.evaluate(() => document.activeElement?.blur());
+  let host = null;
+  for (let i = 0; i < 40 && !host; i++) {
+    await page.keyboard.press('Tab');
+    host = await page.evaluate(() => document.activeElement?.closest?.('g.host')?.getAttribute('data-host') ?? null);
+  }
+  assert.ok(host, 'a host is in the focus order');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((h) => document.querySelector('.fault-menu h2')?.textContent === h, host);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -18,7 +18,7 @@ use crate::components::panels::{
     transcripts_text, ConsolePane, Messages, Panels, Queues, ScenarioPane, Statistics, Transcript,
 };
 use crate::components::{
-    Background, Banner, ByPtr, Export, Header, ShareDialog, SidePanel, Stage, Transport,
+    Background, Banner, ByPtr, Export, Header, Help, ShareDialog, SidePanel, Stage, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -463,6 +463,9 @@ impl Component for App {
                 { banner }
                 if s.share_open {
                     { self.share() }
+                }
+                if s.help {
+                    <Help dispatch={self.dispatch.clone()} />
                 }
                 <div class="workspace">
                     { self.stage() }

@@ -17,6 +17,18 @@ pub(crate) fn target_value(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// Gives the focus back to the page after a choice in a menu, so that the
+/// shortcuts (Space, the arrows) work again rather than change the menu.
+pub(crate) fn release_focus(e: &Event) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.blur();
+    }
+}
+
 /// What the form asks of the app.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormMsg {

@@ -41,6 +41,8 @@ pub struct State {
     pub opts: Rc<Options>,
     /// Whether the share dialog is open.
     pub share_open: bool,
+    /// Whether the sheet of keyboard shortcuts is open.
+    pub help: bool,
     /// The dialog's link hash, once the browser has deflated it.
     pub share_link: Option<String>,
     /// A share link's moment and host, restored when its run is computed.
@@ -176,6 +178,7 @@ impl State {
         let mut state = State {
             opts: opts.clone(),
             share_open: false,
+            help: false,
             share_link: None,
             restore: None,
             preset: String::new(),
@@ -366,6 +369,7 @@ impl State {
             Action::Error(e) => self.error = Some(e),
             Action::DismissError => self.error = None,
             Action::Key(k) => return self.key(&k),
+            Action::Help(open) => self.help = open,
             Action::DragStart(h) => self.stage.drag = Some(Drag::Host(h)),
             Action::PanStart => self.stage.pan_start(),
             Action::DragMove(x, y) => {
@@ -428,10 +432,15 @@ impl State {
         }
     }
 
-    /// The keyboard shortcuts: space, arrows, Home, and `f` for the fault
-    /// menu.
+    /// The keyboard shortcuts: space, arrows, Home, `f` for the fault
+    /// menu, Esc to close the help, the share dialog or the fault menu
+    /// (the one on top), `?` for the help sheet.
     fn key(&mut self, k: &str) -> Outcome {
         let action = match k {
+            "Escape" if self.help => Action::Help(false),
+            "Escape" if self.share_open => Action::ShareOpen(false),
+            "Escape" if self.selection.is_some() => Action::Select(None),
+            "?" => Action::Help(!self.help),
             " " => Action::PlayPause,
             "ArrowRight" => Action::StepForward,
             "ArrowLeft" => Action::StepBack,

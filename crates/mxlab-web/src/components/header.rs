@@ -4,7 +4,7 @@
 use mxlab_sim::presets::PRESETS;
 use yew::prelude::*;
 
-use crate::form::target_value;
+use crate::form::{release_focus, target_value};
 use crate::state::Action;
 
 /// Properties of [`Header`].
@@ -26,7 +26,10 @@ pub struct HeaderProps {
 #[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
     let d = &props.dispatch;
-    let on_preset = d.reform(|e: Event| Action::Preset(target_value(&e)));
+    let on_preset = d.reform(|e: Event| {
+        release_focus(&e);
+        Action::Preset(target_value(&e))
+    });
     html! {
         <header class="mxlab-header">
             <h1>{ "MX Lab" }</h1>

@@ -193,10 +193,18 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         let class = classes!("link", dns.then_some("dns"), conn.map(|_| "open"), selected.then_some("selected"));
         let (a2, b2) = (a.clone(), b.clone());
         let onclick = d.reform(move |_| Action::Select(Some(Selection::Link(a2.clone(), b2.clone()))));
+        let (a3, b3) = (a.clone(), b.clone());
+        let dl = d.clone();
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                dl.emit(Action::Select(Some(Selection::Link(a3.clone(), b3.clone()))));
+            }
+        });
         let mid = pa.towards(pb, 0.5);
         let label = format!("link {a} – {b}");
         Some(html! {
-            <g class={class} data-link={format!("{a} {b}")}>
+            <g class={class} data-link={format!("{a} {b}")} tabindex="0" role="button" aria-label={label.clone()}
+                onkeydown={onkeydown}>
                 <line x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
                 <line class="hit" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()}
                     onclick={onclick}><title>{ label }</title></line>
@@ -250,6 +258,13 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         let name = n.name.clone();
         let name2 = n.name.clone();
         let onclick = d.reform(move |_| Action::Select(Some(Selection::Host(name.clone()))));
+        let name3 = n.name.clone();
+        let dh = d.clone();
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                dh.emit(Action::Select(Some(Selection::Host(name3.clone()))));
+            }
+        });
         let onpointerdown = d.reform(move |e: PointerEvent| {
             e.stop_propagation();
             Action::DragStart(name2.clone())
@@ -258,7 +273,8 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         let title = format!("{} ({}): {state}, {queued} queued", n.name, role_name(n.role));
         Some(html! {
             <g class={class} transform={format!("translate({},{})", p.x, p.y)} onclick={onclick} onpointerdown={onpointerdown}
-                data-host={n.name.clone()} data-state={state}>
+                data-host={n.name.clone()} data-state={state} tabindex="0" role="button" aria-label={title.clone()}
+                onkeydown={onkeydown}>
                 <title>{ title }</title>
                 <rect x="-34" y="-20" width="68" height="40" rx="8" />
                 <text class="glyph" y="5" text-anchor="middle">{ role_glyph(n.role) }</text>

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::{Markers, RunRef};
 use crate::clock::PACES;
-use crate::form::target_value;
+use crate::form::{release_focus, target_value};
 use crate::lab::{Clock, MarkerKind, SPEEDS};
 use crate::state::Action;
 
@@ -34,6 +34,7 @@ pub fn transport(props: &TransportProps) -> Html {
     let on_seek = d.reform(|e: InputEvent| Action::Seek(target_value(&e).parse().unwrap_or(0)));
     let on_speed = d.reform(|e: Event| {
         let value = target_value(&e);
+        release_focus(&e);
         match value.strip_prefix("lesson:") {
             Some(pace) => Action::Pace(pace.parse().unwrap_or(crate::clock::DEFAULT_PACE)),
             None => Action::Speed(value.parse().unwrap_or(1.0)),

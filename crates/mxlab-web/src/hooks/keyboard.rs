@@ -1,14 +1,18 @@
-//! The keyboard shortcuts (space, arrows, Home, `f`), listened for on the
-//! document for the app's own page, or on the instance's element for a
-//! simulator mounted in a page.
+//! The keyboard shortcuts (space, arrows, Home, `f`, Esc, `?`), listened
+//! for on the document for the app's own page, or on the instance's
+//! element for a simulator mounted in a page.
+//!
+//! Space is play/pause everywhere but in a text field: on a button it does
+//! not press the button (a fault menu's button would inject a fault), in a
+//! menu it does not open the menu. The arrows and Home are left to the
+//! control that has the focus when it uses them (a menu, the timeline).
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Dispatches each shortcut's key to `on_key`, listening on the element
-/// of `shell` when `contained`, else on the document. Space on a button
-/// presses it; the shortcuts leave form controls alone.
+/// of `shell` when `contained`, else on the document.
 #[hook]
 pub fn use_keyboard(shell: NodeRef, contained: bool, on_key: Callback<String>) {
     use_effect_with((), move |_| {
@@ -27,29 +31,65 @@ pub fn use_keyboard(shell: NodeRef, contained: bool, on_key: Callback<String>) {
                     let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };
-                    let typing = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .is_some_and(|el| {
-                            matches!(
-                                el.tag_name().as_str(),
-                                "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
-                            )
-                        });
-                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
+                    let focus = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|el| Focus::of(&el))
+                        .unwrap_or(Focus::Page);
                     let key = e.key();
-                    if matches!(
-                        key.as_str(),
-                        " " | "ArrowLeft" | "ArrowRight" | "Home" | "f"
-                    ) {
-                        e.prevent_default();
-                        on_key.emit(key);
+                    if focus.leaves(&key) {
+                        return;
                     }
+                    e.prevent_default();
+                    on_key.emit(key);
                 },
             )
         });
         move || drop(listener)
     });
+}
+
+/// Where the focus is, as the shortcuts see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    /// The page, a host or a link of the drawing.
+    Page,
+    /// A field one types into: every key is its own.
+    Text,
+    /// A menu or the timeline: its arrow keys and Home are its own.
+    Control,
+    /// A button: Enter presses it, Space does not.
+    Button,
+}
+
+impl Focus {
+    fn of(el: &web_sys::Element) -> Focus {
+        match el.tag_name().as_str() {
+            "TEXTAREA" => Focus::Text,
+            "INPUT" => match el.get_attribute("type").as_deref() {
+                Some("range" | "checkbox" | "radio" | "button" | "file") => Focus::Control,
+                _ => Focus::Text,
+            },
+            "SELECT" => Focus::Control,
+            "BUTTON" => Focus::Button,
+            _ if el.get_attribute("contenteditable").is_some() => Focus::Text,
+            _ => Focus::Page,
+        }
+    }
+
+    /// Whether `key` is left to the focused element (not a shortcut here).
+    fn leaves(self, key: &str) -> bool {
+        let shortcut = matches!(
+            key,
+            " " | "ArrowLeft" | "ArrowRight" | "Home" | "f" | "Escape" | "?"
+        );
+        match self {
+            Focus::Text => true,
+            Focus::Control => !matches!(key, " " | "Escape" | "?"),
+            Focus::Button | Focus::Page => !shortcut,
+        }
+    }
 }

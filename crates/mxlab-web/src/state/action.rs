@@ -224,8 +224,10 @@ pub enum Action {
     Error(String),
     /// Dismiss the banner.
     DismissError,
-    /// A key pressed anywhere but in a form control.
+    /// A shortcut key (not one a focused field or menu keeps).
     Key(String),
+    /// Open or close the sheet of keyboard shortcuts.
+    Help(bool),
     /// Start dragging a host.
     DragStart(String),
     /// Start panning the stage (pointer down on its background).

@@ -337,6 +337,36 @@ fn keys_play_step_restart_and_open_the_fault_menu() {
 }
 
 #[test]
+fn escape_closes_what_is_on_top_and_the_question_mark_opens_the_help() {
+    let mut s = ready("hello-smtp");
+    let _ = s.reduce(Action::Select(Some(Selection::Host(
+        "mx.example.org".into(),
+    ))));
+    let _ = s.reduce(Action::ShareOpen(true));
+    let _ = s.reduce(Action::Key("?".into()));
+    assert!(s.help);
+    // Esc closes the help sheet, then the share dialog, then the fault
+    // menu, one at a time; then it does nothing.
+    let _ = s.reduce(Action::Key("Escape".into()));
+    assert!(!s.help && s.share_open && s.selection.is_some());
+    let _ = s.reduce(Action::Key("Escape".into()));
+    assert!(!s.share_open && s.selection.is_some());
+    let _ = s.reduce(Action::Key("Escape".into()));
+    assert!(s.selection.is_none());
+    assert_eq!(s.reduce(Action::Key("Escape".into())), Outcome::unchanged());
+    // `?` toggles the sheet, and its button closes it.
+    let _ = s.reduce(Action::Key("?".into()));
+    let _ = s.reduce(Action::Key("?".into()));
+    assert!(!s.help);
+    let _ = s.reduce(Action::Help(true));
+    assert!(s.help);
+    let _ = s.reduce(Action::Help(false));
+    assert!(!s.help);
+    // No run was forked on the way: nothing was injected.
+    assert!(s.run.as_ref().unwrap().injections.is_empty());
+}
+
+#[test]
 fn the_fault_menu_remembers_its_forced_reply() {
     let mut s = ready("hello-smtp");
     let _ = s.reduce(Action::ForceCode(451));

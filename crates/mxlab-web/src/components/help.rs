@@ -1,0 +1,44 @@
+//! The sheet of keyboard shortcuts, opened with `?`.
+
+use yew::prelude::*;
+
+use crate::state::Action;
+
+/// The shortcuts, as the sheet lists them.
+pub const SHORTCUTS: [(&str, &str); 9] = [
+    ("Space", "play or pause (anywhere but in a text field)"),
+    ("→  ←", "next or previous event"),
+    ("Home", "back to the start"),
+    ("Tab", "reach the hosts and links of the drawing"),
+    ("Enter", "select the host or link that has the focus"),
+    ("f", "the fault menu of the selected host (or the first MX)"),
+    (
+        "Esc",
+        "close this sheet, the share dialog or the fault menu",
+    ),
+    ("?", "open or close this sheet"),
+    ("wheel", "zoom the drawing; drag a host to move it"),
+];
+
+/// Properties of [`Help`].
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// The sheet of keyboard shortcuts.
+#[function_component(Help)]
+pub fn help(props: &HelpProps) -> Html {
+    html! {
+        <div class="help-sheet" role="dialog" aria-modal="false" aria-label="Keyboard shortcuts">
+            <h2>{ "Keyboard shortcuts" }</h2>
+            <dl>
+                { for SHORTCUTS.iter().map(|(key, what)| html! {
+                    <><dt><kbd>{ *key }</kbd></dt><dd>{ *what }</dd></>
+                }) }
+            </dl>
+            <button class="close" onclick={props.dispatch.reform(|_| Action::Help(false))}>{ "Close (Esc)" }</button>
+        </div>
+    }
+}
