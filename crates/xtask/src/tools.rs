@@ -264,6 +264,10 @@ impl Browser {
             "wasm-bindgen-test-runner",
         );
         cmd.env("CHROMEDRIVER", &self.chromedriver);
+        // The runner gives a test module 20 s to load and report by
+        // default; a 2-core machine busy compiling can take longer to start
+        // Chromium and load a debug build.
+        cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
         // wasm-bindgen-test-runner reads the browser's flags from
         // crates/mxlab-web/webdriver.json, which lists CHROMIUM_ARGS.
     }
