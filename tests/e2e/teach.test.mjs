@@ -149,3 +149,20 @@ test('no keyboard traps: menus give the focus back, Space never presses a fault 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a DNS question is drawn with its name and type, then its answer with the MX records', async () => {
+  const { page, problems } = await open('mx-fallback', { width: 1366, height: 800 });
+  await page.evaluate(() => document.activeElement?.blur());
+  const dns = () => page.getAttribute('canvas.packets', 'data-dns');
+  const seen = [];
+  for (let i = 0; i < 60 && !seen.some((d) => d.includes('MX example.org: ')); i++) {
+    await page.keyboard.press('ArrowRight');
+    const d = await dns();
+    if (d) seen.push(d);
+  }
+  assert.ok(seen.some((d) => d.split(' | ').includes('MX example.org?')), seen.join('\n'));
+  assert.ok(seen.some((d) => d.split(' | ').includes('MX example.org: 10 mx1 · 20 mx2')), seen.join('\n'));
+  await page.screenshot({ path: 'target/e2e/dns-answer.png' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::scenario::Fault;
 use crate::time::SimTime;
-use crate::trace::{ConnectFailure, EventKind, Trace, TraceEvent};
+use crate::trace::{ConnectFailure, EventKind, QueryType, Trace, TraceEvent};
 
 /// Events between two snapshots.
 pub const SNAPSHOT_EVERY: usize = 4096;
@@ -202,8 +202,30 @@ pub struct PendingQuery {
     pub resolver: CompactString,
     /// The name asked about.
     pub name: String,
+    /// The record type asked for.
+    pub qtype: QueryType,
     /// When it was asked.
     pub since: SimTime,
+}
+
+/// The last answer a host had from its resolver for a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DnsAnswered {
+    /// The asking host.
+    pub host: CompactString,
+    /// The resolver.
+    pub resolver: CompactString,
+    /// The name asked about.
+    pub name: String,
+    /// The record type asked for.
+    pub qtype: QueryType,
+    /// The answer in zone-file style (`10 mx1.example.org`); empty for
+    /// no records.
+    pub answer: Vec<CompactString>,
+    /// The frame's event count when it came ([`View::events_applied`]),
+    /// so that a drawing can show it for the next few events.
+    pub after_events: usize,
 }
 
 /// A line travelling along a link.
@@ -245,6 +267,8 @@ pub struct View {
     pub in_flight: Vec<LineInFlight>,
     /// DNS queries not answered yet, by asking host and name.
     pub dns_pending: Ordered<(CompactString, String), PendingQuery>,
+    /// The last answer per asking host and name.
+    pub dns_answered: Ordered<(CompactString, String), DnsAnswered>,
     /// Message ids per mailbox.
     pub mailboxes: BTreeMap<CompactString, Vec<CompactString>>,
     /// Active faults.
@@ -372,18 +396,35 @@ impl View {
             EventKind::TlsUpgrade { conn, ok } => {
                 self.connections.update(conn, |c| c.tls = *ok);
             }
-            EventKind::DnsQuery { name, .. } => self.dns_pending.push(
+            EventKind::DnsQuery { name, qtype } => self.dns_pending.push(
                 (host.into(), name.to_string()),
                 PendingQuery {
                     host: host.into(),
                     resolver: e.hosts.get(1).cloned().unwrap_or_default(),
                     name: name.to_string(),
+                    qtype: *qtype,
                     since: e.at,
                 },
             ),
-            EventKind::DnsAnswer { name, .. } => {
-                self.dns_pending
-                    .remove_first(&(host.into(), name.to_string()));
+            EventKind::DnsAnswer {
+                name,
+                qtype,
+                answer,
+            } => {
+                let key = (CompactString::from(host), name.to_string());
+                self.dns_pending.remove_first(&key);
+                self.dns_answered.remove_all(&key);
+                self.dns_answered.push(
+                    key,
+                    DnsAnswered {
+                        host: host.into(),
+                        resolver: e.hosts.get(1).cloned().unwrap_or_default(),
+                        name: name.to_string(),
+                        qtype: *qtype,
+                        answer: answer.clone(),
+                        after_events: self.events_applied,
+                    },
+                );
             }
             EventKind::Close { conn } | EventKind::Abort { conn, .. } => {
                 self.connections.remove_all(conn)

@@ -19,6 +19,7 @@ pub(crate) fn target_value(e: &Event) -> String {
 
 /// Gives the focus back to the page after a choice in a menu, so that the
 /// shortcuts (Space, the arrows) work again rather than change the menu.
+#[cfg(target_arch = "wasm32")]
 pub(crate) fn release_focus(e: &Event) {
     use wasm_bindgen::JsCast;
     if let Some(el) = e

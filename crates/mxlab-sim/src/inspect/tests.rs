@@ -284,3 +284,28 @@ fn a_line_is_captioned_with_its_text_and_meaning() {
     assert!(trace.time(0) > Some(SimTime::ZERO));
     assert_eq!(super::caption(trace, SimTime::ZERO), None);
 }
+
+#[test]
+fn the_view_keeps_a_dns_question_until_answered_and_then_its_answer() {
+    let trace = &trace_of("mx-fallback");
+    let query = trace
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::DnsQuery { name, .. } if name == "example.org"))
+        .unwrap();
+    let frame = crate::view_at(trace, query.at);
+    let q = frame.dns_pending.iter().next().unwrap();
+    assert_eq!((q.qtype.as_str(), q.name.as_str()), ("MX", "example.org"));
+    let answer = trace
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::DnsAnswer { name, .. } if name == "example.org"))
+        .unwrap();
+    let frame = crate::view_at(trace, answer.at);
+    assert!(frame.dns_pending.is_empty());
+    let a = frame.dns_answered.iter().next().unwrap();
+    assert_eq!(
+        a.answer.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ["10 mx1.example.org", "20 mx2.example.org"]
+    );
+    assert_eq!(a.resolver, "resolver.example.net");
+    assert!(a.after_events <= frame.events_applied);
+}

@@ -64,6 +64,16 @@ pub enum QueryType {
     A,
 }
 
+impl QueryType {
+    /// The type as DNS writes it: `MX`, `A`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryType::Mx => "MX",
+            QueryType::A => "A",
+        }
+    }
+}
+
 /// Why a connection could not be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

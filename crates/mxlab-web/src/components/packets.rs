@@ -1,4 +1,5 @@
-//! The packets: the lines in flight and the pending DNS queries, drawn on
+//! The packets: the lines in flight (lines sent together as a column beside
+//! their link), the pending DNS questions and the answers, drawn on
 //! a canvas over the stage in the stage's coordinates (hundreds of them
 //! move every frame). The colours are the stage's own.
 
@@ -9,6 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::{ByPtr, RunRef};
+use crate::layout::Point;
 use crate::state::Positions;
 
 /// Properties of [`Packets`].
@@ -28,7 +30,8 @@ pub struct PacketsProps {
     pub dark: bool,
 }
 
-/// The packets canvas; `data-packets` counts what is drawn.
+/// The packets canvas; `data-packets` counts what is drawn, `data-dns`
+/// lists the DNS questions and answers drawn.
 #[function_component(Packets)]
 pub fn packets(props: &PacketsProps) -> Html {
     let canvas = use_node_ref();
@@ -39,7 +42,8 @@ pub fn packets(props: &PacketsProps) -> Html {
     }
     html! {
         <canvas class="packets" ref={canvas} aria-hidden="true"
-            data-packets={(props.view.in_flight.len() + props.view.dns_pending.len()).to_string()} />
+            data-packets={(props.view.in_flight.len() + props.view.dns_pending.len()).to_string()}
+            data-dns={dns_boxes(&props.view).iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join(" | ")} />
     }
 }
 
@@ -122,11 +126,33 @@ fn draw(canvas: &NodeRef, props: &PacketsProps) {
         .filter(|c| c.tls)
         .map(|c| c.conn)
         .collect();
+    // Lines sent together (a pipelined MAIL, RCPT and DATA, an EHLO
+    // reply) travel as a column beside their link, not one on another.
+    let mut drawn: Vec<(Point, usize)> = Vec::new();
     for l in &view.in_flight {
         let (Some(a), Some(b)) = (pos(&l.from), pos(&l.to)) else {
             continue;
         };
-        let p = a.towards(b, l.fraction);
+        let p = along(a, b, l.fraction);
+        let k = match drawn
+            .iter_mut()
+            .find(|(q, _)| (q.x - p.x).hypot(q.y - p.y) < 14.0)
+        {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                drawn.push((p, 0));
+                0
+            }
+        };
+        let p = beside(
+            a,
+            b,
+            p,
+            k as f64 * if props.presenter { 22.0 } else { 19.0 },
+        );
         let encrypted = tls_conns.contains(&l.conn);
         let is_bounce = l
             .message
@@ -149,16 +175,104 @@ fn draw(canvas: &NodeRef, props: &PacketsProps) {
         ctx.set_fill_style_str(&fg);
         ctx.fill_text(&word, p.x, p.y + 1.0).ok();
     }
-    for q in &view.dns_pending {
-        let (Some(a), Some(b)) = (pos(&q.host), pos(&q.resolver)) else {
+    // A DNS question halfway to the resolver; its answer beside the
+    // asking host for the next few events.
+    let char_w = if props.presenter { 8.6 } else { 6.8 };
+    let boxed = |text: &str, p: Point, stroke: &str| {
+        let w = 12.0 + char_w * text.chars().count() as f64;
+        ctx.set_fill_style_str(&panel);
+        ctx.fill_rect(p.x - w / 2.0, p.y - 9.0, w, 18.0);
+        ctx.set_stroke_style_str(stroke);
+        ctx.stroke_rect(p.x - w / 2.0, p.y - 9.0, w, 18.0);
+        ctx.set_fill_style_str(stroke);
+        ctx.fill_text(text, p.x, p.y + 1.0).ok();
+    };
+    for d in dns_boxes(view) {
+        let (Some(a), Some(b)) = (pos(d.host), pos(d.resolver)) else {
             continue;
         };
-        let p = a.towards(b, 0.5);
-        ctx.set_fill_style_str(&panel);
-        ctx.fill_rect(p.x - 30.0, p.y - 9.0, 60.0, 18.0);
-        ctx.set_stroke_style_str(&muted);
-        ctx.stroke_rect(p.x - 30.0, p.y - 9.0, 60.0, 18.0);
-        ctx.set_fill_style_str(&muted);
-        ctx.fill_text("DNS?", p.x, p.y + 1.0).ok();
+        if d.answer {
+            boxed(&d.text, along(a, b, 0.15), &plain);
+        } else {
+            boxed(&d.text, a.towards(b, 0.5), &muted);
+        }
+    }
+}
+
+/// A DNS question or answer drawn on a host's link to its resolver.
+struct DnsBox<'a> {
+    host: &'a str,
+    resolver: &'a str,
+    text: String,
+    answer: bool,
+}
+
+/// The DNS questions waiting (`MX example.org?`) and the answers of the
+/// last few events.
+fn dns_boxes(view: &View) -> Vec<DnsBox<'_>> {
+    let questions = view.dns_pending.iter().map(|q| DnsBox {
+        host: &q.host,
+        resolver: &q.resolver,
+        text: format!("{} {}?", q.qtype.as_str(), q.name),
+        answer: false,
+    });
+    let answers = view
+        .dns_answered
+        .iter()
+        .filter(|d| view.events_applied.saturating_sub(d.after_events) <= DNS_ANSWER_SHOWN_EVENTS)
+        .map(|d| DnsBox {
+            host: &d.host,
+            resolver: &d.resolver,
+            text: dns_answer(d),
+            answer: true,
+        });
+    questions.chain(answers).collect()
+}
+
+/// Events for which a DNS answer stays drawn after it came.
+const DNS_ANSWER_SHOWN_EVENTS: usize = 8;
+
+/// `MX example.org: 10 mx1 · 20 mx2` (exchanges by their first label),
+/// or `MX example.org: no records`.
+fn dns_answer(d: &mxlab_sim::view::DnsAnswered) -> String {
+    let records: Vec<String> = d
+        .answer
+        .iter()
+        .map(|r| match r.split_once(' ') {
+            Some((pref, host)) => format!("{pref} {}", host.split('.').next().unwrap_or(host)),
+            None => r.to_string(),
+        })
+        .collect();
+    let answer = if records.is_empty() {
+        "no records".to_string()
+    } else {
+        records.join(" · ")
+    };
+    format!("{} {}: {answer}", d.qtype.as_str(), d.name)
+}
+
+/// Host boxes are drawn this far (stage units) around their centre: a
+/// packet travels between the two boxes' edges, not from inside them.
+const HOST_INSET: f64 = 44.0;
+
+/// The point `fraction` of the way from host `a` to host `b`, between
+/// the edges of their boxes.
+fn along(a: Point, b: Point, fraction: f64) -> Point {
+    let len = (b.x - a.x).hypot(b.y - a.y);
+    if len <= 2.0 * HOST_INSET {
+        return a.towards(b, fraction);
+    }
+    let inset = HOST_INSET / len;
+    a.towards(b, inset + fraction * (1.0 - 2.0 * inset))
+}
+
+/// `p` moved `by` units across the link from `a` to `b` (below it, left
+/// to right).
+fn beside(a: Point, b: Point, p: Point, by: f64) -> Point {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = dx.hypot(dy).max(1.0);
+    Point {
+        x: p.x - dy / len * by,
+        y: p.y + dx / len * by,
     }
 }

@@ -84,11 +84,13 @@ fn attempts(props: &StageProps, view: &View, pos: &dyn Fn(&str) -> Option<Point>
     let t = props.t.as_micros();
     let dialing = view.dialing.iter().filter_map(|d| {
         let (a, b) = (pos(&d.client)?, pos(&d.server)?);
-        let mid = a.towards(b, 0.5);
+        // An arc on the other side from a failed one's.
+        let arc = Arc::between(a, b, -34.0);
+        let mid = arc.at(0.5);
         Some(html! {
             <g class="attempt dialing" data-client={d.client.to_string()} data-server={d.server.to_string()}>
-                <line x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
-                <text class="why" x={mid.x.to_string()} y={(mid.y + 16.0).to_string()} text-anchor="middle">
+                <path d={arc.path()} />
+                <text class="why" x={mid.x.to_string()} y={(mid.y + 18.0).to_string()} text-anchor="middle">
                     { format!("connecting to :{}…", d.port) }
                 </text>
             </g>
