@@ -166,3 +166,36 @@ test('a DNS question is drawn with its name and type, then its answer with the M
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the event list follows the clock, filters by class, and a click moves the clock to its event', async () => {
+  const { page, problems } = await open('mx-fallback', { width: 1366, height: 800 });
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let i = 0; i < 80 && !(await page.$('g.attempt.failed')); i++) await page.keyboard.press('ArrowRight');
+  await page.click('[role=tab]:has-text("Events")');
+  // The refusal is among the rows of this instant (the next MX is tried
+  // at the same instant, the last of them).
+  const refused = page.locator('.event-list tr.now', { hasText: 'connection refused' });
+  assert.equal(await refused.locator('.hosts').textContent(), 'smtp.example.com → mx1.example.org');
+  assert.match(await refused.locator('.why').textContent(), /\(RFC 5321 §5\.1\)$/);
+  const now = page.locator('.event-list tr[aria-current=step]');
+  assert.match(await now.locator('.what').textContent(), /^attempt 1: mx2\.example\.org:25$/);
+  // The list follows the clock: one step on, the current row is a later one.
+  const index = Number(await now.getAttribute('data-index'));
+  await page.keyboard.press('ArrowRight');
+  assert.ok(Number(await page.getAttribute('.event-list tr[aria-current=step]', 'data-index')) > index);
+  await page.screenshot({ path: 'target/e2e/event-list.png' });
+  // DNS only.
+  for (const c of ['SMTP', 'queue', 'fault', 'DSN']) {
+    await page.click(`.events .filters label:has-text("${c}") input`);
+  }
+  const classes = await page.$$eval('.event-list tbody tr', (rows) => rows.map((r) => r.className));
+  assert.ok(classes.length >= 2 && classes.every((c) => c.includes('class-dns')), classes.join(' '));
+  // A click on the question moves the clock back to it.
+  const question = page.locator('.event-list tbody tr', { hasText: 'MX example.org?' }).first();
+  const at = await question.locator('.time').textContent();
+  await question.click();
+  assert.equal((await page.textContent('.transport .clock')).trim(), at);
+  assert.equal(await page.getAttribute('.event-list tr[aria-current=step]', 'data-index'), await question.getAttribute('data-index'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

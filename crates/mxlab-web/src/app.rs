@@ -15,7 +15,8 @@ use yew::prelude::*;
 
 use crate::bounds::{self, MAX_CONSOLE_LINE, MAX_TEXT};
 use crate::components::panels::{
-    transcripts_text, ConsolePane, Messages, Panels, Queues, ScenarioPane, Statistics, Transcript,
+    transcripts_text, ConsolePane, Events, Messages, Panels, Queues, ScenarioPane, Statistics,
+    Transcript,
 };
 use crate::components::{
     Background, Banner, ByPtr, Export, Header, Help, ShareDialog, SidePanel, Stage, Transport,
@@ -211,6 +212,12 @@ impl App {
         match s.tab {
             Tab::Transcript => self.transcript(false),
             Tab::Wire => self.transcript(true),
+            Tab::Events => match &s.run {
+                Some(run) => html! {
+                    <Events run={ByPtr::from(run)} t={s.clock.t} classes={s.event_classes} dispatch={d.clone()} />
+                },
+                None => html! {},
+            },
             Tab::Queues => html! { <Queues view={ByPtr::from(&s.view)} t={s.clock.t} /> },
             Tab::Messages => match &s.run {
                 Some(run) => html! {

@@ -43,6 +43,8 @@ pub struct State {
     pub share_open: bool,
     /// Whether the sheet of keyboard shortcuts is open.
     pub help: bool,
+    /// The classes of events the event list shows (`EventClass::bit`s).
+    pub event_classes: u8,
     /// The dialog's link hash, once the browser has deflated it.
     pub share_link: Option<String>,
     /// A share link's moment and host, restored when its run is computed.
@@ -179,6 +181,7 @@ impl State {
             opts: opts.clone(),
             share_open: false,
             help: false,
+            event_classes: u8::MAX,
             share_link: None,
             restore: None,
             preset: String::new(),
@@ -370,6 +373,7 @@ impl State {
             Action::DismissError => self.error = None,
             Action::Key(k) => return self.key(&k),
             Action::Help(open) => self.help = open,
+            Action::EventClasses(c) => self.event_classes = c,
             Action::DragStart(h) => self.stage.drag = Some(Drag::Host(h)),
             Action::PanStart => self.stage.pan_start(),
             Action::DragMove(x, y) => {

@@ -2,7 +2,8 @@
 //! and the hosts that talked ([`timeline`]), the C:/S: lines of each
 //! session ([`transcript`]), the header block of a message on each hop it
 //! crossed ([`hops`]), what a DSN reports ([`dsn`]), the series the
-//! statistics plot ([`series`]) and a caption of the moment ([`caption`]). Every function reads a [`Trace`] and
+//! statistics plot ([`series`]), a caption of the moment ([`caption`]) and
+//! the event list ([`events`]). Every function reads a [`Trace`] and
 //! nothing else, so the web app, the CLI and the tests see the same facts;
 //! where a line's meaning matters (the data of a transaction begins after
 //! a 354 reply), it is read with the protocol core.
@@ -11,6 +12,7 @@
 
 pub mod caption;
 pub mod dsn;
+pub mod events;
 pub mod hops;
 pub mod series;
 pub mod timeline;
@@ -18,6 +20,7 @@ pub mod transcript;
 
 pub use caption::caption;
 pub use dsn::{dsn_report, DsnReport};
+pub use events::{event_rows, EventClass, EventRow};
 pub use hops::{hops, Hop, TimedHop};
 pub use series::{attempts_per_message, queue_series};
 pub use timeline::{Marker, MarkerKind, Session, Timeline, MARKER_SLOTS};

@@ -309,3 +309,42 @@ fn the_view_keeps_a_dns_question_until_answered_and_then_its_answer() {
     assert_eq!(a.resolver, "resolver.example.net");
     assert!(a.after_events <= frame.events_applied);
 }
+
+#[test]
+fn the_event_list_shows_the_events_around_a_moment_filtered_by_class() {
+    use super::{event_rows, EventClass};
+    let trace = &trace_of("mx-fallback");
+    let all = EventClass::ALL.iter().fold(0, |m, c| m | c.bit());
+    let refused = trace
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::ConnectFailed { .. }))
+        .unwrap();
+    // Just after the refusal: it is the current row, with rows around it.
+    let (rows, current) = event_rows(trace, refused + 1, all, 5, 5, 10_000);
+    let now = &rows[current.unwrap()];
+    assert_eq!(now.index, refused);
+    assert_eq!(now.what, "connection refused");
+    assert_eq!(
+        (now.from.as_str(), now.to.as_deref()),
+        ("smtp.example.com", Some("mx1.example.org"))
+    );
+    assert_eq!(now.rfc, "RFC 5321 §5.1");
+    assert_eq!(now.class, EventClass::Smtp);
+    assert_eq!(rows.len(), 10);
+    assert!(rows.windows(2).all(|w| w[0].index < w[1].index));
+    // DNS only: the question and its answer, in order.
+    let (dns, _) = event_rows(trace, 0, EventClass::Dns.bit(), 10, 10, 10_000);
+    let whats: Vec<&str> = dns.iter().map(|r| r.what.as_str()).collect();
+    assert!(whats.contains(&"MX example.org?"), "{whats:?}");
+    assert!(
+        whats.contains(&"MX example.org: 10 mx1.example.org · 20 mx2.example.org"),
+        "{whats:?}"
+    );
+    assert!(dns.iter().all(|r| r.class == EventClass::Dns));
+    // Before anything happened, nothing is current.
+    let (_, none) = event_rows(trace, 0, all, 5, 5, 10_000);
+    assert_eq!(none, None);
+    // Nothing of a class that never happens.
+    let (dsn, _) = event_rows(trace, trace.len(), EventClass::Dsn.bit(), 5, 5, 10_000);
+    assert!(dsn.is_empty());
+}

@@ -17,6 +17,8 @@ use crate::share::Shared;
 pub enum Tab {
     /// C:/S: lines of the selected session.
     Transcript,
+    /// The trace's events around the clock's moment.
+    Events,
     /// The selected session's bytes as they cross the link.
     Wire,
     /// Every host's queue.
@@ -33,8 +35,9 @@ pub enum Tab {
 
 impl Tab {
     /// Every panel, in the order of their tabs.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Transcript,
+        Tab::Events,
         Tab::Wire,
         Tab::Queues,
         Tab::Messages,
@@ -47,6 +50,7 @@ impl Tab {
     pub fn label(self) -> &'static str {
         match self {
             Tab::Transcript => "Transcript",
+            Tab::Events => "Events",
             Tab::Wire => "On the wire",
             Tab::Queues => "Queues",
             Tab::Messages => "Messages",
@@ -60,6 +64,7 @@ impl Tab {
     pub fn id(self) -> &'static str {
         match self {
             Tab::Transcript => "transcript",
+            Tab::Events => "events",
             Tab::Wire => "wire",
             Tab::Queues => "queues",
             Tab::Messages => "messages",
@@ -228,6 +233,9 @@ pub enum Action {
     Key(String),
     /// Open or close the sheet of keyboard shortcuts.
     Help(bool),
+    /// Which classes of events the event list shows (a set of
+    /// `EventClass::bit`s).
+    EventClasses(u8),
     /// Start dragging a host.
     DragStart(String),
     /// Start panning the stage (pointer down on its background).

@@ -3,6 +3,7 @@
 //! | panel | what |
 //! | --- | --- |
 //! | [`Transcript`] | the selected session's C:/S: lines, or its bytes on the wire |
+//! | [`Events`] | the trace's events around the clock's moment, filtered by class |
 //! | [`Queues`] | every host's queue |
 //! | [`Messages`] | mailboxes and the message inspector |
 //! | [`Statistics`] | plots of the run |
@@ -14,6 +15,7 @@ use yew::prelude::*;
 use crate::state::{Action, Tab};
 
 mod console;
+mod events;
 mod messages;
 mod queues;
 mod scenario;
@@ -21,6 +23,7 @@ mod statistics;
 mod transcript;
 
 pub use console::ConsolePane;
+pub use events::Events;
 pub use messages::Messages;
 pub use queues::Queues;
 pub use scenario::ScenarioPane;

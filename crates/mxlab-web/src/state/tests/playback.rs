@@ -464,3 +464,16 @@ fn presets_open_at_lesson_pace_and_the_pace_is_kept_shared_and_restored() {
     let _ = other.reduce(Action::LinkDecoded(Ok(shared.clone())));
     assert_eq!(other.clock.pace, Some(1.6));
 }
+
+#[test]
+fn the_event_list_filters_are_the_states_own() {
+    let mut s = ready("hello-smtp");
+    assert_eq!(s.event_classes, u8::MAX, "every class shown at first");
+    let _ = s.reduce(Action::Tab(Tab::Events));
+    assert_eq!(s.tab, Tab::Events);
+    let _ = s.reduce(Action::EventClasses(2));
+    assert_eq!(s.event_classes, 2);
+    // A new preset keeps the filters chosen.
+    let _ = s.reduce(Action::Preset("mx-fallback".into()));
+    assert_eq!(s.event_classes, 2);
+}
