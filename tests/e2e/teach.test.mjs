@@ -56,7 +56,7 @@ test('at lesson pace an idle gap is said over the drawing before the clock jumps
   await page.close();
 });
 
-test('MX fallback: the refused connection to the primary is drawn with a red cross and captioned', async () => {
+test('MX fallback: the backup MX is labelled, the refused connection to the primary drawn with a red cross and captioned', async () => {
   for (const [viewport, name] of [[{ width: 1366, height: 800 }, 'failed-connect'], [{ width: 1920, height: 1080 }, 'failed-connect-projector']]) {
     const { page, problems } = await open('mx-fallback', viewport);
     if (name.endsWith('projector')) await page.click('button:has-text("Presenter mode")');
@@ -75,6 +75,11 @@ test('MX fallback: the refused connection to the primary is drawn with a red cro
     const mx1 = await page.locator('g.host[data-host="mx1.example.org"]').boundingBox();
     assert.ok(cross && cross.x > msa.x && cross.x < mx1.x + mx1.width, JSON.stringify({ cross, msa, mx1 }));
     assert.ok(cross.y >= 0 && cross.y + cross.height <= viewport.height, 'the cross is in the viewport');
+    // The backup MX is drawn as one, with its preference.
+    const mx2 = page.locator('g.host[data-host="mx2.example.org"]');
+    assert.equal(await mx2.locator('.glyph').textContent(), 'MX');
+    assert.equal(await mx2.locator('.role-label').textContent(), 'backup MX (pref 20)');
+    assert.equal(await page.textContent('g.host[data-host="mx1.example.org"] .role-label'), 'MX (pref 10)');
     const caption = await page.textContent('.mxlab-stage .caption');
     assert.match(caption, /^smtp\.example\.com → mx1\.example\.org: connection refused: try the next MX, or requeue \(RFC 5321 §5\.1\)$/);
     // The next MX is dialled at once, and the refusal stays drawn beside it.
@@ -196,6 +201,40 @@ test('the event list follows the clock, filters by class, and a click moves the 
   await question.click();
   assert.equal((await page.textContent('.transport .clock')).trim(), at);
   assert.equal(await page.getAttribute('.event-list tr[aria-current=step]', 'data-index'), await question.getAttribute('data-index'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('on a 390 px phone nothing scrolls sideways, Play is on the first screen, the drawing fills the width and the fault menu opens on screen', async () => {
+  const viewport = { width: 390, height: 844 };
+  const { page, problems } = await open('mx-fallback', viewport);
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok((await wide()) <= viewport.width, `the page is ${await wide()} px wide`);
+  const play = await page.locator('button.play').boundingBox();
+  assert.ok(play && play.y + play.height <= viewport.height, `Play is at ${JSON.stringify(play)}`);
+  const svg = await page.locator('main.mxlab-stage svg').boundingBox();
+  assert.ok(svg.width >= viewport.width - 24, `the drawing is ${svg.width} px wide`);
+  // Play works from there, and the page still does not scroll sideways.
+  await page.click('button.play');
+  await page.waitForSelector('button.play[aria-label="Pause (space)"]');
+  await page.click('button.play');
+  // A host's fault menu opens within the screen.
+  await page.click('g.host[data-host="mx2.example.org"]');
+  const menu = page.locator('.fault-menu');
+  await menu.waitFor();
+  const box = await menu.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= viewport.width && box.y >= 0 && box.y + box.height <= viewport.height,
+    `the fault menu is at ${JSON.stringify(box)}`);
+  await page.screenshot({ path: 'target/e2e/phone-fault-menu.png' });
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'detached' });
+  for (const tab of ['Events', 'Queues', 'Statistics', 'Scenario']) {
+    await page.click(`[role=tab]:has-text("${tab}")`);
+    assert.ok((await wide()) <= viewport.width, `${tab}: the page is ${await wide()} px wide`);
+  }
+  await page.click('[role=tab]:has-text("Transcript")');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'target/e2e/phone.png' });
   assert.deepEqual(problems, []);
   await page.close();
 });

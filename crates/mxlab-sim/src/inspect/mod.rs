@@ -3,7 +3,7 @@
 //! session ([`transcript`]), the header block of a message on each hop it
 //! crossed ([`hops`]), what a DSN reports ([`dsn`]), the series the
 //! statistics plot ([`series`]), a caption of the moment ([`caption`]) and
-//! the event list ([`events`]). Every function reads a [`Trace`] and
+//! the event list ([`events`]); what a host is for in the DNS ([`roles`]). Every function reads a [`Trace`] and
 //! nothing else, so the web app, the CLI and the tests see the same facts;
 //! where a line's meaning matters (the data of a transaction begins after
 //! a 354 reply), it is read with the protocol core.
@@ -14,6 +14,7 @@ pub mod caption;
 pub mod dsn;
 pub mod events;
 pub mod hops;
+pub mod roles;
 pub mod series;
 pub mod timeline;
 pub mod transcript;
@@ -22,6 +23,7 @@ pub use caption::caption;
 pub use dsn::{dsn_report, DsnReport};
 pub use events::{event_rows, EventClass, EventRow};
 pub use hops::{hops, Hop, TimedHop};
+pub use roles::mx_label;
 pub use series::{attempts_per_message, queue_series};
 pub use timeline::{Marker, MarkerKind, Session, Timeline, MARKER_SLOTS};
 pub use transcript::{

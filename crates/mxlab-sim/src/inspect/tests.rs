@@ -348,3 +348,17 @@ fn the_event_list_shows_the_events_around_a_moment_filtered_by_class() {
     let (dsn, _) = event_rows(trace, trace.len(), EventClass::Dsn.bit(), 5, 5, 10_000);
     assert!(dsn.is_empty());
 }
+
+#[test]
+fn hosts_named_by_mx_records_are_labelled_with_their_preference() {
+    let s = presets::preset("mx-fallback").unwrap();
+    assert_eq!(
+        super::mx_label(&s, "mx1.example.org").as_deref(),
+        Some("MX (pref 10)")
+    );
+    assert_eq!(
+        super::mx_label(&s, "mx2.example.org").as_deref(),
+        Some("backup MX (pref 20)")
+    );
+    assert_eq!(super::mx_label(&s, "smtp.example.com"), None);
+}

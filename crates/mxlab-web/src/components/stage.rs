@@ -272,15 +272,25 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             Action::DragStart(name2.clone())
         });
         let state = if down { "down" } else if busy { "busy" } else { "up" };
-        let title = format!("{} ({}): {state}, {queued} queued", n.name, role_name(n.role));
+        // A host an MX record names says so, with its preference (a relay
+        // that is a domain's backup MX is drawn as an MX).
+        let mx = mxlab_sim::inspect::mx_label(&props.scenario, &n.name);
+        let glyph = if mx.is_some() { "MX" } else { role_glyph(n.role) };
+        let title = match &mx {
+            Some(l) => format!("{} ({}, {l}): {state}, {queued} queued", n.name, role_name(n.role)),
+            None => format!("{} ({}): {state}, {queued} queued", n.name, role_name(n.role)),
+        };
         Some(html! {
             <g class={class} transform={format!("translate({},{})", p.x, p.y)} onclick={onclick} onpointerdown={onpointerdown}
                 data-host={n.name.clone()} data-state={state} tabindex="0" role="button" aria-label={title.clone()}
                 onkeydown={onkeydown}>
                 <title>{ title }</title>
                 <rect x="-34" y="-20" width="68" height="40" rx="8" />
-                <text class="glyph" y="5" text-anchor="middle">{ role_glyph(n.role) }</text>
+                <text class="glyph" y="5" text-anchor="middle">{ glyph }</text>
                 <text class="name" y="36" text-anchor="middle">{ n.name.clone() }</text>
+                if let Some(l) = &mx {
+                    <text class="role-label" y="54" text-anchor="middle">{ l.clone() }</text>
+                }
                 if down {
                     <text class="down-mark" x="30" y="-14" text-anchor="middle">{ "✕" }</text>
                 }
