@@ -238,3 +238,31 @@ test('on a 390 px phone nothing scrolls sideways, Play is on the first screen, t
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('presenter mode at 1920x1080: the drawing, the transport and the current transcript line on one screen; markers a room can see', async () => {
+  const viewport = { width: 1920, height: 1080 };
+  const { page, problems } = await open('hello-smtp', viewport);
+  await page.click('button:has-text("Presenter mode")');
+  await page.evaluate(() => document.activeElement?.blur());
+  // Into the relay's session to the MX, well past its first lines.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('ArrowRight');
+    const session = await page.$eval('select[aria-label=Session]', (s) => s.selectedOptions[0]?.textContent ?? '').catch(() => '');
+    if (/mx\.example\.org:25/.test(session) && (await page.$$('ol.transcript li')).length >= 12) break;
+  }
+  const inView = async (sel) => {
+    const b = await page.locator(sel).first().boundingBox();
+    assert.ok(b, `${sel} is drawn`);
+    assert.ok(b.y >= 0 && b.y + b.height <= viewport.height, `${sel} at ${JSON.stringify(b)}`);
+  };
+  await inView('main.mxlab-stage svg');
+  await inView('.transport');
+  await inView('ol.transcript li.current');
+  const marker = await page.locator('.timeline .marker').first().boundingBox();
+  assert.ok(marker.height >= 20 && marker.width >= 5, `marker ${JSON.stringify(marker)}`);
+  // The page itself did not scroll to get there.
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await page.screenshot({ path: 'target/e2e/presenter-1920x1080.png' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -336,6 +336,9 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
     });
     html! {
         <>
+            // The packets' canvas covers the drawing exactly (not the
+            // caption above it), whatever height the drawing has.
+            <div class="drawing">
             <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
                 onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
@@ -346,6 +349,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             // them move every frame.
             <Packets run={run.clone()} view={props.view.clone()} positions={layout.positions.clone()}
                 view_box={layout.view_box()} presenter={props.presenter} dark={props.dark} />
+            </div>
             <div class="stage-tools">
                 <button aria-label="Zoom in" onclick={d.reform(|_| Action::Zoom(1.25))}>{ "+" }</button>
                 <button aria-label="Zoom out" onclick={d.reform(|_| Action::Zoom(0.8))}>{ "−" }</button>

@@ -1,7 +1,8 @@
 //! The Transcript and On the wire panels: the selected session's C:/S:
 //! lines up to the clock's moment (each explained on hover), a session cut
 //! before QUIT ending with its marker line, and every transcript as text
-//! for the export.
+//! for the export. The list scrolls inside itself to keep the current line
+//! in view (the page does not move).
 
 use mxlab_sim::inspect::session_heading;
 use mxlab_sim::SimTime;
@@ -35,6 +36,27 @@ pub struct TranscriptProps {
     pub dispatch: Callback<Action>,
 }
 
+/// Scrolls the list (not the page) so that its current line is in view, a
+/// third of the way down when it has to move.
+fn keep_in_view(list: &NodeRef) {
+    let Some(ol) = list.cast::<web_sys::HtmlElement>() else {
+        return;
+    };
+    let Some(li) = ol
+        .query_selector("li.current")
+        .ok()
+        .flatten()
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    else {
+        return;
+    };
+    let (top, height) = (li.offset_top(), li.offset_height());
+    let (scroll, view) = (ol.scroll_top(), ol.client_height());
+    if top < scroll || top + height > scroll + view {
+        ol.set_scroll_top((top - view / 3).max(0));
+    }
+}
+
 /// The selected session's lines (as bytes on the wire when `wire`).
 #[function_component(Transcript)]
 pub fn transcript(props: &TranscriptProps) -> Html {
@@ -43,11 +65,18 @@ pub fn transcript(props: &TranscriptProps) -> Html {
     let on_session = props
         .dispatch
         .reform(|e: Event| Action::Session(target_value(&e).parse().unwrap_or(0)));
-    let Some(conn) = props.session else {
+    let list = use_node_ref();
+    let lines = props.session.map(|conn| run.transcript(conn));
+    let current = lines
+        .as_ref()
+        .and_then(|lines| lines.iter().rposition(|l| l.at <= t));
+    {
+        let list = list.clone();
+        use_effect_with((props.session, current), move |_| keep_in_view(&list));
+    }
+    let (Some(conn), Some(lines)) = (props.session, lines) else {
         return html! { <p class="hint">{ "No session yet: press Play, or step to the next event (→)." }</p> };
     };
-    let lines = run.transcript(conn);
-    let current = lines.iter().rposition(|l| l.at <= t);
     html! {
         <div class="transcript-panel">
             <label>{ "Session " }
@@ -55,7 +84,7 @@ pub fn transcript(props: &TranscriptProps) -> Html {
                     <SessionOptions run={run.clone()} started={started} selected={conn} />
                 </select>
             </label>
-            <ol class={classes!("transcript", wire.then_some("wire"))} aria-label={if wire { "Bytes on the wire" } else { "Transcript" }}>
+            <ol ref={list} class={classes!("transcript", wire.then_some("wire"))} aria-label={if wire { "Bytes on the wire" } else { "Transcript" }}>
                 { for lines.iter().enumerate().filter(|(_, l)| l.at <= t || wire).map(|(i, l)| {
                     let future = l.at > t;
                     let cut = l.who == CUT;
