@@ -266,3 +266,37 @@ test('presenter mode at 1920x1080: the drawing, the transport and the current tr
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the console is drawn on the network while its session is open, its log scrolls inside its panel, and a relay refusal explains itself', async () => {
+  const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
+  await page.click('[role=tab]:has-text("Console")');
+  await page.selectOption('select[aria-label="Console host"]', 'smtp.example.com');
+  await page.click('.console-bar button');
+  await page.waitForSelector('.console-log li.server');
+  const me = page.locator('g.console-client[data-console="smtp.example.com"]');
+  await me.waitFor();
+  assert.equal(await me.locator('.glyph').textContent(), 'YOU');
+  const send = async (line) => {
+    await page.fill('input[aria-label="SMTP line"]', line);
+    await page.press('input[aria-label="SMTP line"]', 'Enter');
+  };
+  const log = () => page.$$eval('.console-log li', (els) => els.map((e) => e.textContent));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  for (const line of ['EHLO student.example', 'MAIL FROM:<student@example.net>', 'RCPT TO:<bob@example.org>']) await send(line);
+  const lines = await log();
+  const refused = lines.findIndex((l) => /^S:554 5\.7\.1 /.test(l));
+  assert.ok(refused > 0, lines.join('\n'));
+  assert.match(lines[refused + 1], /^why: smtp\.example\.com relays only for the hosts in policy\.relay\.allow_from \(alice-laptop\.example\.com\)/);
+  // Many more lines: the log scrolls inside its panel, showing the newest,
+  // and the page does not grow with it.
+  for (let i = 0; i < 30; i++) await send('NOOP');
+  const box = await page.$eval('.console-log', (ol) => ({ scroll: ol.scrollHeight, client: ol.clientHeight, top: ol.scrollTop }));
+  assert.ok(box.scroll > box.client, JSON.stringify(box));
+  assert.ok(box.top + box.client >= box.scroll - 2, `the newest line is in view: ${JSON.stringify(box)}`);
+  assert.ok((await page.evaluate(() => document.documentElement.scrollHeight)) <= height + 320, 'the page did not grow with the log');
+  await page.screenshot({ path: 'target/e2e/console-citizen.png' });
+  await send('QUIT');
+  await me.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -96,6 +96,12 @@ impl Console {
         self.tls
     }
 
+    /// Why the host refuses to relay, naming its relay rule: what a
+    /// console shows under a `554 5.7.1 … relay access denied`.
+    pub fn relay_rule(&self) -> String {
+        self.policy.node().policy.relay.explain(&self.host)
+    }
+
     /// The messages accepted so far, in order.
     pub fn accepted(&self) -> &[Accepted] {
         &self.accepted
@@ -244,6 +250,28 @@ mod tests {
         assert_eq!(console.type_line("QUIT").len(), 1);
         assert!(console.is_closed());
         assert_eq!(reply_lines(b"250-a\r\n250 b\r\n"), ["250-a", "250 b"]);
+    }
+
+    #[test]
+    fn a_relay_refusal_can_name_the_relay_rule() {
+        let scenario = presets::preset("hello-smtp").unwrap();
+        let msa = scenario
+            .nodes
+            .iter()
+            .find(|n| n.name == "smtp.example.com")
+            .unwrap();
+        let (mut console, _) = Console::open(msa, SimTime::ZERO);
+        console.type_line("EHLO student.example");
+        console.type_line("MAIL FROM:<student@example.net>");
+        let refused = console.type_line("RCPT TO:<bob@example.org>");
+        assert!(refused[0].starts_with("554 5.7.1 "), "{refused:?}");
+        let why = console.relay_rule();
+        assert!(why.starts_with("smtp.example.com relays only "), "{why}");
+        assert!(
+            why.contains("policy.relay.allow_from (alice-laptop.example.com)"),
+            "{why}"
+        );
+        assert!(why.contains("RFC 5321 §3.6.2"), "{why}");
     }
 
     #[test]

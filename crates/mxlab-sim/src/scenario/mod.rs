@@ -200,6 +200,35 @@ pub struct RelayRules {
     pub direct_to_mx: bool,
 }
 
+impl RelayRules {
+    /// Who `host` relays for, in words naming the policy's fields: for a
+    /// "relay access denied" (554 5.7.1) to explain itself.
+    pub fn explain(&self, host: &str) -> String {
+        let mut who = Vec::new();
+        if !self.allow_from.is_empty() {
+            who.push(format!(
+                "for the hosts in policy.relay.allow_from ({})",
+                self.allow_from.join(", ")
+            ));
+        }
+        if self.allow_authenticated {
+            who.push("for clients that authenticated (policy.relay.allow_authenticated: AUTH, after STARTTLS where it is required)".to_string());
+        }
+        if !self.domains.is_empty() {
+            who.push(format!(
+                "to the domains in policy.relay.domains ({})",
+                self.domains.join(", ")
+            ));
+        }
+        let rule = if who.is_empty() {
+            format!("{host} relays for no one (policy.relay is empty)")
+        } else {
+            format!("{host} relays only {}", who.join("; "))
+        };
+        format!("{rule}. Any other recipient must have a mailbox on {host} itself (RFC 5321 §3.6.2: a server that relays for anyone is an open relay).")
+    }
+}
+
 /// An AUTH account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

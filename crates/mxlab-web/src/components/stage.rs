@@ -34,6 +34,8 @@ pub struct StageProps {
     pub skip: Option<AttrValue>,
     /// What is happening now, in one line.
     pub caption: Option<AttrValue>,
+    /// The host a console session is open with, if one is.
+    pub console: Option<AttrValue>,
     /// Presenter mode (larger packets).
     pub presenter: bool,
     /// The dark theme (the packets' colours).
@@ -130,6 +132,36 @@ fn attempts(props: &StageProps, view: &View, pos: &dyn Fn(&str) -> Option<Point>
             })
         });
     html! { <>{ for dialing }{ for failed }</> }
+}
+
+/// The console's client, drawn below the host it is typing to while its
+/// session is open, with its link.
+fn console_host(props: &StageProps, pos: &dyn Fn(&str) -> Option<Point>) -> Html {
+    let Some(host) = props.console.as_ref() else {
+        return html! {};
+    };
+    let Some(to) = pos(host) else {
+        return html! {};
+    };
+    let me = Point {
+        x: to.x - 70.0,
+        y: to.y + 120.0,
+    };
+    html! {
+        <g class="console-client" data-console={host.to_string()}>
+            <title>{ format!("the console: you, typing SMTP to {host}") }</title>
+            // From box edge to box edge.
+            { {
+                let (a, b) = (me.towards(to, 0.2), to.towards(me, 0.2));
+                html! { <line class="console-link" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} /> }
+            } }
+            <g class="host console" transform={format!("translate({},{})", me.x, me.y)}>
+                <rect x="-34" y="-20" width="68" height="40" rx="8" />
+                <text class="glyph" y="5" text-anchor="middle">{ "YOU" }</text>
+                <text class="name" y="36" text-anchor="middle">{ "console" }</text>
+            </g>
+        </g>
+    }
 }
 
 /// A quadratic curve from `a` to `b` that bows `bow` units to the left
@@ -344,6 +376,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
                 <g class="links">{ for links }{ attempts }</g>
                 <g class="hosts">{ for hosts }</g>
+                { console_host(props, &pos) }
             </svg>
             // Packets are drawn on a canvas over the stage: hundreds of
             // them move every frame.

@@ -137,8 +137,14 @@ impl State {
             return;
         }
         lines.push('C', line.clone());
+        let mut refused_relay = false;
         for l in console.type_line(&line) {
+            refused_relay |= l.starts_with("554 5.7.1 ") && l.contains("relay");
             lines.push('S', l);
+        }
+        if refused_relay {
+            // The refusal explains itself: who this host relays for.
+            lines.push('#', format!("why: {}", console.relay_rule()));
         }
         if console.is_closed() {
             lines.push('#', "Connection closed by foreign host.".into());

@@ -53,6 +53,17 @@ pub fn console_pane(props: &ConsolePaneProps) -> Html {
         Action::ConsoleSend
     });
     let dropped = props.lines.dropped();
+    // The log scrolls inside its panel, to its newest line.
+    let log = use_node_ref();
+    {
+        let log = log.clone();
+        let count = props.lines.lines().count() + dropped;
+        use_effect_with(count, move |_| {
+            if let Some(ol) = log.cast::<web_sys::HtmlElement>() {
+                ol.set_scroll_top(ol.scroll_height());
+            }
+        });
+    }
     html! {
         <div class="console-panel">
             <div class="console-bar">
@@ -66,7 +77,7 @@ pub fn console_pane(props: &ConsolePaneProps) -> Html {
                 <button onclick={d.reform(|_| Action::ConsoleOpen)}>{ if connected { "Reconnect" } else { "Connect" } }</button>
                 <span class="hint">{ "Type SMTP as with nc host 25: the host's own server session answers, and mail it accepts travels on through the network." }</span>
             </div>
-            <ol class="console-log transcript" role="log" aria-live="polite" aria-label="Console">
+            <ol ref={log} class="console-log transcript" role="log" aria-live="polite" aria-label="Console">
                 if dropped > 0 {
                     <li class="note"><span class="who"></span><span class="line">{ format!("({dropped} earlier lines not kept)") }</span></li>
                 }

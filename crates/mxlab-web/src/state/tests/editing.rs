@@ -52,6 +52,29 @@ fn the_console_talks_smtp_and_its_mail_forks_the_run() {
 }
 
 #[test]
+fn a_relay_refusal_in_the_console_names_the_relay_rule() {
+    let mut s = ready("hello-smtp");
+    let _ = s.reduce(Action::ConsoleHost("smtp.example.com".into()));
+    let _ = s.reduce(Action::ConsoleOpen);
+    for line in [
+        "EHLO student.example",
+        "MAIL FROM:<s@student.example>",
+        "RCPT TO:<bob@example.org>",
+    ] {
+        let _ = s.reduce(Action::ConsoleInput(line.into()));
+        let _ = s.reduce(Action::ConsoleSend);
+    }
+    let lines: Vec<_> = s.console.lines().lines().cloned().collect();
+    let refused = lines
+        .iter()
+        .position(|(w, t)| *w == 'S' && t.starts_with("554 5.7.1 "))
+        .unwrap();
+    let (who, why) = &lines[refused + 1];
+    assert_eq!(*who, '#');
+    assert!(why.starts_with("why: smtp.example.com relays only for the hosts in policy.relay.allow_from (alice-laptop.example.com)"), "{why}");
+}
+
+#[test]
 fn the_console_refuses_a_down_host_and_overlong_lines() {
     let mut s = ready("hello-smtp");
     let out = s.reduce(Action::Refused(Field::Console, MAX_CONSOLE_LINE + 1));
