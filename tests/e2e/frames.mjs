@@ -3,8 +3,9 @@
 // render. A frame time is the gap between two requestAnimationFrame
 // timestamps; headless Chromium paces frames at its own clock, so the
 // reference is the same probe on the same page with nothing animating,
-// measured in the same run. Chromium's own counters give the main thread's
-// busy time per frame (script, style, layout, paint). Then the page's long
+// measured in the same run; the stage is probed again with the event list
+// open. Chromium's own counters give the main thread's busy time per frame
+// (script, style, layout, paint). Then the page's long
 // tasks (over 50 ms, the Long Tasks API) while it computes two heavy runs
 // imported from files: a relay loop carrying an 8 MB body, and 20,000
 // messages at t = 0. Prints one JSON object on stdout.
@@ -247,6 +248,11 @@ async function main() {
   animating.layout_and_style_ms_per_frame = busy('LayoutDuration') + busy('RecalcStyleDuration');
   animating.renders = m1.LayoutCount - m0.LayoutCount;
   animating.virtual_secs = (clock1 - clock0) / 1e6;
+  // The same, still playing, with the event list open (it follows the
+  // clock at every frame).
+  await page.click('[role=tab]:has-text("Events")');
+  await page.waitForSelector('.event-list');
+  const with_event_list = stats(await probe(page, 3000));
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.encodedBodySize));
   await page.close();
 
@@ -272,7 +278,7 @@ async function main() {
   await p.close();
   await browser.close();
   await site.close();
-  console.log(JSON.stringify({ first_render_ms: firstRender, hosts, packets_on_stage: packets, reference, animating, wasm_bytes: wasm, computing }));
+  console.log(JSON.stringify({ first_render_ms: firstRender, hosts, packets_on_stage: packets, reference, animating, with_event_list, wasm_bytes: wasm, computing }));
 }
 
 if (process.argv[1]?.endsWith("frames.mjs")) main().catch((e) => {
