@@ -300,3 +300,44 @@ test('the console is drawn on the network while its session is open, its log scr
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a click on a packet shows its line, what it means and its octets; Esc closes it', async () => {
+  const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
+  await page.evaluate(() => document.activeElement?.blur());
+  // Step until the greeting has arrived: EHLO has just left Alice's laptop.
+  const caption = () => page.evaluate(() => document.querySelector('.mxlab-stage .caption')?.textContent ?? '');
+  for (let i = 0; i < 10 && !/“220 /.test(await caption()); i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('canvas.packets', 'data-packets'), '1');
+  // Where the packet is drawn: at the edge of the laptop's box, towards
+  // the submission server (44 stage units from its centre).
+  const at = await page.evaluate(() => {
+    const svg = document.querySelector('main.mxlab-stage svg');
+    const [vx, vy, vw, vh] = svg.getAttribute('viewBox').split(' ').map(Number);
+    const r = svg.getBoundingClientRect();
+    const scale = Math.min(r.width / vw, r.height / vh);
+    const centre = (h) => {
+      const [x, y] = document.querySelector(`g.host[data-host="${h}"]`).getAttribute('transform').match(/-?[\d.]+/g).map(Number);
+      return [x, y];
+    };
+    const [ax, ay] = centre('alice-laptop.example.com');
+    const [bx, by] = centre('smtp.example.com');
+    const len = Math.hypot(bx - ax, by - ay);
+    const [px, py] = [ax + ((bx - ax) * 44) / len, ay + ((by - ay) * 44) / len];
+    return {
+      x: r.left + (r.width - vw * scale) / 2 + (px - vx) * scale,
+      y: r.top + (r.height - vh * scale) / 2 + (py - vy) * scale,
+    };
+  });
+  await page.mouse.click(at.x, at.y);
+  const info = page.locator('.packet-info');
+  await info.waitFor();
+  assert.equal(await info.locator('.packet-head').textContent(), 'alice-laptop.example.com → smtp.example.com · arrives at 00:00:01.080');
+  assert.equal(await info.locator('.packet-line').textContent(), 'C: EHLO alice-laptop.example.com');
+  assert.match(await info.locator('.packet-why').textContent(), /RFC 5321/);
+  assert.match(await info.locator('.packet-bytes code').textContent(), /^45 48 4c 4f 20 .* 0d 0a$/);
+  await page.screenshot({ path: 'target/e2e/packet-details.png' });
+  await page.keyboard.press('Escape');
+  await info.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

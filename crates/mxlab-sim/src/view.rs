@@ -232,6 +232,9 @@ pub struct DnsAnswered {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LineInFlight {
+    /// The position in the trace of the event of its arrival (for its
+    /// details: [`crate::inspect::line_details`]).
+    pub index: usize,
     /// Connection id.
     pub conn: u64,
     /// Sender host.
@@ -504,7 +507,7 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
                 .saturating_add(self.longest_flight.as_micros()),
         ));
         let end = events.partition_point(|at| at <= horizon).max(upto);
-        for e in events.range(upto..end) {
+        for (index, e) in (upto..end).zip(events.range(upto..end)) {
             let (conn, line, sent_at) = match &e.kind {
                 EventKind::Command {
                     conn,
@@ -522,6 +525,7 @@ impl<T: Borrow<Trace>> TraceIndex<T> {
                 let total = e.at.as_micros().saturating_sub(sent_at.as_micros()).max(1);
                 let done = t.as_micros().saturating_sub(sent_at.as_micros());
                 view.in_flight.push(LineInFlight {
+                    index,
                     conn,
                     from: e.hosts.first().cloned().unwrap_or_default(),
                     to: e.hosts.get(1).cloned().unwrap_or_default(),

@@ -179,6 +179,7 @@ impl App {
         html! {
             <Stage run={s.run.as_ref().map(ByPtr::from)} scenario={ByPtr::from(&s.scenario)} view={ByPtr::from(&s.view)}
                 t={s.clock.t} layout={s.stage.clone()} selection={s.selection.clone()}
+                packet={s.packet.and_then(|i| s.run.as_ref()?.line_details(i)).map(Rc::new)}
                 console={s.console.connected().then(|| AttrValue::from(s.console.host.clone()))}
                 skip={s.clock.skip.filter(|_| s.clock.playing).map(|k| AttrValue::from(k.label()))}
                 caption={s.run.as_ref().and_then(|r| r.caption(s.clock.t)).map(AttrValue::from)}

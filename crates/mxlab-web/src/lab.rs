@@ -92,6 +92,11 @@ impl Run {
         self.events().time(self.position(t))
     }
 
+    /// The details of the line whose arrival is event `index`.
+    pub fn line_details(&self, index: usize) -> Option<inspect::LineDetails> {
+        inspect::line_details(self.events(), index)
+    }
+
     /// What is happening at `t`, in one line, as the caption over the
     /// drawing says it.
     pub fn caption(&self, t: SimTime) -> Option<String> {

@@ -43,6 +43,8 @@ pub struct State {
     pub share_open: bool,
     /// Whether the sheet of keyboard shortcuts is open.
     pub help: bool,
+    /// The packet clicked: the trace event of its line's arrival.
+    pub packet: Option<usize>,
     /// The classes of events the event list shows (`EventClass::bit`s).
     pub event_classes: u8,
     /// The dialog's link hash, once the browser has deflated it.
@@ -181,6 +183,7 @@ impl State {
             opts: opts.clone(),
             share_open: false,
             help: false,
+            packet: None,
             event_classes: u8::MAX,
             share_link: None,
             restore: None,
@@ -373,6 +376,7 @@ impl State {
             Action::DismissError => self.error = None,
             Action::Key(k) => return self.key(&k),
             Action::Help(open) => self.help = open,
+            Action::Packet(p) => self.packet = p,
             Action::EventClasses(c) => self.event_classes = c,
             Action::DragStart(h) => self.stage.drag = Some(Drag::Host(h)),
             Action::PanStart => self.stage.pan_start(),
@@ -442,6 +446,7 @@ impl State {
     fn key(&mut self, k: &str) -> Outcome {
         let action = match k {
             "Escape" if self.help => Action::Help(false),
+            "Escape" if self.packet.is_some() => Action::Packet(None),
             "Escape" if self.share_open => Action::ShareOpen(false),
             "Escape" if self.selection.is_some() => Action::Select(None),
             "?" => Action::Help(!self.help),

@@ -224,7 +224,10 @@ fn print_frames(f: &Value) {
     }
     let events = &f["with_event_list"];
     let (a, r) = (num(events, "p95_ms"), num(idle, "p95_ms"));
-    println!("| frame time p95, event list open | {a:.1} ms | {r:.1} ms | {:.2}× |", a / r);
+    println!(
+        "| frame time p95, event list open | {a:.1} ms | {r:.1} ms | {:.2}× |",
+        a / r
+    );
     println!(
         "| frames in 3 s | {} | {} | — |",
         num(anim, "frames"),

@@ -362,3 +362,36 @@ fn hosts_named_by_mx_records_are_labelled_with_their_preference() {
     );
     assert_eq!(super::mx_label(&s, "smtp.example.com"), None);
 }
+
+#[test]
+fn a_line_in_flight_has_its_details_its_meaning_and_its_octets() {
+    let trace = &trace_of("hello-smtp");
+    let ehlo = trace
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Command { line, .. } if line.to_bytes().starts_with(b"EHLO")))
+        .unwrap();
+    let Some(EventKind::Command { sent_at, .. }) = trace.get(ehlo).map(|e| e.kind) else {
+        panic!()
+    };
+    // Halfway along its link, the view has it in flight with its position.
+    let arrives = trace.time(ehlo).unwrap();
+    let mid = SimTime::from_micros((sent_at.as_micros() + arrives.as_micros()) / 2);
+    let frame = crate::view_at(trace, mid);
+    let flying = frame
+        .in_flight
+        .iter()
+        .find(|l| l.text.starts_with("EHLO"))
+        .unwrap();
+    assert_eq!(flying.index, ehlo);
+    let d = super::line_details(trace, flying.index).unwrap();
+    assert_eq!(
+        (d.from.as_str(), d.to.as_str(), d.who),
+        ("alice-laptop.example.com", "smtp.example.com", 'C')
+    );
+    assert_eq!(d.text, "EHLO alice-laptop.example.com");
+    assert!(d.explanation.contains("RFC 5321"), "{}", d.explanation);
+    assert!(d.hex.starts_with("45 48 4c 4f 20 "), "{}", d.hex);
+    assert!(d.hex.ends_with(" 0d 0a"), "{}", d.hex);
+    // Not a line: no details.
+    assert_eq!(super::line_details(trace, 0), None);
+}

@@ -159,3 +159,48 @@ pub fn scrambled(text: &str) -> String {
     }
     out
 }
+
+/// What a line on the wire is, for a click on its packet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineDetails {
+    /// The sender.
+    pub from: String,
+    /// The receiver.
+    pub to: String,
+    /// When it arrives.
+    pub at: SimTime,
+    /// `C` or `S`.
+    pub who: char,
+    /// The line, as [`visible`] writes it.
+    pub text: String,
+    /// What it means, with its RFC section.
+    pub explanation: String,
+    /// Its octets on the wire, CRLF included, in hexadecimal pairs.
+    pub hex: String,
+}
+
+/// The details of the line whose arrival is event `index` of `trace`;
+/// `None` for any other event.
+pub fn line_details(trace: &Trace, index: usize) -> Option<LineDetails> {
+    let e = trace.get(index)?;
+    let (who, line) = match &e.kind {
+        EventKind::Command { line, .. } => ('C', line),
+        EventKind::Reply { line, .. } => ('S', line),
+        _ => return None,
+    };
+    let bytes = line.to_bytes();
+    let (text, rfc) = e.describe();
+    Some(LineDetails {
+        from: e.hosts.first().map(ToString::to_string).unwrap_or_default(),
+        to: e.hosts.get(1).map(ToString::to_string).unwrap_or_default(),
+        at: e.at,
+        who,
+        text: visible(&bytes),
+        explanation: format!("{text} ({rfc})"),
+        hex: bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}

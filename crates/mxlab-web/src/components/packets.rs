@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use mxlab_sim::view::LineInFlight;
 use mxlab_sim::View;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -126,33 +127,7 @@ fn draw(canvas: &NodeRef, props: &PacketsProps) {
         .filter(|c| c.tls)
         .map(|c| c.conn)
         .collect();
-    // Lines sent together (a pipelined MAIL, RCPT and DATA, an EHLO
-    // reply) travel as a column beside their link, not one on another.
-    let mut drawn: Vec<(Point, usize)> = Vec::new();
-    for l in &view.in_flight {
-        let (Some(a), Some(b)) = (pos(&l.from), pos(&l.to)) else {
-            continue;
-        };
-        let p = along(a, b, l.fraction);
-        let k = match drawn
-            .iter_mut()
-            .find(|(q, _)| (q.x - p.x).hypot(q.y - p.y) < 14.0)
-        {
-            Some((_, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                drawn.push((p, 0));
-                0
-            }
-        };
-        let p = beside(
-            a,
-            b,
-            p,
-            k as f64 * if props.presenter { 22.0 } else { 19.0 },
-        );
+    for (p, l) in packet_points(view, &props.positions, props.presenter) {
         let encrypted = tls_conns.contains(&l.conn);
         let is_bounce = l
             .message
@@ -227,6 +202,57 @@ fn dns_boxes(view: &View) -> Vec<DnsBox<'_>> {
             answer: true,
         });
     questions.chain(answers).collect()
+}
+
+/// Where each line in flight is drawn, in stage units. Lines sent
+/// together (a pipelined MAIL, RCPT and DATA, an EHLO reply) travel as a
+/// column beside their link, not one on another.
+pub fn packet_points<'a>(
+    view: &'a View,
+    positions: &Positions,
+    presenter: bool,
+) -> Vec<(Point, &'a LineInFlight)> {
+    let pos = |h: &str| positions.get(h).copied();
+    let mut columns: Vec<(Point, usize)> = Vec::new();
+    let mut out = Vec::with_capacity(view.in_flight.len());
+    for l in &view.in_flight {
+        let (Some(a), Some(b)) = (pos(&l.from), pos(&l.to)) else {
+            continue;
+        };
+        let p = along(a, b, l.fraction);
+        let k = match columns
+            .iter_mut()
+            .find(|(q, _)| (q.x - p.x).hypot(q.y - p.y) < 14.0)
+        {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                columns.push((p, 0));
+                0
+            }
+        };
+        let step = if presenter { 22.0 } else { 19.0 };
+        out.push((beside(a, b, p, k as f64 * step), l));
+    }
+    out
+}
+
+/// The line in flight drawn nearest `at` (stage units), within a packet's
+/// reach.
+pub fn packet_at(view: &View, positions: &Positions, presenter: bool, at: Point) -> Option<usize> {
+    packet_points(view, positions, presenter)
+        .into_iter()
+        .map(|(p, l)| {
+            (
+                (p.x - at.x).abs() / 30.0 + (p.y - at.y).abs() / 10.0,
+                l.index,
+            )
+        })
+        .filter(|(d, _)| *d <= 1.2)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, i)| i)
 }
 
 /// Events for which a DNS answer stays drawn after it came.

@@ -4,11 +4,14 @@
 //! progress of a run being computed; connections being opened and those
 //! refused or timed out; the caption of the moment and an idle skip.
 
+use std::rc::Rc;
+
+use mxlab_sim::inspect::LineDetails;
 use mxlab_sim::trace::ConnectFailure;
 use mxlab_sim::{Scenario, SimTime, View};
 use yew::prelude::*;
 
-use super::{role_glyph, role_name, ByPtr, Packets, RunRef};
+use super::{packet_at, role_glyph, role_name, ByPtr, Packets, RunRef};
 use crate::hooks::use_wheel_zoom;
 use crate::layout::Point;
 use crate::state::{Action, Selection, StageLayout};
@@ -34,6 +37,8 @@ pub struct StageProps {
     pub skip: Option<AttrValue>,
     /// What is happening now, in one line.
     pub caption: Option<AttrValue>,
+    /// The line whose packet was clicked, with its details.
+    pub packet: Option<Rc<LineDetails>>,
     /// The host a console session is open with, if one is.
     pub console: Option<AttrValue>,
     /// Presenter mode (larger packets).
@@ -62,6 +67,15 @@ pub fn stage(props: &StageProps) -> Html {
                 <p class="caption" aria-live="polite">{ caption.clone() }</p>
             }
             { network(props, &svg_ref) }
+            if let Some(p) = &props.packet {
+                <div class="packet-info" role="dialog" aria-label="Packet">
+                    <p class="packet-head">{ format!("{} → {} · arrives at {}", p.from, p.to, p.at) }</p>
+                    <p class="packet-line"><b>{ format!("{}: ", p.who) }</b>{ p.text.clone() }</p>
+                    <p class="packet-why">{ p.explanation.clone() }</p>
+                    <p class="packet-bytes"><span>{ "on the wire: " }</span><code>{ p.hex.clone() }</code></p>
+                    <button class="close" onclick={props.dispatch.reform(|_| Action::Packet(None))}>{ "Close (Esc)" }</button>
+                </div>
+            }
             if let Some(skip) = &props.skip {
                 <div class="skipping" role="status">{ skip.clone() }</div>
             }
@@ -162,6 +176,26 @@ fn console_host(props: &StageProps, pos: &dyn Fn(&str) -> Option<Point>) -> Html
             </g>
         </g>
     }
+}
+
+/// The stage point (viewBox units) under a point of the page.
+fn stage_point(svg: &NodeRef, client_x: i32, client_y: i32) -> Option<Point> {
+    let svg: web_sys::Element = svg.cast()?;
+    let rect = svg.get_bounding_client_rect();
+    let vb = svg.get_attribute("viewBox")?;
+    let v: Vec<f64> = vb.split(' ').filter_map(|x| x.parse().ok()).collect();
+    let (vx, vy, vw, vh) = (*v.first()?, *v.get(1)?, *v.get(2)?, *v.get(3)?);
+    // preserveAspectRatio meet: one scale, the content centred.
+    let scale = (rect.width() / vw).min(rect.height() / vh);
+    if scale <= 0.0 {
+        return None;
+    }
+    let ox = (rect.width() - vw * scale) / 2.0;
+    let oy = (rect.height() - vh * scale) / 2.0;
+    Some(Point {
+        x: vx + (f64::from(client_x) - rect.left() - ox) / scale,
+        y: vy + (f64::from(client_y) - rect.top() - oy) / scale,
+    })
 }
 
 /// A quadratic curve from `a` to `b` that bows `bow` units to the left
@@ -360,6 +394,23 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         let y = vy + (f64::from(e.client_y()) - rect.top() - oy) / scale;
         Some(Action::DragMove(x, y))
     };
+    // A click near a packet shows its line (hosts and links keep their
+    // own clicks).
+    let (svg2, view2, positions2, presenter2, d2) = (
+        svg_ref.clone(),
+        props.view.clone(),
+        layout.positions.clone(),
+        props.presenter,
+        d.clone(),
+    );
+    let onclick = Callback::from(move |e: MouseEvent| {
+        let Some(at) = stage_point(&svg2, e.client_x(), e.client_y()) else {
+            return;
+        };
+        if let Some(i) = packet_at(&view2, &positions2, presenter2, at) {
+            d2.emit(Action::Packet(Some(i)));
+        }
+    });
     let dispatch = d.clone();
     let onpointermove = Callback::from(move |e: PointerEvent| {
         if let Some(action) = to_stage(e) {
@@ -372,7 +423,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             // caption above it), whatever height the drawing has.
             <div class="drawing">
             <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
-                onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
+                onclick={onclick} onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
                 <g class="links">{ for links }{ attempts }</g>
                 <g class="hosts">{ for hosts }</g>

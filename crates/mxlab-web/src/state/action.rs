@@ -233,6 +233,9 @@ pub enum Action {
     Key(String),
     /// Open or close the sheet of keyboard shortcuts.
     Help(bool),
+    /// Show the details of the line in flight whose arrival is this trace
+    /// event (a click on its packet), or close them.
+    Packet(Option<usize>),
     /// Which classes of events the event list shows (a set of
     /// `EventClass::bit`s).
     EventClasses(u8),

@@ -32,6 +32,7 @@ impl State {
     /// left to be made when the Scenario panel shows them.
     pub(super) fn load_run(&mut self, scenario: Rc<Scenario>) {
         self.scenario = scenario.clone();
+        self.packet = None;
         self.reset_stage();
         self.editors_stale = true;
         self.problems = Rc::new(ProblemList::default());
