@@ -93,7 +93,7 @@ test('MX fallback: the backup MX is labelled, the refused connection to the prim
   }
 });
 
-test('no keyboard traps: menus give the focus back, Space never presses a fault button, Esc closes, ? helps, Tab reaches hosts', async () => {
+test('no keyboard traps: menus give the focus back, Space never presses a fault button, Esc closes, ? helps, Tab and the arrows reach hosts', async () => {
   const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
   const micros = () => page.getAttribute('.transport .clock', 'data-micros').then(Number);
   // A preset picked with the mouse: the focus leaves the menu, so → steps
@@ -149,6 +149,16 @@ test('no keyboard traps: menus give the focus back, Space never presses a fault 
     host = await page.evaluate(() => document.activeElement?.closest?.('g.host')?.getAttribute('data-host') ?? null);
   }
   assert.ok(host, 'a host is in the focus order');
+  // ↓ moves to the next host or link of the drawing, ↑ back; the clock
+  // does not move.
+  const t0 = await micros();
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-host') ?? document.activeElement?.getAttribute('data-link'));
+  await page.keyboard.press('ArrowDown');
+  const next = await focused();
+  assert.ok(next && next !== host, `↓ moved from ${host} to ${next}`);
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await focused(), host);
+  assert.equal(await micros(), t0);
   await page.keyboard.press('Enter');
   await page.waitForFunction((h) => document.querySelector('.fault-menu h2')?.textContent === h, host);
   assert.deepEqual(problems, []);

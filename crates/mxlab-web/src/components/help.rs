@@ -5,11 +5,12 @@ use yew::prelude::*;
 use crate::state::Action;
 
 /// The shortcuts, as the sheet lists them.
-pub const SHORTCUTS: [(&str, &str); 9] = [
+pub const SHORTCUTS: [(&str, &str); 10] = [
     ("Space", "play or pause (anywhere but in a text field)"),
     ("→  ←", "next or previous event"),
     ("Home", "back to the start"),
     ("Tab", "reach the hosts and links of the drawing"),
+    ("↑  ↓", "on the drawing: the previous or next host or link"),
     ("Enter", "select the host or link that has the focus"),
     ("f", "the fault menu of the selected host (or the first MX)"),
     (

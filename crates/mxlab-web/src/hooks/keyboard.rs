@@ -34,12 +34,19 @@ pub fn use_keyboard(shell: NodeRef, contained: bool, on_key: Callback<String>) {
                     if e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
-                    let focus = e
+                    let target = e
                         .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .map(|el| Focus::of(&el))
-                        .unwrap_or(Focus::Page);
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    let focus = target.as_ref().map_or(Focus::Page, Focus::of);
                     let key = e.key();
+                    // On the drawing, ↑ and ↓ move between its hosts and
+                    // links (← and → still step the run).
+                    if let (Some(el), "ArrowUp" | "ArrowDown") = (&target, key.as_str()) {
+                        if move_on_drawing(el, key == "ArrowDown") {
+                            e.prevent_default();
+                        }
+                        return;
+                    }
                     if focus.leaves(&key) {
                         return;
                     }
@@ -50,6 +57,36 @@ pub fn use_keyboard(shell: NodeRef, contained: bool, on_key: Callback<String>) {
         });
         move || drop(listener)
     });
+}
+
+/// Moves the focus from a host or link of the drawing to the next (or
+/// previous) one; whether `el` was one.
+fn move_on_drawing(el: &web_sys::Element, forward: bool) -> bool {
+    let Some(stage) = el.closest("main.mxlab-stage").ok().flatten() else {
+        return false;
+    };
+    if !(el.matches("g.host, g.link").unwrap_or(false)) {
+        return false;
+    }
+    let Ok(all) = stage.query_selector_all("g.link[tabindex], g.host[tabindex]") else {
+        return false;
+    };
+    let items: Vec<web_sys::Element> = (0..all.length())
+        .filter_map(|i| all.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+        .collect();
+    let Some(at) = items.iter().position(|i| i == el) else {
+        return false;
+    };
+    let n = items.len();
+    let next = if forward { (at + 1) % n } else { (at + n - 1) % n };
+    if let Some(svg) = items
+        .get(next)
+        .and_then(|e| e.clone().dyn_into::<web_sys::SvgElement>().ok())
+    {
+        let _ = svg.focus();
+    }
+    true
 }
 
 /// Where the focus is, as the shortcuts see it.
