@@ -79,7 +79,11 @@ fn move_on_drawing(el: &web_sys::Element, forward: bool) -> bool {
         return false;
     };
     let n = items.len();
-    let next = if forward { (at + 1) % n } else { (at + n - 1) % n };
+    let next = if forward {
+        (at + 1) % n
+    } else {
+        (at + n - 1) % n
+    };
     if let Some(svg) = items
         .get(next)
         .and_then(|e| e.clone().dyn_into::<web_sys::SvgElement>().ok())
