@@ -378,21 +378,8 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
     let svg = svg_ref.clone();
     let to_stage = move |e: PointerEvent| {
         // Not the event's current target: events are delegated.
-        let svg: web_sys::Element = svg.cast()?;
-        let rect = svg.get_bounding_client_rect();
-        let vb = svg.get_attribute("viewBox")?;
-        let v: Vec<f64> = vb.split(' ').filter_map(|x| x.parse().ok()).collect();
-        let (vx, vy, vw, vh) = (*v.first()?, *v.get(1)?, *v.get(2)?, *v.get(3)?);
-        // preserveAspectRatio meet: one scale, the content centred.
-        let scale = (rect.width() / vw).min(rect.height() / vh);
-        if scale <= 0.0 {
-            return None;
-        }
-        let ox = (rect.width() - vw * scale) / 2.0;
-        let oy = (rect.height() - vh * scale) / 2.0;
-        let x = vx + (f64::from(e.client_x()) - rect.left() - ox) / scale;
-        let y = vy + (f64::from(e.client_y()) - rect.top() - oy) / scale;
-        Some(Action::DragMove(x, y))
+        let p = stage_point(&svg, e.client_x(), e.client_y())?;
+        Some(Action::DragMove(p.x, p.y))
     };
     // A click near a packet shows its line (hosts and links keep their
     // own clicks).
