@@ -23,8 +23,6 @@ pub struct Clock {
     /// Lesson pace: real seconds per step of the run. `None` plays at
     /// `speed`.
     pub pace: Option<f64>,
-    /// Whether the last advance skipped an idle gap.
-    pub skipped: bool,
     /// The idle gap skipped last, while it is said on screen.
     pub skip: Option<Skip>,
 }
@@ -80,13 +78,18 @@ impl Default for Clock {
             playing: false,
             speed: 1.0,
             pace: Some(DEFAULT_PACE),
-            skipped: false,
             skip: None,
         }
     }
 }
 
 impl Clock {
+    /// Whether the last advance began skipping an idle gap (its notice
+    /// has not been shown yet).
+    pub fn skipped(&self) -> bool {
+        self.skip.is_some_and(|s| s.shown == 0.0)
+    }
+
     /// The clock `real_secs` of wall time later, over `run`: idle gaps are
     /// skipped, and play stops at the run's end.
     pub fn advance(self, run: &Run, real_secs: f64) -> Clock {
@@ -99,7 +102,7 @@ impl Clock {
             None => {
                 let mut next = self.speed_step(run, real);
                 // A skip said in an earlier frame stays on screen a while.
-                if !next.skipped {
+                if !next.skipped() {
                     next.skip = self
                         .skip
                         .map(|s| Skip {
@@ -152,7 +155,6 @@ impl Clock {
                 return self.moved_to(run, next.as_micros(), None);
             }
             return Clock {
-                skipped: false,
                 skip: Some(Skip { shown, ..s }),
                 ..self
             };
@@ -161,7 +163,6 @@ impl Clock {
         let gap = next.as_micros().saturating_sub(last).max(1);
         if gap > LESSON_IDLE_MICROS {
             return Clock {
-                skipped: true,
                 skip: Some(Skip {
                     from: self.t,
                     to: next,
@@ -183,7 +184,6 @@ impl Clock {
         Clock {
             t: SimTime::from_micros(t.min(end)),
             playing: t < end,
-            skipped: skip.is_some(),
             skip,
             ..self
         }

@@ -45,11 +45,11 @@ fn at_a_speed_the_clock_skips_idle_gaps_and_stops_at_the_end() {
     let last = frames.last().unwrap();
     assert!(!last.playing, "reached the end");
     assert_eq!(last.t, r.end());
-    let skips = frames.iter().filter(|c| c.skipped).count();
+    let skips = frames.iter().filter(|c| c.skipped()).count();
     assert!(skips >= 2, "the retry waits were skipped ({skips})");
     // A skip is said for 1.5 s (90 frames), not one frame, or until the
     // next skip replaces it.
-    let skipped_at: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].skipped).collect();
+    let skipped_at: Vec<usize> = (0..frames.len()).filter(|&i| frames[i].skipped()).collect();
     for (k, &i) in skipped_at.iter().enumerate() {
         let until = skipped_at
             .get(k + 1)
@@ -65,7 +65,7 @@ fn at_a_speed_the_clock_skips_idle_gaps_and_stops_at_the_end() {
         if until == i + 89 {
             assert!(frames
                 .get(i + 92)
-                .is_none_or(|c| c.skip.is_none() || c.skipped));
+                .is_none_or(|c| c.skip.is_none() || c.skipped()));
         }
     }
     // Paused, the clock does not move.
