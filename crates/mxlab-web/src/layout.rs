@@ -31,6 +31,17 @@ impl Point {
             y: self.y + (to.y - self.y) * f,
         }
     }
+
+    /// `self` moved `by` units across the way from `a` to `b`: to its
+    /// right (below it, left to right), or to its left for a negative `by`.
+    pub fn across(self, a: Point, b: Point, by: f64) -> Point {
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len = dx.hypot(dy).max(1.0);
+        Point {
+            x: self.x - dy / len * by,
+            y: self.y + dx / len * by,
+        }
+    }
 }
 
 /// The stage's column of a role (resolvers have none: they sit on top).
@@ -119,5 +130,14 @@ mod tests {
         let b = Point { x: 10.0, y: 20.0 };
         assert_eq!(a.towards(b, 0.5), Point { x: 5.0, y: 10.0 });
         assert_eq!(a.towards(b, 2.0), b);
+    }
+
+    #[test]
+    fn across_is_to_the_right_of_the_way() {
+        let (a, b) = (Point { x: 0.0, y: 0.0 }, Point { x: 10.0, y: 0.0 });
+        let p = Point { x: 5.0, y: 0.0 };
+        assert_eq!(p.across(a, b, 3.0), Point { x: 5.0, y: 3.0 });
+        assert_eq!(p.across(b, a, 3.0), Point { x: 5.0, y: -3.0 });
+        assert_eq!(p.across(a, b, -3.0), Point { x: 5.0, y: -3.0 });
     }
 }

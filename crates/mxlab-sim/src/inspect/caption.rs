@@ -53,7 +53,7 @@ fn say(e: &TraceEvent) -> String {
             format!("“{}” — {text}", line_text(line))
         }
         EventKind::DnsAnswer { answer, .. } if !answer.is_empty() => {
-            format!("{text}: {}", answer.join(" · "))
+            format!("{text}: {}", super::events::dns_records(answer, false))
         }
         _ => text,
     };

@@ -2,6 +2,8 @@
 //! from → to, what, its explanation and RFC section), filtered by class,
 //! as a lecturer steps through them.
 
+use compact_str::CompactString;
+
 use crate::time::SimTime;
 use crate::trace::{ConnectFailure, EventKind, Trace, TraceEvent};
 
@@ -131,6 +133,25 @@ pub fn event_rows(
     (past, current)
 }
 
+/// A DNS answer's records as one list: `10 mx1.example.org · 20
+/// mx2.example.org`, or with `short` exchanges (their first label, as the
+/// drawing shows them) `10 mx1 · 20 mx2`; `no records` for none.
+pub fn dns_records(answer: &[CompactString], short: bool) -> String {
+    if answer.is_empty() {
+        return "no records".to_string();
+    }
+    answer
+        .iter()
+        .map(|r| match r.split_once(' ') {
+            Some((pref, host)) if short => {
+                format!("{pref} {}", host.split('.').next().unwrap_or(host))
+            }
+            _ => r.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 fn row(index: usize, e: &TraceEvent) -> EventRow {
     let (explanation, rfc) = e.describe();
     EventRow {
@@ -166,14 +187,7 @@ fn what(e: &TraceEvent) -> String {
             name,
             qtype,
             answer,
-        } => {
-            let answer = if answer.is_empty() {
-                "no records".to_string()
-            } else {
-                answer.join(" · ")
-            };
-            format!("{} {name}: {answer}", qtype.as_str())
-        }
+        } => format!("{} {name}: {}", qtype.as_str(), dns_records(answer, false)),
         EventKind::Enqueue { recipients, .. } => {
             let n = recipients.len();
             format!("queued for {n} recipient{}", if n == 1 { "" } else { "s" })

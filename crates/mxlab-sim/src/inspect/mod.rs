@@ -21,7 +21,7 @@ pub mod transcript;
 
 pub use caption::caption;
 pub use dsn::{dsn_report, DsnReport};
-pub use events::{event_rows, EventClass, EventRow};
+pub use events::{dns_records, event_rows, EventClass, EventRow};
 pub use hops::{hops, Hop, TimedHop};
 pub use roles::mx_label;
 pub use series::{attempts_per_message, queue_series};

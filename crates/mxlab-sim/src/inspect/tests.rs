@@ -395,3 +395,14 @@ fn a_line_in_flight_has_its_details_its_meaning_and_its_octets() {
     // Not a line: no details.
     assert_eq!(super::line_details(trace, 0), None);
 }
+
+#[test]
+fn dns_records_read_in_full_or_by_first_label() {
+    let answer = ["10 mx1.example.org".into(), "20 mx2.example.org".into()];
+    assert_eq!(
+        super::dns_records(&answer, false),
+        "10 mx1.example.org · 20 mx2.example.org"
+    );
+    assert_eq!(super::dns_records(&answer, true), "10 mx1 · 20 mx2");
+    assert_eq!(super::dns_records(&[], true), "no records");
+}

@@ -234,7 +234,7 @@ pub fn packet_points<'a>(
             }
         };
         let step = if presenter { 22.0 } else { 19.0 };
-        out.push((beside(a, b, p, k as f64 * step), l));
+        out.push((p.across(a, b, k as f64 * step), l));
     }
     out
 }
@@ -261,20 +261,8 @@ const DNS_ANSWER_SHOWN_EVENTS: usize = 8;
 /// `MX example.org: 10 mx1 · 20 mx2` (exchanges by their first label),
 /// or `MX example.org: no records`.
 fn dns_answer(d: &mxlab_sim::view::DnsAnswered) -> String {
-    let records: Vec<String> = d
-        .answer
-        .iter()
-        .map(|r| match r.split_once(' ') {
-            Some((pref, host)) => format!("{pref} {}", host.split('.').next().unwrap_or(host)),
-            None => r.to_string(),
-        })
-        .collect();
-    let answer = if records.is_empty() {
-        "no records".to_string()
-    } else {
-        records.join(" · ")
-    };
-    format!("{} {}: {answer}", d.qtype.as_str(), d.name)
+    let records = mxlab_sim::inspect::dns_records(&d.answer, true);
+    format!("{} {}: {records}", d.qtype.as_str(), d.name)
 }
 
 /// Host boxes are drawn this far (stage units) around their centre: a
@@ -290,15 +278,4 @@ fn along(a: Point, b: Point, fraction: f64) -> Point {
     }
     let inset = HOST_INSET / len;
     a.towards(b, inset + fraction * (1.0 - 2.0 * inset))
-}
-
-/// `p` moved `by` units across the link from `a` to `b` (below it, left
-/// to right).
-fn beside(a: Point, b: Point, p: Point, by: f64) -> Point {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let len = dx.hypot(dy).max(1.0);
-    Point {
-        x: p.x - dy / len * by,
-        y: p.y + dx / len * by,
-    }
 }

@@ -208,15 +208,9 @@ struct Arc {
 
 impl Arc {
     fn between(a: Point, b: Point, bow: f64) -> Arc {
-        let (dx, dy) = (b.x - a.x, b.y - a.y);
-        let len = dx.hypot(dy).max(1.0);
-        let mid = a.towards(b, 0.5);
         // Twice the bow at the control point puts the curve's middle at
         // `bow` from the chord.
-        let control = Point {
-            x: mid.x + dy / len * 2.0 * bow,
-            y: mid.y - dx / len * 2.0 * bow,
-        };
+        let control = a.towards(b, 0.5).across(a, b, -2.0 * bow);
         Arc { a, control, b }
     }
 
