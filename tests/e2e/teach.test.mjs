@@ -277,7 +277,7 @@ test('presenter mode at 1920x1080: the drawing, the transport and the current tr
   await page.close();
 });
 
-test('the console is drawn on the network while its session is open, its log scrolls inside its panel, and a relay refusal explains itself', async () => {
+test('the console is drawn on the network while its session is open, listed in the Transcript and the event list, its log scrolls inside its panel, and a relay refusal explains itself', async () => {
   const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
   await page.click('[role=tab]:has-text("Console")');
   await page.selectOption('select[aria-label="Console host"]', 'smtp.example.com');
@@ -297,6 +297,29 @@ test('the console is drawn on the network while its session is open, its log scr
   const refused = lines.findIndex((l) => /^S:554 5\.7\.1 /.test(l));
   assert.ok(refused > 0, lines.join('\n'));
   assert.match(lines[refused + 1], /^why: smtp\.example\.com relays only for the hosts in policy\.relay\.allow_from \(alice-laptop\.example\.com\)/);
+  // The session is listed in the Transcript (and shown there), each line
+  // explained on hover, and in the event list at its moment.
+  await page.click('[role=tab]:has-text("Transcript")');
+  const picked = await page.$eval('select[aria-label=Session]', (s) => s.selectedOptions[0]?.textContent ?? '');
+  assert.match(picked, /^console: YOU → smtp\.example\.com:25 at 00:00:00\.000 \(typed by hand\)$/);
+  const shown = await page.$$eval('ol.transcript li', (els) => els.map((e) => [e.textContent, e.title]));
+  const ehlo = shown.find(([t]) => t === 'C:EHLO student.example');
+  assert.ok(ehlo, JSON.stringify(shown));
+  assert.match(ehlo[1], /RFC 5321/);
+  const denied = shown.find(([t]) => /^S:554 5\.7\.1 /.test(t));
+  assert.match(denied[1], /^554 .*5\.7\.1: .*\(RFC/);
+  await page.screenshot({ path: 'target/e2e/console-transcript.png' });
+  await page.click('[role=tab]:has-text("Events")');
+  const rows = await page.$$eval('table.event-list tr.console', (els) => els.map((e) => [...e.cells].map((c) => c.textContent)));
+  assert.ok(rows.some(([t, hosts, what]) => t === '00:00:00.000' && hosts === 'YOU → smtp.example.com' && what === 'C: EHLO student.example'), JSON.stringify(rows));
+  assert.ok(rows.some(([, hosts, what, why]) => hosts === 'smtp.example.com → YOU' && /^S: 554 /.test(what) && /RFC/.test(why)), JSON.stringify(rows));
+  // A click on a console row shows the session in the Transcript.
+  await page.click('[role=tab]:has-text("Transcript")');
+  await page.selectOption('select[aria-label=Session]', { index: 0 });
+  await page.click('[role=tab]:has-text("Events")');
+  await page.click('table.event-list tr.console >> nth=0');
+  assert.match(await page.$eval('select[aria-label=Session]', (s) => s.selectedOptions[0]?.textContent ?? ''), /^console: /);
+  await page.click('[role=tab]:has-text("Console")');
   // Many more lines: the log scrolls inside its panel, showing the newest,
   // and the page does not grow with it.
   for (let i = 0; i < 30; i++) await send('NOOP');

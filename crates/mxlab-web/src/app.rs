@@ -15,8 +15,8 @@ use yew::prelude::*;
 
 use crate::bounds::{self, MAX_CONSOLE_LINE, MAX_TEXT};
 use crate::components::panels::{
-    transcripts_text, ConsolePane, Events, Messages, Panels, Queues, ScenarioPane, Statistics,
-    Transcript,
+    transcripts_text, ConsoleLines, ConsolePane, Events, Messages, Panels, Queues, ScenarioPane,
+    Statistics, Transcript,
 };
 use crate::components::{
     Background, Banner, ByPtr, Export, Header, Help, ShareDialog, SidePanel, Stage, Transport,
@@ -142,7 +142,8 @@ impl App {
             Export::Transcripts => (
                 "transcripts.txt",
                 "text/plain",
-                run.map(|r| transcripts_text(r)).unwrap_or_default(),
+                run.map(|r| transcripts_text(r, self.console_lines().as_ref()))
+                    .unwrap_or_default(),
             ),
         };
         download(name, mime, &contents)
@@ -196,12 +197,25 @@ impl App {
         }
     }
 
+    /// The console's session, as the Transcript and the Events list it.
+    fn console_lines(&self) -> Option<ConsoleLines> {
+        let s = &self.state;
+        s.console.session.as_ref().map(|c| ConsoleLines {
+            host: c.host.clone().into(),
+            at: c.at,
+            lines: c.lines.clone(),
+            shown: s.console.in_transcript,
+        })
+    }
+
     /// The Transcript (or On the wire) panel.
     fn transcript(&self, wire: bool) -> Html {
         let s = &self.state;
         match &s.run {
             Some(run) => html! {
-                <Transcript run={ByPtr::from(run)} session={s.session} t={s.clock.t} wire={wire} dispatch={self.dispatch.clone()} />
+                <Transcript run={ByPtr::from(run)} session={s.session} t={s.clock.t} wire={wire}
+                    console={self.console_lines()}
+                    dispatch={self.dispatch.clone()} />
             },
             None => html! {},
         }
@@ -216,7 +230,7 @@ impl App {
             Tab::Wire => self.transcript(true),
             Tab::Events => match &s.run {
                 Some(run) => html! {
-                    <Events run={ByPtr::from(run)} t={s.clock.t} classes={s.event_classes} dispatch={d.clone()} />
+                    <Events run={ByPtr::from(run)} t={s.clock.t} classes={s.event_classes} console={self.console_lines()} dispatch={d.clone()} />
                 },
                 None => html! {},
             },

@@ -312,6 +312,17 @@ impl State {
             Action::Session(c) => {
                 self.session = Some(c);
                 self.session_pinned = true;
+                self.console.in_transcript = false;
+                if !matches!(self.tab, Tab::Transcript | Tab::Wire) {
+                    self.tab = Tab::Transcript;
+                }
+            }
+            Action::ConsoleTranscript => {
+                if self.console.session.is_none() {
+                    return Outcome::unchanged();
+                }
+                self.console.in_transcript = true;
+                self.session_pinned = true;
                 if !matches!(self.tab, Tab::Transcript | Tab::Wire) {
                     self.tab = Tab::Transcript;
                 }

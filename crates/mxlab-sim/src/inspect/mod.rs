@@ -27,8 +27,8 @@ pub use roles::mx_label;
 pub use series::{attempts_per_message, queue_series};
 pub use timeline::{Marker, MarkerKind, Session, Timeline, MARKER_SLOTS};
 pub use transcript::{
-    line_details, line_text, packet_word, port_purpose, scrambled, session_heading, transcripts,
-    visible, LineDetails, TranscriptLine, CUT,
+    explain_line, line_details, line_text, packet_word, port_purpose, scrambled, session_heading,
+    transcripts, visible, LineDetails, TranscriptLine, CUT,
 };
 
 #[cfg(test)]

@@ -70,6 +70,45 @@ pub fn transcripts(trace: &Trace, only: Option<u64>) -> BTreeMap<u64, Vec<Transc
     out
 }
 
+/// What a line of SMTP means, with its RFC section: for a command line
+/// (`who` `C`), what its verb does; for a reply line (`S`), what its code
+/// (and enhanced status code) means. `None` for a line it cannot place.
+/// The trace's events and the console's lines are explained by this one
+/// function.
+pub fn explain_line(who: char, line: &[u8]) -> Option<(String, String)> {
+    use mxlab_proto::explain;
+    match who {
+        'C' => {
+            let verb = line
+                .split(|b| *b == b' ' || *b == b'\r' || *b == b'\n')
+                .next()
+                .and_then(|w| core::str::from_utf8(w).ok())
+                .unwrap_or_default();
+            explain::command(verb).map(|e| (e.text.to_string(), e.rfc.to_string()))
+        }
+        'S' => {
+            let line = line.strip_suffix(b"\r\n").unwrap_or(line);
+            let (code, _, text) = mxlab_proto::reply::parse_line(line).ok()?;
+            let e = explain::reply(code.get());
+            let mut out = format!("{} {}", code.get(), e.text);
+            let mut rfc = e.rfc.to_string();
+            let first = core::str::from_utf8(text)
+                .unwrap_or_default()
+                .split(' ')
+                .next()
+                .unwrap_or_default();
+            if let Some(d) = mxlab_proto::reply::EnhancedCode::parse(first)
+                .and_then(|c| explain::enhanced(c.class, c.subject, c.detail))
+            {
+                out.push_str(&format!(" {first}: {}", d.text));
+                rfc.push_str(&format!("; {}", d.rfc));
+            }
+            Some((out, rfc))
+        }
+        _ => None,
+    }
+}
+
 /// The heading of a session in a transcript written as text, as
 /// `mxlab transcript` and the app's export write it:
 /// `# conn 3: carol-phone.example.com -> smtp.example.com:465 at 00:00:01.000`.

@@ -389,45 +389,16 @@ impl TraceEvent {
     /// does; for a reply line, what its code (and enhanced status code)
     /// means; otherwise the event's own explanation. With the RFC section.
     pub fn describe(&self) -> (String, String) {
-        use mxlab_proto::explain;
         let own = || {
             let (explanation, rfc) = self.explained();
             (explanation.into_owned(), rfc.into_owned())
         };
         match &self.kind {
             EventKind::Command { line, .. } => {
-                let bytes = line.to_bytes();
-                let verb = bytes
-                    .split(|b| *b == b' ' || *b == b'\r' || *b == b'\n')
-                    .next()
-                    .and_then(|w| core::str::from_utf8(w).ok())
-                    .unwrap_or_default();
-                match explain::command(verb) {
-                    Some(e) => (e.text.to_string(), e.rfc.to_string()),
-                    None => own(),
-                }
+                crate::inspect::explain_line('C', &line.to_bytes()).unwrap_or_else(own)
             }
             EventKind::Reply { line, .. } => {
-                let bytes = line.to_bytes();
-                let trimmed = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
-                let Ok((code, _, text)) = mxlab_proto::reply::parse_line(trimmed) else {
-                    return own();
-                };
-                let e = explain::reply(code.get());
-                let mut out = format!("{} {}", code.get(), e.text);
-                let mut rfc = e.rfc.to_string();
-                let first = core::str::from_utf8(text)
-                    .unwrap_or_default()
-                    .split(' ')
-                    .next()
-                    .unwrap_or_default();
-                if let Some(d) = mxlab_proto::reply::EnhancedCode::parse(first)
-                    .and_then(|c| explain::enhanced(c.class, c.subject, c.detail))
-                {
-                    out.push_str(&format!(" {first}: {}", d.text));
-                    rfc.push_str(&format!("; {}", d.rfc));
-                }
-                (out, rfc)
+                crate::inspect::explain_line('S', &line.to_bytes()).unwrap_or_else(own)
             }
             _ => own(),
         }

@@ -187,6 +187,8 @@ pub enum Action {
     Tab(Tab),
     /// Select a session by connection number.
     Session(u64),
+    /// Show the console's session in the Transcript.
+    ConsoleTranscript,
     /// Select a host or link (or nothing).
     Select(Option<Selection>),
     /// Select a message in the inspector.

@@ -23,6 +23,9 @@ pub struct ConsolePanel {
     pub typed_messages: usize,
     /// The session opened, if any.
     pub session: Option<ConsoleSession>,
+    /// Whether the Transcript shows this session rather than one of the
+    /// run's.
+    pub in_transcript: bool,
 }
 
 /// A console session: the lines so far, and the messages it handed on.
@@ -59,6 +62,7 @@ impl ConsolePanel {
     /// A new scenario: no session, the default host, ids from 1 again.
     pub(super) fn clear(&mut self) {
         self.session = None;
+        self.in_transcript = false;
         self.host.clear();
         self.typed_messages = 0;
     }
@@ -104,6 +108,11 @@ impl State {
             Some(console)
         };
         self.console.host = host.clone();
+        // The Transcript lists the session, and shows it unless a session
+        // was picked there by hand.
+        if !self.session_pinned {
+            self.console.in_transcript = true;
+        }
         self.console.session = Some(ConsoleSession {
             console,
             host,

@@ -189,6 +189,9 @@ impl State {
                         .find(|s| s.opened <= self.clock.t)
                         .map(|s| s.conn),
                 };
+                // The console's session is followed only at its moment.
+                let at = self.console.session.as_ref().map(|c| c.at);
+                self.console.in_transcript &= at == Some(self.clock.t);
             }
         }
     }

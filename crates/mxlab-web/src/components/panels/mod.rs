@@ -28,7 +28,7 @@ pub use messages::Messages;
 pub use queues::Queues;
 pub use scenario::ScenarioPane;
 pub use statistics::Statistics;
-pub use transcript::{transcripts_text, Transcript};
+pub use transcript::{transcripts_text, ConsoleLines, Transcript};
 
 /// Properties of [`Panels`].
 #[derive(Properties, PartialEq)]

@@ -4,10 +4,13 @@
 //! for the export. The list scrolls inside itself to keep the current line
 //! in view (the page does not move).
 
-use mxlab_sim::inspect::session_heading;
+use std::rc::Rc;
+
+use mxlab_sim::inspect::{explain_line, session_heading};
 use mxlab_sim::SimTime;
 use yew::prelude::*;
 
+use crate::bounds::ConsoleLog;
 use crate::components::RunRef;
 use crate::form::target_value;
 use crate::lab::{scrambled, Run, CUT};
@@ -21,6 +24,41 @@ const CUT_STYLE: &str =
 /// Sessions listed in the session picker (the latest ones).
 pub const MAX_SESSION_OPTIONS: usize = 300;
 
+/// The picker's value for the console's session.
+const CONSOLE: &str = "console";
+
+/// The console's session as the Transcript lists it.
+#[derive(Clone, Debug)]
+pub struct ConsoleLines {
+    /// The host it talks to.
+    pub host: AttrValue,
+    /// When it connected.
+    pub at: SimTime,
+    /// What was typed and answered.
+    pub lines: Rc<ConsoleLog>,
+    /// Whether it is the session shown.
+    pub shown: bool,
+}
+
+impl PartialEq for ConsoleLines {
+    fn eq(&self, other: &Self) -> bool {
+        self.host == other.host
+            && self.at == other.at
+            && Rc::ptr_eq(&self.lines, &other.lines)
+            && self.shown == other.shown
+    }
+}
+
+impl ConsoleLines {
+    /// Its entry in the session picker.
+    fn label(&self) -> String {
+        format!(
+            "console: YOU → {}:25 at {} (typed by hand)",
+            self.host, self.at
+        )
+    }
+}
+
 /// Properties of [`Transcript`].
 #[derive(Properties, PartialEq)]
 pub struct TranscriptProps {
@@ -32,6 +70,9 @@ pub struct TranscriptProps {
     pub t: SimTime,
     /// The bytes on the wire rather than the C:/S: lines.
     pub wire: bool,
+    /// The console's session, if one was opened.
+    #[prop_or_default]
+    pub console: Option<ConsoleLines>,
     /// Where actions go.
     pub dispatch: Callback<Action>,
 }
@@ -62,28 +103,53 @@ fn keep_in_view(list: &NodeRef) {
 pub fn transcript(props: &TranscriptProps) -> Html {
     let (run, t, wire) = (&props.run, props.t, props.wire);
     let started = run.sessions.partition_point(|s| s.opened <= t);
-    let on_session = props
-        .dispatch
-        .reform(|e: Event| Action::Session(target_value(&e).parse().unwrap_or(0)));
+    let on_session = props.dispatch.reform(|e: Event| {
+        let value = target_value(&e);
+        if value == CONSOLE {
+            Action::ConsoleTranscript
+        } else {
+            Action::Session(value.parse().unwrap_or(0))
+        }
+    });
     let list = use_node_ref();
+    let console = props.console.as_ref();
+    let console_shown = console.filter(|c| c.shown);
     let lines = props.session.map(|conn| run.transcript(conn));
     let current = lines
         .as_ref()
         .and_then(|lines| lines.iter().rposition(|l| l.at <= t));
     {
         let list = list.clone();
-        use_effect_with((props.session, current), move |_| keep_in_view(&list));
+        let count = console_shown.map(|c| c.lines.lines().count() + c.lines.dropped());
+        use_effect_with((props.session, current, count), move |_| {
+            keep_in_view(&list)
+        });
     }
-    let (Some(conn), Some(lines)) = (props.session, lines) else {
+    let picker = html! {
+        <label>{ "Session " }
+            <select aria-label="Session" onchange={on_session}>
+                <SessionOptions run={run.clone()} started={started}
+                    selected={if console_shown.is_some() { None } else { props.session }} />
+                if let Some(c) = console {
+                    <option value={CONSOLE} selected={c.shown}>{ c.label() }</option>
+                }
+            </select>
+        </label>
+    };
+    if let Some(c) = console_shown {
+        return html! {
+            <div class="transcript-panel">
+                { picker }
+                <ConsoleTranscript lines={c.lines.clone()} wire={wire} list={list} />
+            </div>
+        };
+    }
+    let (Some(_), Some(lines)) = (props.session, lines) else {
         return html! { <p class="hint">{ "No session yet: press Play, or step to the next event (→)." }</p> };
     };
     html! {
         <div class="transcript-panel">
-            <label>{ "Session " }
-                <select aria-label="Session" onchange={on_session}>
-                    <SessionOptions run={run.clone()} started={started} selected={conn} />
-                </select>
-            </label>
+            { picker }
             <ol ref={list} class={classes!("transcript", wire.then_some("wire"))} aria-label={if wire { "Bytes on the wire" } else { "Transcript" }}>
                 { for lines.iter().enumerate().filter(|(_, l)| l.at <= t || wire).map(|(i, l)| {
                     let future = l.at > t;
@@ -125,8 +191,8 @@ pub struct SessionOptionsProps {
     pub run: RunRef,
     /// How many sessions have started.
     pub started: usize,
-    /// The selected connection.
-    pub selected: u64,
+    /// The selected connection, if a run's session is selected.
+    pub selected: Option<u64>,
 }
 
 /// The session picker's options: the latest sessions started so far (and
@@ -139,19 +205,58 @@ pub fn session_options(props: &SessionOptionsProps) -> Html {
     let older = sessions
         .iter()
         .take(from)
-        .filter(|s| s.conn == props.selected);
+        .filter(|s| Some(s.conn) == props.selected);
     html! {
         { for older.chain(sessions.iter().take(started).skip(from)).map(|s| html! {
-            <option value={s.conn.to_string()} selected={s.conn == props.selected}>
+            <option value={s.conn.to_string()} selected={Some(s.conn) == props.selected}>
                 { format!("#{} {} → {}:{} at {}", s.conn, s.client, s.server, s.port, s.opened) }
             </option>
         }) }
     }
 }
 
+/// Properties of [`ConsoleTranscript`].
+#[derive(Properties, PartialEq)]
+struct ConsoleTranscriptProps {
+    lines: Rc<ConsoleLog>,
+    wire: bool,
+    list: NodeRef,
+}
+
+/// The console's session as a transcript: what was typed (C:) and
+/// answered (S:), each explained on hover, and the console's own notes;
+/// its last line is the current one.
+#[function_component(ConsoleTranscript)]
+fn console_transcript(props: &ConsoleTranscriptProps) -> Html {
+    let last = props.lines.lines().count().checked_sub(1);
+    html! {
+        <ol ref={props.list.clone()} class={classes!("transcript", "console-transcript", props.wire.then_some("wire"))}
+            aria-label={if props.wire { "Bytes on the wire" } else { "Transcript" }}>
+            { for props.lines.lines().enumerate().map(|(i, (who, text))| {
+                let smtp = matches!(who, 'C' | 'S');
+                let hover = explain_line(*who, text.as_bytes())
+                    .map(|(what, rfc)| format!("{what} ({rfc})"))
+                    .unwrap_or_default();
+                let class = classes!(
+                    match who { 'C' => "client", 'S' => "server", '!' => "problem", _ => "note" },
+                    (Some(i) == last).then_some("current")
+                );
+                let text = if props.wire && smtp { format!("{text}<CR><LF>") } else { text.clone() };
+                html! {
+                    <li class={class} title={hover} aria-current={(Some(i) == last).then_some("step")}>
+                        <span class="who">{ if smtp { format!("{who}:") } else { String::new() } }</span>
+                        <span class="line">{ text }</span>
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}
+
 /// Every session's transcript, as text (a cut session's marker as
-/// `-- …`, as `mxlab transcript` writes it).
-pub fn transcripts_text(run: &Run) -> String {
+/// `-- …`, as `mxlab transcript` writes it), the console's session last
+/// (its notes as `# …`).
+pub fn transcripts_text(run: &Run, console: Option<&ConsoleLines>) -> String {
     let mut out = String::new();
     let all = run.all_transcripts();
     for s in &run.sessions {
@@ -167,6 +272,15 @@ pub fn transcripts_text(run: &Run) -> String {
             }
         }
         out.push('\n');
+    }
+    if let Some(c) = console {
+        out.push_str(&format!("# {}\n", c.label()));
+        for (who, text) in c.lines.lines() {
+            match who {
+                'C' | 'S' => out.push_str(&format!("{who}: {text}\n")),
+                _ => out.push_str(&format!("# {text}\n")),
+            }
+        }
     }
     out
 }

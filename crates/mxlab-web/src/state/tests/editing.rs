@@ -227,3 +227,27 @@ fn dragging_moves_a_host_or_pans_and_zoom_is_bounded() {
     assert_eq!((s.stage.zoom, s.stage.pan), (1.0, (0.0, 0.0)));
     assert_ne!(s.stage.positions["mx.example.org"].x, 123.0);
 }
+
+#[test]
+fn the_transcript_lists_the_console_session_and_shows_it_at_its_moment() {
+    let mut s = ready("hello-smtp");
+    assert!(!s.console.in_transcript, "no console session yet");
+    let _ = s.reduce(Action::ConsoleTranscript);
+    assert!(!s.console.in_transcript, "nothing to show");
+    let _ = s.reduce(Action::ConsoleOpen);
+    assert!(s.console.in_transcript, "a fresh console session is shown");
+    // The clock moves on: the transcript follows the run's action again.
+    let _ = s.reduce(Action::StepForward);
+    assert!(!s.console.in_transcript);
+    // Picked by hand, it stays whatever the clock does.
+    let _ = s.reduce(Action::ConsoleTranscript);
+    assert!(s.console.in_transcript);
+    assert_eq!(s.tab, Tab::Transcript);
+    let _ = s.reduce(Action::StepForward);
+    assert!(s.console.in_transcript);
+    // A session of the run picked by hand replaces it.
+    let conn = s.run.as_ref().unwrap().sessions[0].conn;
+    let _ = s.reduce(Action::Session(conn));
+    assert!(!s.console.in_transcript);
+    assert_eq!(s.session, Some(conn));
+}
