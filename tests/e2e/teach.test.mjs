@@ -334,7 +334,7 @@ test('the console is drawn on the network while its session is open, listed in t
   await page.close();
 });
 
-test('a click on a packet shows its line, what it means and its octets; Esc closes it', async () => {
+test('a click on a packet shows its line, what it means and its octets beside the drawing, covering no host; Esc closes it', async () => {
   const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
   await page.evaluate(() => document.activeElement?.blur());
   // Step until the greeting has arrived: EHLO has just left Alice's laptop.
@@ -368,9 +368,89 @@ test('a click on a packet shows its line, what it means and its octets; Esc clos
   assert.equal(await info.locator('.packet-line').textContent(), 'C: EHLO alice-laptop.example.com');
   assert.match(await info.locator('.packet-why').textContent(), /RFC 5321/);
   assert.match(await info.locator('.packet-bytes code').textContent(), /^45 48 4c 4f 20 .* 0d 0a$/);
+  // The card covers no host, and the click was the packet's, not the
+  // link's under it.
+  const card = await info.boundingBox();
+  for (const host of await page.$$('g.host[data-host] > rect')) {
+    const r = await host.boundingBox();
+    assert.ok(card.x >= r.x + r.width || r.x >= card.x + card.width || card.y >= r.y + r.height || r.y >= card.y + card.height,
+      `the card ${JSON.stringify(card)} covers a host at ${JSON.stringify(r)}`);
+  }
+  assert.ok(card.y + card.height <= 800, `the card is on the screen: ${JSON.stringify(card)}`);
+  assert.equal(await page.locator('g.link.selected').count(), 0, 'the link under the packet is not selected');
   await page.screenshot({ path: 'target/e2e/packet-details.png' });
   await page.keyboard.press('Escape');
   await info.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a connection that times out is drawn: dialled while the SYN goes unanswered, then a red cross halfway with the reason, and captioned', async () => {
+  const { page, problems } = await open('submission-ports', { width: 1366, height: 800 });
+  await page.evaluate(() => document.activeElement?.blur());
+  const dave = 'dave-desktop.example.com';
+  // Step until Dave's SYN to the MX is on its way.
+  const dialing = `g.attempt.dialing[data-client="${dave}"][data-server="mx.example.org"]`;
+  for (let i = 0; i < 120 && !(await page.$(dialing)); i++) await page.keyboard.press('ArrowRight');
+  assert.ok(await page.$(dialing), 'the attempt is drawn while it waits');
+  const from = await page.getAttribute('.transport .clock', 'data-micros');
+  const failed = page.locator(`g.attempt.failed[data-client="${dave}"]`);
+  for (let i = 0; i < 40 && !(await failed.count()); i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await failed.getAttribute('data-server'), 'mx.example.org');
+  assert.equal(await failed.getAttribute('data-why'), 'timed out');
+  assert.equal(await failed.locator('.died').textContent(), '✕');
+  assert.equal(await failed.locator('.why').textContent(), ':25 timed out');
+  assert.equal(await page.$(dialing), null, 'no longer dialled');
+  // It died after the client's connect timeout, not at once.
+  const waited = (Number(await page.getAttribute('.transport .clock', 'data-micros')) - Number(from)) / 1e6;
+  assert.ok(waited >= 25, `timed out after ${waited} s`);
+  // The cross is halfway, clear of every host's box (the way from Dave's
+  // desktop to the MX crosses the submission server's: the arc bows round
+  // it), and so is its reason.
+  const cross = await failed.locator('.died').boundingBox();
+  const reason = await failed.locator('.why').boundingBox();
+  const a = await page.locator(`g.host[data-host="${dave}"] rect`).first().boundingBox();
+  const b = await page.locator('g.host[data-host="mx.example.org"] rect').first().boundingBox();
+  const overlap = (p, r) => p.x < r.x + r.width && r.x < p.x + p.width && p.y < r.y + r.height && r.y < p.y + p.height;
+  for (const host of await page.$$('g.host[data-host] > rect')) {
+    const r = await host.boundingBox();
+    assert.ok(!overlap(cross, r) && !overlap(reason, r), JSON.stringify({ cross, reason, r }));
+  }
+  const mid = { x: (a.x + a.width / 2 + b.x + b.width / 2) / 2, y: (a.y + a.height / 2 + b.y + b.height / 2) / 2 };
+  const dist = Math.hypot(cross.x + cross.width / 2 - mid.x, cross.y + cross.height / 2 - mid.y);
+  const span = Math.hypot(b.x - a.x, b.y - a.y);
+  assert.ok(dist < span / 2, `the cross is ${dist.toFixed(0)} px from the middle of a ${span.toFixed(0)} px span`);
+  assert.match(await page.textContent('.mxlab-stage .caption'), /^dave-desktop\.example\.com → mx\.example\.org: .*blocks outbound port 25.*the SYN is dropped and no answer comes before the connect timeout/);
+  await page.screenshot({ path: 'target/e2e/timed-out-connect.png' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('lines sent together travel as a column beside their link, each readable, none on a host', async () => {
+  const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
+  await page.evaluate(() => document.activeElement?.blur());
+  // Step until the multi-line EHLO reply is on the wire.
+  const count = () => page.getAttribute('canvas.packets', 'data-packets').then(Number);
+  for (let i = 0; i < 30 && (await count()) < 5; i++) await page.keyboard.press('ArrowRight');
+  const n = await count();
+  assert.ok(n >= 5, `${n} lines in flight`);
+  const points = (await page.getAttribute('canvas.packets', 'data-points')).split(' ').map((p) => p.split(',').map(Number));
+  assert.equal(points.length, n);
+  // Each at least a line of type apart from every other.
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = Math.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1]);
+      assert.ok(d >= 15, `packets ${i} and ${j} are ${d.toFixed(1)} units apart: ${JSON.stringify(points)}`);
+    }
+  }
+  // None on a host's box (hosts are drawn 68 × 40 around their centre).
+  const hosts = await page.$$eval('g.host[data-host]', (els) => els.map((e) => e.getAttribute('transform').match(/-?[\d.]+/g).map(Number)));
+  for (const [px, py] of points) {
+    for (const [hx, hy] of hosts) {
+      assert.ok(Math.abs(px - hx) > 34 || Math.abs(py - hy) > 20, `a packet at ${px},${py} is on the host at ${hx},${hy}`);
+    }
+  }
+  await page.screenshot({ path: 'target/e2e/packet-column.png' });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -19,7 +19,8 @@ use crate::components::panels::{
     Statistics, Transcript,
 };
 use crate::components::{
-    Background, Banner, ByPtr, Export, Header, Help, ShareDialog, SidePanel, Stage, Transport,
+    Background, Banner, ByPtr, Export, Header, Help, PacketInfo, ShareDialog, SidePanel, Stage,
+    Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -174,13 +175,22 @@ impl App {
         }
     }
 
-    /// The stage.
+    /// The details of the packet clicked, if one was.
+    fn packet(&self) -> Option<Rc<mxlab_sim::inspect::LineDetails>> {
+        let s = &self.state;
+        s.packet
+            .and_then(|i| s.run.as_ref()?.line_details(i))
+            .map(Rc::new)
+    }
+
+    /// The stage (which shows a clicked packet's details itself when it
+    /// is embedded: the app shows them beside it).
     fn stage(&self) -> Html {
         let s = &self.state;
         html! {
             <Stage run={s.run.as_ref().map(ByPtr::from)} scenario={ByPtr::from(&s.scenario)} view={ByPtr::from(&s.view)}
                 t={s.clock.t} layout={s.stage.clone()} selection={s.selection.clone()}
-                packet={s.packet.and_then(|i| s.run.as_ref()?.line_details(i)).map(Rc::new)}
+                packet={if s.opts.embed { self.packet() } else { None }}
                 console={s.console.connected().then(|| AttrValue::from(s.console.host.clone()))}
                 skip={s.clock.skip.filter(|_| s.clock.playing).map(|k| AttrValue::from(k.label()))}
                 caption={s.run.as_ref().and_then(|r| r.caption(s.clock.t)).map(AttrValue::from)}
@@ -271,7 +281,11 @@ impl App {
         html! {
             <SidePanel scenario={ByPtr::from(&s.scenario)} selection={s.selection.clone()} down={down} faulty={faulty}
                 t={s.clock.t} force_code={s.force_code} force_stage={s.force_stage}
-                can_restore={!s.branches.is_empty()} first_id={s.opts.id("fault-menu-first")} dispatch={self.dispatch.clone()} />
+                can_restore={!s.branches.is_empty()} first_id={s.opts.id("fault-menu-first")} dispatch={self.dispatch.clone()}>
+                if let Some(p) = self.packet() {
+                    <PacketInfo details={p} dispatch={self.dispatch.clone()} />
+                }
+            </SidePanel>
         }
     }
 

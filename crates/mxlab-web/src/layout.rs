@@ -92,6 +92,68 @@ pub fn layout(hosts: &[(String, Role)]) -> (BTreeMap<String, Point>, f64) {
     (out, height)
 }
 
+/// Half the width and half the height of a host's box, in stage units.
+pub const HOST_HALF: (f64, f64) = (34.0, 20.0);
+
+/// A quadratic curve from `a` to `b` that bows `bow` units to the left
+/// of the way from `a` to `b` (above it, left to right).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arc {
+    a: Point,
+    control: Point,
+    b: Point,
+}
+
+impl Arc {
+    /// The curve bowing `bow` units from the chord at its middle.
+    pub fn between(a: Point, b: Point, bow: f64) -> Arc {
+        // Twice the bow at the control point puts the curve's middle at
+        // `bow` from the chord.
+        let control = a.towards(b, 0.5).across(a, b, -2.0 * bow);
+        Arc { a, control, b }
+    }
+
+    /// The curve from `a` to `b` bowing `bow` units, or as little more
+    /// (on either side) as keeps it clear of every host drawn at
+    /// `hosts` other than its ends: an attempt drawn across a third
+    /// host's box would hide where it died.
+    pub fn clear_of(a: Point, b: Point, bow: f64, hosts: &[Point]) -> Arc {
+        let others: Vec<Point> = hosts
+            .iter()
+            .copied()
+            .filter(|h| *h != a && *h != b)
+            .collect();
+        let clear = |arc: &Arc| {
+            (2..=18).all(|k| {
+                let p = arc.at(f64::from(k) / 20.0);
+                others.iter().all(|h| {
+                    (p.x - h.x).abs() > HOST_HALF.0 + 10.0 || (p.y - h.y).abs() > HOST_HALF.1 + 10.0
+                })
+            })
+        };
+        [1.0, -1.0, 2.0, -2.0, 3.0, -3.0, 4.5, -4.5]
+            .iter()
+            .map(|k| Arc::between(a, b, bow * k))
+            .find(clear)
+            .unwrap_or_else(|| Arc::between(a, b, bow))
+    }
+
+    /// The point a fraction `s` of the way along the curve.
+    pub fn at(&self, s: f64) -> Point {
+        let r = 1.0 - s;
+        Point {
+            x: r * r * self.a.x + 2.0 * r * s * self.control.x + s * s * self.b.x,
+            y: r * r * self.a.y + 2.0 * r * s * self.control.y + s * s * self.b.y,
+        }
+    }
+
+    /// The curve as an SVG path.
+    pub fn path(&self) -> String {
+        let Arc { a, control: c, b } = self;
+        format!("M{} {} Q{} {} {} {}", a.x, a.y, c.x, c.y, b.x, b.y)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +201,29 @@ mod tests {
         assert_eq!(p.across(a, b, 3.0), Point { x: 5.0, y: 3.0 });
         assert_eq!(p.across(b, a, 3.0), Point { x: 5.0, y: -3.0 });
         assert_eq!(p.across(a, b, -3.0), Point { x: 5.0, y: -3.0 });
+    }
+
+    #[test]
+    fn an_arc_bows_round_a_host_in_its_way() {
+        let (a, b) = (Point { x: 100.0, y: 300.0 }, Point { x: 900.0, y: 200.0 });
+        let middle = a.towards(b, 0.5);
+        // Nothing in the way: the bow asked for.
+        assert_eq!(Arc::clear_of(a, b, 46.0, &[a, b]), Arc::between(a, b, 46.0));
+        // A host on the curve's middle: it bows further, clear of the box.
+        let first = Arc::between(a, b, 46.0).at(0.5);
+        let arc = Arc::clear_of(a, b, 46.0, &[a, b, first, middle]);
+        assert_ne!(arc, Arc::between(a, b, 46.0));
+        for k in 2..=18 {
+            let p = arc.at(f64::from(k) / 20.0);
+            for h in [first, middle] {
+                assert!(
+                    (p.x - h.x).abs() > HOST_HALF.0 || (p.y - h.y).abs() > HOST_HALF.1,
+                    "{p:?} on {h:?}"
+                );
+            }
+        }
+        assert_eq!(arc.at(0.0), a);
+        assert_eq!(arc.at(1.0), b);
+        assert!(arc.path().starts_with("M100 300 Q"));
     }
 }

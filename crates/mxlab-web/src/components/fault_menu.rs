@@ -33,6 +33,9 @@ pub struct SidePanelProps {
     pub first_id: AttrValue,
     /// Where actions go.
     pub dispatch: Callback<Action>,
+    /// Shown first (a clicked packet's details).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The lesson, the fault menu and the way back.
@@ -48,6 +51,7 @@ pub fn side_panel(props: &SidePanelProps) -> Html {
     };
     html! {
         <aside class="side" aria-label="Lesson and faults">
+            { props.children.clone() }
             <section class="lesson" aria-label="Lesson">
                 <h2>{ props.scenario.name.clone() }</h2>
                 <p>{ props.scenario.lesson.clone() }</p>

@@ -37,7 +37,7 @@ pub use fault_menu::SidePanel;
 pub use header::{Banner, Header};
 pub use help::Help;
 pub use markers::Markers;
-pub use packets::{packet_at, Packets};
+pub use packets::{packet_at, PacketInfo, Packets};
 pub use share_dialog::ShareDialog;
 pub use stage::Stage;
 pub use transport::Transport;

@@ -4,7 +4,9 @@
 //! move every frame). The colours are the stage's own.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
+use mxlab_sim::inspect::LineDetails;
 use mxlab_sim::view::LineInFlight;
 use mxlab_sim::View;
 use wasm_bindgen::JsCast;
@@ -32,7 +34,9 @@ pub struct PacketsProps {
 }
 
 /// The packets canvas; `data-packets` counts what is drawn, `data-dns`
-/// lists the DNS questions and answers drawn.
+/// lists the DNS questions and answers drawn, `data-points` where each
+/// line in flight is drawn (`x,y` in stage units, whole numbers; the
+/// first [`POINTS_LISTED`]).
 #[function_component(Packets)]
 pub fn packets(props: &PacketsProps) -> Html {
     let canvas = use_node_ref();
@@ -44,9 +48,43 @@ pub fn packets(props: &PacketsProps) -> Html {
     html! {
         <canvas class="packets" ref={canvas} aria-hidden="true"
             data-packets={(props.view.in_flight.len() + props.view.dns_pending.len()).to_string()}
-            data-dns={dns_boxes(&props.view).iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join(" | ")} />
+            data-dns={dns_boxes(&props.view).iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join(" | ")}
+            data-points={packet_points(&props.view, &props.positions, props.presenter)
+                .iter()
+                .take(POINTS_LISTED)
+                .map(|(p, _)| format!("{:.0},{:.0}", p.x, p.y))
+                .collect::<Vec<_>>()
+                .join(" ")} />
     }
 }
+
+/// Properties of [`PacketInfo`].
+#[derive(Properties, PartialEq)]
+pub struct PacketInfoProps {
+    /// The line whose packet was clicked.
+    pub details: Rc<LineDetails>,
+    /// Where actions go.
+    pub dispatch: Callback<crate::state::Action>,
+}
+
+/// What a clicked packet is: its hosts and arrival, its line, what it
+/// means and its octets.
+#[function_component(PacketInfo)]
+pub fn packet_info(props: &PacketInfoProps) -> Html {
+    let p = &props.details;
+    html! {
+        <div class="packet-info" role="dialog" aria-label="Packet">
+            <p class="packet-head">{ format!("{} → {} · arrives at {}", p.from, p.to, p.at) }</p>
+            <p class="packet-line"><b>{ format!("{}: ", p.who) }</b>{ p.text.clone() }</p>
+            <p class="packet-why">{ p.explanation.clone() }</p>
+            <p class="packet-bytes"><span>{ "on the wire: " }</span><code>{ p.hex.clone() }</code></p>
+            <button class="close" onclick={props.dispatch.reform(|_| crate::state::Action::Packet(None))}>{ "Close (Esc)" }</button>
+        </div>
+    }
+}
+
+/// Packets whose place `data-points` lists.
+const POINTS_LISTED: usize = 64;
 
 /// Draws the packets on `canvas`.
 fn draw(canvas: &NodeRef, props: &PacketsProps) {

@@ -11,9 +11,9 @@ use mxlab_sim::trace::ConnectFailure;
 use mxlab_sim::{Scenario, SimTime, View};
 use yew::prelude::*;
 
-use super::{packet_at, role_glyph, role_name, ByPtr, Packets, RunRef};
+use super::{packet_at, role_glyph, role_name, ByPtr, PacketInfo, Packets, RunRef};
 use crate::hooks::use_wheel_zoom;
-use crate::layout::Point;
+use crate::layout::{Arc, Point};
 use crate::state::{Action, Selection, StageLayout};
 
 /// Properties of [`Stage`].
@@ -37,7 +37,8 @@ pub struct StageProps {
     pub skip: Option<AttrValue>,
     /// What is happening now, in one line.
     pub caption: Option<AttrValue>,
-    /// The line whose packet was clicked, with its details.
+    /// The line whose packet was clicked, with its details, when the
+    /// stage shows them itself (an embed: the app shows them beside it).
     pub packet: Option<Rc<LineDetails>>,
     /// The host a console session is open with, if one is.
     pub console: Option<AttrValue>,
@@ -68,13 +69,7 @@ pub fn stage(props: &StageProps) -> Html {
             }
             { network(props, &svg_ref) }
             if let Some(p) = &props.packet {
-                <div class="packet-info" role="dialog" aria-label="Packet">
-                    <p class="packet-head">{ format!("{} → {} · arrives at {}", p.from, p.to, p.at) }</p>
-                    <p class="packet-line"><b>{ format!("{}: ", p.who) }</b>{ p.text.clone() }</p>
-                    <p class="packet-why">{ p.explanation.clone() }</p>
-                    <p class="packet-bytes"><span>{ "on the wire: " }</span><code>{ p.hex.clone() }</code></p>
-                    <button class="close" onclick={props.dispatch.reform(|_| Action::Packet(None))}>{ "Close (Esc)" }</button>
-                </div>
+                <PacketInfo details={p.clone()} dispatch={props.dispatch.clone()} />
             }
             if let Some(skip) = &props.skip {
                 <div class="skipping" role="status">{ skip.clone() }</div>
@@ -98,10 +93,11 @@ const FAILED_SHOWN_MICROS: u64 = 10_000_000;
 /// (dashed red, a ✕ where they died, and why).
 fn attempts(props: &StageProps, view: &View, pos: &dyn Fn(&str) -> Option<Point>) -> Html {
     let t = props.t.as_micros();
+    let hosts: Vec<Point> = props.layout.positions.values().copied().collect();
     let dialing = view.dialing.iter().filter_map(|d| {
         let (a, b) = (pos(&d.client)?, pos(&d.server)?);
         // An arc on the other side from a failed one's.
-        let arc = Arc::between(a, b, -34.0);
+        let arc = Arc::clear_of(a, b, -34.0, &hosts);
         let mid = arc.at(0.5);
         Some(html! {
             <g class="attempt dialing" data-client={d.client.to_string()} data-server={d.server.to_string()}>
@@ -122,7 +118,7 @@ fn attempts(props: &StageProps, view: &View, pos: &dyn Fn(&str) -> Option<Point>
             // it), with the ✕ where it died: at the server's end, or on
             // the way for a SYN the link or the client's own network
             // dropped.
-            let arc = Arc::between(a, b, 46.0);
+            let arc = Arc::clear_of(a, b, 46.0, &hosts);
             let died = match f.reason {
                 ConnectFailure::Refused | ConnectFailure::NoAddress => arc.at(0.8),
                 ConnectFailure::Timeout | ConnectFailure::Lost => arc.at(0.5),
@@ -198,36 +194,6 @@ fn stage_point(svg: &NodeRef, client_x: i32, client_y: i32) -> Option<Point> {
     })
 }
 
-/// A quadratic curve from `a` to `b` that bows `bow` units to the left
-/// of the way from `a` to `b` (above it, left to right).
-struct Arc {
-    a: Point,
-    control: Point,
-    b: Point,
-}
-
-impl Arc {
-    fn between(a: Point, b: Point, bow: f64) -> Arc {
-        // Twice the bow at the control point puts the curve's middle at
-        // `bow` from the chord.
-        let control = a.towards(b, 0.5).across(a, b, -2.0 * bow);
-        Arc { a, control, b }
-    }
-
-    fn at(&self, s: f64) -> Point {
-        let r = 1.0 - s;
-        Point {
-            x: r * r * self.a.x + 2.0 * r * s * self.control.x + s * s * self.b.x,
-            y: r * r * self.a.y + 2.0 * r * s * self.control.y + s * s * self.b.y,
-        }
-    }
-
-    fn path(&self) -> String {
-        let Arc { a, control: c, b } = self;
-        format!("M{} {} Q{} {} {} {}", a.x, a.y, c.x, c.y, b.x, b.y)
-    }
-}
-
 /// The hosts, links and packets, and the zoom buttons.
 fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
     let d = &props.dispatch;
@@ -248,13 +214,36 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             .iter()
             .find(|c| (c.client == a && c.server == b) || (c.client == b && c.server == a))
     };
+    // The line whose packet is drawn under a click, if any.
+    let packet_under = {
+        let (svg, view, positions, presenter) = (
+            svg_ref.clone(),
+            props.view.clone(),
+            layout.positions.clone(),
+            props.presenter,
+        );
+        Rc::new(move |e: &MouseEvent| {
+            let at = stage_point(&svg, e.client_x(), e.client_y())?;
+            packet_at(&view, &positions, presenter, at)
+        })
+    };
+    let on_packet = {
+        let packet_under = packet_under.clone();
+        Rc::new(move |e: &MouseEvent| packet_under(e).is_some())
+    };
     let links = run.links.iter().filter_map(|(a, b, dns)| {
         let (pa, pb) = (pos(a)?, pos(b)?);
         let conn = open(a, b);
         let selected = matches!(&props.selection, Some(Selection::Link(x, y)) if (x == a && y == b) || (x == b && y == a));
         let class = classes!("link", dns.then_some("dns"), conn.map(|_| "open"), selected.then_some("selected"));
         let (a2, b2) = (a.clone(), b.clone());
-        let onclick = d.reform(move |_| Action::Select(Some(Selection::Link(a2.clone(), b2.clone()))));
+        let (dc, on_packet) = (d.clone(), on_packet.clone());
+        let onclick = Callback::from(move |e: MouseEvent| {
+            // A click on a packet drawn over the link is the packet's.
+            if !on_packet(&e) {
+                dc.emit(Action::Select(Some(Selection::Link(a2.clone(), b2.clone()))));
+            }
+        });
         let (a3, b3) = (a.clone(), b.clone());
         let dl = d.clone();
         let onkeydown = Callback::from(move |e: KeyboardEvent| {
@@ -375,20 +364,11 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         let p = stage_point(&svg, e.client_x(), e.client_y())?;
         Some(Action::DragMove(p.x, p.y))
     };
-    // A click near a packet shows its line (hosts and links keep their
-    // own clicks).
-    let (svg2, view2, positions2, presenter2, d2) = (
-        svg_ref.clone(),
-        props.view.clone(),
-        layout.positions.clone(),
-        props.presenter,
-        d.clone(),
-    );
+    // A click near a packet shows its line (hosts keep their own clicks;
+    // a link leaves a click on a packet to it).
+    let d2 = d.clone();
     let onclick = Callback::from(move |e: MouseEvent| {
-        let Some(at) = stage_point(&svg2, e.client_x(), e.client_y()) else {
-            return;
-        };
-        if let Some(i) = packet_at(&view2, &positions2, presenter2, at) {
+        if let Some(i) = packet_under(&e) {
             d2.emit(Action::Packet(Some(i)));
         }
     });
