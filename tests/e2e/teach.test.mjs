@@ -215,7 +215,7 @@ test('the event list follows the clock, filters by class, and a click moves the 
   await page.close();
 });
 
-test('on a 390 px phone nothing scrolls sideways, Play is on the first screen, the drawing fills the width and the fault menu opens on screen', async () => {
+test('on a 390 px phone nothing scrolls sideways, Play is on the first screen, the drawing fills the width with hosts in rows and the fault menu opens on screen', async () => {
   const viewport = { width: 390, height: 844 };
   const { page, problems } = await open('mx-fallback', viewport);
   const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
@@ -224,6 +224,15 @@ test('on a 390 px phone nothing scrolls sideways, Play is on the first screen, t
   assert.ok(play && play.y + play.height <= viewport.height, `Play is at ${JSON.stringify(play)}`);
   const svg = await page.locator('main.mxlab-stage svg').boundingBox();
   assert.ok(svg.width >= viewport.width - 24, `the drawing is ${svg.width} px wide`);
+  // Upright, the hosts stand in rows (senders above destinations), so the
+  // drawing is not shrunk to a strip: names a student can read.
+  const y = (h) => page.locator(`g.host[data-host="${h}"] > rect`).boundingBox().then((b) => b.y);
+  assert.ok((await y('alice-laptop.example.com')) < (await y('smtp.example.com')));
+  assert.ok((await y('smtp.example.com')) < (await y('mx1.example.org')));
+  const name = await page.locator('g.host[data-host="smtp.example.com"] .name').boundingBox();
+  assert.ok(name.height >= 9, `a host's name is ${name.height.toFixed(1)} px tall`);
+  const hostBox = await page.locator('g.host[data-host="smtp.example.com"] > rect').boundingBox();
+  assert.ok(hostBox.width >= 48, `a host's box is ${hostBox.width.toFixed(0)} px wide`);
   // Play works from there, and the page still does not scroll sideways.
   await page.click('button.play');
   await page.waitForSelector('button.play[aria-label="Pause (space)"]');

@@ -1,6 +1,9 @@
 //! Where each host sits on the stage: columns by role, senders on the left,
 //! relays in the middle, destinations on the right, resolvers along the
-//! top. Positions are in the stage's own units (its SVG viewBox).
+//! top; or, on a narrow screen, rows by role from the senders at the top
+//! down to the destinations, two hosts a line at most, resolvers above
+//! them to the right. Positions are in the
+//! stage's own units (its SVG viewBox).
 
 use std::collections::BTreeMap;
 
@@ -90,6 +93,48 @@ pub fn layout(hosts: &[(String, Role)]) -> (BTreeMap<String, Point>, f64) {
         );
     }
     (out, height)
+}
+
+/// Width of the stage on a narrow screen (portrait), in its units.
+pub const NARROW_WIDTH: f64 = 480.0;
+/// Vertical room per line of hosts in portrait (box, name and role label,
+/// and the packets on the link down to the next line).
+const LINE: f64 = 136.0;
+/// Hosts side by side on a line in portrait (their names must fit).
+const PER_LINE: usize = 2;
+
+/// The positions of `hosts` (name, role) on a narrow screen, and the
+/// stage height they need (its width is [`NARROW_WIDTH`]): resolvers on
+/// the first line, then a row per role, senders first, each row wrapped
+/// at [`PER_LINE`] hosts.
+pub fn portrait(hosts: &[(String, Role)]) -> (BTreeMap<String, Point>, f64) {
+    let mut rows: [Vec<&str>; 5] = Default::default();
+    for (name, role) in hosts {
+        let row = column(*role).map_or(0, |c| c + 1);
+        if let Some(r) = rows.get_mut(row) {
+            r.push(name);
+        }
+    }
+    let mut out = BTreeMap::new();
+    let mut y = 45.0;
+    for (r, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+        for line in row.chunks(PER_LINE) {
+            let n = line.len() as f64;
+            for (i, name) in line.iter().enumerate() {
+                let share = (i as f64 + 0.5) / n;
+                // Resolvers stand to the right, so their lines down to the
+                // hosts that ask them pass beside the senders' boxes.
+                let x = if r == 0 {
+                    NARROW_WIDTH * (0.55 + 0.45 * share)
+                } else {
+                    NARROW_WIDTH * share
+                };
+                out.insert((*name).to_string(), Point { x, y });
+            }
+            y += LINE;
+        }
+    }
+    (out, (y - LINE + 75.0).max(240.0))
 }
 
 /// Half the width and half the height of a host's box, in stage units.
@@ -184,6 +229,32 @@ mod tests {
         ys.sort_by(f64::total_cmp);
         assert!(ys.windows(2).all(|w| w[1] - w[0] >= 40.0));
         assert!(ys.last().copied().unwrap_or_default() < height);
+    }
+
+    #[test]
+    fn portrait_puts_roles_in_rows_two_hosts_a_line() {
+        let hosts = vec![
+            ("mx1".to_string(), Role::Mx),
+            ("mx2".to_string(), Role::Mx),
+            ("mx3".to_string(), Role::Mx),
+            ("laptop".to_string(), Role::Mua),
+            ("resolver".to_string(), Role::Resolver),
+            ("smtp".to_string(), Role::Submission),
+        ];
+        let (p, height) = portrait(&hosts);
+        assert_eq!(p.len(), 6);
+        assert!(p["resolver"].y < p["laptop"].y);
+        assert!(p["laptop"].y < p["smtp"].y);
+        assert!(p["smtp"].y < p["mx1"].y);
+        // Two MXs on a line, the third on the next.
+        assert_eq!(p["mx1"].y, p["mx2"].y);
+        assert!(p["mx3"].y > p["mx2"].y);
+        assert!(p["mx2"].x - p["mx1"].x >= NARROW_WIDTH / 2.0);
+        // Taller than wide once there are a few rows, and all inside.
+        assert!(height > NARROW_WIDTH);
+        for q in p.values() {
+            assert!(q.x > 0.0 && q.x < NARROW_WIDTH && q.y > 0.0 && q.y < height);
+        }
     }
 
     #[test]

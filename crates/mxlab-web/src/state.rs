@@ -403,6 +403,13 @@ impl State {
             }
             Action::Zoom(f) => self.stage.zoom_by(f),
             Action::ResetView => self.reset_stage(),
+            Action::Narrow(narrow) => {
+                if narrow == self.stage.narrow {
+                    return Outcome::unchanged();
+                }
+                self.stage.narrow = narrow;
+                self.reset_stage();
+            }
         }
         Outcome::redraw()
     }

@@ -1,12 +1,12 @@
 //! What runs behind the page, drawn as nothing: the run asked for is
-//! computed in slices, the clock gets its frames while playing, and the
-//! keyboard shortcuts are listened for.
+//! computed in slices, the clock gets its frames while playing, the
+//! keyboard shortcuts are listened for, and the screen's width watched.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::hooks::{use_clock, use_computation, use_keyboard};
+use crate::hooks::{use_clock, use_computation, use_keyboard, use_narrow};
 use crate::state::{Action, ComputeJob};
 
 /// Properties of [`Background`].
@@ -18,6 +18,10 @@ pub struct BackgroundProps {
     pub contained: bool,
     /// Whether the clock asks for frames.
     pub playing: bool,
+    /// Whether the stage follows the screen's width (the app, not an
+    /// embed: an embed keeps its columns).
+    #[prop_or_default]
+    pub narrow_layout: bool,
     /// The run asked for.
     pub job: Option<Rc<ComputeJob>>,
     /// Where actions go.
@@ -34,5 +38,6 @@ pub fn background(props: &BackgroundProps) -> Html {
         props.contained,
         props.dispatch.reform(Action::Key),
     );
+    use_narrow(props.narrow_layout, props.dispatch.reform(Action::Narrow));
     html! {}
 }

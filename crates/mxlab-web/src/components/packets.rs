@@ -272,9 +272,27 @@ pub fn packet_points<'a>(
             }
         };
         let step = if presenter { 22.0 } else { 19.0 };
-        out.push((p.across(a, b, k as f64 * step), l));
+        out.push((column_place(p, a, b, k, step), l));
     }
     out
+}
+
+/// Where the `k`th packet of a column starting at `p` (on the way from `a`
+/// to `b`, `step` units a line) is drawn. Labels are lines of text, so
+/// across a link that runs more across than down, the column is a stack
+/// beside it; along one that runs down (a phone's rows, where the links
+/// are short) it is two labels wide, and grows towards the receiver, so
+/// the labels never cover the sender's box.
+fn column_place(p: Point, a: Point, b: Point, k: usize, step: f64) -> Point {
+    if (b.x - a.x).abs() >= (b.y - a.y).abs() {
+        p.across(a, b, k as f64 * step)
+    } else {
+        let (row, side) = ((k / 2) as f64, (k % 2) as f64);
+        Point {
+            x: p.x + side * 3.0 * step,
+            y: p.y + (row * step).copysign(b.y - a.y),
+        }
+    }
 }
 
 /// The line in flight drawn nearest `at` (stage units), within a packet's

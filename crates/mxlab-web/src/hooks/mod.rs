@@ -7,13 +7,16 @@
 //! | [`use_computation`] | the run asked for, computed in slices between frames |
 //! | [`use_keyboard`] | the keyboard shortcuts |
 //! | [`use_wheel_zoom`] | the wheel zooms the stage |
+//! | [`use_narrow`] | whether the screen is narrow (hosts in rows) |
 
 mod clock;
 mod computation;
 mod keyboard;
+mod narrow;
 mod wheel_zoom;
 
 pub use clock::use_clock;
 pub use computation::use_computation;
 pub use keyboard::use_keyboard;
+pub use narrow::use_narrow;
 pub use wheel_zoom::use_wheel_zoom;

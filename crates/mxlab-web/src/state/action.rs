@@ -251,6 +251,9 @@ pub enum Action {
     DragEnd,
     /// Zoom the stage by a factor around its centre.
     Zoom(f64),
+    /// The screen became narrow (a phone) or wide again: the hosts are
+    /// laid out in rows or in columns.
+    Narrow(bool),
     /// Fit the stage to the window again.
     ResetView,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use mxlab_sim::scenario::Role;
 
-use crate::layout::{layout, Point, WIDTH};
+use crate::layout::{layout, portrait, Point, NARROW_WIDTH, WIDTH};
 
 /// What a pointer drag moves.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +21,13 @@ pub enum Drag {
 pub struct StageLayout {
     /// Each host's position, in stage units.
     pub positions: BTreeMap<String, Point>,
-    /// The stage's height, in stage units (its width is [`WIDTH`]).
+    /// The stage's width, in stage units: [`WIDTH`], or [`NARROW_WIDTH`]
+    /// on a narrow screen.
+    pub width: f64,
+    /// The stage's height, in stage units.
     pub height: f64,
+    /// Laid out for a narrow screen (rows of hosts, not columns).
+    pub narrow: bool,
     /// The zoom factor (0.5 to 4).
     pub zoom: f64,
     /// The pan, in stage units.
@@ -35,7 +40,9 @@ impl Default for StageLayout {
     fn default() -> Self {
         StageLayout {
             positions: BTreeMap::new(),
+            width: WIDTH,
             height: 420.0,
+            narrow: false,
             zoom: 1.0,
             drag: None,
             pan: (0.0, 0.0),
@@ -46,17 +53,22 @@ impl Default for StageLayout {
 impl StageLayout {
     /// The layout of `hosts` (name, role): no zoom, no pan.
     pub(super) fn reset(&mut self, hosts: &[(String, Role)]) {
-        (self.positions, self.height) = layout(hosts);
+        (self.positions, self.height) = if self.narrow {
+            portrait(hosts)
+        } else {
+            layout(hosts)
+        };
+        self.width = if self.narrow { NARROW_WIDTH } else { WIDTH };
         self.zoom = 1.0;
         self.pan = (0.0, 0.0);
     }
 
     /// The stage's viewBox: (x, y, width, height).
     pub fn view_box(&self) -> (f64, f64, f64, f64) {
-        let w = WIDTH / self.zoom;
+        let w = self.width / self.zoom;
         let h = self.height / self.zoom;
         (
-            (WIDTH - w) / 2.0 + self.pan.0,
+            (self.width - w) / 2.0 + self.pan.0,
             (self.height - h) / 2.0 + self.pan.1,
             w,
             h,
@@ -78,7 +90,7 @@ impl StageLayout {
             Some(Drag::Host(h)) => {
                 if let Some(p) = self.positions.get_mut(h.as_str()) {
                     *p = Point {
-                        x: x.clamp(10.0, WIDTH - 10.0),
+                        x: x.clamp(10.0, self.width - 10.0),
                         y: y.clamp(10.0, self.height - 10.0),
                     };
                 }

@@ -251,3 +251,29 @@ fn the_transcript_lists_the_console_session_and_shows_it_at_its_moment() {
     assert!(!s.console.in_transcript);
     assert_eq!(s.session, Some(conn));
 }
+
+#[test]
+fn a_narrow_screen_lays_the_hosts_out_in_rows_and_a_wide_one_in_columns() {
+    let mut s = ready("mx-fallback");
+    let wide = s.stage.clone();
+    assert!(!wide.narrow);
+    assert_eq!(s.reduce(Action::Narrow(false)), Outcome::unchanged());
+    let _ = s.reduce(Action::Zoom(2.0));
+    assert!(s.reduce(Action::Narrow(true)).redraw);
+    let (_, _, w, h) = s.stage.view_box();
+    assert!(h > w, "portrait: {w} × {h}");
+    assert_eq!(s.stage.zoom, 1.0, "laid out afresh");
+    let p = &s.stage.positions;
+    // Senders above destinations, the resolver on top.
+    assert!(p["alice-laptop.example.com"].y < p["smtp.example.com"].y);
+    assert!(p["smtp.example.com"].y < p["mx1.example.org"].y);
+    assert!(p["resolver.example.net"].y < p["alice-laptop.example.com"].y);
+    // A host dragged stays within the narrow stage.
+    let _ = s.reduce(Action::DragStart("mx1.example.org".into()));
+    let _ = s.reduce(Action::DragMove(99_999.0, 1.0));
+    assert_eq!(s.stage.positions["mx1.example.org"].x, s.stage.width - 10.0);
+    let _ = s.reduce(Action::DragEnd);
+    let _ = s.reduce(Action::Narrow(false));
+    assert_eq!(s.stage.positions, wide.positions);
+    assert_eq!(s.stage.view_box(), wide.view_box());
+}
