@@ -43,7 +43,11 @@ export async function serveSite(siteDir = process.env.MXLAB_SITE ?? 'dist') {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      // As a CDN would: pages of other origins load the package's module.
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'access-control-allow-origin': '*',
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');
@@ -83,6 +87,28 @@ export async function openPage(browser, url) {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
   await page.goto(url);
+  return { page, problems };
+}
+
+/**
+ * Opens a documentation page of another origin than the site's (a server
+ * of its own on another port), whose HTML is `html`, recording problems as
+ * {@link openPage} does. The server stops when the page closes.
+ */
+export async function openDocsPage(browser, html, viewport = { width: 1280, height: 800 }) {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const page = await browser.newPage({ viewport });
+  page.on('close', () => server.close());
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  await page.goto(`http://localhost:${server.address().port}/guide/smtp.html`);
   return { page, problems };
 }
 

@@ -488,7 +488,7 @@ impl Component for App {
         };
         let background = html! {
             <Background shell={self.shell_ref.clone()} contained={opts.contained} playing={s.animating}
-                narrow_layout={!opts.embed && !opts.contained}
+                narrow_layout={!opts.embed && !opts.contained} report_height={opts.embed && !opts.contained}
                 job={s.job.clone()} dispatch={self.dispatch.clone()} />
         };
         if opts.embed {

@@ -50,8 +50,14 @@ export interface MountOptions {
   autoplay?: boolean;
   /** Start again at the end. */
   loop?: boolean;
-  /** Virtual seconds per real second (1 to 10000). */
-  speed?: number;
+  /** Virtual seconds per real second (0.1 to 10000), or "lesson": every
+   *  SMTP line, DNS query and connection step takes the same real time. */
+  speed?: number | "lesson";
+  /** Lesson pace: real seconds per step (0.8 by default). */
+  pace?: number;
+  /** The moment to open at, in seconds of virtual time (a loop comes back
+   *  to it). */
+  start?: number;
   /** What to show: the network, the transcript, or both (the default). */
   view?: "network" | "transcript" | "both";
   /** Light or dark; the system's preference when unset. */
@@ -82,7 +88,9 @@ fn mount_options(options: Option<&JsValue>, n: u32) -> Options {
     let Some(obj) = options.filter(|v| v.is_object()) else {
         return o;
     };
-    for key in ["scenario", "autoplay", "loop", "speed", "view", "theme"] {
+    for key in [
+        "scenario", "autoplay", "loop", "speed", "pace", "start", "view", "theme",
+    ] {
         let Ok(v) = js_sys::Reflect::get(obj, &JsValue::from_str(key)) else {
             continue;
         };

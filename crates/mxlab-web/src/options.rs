@@ -63,6 +63,9 @@ pub struct Options {
     pub pace: Option<f64>,
     /// Dark (true) or light; the system's preference when unset.
     pub dark: Option<bool>,
+    /// The moment shown once the run is computed (and where a loop starts
+    /// again): `start=` seconds of virtual time.
+    pub start: Option<mxlab_sim::SimTime>,
     /// A preset name, or a share link's hash (`v1.…`).
     pub scenario: Option<String>,
     /// The page's hash: a share link, which wins over `scenario`.
@@ -116,6 +119,16 @@ impl Options {
                 _ => self
                     .problems
                     .push(format!("pace={value} is not a positive number of seconds")),
+            },
+            "start" => match value.parse::<f64>() {
+                Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+                    // Whole microseconds; beyond a century is the end anyway.
+                    let micros = (secs.min(3.2e9) * 1e6).round() as u64;
+                    self.start = Some(mxlab_sim::SimTime::from_micros(micros));
+                }
+                _ => self.problems.push(format!(
+                    "start={value} is not a number of seconds from the run's start"
+                )),
             },
             "view" => match EmbedView::parse(value) {
                 Some(v) => self.view = v,
@@ -232,6 +245,21 @@ mod tests {
         assert_eq!(o.problems.len(), 3, "{:?}", o.problems);
         assert!(!o.autoplay);
         assert_eq!(o.view, EmbedView::Both);
+    }
+
+    #[test]
+    fn start_is_seconds_of_virtual_time() {
+        let o = Options::from_location("/embed.html", "?start=12.5", "");
+        assert_eq!(o.start, Some(mxlab_sim::SimTime::from_millis(12_500)));
+        for bad in ["-1", "soon", "NaN", "inf"] {
+            let o = Options::from_location("/", &format!("?start={bad}"), "");
+            assert_eq!(o.start, None);
+            assert!(
+                o.problems[0].contains("is not a number of seconds"),
+                "{:?}",
+                o.problems
+            );
+        }
     }
 
     #[test]

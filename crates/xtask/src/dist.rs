@@ -83,6 +83,10 @@ fn package(env: &ToolEnv, pkg: &Path) -> Result {
     let manifest = pkg.join("package.json");
     let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
     json["name"] = "mxlab-web".into();
+    // The <mx-lab> element ships beside the module it loads.
+    if let Some(files) = json["files"].as_array_mut() {
+        files.push("mx-lab.js".into());
+    }
     std::fs::write(&manifest, serde_json::to_string_pretty(&json)? + "\n")?;
     let wasm = pkg.join("mxlab_web_bg.wasm");
     let mut opt = Command::new("wasm-opt");
@@ -95,6 +99,8 @@ fn package(env: &ToolEnv, pkg: &Path) -> Result {
     run("wasm-opt -Oz (package)", &mut opt)?;
     // wasm-pack writes a .gitignore of `*`: the site ships the package.
     let _ = std::fs::remove_file(pkg.join(".gitignore"));
+    let package = root.join("crates").join("mxlab-web").join("package");
+    std::fs::copy(package.join("mx-lab.js"), pkg.join("mx-lab.js"))?;
     copy_dir(
         &root.join("crates").join("mxlab-web").join("example"),
         &pkg.join("example"),

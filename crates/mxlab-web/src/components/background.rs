@@ -1,12 +1,13 @@
 //! What runs behind the page, drawn as nothing: the run asked for is
 //! computed in slices, the clock gets its frames while playing, the
-//! keyboard shortcuts are listened for, and the screen's width watched.
+//! keyboard shortcuts are listened for, the screen's width watched, and an
+//! embed's height told to the page that frames it.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::hooks::{use_clock, use_computation, use_keyboard, use_narrow};
+use crate::hooks::{use_clock, use_computation, use_keyboard, use_narrow, use_report_height};
 use crate::state::{Action, ComputeJob};
 
 /// Properties of [`Background`].
@@ -22,6 +23,10 @@ pub struct BackgroundProps {
     /// embed: an embed keeps its columns).
     #[prop_or_default]
     pub narrow_layout: bool,
+    /// Whether the instance tells the page framing it its height (an
+    /// embed in an iframe).
+    #[prop_or_default]
+    pub report_height: bool,
     /// The run asked for.
     pub job: Option<Rc<ComputeJob>>,
     /// Where actions go.
@@ -39,5 +44,6 @@ pub fn background(props: &BackgroundProps) -> Html {
         props.dispatch.reform(Action::Key),
     );
     use_narrow(props.narrow_layout, props.dispatch.reform(Action::Narrow));
+    use_report_height(props.shell.clone(), props.report_height);
     html! {}
 }

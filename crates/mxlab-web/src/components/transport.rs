@@ -41,6 +41,14 @@ pub fn transport(props: &TransportProps) -> Html {
         }
     });
     let chosen = clock.menu_value();
+    // A pace or speed asked for by an option and not in the menu is
+    // offered too, so the menu says what the clock does.
+    let offered = PACES.iter().any(|(p, _)| format!("lesson:{p}") == chosen)
+        || SPEEDS.iter().any(|s| s.to_string() == chosen);
+    let other = (!offered).then(|| match clock.pace {
+        Some(p) => format!("Lesson pace ({p} s a step)"),
+        None => format!("{}×", clock.speed),
+    });
     html! {
         <section class="transport" aria-label="Transport">
             <div class="buttons">
@@ -61,6 +69,9 @@ pub fn transport(props: &TransportProps) -> Html {
                         { for SPEEDS.iter().map(|s| html! {
                             <option value={s.to_string()} selected={s.to_string() == chosen}>{ format!("{s}×") }</option>
                         }) }
+                        if let Some(label) = other {
+                            <option value={chosen.clone()} selected=true>{ label }</option>
+                        }
                     </select>
                 </label>
                 <span class="clock" aria-live="off" data-micros={t.as_micros().to_string()}>

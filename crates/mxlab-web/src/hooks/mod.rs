@@ -8,15 +8,18 @@
 //! | [`use_keyboard`] | the keyboard shortcuts |
 //! | [`use_wheel_zoom`] | the wheel zooms the stage |
 //! | [`use_narrow`] | whether the screen is narrow (hosts in rows) |
+//! | [`use_report_height`] | an embed tells its page how tall it is |
 
 mod clock;
 mod computation;
 mod keyboard;
 mod narrow;
+mod report_height;
 mod wheel_zoom;
 
 pub use clock::use_clock;
 pub use computation::use_computation;
 pub use keyboard::use_keyboard;
 pub use narrow::use_narrow;
+pub use report_height::use_report_height;
 pub use wheel_zoom::use_wheel_zoom;

@@ -94,6 +94,12 @@ impl State {
             self.clock.t = t;
             self.selection = host.map(Selection::Host);
         }
+        if let Some(start) = self.opts.start.filter(|_| self.runs_done == 1) {
+            // The moment the page was asked to open at (within the run).
+            if self.clock.t == SimTime::ZERO {
+                self.clock.t = start.min(self.run.as_ref().map_or(start, |r| r.end()));
+            }
+        }
         if self.runs_done == 1 && self.opts.autoplay {
             self.clock.playing = true;
             self.last_frame = None;
@@ -113,8 +119,9 @@ impl State {
         };
         self.clock = self.clock.advance(&run, dt);
         if !self.clock.playing && self.opts.looping {
-            // Loop: from the start again, still playing.
-            self.clock.t = SimTime::ZERO;
+            // Loop: from the start (or the moment asked for) again, still
+            // playing.
+            self.clock.t = self.opts.start.unwrap_or(SimTime::ZERO).min(run.end());
             self.clock.playing = true;
             self.session = None;
         }

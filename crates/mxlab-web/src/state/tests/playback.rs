@@ -477,3 +477,41 @@ fn the_event_list_filters_are_the_states_own() {
     let _ = s.reduce(Action::Preset("mx-fallback".into()));
     assert_eq!(s.event_classes, 2);
 }
+
+#[test]
+fn start_opens_the_run_at_its_moment_and_a_loop_comes_back_to_it() {
+    let start = SimTime::from_millis(1_200);
+    let (mut s, _) = started(Options {
+        scenario: Some("hello-smtp".into()),
+        looping: true,
+        autoplay: true,
+        // A tenth of real time: the 220 ms from the start to the end
+        // take frames.
+        speed: Some(0.1),
+        start: Some(start),
+        ..Options::default()
+    });
+    settle(&mut s);
+    assert_eq!(s.clock.t, start);
+    assert!(s.clock.playing);
+    let mut ts = 0.0;
+    let mut wrapped = false;
+    for _ in 0..100_000 {
+        ts += 250.0;
+        let before = s.clock.t;
+        let _ = s.reduce(Action::Frame(ts));
+        if s.clock.t < before {
+            wrapped = true;
+            break;
+        }
+    }
+    assert!(wrapped && s.clock.t == start, "{:?}", s.clock);
+    // A moment past the end opens the end.
+    let (mut s, _) = started(Options {
+        scenario: Some("hello-smtp".into()),
+        start: Some(SimTime::from_secs(86_400 * 365)),
+        ..Options::default()
+    });
+    settle(&mut s);
+    assert_eq!(s.clock.t, s.run.as_ref().unwrap().end());
+}
