@@ -15,12 +15,12 @@ use yew::prelude::*;
 
 use crate::bounds::{self, MAX_CONSOLE_LINE, MAX_TEXT};
 use crate::components::panels::{
-    transcripts_text, ConsoleLines, ConsolePane, Events, Messages, Panels, Queues, ScenarioPane,
-    Statistics, Transcript,
+    transcripts_text, ConsoleLines, ConsolePane, Events, LadderPane, Messages, Panels, Queues,
+    ScenarioPane, Statistics, Transcript,
 };
 use crate::components::{
-    Background, Banner, ByPtr, Export, Header, Help, PacketInfo, ShareDialog, SidePanel, Stage,
-    Transport,
+    download, Background, Banner, ByPtr, Export, Header, Help, PacketInfo, ShareDialog, SidePanel,
+    Stage, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -231,6 +231,25 @@ impl App {
         }
     }
 
+    /// The Ladder panel: the selected message's journey (in an embed
+    /// with nothing selected, the scenario's first message), or session.
+    fn ladder(&self) -> Html {
+        let s = &self.state;
+        let message = s.message.clone().or_else(|| {
+            s.opts
+                .embed
+                .then(|| s.scenario.messages.first().map(|m| m.id.clone()))
+                .flatten()
+        });
+        match &s.run {
+            Some(run) => html! {
+                <LadderPane run={ByPtr::from(run)} session={s.session} message={message.map(AttrValue::from)}
+                    t={s.clock.t} dispatch={self.dispatch.clone()} />
+            },
+            None => html! {},
+        }
+    }
+
     /// The open panel.
     fn panel(&self) -> Html {
         let s = &self.state;
@@ -252,6 +271,7 @@ impl App {
                 },
                 None => html! {},
             },
+            Tab::Ladder => self.ladder(),
             Tab::Statistics => match &s.run {
                 Some(run) => html! { <Statistics run={ByPtr::from(run)} /> },
                 None => html! {},
@@ -334,6 +354,11 @@ impl App {
                         <div role="tabpanel" aria-label="Transcript">{ self.transcript(false) }</div>
                     </section>
                 }
+                if view.ladder() {
+                    <section class="panels">
+                        <div role="tabpanel" aria-label="Ladder">{ self.ladder() }</div>
+                    </section>
+                }
                 { background }
             </div>
         }
@@ -363,24 +388,6 @@ fn copy_field(id: &str) {
     if let Some(t) = el.as_ref().and_then(|e| e.dyn_ref::<HtmlTextAreaElement>()) {
         t.select();
     }
-}
-
-/// Downloads `contents` as a file named `name`.
-fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let blob = gloo::file::Blob::new_with_options(contents, Some(mime));
-    let url = gloo::file::ObjectUrl::from(blob);
-    let document = gloo::utils::document();
-    let a = document
-        .create_element("a")
-        .map_err(|_| "cannot create a link".to_string())?;
-    a.set_attribute("href", &url)
-        .map_err(|_| "cannot set the link".to_string())?;
-    a.set_attribute("download", name)
-        .map_err(|_| "cannot name the file".to_string())?;
-    if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
-        a.click();
-    }
-    Ok(())
 }
 
 impl Component for App {

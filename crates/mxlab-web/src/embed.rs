@@ -58,8 +58,9 @@ export interface MountOptions {
   /** The moment to open at, in seconds of virtual time (a loop comes back
    *  to it). */
   start?: number;
-  /** What to show: the network, the transcript, or both (the default). */
-  view?: "network" | "transcript" | "both";
+  /** What to show: the network, the transcript, both (the default), or
+   *  the ladder diagram of the first message's journey. */
+  view?: "network" | "transcript" | "both" | "ladder";
   /** Light or dark; the system's preference when unset. */
   theme?: "light" | "dark";
 }

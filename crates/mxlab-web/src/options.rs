@@ -12,6 +12,8 @@ pub enum EmbedView {
     /// All three.
     #[default]
     Both,
+    /// The transport and the ladder diagram of a message's journey.
+    Ladder,
 }
 
 impl EmbedView {
@@ -21,6 +23,7 @@ impl EmbedView {
             "network" => Some(EmbedView::Network),
             "transcript" => Some(EmbedView::Transcript),
             "both" => Some(EmbedView::Both),
+            "ladder" => Some(EmbedView::Ladder),
             _ => None,
         }
     }
@@ -31,17 +34,23 @@ impl EmbedView {
             EmbedView::Network => "network",
             EmbedView::Transcript => "transcript",
             EmbedView::Both => "both",
+            EmbedView::Ladder => "ladder",
         }
     }
 
     /// Whether the stage shows.
     pub fn stage(self) -> bool {
-        self != EmbedView::Transcript
+        matches!(self, EmbedView::Network | EmbedView::Both)
     }
 
     /// Whether the transcript shows.
     pub fn transcript(self) -> bool {
-        self != EmbedView::Network
+        matches!(self, EmbedView::Transcript | EmbedView::Both)
+    }
+
+    /// Whether the ladder diagram shows.
+    pub fn ladder(self) -> bool {
+        self == EmbedView::Ladder
     }
 }
 
@@ -133,7 +142,7 @@ impl Options {
             "view" => match EmbedView::parse(value) {
                 Some(v) => self.view = v,
                 None => self.problems.push(format!(
-                    "view={value} is not one of network, transcript, both"
+                    "view={value} is not one of network, transcript, ladder, both"
                 )),
             },
             "theme" => match value {

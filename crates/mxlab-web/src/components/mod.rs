@@ -87,6 +87,24 @@ pub enum Export {
     Transcripts,
 }
 
+/// Downloads `contents` as a file named `name`.
+pub fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let blob = gloo::file::Blob::new_with_options(contents, Some(mime));
+    let url = gloo::file::ObjectUrl::from(blob);
+    let document = gloo::utils::document();
+    let a = document
+        .create_element("a")
+        .map_err(|_| "cannot create a link".to_string())?;
+    a.set_attribute("href", &url)
+        .map_err(|_| "cannot set the link".to_string())?;
+    a.set_attribute("download", name)
+        .map_err(|_| "cannot name the file".to_string())?;
+    if let Some(a) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&a) {
+        a.click();
+    }
+    Ok(())
+}
+
 /// A role's glyph on the stage.
 pub fn role_glyph(role: Role) -> &'static str {
     match role {

@@ -25,6 +25,8 @@ pub enum Tab {
     Queues,
     /// Mailboxes and the message inspector.
     Messages,
+    /// The selected message's journey, or session, as a ladder diagram.
+    Ladder,
     /// Plots.
     Statistics,
     /// Type SMTP to a host by hand.
@@ -35,12 +37,13 @@ pub enum Tab {
 
 impl Tab {
     /// Every panel, in the order of their tabs.
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Transcript,
         Tab::Events,
         Tab::Wire,
         Tab::Queues,
         Tab::Messages,
+        Tab::Ladder,
         Tab::Statistics,
         Tab::Console,
         Tab::Scenario,
@@ -54,6 +57,7 @@ impl Tab {
             Tab::Wire => "On the wire",
             Tab::Queues => "Queues",
             Tab::Messages => "Messages",
+            Tab::Ladder => "Ladder",
             Tab::Statistics => "Statistics",
             Tab::Console => "Console",
             Tab::Scenario => "Scenario",
@@ -68,6 +72,7 @@ impl Tab {
             Tab::Wire => "wire",
             Tab::Queues => "queues",
             Tab::Messages => "messages",
+            Tab::Ladder => "ladder",
             Tab::Statistics => "statistics",
             Tab::Console => "console",
             Tab::Scenario => "scenario",

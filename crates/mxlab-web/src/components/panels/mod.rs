@@ -6,6 +6,7 @@
 //! | [`Events`] | the trace's events around the clock's moment, filtered by class |
 //! | [`Queues`] | every host's queue |
 //! | [`Messages`] | mailboxes and the message inspector |
+//! | [`LadderPane`] | a message's journey or a session as a ladder diagram |
 //! | [`Statistics`] | plots of the run |
 //! | [`ConsolePane`] | SMTP typed to a host by hand |
 //! | [`ScenarioPane`] | import, export, the form and the JSON editor |
@@ -16,6 +17,7 @@ use crate::state::{Action, Tab};
 
 mod console;
 mod events;
+mod ladder;
 mod messages;
 mod queues;
 mod scenario;
@@ -24,6 +26,7 @@ mod transcript;
 
 pub use console::ConsolePane;
 pub use events::Events;
+pub use ladder::LadderPane;
 pub use messages::Messages;
 pub use queues::Queues;
 pub use scenario::ScenarioPane;
