@@ -8,7 +8,8 @@
 //! | --- | --- |
 //! | `validate FILE` | every problem with its JSON path, or `ok` |
 //! | `run FILE` | one seed to quiescence (or `--until T`): the summary |
-//! | `transcript FILE` | the `C:`/`S:` lines of every SMTP session |
+//! | `transcript FILE` | the `C:`/`S:` lines of every SMTP session (`--format markdown` for docs) |
+//! | `ladder FILE --message ID` | a message's journey (or `--session N`) as an SVG ladder diagram |
 //! | `sweep FILE --seeds N` | seeds `0..N` on every core: distributions |
 //! | `presets` | the compiled-in presets and their lessons |
 //! | `serve` | a real SMTP server on a TCP port, with a host's policy |
@@ -27,6 +28,7 @@
 mod conn;
 mod deliver;
 mod duration;
+mod ladder;
 mod presets;
 mod queue_id;
 mod run;
@@ -148,6 +150,43 @@ enum Command {
         /// Only the sessions this host takes part in (as client or server).
         #[arg(long)]
         host: Option<String>,
+        /// World seed (default: the scenario's own `seed`).
+        #[arg(long, allow_negative_numbers = true)]
+        seed: Option<u64>,
+        /// Stop at this simulated time (seconds or `90s`, `5m`, `2h`, `5d`).
+        #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
+        until: Option<SimTime>,
+        /// `plain`: `# conn` headings and the lines; `markdown`: a heading
+        /// per session, its lines in a fenced `smtp` block, its outcome.
+        #[arg(long, value_enum, default_value = "plain")]
+        format: transcript::Format,
+        #[command(flatten)]
+        budget: BudgetArgs,
+    },
+    /// Draw a ladder (time-sequence) diagram as SVG: one message's journey
+    /// (every host it crossed, every session, its DNS questions) or one
+    /// session; one column per host, one arrow per line sent.
+    Ladder {
+        /// Scenario file, `-` (standard input) or `preset:NAME`.
+        file: String,
+        /// The message whose journey to draw (its id, e.g. `m1`).
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "session",
+            conflicts_with = "session"
+        )]
+        message: Option<String>,
+        /// The session to draw, by its number in `mxlab transcript`
+        /// (`# conn N`).
+        #[arg(long, value_name = "N")]
+        session: Option<u64>,
+        /// Write the SVG to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// Draw a line across the diagram at this simulated time.
+        #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
+        now: Option<SimTime>,
         /// World seed (default: the scenario's own `seed`).
         #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
@@ -323,8 +362,43 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             host,
             seed,
             until,
+            format,
             budget,
-        } => transcript::transcript(&file, host.as_deref(), seed, until, budget.budget(), out),
+        } => transcript::transcript(
+            &file,
+            &transcript::Options {
+                host: host.as_deref(),
+                seed,
+                until,
+                budget: budget.budget(),
+                format,
+            },
+            out,
+        ),
+        Command::Ladder {
+            file,
+            message,
+            session,
+            output,
+            now,
+            seed,
+            until,
+            budget,
+        } => ladder::ladder(
+            &file,
+            &ladder::Options {
+                scope: match (message, session) {
+                    (Some(id), _) => mxlab_sim::inspect::Scope::Message(id),
+                    (None, n) => mxlab_sim::inspect::Scope::Session(n.unwrap_or_default()),
+                },
+                seed,
+                until,
+                budget: budget.budget(),
+                now,
+                output: output.as_deref(),
+            },
+            out,
+        ),
         Command::Sweep {
             file,
             seeds,

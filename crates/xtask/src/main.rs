@@ -1,7 +1,8 @@
 //! `cargo xtask`: MX Lab's build and test driver.
 //!
 //! - `cargo xtask serve [--port N]` installs what is missing, then builds and
-//!   serves the app on 127.0.0.1 with live reload.
+//!   serves the app on 127.0.0.1 with live reload, and its embed page
+//!   (`/embed.html`, made by a Trunk hook, as `dist` ships it).
 //! - `cargo xtask test` installs what is missing, then runs every check in
 //!   order and stops at the first failure.
 //! - `cargo xtask dist [--out DIR]` builds the static site (release, wasm-opt).
@@ -133,7 +134,8 @@ pub fn cargo() -> Command {
 fn serve(port: u16) -> Result {
     let env = tools::ensure_web_tools()?;
     step(&format!(
-        "serving MX Lab on http://127.0.0.1:{port}/ (Ctrl-C to stop)"
+        "serving MX Lab on http://127.0.0.1:{port}/ and its embed page on \
+         http://127.0.0.1:{port}/embed.html (Ctrl-C to stop)"
     ));
     let mut cmd = Command::new("trunk");
     cmd.args([
