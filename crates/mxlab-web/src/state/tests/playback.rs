@@ -34,6 +34,21 @@ fn play_at_the_end_starts_again_and_without_a_run_does_nothing() {
     assert!(s.clock.playing);
 }
 
+/// Frames 250 ms apart until the clock goes back (a loop); whether it did
+/// within 25,000 s of real time.
+fn play_until_it_wraps(s: &mut State) -> bool {
+    let mut ts = 0.0;
+    for _ in 0..100_000 {
+        ts += 250.0;
+        let before = s.clock.t;
+        let _ = s.reduce(Action::Frame(ts));
+        if s.clock.t < before {
+            return true;
+        }
+    }
+    false
+}
+
 #[test]
 fn playing_to_the_end_stops_unless_looping() {
     let mut s = ready("hello-smtp");
@@ -55,17 +70,7 @@ fn playing_to_the_end_stops_unless_looping() {
     });
     settle(&mut s);
     let _ = s.reduce(Action::PlayPause);
-    let mut ts = 0.0;
-    let mut wrapped = false;
-    for _ in 0..100_000 {
-        ts += 250.0;
-        let before = s.clock.t;
-        let _ = s.reduce(Action::Frame(ts));
-        if s.clock.t < before {
-            wrapped = true;
-            break;
-        }
-    }
+    let wrapped = play_until_it_wraps(&mut s);
     assert!(wrapped, "{:?}", s.clock);
     assert!(
         s.clock.playing && s.clock.t == SimTime::ZERO,
@@ -494,17 +499,7 @@ fn start_opens_the_run_at_its_moment_and_a_loop_comes_back_to_it() {
     settle(&mut s);
     assert_eq!(s.clock.t, start);
     assert!(s.clock.playing);
-    let mut ts = 0.0;
-    let mut wrapped = false;
-    for _ in 0..100_000 {
-        ts += 250.0;
-        let before = s.clock.t;
-        let _ = s.reduce(Action::Frame(ts));
-        if s.clock.t < before {
-            wrapped = true;
-            break;
-        }
-    }
+    let wrapped = play_until_it_wraps(&mut s);
     assert!(wrapped && s.clock.t == start, "{:?}", s.clock);
     // A moment past the end opens the end.
     let (mut s, _) = started(Options {
