@@ -24,29 +24,157 @@ pub const SNAPSHOT_EVERY: usize = 4096;
 /// trace quadratic). Its maps share their nodes between copies, so the
 /// snapshots of an index and the frame cloned from one cost little.
 /// Serialized as the list of its items.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ordered<K: Ord + Clone, V: Clone> {
+///
+/// Every list keeps its items in one map type (of [`Item`]), so that the
+/// persistent map's code is compiled once rather than once per kind of item.
+#[derive(Clone, PartialEq)]
+pub struct Ordered<K: Ord + Clone, V: Listed> {
     next: u64,
-    items: OrdMap<u64, V>,
+    items: OrdMap<u64, Item>,
     by_key: OrdMap<K, Vec<u64>>,
+    kind: core::marker::PhantomData<V>,
 }
 
-impl<K: Ord + Clone, V: Clone> Default for Ordered<K, V> {
+impl<K: Ord + Clone + core::fmt::Debug, V: Listed> core::fmt::Debug for Ordered<K, V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ordered")
+            .field("next", &self.next)
+            .field("items", &self.items)
+            .field("by_key", &self.by_key)
+            .finish()
+    }
+}
+
+/// What a frame's [`Ordered`] lists hold: one of the item types below.
+/// Sealed: implemented only for the types of this module.
+pub trait Listed: Clone + private::Sealed {
+    /// The item as the lists' one item type.
+    #[doc(hidden)]
+    fn wrap(self) -> Item;
+    /// The item inside, when it is of this type.
+    #[doc(hidden)]
+    fn inside(item: &Item) -> Option<&Self>;
+    /// The item inside, to change, when it is of this type.
+    #[doc(hidden)]
+    fn inside_mut(item: &mut Item) -> Option<&mut Self>;
+    /// The item inside, taken out, when it is of this type.
+    #[doc(hidden)]
+    fn take(item: Item) -> Option<Self>;
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// One item of any [`Ordered`] list (see [`Listed`]).
+#[doc(hidden)]
+#[derive(Clone, PartialEq)]
+pub enum Item {
+    /// A queued recipient.
+    Queued(QueuedRecipient),
+    /// An open connection.
+    Open(OpenConnection),
+    /// A connection being opened.
+    Dialing(Dialing),
+    /// A connection that could not be opened.
+    Failed(FailedConnection),
+    /// A DNS query waiting for its answer.
+    Pending(PendingQuery),
+    /// A DNS answer.
+    Answered(DnsAnswered),
+}
+
+impl core::fmt::Debug for Item {
+    /// As the item inside.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Item::Queued(i) => i.fmt(f),
+            Item::Open(i) => i.fmt(f),
+            Item::Dialing(i) => i.fmt(f),
+            Item::Failed(i) => i.fmt(f),
+            Item::Pending(i) => i.fmt(f),
+            Item::Answered(i) => i.fmt(f),
+        }
+    }
+}
+
+macro_rules! listed {
+    ($($ty:ident => $variant:ident),* $(,)?) => {$(
+        impl private::Sealed for $ty {}
+        impl Listed for $ty {
+            fn wrap(self) -> Item {
+                Item::$variant(self)
+            }
+            fn inside(item: &Item) -> Option<&Self> {
+                match item {
+                    Item::$variant(i) => Some(i),
+                    _ => None,
+                }
+            }
+            fn inside_mut(item: &mut Item) -> Option<&mut Self> {
+                match item {
+                    Item::$variant(i) => Some(i),
+                    _ => None,
+                }
+            }
+            fn take(item: Item) -> Option<Self> {
+                match item {
+                    Item::$variant(i) => Some(i),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+listed! {
+    QueuedRecipient => Queued,
+    OpenConnection => Open,
+    Dialing => Dialing,
+    FailedConnection => Failed,
+    PendingQuery => Pending,
+    DnsAnswered => Answered,
+}
+
+impl<K: Ord + Clone, V: Listed> Default for Ordered<K, V> {
     fn default() -> Self {
         Ordered {
             next: 0,
             items: OrdMap::new(),
             by_key: OrdMap::new(),
+            kind: core::marker::PhantomData,
         }
     }
 }
 
-impl<K: Ord + Clone, V: Clone> Ordered<K, V> {
+/// The items of an [`Ordered`], in the order they came.
+pub struct Iter<'a, V> {
+    values: imbl::ordmap::Values<'a, u64, Item, imbl::shared_ptr::DefaultSharedPtr>,
+    kind: core::marker::PhantomData<&'a V>,
+}
+
+impl<'a, V: Listed> Iterator for Iter<'a, V> {
+    type Item = &'a V;
+    fn next(&mut self) -> Option<&'a V> {
+        self.values.by_ref().find_map(V::inside)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.values.size_hint()
+    }
+}
+
+impl<V: Listed> DoubleEndedIterator for Iter<'_, V> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.values.by_ref().rev().find_map(V::inside)
+    }
+}
+
+impl<K: Ord + Clone, V: Listed> Ordered<K, V> {
     /// Adds `item` last, under `key`.
     pub fn push(&mut self, key: K, item: V) {
         let seq = self.next;
         self.next = self.next.saturating_add(1);
-        self.items.insert(seq, item);
+        self.items.insert(seq, item.wrap());
         match self.by_key.get_mut(&key) {
             Some(seqs) => seqs.push(seq),
             None => {
@@ -66,25 +194,28 @@ impl<K: Ord + Clone, V: Clone> Ordered<K, V> {
     }
 
     /// The items, in the order they came.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &V> + '_ {
-        self.items.values()
+    pub fn iter(&self) -> Iter<'_, V> {
+        Iter {
+            values: self.items.values(),
+            kind: core::marker::PhantomData,
+        }
     }
 
     /// The item that came last.
     pub fn last(&self) -> Option<&V> {
-        self.items.get_max().map(|(_, v)| v)
+        self.items.get_max().and_then(|(_, v)| V::inside(v))
     }
 
     /// The item that came `i`-th among those present.
     pub fn get(&self, i: usize) -> Option<&V> {
-        self.items.values().nth(i)
+        self.iter().nth(i)
     }
 
     /// Changes every item under `key`.
     pub fn update(&mut self, key: &K, mut change: impl FnMut(&mut V)) {
         if let Some(seqs) = self.by_key.get(key) {
             for seq in seqs {
-                if let Some(item) = self.items.get_mut(seq) {
+                if let Some(item) = self.items.get_mut(seq).and_then(V::inside_mut) {
                     change(item);
                 }
             }
@@ -98,7 +229,7 @@ impl<K: Ord + Clone, V: Clone> Ordered<K, V> {
         if seqs.is_empty() {
             self.by_key.remove(key);
         }
-        self.items.remove(&seq)
+        self.items.remove(&seq).and_then(V::take)
     }
 
     /// Removes every item under `key`.
@@ -109,17 +240,17 @@ impl<K: Ord + Clone, V: Clone> Ordered<K, V> {
     }
 }
 
-impl<'a, K: Ord + Clone, V: Clone> IntoIterator for &'a Ordered<K, V> {
+impl<'a, K: Ord + Clone, V: Listed> IntoIterator for &'a Ordered<K, V> {
     type Item = &'a V;
-    type IntoIter = imbl::ordmap::Values<'a, u64, V, imbl::shared_ptr::DefaultSharedPtr>;
+    type IntoIter = Iter<'a, V>;
     fn into_iter(self) -> Self::IntoIter {
-        self.items.values()
+        self.iter()
     }
 }
 
-impl<K: Ord + Clone, V: Clone + Serialize> Serialize for Ordered<K, V> {
+impl<K: Ord + Clone, V: Listed + Serialize> Serialize for Ordered<K, V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.items.values())
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -269,9 +400,9 @@ pub struct View {
     /// Lines on the wire.
     pub in_flight: Vec<LineInFlight>,
     /// DNS queries not answered yet, by asking host and name.
-    pub dns_pending: Ordered<(CompactString, String), PendingQuery>,
+    pub dns_pending: Ordered<(CompactString, CompactString), PendingQuery>,
     /// The last answer per asking host and name.
-    pub dns_answered: Ordered<(CompactString, String), DnsAnswered>,
+    pub dns_answered: Ordered<(CompactString, CompactString), DnsAnswered>,
     /// Message ids per mailbox.
     pub mailboxes: BTreeMap<CompactString, Vec<CompactString>>,
     /// Active faults.
@@ -400,7 +531,7 @@ impl View {
                 self.connections.update(conn, |c| c.tls = *ok);
             }
             EventKind::DnsQuery { name, qtype } => self.dns_pending.push(
-                (host.into(), name.to_string()),
+                (host.into(), name.clone()),
                 PendingQuery {
                     host: host.into(),
                     resolver: e.hosts.get(1).cloned().unwrap_or_default(),
@@ -414,7 +545,7 @@ impl View {
                 qtype,
                 answer,
             } => {
-                let key = (CompactString::from(host), name.to_string());
+                let key = (CompactString::from(host), name.clone());
                 self.dns_pending.remove_first(&key);
                 self.dns_answered.remove_all(&key);
                 self.dns_answered.push(

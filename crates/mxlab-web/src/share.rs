@@ -287,8 +287,12 @@ pub fn unwrap(hash: &str) -> Result<Vec<u8>, LinkError> {
 
 /// What a (version 1) payload restores.
 pub fn read(json: &[u8]) -> Result<Shared, LinkError> {
-    let payload: ReadV1<'_> = serde_json::from_slice(json)
-        .map_err(|e| LinkError::Damaged(format!("not the expected JSON: {e}")))?;
+    // Read as text, as every other JSON of the app is: serde_json's reader
+    // of bytes would be a second copy of its parser in the wasm.
+    let damaged =
+        |e: &dyn core::fmt::Display| LinkError::Damaged(format!("not the expected JSON: {e}"));
+    let text = core::str::from_utf8(json).map_err(|e| damaged(&e))?;
+    let payload: ReadV1<'_> = serde_json::from_str(text).map_err(|e| damaged(&e))?;
     let scenario = Scenario::from_json(payload.scenario.get()).map_err(|e| {
         let first = e.problems().into_iter().next();
         LinkError::Invalid(

@@ -245,8 +245,13 @@ pub fn lines_of_paths<'a>(
         .into_iter()
         .map(|p| p.trim_start_matches('$').trim_start_matches('.'))
         .collect();
+    // Inserted one by one rather than collected: collecting sorts first,
+    // one more copy of the sort in the wasm for nothing.
     let mut found: std::collections::BTreeMap<&str, Option<usize>> =
-        wanted.iter().map(|p| (*p, None)).collect();
+        std::collections::BTreeMap::new();
+    for p in &wanted {
+        found.insert(p, None);
+    }
     let mut left = found.len();
     let bytes = text.as_bytes();
     // The newlines before `counted`, kept as the walk moves on.
