@@ -150,7 +150,11 @@ fn contents(
                 <h3>{ "Embed it in a page" }</h3>
                 <div class="share-layout">
                     { options(choices, moment) }
-                    { preview(&embed) }
+                    if too_long {
+                        <p class="share-preview-box hint">{ "No preview: the scenario is too large for an address. Download the scenario file and share it, or embed a preset." }</p>
+                    } else {
+                        { preview(&embed) }
+                    }
                 </div>
                 <label for={props.embed_id.clone()}>{ "Iframe (works in any page that allows iframes)" }</label>
                 <div class="row">
