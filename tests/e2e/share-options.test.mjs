@@ -115,7 +115,7 @@ test('the share dialog writes the iframe, the element and the link with the opti
   await page.close();
 });
 
-test('fitting the content writes a full-width iframe and the resize script under it', async () => {
+test('fitting the content writes a full-width iframe and the resize script under it; Esc closes the dialog', async () => {
   const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   await page.click('button.share');
@@ -129,6 +129,14 @@ test('fitting the content writes a full-width iframe and the resize script under
   const attrs = Object.fromEntries((await parse(page, frame, 'iframe')).attrs);
   assert.equal(attrs.width, '100%');
   assert.equal(await page.getAttribute('iframe.share-preview', 'src'), attrs.src);
+  // Esc closes it, from a menu of the dialog as from the dialog itself.
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('.share-dialog').count(), 0);
+  await page.click('button.share');
+  await page.waitForSelector('#embed-code');
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('share-dialog')), true, 'the dialog has the focus');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('.share-dialog').count(), 0);
   assert.deepEqual(real(problems), []);
   await page.close();
 });
