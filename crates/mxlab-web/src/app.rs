@@ -317,8 +317,8 @@ impl App {
         html! {
             <ShareDialog hash={s.share_link.clone().map(AttrValue::from)}
                 unchanged_preset={unchanged.then(|| AttrValue::from(s.preset.clone()))}
-                title={AttrValue::from(s.scenario.name.clone())} link_id={s.opts.id("share-link")}
-                embed_id={s.opts.id("embed-code")} on_export={self.on_export.clone()} on_copy={self.on_copy.clone()} dispatch={self.dispatch.clone()} />
+                title={AttrValue::from(s.scenario.name.clone())} t={s.clock.t} link_id={s.opts.id("share-link")}
+                embed_id={s.opts.id("embed-code")} element_id={s.opts.id("element-code")} on_export={self.on_export.clone()} on_copy={self.on_copy.clone()} dispatch={self.dispatch.clone()} />
         }
     }
 
