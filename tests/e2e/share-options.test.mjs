@@ -115,7 +115,7 @@ test('the share dialog writes the iframe, the element and the link with the opti
   await page.close();
 });
 
-test('fitting the content writes a full-width iframe and the resize script under it; Esc closes the dialog', async () => {
+test('fitting the content writes a full-width iframe and the resize script under it; in the dialog Space ticks a box and Esc closes it', async () => {
   const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   await page.click('button.share');
@@ -135,6 +135,17 @@ test('fitting the content writes a full-width iframe and the resize script under
   await page.click('button.share');
   await page.waitForSelector('#embed-code');
   assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('share-dialog')), true, 'the dialog has the focus');
+  // In the dialog, Space ticks the box that has the focus (it does not
+  // play the run behind it), and Esc closes it from a snippet's field.
+  const box = page.locator('.share-dialog input[type=checkbox]').first();
+  const ticked = await box.isChecked();
+  const clock = await page.getAttribute('.transport .clock', 'data-micros');
+  await box.focus();
+  await page.keyboard.press(' ');
+  assert.equal(await box.isChecked(), !ticked);
+  assert.equal(await page.getAttribute('button.play', 'aria-label'), 'Play (space)', 'the run did not start');
+  assert.equal(await page.getAttribute('.transport .clock', 'data-micros'), clock);
+  await page.focus('#embed-code');
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('.share-dialog').count(), 0);
   assert.deepEqual(real(problems), []);

@@ -104,10 +104,16 @@ enum Focus {
     Control,
     /// A button: Enter presses it, Space does not.
     Button,
+    /// Inside a dialog (the share dialog, the help): its controls have
+    /// every key (Space ticks a box), but Esc, which closes it.
+    Dialog,
 }
 
 impl Focus {
     fn of(el: &web_sys::Element) -> Focus {
+        if el.closest("[role=dialog]").ok().flatten().is_some() {
+            return Focus::Dialog;
+        }
         match el.tag_name().as_str() {
             "TEXTAREA" => Focus::Text,
             "INPUT" => match el.get_attribute("type").as_deref() {
@@ -130,6 +136,7 @@ impl Focus {
         match self {
             Focus::Text => true,
             Focus::Control => !matches!(key, " " | "Escape" | "?"),
+            Focus::Dialog => key != "Escape",
             Focus::Button | Focus::Page => !shortcut,
         }
     }
