@@ -7,7 +7,7 @@
 //! | command | what |
 //! | --- | --- |
 //! | `validate FILE` | every problem with its JSON path, or `ok` |
-//! | `run FILE` | one seed to quiescence (or `--until T`): the summary |
+//! | `run FILE` | one seed to quiescence (or `--until T`): the summary (`--export DIR`: trace, transcripts, mailboxes as files) |
 //! | `transcript FILE` | the `C:`/`S:` lines of every SMTP session (`--format markdown` for docs) |
 //! | `ladder FILE --message ID` | a message's journey (or `--session N`) as an SVG ladder diagram |
 //! | `sweep FILE --seeds N` | seeds `0..N` on every core: distributions |
@@ -28,6 +28,7 @@
 mod conn;
 mod deliver;
 mod duration;
+mod export;
 mod ladder;
 mod presets;
 mod queue_id;
@@ -140,6 +141,12 @@ enum Command {
         /// Also print the trace hash (same scenario and seed, same hash).
         #[arg(long)]
         trace_hash: bool,
+        /// Also write the run's files under DIR: `trace.json` (as the
+        /// app exports it), `transcripts.txt` (as `mxlab transcript`
+        /// prints it) and every stored message, DSNs included, as
+        /// `mailboxes/HOST/ADDRESS/NNNN-ID.eml` (CRLF line ends).
+        #[arg(long, value_name = "DIR")]
+        export: Option<std::path::PathBuf>,
         #[command(flatten)]
         budget: BudgetArgs,
     },
@@ -345,6 +352,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             until,
             json,
             trace_hash,
+            export,
             budget,
         } => run::run(
             &file,
@@ -354,6 +362,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
                 json,
                 trace_hash,
                 budget: budget.budget(),
+                export: export.as_deref(),
             },
             out,
         ),
