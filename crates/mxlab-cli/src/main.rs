@@ -7,10 +7,11 @@
 //! | command | what |
 //! | --- | --- |
 //! | `validate FILE` | every problem with its JSON path, or `ok` |
-//! | `run FILE` | one seed to quiescence (or `--until T`): the summary |
+//! | `run FILE` | one seed to quiescence (or `--until T`): the summary (`--export DIR`: trace, transcripts, mailboxes as files) |
 //! | `transcript FILE` | the `C:`/`S:` lines of every SMTP session (`--format markdown` for docs) |
 //! | `ladder FILE --message ID` | a message's journey (or `--session N`) as an SVG ladder diagram |
-//! | `sweep FILE --seeds N` | seeds `0..N` on every core: distributions |
+//! | `sweep FILE --seeds N` | seeds `0..N` on every core: distributions (`--csv`: a row per seed; `--shard K/N`: one shard's partial result) |
+//! | `merge FILES…` | shards' partial results together, as the unsharded sweep prints them |
 //! | `presets` | the compiled-in presets and their lessons |
 //! | `serve` | a real SMTP server on a TCP port, with a host's policy |
 //! | `deliver` | send one message to a real SMTP server, print the transcript |
@@ -28,11 +29,13 @@
 mod conn;
 mod deliver;
 mod duration;
+mod export;
 mod ladder;
 mod presets;
 mod queue_id;
 mod run;
 mod serve;
+mod shard;
 mod size;
 mod source;
 mod store;
@@ -140,6 +143,12 @@ enum Command {
         /// Also print the trace hash (same scenario and seed, same hash).
         #[arg(long)]
         trace_hash: bool,
+        /// Also write the run's files under DIR: `trace.json` (as the
+        /// app exports it), `transcripts.txt` (as `mxlab transcript`
+        /// prints it) and every stored message, DSNs included, as
+        /// `mailboxes/HOST/ADDRESS/NNNN-ID.eml` (CRLF line ends).
+        #[arg(long, value_name = "DIR")]
+        export: Option<std::path::PathBuf>,
         #[command(flatten)]
         budget: BudgetArgs,
     },
@@ -208,11 +217,36 @@ enum Command {
         #[arg(long, allow_hyphen_values = true, value_parser = duration::parse_sim_time)]
         until: Option<SimTime>,
         /// Print the distributions as JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Print one CSV row per seed instead (a header row, then seed,
+        /// delivered, bounced, queued, duplicates, attempts, latency
+        /// count and p50/p90/p99/max in seconds, stopped on budget).
+        #[arg(long)]
+        csv: bool,
+        /// Run only shard K of N (1 ≤ K ≤ N): the seeds i with
+        /// i % N = K-1; print its partial result as JSON for `mxlab merge`.
+        #[arg(long, value_name = "K/N", value_parser = shard::parse_shard,
+              conflicts_with_all = ["json", "csv"])]
+        shard: Option<shard::Shard>,
+        /// With --shard: write the partial result to FILE instead of
+        /// standard output.
+        #[arg(short, long, value_name = "FILE", requires = "shard")]
+        output: Option<std::path::PathBuf>,
         /// Each run's budget.
         #[command(flatten)]
         budget: BudgetArgs,
+    },
+    /// Put the partial results of `mxlab sweep --shard K/N` together and
+    /// print exactly what the unsharded sweep prints; every shard 1..N of
+    /// one sweep, each once, or an error saying what is wrong.
+    Merge {
+        /// The shards' partial results (JSON files), in any order.
+        #[arg(required = true, value_name = "FILES")]
+        files: Vec<std::path::PathBuf>,
+        /// Print the distributions as JSON (as `mxlab sweep --json`).
+        #[arg(long)]
+        json: bool,
     },
     /// List the compiled-in presets with their titles.
     Presets {
@@ -345,6 +379,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             until,
             json,
             trace_hash,
+            export,
             budget,
         } => run::run(
             &file,
@@ -354,6 +389,7 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
                 json,
                 trace_hash,
                 budget: budget.budget(),
+                export: export.as_deref(),
             },
             out,
         ),
@@ -404,8 +440,28 @@ fn dispatch(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             seeds,
             until,
             json,
+            csv,
+            shard,
+            output,
             budget,
-        } => sweep::sweep(&file, seeds, until, budget.budget(), json, out),
+        } => {
+            let mode = match (shard, json, csv) {
+                (Some(shard), _, _) => sweep::Mode::Shard(shard, output.as_deref()),
+                (None, true, _) => sweep::Mode::Json,
+                (None, _, true) => sweep::Mode::Csv,
+                (None, false, false) => sweep::Mode::Text,
+            };
+            sweep::sweep(&file, seeds, until, budget.budget(), mode, out)
+        }
+        Command::Merge { files, json } => shard::merge(
+            &files,
+            if json {
+                shard::MergeFormat::Json
+            } else {
+                shard::MergeFormat::Text
+            },
+            out,
+        ),
         Command::Presets { long, export } => match export {
             Some(dir) => presets::export(&dir, out),
             None => presets::list(long, out),

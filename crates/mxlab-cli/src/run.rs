@@ -20,7 +20,7 @@ use crate::{source, Outcome};
 
 /// The options of `mxlab run`.
 #[derive(Debug, Clone, Copy)]
-pub struct Options {
+pub struct Options<'a> {
     /// World seed; the scenario's own when `None`.
     pub seed: Option<u64>,
     /// Stop here instead of at quiescence.
@@ -31,6 +31,9 @@ pub struct Options {
     pub trace_hash: bool,
     /// The run's budget.
     pub budget: Budget,
+    /// Write the trace, transcripts and mailboxes under this directory
+    /// ([`crate::export`]).
+    pub export: Option<&'a std::path::Path>,
 }
 
 /// Runs `scenario` with `seed` under `budget` until `until` (capped at the
@@ -59,10 +62,17 @@ pub fn simulate_shown(
     until: Option<SimTime>,
     budget: Budget,
 ) -> Sim {
-    let horizon = SimTime::from_secs(scenario.horizon_secs);
-    let end = until.map_or(horizon, |t| t.min(horizon));
     let mut sim = Sim::new(scenario, seed);
     sim.set_budget(budget);
+    run_shown(sim, until)
+}
+
+/// As [`simulate_shown`], for a simulation made (and set up) by the
+/// caller: runs `sim` until `until` (capped at the horizon) or to
+/// quiescence.
+pub fn run_shown(mut sim: Sim, until: Option<SimTime>) -> Sim {
+    let horizon = SimTime::from_secs(sim.scenario().horizon_secs);
+    let end = until.map_or(horizon, |t| t.min(horizon));
     let step = Duration::from_micros((end.as_micros() / SLICES).max(1_000_000));
     let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();
@@ -317,10 +327,29 @@ fn micros_to_secs(t: SimTime) -> f64 {
     t.as_micros() as f64 / 1e6
 }
 
-pub fn run(spec: &str, options: &Options, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(spec: &str, options: &Options<'_>, out: &mut dyn Write) -> Result<Outcome> {
     let (source, scenario) = source::load(spec)?;
     let seed = options.seed.unwrap_or(scenario.seed);
-    let sim = simulate_shown(scenario, seed, options.until, options.budget);
+    let mut sim = Sim::new(scenario, seed);
+    sim.set_budget(options.budget);
+    sim.keep_messages(options.export.is_some());
+    let sim = run_shown(sim, options.until);
+    // Written before the summary, so that a summary means the files are
+    // there (also for a run stopped on its budget: its files cover the
+    // run up to the stop).
+    if let Some(dir) = options.export {
+        let written = crate::export::export(&sim, dir)?;
+        let line = format!(
+            "exported     trace.json, transcripts.txt and {} in {} under {}",
+            crate::plural(written.messages, "message"),
+            crate::plural(written.mailboxes, "mailbox folder"),
+            dir.display()
+        );
+        // The JSON stays the report alone.
+        if !options.json {
+            writeln!(out, "{line}")?;
+        }
+    }
     let with_hash = options.json || options.trace_hash;
     let report = Report::of(&source.label, &sim, options.until, with_hash);
     if options.json {

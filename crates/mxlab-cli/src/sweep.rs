@@ -17,10 +17,11 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mxlab_sim::{Budget, BudgetStop, SimTime, Summary};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::duration::format_latency;
 use crate::run::{raise_advice, simulate, Latency};
+use crate::shard::{Partial, Shard};
 use crate::{plural, source, Outcome};
 
 /// The most seeds one sweep runs.
@@ -44,12 +45,13 @@ pub struct Spread {
     pub max: u64,
 }
 
-/// One count over the runs so far: its sum, smallest and largest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Column {
-    total: u64,
-    min: u64,
-    max: u64,
+/// One count over the runs so far: its sum, smallest and largest (no
+/// run yet: smallest `u64::MAX`, largest 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Column {
+    pub(crate) total: u64,
+    pub(crate) min: u64,
+    pub(crate) max: u64,
 }
 
 impl Default for Column {
@@ -91,22 +93,34 @@ impl Column {
 
 /// What the runs so far add up to.
 #[derive(Debug, Clone, Default)]
-struct Totals {
-    runs: u64,
-    all_delivered_runs: u64,
-    delivered: Column,
-    bounced: Column,
-    queued: Column,
-    duplicates: Column,
-    attempts: Column,
+pub(crate) struct Totals {
+    pub(crate) runs: u64,
+    pub(crate) all_delivered_runs: u64,
+    pub(crate) delivered: Column,
+    pub(crate) bounced: Column,
+    pub(crate) queued: Column,
+    pub(crate) duplicates: Column,
+    pub(crate) attempts: Column,
     /// How many runs made each number of attempts.
-    attempts_counts: BTreeMap<u64, u64>,
+    pub(crate) attempts_counts: BTreeMap<u64, u64>,
     /// Every delivered recipient's latency, in no particular order.
-    latencies: Vec<f64>,
+    pub(crate) latencies: Vec<f64>,
     /// Runs that stopped on their budget.
-    stopped_runs: u64,
+    pub(crate) stopped_runs: u64,
     /// The stop of the smallest seed that stopped.
-    first_stop: Option<(u64, BudgetStop)>,
+    pub(crate) first_stop: Option<FirstStop>,
+}
+
+/// Where the smallest seed that stopped on its budget stopped, as the
+/// sweep's warning says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FirstStop {
+    /// The seed.
+    pub(crate) seed: u64,
+    /// `stopped at … after … events (the budget of …)`.
+    pub(crate) stop: String,
+    /// `raise --max-events or shorten the horizon`.
+    pub(crate) advice: String,
 }
 
 impl Totals {
@@ -115,7 +129,11 @@ impl Totals {
         self.runs += 1;
         if let Some(stop) = stop {
             self.stopped_runs += 1;
-            self.keep_first_stop(seed, stop);
+            self.keep_first_stop(FirstStop {
+                seed,
+                stop: stop.to_string(),
+                advice: raise_advice(&stop),
+            });
         }
         if s.bounced == 0 && s.queued == 0 {
             self.all_delivered_runs += 1;
@@ -130,17 +148,17 @@ impl Totals {
         self
     }
 
-    fn keep_first_stop(&mut self, seed: u64, stop: BudgetStop) {
-        if self.first_stop.as_ref().is_none_or(|(s, _)| seed < *s) {
-            self.first_stop = Some((seed, stop));
+    fn keep_first_stop(&mut self, stop: FirstStop) {
+        if self.first_stop.as_ref().is_none_or(|s| stop.seed < s.seed) {
+            self.first_stop = Some(stop);
         }
     }
 
-    fn merge(mut self, mut other: Totals) -> Self {
+    pub(crate) fn merge(mut self, mut other: Totals) -> Self {
         self.runs += other.runs;
         self.stopped_runs += other.stopped_runs;
-        if let Some((seed, stop)) = other.first_stop.take() {
-            self.keep_first_stop(seed, stop);
+        if let Some(stop) = other.first_stop.take() {
+            self.keep_first_stop(stop);
         }
         self.all_delivered_runs += other.all_delivered_runs;
         self.delivered.merge(other.delivered);
@@ -208,7 +226,7 @@ pub struct SweepReport {
 
 impl SweepReport {
     /// The report of the runs added up in `totals`.
-    fn of(label: &str, title: &str, until: Option<SimTime>, mut totals: Totals) -> Self {
+    pub(crate) fn of(label: &str, title: &str, until: Option<SimTime>, mut totals: Totals) -> Self {
         totals.latencies.sort_by(f64::total_cmp);
         let runs = totals.runs;
         let all = Summary {
@@ -229,18 +247,20 @@ impl SweepReport {
             latency_secs: Latency::of(&all),
             attempts_histogram: histogram(&totals.attempts_counts),
             budget_stopped_runs: totals.stopped_runs,
-            stop_warning: totals.first_stop.map(|(seed, stop)| {
+            stop_warning: totals.first_stop.map(|first| {
                 format!(
-                    "{stop} in seed {seed}; {} of {} stopped on the budget: {}",
+                    "{} in seed {}; {} of {} stopped on the budget: {}",
+                    first.stop,
+                    first.seed,
                     totals.stopped_runs,
                     plural(usize::try_from(runs).unwrap_or(usize::MAX), "run"),
-                    raise_advice(&stop)
+                    first.advice
                 )
             }),
         }
     }
 
-    fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+    pub(crate) fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let title = if self.title.is_empty() {
             String::new()
         } else {
@@ -383,37 +403,122 @@ fn progress_bar(len: u64) -> Result<ProgressBar> {
     Ok(bar)
 }
 
+/// What `mxlab sweep` prints.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode<'a> {
+    /// The distributions as a table.
+    Text,
+    /// The distributions as JSON ([`SweepReport`]).
+    Json,
+    /// One CSV row per seed ([`write_csv`]).
+    Csv,
+    /// Only this shard's seeds, as a partial result for `mxlab merge`,
+    /// to standard output or a file.
+    Shard(Shard, Option<&'a std::path::Path>),
+}
+
+/// One run: its seed, summary and budget stop.
+type RunResult = (u64, Summary, Option<BudgetStop>);
+
 pub fn sweep(
     spec: &str,
     seeds: u64,
     until: Option<SimTime>,
     budget: Budget,
-    json: bool,
+    mode: Mode<'_>,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let (source, scenario) = source::load(spec)?;
-    let bar = progress_bar(seeds)?;
-    let totals = (0..seeds)
-        .into_par_iter()
-        .map(|seed| {
-            let sim = simulate(scenario.clone(), seed, until, budget);
-            bar.inc(1);
-            (seed, sim.summary(), sim.stopped().cloned())
-        })
-        .fold(Totals::default, Totals::add)
-        .reduce(Totals::default, Totals::merge);
-    bar.finish_and_clear();
-    let report = SweepReport::of(&source.label, &scenario.name, until, totals);
-    if json {
-        serde_json::to_writer_pretty(&mut *out, &report)?;
-        writeln!(out)?;
+    let shard = match mode {
+        Mode::Shard(shard, _) => Some(shard),
+        _ => None,
+    };
+    let mine = move |seed: &u64| shard.is_none_or(|s| s.holds(*seed));
+    let bar = progress_bar(shard.map_or(seeds, |s| s.seed_count(seeds)))?;
+    let one = |seed: u64| -> RunResult {
+        let sim = simulate(scenario.clone(), seed, until, budget);
+        bar.inc(1);
+        (seed, sim.summary(), sim.stopped().cloned())
+    };
+    let totals = if let Mode::Csv = mode {
+        // Rows in seed order (rayon keeps the order of a collect).
+        let runs: Vec<RunResult> = (0..seeds).into_par_iter().map(one).collect();
+        bar.finish_and_clear();
+        write_csv(&runs, out)?;
+        runs.into_iter().fold(Totals::default(), Totals::add)
     } else {
-        report.write_text(out)?;
-    }
-    Ok(match report.stop_warning {
+        let totals = (0..seeds)
+            .into_par_iter()
+            .filter(mine)
+            .map(one)
+            .fold(Totals::default, Totals::add)
+            .reduce(Totals::default, Totals::merge);
+        bar.finish_and_clear();
+        totals
+    };
+    let warning = match mode {
+        Mode::Csv => SweepReport::of(&source.label, &scenario.name, until, totals).stop_warning,
+        Mode::Shard(shard, output) => {
+            let partial = Partial::of(
+                &source.label,
+                &scenario,
+                seeds,
+                until,
+                budget,
+                shard,
+                totals,
+            );
+            partial.write(output, out)?
+        }
+        Mode::Text | Mode::Json => {
+            let report = SweepReport::of(&source.label, &scenario.name, until, totals);
+            if let Mode::Json = mode {
+                serde_json::to_writer_pretty(&mut *out, &report)?;
+                writeln!(out)?;
+            } else {
+                report.write_text(out)?;
+            }
+            report.stop_warning
+        }
+    };
+    Ok(match warning {
         Some(warning) => Outcome::Stopped(warning),
         None => Outcome::Success,
     })
+}
+
+/// The columns of `mxlab sweep --csv`, in order.
+pub const CSV_HEADER: &str = "seed,delivered,bounced,queued,duplicates,attempts,\
+latency_count,latency_p50_secs,latency_p90_secs,latency_p99_secs,latency_max_secs,\
+stopped_on_budget";
+
+/// One CSV row per run, in the order given, after [`CSV_HEADER`]: the
+/// counts the sweep's table sums, the run's latency percentiles in
+/// seconds (empty when nothing was delivered) and whether it stopped on
+/// its budget (`true`/`false`). Every field is a number or a word of
+/// letters, so none needs quoting (RFC 4180); lines end in LF.
+pub fn write_csv(runs: &[RunResult], out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "{CSV_HEADER}")?;
+    for (seed, s, stop) in runs {
+        let l = Latency::of(s);
+        let secs = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        writeln!(
+            out,
+            "{seed},{},{},{},{},{},{},{},{},{},{},{}",
+            s.delivered,
+            s.bounced,
+            s.queued,
+            s.duplicates,
+            s.attempts,
+            l.count,
+            secs(l.p50),
+            secs(l.p90),
+            secs(l.p99),
+            secs(l.max),
+            stop.is_some()
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

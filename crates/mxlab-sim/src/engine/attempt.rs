@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use compact_str::CompactString;
 
-use super::{id32, Event, RcptResult, Sim};
+use super::{id32, Event, RcptResult, Sim, StoredMessage};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
@@ -120,7 +120,7 @@ impl Sim {
             ..Attempt::default()
         };
         if !own.is_empty() {
-            self.deliver_locally(host, queue_id, &own, &mut attempt.results);
+            self.deliver_locally(now, host, queue_id, &own, &mut attempt.results);
         }
         for (domain, rcpts) in groups {
             let local = !smarthost
@@ -129,7 +129,7 @@ impl Sim {
                     .get(host)
                     .is_some_and(|h| h.is_destination(&domain));
             if local {
-                self.deliver_locally(host, queue_id, &rcpts, &mut attempt.results);
+                self.deliver_locally(now, host, queue_id, &rcpts, &mut attempt.results);
             } else {
                 attempt.groups.push_back((domain, rcpts));
             }
@@ -140,11 +140,13 @@ impl Sim {
 
     fn deliver_locally(
         &mut self,
+        now: SimTime,
         host: usize,
         queue_id: u64,
         rcpts: &[String],
         results: &mut Vec<(String, RcptResult)>,
     ) {
+        let keep = self.keep_messages;
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
@@ -158,6 +160,18 @@ impl Sim {
         for r in rcpts {
             if h.has_mailbox(r) {
                 let key = r.to_ascii_lowercase();
+                if keep {
+                    if let Some(e) = h.queue.get(&queue_id) {
+                        let kept = StoredMessage {
+                            mailbox: key.clone(),
+                            message_id: message_id.to_string(),
+                            mail_from: e.mail_from.clone(),
+                            at: now,
+                            content: e.content.clone(),
+                        };
+                        h.kept.push(kept);
+                    }
+                }
                 // A second copy of the same message: the RFC 1047 duplicate.
                 let duplicate = h.store(&key, &message_id);
                 let bytes = h.mailbox_bytes.entry(key).or_insert(0);

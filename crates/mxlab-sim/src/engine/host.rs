@@ -138,6 +138,21 @@ impl QueueEntry {
     }
 }
 
+/// A message as a mailbox stored it ([`Host::kept`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// The mailbox (lower case), as a key of [`Host::mailboxes`].
+    pub mailbox: String,
+    /// The scenario's message id (a DSN's own id for a DSN).
+    pub message_id: String,
+    /// The envelope sender; empty for `<>` (a DSN).
+    pub mail_from: String,
+    /// When it was stored.
+    pub at: SimTime,
+    /// Headers and body, CRLF line ends, every `Received:` on top.
+    pub content: String,
+}
+
 /// A host and everything that changes on it during a run.
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -154,6 +169,10 @@ pub struct Host {
     pub mailboxes: BTreeMap<String, Vec<String>>,
     /// Bytes stored per mailbox.
     pub mailbox_bytes: BTreeMap<String, u64>,
+    /// Every message stored in a mailbox here, as stored, in delivery
+    /// order: kept only when [`crate::Sim::keep_messages`] is on (a run
+    /// keeps only ids in `mailboxes` otherwise).
+    pub kept: Vec<StoredMessage>,
     pub(crate) rng: SimRng,
     pub(crate) next_queue_id: u64,
     pub(crate) faults: HostFaults,
@@ -206,6 +225,7 @@ impl Host {
             queue: BTreeMap::new(),
             mailboxes: BTreeMap::new(),
             mailbox_bytes: BTreeMap::new(),
+            kept: Vec::new(),
             rng,
             next_queue_id: 1,
             faults: HostFaults::default(),

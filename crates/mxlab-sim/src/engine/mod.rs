@@ -35,6 +35,7 @@ pub use attempt::SIM_EPOCH_UNIX;
 use attempt::{Attempt, AttemptKey};
 pub use host::{
     server_config, Host, PeerState, QueueEntry, RecipientState, RecipientStatus, ServerPolicy,
+    StoredMessage,
 };
 use record::Recorder;
 use session::Conn;
@@ -215,6 +216,8 @@ pub struct Sim {
     budget: Budget,
     /// Set when the run spent its budget: it computes nothing more.
     stopped: Option<BudgetStop>,
+    /// Whether mailboxes keep what they store ([`Host::kept`]).
+    keep_messages: bool,
 }
 
 fn pair(a: usize, b: usize) -> (usize, usize) {
@@ -327,7 +330,15 @@ impl Sim {
             next_conn: 1,
             budget: Budget::DEFAULT,
             stopped: None,
+            keep_messages: false,
         }
+    }
+
+    /// From now on, every mailbox keeps the messages it stores, in full
+    /// ([`Host::kept`]), for exporting them; off by default, since a run
+    /// needs only their ids. The run and its trace are the same either way.
+    pub fn keep_messages(&mut self, on: bool) {
+        self.keep_messages = on;
     }
 
     /// The scenario.
