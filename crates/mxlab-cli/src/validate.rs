@@ -1,6 +1,8 @@
 //! `mxlab validate FILE`: `ok: …` or every problem as `FILE: $.path: message`;
-//! and, for a valid scenario that will obviously spend a run's budget,
-//! `FILE: warning: …` (still exit 0).
+//! then every warning (legal, but probably not meant) as
+//! `FILE: warning: $.path: message`; and, for a valid scenario that will
+//! obviously spend a run's budget, `FILE: warning: …`. Warnings alone
+//! still exit 0.
 
 use std::io::Write;
 
@@ -13,7 +15,8 @@ use crate::{plural, source, Outcome};
 
 pub fn validate(spec: &str, budget: &Budget, out: &mut dyn Write) -> Result<Outcome> {
     let source = source::read(spec)?;
-    match Scenario::from_json(&source.text) {
+    let (loaded, warnings) = Scenario::from_json_with_warnings(&source.text);
+    let outcome = match &loaded {
         Ok(s) => {
             writeln!(
                 out,
@@ -23,16 +26,28 @@ pub fn validate(spec: &str, budget: &Budget, out: &mut dyn Write) -> Result<Outc
                 plural(s.faults.len(), "fault"),
                 format_secs(s.horizon_secs)
             )?;
-            if let Some(warning) = forecast(&s, budget) {
-                writeln!(out, "{}: warning: {warning}", source.label)?;
-            }
-            Ok(Outcome::Success)
+            Outcome::Success
         }
         Err(e) => {
-            for problem in source::describe(&e) {
+            for problem in source::describe(e) {
                 writeln!(out, "{}: {problem}", source.label)?;
             }
-            Ok(Outcome::Failure)
+            Outcome::Failure
+        }
+    };
+    for w in &warnings {
+        writeln!(
+            out,
+            "{}: warning: {}: {}",
+            source.label,
+            source::json_path(&w.path),
+            w.message
+        )?;
+    }
+    if let Ok(s) = &loaded {
+        if let Some(warning) = forecast(s, budget) {
+            writeln!(out, "{}: warning: {warning}", source.label)?;
         }
     }
+    Ok(outcome)
 }

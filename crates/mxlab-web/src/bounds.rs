@@ -1,7 +1,7 @@
 //! What the app accepts, and how much of it it keeps: the largest scenario
 //! text (pasted, typed, imported or in a link), the longest lesson, the
 //! longest console line and how many console lines are kept, and how
-//! many of a scenario's problems are listed.
+//! many of a scenario's problems (and warnings) are listed.
 //!
 //! Text is measured before it is copied into the app: the browser
 //! counts a string's length in UTF-16 code units, which is never more
@@ -129,8 +129,9 @@ impl ConsoleLog {
 
 /// A scenario's problems as the Scenario panel lists them: the first
 /// [`MAX_PROBLEMS_LISTED`], each with the line of the text its path
-/// begins on, and how many more there are. Computed once per text and
-/// list of problems (never per redraw).
+/// begins on, and how many more there are; and its warnings (legal, but
+/// probably not meant: [`Scenario::warnings`]) the same way, listed after
+/// them. Computed once per text and list of problems (never per redraw).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProblemList {
     /// Listed problems, each with its line (1-based) if the path is in
@@ -138,42 +139,67 @@ pub struct ProblemList {
     pub listed: Vec<(Problem, Option<usize>)>,
     /// Problems not listed.
     pub more: usize,
+    /// Listed warnings, each with its line as problems have theirs.
+    pub warnings: Vec<(Problem, Option<usize>)>,
+    /// Warnings not listed.
+    pub more_warnings: usize,
 }
 
 impl ProblemList {
     /// Lists `problems` of `text`, locating each listed one's line in one
     /// pass over the text.
     pub fn new(text: &str, problems: Vec<Problem>) -> Self {
-        let more = problems.len().saturating_sub(MAX_PROBLEMS_LISTED);
-        let listed: Vec<Problem> = problems.into_iter().take(MAX_PROBLEMS_LISTED).collect();
-        let lines = lines_of_paths(text, listed.iter().map(|p| p.path.as_str()));
-        ProblemList {
-            listed: listed.into_iter().zip(lines).collect(),
-            more,
-        }
+        Self::checked(Some(text), problems, Vec::new())
     }
 
     /// Problems without a text to locate them in (the form editor).
     pub fn unlocated(problems: Vec<Problem>) -> Self {
+        Self::checked(None, problems, Vec::new())
+    }
+
+    /// Lists `problems` and `warnings`, locating the listed ones' lines in
+    /// one pass over `text` when there is one.
+    pub fn checked(text: Option<&str>, problems: Vec<Problem>, warnings: Vec<Problem>) -> Self {
         let more = problems.len().saturating_sub(MAX_PROBLEMS_LISTED);
+        let more_warnings = warnings.len().saturating_sub(MAX_PROBLEMS_LISTED);
+        let problems: Vec<Problem> = problems.into_iter().take(MAX_PROBLEMS_LISTED).collect();
+        let warnings: Vec<Problem> = warnings.into_iter().take(MAX_PROBLEMS_LISTED).collect();
+        let mut lines = match text {
+            Some(text) => lines_of_paths(
+                text,
+                problems.iter().chain(&warnings).map(|p| p.path.as_str()),
+            ),
+            None => Vec::new(),
+        }
+        .into_iter();
+        let mut located = |list: Vec<Problem>| -> Vec<(Problem, Option<usize>)> {
+            list.into_iter()
+                .map(|p| (p, lines.next().flatten()))
+                .collect()
+        };
+        let listed = located(problems);
+        let warnings = located(warnings);
         ProblemList {
-            listed: problems
-                .into_iter()
-                .take(MAX_PROBLEMS_LISTED)
-                .map(|p| (p, None))
-                .collect(),
+            listed,
             more,
+            warnings,
+            more_warnings,
         }
     }
 
-    /// How many problems there are in all.
+    /// How many problems there are in all (warnings apart).
     pub fn len(&self) -> usize {
         self.listed.len() + self.more
     }
 
-    /// Whether there are none.
+    /// Whether there are no problems (there may be warnings).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// How many warnings there are in all.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len() + self.more_warnings
     }
 
     /// The problems listed, without their lines.
@@ -289,6 +315,33 @@ mod tests {
             once < alone * 10 + std::time::Duration::from_millis(50),
             "{once:?} vs {alone:?}"
         );
+    }
+
+    #[test]
+    fn warnings_are_listed_after_the_problems_each_on_its_line() {
+        let text = "{\n \"horizon_secs\": 0,\n \"nodes\": [\n  {\"name\": \"x\"}\n ]\n}";
+        let list = ProblemList::checked(
+            Some(text),
+            vec![Problem::new("horizon_secs", "expected")],
+            vec![
+                Problem::new("nodes[0].name", "probably not meant"),
+                Problem::new("dns", "not there"),
+            ],
+        );
+        assert_eq!(list.len(), 1);
+        assert_eq!(list.listed[0].1, Some(2));
+        assert_eq!(list.warning_count(), 2);
+        assert_eq!(list.warnings[0].1, Some(4));
+        assert_eq!(list.warnings[1].1, None);
+        let only = ProblemList::checked(None, Vec::new(), vec![Problem::new("dns", "w")]);
+        assert!(only.is_empty(), "warnings are not problems");
+        assert_eq!(only.warnings[0].1, None);
+        let many: Vec<Problem> = (0..150)
+            .map(|i| Problem::new(format!("n{i}"), "w"))
+            .collect();
+        let list = ProblemList::checked(Some("{}"), Vec::new(), many);
+        assert_eq!(list.warnings.len(), MAX_PROBLEMS_LISTED);
+        assert_eq!(list.more_warnings, 50);
     }
 
     #[test]

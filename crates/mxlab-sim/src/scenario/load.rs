@@ -95,6 +95,34 @@ impl ScenarioError {
 impl Scenario {
     /// Parses and validates a scenario.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario = Scenario::parse(text)?;
+        let problems = scenario.validate();
+        if problems.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(ScenarioError::Invalid(problems))
+        }
+    }
+
+    /// Parses and validates a scenario as [`Scenario::from_json`] does,
+    /// and lists its [`Scenario::warnings`]: those of whatever parsed,
+    /// even when it is not valid (none when the JSON is malformed).
+    pub fn from_json_with_warnings(text: &str) -> (Result<Scenario, ScenarioError>, Vec<Problem>) {
+        let scenario = match Scenario::parse(text) {
+            Ok(s) => s,
+            Err(e) => return (Err(e), Vec::new()),
+        };
+        let warnings = scenario.warnings();
+        let problems = scenario.validate();
+        if problems.is_empty() {
+            (Ok(scenario), warnings)
+        } else {
+            (Err(ScenarioError::Invalid(problems)), warnings)
+        }
+    }
+
+    /// The scenario in `text`, checked for its size and syntax only.
+    fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         if text.len() > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::TooLarge {
                 size: text.len(),
@@ -103,23 +131,14 @@ impl Scenario {
         }
         // The error's line and column give its JSON path: the path of the
         // value (or key) the parser was reading there.
-        let scenario: Scenario = match serde_json::from_str(text) {
-            Ok(s) => s,
-            Err(e) => {
-                let path = path_at(text, e.line(), e.column());
-                return Err(ScenarioError::Syntax {
-                    line: e.line(),
-                    column: e.column(),
-                    problem: Problem::new(path, strip_position(&e.to_string())),
-                });
+        serde_json::from_str(text).map_err(|e| {
+            let path = path_at(text, e.line(), e.column());
+            ScenarioError::Syntax {
+                line: e.line(),
+                column: e.column(),
+                problem: Problem::new(path, strip_position(&e.to_string())),
             }
-        };
-        let problems = scenario.validate();
-        if problems.is_empty() {
-            Ok(scenario)
-        } else {
-            Err(ScenarioError::Invalid(problems))
-        }
+        })
     }
 
     /// The scenario as pretty JSON (the inverse of [`Scenario::from_json`]).

@@ -3,7 +3,10 @@
 //!
 //! A scenario is JSON (see `scenario.schema.json` beside this crate).
 //! [`Scenario::from_json`] parses and validates it, reporting every problem
-//! with its JSON path; unknown fields are errors. Durations are whole
+//! with its JSON path; unknown fields are errors. What is legal but
+//! probably not meant (an MX that leads to no host, a domain that receives
+//! mail without records, a mailbox mail never reaches) is a warning, with
+//! its path too ([`Scenario::warnings`]). Durations are whole
 //! seconds (`_secs`) or milliseconds (`_ms`), as the field name says.
 //!
 //! Ports: a host listens on those of its role (25 for `relay` and `mx`,
@@ -19,6 +22,7 @@ pub use faults::FORCEABLE_CODES;
 mod load;
 mod ports;
 mod validate;
+mod warnings;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

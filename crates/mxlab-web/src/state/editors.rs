@@ -1,6 +1,6 @@
 //! The Scenario panel's editors: the JSON text (validated once per text,
-//! its problems located once), the form over a JSON draft, a file read in,
-//! and what is refused when a text is over its limit (see
+//! its problems and warnings located once), the form over a JSON draft, a
+//! file read in, and what is refused when a text is over its limit (see
 //! [`crate::bounds`]).
 
 use std::rc::Rc;
@@ -50,23 +50,27 @@ impl State {
             self.error = Some(e);
             return;
         }
-        let problems = match Scenario::from_json(&self.json) {
+        let (loaded, warnings) = Scenario::from_json_with_warnings(&self.json);
+        let problems = match loaded {
             Ok(s) => match bounds::scenario_too_large(&s) {
                 None => {
                     // Keep the author's own text and formatting, and the
                     // editor as it is (not filled again); the form, if it
                     // is the one shown, is made from what was applied.
+                    // Warnings do not stop it: they are listed.
                     self.preset = "custom".into();
                     self.load_run(Rc::new(s));
                     self.editors_stale = self.form_mode;
                     self.ready_editors();
+                    self.problems =
+                        Rc::new(ProblemList::checked(Some(&self.json), Vec::new(), warnings));
                     return;
                 }
                 Some(why) => vec![Problem::new("lesson", why)],
             },
             Err(e) => problems_of(&e),
         };
-        let problems = ProblemList::new(&self.json, problems);
+        let problems = ProblemList::checked(Some(&self.json), problems, warnings);
         self.error = Some(format!(
             "the scenario has {} problem{}: see the Scenario panel",
             problems.len(),
@@ -112,6 +116,18 @@ impl State {
         } else {
             self.set_json(self.scenario.to_json().into());
         }
+        self.list_warnings();
+    }
+
+    /// Lists the loaded scenario's warnings (it has no problems), located
+    /// in the JSON text when that is the editor shown.
+    fn list_warnings(&mut self) {
+        let text = (!self.form_mode).then_some(&*self.json);
+        self.problems = Rc::new(ProblemList::checked(
+            text,
+            Vec::new(),
+            self.scenario.warnings(),
+        ));
     }
 
     /// The form editor changed its draft, applied it or reset it.
@@ -132,7 +148,7 @@ impl State {
             }
             FormMsg::Reset => {
                 self.form = Rc::new(form::draft_of(&self.scenario));
-                self.problems = Rc::default();
+                self.list_warnings();
             }
         }
     }

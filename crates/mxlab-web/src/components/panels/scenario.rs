@@ -1,5 +1,6 @@
 //! The Scenario panel: import and export, the form editor, and the JSON
-//! editor with its problems listed beside the lines they are on. The JSON
+//! editor with its problems, then its warnings, listed beside the lines
+//! they are on. The JSON
 //! editor is not a controlled field: a controlled one has its whole text
 //! read back from the page at every redraw, megabytes at every frame; the
 //! app's text is put into it when its version changes.
@@ -29,7 +30,7 @@ pub struct ScenarioPaneProps {
     pub form: Rc<serde_json::Value>,
     /// The form (true) or the JSON text.
     pub form_mode: bool,
-    /// The last validation's problems.
+    /// The last validation's problems and warnings.
     pub problems: Rc<ProblemList>,
     /// The JSON editor's element id.
     pub json_id: AttrValue,
@@ -126,6 +127,25 @@ pub fn scenario_pane(props: &ScenarioPaneProps) -> Html {
     };
     let export = |what: Export| props.on_export.reform(move |_| what);
     let problems = &props.problems;
+    // A problem, or a warning (legal, probably not meant: it does not stop
+    // the scenario from running), beside the line its path begins on
+    // (located once, when the text was validated).
+    let entry = |p: &mxlab_sim::Problem, line: Option<usize>, warning: bool| {
+        let line = line.filter(|_| !props.form_mode);
+        let id = props.json_id.clone();
+        html! {
+            <li class={if warning { "warning" } else { "problem" }}>
+                if warning {
+                    <span class="severity">{ "warning: " }</span>
+                }
+                <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>
+                <span class="message">{ p.message.clone() }</span>
+                if let Some(n) = line {
+                    <button class="goto" onclick={Callback::from(move |_| goto_line(&id, n))}>{ format!("line {n}") }</button>
+                }
+            </li>
+        }
+    };
     html! {
         <div class="scenario-panel">
             <div class="io">
@@ -160,24 +180,16 @@ pub fn scenario_pane(props: &ScenarioPaneProps) -> Html {
             <button class="apply" onclick={d.reform(|_| Action::ApplyJson)}>{ "Validate and run" }</button>
             }
             <ul id={props.problems_id.clone()} class="problems" aria-live="polite">
-                { for problems.listed.iter().map(|(p, line)| {
-                    // Beside its text: the line the path begins on
-                    // (located once, when the text was validated).
-                    let line = line.filter(|_| !props.form_mode);
-                    let id = props.json_id.clone();
-                    html! {
-                        <li class="problem">
-                            <code class="path">{ if p.path.is_empty() { "$".to_string() } else { format!("$.{}", p.path.trim_start_matches("$.")) } }</code>
-                            <span class="message">{ p.message.clone() }</span>
-                            if let Some(n) = line {
-                                <button class="goto" onclick={Callback::from(move |_| goto_line(&id, n))}>{ format!("line {n}") }</button>
-                            }
-                        </li>
-                    }
-                }) }
+                { for problems.listed.iter().map(|(p, line)| entry(p, *line, false)) }
                 if problems.more > 0 {
                     <li class="problem more">
                         <span class="message">{ format!("and {} more (the first {} are listed)", problems.more, problems.listed.len()) }</span>
+                    </li>
+                }
+                { for problems.warnings.iter().map(|(p, line)| entry(p, *line, true)) }
+                if problems.more_warnings > 0 {
+                    <li class="warning more">
+                        <span class="message">{ format!("and {} more warnings (the first {} are listed)", problems.more_warnings, problems.warnings.len()) }</span>
                     </li>
                 }
             </ul>

@@ -11,6 +11,7 @@ use mxlab_sim::scenario::Fault;
 
 mod editing;
 mod playback;
+mod warnings;
 
 /// A state started with `opts`, light theme.
 fn started(opts: Options) -> (State, Outcome) {
