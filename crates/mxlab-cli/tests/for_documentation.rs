@@ -5,38 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn mxlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mxlab"))
-        .args(args)
-        .output()
-        .expect("the mxlab binary runs")
-}
-
-/// Succeeded with nothing on stderr; returns stdout.
-fn ok(args: &[&str]) -> String {
-    let o = mxlab(args);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success() && o.stderr.is_empty(),
-        "mxlab {args:?}: {:?}\n{err}",
-        o.status
-    );
-    String::from_utf8(o.stdout).expect("stdout is UTF-8")
-}
-
-/// Failed with `code` and one `mxlab: error: ` line, nothing on stdout;
-/// returns that line.
-fn error(args: &[&str], code: i32) -> String {
-    let o = mxlab(args);
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(code), "mxlab {args:?}: {err}");
-    assert!(o.stdout.is_empty(), "mxlab {args:?} printed to stdout");
-    assert_eq!(err.lines().count(), 1, "mxlab {args:?}: {err}");
-    assert!(err.starts_with("mxlab: error: "), "{err}");
-    err
-}
+mod common;
+use common::*;
 
 fn temp_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("mxlab-docs-{}-{name}", std::process::id()))

@@ -5,24 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::*;
 
 use mxlab_sim::presets::PRESETS;
 use mxlab_sim::{Scenario, Sim};
-
-fn mxlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mxlab"))
-        .args(args)
-        .output()
-        .expect("the mxlab binary runs")
-}
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mxlab-export-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 /// Runs `mxlab run preset:NAME --export DIR`; returns its stdout.
 fn export(preset: &str, dir: &Path) -> String {
@@ -69,7 +58,7 @@ fn preset_json(name: &str) -> &'static str {
 
 #[test]
 fn the_trace_and_transcripts_are_those_of_the_run() {
-    let dir = scratch("trace");
+    let dir = scratch("export", "trace");
     let summary = export("hello-smtp", &dir);
     assert!(summary.starts_with("exported     trace.json"), "{summary}");
     let scenario = Scenario::from_json(preset_json("hello-smtp")).unwrap();
@@ -92,7 +81,7 @@ fn the_trace_and_transcripts_are_those_of_the_run() {
 
 #[test]
 fn every_mailbox_is_a_folder_of_crlf_messages() {
-    let dir = scratch("mailboxes");
+    let dir = scratch("export", "mailboxes");
     export("several-recipients", &dir);
     let files = mail_files(&dir.join("mailboxes"));
     assert!(files.len() >= 2, "{files:?}");
@@ -147,7 +136,7 @@ print("ok", types)
 
 #[test]
 fn an_exported_dsn_parses_with_python_email_without_defects() {
-    let dir = scratch("dsn");
+    let dir = scratch("export", "dsn");
     export("unknown-user-bounce", &dir);
     let files = mail_files(&dir.join("mailboxes"));
     let dsn = files

@@ -4,55 +4,13 @@
 //! missing are clear errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+use common::*;
 
 use serde_json::Value;
 
 const SCENARIO: &str = "preset:unknown-user-bounce";
 const SEEDS: &str = "13";
-
-fn mxlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mxlab"))
-        .args(args)
-        .output()
-        .expect("the mxlab binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = mxlab(args);
-    assert!(
-        o.status.success() && o.stderr.is_empty(),
-        "mxlab {args:?}: {:?}\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-/// The one error line of a failed command (exit 1).
-fn error(args: &[&str]) -> String {
-    let o = mxlab(args);
-    assert_eq!(o.status.code(), Some(1), "mxlab {args:?}");
-    let e = String::from_utf8(o.stderr).unwrap();
-    assert!(
-        e.starts_with("mxlab: error: ") && e.lines().count() == 1,
-        "{e}"
-    );
-    assert!(
-        !e.contains("panicked") && !e.contains("internal error"),
-        "{e}"
-    );
-    e
-}
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mxlab-shards-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Runs shard K/N of `scenario` with `seeds` seeds into `dir/K.json`.
 fn shard(dir: &std::path::Path, scenario: &str, seeds: &str, k: u64, n: u64) -> String {
@@ -73,7 +31,7 @@ fn shard(dir: &std::path::Path, scenario: &str, seeds: &str, k: u64, n: u64) -> 
 
 #[test]
 fn four_shards_merged_print_exactly_the_unsharded_sweep() {
-    let dir = scratch("four");
+    let dir = scratch("shards", "four");
     let whole = ok(&["sweep", SCENARIO, "--seeds", SEEDS]);
     let whole_json = ok(&["sweep", SCENARIO, "--seeds", SEEDS, "--json"]);
     let mut files: Vec<String> = (1..=4)
@@ -99,7 +57,7 @@ fn four_shards_merged_print_exactly_the_unsharded_sweep() {
 
 #[test]
 fn more_shards_than_seeds_merge_too() {
-    let dir = scratch("more");
+    let dir = scratch("shards", "more");
     let whole = ok(&["sweep", SCENARIO, "--seeds", "2"]);
     let files: Vec<String> = (1..=3).map(|k| shard(&dir, SCENARIO, "2", k, 3)).collect();
     let mut args = vec!["merge"];
@@ -110,29 +68,29 @@ fn more_shards_than_seeds_merge_too() {
 
 #[test]
 fn shards_that_do_not_make_one_sweep_are_refused() {
-    let dir = scratch("refused");
+    let dir = scratch("shards", "refused");
     let a: Vec<String> = (1..=3)
         .map(|k| shard(&dir, SCENARIO, SEEDS, k, 3))
         .collect();
-    let twice = error(&["merge", &a[0], &a[1], &a[2], &a[1]]);
+    let twice = error(&["merge", &a[0], &a[1], &a[2], &a[1]], 1);
     assert!(twice.contains("shard 2/3 is given twice"), "{twice}");
-    let missing = error(&["merge", &a[0], &a[2]]);
+    let missing = error(&["merge", &a[0], &a[2]], 1);
     assert!(missing.contains("1 of 3 shards missing: 2/3"), "{missing}");
     let other_seeds = shard(&dir, SCENARIO, "20", 2, 3);
-    let e = error(&["merge", &a[0], &other_seeds, &a[2]]);
+    let e = error(&["merge", &a[0], &other_seeds, &a[2]], 1);
     assert!(e.contains("different sweeps: seeds 0..13 and 0..20"), "{e}");
     let other_scenario = shard(&dir, "preset:hello-smtp", SEEDS, 2, 3);
-    let e = error(&["merge", &a[0], &other_scenario, &a[2]]);
+    let e = error(&["merge", &a[0], &other_scenario, &a[2]], 1);
     assert!(e.contains("different sweeps: scenario hash"), "{e}");
     let other_count = shard(&dir, SCENARIO, SEEDS, 2, 4);
-    let e = error(&["merge", &a[0], &other_count, &a[2]]);
+    let e = error(&["merge", &a[0], &other_count, &a[2]], 1);
     assert!(e.contains("cut into 3 shards and 4 shards"), "{e}");
     let not_json = dir.join("not.json");
     std::fs::write(&not_json, "scenario x").unwrap();
-    let e = error(&["merge", not_json.to_str().unwrap()]);
+    let e = error(&["merge", not_json.to_str().unwrap()], 1);
     assert!(e.contains("not a shard's partial result"), "{e}");
     std::fs::write(&not_json, "{\"format\": \"mxlab-sweep-shard/1\"}").unwrap();
-    let e = error(&["merge", not_json.to_str().unwrap()]);
+    let e = error(&["merge", not_json.to_str().unwrap()], 1);
     assert!(e.contains("damaged"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -176,7 +134,7 @@ fn csv_has_a_header_and_a_row_per_seed_that_add_up_to_the_sweep() {
 
 #[test]
 fn shards_of_a_sweep_with_deliveries_merge_to_its_latency_percentiles() {
-    let dir = scratch("latencies");
+    let dir = scratch("shards", "latencies");
     let scenario = "preset:greylisting";
     let whole = ok(&["sweep", scenario, "--seeds", SEEDS, "--json"]);
     let json: Value = serde_json::from_str(&whole).unwrap();

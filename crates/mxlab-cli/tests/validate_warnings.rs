@@ -4,21 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+mod common;
+use common::*;
 
 use mxlab_sim::presets::PRESETS;
 use serde_json::{json, Value};
-
-fn mxlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mxlab"))
-        .args(args)
-        .output()
-        .expect("the mxlab binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
 
 fn temp_file(name: &str, text: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
