@@ -227,20 +227,16 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             packet_at(&view, &positions, presenter, at)
         })
     };
-    let on_packet = {
-        let packet_under = packet_under.clone();
-        Rc::new(move |e: &MouseEvent| packet_under(e).is_some())
-    };
     let links = run.links.iter().filter_map(|(a, b, dns)| {
         let (pa, pb) = (pos(a)?, pos(b)?);
         let conn = open(a, b);
         let selected = matches!(&props.selection, Some(Selection::Link(x, y)) if (x == a && y == b) || (x == b && y == a));
         let class = classes!("link", dns.then_some("dns"), conn.map(|_| "open"), selected.then_some("selected"));
         let (a2, b2) = (a.clone(), b.clone());
-        let (dc, on_packet) = (d.clone(), on_packet.clone());
+        let (dc, packet_under) = (d.clone(), packet_under.clone());
         let onclick = Callback::from(move |e: MouseEvent| {
             // A click on a packet drawn over the link is the packet's.
-            if !on_packet(&e) {
+            if packet_under(&e).is_none() {
                 dc.emit(Action::Select(Some(Selection::Link(a2.clone(), b2.clone()))));
             }
         });
@@ -366,9 +362,9 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
     };
     // A click near a packet shows its line (hosts keep their own clicks;
     // a link leaves a click on a packet to it).
-    let d2 = d.clone();
+    let (d2, under) = (d.clone(), packet_under.clone());
     let onclick = Callback::from(move |e: MouseEvent| {
-        if let Some(i) = packet_under(&e) {
+        if let Some(i) = under(&e) {
             d2.emit(Action::Packet(Some(i)));
         }
     });

@@ -3,7 +3,7 @@
 //! (SMTP, DNS, queue, fault, DSN). It follows the clock, and a click on a
 //! row moves the clock to that event.
 
-use mxlab_sim::inspect::{event_rows, explain_line, EventClass, EventRow};
+use mxlab_sim::inspect::{event_rows, EventClass, EventRow};
 use mxlab_sim::SimTime;
 use yew::prelude::*;
 
@@ -60,8 +60,7 @@ pub fn events(props: &EventsProps) -> Html {
                     'S' => format!("{host} → YOU"),
                     _ => "console".to_string(),
                 };
-                let why = explain_line(*who, text.as_bytes())
-                    .map(|(what, rfc)| format!("{what} ({rfc})"))
+                let why = ConsoleLines::explained(*who, text)
                     .unwrap_or_else(|| "typed by hand in the Console panel".into());
                 let what = if matches!(who, 'C' | 'S') { format!("{who}: {text}") } else { text.clone() };
                 html! {

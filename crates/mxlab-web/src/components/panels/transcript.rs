@@ -50,6 +50,12 @@ impl PartialEq for ConsoleLines {
 }
 
 impl ConsoleLines {
+    /// What a line of it (`who` `C` or `S`) means, with its RFC section,
+    /// as the run's lines are explained.
+    pub(super) fn explained(who: char, text: &str) -> Option<String> {
+        explain_line(who, text.as_bytes()).map(|(what, rfc)| format!("{what} ({rfc})"))
+    }
+
     /// Its entry in the session picker.
     fn label(&self) -> String {
         format!(
@@ -234,9 +240,7 @@ fn console_transcript(props: &ConsoleTranscriptProps) -> Html {
             aria-label={if props.wire { "Bytes on the wire" } else { "Transcript" }}>
             { for props.lines.lines().enumerate().map(|(i, (who, text))| {
                 let smtp = matches!(who, 'C' | 'S');
-                let hover = explain_line(*who, text.as_bytes())
-                    .map(|(what, rfc)| format!("{what} ({rfc})"))
-                    .unwrap_or_default();
+                let hover = ConsoleLines::explained(*who, text).unwrap_or_default();
                 let class = classes!(
                     match who { 'C' => "client", 'S' => "server", '!' => "problem", _ => "note" },
                     (Some(i) == last).then_some("current")
