@@ -68,6 +68,22 @@ test('a session as a ladder: a column per host, an arrow per SMTP line of its tr
   const atStart = (await drawn(page)).now;
   assert.ok(atStart < atEnd, `the moment moves down the ladder: ${atStart} → ${atEnd}`);
   await page.screenshot({ path: 'target/e2e/ladder-session.png' });
+  // On a projector the ladder's labels grow with the presenter's type, and
+  // the moment's line is kept in view of its scaled sheet.
+  const labelHeight = () => page.$eval('.ladder svg g.arrow.command text', (t) => t.getBoundingClientRect().height);
+  const normal = await labelHeight();
+  await page.click('button:has-text("Presenter mode")');
+  await page.fill('input[aria-label="Timeline"]', await page.getAttribute('input[aria-label="Timeline"]', 'max'));
+  const large = await labelHeight();
+  assert.ok(large >= normal * 1.4, `presenter labels ${large}px against ${normal}px`);
+  const inView = await page.$eval('.ladder', (frame) => {
+    const f = frame.getBoundingClientRect();
+    const y = frame.querySelector('.ladder-now').getBoundingClientRect().top;
+    return y >= f.top && y <= f.bottom;
+  });
+  assert.ok(inView, 'the moment is in view of the presenter\'s ladder');
+  await page.screenshot({ path: 'target/e2e/ladder-presenter.png' });
+  await page.click('button:has-text("Presenter mode")');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('.ladder-bar button.download')]);
   assert.equal(download.suggestedFilename(), `ladder-session-${conn}.svg`);
   const svg = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');

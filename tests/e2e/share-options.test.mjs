@@ -129,12 +129,17 @@ test('fitting the content writes a full-width iframe and the resize script under
   const attrs = Object.fromEntries((await parse(page, frame, 'iframe')).attrs);
   assert.equal(attrs.width, '100%');
   assert.equal(await page.getAttribute('iframe.share-preview', 'src'), attrs.src);
-  // Esc closes it, from a menu of the dialog as from the dialog itself.
+  // Esc closes it, from a menu of the dialog as from the dialog itself,
+  // and the focus goes back to the Share button.
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('.share-dialog').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.matches('header button.share')), true, 'the focus is back on Share');
   await page.click('button.share');
   await page.waitForSelector('#embed-code');
   assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('share-dialog')), true, 'the dialog has the focus');
+  // Opened again, it shows the choices as they were left.
+  assert.equal(await page.inputValue('.share-dialog label.size select'), 'fit');
+  assert.equal((await page.inputValue('#embed-code')).split('\n')[1], RESIZE_SCRIPT);
   // In the dialog, Space ticks the box that has the focus (it does not
   // play the run behind it), and Esc closes it from a snippet's field.
   const box = page.locator('.share-dialog input[type=checkbox]').first();

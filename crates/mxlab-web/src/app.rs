@@ -7,6 +7,7 @@
 //! console's server session is one of a kind, and the frames change it
 //! sixty times a second.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -19,8 +20,8 @@ use crate::components::panels::{
     ScenarioPane, Statistics, Transcript,
 };
 use crate::components::{
-    download, Background, Banner, ByPtr, Export, Header, Help, PacketInfo, ShareDialog, SidePanel,
-    Stage, Transport,
+    download, Background, Banner, ByPtr, Choices, Export, Header, Help, PacketInfo, ShareDialog,
+    SidePanel, Stage, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -61,6 +62,8 @@ pub struct App {
     shell_ref: NodeRef,
     /// Focus goes to the fault menu after the next redraw.
     focus_fault_menu: bool,
+    /// The share dialog's choices, kept while it is closed.
+    share_choices: Rc<Cell<Choices>>,
     /// A file being read, kept until it calls back.
     reader: Option<gloo::file::callbacks::FileReader>,
     _guard: Option<Guard>,
@@ -318,7 +321,8 @@ impl App {
             <ShareDialog hash={s.share_link.clone().map(AttrValue::from)}
                 unchanged_preset={unchanged.then(|| AttrValue::from(s.preset.clone()))}
                 title={AttrValue::from(s.scenario.name.clone())} t={s.clock.t} link_id={s.opts.id("share-link")}
-                embed_id={s.opts.id("embed-code")} element_id={s.opts.id("element-code")} on_export={self.on_export.clone()} on_copy={self.on_copy.clone()} dispatch={self.dispatch.clone()} />
+                embed_id={s.opts.id("embed-code")} element_id={s.opts.id("element-code")} on_export={self.on_export.clone()} on_copy={self.on_copy.clone()} dispatch={self.dispatch.clone()}
+                remembered={self.share_choices.clone()} />
         }
     }
 
@@ -411,6 +415,7 @@ impl Component for App {
             on_copy: link.callback(Msg::Copy),
             shell_ref: NodeRef::default(),
             focus_fault_menu: false,
+            share_choices: Rc::default(),
             reader: None,
             _guard: None,
         };

@@ -38,7 +38,7 @@ pub use header::{Banner, Header};
 pub use help::Help;
 pub use markers::Markers;
 pub use packets::{packet_at, PacketInfo, Packets};
-pub use share_dialog::ShareDialog;
+pub use share_dialog::{Choices, ShareDialog};
 pub use stage::Stage;
 pub use transport::Transport;
 

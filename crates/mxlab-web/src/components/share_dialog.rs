@@ -6,7 +6,11 @@
 //! package's `<mx-lab>` element. Each text has a button that copies it (the
 //! shell writes the clipboard).
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use mxlab_sim::SimTime;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::Export;
@@ -16,7 +20,8 @@ use crate::state::Action;
 
 mod snippets;
 
-use snippets::{Choices, Embed, Size, Speed, Theme, View};
+pub use snippets::Choices;
+use snippets::{Embed, Size, Speed, Theme, View};
 
 /// Properties of [`ShareDialog`].
 #[derive(Properties, PartialEq)]
@@ -43,6 +48,9 @@ pub struct ShareDialogProps {
     pub on_copy: Callback<AttrValue>,
     /// Where actions go.
     pub dispatch: Callback<Action>,
+    /// The author's choices, kept by the page while the dialog is closed so
+    /// that opening it again shows them as they were left.
+    pub remembered: Rc<Cell<Choices>>,
 }
 
 /// A button's callback that copies the field `id`.
@@ -77,7 +85,11 @@ fn site() -> (String, String) {
 /// The share dialog.
 #[function_component(ShareDialog)]
 pub fn share_dialog(props: &ShareDialogProps) -> Html {
-    let choices = use_state(Choices::default);
+    let choices = use_state(|| props.remembered.get());
+    {
+        let remembered = props.remembered.clone();
+        use_effect_with(*choices, move |c| remembered.set(*c));
+    }
     // The moment on screen when the dialog opened, as in the link: the clock
     // may play on behind the dialog without reloading the preview.
     let moment = use_state(|| props.t);
@@ -85,8 +97,23 @@ pub fn share_dialog(props: &ShareDialogProps) -> Html {
     {
         let root = root.clone();
         use_effect_with((), move |()| {
-            if let Some(el) = root.cast::<web_sys::HtmlElement>() {
+            // The shell the dialog opened in, for giving the focus back
+            // to its Share button when the dialog closes.
+            let shell = root.cast::<web_sys::HtmlElement>().and_then(|el| {
                 let _ = el.focus();
+                el.closest(".mxlab-shell").ok().flatten()
+            });
+            move || {
+                let share = shell
+                    .and_then(|s| {
+                        s.query_selector("header.mxlab-header button.share")
+                            .ok()
+                            .flatten()
+                    })
+                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(button) = share {
+                    let _ = button.focus();
+                }
             }
         });
     }

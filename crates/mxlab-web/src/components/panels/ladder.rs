@@ -77,6 +77,16 @@ pub fn ladder_pane(props: &LadderProps) -> Html {
         use_effect_with(y.round() as i64, move |_| {
             if let Some(el) = frame.cast::<web_sys::HtmlElement>() {
                 let (top, view) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+                // Where the line is drawn, in the frame's pixels: the sheet
+                // may be scaled (presenter mode), so ask the line itself.
+                let y = el
+                    .query_selector(".ladder-now")
+                    .ok()
+                    .flatten()
+                    .map_or(y, |now| {
+                        now.get_bounding_client_rect().top() - el.get_bounding_client_rect().top()
+                            + top
+                    });
                 if y < top || y > top + view - 20.0 {
                     el.set_scroll_top((y - view / 3.0).max(0.0) as i32);
                 }
