@@ -143,13 +143,14 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Res
 
 fn ensure_npm_packages() -> Result {
     let root = root();
-    let stamp = root.join("node_modules").join(".package-lock.json");
+    // The lock file as it was installed, kept beside the packages: the
+    // install is fresh when the lock file is unchanged, whatever the files'
+    // times say (a new checkout or worktree gives the lock file a new time).
+    let stamp = root.join("node_modules").join(".mxlab-package-lock.json");
     let lock = root.join("package-lock.json");
-    let fresh = match (modified(&stamp), modified(&lock)) {
-        (Some(installed), Some(wanted)) => installed >= wanted,
-        _ => false,
-    };
-    if fresh {
+    let wanted = std::fs::read(&lock)
+        .map_err(|e| Failure(format!("cannot read {}: {e}", lock.display())))?;
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
         return Ok(());
     }
     let npm_found = Command::new("npm").arg("--version").output().is_ok();
@@ -162,11 +163,9 @@ fn ensure_npm_packages() -> Result {
     run(
         "npm ci",
         Command::new("npm").args(["ci", "--no-audit", "--no-fund"]),
-    )
-}
-
-fn modified(path: &Path) -> Option<std::time::SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+    )?;
+    std::fs::write(&stamp, &wanted)
+        .map_err(|e| Failure(format!("cannot write {}: {e}", stamp.display())))
 }
 
 /// Debian's Chromium and its WebDriver.
