@@ -238,6 +238,37 @@ test('a console session typed by hand is answered, and its mail delivered', asyn
   await page.close();
 });
 
+test('lines pasted into the console are sent one by one, as nc sends them', async () => {
+  const { page, problems } = await open('hello-smtp');
+  await tab(page, 'Console');
+  await page.selectOption('select[aria-label="Console host"]', 'mx.example.org');
+  await page.click('.console-bar button');
+  await page.waitForSelector('.console-log li.server');
+  const input = 'input[aria-label="SMTP line"]';
+  await page.fill(input, 'HE');
+  // A paste of three whole lines and the start of a fourth, after what
+  // was typed.
+  await page.$eval(input, (el) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', 'LO student.example\r\nNOOP\nRSET\r\nMAIL FR');
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  const lines = await page.$$eval('.console-log li', (els) => els.map((e) => e.textContent));
+  const sent = lines.filter((l) => l.startsWith('C:'));
+  assert.deepEqual(sent, ['C:HELO student.example', 'C:NOOP', 'C:RSET']);
+  const replies = lines.filter((l) => l.startsWith('S:')).slice(1);
+  assert.equal(replies.length, 3, lines.join('\n'));
+  for (const r of replies) assert.match(r, /^S:250 /);
+  // The rest waits in the field, and is sent as typed with Enter.
+  assert.equal(await page.inputValue(input), 'MAIL FR');
+  await page.press(input, 'End');
+  await page.keyboard.type('OM:<student@example.net>');
+  await page.press(input, 'Enter');
+  assert.match((await page.$$eval('.console-log li', (els) => els.map((e) => e.textContent))).at(-1), /^S:250 2\.1\.0/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('hostile scenario text renders as text: no markup, no dialog', async () => {
   const { page, problems } = await open();
   const dialogs = [];

@@ -159,6 +159,21 @@ pub fn empty_scenario() -> Scenario {
     }
 }
 
+/// Problems said one after the other, each ending with a full stop.
+fn sentences(problems: &[String]) -> String {
+    let mut out = String::new();
+    for p in problems.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(p);
+        if !p.ends_with(['.', '!', '?']) {
+            out.push('.');
+        }
+    }
+    out
+}
+
 /// The first preset's name and scenario, or an empty scenario (and the
 /// problem) if it does not load.
 fn default_start(problems: &mut Vec<String>) -> (String, Scenario) {
@@ -248,7 +263,7 @@ impl State {
                 None
             }
         };
-        state.error = (!problems.is_empty()).then(|| problems.join(" "));
+        state.error = (!problems.is_empty()).then(|| sentences(&problems));
         let outcome = match link {
             // The browser inflates the link; the run starts once it has.
             Some(hash) => Outcome::with(Effect::DecodeLink(hash)),
@@ -357,10 +372,11 @@ impl State {
                 Ok(shared) => self.open_shared(*shared),
                 Err(e) => {
                     let mut problems: Vec<String> = self.error.take().into_iter().collect();
-                    problems.push(format!("{e} The default scenario is open instead."));
+                    problems.push(e.to_string());
+                    problems.push("The default scenario is open instead.".into());
                     let (name, s) = default_start(&mut problems);
                     self.open_preset(name, s);
-                    self.error = Some(problems.join(" "));
+                    self.error = Some(sentences(&problems));
                 }
             },
             Action::ShareOpen(open) => {
@@ -472,6 +488,10 @@ impl State {
             "ArrowRight" => Action::StepForward,
             "ArrowLeft" => Action::StepBack,
             "Home" => Action::Restart,
+            "End" => match &self.run {
+                Some(run) => Action::Seek(run.events().len()),
+                None => return Outcome::unchanged(),
+            },
             "f" => {
                 // The fault menu of the selected host, or the first MX.
                 if self.selection.is_none() {

@@ -188,7 +188,16 @@ fn scrambled_lines_hide_the_text() {
 fn a_packet_is_drawn_with_its_first_word() {
     assert_eq!(packet_word("MAIL FROM:<alice@example.com>"), "MAIL");
     assert_eq!(packet_word("RCPT TO:<bob@example.org>"), "RCPT");
-    assert_eq!(packet_word("250-smtp.example.com Hello"), "250-smtp.e");
+    assert_eq!(packet_word("250-smtp.example.com Hello"), "250-smtp.exam…");
+    assert_eq!(packet_word("250-SMTPUTF8"), "250-SMTPUTF8");
+    assert_eq!(packet_word("250-PIPELINING"), "250-PIPELINING");
+    assert_eq!(packet_word("250-ENHANCEDSTATUSCODES"), "250-ENHANCEDS…");
+    assert_eq!(packet_word("250 HELP"), "250 HELP");
+    assert_eq!(
+        packet_word("354 End data with <CR><LF>.<CR><LF>"),
+        "354 End"
+    );
+    assert_eq!(packet_word("250 "), "250");
     assert_eq!(packet_word("<CR><LF>"), "⏎");
     assert_eq!(packet_word(""), "⏎");
 }

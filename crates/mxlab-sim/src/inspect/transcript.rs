@@ -163,19 +163,34 @@ pub fn visible(bytes: &[u8]) -> String {
     text
 }
 
-/// The word a line in flight is drawn with: its first word (a command's
-/// verb, a reply's code with its separator, a header's name), at most 10
-/// characters; `⏎` for an empty line.
+/// Most characters of a packet's word.
+const PACKET_WORD_CHARS: usize = 14;
+
+/// The word a line in flight is drawn with: a command's verb, a header's
+/// name, a reply's code with its separator and first word (`250-PIPELINING`,
+/// `250 HELP`), at most 14 characters (cut with `…`); `⏎` for an empty line.
 pub fn packet_word(text: &str) -> String {
-    let word: String = text
-        .split([' ', '<'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(10)
-        .collect();
+    let first = text.split([' ', '<']).next().unwrap_or_default();
+    let is_code = first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit());
+    let word = match text.get(3..) {
+        // `250 HELP`: the code alone says little; its first word with it.
+        Some(rest) if is_code && rest.starts_with(' ') => {
+            let next = rest[1..].split(' ').next().unwrap_or_default();
+            if next.is_empty() {
+                first.to_string()
+            } else {
+                format!("{first} {next}")
+            }
+        }
+        _ => first.to_string(),
+    };
     if word.is_empty() {
-        "⏎".to_string()
+        return "⏎".to_string();
+    }
+    if word.chars().count() > PACKET_WORD_CHARS {
+        let mut cut: String = word.chars().take(PACKET_WORD_CHARS - 1).collect();
+        cut.push('…');
+        cut
     } else {
         word
     }

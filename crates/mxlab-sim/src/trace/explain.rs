@@ -57,7 +57,7 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
             "RFC 3207 §4.2",
         ),
         EventKind::DnsQuery { name, qtype } => (
-            format!("asks the resolver for the {qtype:?} records of {name}").into(),
+            format!("asks the resolver for the {} records of {name}", qtype.as_str()).into(),
             "RFC 5321 §5.1",
         ),
         EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}").into(), "RFC 1035 §3.3.9"),

@@ -5,10 +5,11 @@ use yew::prelude::*;
 use crate::state::Action;
 
 /// The shortcuts, as the sheet lists them.
-pub const SHORTCUTS: [(&str, &str); 10] = [
+pub const SHORTCUTS: [(&str, &str); 11] = [
     ("Space", "play or pause (anywhere but in a text field)"),
     ("→  ←", "next or previous event"),
     ("Home", "back to the start"),
+    ("End", "to the end of the run"),
     ("Tab", "reach the hosts and links of the drawing"),
     ("↑  ↓", "on the drawing: the previous or next host or link"),
     ("Enter", "select the host or link that has the focus"),

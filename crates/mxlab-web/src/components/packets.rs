@@ -176,7 +176,7 @@ fn draw(canvas: &NodeRef, props: &PacketsProps) {
         } else {
             mxlab_sim::inspect::packet_word(&l.text)
         };
-        let w = 12.0 + 7.0 * word.chars().count() as f64;
+        let w = 12.0 + text_width(&ctx, &word, 7.0);
         ctx.set_fill_style_str(if is_bounce {
             &bounce
         } else if encrypted {
@@ -190,9 +190,8 @@ fn draw(canvas: &NodeRef, props: &PacketsProps) {
     }
     // A DNS question halfway to the resolver; its answer beside the
     // asking host for the next few events.
-    let char_w = if props.presenter { 8.6 } else { 6.8 };
     let boxed = |text: &str, p: Point, stroke: &str| {
-        let w = 12.0 + char_w * text.chars().count() as f64;
+        let w = 12.0 + text_width(&ctx, text, 7.0);
         ctx.set_fill_style_str(&panel);
         ctx.fill_rect(p.x - w / 2.0, p.y - 9.0, w, 18.0);
         ctx.set_stroke_style_str(stroke);
@@ -210,6 +209,16 @@ fn draw(canvas: &NodeRef, props: &PacketsProps) {
             boxed(&d.text, a.towards(b, 0.5), &muted);
         }
     }
+}
+
+/// How wide `text` is drawn in the context's font, in the drawing's
+/// units; `per_char` a character if the browser cannot measure it.
+fn text_width(ctx: &web_sys::CanvasRenderingContext2d, text: &str, per_char: f64) -> f64 {
+    ctx.measure_text(text)
+        .map(|m| m.width())
+        .ok()
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .unwrap_or(per_char * text.chars().count() as f64)
 }
 
 /// A DNS question or answer drawn on a host's link to its resolver.

@@ -64,9 +64,11 @@ pub fn stage(props: &StageProps) -> Html {
     let svg_ref = use_node_ref();
     html! {
         <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref}>
-            if let Some(caption) = &props.caption {
-                <p class="caption" aria-live="polite">{ caption.clone() }</p>
-            }
+            // Always there, two lines high, so that the drawing and the
+            // controls under it do not move as the captions come and go.
+            <p class={classes!("caption", props.caption.is_none().then_some("idle"))} aria-live="polite">
+                { props.caption.clone().unwrap_or_else(|| AttrValue::from("Before the first event: press ▶ or Space to play, → to step.")) }
+            </p>
             { network(props, &svg_ref) }
             if let Some(p) = &props.packet {
                 <PacketInfo details={p.clone()} dispatch={props.dispatch.clone()} />

@@ -131,7 +131,7 @@ impl Focus {
     fn leaves(self, key: &str) -> bool {
         let shortcut = matches!(
             key,
-            " " | "ArrowLeft" | "ArrowRight" | "Home" | "f" | "Escape" | "?"
+            " " | "ArrowLeft" | "ArrowRight" | "Home" | "End" | "f" | "Escape" | "?"
         );
         match self {
             Focus::Text => true,

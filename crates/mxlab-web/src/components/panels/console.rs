@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use mxlab_sim::scenario::Role;
 use mxlab_sim::Scenario;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::bounds::{ConsoleLog, MAX_CONSOLE_LINE};
@@ -48,6 +49,52 @@ pub fn console_pane(props: &ConsolePaneProps) -> Html {
             Action::ConsoleInput(target_value(&e))
         }
     });
+    // Pasted text with line breaks is typed as nc would send it: each whole
+    // line sent in turn, what follows the last break left in the field.
+    let on_paste = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let text = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|c| c.clipboard_data())
+                .and_then(|data| data.get_data("text").ok())
+                .unwrap_or_default();
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            if !text.contains(['\n', '\r']) {
+                return;
+            }
+            e.prevent_default();
+            let value = input.value();
+            let at = |n: Option<u32>| {
+                let units = n.unwrap_or(u32::MAX) as usize;
+                value
+                    .char_indices()
+                    .scan(0usize, |seen, (i, c)| {
+                        let here = *seen;
+                        *seen += c.len_utf16();
+                        Some((i, here))
+                    })
+                    .find(|(_, here)| *here >= units)
+                    .map_or(value.len(), |(i, _)| i)
+            };
+            let (start, end) = (
+                at(input.selection_start().ok().flatten()),
+                at(input.selection_end().ok().flatten()),
+            );
+            let whole = format!("{}{}{}", &value[..start], text, &value[end.max(start)..]);
+            let whole = whole.replace("\r\n", "\n").replace('\r', "\n");
+            let mut lines: Vec<&str> = whole.split('\n').collect();
+            let rest = lines.pop().unwrap_or_default().to_string();
+            for line in lines {
+                d.emit(Action::ConsoleInput(line.to_string()));
+                d.emit(Action::ConsoleSend);
+            }
+            input.set_value(&rest);
+            d.emit(Action::ConsoleInput(rest));
+        })
+    };
     let on_submit = d.reform(|e: SubmitEvent| {
         e.prevent_default();
         Action::ConsoleSend
@@ -94,7 +141,7 @@ pub fn console_pane(props: &ConsolePaneProps) -> Html {
             <form class="console-input" onsubmit={on_submit}>
                 <input type="text" id={props.input_id.clone()} data-mxlab-max={MAX_CONSOLE_LINE.to_string()} data-mxlab-field="console"
                     aria-label="SMTP line" placeholder={if connected { "HELO student.example" } else { "press Connect first" }}
-                    value={props.input.clone()} oninput={on_input} disabled={!connected} autocomplete="off" spellcheck="false" />
+                    value={props.input.clone()} oninput={on_input} onpaste={on_paste} disabled={!connected} autocomplete="off" spellcheck="false" />
                 <button type="submit" disabled={!connected}>{ "Send" }</button>
             </form>
         </div>

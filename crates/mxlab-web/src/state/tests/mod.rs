@@ -142,3 +142,21 @@ fn a_damaged_share_link_opens_the_default_scenario_and_says_why() {
         "{e}"
     );
 }
+
+#[test]
+fn problems_with_the_start_options_are_said_as_sentences() {
+    let (s, _) = started(Options {
+        problems: vec![
+            "view=xyz is not one of network, transcript, ladder, both".into(),
+            "theme=pink is not light or dark.".into(),
+        ],
+        ..Options::default()
+    });
+    assert_eq!(
+        s.error.as_deref(),
+        Some(
+            "view=xyz is not one of network, transcript, ladder, both. \
+             theme=pink is not light or dark."
+        )
+    );
+}

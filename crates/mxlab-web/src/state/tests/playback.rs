@@ -333,6 +333,10 @@ fn keys_play_step_restart_and_open_the_fault_menu() {
     let _ = s.reduce(Action::Key("ArrowRight".into()));
     let _ = s.reduce(Action::Key("ArrowLeft".into()));
     assert_eq!(s.clock.t, t);
+    let _ = s.reduce(Action::Key("End".into()));
+    let end = s.run.as_ref().unwrap().end();
+    assert!(end > t);
+    assert_eq!(s.clock.t, end);
     let _ = s.reduce(Action::Key("Home".into()));
     assert_eq!(s.clock.t, SimTime::ZERO);
     let out = s.reduce(Action::Key("f".into()));
