@@ -193,6 +193,7 @@ fn a_packet_is_drawn_with_its_first_word() {
     assert_eq!(packet_word("250-PIPELINING"), "250-PIPELINING");
     assert_eq!(packet_word("250-ENHANCEDSTATUSCODES"), "250-ENHANCEDS…");
     assert_eq!(packet_word("250 HELP"), "250 HELP");
+    assert_eq!(packet_word("250 HELP<CR><LF>"), "250 HELP");
     assert_eq!(
         packet_word("354 End data with <CR><LF>.<CR><LF>"),
         "354 End"

@@ -175,7 +175,7 @@ pub fn packet_word(text: &str) -> String {
     let word = match text.get(3..) {
         // `250 HELP`: the code alone says little; its first word with it.
         Some(rest) if is_code && rest.starts_with(' ') => {
-            let next = rest[1..].split(' ').next().unwrap_or_default();
+            let next = rest[1..].split([' ', '<']).next().unwrap_or_default();
             if next.is_empty() {
                 first.to_string()
             } else {
