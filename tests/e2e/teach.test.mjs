@@ -295,6 +295,18 @@ test('the console is drawn on the network while its session is open, listed in t
   const me = page.locator('g.console-client[data-console="smtp.example.com"]');
   await me.waitFor();
   assert.equal(await me.locator('.glyph').textContent(), 'YOU');
+  // It is drawn inside the stage, its name too, clear of every host.
+  const placed = await page.evaluate(() => {
+    const box = (el) => el.getBoundingClientRect();
+    const svg = box(document.querySelector('.mxlab-stage svg'));
+    const you = document.querySelector('g.console-client g.host.console');
+    const hosts = [...document.querySelectorAll('.mxlab-stage g.host:not(.console) rect')].map(box);
+    return { svg, you: box(you), youRect: box(you.querySelector('rect')), hosts };
+  });
+  const inside = (r, o) => r.left >= o.left - 1 && r.right <= o.right + 1 && r.top >= o.top - 1 && r.bottom <= o.bottom + 1;
+  const apart = (a, b) => a.right < b.left || b.right < a.left || a.bottom < b.top || b.bottom < a.top;
+  assert.ok(inside(placed.you, placed.svg), `YOU within the stage: ${JSON.stringify(placed)}`);
+  for (const h of placed.hosts) assert.ok(apart(placed.youRect, h), `YOU clear of a host: ${JSON.stringify(placed)}`);
   const send = async (line) => {
     await page.fill('input[aria-label="SMTP line"]', line);
     await page.press('input[aria-label="SMTP line"]', 'Enter');

@@ -199,6 +199,23 @@ impl Arc {
     }
 }
 
+/// Where the console's own client ("YOU") is drawn beside the host `to` it
+/// types to, on a stage `width` × `height`: diagonally below and to the
+/// left, so that its link passes clear of the host's name and role under
+/// the box; to the right near the stage's left edge, above near its
+/// bottom; always inside the stage with its own name.
+pub fn console_spot(to: Point, width: f64, height: f64) -> Point {
+    const DX: f64 = 140.0;
+    const DY: f64 = 80.0;
+    // The box is 68 × 40 with its name 36 below its centre.
+    let dx = if to.x - DX < 45.0 { DX } else { -DX };
+    let dy = if to.y + DY + 50.0 > height { -DY } else { DY };
+    Point {
+        x: (to.x + dx).clamp(45.0, (width - 45.0).max(45.0)),
+        y: (to.y + dy).clamp(25.0, (height - 50.0).max(25.0)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +313,27 @@ mod tests {
         assert_eq!(arc.at(0.0), a);
         assert_eq!(arc.at(1.0), b);
         assert!(arc.path().starts_with("M100 300 Q"));
+    }
+
+    #[test]
+    fn the_console_client_sits_inside_the_stage_clear_of_its_hosts_labels() {
+        let (w, h) = (WIDTH, 500.0);
+        for to in [
+            Point { x: 500.0, y: 250.0 },
+            Point { x: 20.0, y: 250.0 },
+            Point { x: 500.0, y: 480.0 },
+            Point { x: 980.0, y: 20.0 },
+        ] {
+            let me = console_spot(to, w, h);
+            assert!(me.x - 34.0 >= 0.0 && me.x + 34.0 <= w, "{me:?} for {to:?}");
+            assert!(me.y - 20.0 >= 0.0 && me.y + 40.0 <= h, "{me:?} for {to:?}");
+            // Its link leaves the host's box sideways: where it crosses the
+            // host's labels' band (up to 60 below the centre), it is more
+            // than 55 to the side of the host's centre.
+            if me.y > to.y {
+                let at = to.x + (me.x - to.x) * 60.0 / (me.y - to.y);
+                assert!((at - to.x).abs() > 55.0, "{me:?} for {to:?}");
+            }
+        }
     }
 }

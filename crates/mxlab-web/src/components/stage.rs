@@ -155,10 +155,7 @@ fn console_host(props: &StageProps, pos: &dyn Fn(&str) -> Option<Point>) -> Html
     let Some(to) = pos(host) else {
         return html! {};
     };
-    let me = Point {
-        x: to.x - 70.0,
-        y: to.y + 120.0,
-    };
+    let me = crate::layout::console_spot(to, props.layout.width, props.layout.height);
     html! {
         <g class="console-client" data-console={host.to_string()}>
             <title>{ format!("the console: you, typing SMTP to {host}") }</title>
