@@ -30,6 +30,7 @@ mod components;
 pub mod compute;
 #[cfg(target_arch = "wasm32")]
 mod embed;
+pub mod draw;
 pub mod form;
 #[cfg(target_arch = "wasm32")]
 mod guard;

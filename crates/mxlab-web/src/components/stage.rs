@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::{packet_at, role_glyph, role_name, ByPtr, PacketInfo, Packets, RunRef};
 use crate::hooks::use_wheel_zoom;
 use crate::layout::{Arc, Point};
-use crate::state::{Action, Selection, StageLayout};
+use crate::state::{Action, DrawMsg, Selection, StageLayout};
 
 /// Properties of [`Stage`].
 #[derive(Properties, PartialEq)]
@@ -50,6 +50,15 @@ pub struct StageProps {
     pub wheel_zoom: bool,
     /// Where actions go.
     pub dispatch: Callback<Action>,
+    /// The palette drawn over the stage (none in an embed).
+    #[prop_or_default]
+    pub toolbar: Html,
+    /// The palette's tool, by name (`pointer`, `place`, `connect`, `mx`).
+    #[prop_or_default]
+    pub tool: AttrValue,
+    /// The host a connection being drawn starts from.
+    #[prop_or_default]
+    pub link_from: Option<AttrValue>,
 }
 
 /// The stage.
@@ -63,7 +72,8 @@ pub fn stage(props: &StageProps) -> Html {
     );
     let svg_ref = use_node_ref();
     html! {
-        <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref}>
+        <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref} data-tool={props.tool.clone()}>
+            { props.toolbar.clone() }
             if let Some(caption) = &props.caption {
                 <p class="caption" aria-live="polite">{ caption.clone() }</p>
             }
@@ -227,7 +237,21 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             packet_at(&view, &positions, presenter, at)
         })
     };
-    let links = run.links.iter().filter_map(|(a, b, dns)| {
+    // The pairs that talked, then the links the scenario lists that have
+    // not (yet): a link just drawn shows before any mail crosses it.
+    let listed = props.scenario.links.iter().filter(|l| {
+        !run.links.iter().any(|(a, b, _)| {
+            (l.a.eq_ignore_ascii_case(a) && l.b.eq_ignore_ascii_case(b))
+                || (l.a.eq_ignore_ascii_case(b) && l.b.eq_ignore_ascii_case(a))
+        })
+    });
+    let all_links: Vec<(String, String, bool)> = run
+        .links
+        .iter()
+        .cloned()
+        .chain(listed.map(|l| (l.a.clone(), l.b.clone(), false)))
+        .collect();
+    let links = all_links.iter().filter_map(|(a, b, dns)| {
         let (pa, pb) = (pos(a)?, pos(b)?);
         let conn = open(a, b);
         let selected = matches!(&props.selection, Some(Selection::Link(x, y)) if (x == a && y == b) || (x == b && y == a));
@@ -300,7 +324,8 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             format!("role-{}", role_glyph(n.role).to_ascii_lowercase()),
             down.then_some("down"),
             busy.then_some("busy"),
-            selected.then_some("selected")
+            selected.then_some("selected"),
+            (props.link_from.as_deref() == Some(n.name.as_str())).then_some("link-from")
         );
         let name = n.name.clone();
         let name2 = n.name.clone();
@@ -368,6 +393,21 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             d2.emit(Action::Packet(Some(i)));
         }
     });
+    // A release ends a gesture of the palette's (over a host, or at a
+    // place), then the drag.
+    let (svg, dr) = (svg_ref.clone(), d.clone());
+    let onpointerup = Callback::from(move |e: PointerEvent| {
+        use wasm_bindgen::JsCast;
+        let host = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("g.host[data-host]").ok().flatten())
+            .and_then(|g| g.get_attribute("data-host"));
+        if let Some(p) = stage_point(&svg, e.client_x(), e.client_y()) {
+            dr.emit(Action::Draw(DrawMsg::Release(p.x, p.y, host)));
+        }
+        dr.emit(Action::DragEnd);
+    });
     let dispatch = d.clone();
     let onpointermove = Callback::from(move |e: PointerEvent| {
         if let Some(action) = to_stage(e) {
@@ -380,7 +420,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             // caption above it), whatever height the drawing has.
             <div class="drawing">
             <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
-                onclick={onclick} onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
+                onclick={onclick} onpointermove={onpointermove} onpointerup={onpointerup}
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
                 <g class="links">{ for links }{ attempts }</g>
                 <g class="hosts">{ for hosts }</g>
