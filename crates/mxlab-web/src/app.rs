@@ -19,8 +19,8 @@ use crate::components::panels::{
     ScenarioPane, Statistics, Transcript,
 };
 use crate::components::{
-    download, Background, Banner, ByPtr, Export, Header, Help, Palette, PacketInfo, ShareDialog, SidePanel,
-    Stage, Transport,
+    download, Background, Banner, ByPtr, Export, Header, Help, PacketInfo, Palette, ShareDialog,
+    SidePanel, Stage, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};

@@ -28,9 +28,9 @@ pub mod clock;
 #[cfg(target_arch = "wasm32")]
 mod components;
 pub mod compute;
+pub mod draw;
 #[cfg(target_arch = "wasm32")]
 mod embed;
-pub mod draw;
 pub mod form;
 #[cfg(target_arch = "wasm32")]
 mod guard;

@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::state::Action;
 
 /// The shortcuts, as the sheet lists them.
-pub const SHORTCUTS: [(&str, &str); 10] = [
+pub const SHORTCUTS: [(&str, &str); 12] = [
     ("Space", "play or pause (anywhere but in a text field)"),
     ("→  ←", "next or previous event"),
     ("Home", "back to the start"),
@@ -15,7 +15,12 @@ pub const SHORTCUTS: [(&str, &str); 10] = [
     ("f", "the fault menu of the selected host (or the first MX)"),
     (
         "Esc",
-        "close this sheet, the share dialog or the fault menu",
+        "close this sheet, the share dialog, the palette's tool or the fault menu",
+    ),
+    ("Delete", "delete the selected host, link or MX record"),
+    (
+        "Ctrl+Z",
+        "undo a scenario edit (Ctrl+Shift+Z or Ctrl+Y: redo)",
     ),
     ("?", "open or close this sheet"),
     ("wheel", "zoom the drawing; drag a host to move it"),

@@ -53,9 +53,13 @@ fn hint(tool: &Tool, from: Option<&str>) -> Option<String> {
             "Click a place on the drawing for the new {} (Esc to cancel).",
             role_name(*r)
         )),
-        (Tool::Connect, None) => Some("Press a host, release on another (or click one, then the other).".into()),
+        (Tool::Connect, None) => {
+            Some("Press a host, release on another (or click one, then the other).".into())
+        }
         (Tool::Connect, Some(a)) => Some(format!("From {a}: click the host to connect it to.")),
-        (Tool::Mx(d), _) => Some(format!("Release on (or click) the host to make it an MX of {d}.")),
+        (Tool::Mx(d), _) => Some(format!(
+            "Release on (or click) the host to make it an MX of {d}."
+        )),
     }
 }
 
@@ -103,7 +107,11 @@ pub fn palette(props: &PaletteProps) -> Html {
     });
     let on_domain = d.reform(|e: Event| {
         let v = target_value(&e).trim().trim_start_matches('@').to_string();
-        Action::Draw(DrawMsg::Tool(if v.is_empty() { Tool::Pointer } else { Tool::Mx(v) }))
+        Action::Draw(DrawMsg::Tool(if v.is_empty() {
+            Tool::Pointer
+        } else {
+            Tool::Mx(v)
+        }))
     });
     let hint = hint(&props.tool, props.from.as_deref());
     html! {
@@ -146,7 +154,11 @@ fn inspector(props: &PaletteProps) -> Html {
     match &props.selection {
         Some(Selection::Link(a, b)) => {
             let (lat, jit, loss) = draw::link_of(s, a, b).map_or(
-                (s.default_link.latency_ms, s.default_link.jitter_ms, s.default_link.loss),
+                (
+                    s.default_link.latency_ms,
+                    s.default_link.jitter_ms,
+                    s.default_link.loss,
+                ),
                 |l| (l.latency_ms, l.jitter_ms, l.loss),
             );
             let set = |which: u8| {
@@ -163,7 +175,7 @@ fn inspector(props: &PaletteProps) -> Html {
                 })
             };
             html! {
-                <div class="inspector link" data-link={format!("{a} {b}")}>
+                <div class="draw-edit link" data-link={format!("{a} {b}")}>
                     <span class="what">{ format!("Link {a} – {b}") }</span>
                     <label>{ "latency " }<input type="number" class="latency" min="0" value={lat.to_string()} onchange={set(0)} />{ " ms" }</label>
                     <label>{ "jitter " }<input type="number" class="jitter" min="0" value={jit.to_string()} onchange={set(1)} />{ " ms" }</label>
@@ -184,7 +196,10 @@ fn inspector(props: &PaletteProps) -> Html {
                 let (d2, h2) = (dom.clone(), h.clone());
                 let remove = d.reform(move |_| Action::Draw(DrawMsg::Edit(Edit::RemoveMx(d2.clone(), h2.clone()))));
                 let (d3, h3) = (dom.clone(), h.clone());
-                let selected = props.record.as_ref().is_some_and(|(x, y)| *x == dom && *y == *h);
+                let selected = props
+                    .record
+                    .as_ref()
+                    .is_some_and(|(x, y)| x.as_str() == dom && y.as_str() == h.as_str());
                 let pick = d.reform(move |_| Action::Draw(DrawMsg::Record(Some((d3.clone(), h3.clone())))));
                 html! {
                     <span class={classes!("record", selected.then_some("selected"))} data-domain={dom.clone()}>
@@ -196,7 +211,7 @@ fn inspector(props: &PaletteProps) -> Html {
                 }
             });
             html! {
-                <div class="inspector host" data-host={h.clone()}>
+                <div class="draw-edit host" data-host={h.clone()}>
                     <span class="what">{ format!("{h} ({})", role.map_or("?", role_name)) }</span>
                     { for records }
                     <button type="button" class="delete" onclick={delete}>{ "Delete host" }</button>

@@ -53,11 +53,17 @@ fn a_network_drawn_from_nothing_delivers_its_message() {
     );
     // What each gesture meant.
     let mua = &s.nodes[0];
-    assert_eq!(mua.policy.relay.smarthost.as_deref(), Some("smtp1.example.com"));
+    assert_eq!(
+        mua.policy.relay.smarthost.as_deref(),
+        Some("smtp1.example.com")
+    );
     assert_eq!(s.nodes[1].policy.relay.allow_from, ["mua1.example.com"]);
     assert_eq!(s.dns.resolver.as_deref(), Some("resolver1.example.net"));
     assert_eq!(s.links.len(), 2);
-    assert_eq!(mx_of(&s, "mx1.example.org"), [("example.org".to_string(), 10)]);
+    assert_eq!(
+        mx_of(&s, "mx1.example.org"),
+        [("example.org".to_string(), 10)]
+    );
     assert_eq!(s.nodes[2].policy.destination_domains, ["example.org"]);
 }
 
@@ -93,14 +99,20 @@ fn names_and_addresses_are_fresh() {
 fn a_second_mx_gets_the_next_preference_and_both_are_editable() {
     let mut edits = three_hosts();
     edits.push(Edit::AddHost(Role::Relay));
-    edits.push(Edit::AddMx("example.org".into(), "relay1.example.net".into()));
+    edits.push(Edit::AddMx(
+        "example.org".into(),
+        "relay1.example.net".into(),
+    ));
     edits.push(Edit::SetPreference(
         "example.org".into(),
         "relay1.example.net".into(),
         5,
     ));
     let (s, _) = drawn(&edits);
-    assert_eq!(mx_of(&s, "relay1.example.net"), [("example.org".to_string(), 5)]);
+    assert_eq!(
+        mx_of(&s, "relay1.example.net"),
+        [("example.org".to_string(), 5)]
+    );
     assert_eq!(s.nodes[4].policy.relay.domains, ["example.org"]);
     let after = apply(
         &s,
@@ -116,16 +128,27 @@ fn a_second_mx_gets_the_next_preference_and_both_are_editable() {
 fn refused_gestures_say_why_and_change_nothing() {
     let (s, _) = drawn(&three_hosts());
     let refused = |e: Edit| apply(&s, &e).unwrap_err();
-    assert!(refused(Edit::Connect("mx1.example.org".into(), "smtp1.example.com".into()))
-        .contains("linked already"));
-    assert!(refused(Edit::Connect("mx1.example.org".into(), "mx1.example.org".into()))
-        .contains("different"));
-    assert!(refused(Edit::Connect("nowhere".into(), "mx1.example.org".into()))
-        .contains("no host named nowhere"));
-    assert!(refused(Edit::AddMx("example.org".into(), "mx1.example.org".into()))
-        .contains("already"));
-    assert!(refused(Edit::AddMx("example.org".into(), "mua1.example.com".into()))
-        .contains("no SMTP port"));
+    assert!(refused(Edit::Connect(
+        "mx1.example.org".into(),
+        "smtp1.example.com".into()
+    ))
+    .contains("linked already"));
+    assert!(refused(Edit::Connect(
+        "mx1.example.org".into(),
+        "mx1.example.org".into()
+    ))
+    .contains("different"));
+    assert!(
+        refused(Edit::Connect("nowhere".into(), "mx1.example.org".into()))
+            .contains("no host named nowhere")
+    );
+    assert!(
+        refused(Edit::AddMx("example.org".into(), "mx1.example.org".into())).contains("already")
+    );
+    assert!(
+        refused(Edit::AddMx("example.org".into(), "mua1.example.com".into()))
+            .contains("no SMTP port")
+    );
     assert!(refused(Edit::AddMx(" ".into(), "mx1.example.org".into())).contains("domain"));
     // Numbers out of range are the validator's problems, with their path.
     let loss = refused(Edit::SetLink(
@@ -136,8 +159,11 @@ fn refused_gestures_say_why_and_change_nothing() {
         1.5,
     ));
     assert!(loss.contains("links[0].loss"), "{loss}");
-    assert!(refused(Edit::RemoveLink("mua1.example.com".into(), "mx1.example.org".into()))
-        .contains("no link"));
+    assert!(refused(Edit::RemoveLink(
+        "mua1.example.com".into(),
+        "mx1.example.org".into()
+    ))
+    .contains("no link"));
     assert!(refused(Edit::RemoveHost("nowhere".into())).contains("no host"));
     assert!(refused(Edit::SetPreference("example.org".into(), "x".into(), 1)).contains("no MX"));
 }
@@ -147,7 +173,13 @@ fn a_link_edited_keeps_its_numbers() {
     let (s, _) = drawn(&three_hosts());
     let s = apply(
         &s,
-        &Edit::SetLink("smtp1.example.com".into(), "mua1.example.com".into(), 250, 40, 0.25),
+        &Edit::SetLink(
+            "smtp1.example.com".into(),
+            "mua1.example.com".into(),
+            250,
+            40,
+            0.25,
+        ),
     )
     .unwrap()
     .scenario;
@@ -193,7 +225,12 @@ fn removing_a_host_removes_what_names_it() {
     assert_eq!(no_resolver.dns.resolver, None);
     // The last host can go too: a network drawn from nothing again.
     let mut last = s.clone();
-    for h in ["mua1.example.com", "smtp1.example.com", "mx1.example.org", "resolver1.example.net"] {
+    for h in [
+        "mua1.example.com",
+        "smtp1.example.com",
+        "mx1.example.org",
+        "resolver1.example.net",
+    ] {
         last = apply(&last, &Edit::RemoveHost(h.into())).unwrap().scenario;
     }
     assert!(last.nodes.is_empty() && last.links.is_empty());
@@ -206,8 +243,15 @@ fn a_preset_is_edited_in_place() {
     let d = apply(&s, &Edit::AddHost(Role::Mx)).unwrap();
     let name = d.added.unwrap();
     assert!(s.nodes.iter().all(|n| n.name != name));
-    let d = apply(&d.scenario, &Edit::AddMx("example.org".into(), name.clone())).unwrap();
-    let prefs: Vec<u64> = mx_of(&d.scenario, &name).into_iter().map(|(_, p)| p).collect();
+    let d = apply(
+        &d.scenario,
+        &Edit::AddMx("example.org".into(), name.clone()),
+    )
+    .unwrap();
+    let prefs: Vec<u64> = mx_of(&d.scenario, &name)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     assert_eq!(prefs.len(), 1);
     assert!(prefs[0] > 10);
 }

@@ -103,10 +103,7 @@ impl DrawState {
 /// Roughly how many bytes a scenario's text has.
 fn weight(s: &Scenario) -> usize {
     s.lesson.len()
-        + s.messages
-            .iter()
-            .map(|m| m.body.len() + 256)
-            .sum::<usize>()
+        + s.messages.iter().map(|m| m.body.len() + 256).sum::<usize>()
         + s.nodes.len() * 256
 }
 
@@ -162,7 +159,8 @@ impl State {
             Tool::Pointer | Tool::Place(_) => self.stage.drag = Some(Drag::Host(host)),
             Tool::Connect => {
                 if self.draw.from.is_none() {
-                    self.draw.note = Some(format!("from {host}: now release or click on another host"));
+                    self.draw.note =
+                        Some(format!("from {host}: now release or click on another host"));
                     self.draw.from = Some(host);
                 }
             }

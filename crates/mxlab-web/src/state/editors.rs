@@ -42,11 +42,15 @@ pub(crate) fn syntax_at(text: &str, line: usize, column: usize, message: &str) -
 
 /// The form's draft as JSON text: in the scenario's own order of keys
 /// (that of its fields) when the draft is a scenario, else as the draft
-/// holds it (keys in alphabetical order), for the loader to report.
+/// holds it (keys in alphabetical order), for the loader to report. (Read
+/// back through the text, with the loader's own parser: a second
+/// deserialiser of the whole scenario, from a value, would weigh on the
+/// bundle.)
 pub(crate) fn draft_text(draft: &serde_json::Value) -> String {
-    match serde_json::from_value::<Scenario>(draft.clone()) {
+    let text = serde_json::to_string_pretty(draft).unwrap_or_default();
+    match serde_json::from_str::<Scenario>(&text) {
         Ok(s) => s.to_json(),
-        Err(_) => serde_json::to_string_pretty(draft).unwrap_or_default(),
+        Err(_) => text,
     }
 }
 
@@ -105,7 +109,11 @@ impl State {
                     self.problems =
                         Rc::new(ProblemList::checked(Some(&self.json), Vec::new(), warnings));
                     // The text is fixed: the banner about its problems goes.
-                    if self.error.as_deref().is_some_and(|e| e.starts_with(PROBLEMS_BANNER)) {
+                    if self
+                        .error
+                        .as_deref()
+                        .is_some_and(|e| e.starts_with(PROBLEMS_BANNER))
+                    {
                         self.error = None;
                     }
                     return;

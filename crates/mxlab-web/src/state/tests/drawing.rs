@@ -63,7 +63,10 @@ fn a_network_drawn_with_the_palette_runs_and_keeps_its_places() {
     let at = |h: &str| s.stage.positions.get(h).copied();
     assert_eq!(at("mua1.example.com"), Some(Point { x: 120.0, y: 200.0 }));
     assert_eq!(at("mx1.example.org"), Some(Point { x: 800.0, y: 210.0 }));
-    assert_eq!(s.draw.note.as_deref(), Some("mx1.example.org is now an MX of example.org"));
+    assert_eq!(
+        s.draw.note.as_deref(),
+        Some("mx1.example.org is now an MX of example.org")
+    );
 }
 
 #[test]
@@ -84,9 +87,16 @@ fn a_refused_gesture_is_said_and_changes_nothing() {
     let mut s = drawn();
     let before = s.scenario.clone();
     draw(&mut s, DrawMsg::Tool(Tool::Mx("example.org".into())));
-    draw(&mut s, DrawMsg::Release(0.0, 0.0, Some("mua1.example.com".into())));
+    draw(
+        &mut s,
+        DrawMsg::Release(0.0, 0.0, Some("mua1.example.com".into())),
+    );
     assert!(Rc::ptr_eq(&before, &s.scenario));
-    assert!(s.draw.note.as_deref().is_some_and(|n| n.contains("no SMTP port")));
+    assert!(s
+        .draw
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("no SMTP port")));
     // A host pressed with the connect tool, released on nothing: no link.
     draw(&mut s, DrawMsg::Tool(Tool::Connect));
     act(&mut s, Action::DragStart("mua1.example.com".into()));
@@ -97,10 +107,16 @@ fn a_refused_gesture_is_said_and_changes_nothing() {
     assert!(Rc::ptr_eq(&before, &s.scenario));
     // Released on the host it started from: waits for a click on another.
     act(&mut s, Action::DragStart("mua1.example.com".into()));
-    draw(&mut s, DrawMsg::Release(0.0, 0.0, Some("mua1.example.com".into())));
+    draw(
+        &mut s,
+        DrawMsg::Release(0.0, 0.0, Some("mua1.example.com".into())),
+    );
     assert_eq!(s.draw.from.as_deref(), Some("mua1.example.com"));
     act(&mut s, Action::DragStart("mx1.example.org".into()));
-    draw(&mut s, DrawMsg::Release(0.0, 0.0, Some("mx1.example.org".into())));
+    draw(
+        &mut s,
+        DrawMsg::Release(0.0, 0.0, Some("mx1.example.org".into())),
+    );
     assert_eq!(s.scenario.links.len(), 3);
     // Esc puts the pointer back.
     act(&mut s, Action::Key("Escape".into()));
@@ -111,7 +127,10 @@ fn a_refused_gesture_is_said_and_changes_nothing() {
 fn placing_on_a_host_places_nothing_and_the_pointer_still_drags() {
     let mut s = drawn();
     draw(&mut s, DrawMsg::Tool(Tool::Place(Role::Mx)));
-    draw(&mut s, DrawMsg::Release(800.0, 210.0, Some("mx1.example.org".into())));
+    draw(
+        &mut s,
+        DrawMsg::Release(800.0, 210.0, Some("mx1.example.org".into())),
+    );
     assert_eq!(s.scenario.nodes.len(), 4);
     draw(&mut s, DrawMsg::Tool(Tool::Pointer));
     act(&mut s, Action::DragStart("mx1.example.org".into()));
@@ -127,7 +146,10 @@ fn delete_removes_the_record_the_host_or_the_link_selected() {
     draw(&mut s, DrawMsg::Delete);
     assert!(Rc::ptr_eq(&before, &s.scenario));
     // The record first, while one is selected.
-    draw(&mut s, DrawMsg::Record(Some(("example.org".into(), "mx1.example.org".into()))));
+    draw(
+        &mut s,
+        DrawMsg::Record(Some(("example.org".into(), "mx1.example.org".into()))),
+    );
     assert_eq!(s.selection, None);
     act(&mut s, Action::Key("Delete".into()));
     settle(&mut s);
@@ -148,7 +170,10 @@ fn delete_removes_the_record_the_host_or_the_link_selected() {
     settle(&mut s);
     assert_eq!(s.scenario.links.len(), 1);
     assert_eq!(s.scenario.nodes[0].policy.relay.smarthost, None);
-    act(&mut s, Action::Select(Some(Selection::Host("smtp1.example.com".into()))));
+    act(
+        &mut s,
+        Action::Select(Some(Selection::Host("smtp1.example.com".into()))),
+    );
     draw(&mut s, DrawMsg::Delete);
     assert_eq!(s.scenario.nodes.len(), 3);
     assert_eq!(s.selection, None);
@@ -185,7 +210,11 @@ fn an_edited_link_stays_selected_with_its_numbers() {
         )),
     );
     assert!(Rc::ptr_eq(&before, &s.scenario));
-    assert!(s.draw.note.as_deref().is_some_and(|n| n.contains("probability")));
+    assert!(s
+        .draw
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("probability")));
 }
 
 #[test]
@@ -261,7 +290,10 @@ fn an_embed_keeps_delete_and_undo_keys_to_itself() {
         ..Options::default()
     });
     settle(&mut s);
-    act(&mut s, Action::Select(Some(Selection::Host("mx.example.org".into()))));
+    act(
+        &mut s,
+        Action::Select(Some(Selection::Host("mx.example.org".into()))),
+    );
     assert_eq!(s.reduce(Action::Key("Delete".into())), Outcome::unchanged());
     assert_eq!(s.reduce(Action::Key("Undo".into())), Outcome::unchanged());
     assert_eq!(s.scenario.nodes.len(), 4);

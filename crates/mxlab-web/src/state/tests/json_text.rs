@@ -14,7 +14,10 @@ fn the_form_writes_json_in_the_scenarios_own_order() {
     let at = |k: &str| s.json.find(&format!("\"{k}\"")).unwrap();
     assert!(at("name") < at("lesson"));
     assert!(at("horizon_secs") < at("nodes"));
-    assert!(at("nodes") < at("default_link"), "not sorted: default_link after nodes");
+    assert!(
+        at("nodes") < at("default_link"),
+        "not sorted: default_link after nodes"
+    );
     assert!(s.json.trim_start().starts_with("{\n  \"name\""));
     assert_eq!(Scenario::from_json(&s.json).unwrap(), *s.scenario);
     // A draft that is no scenario is written as it is, for the loader.
@@ -26,7 +29,12 @@ fn the_form_writes_json_in_the_scenarios_own_order() {
 fn a_missing_comma_is_reported_after_the_value_before_it() {
     let text = "{\n  \"name\": \"x\"\n\n  \"seed\": 1\n}";
     let e = Scenario::from_json(text).unwrap_err();
-    let ScenarioError::Syntax { line, column, problem } = e else {
+    let ScenarioError::Syntax {
+        line,
+        column,
+        problem,
+    } = e
+    else {
         panic!("a syntax error");
     };
     assert_eq!(line, 4, "the parser notices it at the next key");
@@ -48,7 +56,10 @@ fn a_missing_comma_is_reported_after_the_value_before_it() {
     let seed_line = broken.lines().position(|l| l.contains("\"seed\"")).unwrap() + 1;
     let (p, line) = &s.problems.listed[0];
     assert_eq!(*line, Some(seed_line), "{p:?}");
-    assert!(p.message.starts_with(&format!("line {seed_line}, column ")), "{p:?}");
+    assert!(
+        p.message.starts_with(&format!("line {seed_line}, column ")),
+        "{p:?}"
+    );
     assert!(s.error.is_some());
     // Fixed and applied: the banner and the problems go.
     let _ = s.reduce(Action::EditJson(good));
