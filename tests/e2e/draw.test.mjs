@@ -107,7 +107,7 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
   await page.waitForSelector('.palette .draw-edit.link');
   await andRun(page, async () => {
     await page.fill('.palette .draw-edit.link input.latency', '120');
-    await page.press('.palette .draw-edit.link input.latency', 'Enter');
+    await page.press('.palette .draw-edit.link input.latency', 'Tab');
   });
   await page.screenshot({ path: 'target/e2e/draw-network.png' });
 
