@@ -315,11 +315,11 @@ fn connect(s: &mut Scenario, a: &str, b: &str) -> Result<(), String> {
     }
     // A MUA submits to the server it is connected to; a submission server
     // or relay forwards to a relay (an MX is found through DNS instead).
-    let smarthost = match (rc, rs) {
-        (Role::Mua, Role::Submission | Role::Relay | Role::Mx) => true,
-        (Role::Submission | Role::Relay, Role::Relay) => true,
-        _ => false,
-    };
+    let smarthost = matches!(
+        (rc, rs),
+        (Role::Mua, Role::Submission | Role::Relay | Role::Mx)
+            | (Role::Submission | Role::Relay, Role::Relay)
+    );
     if smarthost {
         let relay = node_mut(s, client).map(|n| &mut n.policy.relay);
         let mua = rc == Role::Mua;
