@@ -79,9 +79,18 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
   // Connect: press on one host, release on the other.
   await page.click('.palette button.connect');
   assert.equal(await page.getAttribute('.mxlab-stage', 'data-tool'), 'connect');
-  await andRun(page, async () =>
-    dragFromTo(page, await hostCentre(page, 'mua1.example.com'), await hostCentre(page, 'smtp1.example.com')),
-  );
+  await andRun(page, async () => {
+    const [from, to] = [await hostCentre(page, 'mua1.example.com'), await hostCentre(page, 'smtp1.example.com')];
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, from.y + 30, { steps: 4 });
+    // The connection being drawn follows the pointer from its host.
+    assert.equal(await page.locator('g.host.link-from[data-host="mua1.example.com"]').count(), 1);
+    assert.equal(await page.locator('line.rubber').count(), 1);
+    await page.mouse.move(to.x, to.y, { steps: 4 });
+    await page.mouse.up();
+  });
+  assert.equal(await page.locator('line.rubber').count(), 0);
   await andRun(page, async () =>
     dragFromTo(page, await hostCentre(page, 'smtp1.example.com'), await hostCentre(page, 'mx1.example.org')),
   );

@@ -71,13 +71,19 @@ pub fn stage(props: &StageProps) -> Html {
         props.dispatch.reform(Action::Zoom),
     );
     let svg_ref = use_node_ref();
+    // Where the pointer is while a connection is drawn: the line follows it.
+    let pointer = use_state(|| None::<Point>);
+    {
+        let pointer = pointer.clone();
+        use_effect_with(props.link_from.clone(), move |_| pointer.set(None));
+    }
     html! {
         <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref} data-tool={props.tool.clone()}>
             { props.toolbar.clone() }
             if let Some(caption) = &props.caption {
                 <p class="caption" aria-live="polite">{ caption.clone() }</p>
             }
-            { network(props, &svg_ref) }
+            { network(props, &svg_ref, &pointer) }
             if let Some(p) = &props.packet {
                 <PacketInfo details={p.clone()} dispatch={props.dispatch.clone()} />
             }
@@ -205,7 +211,7 @@ fn stage_point(svg: &NodeRef, client_x: i32, client_y: i32) -> Option<Point> {
 }
 
 /// The hosts, links and packets, and the zoom buttons.
-fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
+fn network(props: &StageProps, svg_ref: &NodeRef, pointer: &UseStateHandle<Option<Point>>) -> Html {
     let d = &props.dispatch;
     let Some(run) = &props.run else {
         return html! {
@@ -380,10 +386,22 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         })
     });
     let svg = svg_ref.clone();
+    let (follow, connecting) = (pointer.clone(), props.link_from.is_some());
     let to_stage = move |e: PointerEvent| {
         // Not the event's current target: events are delegated.
         let p = stage_point(&svg, e.client_x(), e.client_y())?;
+        if connecting {
+            follow.set(Some(p));
+        }
         Some(Action::DragMove(p.x, p.y))
+    };
+    // The connection being drawn, from its host to the pointer (never
+    // under the pointer: the release is the host's below it).
+    let rubber = match (props.link_from.as_deref().and_then(pos), **pointer) {
+        (Some(a), Some(b)) => html! {
+            <line class="rubber" pointer-events="none" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+        },
+        _ => html! {},
     };
     // A click near a packet shows its line (hosts keep their own clicks;
     // a link leaves a click on a packet to it).
@@ -425,6 +443,7 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
                 <g class="links">{ for links }{ attempts }</g>
                 <g class="hosts">{ for hosts }</g>
                 { console_host(props, &pos) }
+                { rubber }
             </svg>
             // Packets are drawn on a canvas over the stage: hundreds of
             // them move every frame.
