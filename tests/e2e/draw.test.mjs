@@ -87,6 +87,7 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
     // The connection being drawn follows the pointer from its host.
     assert.equal(await page.locator('g.host.link-from[data-host="mua1.example.com"]').count(), 1);
     assert.equal(await page.locator('line.rubber').count(), 1);
+    await page.screenshot({ path: 'target/e2e/draw-connecting.png' });
     await page.mouse.move(to.x, to.y, { steps: 4 });
     await page.mouse.up();
   });

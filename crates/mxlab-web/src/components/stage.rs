@@ -395,8 +395,8 @@ fn network(props: &StageProps, svg_ref: &NodeRef, pointer: &UseStateHandle<Optio
         }
         Some(Action::DragMove(p.x, p.y))
     };
-    // The connection being drawn, from its host to the pointer (never
-    // under the pointer: the release is the host's below it).
+    // The connection being drawn, from its host to the pointer, under the
+    // hosts (and never under the pointer: the release is the host's).
     let rubber = match (props.link_from.as_deref().and_then(pos), **pointer) {
         (Some(a), Some(b)) => html! {
             <line class="rubber" pointer-events="none" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
@@ -440,10 +440,9 @@ fn network(props: &StageProps, svg_ref: &NodeRef, pointer: &UseStateHandle<Optio
             <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
                 onclick={onclick} onpointermove={onpointermove} onpointerup={onpointerup}
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
-                <g class="links">{ for links }{ attempts }</g>
+                <g class="links">{ for links }{ attempts }{ rubber }</g>
                 <g class="hosts">{ for hosts }</g>
                 { console_host(props, &pos) }
-                { rubber }
             </svg>
             // Packets are drawn on a canvas over the stage: hundreds of
             // them move every frame.
