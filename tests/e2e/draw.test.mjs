@@ -161,6 +161,23 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
   assert.deepEqual(JSON.parse(await page.inputValue('#scenario-json')), s);
   assert.equal(await page.isDisabled('.palette button.redo'), true);
 
+  // From the keyboard: Enter on a role adds it where the layout puts it;
+  // with the connect tool, Enter on one host, then on another, links them.
+  await page.focus('.palette button.role[data-role="relay"]');
+  await andRun(page, () => page.keyboard.press('Enter'));
+  assert.equal(await page.locator('g.host[data-host="relay1.example.net"]').count(), 1);
+  await page.focus('.palette button.connect');
+  await page.keyboard.press('Enter');
+  await page.focus('g.host[data-host="smtp1.example.com"]');
+  await page.keyboard.press('Enter');
+  await page.focus('g.host[data-host="relay1.example.net"]');
+  await andRun(page, () => page.keyboard.press('Enter'));
+  assert.equal(await page.locator('g.link[data-link~="relay1.example.net"]').count(), 1);
+  await page.keyboard.press('Escape');
+  await andRun(page, () => page.keyboard.press('Control+z'));
+  await andRun(page, () => page.keyboard.press('Control+z'));
+  assert.equal(await page.locator('g.host[data-host="relay1.example.net"]').count(), 0);
+
   // Delete: the selected host goes, with what named it.
   await page.click('g.host[data-host="resolver1.example.net"]');
   await andRun(page, () => page.keyboard.press('Delete'));

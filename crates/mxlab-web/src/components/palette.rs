@@ -1,5 +1,7 @@
 //! The palette over the drawing: a role to place (click it, then a place
-//! on the drawing, or drag it there), the connect tool, the domains to
+//! on the drawing, or drag it there; from the keyboard, Enter adds it
+//! where the layout puts it), the connect tool (from the keyboard: Enter
+//! on one host, then on the other), the domains to
 //! drop on a host as its MX, undo and redo, a new network; below it, the
 //! numbers of the link selected (latency, jitter, loss) and the MX records
 //! of the host selected (preference, remove). Every change is a
@@ -80,6 +82,18 @@ pub fn palette(props: &PaletteProps) -> Html {
             Action::Draw(DrawMsg::Tool(t.clone()))
         })
     };
+    // From the keyboard, Enter adds the host where the layout puts it (a
+    // click would only pick the role: there is no pointer). Space stays
+    // play and pause, as on every button.
+    let add = |role: Role| {
+        let d = d.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                e.prevent_default();
+                d.emit(Action::Draw(DrawMsg::Add(role)));
+            }
+        })
+    };
     let roles = ROLES.iter().map(|r| {
         let t = Tool::Place(*r);
         let pressed = props.tool == t;
@@ -87,7 +101,7 @@ pub fn palette(props: &PaletteProps) -> Html {
             <button type="button" class={classes!("role", format!("role-{}", role_glyph(*r).to_ascii_lowercase()))}
                 aria-pressed={pressed.to_string()} data-role={format!("{r:?}").to_ascii_lowercase()}
                 title={format!("Add a {}: click here, then on the drawing (or drag it there)", role_name(*r))}
-                onpointerdown={tool_down(t.clone())} onclick={tool(t)}>
+                onpointerdown={tool_down(t.clone())} onclick={tool(t)} onkeydown={add(*r)}>
                 <span class="glyph">{ role_glyph(*r) }</span>
                 <span class="label">{ role_name(*r) }</span>
             </button>

@@ -338,9 +338,14 @@ fn network(props: &StageProps, svg_ref: &NodeRef, pointer: &UseStateHandle<Optio
         let onclick = d.reform(move |_| Action::Select(Some(Selection::Host(name.clone()))));
         let name3 = n.name.clone();
         let dh = d.clone();
+        // Enter selects the host; with the palette's connect or MX tool,
+        // it is also a press and a release on it (the keyboard's gesture).
         let onkeydown = Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
                 dh.emit(Action::Select(Some(Selection::Host(name3.clone()))));
+                dh.emit(Action::DragStart(name3.clone()));
+                dh.emit(Action::Draw(DrawMsg::Release(0.0, 0.0, Some(name3.clone()))));
+                dh.emit(Action::DragEnd);
             }
         });
         let onpointerdown = d.reform(move |e: PointerEvent| {

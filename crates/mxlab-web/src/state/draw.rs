@@ -57,6 +57,9 @@ pub enum DrawMsg {
     Record(Option<(String, String)>),
     /// Start a new network with no hosts.
     New,
+    /// Add a host of this role where the layout puts it (a role chosen
+    /// from the keyboard: there is no pointer to place it with).
+    Add(Role),
 }
 
 /// A scenario as it was loaded, with where its hosts were drawn.
@@ -140,6 +143,10 @@ impl State {
                     self.selection = None;
                 }
                 self.draw.record = r;
+            }
+            DrawMsg::Add(role) => {
+                self.draw.tool = Tool::Pointer;
+                self.edit(&Edit::AddHost(role), None);
             }
             DrawMsg::New => {
                 self.load(Rc::new(draw::new_network()));

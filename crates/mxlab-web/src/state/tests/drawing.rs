@@ -298,3 +298,35 @@ fn an_embed_keeps_delete_and_undo_keys_to_itself() {
     assert_eq!(s.reduce(Action::Key("Undo".into())), Outcome::unchanged());
     assert_eq!(s.scenario.nodes.len(), 4);
 }
+
+#[test]
+fn from_the_keyboard_a_role_is_added_where_the_layout_puts_it_and_enter_connects() {
+    let mut s = drawn();
+    draw(&mut s, DrawMsg::Tool(Tool::Place(Role::Relay)));
+    draw(&mut s, DrawMsg::Add(Role::Relay));
+    assert_eq!(s.draw.tool, Tool::Pointer);
+    assert_eq!(
+        s.selection,
+        Some(Selection::Host("relay1.example.net".into()))
+    );
+    assert!(s.stage.positions.contains_key("relay1.example.net"));
+    // The hosts placed by hand stay where they were.
+    assert_eq!(
+        s.stage.positions.get("mua1.example.com").copied(),
+        Some(Point { x: 120.0, y: 200.0 })
+    );
+    // Enter on a host is a press and a release on it: once on the first,
+    // once on the second.
+    draw(&mut s, DrawMsg::Tool(Tool::Connect));
+    for h in ["smtp1.example.com", "relay1.example.net"] {
+        act(&mut s, Action::Select(Some(Selection::Host(h.into()))));
+        act(&mut s, Action::DragStart(h.into()));
+        draw(&mut s, DrawMsg::Release(0.0, 0.0, Some(h.into())));
+        act(&mut s, Action::DragEnd);
+    }
+    assert!(crate::draw::link_of(&s.scenario, "smtp1.example.com", "relay1.example.net").is_some());
+    assert_eq!(
+        s.scenario.nodes[1].policy.relay.smarthost.as_deref(),
+        Some("relay1.example.net")
+    );
+}
