@@ -172,7 +172,7 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
   await page.keyboard.press('Enter');
   await page.focus('g.host[data-host="relay1.example.net"]');
   await andRun(page, () => page.keyboard.press('Enter'));
-  assert.equal(await page.locator('g.link[data-link~="relay1.example.net"]').count(), 1);
+  assert.equal(await page.locator('g.link[data-link~="relay1.example.net"][data-link~="smtp1.example.com"]').count(), 1);
   await page.keyboard.press('Escape');
   await andRun(page, () => page.keyboard.press('Control+z'));
   await andRun(page, () => page.keyboard.press('Control+z'));
