@@ -441,11 +441,19 @@ test('the form editor adds a message and shows a problem at its field', async ()
   await mxRow.locator('[data-pointer$="/policy/mailboxes"] input').press('Tab');
   await page.click('fieldset.rows:has(legend:text("Messages")) button.add');
   const msg = page.locator('fieldset.rows:has(legend:text("Messages")) .row').nth(1);
-  for (const [field, value] of [['/id', 'm2'], ['/from', 'alice-laptop.example.com'], ['/mail_from', 'alice@example.com'], ['/rcpt_to', 'carol@example.org']]) {
+  for (const [field, value] of [['/id', 'm2'], ['/mail_from', 'alice@example.com'], ['/rcpt_to', 'carol@example.org']]) {
     const input = msg.locator(`[data-pointer$="${field}"] input`);
     await input.fill(value);
     await input.press('Tab');
   }
+  // The MUA is picked from the scenario's MUAs, not typed.
+  const from = msg.locator('[data-pointer$="/from"] select');
+  assert.deepEqual(await from.locator('option').allTextContents(), ['(none)', 'alice-laptop.example.com']);
+  await from.selectOption('alice-laptop.example.com');
+  // A resolver's row shows no mailboxes and no smarthost.
+  const resolver = page.locator('fieldset.rows:has(legend:text("Hosts")) .row').nth(hello.nodes.findIndex((n) => n.role === 'resolver'));
+  assert.equal(await resolver.locator('[data-pointer$="/policy/mailboxes"]').count(), 0);
+  assert.equal(await resolver.locator('[data-pointer$="/policy/relay/smarthost"]').count(), 0);
   let n = await runs(page);
   await page.click('.form-actions button.apply');
   await runDone(page, n);
@@ -456,11 +464,11 @@ test('the form editor adds a message and shows a problem at its field', async ()
   // A wrong value: the problem shows beside the field that holds it.
   await tab(page, 'Scenario');
   const first = page.locator('fieldset.rows:has(legend:text("Messages")) .row').first();
-  await first.locator('[data-pointer$="/from"] input').fill('nowhere.example');
-  await first.locator('[data-pointer$="/from"] input').press('Tab');
+  await first.locator('[data-pointer$="/mail_from"] input').fill('nowhere.example');
+  await first.locator('[data-pointer$="/mail_from"] input').press('Tab');
   await page.click('.form-actions button.apply');
   await page.waitForSelector('.field.invalid');
-  assert.match(await page.getAttribute('.field.invalid', 'data-pointer'), /^\/messages\/0\/from$/);
+  assert.match(await page.getAttribute('.field.invalid', 'data-pointer'), /^\/messages\/0\/mail_from$/);
   assert.ok((await page.textContent('.field.invalid .problem')).length > 0);
   await page.screenshot({ path: 'target/e2e/form.png', fullPage: true });
   // Removing the message clears it; Reset brings the loaded scenario back.

@@ -20,8 +20,8 @@ use crate::components::panels::{
     ScenarioPane, Statistics, Transcript,
 };
 use crate::components::{
-    download, Background, Banner, ByPtr, Choices, Export, Header, Help, PacketInfo, ShareDialog,
-    SidePanel, Stage, Transport,
+    download, Background, Banner, ByPtr, Choices, Export, Header, Help, PacketInfo, Palette,
+    ShareDialog, SidePanel, Stage, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -198,7 +198,21 @@ impl App {
                 skip={s.clock.skip.filter(|_| s.clock.playing).map(|k| AttrValue::from(k.label()))}
                 caption={s.run.as_ref().and_then(|r| r.caption(s.clock.t)).map(AttrValue::from)}
                 computing={s.computing().then_some(s.progress)} presenter={s.presenter} dark={s.dark}
-                wheel_zoom={!s.opts.embed} dispatch={self.dispatch.clone()} />
+                wheel_zoom={!s.opts.embed} dispatch={self.dispatch.clone()}
+                toolbar={if s.opts.embed { html! {} } else { self.palette() }}
+                tool={AttrValue::from(s.draw.tool.name())} link_from={s.draw.from.clone().map(AttrValue::from)} />
+        }
+    }
+
+    /// The palette over the stage.
+    fn palette(&self) -> Html {
+        let s = &self.state;
+        let d = &s.draw;
+        html! {
+            <Palette scenario={ByPtr::from(&s.scenario)} tool={d.tool.clone()} from={d.from.clone().map(AttrValue::from)}
+                selection={s.selection.clone()} record={d.record.clone().map(|(a, b)| (AttrValue::from(a), AttrValue::from(b)))}
+                note={d.note.clone().map(AttrValue::from)} can_undo={d.can_undo()} can_redo={d.can_redo()}
+                dispatch={self.dispatch.clone()} />
         }
     }
 

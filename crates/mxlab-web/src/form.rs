@@ -9,6 +9,9 @@ use serde_json::{json, Map, Value};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+mod sections;
+pub use sections::view;
+
 /// The `value` of the form control an event came from.
 pub(crate) fn target_value(e: &Event) -> String {
     e.target()
@@ -196,10 +199,29 @@ enum Kind {
     Number,
     List,
     Mailboxes,
-    Mx,
     Bool,
     Long,
     Choice(&'static [&'static str]),
+    /// A host of the scenario, of these roles (any, when empty).
+    Host(&'static [&'static str]),
+}
+
+/// The names of the draft's hosts whose role is one of `roles` (any, when
+/// empty), in order.
+pub fn host_names(draft: &Value, roles: &[&str]) -> Vec<String> {
+    draft
+        .pointer("/nodes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|n| {
+            roles.is_empty()
+                || n.get("role")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| roles.contains(&r))
+        })
+        .filter_map(|n| n.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect()
 }
 
 struct Form<'a> {
@@ -251,6 +273,24 @@ impl Form<'_> {
                     </select>
                 }
             }
+            Kind::Host(roles) => {
+                let value = text_of(current);
+                let names = host_names(self.draft, roles);
+                // A name that is no host stays shown, for its problem.
+                let stray = (!value.is_empty() && !names.contains(&value)).then(|| value.clone());
+                html! {
+                    <select aria-invalid={invalid.to_string()} onchange={Callback::from(move |e: Event| {
+                        let v = target_value(&e);
+                        set.emit((!v.is_empty()).then_some(Value::String(v)));
+                    })}>
+                        <option value="" selected={value.is_empty()}>{ "(none)" }</option>
+                        if let Some(s) = stray {
+                            <option value={s.clone()} selected=true>{ format!("{s} (no such host)") }</option>
+                        }
+                        { for names.iter().map(|n| html! { <option value={n.clone()} selected={value == *n}>{ n.clone() }</option> }) }
+                    </select>
+                }
+            }
             Kind::Long => html! {
                 <textarea rows="2" value={text_of(current)} aria-invalid={invalid.to_string()}
                     data-mxlab-max={crate::bounds::MAX_TEXT.to_string()} data-mxlab-field="form"
@@ -278,7 +318,6 @@ impl Form<'_> {
                                 Kind::Mailboxes => list_value(t).map(|l| {
                                     Value::Array(l.as_array().into_iter().flatten().map(|a| json!({"address": a})).collect())
                                 }),
-                                Kind::Mx => mx_value(t),
                                 _ => Some(Value::String(t.into())),
                             });
                         })} />
@@ -340,130 +379,41 @@ impl Form<'_> {
 /// Rows of one list the form shows; the JSON view has every one.
 pub const MAX_ROWS: usize = 50;
 
-const ROLES: &[&str] = &["mua", "submission", "relay", "mx", "resolver"];
-const STATUS: &[&str] = &["ok", "nxdomain", "servfail", "timeout"];
-const FAULTS: &[&str] = &[
-    "host_down",
-    "host_crash",
-    "greylisting",
-    "forced_reply",
-    "mailbox_full",
-    "disk_full",
-    "tls_failure",
-    "auth_failure",
-    "tarpit",
-    "size_limit",
-    "dns_failure",
-    "link_partition",
-    "link_latency",
-    "link_loss",
-];
-const STAGES: &[&str] = &["", "connect", "helo", "mail", "rcpt", "data", "end_of_data"];
-
-/// The form over `draft`, with `problems` next to their fields.
-pub fn view(draft: &Value, problems: &[Problem], on: &Callback<FormMsg>) -> Html {
-    let f = Form {
-        draft,
-        problems,
-        on,
-    };
-    let hosts = f.rows("Hosts", "/nodes", "Add host", json!({"name": "new.example.org", "role": "mx"}), |p, _| {
-        html! {
-            <>
-                { f.field("name", format!("{p}/name"), Kind::Text) }
-                { f.field("role", format!("{p}/role"), Kind::Choice(ROLES)) }
-                { f.field("addresses", format!("{p}/addresses"), Kind::List) }
-                { f.field("destination domains", format!("{p}/policy/destination_domains"), Kind::List) }
-                { f.field("mailboxes", format!("{p}/policy/mailboxes"), Kind::Mailboxes) }
-                { f.field("smarthost", format!("{p}/policy/relay/smarthost"), Kind::Text) }
-                { f.field("relay for hosts", format!("{p}/policy/relay/allow_from"), Kind::List) }
-                { f.field("relay for domains", format!("{p}/policy/relay/domains"), Kind::List) }
-                { f.field("size limit (bytes)", format!("{p}/policy/size_limit"), Kind::Number) }
-                { f.field("STARTTLS", format!("{p}/policy/starttls"), Kind::Bool) }
-                { f.field("TLS required", format!("{p}/policy/tls_required"), Kind::Bool) }
-                { f.field("greylisting (s)", format!("{p}/policy/greylisting/delay_secs"), Kind::Number) }
-                { f.field("hop limit", format!("{p}/policy/hop_limit"), Kind::Number) }
-            </>
-        }
-    });
-    let dns = f.rows(
-        "DNS records",
-        "/dns/domains",
-        "Add domain",
-        json!({"name": "example.net"}),
-        |p, _| {
-            html! {
-                <>
-                    { f.field("name", format!("{p}/name"), Kind::Text) }
-                    { f.field("MX (preference exchange, …)", format!("{p}/mx"), Kind::Mx) }
-                    { f.field("A", format!("{p}/a"), Kind::List) }
-                    { f.field("AAAA", format!("{p}/aaaa"), Kind::List) }
-                    { f.field("status", format!("{p}/status"), Kind::Choice(STATUS)) }
-                </>
-            }
-        },
-    );
-    let messages = f.rows(
-        "Messages",
-        "/messages",
-        "Add message",
-        json!({"id": "new", "from": "", "at_secs": 0, "mail_from": "", "rcpt_to": [], "body": "Hello\r\n"}),
-        |p, _| {
-            html! {
-                <>
-                    { f.field("id", format!("{p}/id"), Kind::Text) }
-                    { f.field("from (MUA)", format!("{p}/from"), Kind::Text) }
-                    { f.field("at (s)", format!("{p}/at_secs"), Kind::Number) }
-                    { f.field("MAIL FROM", format!("{p}/mail_from"), Kind::Text) }
-                    { f.field("RCPT TO", format!("{p}/rcpt_to"), Kind::List) }
-                    { f.field("body", format!("{p}/body"), Kind::Long) }
-                </>
-            }
-        },
-    );
-    let faults = f.rows(
-        "Faults",
-        "/faults",
-        "Add fault",
-        json!({"at_secs": 0, "fault": {"kind": "host_down", "host": ""}}),
-        |p, _| {
-            html! {
-                <>
-                    { f.field("from (s)", format!("{p}/at_secs"), Kind::Number) }
-                    { f.field("until (s)", format!("{p}/until_secs"), Kind::Number) }
-                    { f.field("kind", format!("{p}/fault/kind"), Kind::Choice(FAULTS)) }
-                    { f.field("host", format!("{p}/fault/host"), Kind::Text) }
-                    { f.field("stage", format!("{p}/fault/stage"), Kind::Choice(STAGES)) }
-                    { f.field("code", format!("{p}/fault/code"), Kind::Number) }
-                </>
-            }
-        },
-    );
-    let apply = on.reform(|_: MouseEvent| FormMsg::Apply);
-    let reset = on.reform(|_: MouseEvent| FormMsg::Reset);
-    html! {
-        <form class="scenario-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-            <div class="row top">
-                { f.field("title", "/name".into(), Kind::Text) }
-                { f.field("horizon (s)", "/horizon_secs".into(), Kind::Number) }
-                { f.field("seed", "/seed".into(), Kind::Number) }
-                { f.field("resolver", "/dns/resolver".into(), Kind::Text) }
-            </div>
-            { hosts }
-            { dns }
-            { messages }
-            { faults }
-            <div class="form-actions">
-                <button type="button" class="apply" onclick={apply}>{ "Validate and run" }</button>
-                <button type="button" onclick={reset}>{ "Reset" }</button>
-            </div>
-        </form>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_role_shows_the_fields_it_uses() {
+        use sections::uses;
+        let resolver = uses("resolver");
+        assert!(!resolver.mailboxes && !resolver.smarthost && !resolver.relay && !resolver.server);
+        let mua = uses("mua");
+        assert!(mua.smarthost && mua.direct && !mua.mailboxes && !mua.server);
+        let mx = uses("mx");
+        assert!(mx.mailboxes && mx.server && mx.relay);
+        assert!(!uses("submission").mailboxes && uses("relay").smarthost);
+        // A role not known yet shows every field, its problem beside it.
+        assert!(uses("router").mailboxes);
+    }
+
+    #[test]
+    fn host_pickers_list_the_hosts_of_their_roles() {
+        let draft = json!({"nodes": [
+            {"name": "mua.example", "role": "mua"},
+            {"name": "smtp.example", "role": "submission"},
+            {"name": "mx.example", "role": "mx"},
+            {"role": "mx"},
+            "garbage"
+        ]});
+        assert_eq!(
+            host_names(&draft, &["submission", "relay", "mx"]),
+            ["smtp.example", "mx.example"]
+        );
+        assert_eq!(host_names(&draft, &[]).len(), 3);
+        assert!(host_names(&json!({"nodes": 3}), &[]).is_empty());
+        assert!(host_names(&Value::Null, &["mua"]).is_empty());
+    }
 
     #[test]
     fn paths_become_pointers() {

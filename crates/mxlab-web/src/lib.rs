@@ -28,6 +28,7 @@ pub mod clock;
 #[cfg(target_arch = "wasm32")]
 mod components;
 pub mod compute;
+pub mod draw;
 #[cfg(target_arch = "wasm32")]
 mod embed;
 pub mod form;

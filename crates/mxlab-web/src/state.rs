@@ -24,6 +24,7 @@ use crate::share::Shared;
 
 mod action;
 mod console;
+mod draw;
 mod editors;
 mod playback;
 mod stage;
@@ -32,6 +33,7 @@ mod tests;
 
 pub use action::{Action, ComputeJob, Effect, Field, JobKind, Outcome, Selection, Tab};
 pub use console::ConsolePanel;
+pub use draw::{DrawMsg, DrawState, Tool, UNDO_DEPTH};
 pub use stage::{Drag, StageLayout};
 
 /// The app's state.
@@ -120,6 +122,8 @@ pub struct State {
     pub form_mode: bool,
     /// The console.
     pub console: ConsolePanel,
+    /// The palette's tool, and the scenarios to undo and redo.
+    pub draw: DrawState,
 }
 
 /// The preset `name`, or why it cannot be opened.
@@ -234,6 +238,7 @@ impl State {
             form: Rc::new(serde_json::Value::Null),
             form_mode: true,
             console: ConsolePanel::default(),
+            draw: DrawState::default(),
         };
         if let Some(speed) = opts.speed {
             state.clock.speed = speed;
@@ -280,8 +285,8 @@ impl State {
                 Err(e) => self.error = Some(e),
             },
             Action::Load(s, label) => {
-                self.preset = label;
                 self.load(s);
+                self.preset = label;
             }
             Action::EditJson(text) => return self.edit_json(text),
             Action::ShowBigJson => self.big_json_shown = true,
@@ -405,7 +410,10 @@ impl State {
             Action::Help(open) => self.help = open,
             Action::Packet(p) => self.packet = p,
             Action::EventClasses(c) => self.event_classes = c,
-            Action::DragStart(h) => self.stage.drag = Some(Drag::Host(h)),
+            Action::DragStart(h) => self.drag_start(h),
+            Action::Draw(m) => self.draw(m),
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
             Action::PanStart => self.stage.pan_start(),
             Action::DragMove(x, y) => {
                 if !self.stage.drag_move(x, y) {
@@ -475,14 +483,24 @@ impl State {
     }
 
     /// The keyboard shortcuts: space, arrows, Home, `f` for the fault
-    /// menu, Esc to close the help, the share dialog or the fault menu
-    /// (the one on top), `?` for the help sheet.
+    /// menu, Esc to close the help, the share dialog, the palette's tool
+    /// or the fault menu (the one on top), `?` for the help sheet; Delete
+    /// (or Backspace) deletes what is selected, `Undo` and `Redo` (the
+    /// keyboard hook's names for Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y) undo and
+    /// redo scenario edits.
     fn key(&mut self, k: &str) -> Outcome {
         let action = match k {
             "Escape" if self.help => Action::Help(false),
             "Escape" if self.packet.is_some() => Action::Packet(None),
             "Escape" if self.share_open => Action::ShareOpen(false),
+            "Escape" if self.draw.tool != Tool::Pointer || self.draw.from.is_some() => {
+                Action::Draw(DrawMsg::Tool(Tool::Pointer))
+            }
+            "Escape" if self.draw.record.is_some() => Action::Draw(DrawMsg::Record(None)),
             "Escape" if self.selection.is_some() => Action::Select(None),
+            "Delete" | "Backspace" if !self.opts.embed => Action::Draw(DrawMsg::Delete),
+            "Undo" if !self.opts.embed => Action::Undo,
+            "Redo" if !self.opts.embed => Action::Redo,
             "?" => Action::Help(!self.help),
             " " => Action::PlayPause,
             "ArrowRight" => Action::StepForward,

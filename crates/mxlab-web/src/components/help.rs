@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::state::Action;
 
 /// The shortcuts, as the sheet lists them.
-pub const SHORTCUTS: [(&str, &str); 11] = [
+pub const SHORTCUTS: [(&str, &str); 13] = [
     ("Space", "play or pause (anywhere but in a text field)"),
     ("→  ←", "next or previous event"),
     ("Home", "back to the start"),
@@ -16,7 +16,12 @@ pub const SHORTCUTS: [(&str, &str); 11] = [
     ("f", "the fault menu of the selected host (or the first MX)"),
     (
         "Esc",
-        "close this sheet, the share dialog or the fault menu",
+        "close this sheet, the share dialog, the palette's tool or the fault menu",
+    ),
+    ("Delete", "delete the selected host, link or MX record"),
+    (
+        "Ctrl+Z",
+        "undo a scenario edit (Ctrl+Shift+Z or Ctrl+Y: redo)",
     ),
     ("?", "open or close this sheet"),
     ("wheel", "zoom the drawing; drag a host to move it"),

@@ -9,6 +9,7 @@
 //! | [`Banner`] | the problem shown, dismissable |
 //! | [`Stage`] | the network: hosts, links, the packets over them, zoom and pan |
 //! | [`Packets`] | the lines in flight and DNS queries, drawn on a canvas |
+//! | [`Palette`] | drawing the network: roles to place, connect, MX records, undo |
 //! | [`SidePanel`] | the lesson, the fault menu of what is selected, the way back |
 //! | [`Transport`] | play, pause, steps, speed, clock and the timeline |
 //! | [`Markers`] | the timeline's coloured markers |
@@ -27,6 +28,7 @@ mod header;
 mod help;
 mod markers;
 mod packets;
+mod palette;
 pub mod panels;
 mod share_dialog;
 mod stage;
@@ -38,6 +40,7 @@ pub use header::{Banner, Header};
 pub use help::Help;
 pub use markers::Markers;
 pub use packets::{packet_at, PacketInfo, Packets};
+pub use palette::Palette;
 pub use share_dialog::{Choices, ShareDialog};
 pub use stage::Stage;
 pub use transport::Transport;

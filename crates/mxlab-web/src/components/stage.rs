@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::{packet_at, role_glyph, role_name, ByPtr, PacketInfo, Packets, RunRef};
 use crate::hooks::use_wheel_zoom;
 use crate::layout::{Arc, Point};
-use crate::state::{Action, Selection, StageLayout};
+use crate::state::{Action, DrawMsg, Selection, StageLayout};
 
 /// Properties of [`Stage`].
 #[derive(Properties, PartialEq)]
@@ -50,6 +50,15 @@ pub struct StageProps {
     pub wheel_zoom: bool,
     /// Where actions go.
     pub dispatch: Callback<Action>,
+    /// The palette drawn over the stage (none in an embed).
+    #[prop_or_default]
+    pub toolbar: Html,
+    /// The palette's tool, by name (`pointer`, `place`, `connect`, `mx`).
+    #[prop_or_default]
+    pub tool: AttrValue,
+    /// The host a connection being drawn starts from.
+    #[prop_or_default]
+    pub link_from: Option<AttrValue>,
 }
 
 /// The stage.
@@ -62,14 +71,21 @@ pub fn stage(props: &StageProps) -> Html {
         props.dispatch.reform(Action::Zoom),
     );
     let svg_ref = use_node_ref();
+    // Where the pointer is while a connection is drawn: the line follows it.
+    let pointer = use_state(|| None::<Point>);
+    {
+        let pointer = pointer.clone();
+        use_effect_with(props.link_from.clone(), move |_| pointer.set(None));
+    }
     html! {
-        <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref}>
+        <main class="mxlab-stage" aria-label="Network stage" ref={stage_ref} data-tool={props.tool.clone()}>
+            { props.toolbar.clone() }
             // Always there, two lines high, so that the drawing and the
             // controls under it do not move as the captions come and go.
             <p class={classes!("caption", props.caption.is_none().then_some("idle"))} aria-live="polite">
                 { props.caption.clone().unwrap_or_else(|| AttrValue::from("Before the first event: press ▶ or Space to play, → to step.")) }
             </p>
-            { network(props, &svg_ref) }
+            { network(props, &svg_ref, &pointer) }
             if let Some(p) = &props.packet {
                 <PacketInfo details={p.clone()} dispatch={props.dispatch.clone()} />
             }
@@ -194,7 +210,7 @@ fn stage_point(svg: &NodeRef, client_x: i32, client_y: i32) -> Option<Point> {
 }
 
 /// The hosts, links and packets, and the zoom buttons.
-fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
+fn network(props: &StageProps, svg_ref: &NodeRef, pointer: &UseStateHandle<Option<Point>>) -> Html {
     let d = &props.dispatch;
     let Some(run) = &props.run else {
         return html! {
@@ -226,7 +242,21 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             packet_at(&view, &positions, presenter, at)
         })
     };
-    let links = run.links.iter().filter_map(|(a, b, dns)| {
+    // The pairs that talked, then the links the scenario lists that have
+    // not (yet): a link just drawn shows before any mail crosses it.
+    let listed = props.scenario.links.iter().filter(|l| {
+        !run.links.iter().any(|(a, b, _)| {
+            (l.a.eq_ignore_ascii_case(a) && l.b.eq_ignore_ascii_case(b))
+                || (l.a.eq_ignore_ascii_case(b) && l.b.eq_ignore_ascii_case(a))
+        })
+    });
+    let all_links: Vec<(String, String, bool)> = run
+        .links
+        .iter()
+        .cloned()
+        .chain(listed.map(|l| (l.a.clone(), l.b.clone(), false)))
+        .collect();
+    let links = all_links.iter().filter_map(|(a, b, dns)| {
         let (pa, pb) = (pos(a)?, pos(b)?);
         let conn = open(a, b);
         let selected = matches!(&props.selection, Some(Selection::Link(x, y)) if (x == a && y == b) || (x == b && y == a));
@@ -299,16 +329,22 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             format!("role-{}", role_glyph(n.role).to_ascii_lowercase()),
             down.then_some("down"),
             busy.then_some("busy"),
-            selected.then_some("selected")
+            selected.then_some("selected"),
+            (props.link_from.as_deref() == Some(n.name.as_str())).then_some("link-from")
         );
         let name = n.name.clone();
         let name2 = n.name.clone();
         let onclick = d.reform(move |_| Action::Select(Some(Selection::Host(name.clone()))));
         let name3 = n.name.clone();
         let dh = d.clone();
+        // Enter selects the host; with the palette's connect or MX tool,
+        // it is also a press and a release on it (the keyboard's gesture).
         let onkeydown = Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
                 dh.emit(Action::Select(Some(Selection::Host(name3.clone()))));
+                dh.emit(Action::DragStart(name3.clone()));
+                dh.emit(Action::Draw(DrawMsg::Release(0.0, 0.0, Some(name3.clone()))));
+                dh.emit(Action::DragEnd);
             }
         });
         let onpointerdown = d.reform(move |e: PointerEvent| {
@@ -354,10 +390,22 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         })
     });
     let svg = svg_ref.clone();
+    let (follow, connecting) = (pointer.clone(), props.link_from.is_some());
     let to_stage = move |e: PointerEvent| {
         // Not the event's current target: events are delegated.
         let p = stage_point(&svg, e.client_x(), e.client_y())?;
+        if connecting {
+            follow.set(Some(p));
+        }
         Some(Action::DragMove(p.x, p.y))
+    };
+    // The connection being drawn, from its host to the pointer, under the
+    // hosts (and never under the pointer: the release is the host's).
+    let rubber = match (props.link_from.as_deref().and_then(pos), **pointer) {
+        (Some(a), Some(b)) => html! {
+            <line class="rubber" pointer-events="none" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+        },
+        _ => html! {},
     };
     // A click near a packet shows its line (hosts keep their own clicks;
     // a link leaves a click on a packet to it).
@@ -366,6 +414,21 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
         if let Some(i) = under(&e) {
             d2.emit(Action::Packet(Some(i)));
         }
+    });
+    // A release ends a gesture of the palette's (over a host, or at a
+    // place), then the drag.
+    let (svg, dr) = (svg_ref.clone(), d.clone());
+    let onpointerup = Callback::from(move |e: PointerEvent| {
+        use wasm_bindgen::JsCast;
+        let host = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("g.host[data-host]").ok().flatten())
+            .and_then(|g| g.get_attribute("data-host"));
+        if let Some(p) = stage_point(&svg, e.client_x(), e.client_y()) {
+            dr.emit(Action::Draw(DrawMsg::Release(p.x, p.y, host)));
+        }
+        dr.emit(Action::DragEnd);
     });
     let dispatch = d.clone();
     let onpointermove = Callback::from(move |e: PointerEvent| {
@@ -379,9 +442,9 @@ fn network(props: &StageProps, svg_ref: &NodeRef) -> Html {
             // caption above it), whatever height the drawing has.
             <div class="drawing">
             <svg ref={svg_ref.clone()} viewBox={vb} role="img" aria-label={format!("Network of {} hosts at {}", props.scenario.nodes.len(), props.t)}
-                onclick={onclick} onpointermove={onpointermove} onpointerup={d.reform(|_| Action::DragEnd)}
+                onclick={onclick} onpointermove={onpointermove} onpointerup={onpointerup}
                 onpointerleave={d.reform(|_| Action::DragEnd)} onpointerdown={d.reform(|_| Action::PanStart)}>
-                <g class="links">{ for links }{ attempts }</g>
+                <g class="links">{ for links }{ attempts }{ rubber }</g>
                 <g class="hosts">{ for hosts }</g>
                 { console_host(props, &pos) }
             </svg>

@@ -1,4 +1,5 @@
-//! The keyboard shortcuts (space, arrows, Home, `f`, Esc, `?`), listened
+//! The keyboard shortcuts (space, arrows, Home, `f`, Esc, `?`, Delete and
+//! Backspace, Ctrl+Z and Ctrl+Shift+Z or Ctrl+Y), listened
 //! for on the document for the app's own page, or on the instance's
 //! element for a simulator mounted in a page.
 //!
@@ -31,14 +32,22 @@ pub fn use_keyboard(shell: NodeRef, contained: bool, on_key: Callback<String>) {
                     let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };
-                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                        return;
-                    }
+                    // Ctrl+Z (⌘Z) undoes, Ctrl+Shift+Z or Ctrl+Y redoes:
+                    // named `Undo` and `Redo` for the state.
+                    let key = match (e.ctrl_key() || e.meta_key(), e.alt_key()) {
+                        (false, false) => e.key(),
+                        (true, false) => match e.key().as_str() {
+                            "z" | "Z" if e.shift_key() => "Redo".to_string(),
+                            "z" | "Z" => "Undo".to_string(),
+                            "y" | "Y" => "Redo".to_string(),
+                            _ => return,
+                        },
+                        _ => return,
+                    };
                     let target = e
                         .target()
                         .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
                     let focus = target.as_ref().map_or(Focus::Page, Focus::of);
-                    let key = e.key();
                     // On the drawing, ↑ and ↓ move between its hosts and
                     // links (← and → still step the run).
                     if let (Some(el), "ArrowUp" | "ArrowDown") = (&target, key.as_str()) {
@@ -131,7 +140,17 @@ impl Focus {
     fn leaves(self, key: &str) -> bool {
         let shortcut = matches!(
             key,
-            " " | "ArrowLeft" | "ArrowRight" | "Home" | "End" | "f" | "Escape" | "?"
+            " " | "ArrowLeft"
+                | "ArrowRight"
+                | "Home"
+                | "End"
+                | "f"
+                | "Escape"
+                | "?"
+                | "Delete"
+                | "Backspace"
+                | "Undo"
+                | "Redo"
         );
         match self {
             Focus::Text => true,

@@ -12,6 +12,7 @@ use crate::compute::Computation;
 use crate::form::FormMsg;
 use crate::lab::{Injection, Run};
 use crate::share::Shared;
+use crate::state::DrawMsg;
 /// The panels below the stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -261,6 +262,12 @@ pub enum Action {
     Narrow(bool),
     /// Fit the stage to the window again.
     ResetView,
+    /// The palette or a gesture on the drawing (see [`DrawMsg`]).
+    Draw(DrawMsg),
+    /// Back to the scenario before the last one loaded or edited.
+    Undo,
+    /// Forward again to the scenario last undone.
+    Redo,
 }
 
 /// What the shell is asked to do for the state: things only the browser

@@ -5,11 +5,54 @@
 
 use std::rc::Rc;
 
-use mxlab_sim::{Problem, Scenario};
+use mxlab_sim::{Problem, Scenario, ScenarioError};
 
 use super::{problems_of, Effect, Field, Outcome, State, Tab};
 use crate::bounds::{self, ProblemList};
 use crate::form::{self, FormMsg};
+
+/// How the banner about a scenario text's problems begins.
+const PROBLEMS_BANNER: &str = "the scenario has";
+
+/// Where a syntax error is, as (line, column), 1-based. The parser stops
+/// where it notices the error: for a missing comma, that is the next
+/// key, maybe lines further on; the comma is missing right after the
+/// value before it, which is where this says the error is.
+pub(crate) fn syntax_at(text: &str, line: usize, column: usize, message: &str) -> (usize, usize) {
+    if !message.starts_with("expected `,`") {
+        return (line, column);
+    }
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = text.get(..at).unwrap_or_default().trim_end();
+    if before.is_empty() {
+        return (line, column);
+    }
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |l| l.chars().count()) + 1;
+    (before.matches('\n').count() + 1, column)
+}
+
+/// The form's draft as JSON text: in the scenario's own order of keys
+/// (that of its fields) when the draft is a scenario, else as the draft
+/// holds it (keys in alphabetical order), for the loader to report. (Read
+/// back through the text, with the loader's own parser: a second
+/// deserialiser of the whole scenario, from a value, would weigh on the
+/// bundle.)
+pub(crate) fn draft_text(draft: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(draft).unwrap_or_default();
+    match serde_json::from_str::<Scenario>(&text) {
+        Ok(s) => s.to_json(),
+        Err(_) => text,
+    }
+}
 
 impl State {
     /// The author typed into the JSON editor (the text is there already:
@@ -51,6 +94,7 @@ impl State {
             return;
         }
         let (loaded, warnings) = Scenario::from_json_with_warnings(&self.json);
+        let mut syntax_line = None;
         let problems = match loaded {
             Ok(s) => match bounds::scenario_too_large(&s) {
                 None => {
@@ -58,21 +102,45 @@ impl State {
                     // editor as it is (not filled again); the form, if it
                     // is the one shown, is made from what was applied.
                     // Warnings do not stop it: they are listed.
-                    self.preset = "custom".into();
                     self.load_run(Rc::new(s));
+                    self.preset = "custom".into();
                     self.editors_stale = self.form_mode;
                     self.ready_editors();
                     self.problems =
                         Rc::new(ProblemList::checked(Some(&self.json), Vec::new(), warnings));
+                    // The text is fixed: the banner about its problems goes.
+                    if self
+                        .error
+                        .as_deref()
+                        .is_some_and(|e| e.starts_with(PROBLEMS_BANNER))
+                    {
+                        self.error = None;
+                    }
                     return;
                 }
                 Some(why) => vec![Problem::new("lesson", why)],
             },
+            Err(ScenarioError::Syntax {
+                line,
+                column,
+                problem,
+            }) => {
+                let (line, column) = syntax_at(&self.json, line, column, &problem.message);
+                syntax_line = Some(line);
+                vec![Problem {
+                    path: problem.path,
+                    message: format!("line {line}, column {column}: {}", problem.message),
+                }]
+            }
             Err(e) => problems_of(&e),
         };
-        let problems = ProblemList::checked(Some(&self.json), problems, warnings);
+        let mut problems = ProblemList::checked(Some(&self.json), problems, warnings);
+        if let (Some(line), Some(first)) = (syntax_line, problems.listed.first_mut()) {
+            // Where the text goes wrong, not where the parser noticed.
+            first.1 = Some(line);
+        }
         self.error = Some(format!(
-            "the scenario has {} problem{}: see the Scenario panel",
+            "{PROBLEMS_BANNER} {} problem{}: see the Scenario panel",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         ));
@@ -167,8 +235,6 @@ impl State {
 
     /// The form's draft as JSON text.
     fn form_text(&self) -> Rc<str> {
-        serde_json::to_string_pretty(&*self.form)
-            .unwrap_or_default()
-            .into()
+        draft_text(&self.form).into()
     }
 }

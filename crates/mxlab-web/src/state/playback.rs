@@ -29,8 +29,10 @@ impl State {
     }
 
     /// Loads `scenario` and starts its run, its editors' text and form
-    /// left to be made when the Scenario panel shows them.
+    /// left to be made when the Scenario panel shows them; the scenario
+    /// shown until now can be gone back to ([`crate::state::Action::Undo`]).
     pub(super) fn load_run(&mut self, scenario: Rc<Scenario>) {
+        self.remember();
         self.scenario = scenario.clone();
         self.packet = None;
         self.reset_stage();

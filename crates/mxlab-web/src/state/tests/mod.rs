@@ -9,7 +9,9 @@ use crate::lab::{Injected, Injection};
 use mxlab_sim::scenario::DownMode;
 use mxlab_sim::scenario::Fault;
 
+mod drawing;
 mod editing;
+mod json_text;
 mod playback;
 mod warnings;
 
