@@ -3,9 +3,13 @@
 //! min, h or days; whole counts; decades of seconds on a log axis), the
 //! regular log-scale buckets of the latency histogram (1, 2, 5, 10, 20,
 //! 50 … seconds), whole-number bins of the attempt histograms, and the
-//! path of a step series. The components draw SVG from these numbers.
+//! path of a step series; and the plots themselves as SVG markup
+//! ([`svg`]). The components measure, place the clock's line and add the
+//! words.
 
 use std::collections::BTreeMap;
+
+pub mod svg;
 
 /// A mark on an axis: where (in the axis's own unit) and what it says.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,23 +73,6 @@ fn short(v: f64) -> String {
         format!("{r:.0}")
     } else {
         format!("{r:.1}")
-    }
-}
-
-/// A duration for people, in its largest fitting unit with at most one
-/// decimal: `350 ms`, `12 s`, `40 min`, `1.5 h`, `5 d`.
-pub fn duration(secs: f64) -> String {
-    let secs = if secs.is_finite() { secs.max(0.0) } else { 0.0 };
-    if secs < 1.0 {
-        format!("{} ms", short(secs * 1000.0))
-    } else if secs < 60.0 {
-        format!("{} s", short(secs))
-    } else if secs < 3600.0 {
-        format!("{} min", short(secs / 60.0))
-    } else if secs < 86_400.0 {
-        format!("{} h", short(secs / 3600.0))
-    } else {
-        format!("{} d", short(secs / 86_400.0))
     }
 }
 
@@ -220,20 +207,30 @@ pub fn edge_index(v: f64) -> i32 {
 /// lowest value's to the highest's, empty ones included. Empty when
 /// there is no finite value.
 pub fn log_buckets(values: &[f64]) -> Vec<Bucket> {
-    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
-    for v in values.iter().filter(|v| v.is_finite()) {
-        *counts.entry(edge_index(*v)).or_insert(0) += 1;
-    }
-    let (Some(&lo), Some(&hi)) = (counts.keys().next(), counts.keys().next_back()) else {
+    let ks: Vec<i32> = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|v| edge_index(*v))
+        .collect();
+    let (Some(&lo), Some(&hi)) = (ks.iter().min(), ks.iter().max()) else {
         return Vec::new();
     };
-    (lo..=hi)
+    let mut buckets: Vec<Bucket> = (lo..=hi)
         .map(|k| Bucket {
             lo: edge(k),
             hi: edge(k + 1),
-            count: counts.get(&k).copied().unwrap_or(0),
+            count: 0,
         })
-        .collect()
+        .collect();
+    for k in ks {
+        if let Some(b) = usize::try_from(k - lo)
+            .ok()
+            .and_then(|i| buckets.get_mut(i))
+        {
+            b.count += 1;
+        }
+    }
+    buckets
 }
 
 /// The whole decades of seconds around `buckets`: the log axis's domain

@@ -64,7 +64,9 @@ impl Attempts {
         // Every stay in a queue, and the current stay of each (host,
         // message): an attempt belongs to the latest arrival.
         let mut stays: Vec<HopAttempts> = Vec::new();
-        let mut current: BTreeMap<(String, String), usize> = BTreeMap::new();
+        // Keyed by the host and the message id joined by a line feed,
+        // which neither holds.
+        let mut current: BTreeMap<String, usize> = BTreeMap::new();
         let mut messages: Vec<MessageAttempts> = Vec::new();
         let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
         let mut dsns: BTreeSet<String> = BTreeSet::new();
@@ -75,7 +77,7 @@ impl Attempts {
             let host = e.hosts.first().map(|h| h.as_str()).unwrap_or_default();
             match &e.kind {
                 EventKind::Enqueue { .. } => {
-                    current.insert((host.to_string(), message.to_string()), stays.len());
+                    current.insert(format!("{host}\n{message}"), stays.len());
                     stays.push(HopAttempts {
                         message: message.to_string(),
                         host: host.to_string(),
@@ -98,7 +100,7 @@ impl Attempts {
                 }
                 EventKind::Attempt { attempt, .. } => {
                     let stay = current
-                        .get(&(host.to_string(), message.to_string()))
+                        .get(&format!("{host}\n{message}"))
                         .and_then(|&i| stays.get_mut(i));
                     if let Some(s) = stay {
                         s.attempts = s.attempts.max(*attempt);

@@ -45,22 +45,14 @@ fn line(out: &mut String, fields: &[String]) {
 
 /// Recipients queued over time: `time_s,all_hosts,<each host>`, one row
 /// at each moment any queue changed (and one at time zero), each column
-/// the queue's size from that moment on.
+/// the queue's size from that moment on (a moment that changed a queue
+/// and changed it back has its row, equal to the one before).
 pub fn queue_csv(series: &QueueSeries) -> String {
     let mut out = String::new();
     let mut header = vec!["time_s".to_string(), "all_hosts".to_string()];
     header.extend(series.hosts.iter().map(|h| text(h)));
     line(&mut out, &header);
-    let mut times: Vec<SimTime> = series
-        .total
-        .iter()
-        .chain(series.by_host.iter().flatten())
-        .map(|p| p.0)
-        .collect();
-    times.push(SimTime::ZERO);
-    times.sort_unstable();
-    times.dedup();
-    for t in times {
+    for &t in &series.times {
         let mut row = vec![secs(t), value_at(&series.total, t).to_string()];
         row.extend(series.by_host.iter().map(|s| value_at(s, t).to_string()));
         line(&mut out, &row);
@@ -75,7 +67,12 @@ pub fn latency_csv(deliveries: &[Delivery]) -> String {
     line(
         &mut out,
         &[
-            "message", "mailbox", "host", "submitted_s", "delivered_s", "latency_s",
+            "message",
+            "mailbox",
+            "host",
+            "submitted_s",
+            "delivered_s",
+            "latency_s",
         ]
         .map(String::from),
     );
@@ -134,7 +131,9 @@ pub fn attempts_csv(attempts: &Attempts) -> String {
             m.connections.to_string(),
             m.delivered.to_string(),
         ];
-        let hops = by_message.get(m.message.as_str()).map_or(&[][..], Vec::as_slice);
+        let hops = by_message
+            .get(m.message.as_str())
+            .map_or(&[][..], Vec::as_slice);
         for (n, h) in hops.iter().enumerate() {
             let hop = [
                 (n + 1).to_string(),

@@ -32,6 +32,8 @@ pub struct QueueSeries {
     pub total: Steps,
     /// One series per host of [`QueueSeries::hosts`], in the same order.
     pub by_host: Vec<Steps>,
+    /// Every moment at which a queue changed, in order, from time zero.
+    pub times: Vec<SimTime>,
 }
 
 impl QueueSeries {
@@ -39,6 +41,7 @@ impl QueueSeries {
     pub fn read(trace: &Trace) -> QueueSeries {
         let mut out = QueueSeries {
             total: vec![(SimTime::ZERO, 0)],
+            times: vec![SimTime::ZERO],
             ..QueueSeries::default()
         };
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -78,6 +81,9 @@ impl QueueSeries {
             total = total.saturating_sub(before).saturating_add(*n);
             step(series, e.at, *n);
             step(&mut out.total, e.at, total);
+            if out.times.last() != Some(&e.at) {
+                out.times.push(e.at);
+            }
         }
         out
     }

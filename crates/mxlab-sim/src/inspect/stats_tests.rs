@@ -115,7 +115,9 @@ fn the_sender_s_queue_holds_the_message_until_the_mx_returns() {
     assert!(q.hosts.contains(&"mx.example.org".to_string()));
     assert_eq!(q.largest().map(|l| l.2), Some(1));
     for series in q.by_host.iter().chain([&q.total]) {
-        assert!(series.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1));
+        assert!(series
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1));
     }
 }
 
@@ -139,8 +141,14 @@ fn an_injected_fault_is_a_window_and_one_never_ended_lasts_to_the_end() {
         mode: DownMode::Refused,
     };
     sim.inject(down.clone(), s(100), Some(s(700))).unwrap();
-    sim.inject(Fault::Greylisting { host: "mx.example.org".into() }, s(50), None)
-        .unwrap();
+    sim.inject(
+        Fault::Greylisting {
+            host: "mx.example.org".into(),
+        },
+        s(50),
+        None,
+    )
+    .unwrap();
     sim.run_to_quiescence();
     let w = fault_windows(sim.trace());
     assert_eq!(w.len(), 2, "{w:?}");
@@ -154,13 +162,20 @@ fn equal_faults_end_in_the_order_they_started() {
     let mut t = Trace::new();
     let f = || Box::new(Fault::DiskFull { host: "a".into() });
     let on = |t: &mut Trace, secs| {
-        t.record(s(secs), Subject::default(), EventKind::FaultOn { fault: f() })
+        t.record(
+            s(secs),
+            Subject::default(),
+            EventKind::FaultOn { fault: f() },
+        )
     };
     on(&mut t, 1);
     on(&mut t, 2);
     t.record(s(3), Subject::default(), EventKind::FaultOff { fault: f() });
     let w = fault_windows(&t);
-    assert_eq!(w.iter().map(|w| (w.from, w.until)).collect::<Vec<_>>(), [(s(1), Some(s(3))), (s(2), None)]);
+    assert_eq!(
+        w.iter().map(|w| (w.from, w.until)).collect::<Vec<_>>(),
+        [(s(1), Some(s(3))), (s(2), None)]
+    );
 }
 
 #[test]
@@ -169,8 +184,18 @@ fn a_first_try_delivery_is_one_attempt_per_hop() {
     let a = Attempts::read(sim.trace());
     // Alice's laptop → the submission server → the MX, which delivers to
     // its own mailbox (no connection, no hop counted).
-    let hosts: Vec<_> = a.hops.iter().map(|h| (h.host.as_str(), h.attempts, h.connections)).collect();
-    assert_eq!(hosts, [("alice-laptop.example.com", 1, 1), ("smtp.example.com", 1, 1)]);
+    let hosts: Vec<_> = a
+        .hops
+        .iter()
+        .map(|h| (h.host.as_str(), h.attempts, h.connections))
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            ("alice-laptop.example.com", 1, 1),
+            ("smtp.example.com", 1, 1)
+        ]
+    );
     assert_eq!(a.per_hop(), [(1, 2)].into());
     assert_eq!(a.end_to_end(), [(2, 1)].into());
     assert_eq!(a.messages.len(), 1);
@@ -182,7 +207,11 @@ fn a_first_try_delivery_is_one_attempt_per_hop() {
 fn retries_count_on_their_hop() {
     let sim = run("retry-until-mx-returns");
     let a = Attempts::read(sim.trace());
-    let smtp = a.hops.iter().find(|h| h.host == "smtp.example.com").unwrap();
+    let smtp = a
+        .hops
+        .iter()
+        .find(|h| h.host == "smtp.example.com")
+        .unwrap();
     // Tries at 0, 600, 1200 and 2400 s (the lesson's).
     assert_eq!((smtp.attempts, smtp.connections), (4, 4));
     assert_eq!(a.per_hop(), [(1, 1), (4, 1)].into());
@@ -194,10 +223,17 @@ fn retries_count_on_their_hop() {
 fn the_next_mx_is_another_connection_of_the_same_try() {
     let sim = run("mx-fallback");
     let a = Attempts::read(sim.trace());
-    let smtp = a.hops.iter().find(|h| h.host == "smtp.example.com").unwrap();
+    let smtp = a
+        .hops
+        .iter()
+        .find(|h| h.host == "smtp.example.com")
+        .unwrap();
     assert_eq!((smtp.attempts, smtp.connections), (1, 2), "{a:?}");
     let m = &a.messages[0];
-    assert_eq!(m.connections, a.hops.iter().map(|h| h.connections).sum::<u32>());
+    assert_eq!(
+        m.connections,
+        a.hops.iter().map(|h| h.connections).sum::<u32>()
+    );
     assert!(m.delivered);
 }
 
@@ -226,7 +262,11 @@ fn a_message_re_entering_a_queue_is_a_new_hop() {
     enqueue(&mut t, 301, "a", "m1", &["x@d"]);
     attempt(&mut t, 301, "a", "m1", 1);
     let a = Attempts::read(&t);
-    let hops: Vec<_> = a.hops.iter().map(|h| (h.host.as_str(), h.attempts)).collect();
+    let hops: Vec<_> = a
+        .hops
+        .iter()
+        .map(|h| (h.host.as_str(), h.attempts))
+        .collect();
     assert_eq!(hops, [("a", 2), ("b", 1), ("a", 1)]);
     assert_eq!(a.per_hop(), [(1, 2), (2, 1)].into());
     assert!(a.end_to_end().is_empty(), "never reached a mailbox");
@@ -240,7 +280,9 @@ fn each_delivery_s_latency_is_one_of_the_summary_s() {
         let mut mine: Vec<f64> = d.iter().map(|d| d.latency_secs).collect();
         mine.sort_by(f64::total_cmp);
         assert_eq!(mine, sim.summary().latencies_secs, "{name}");
-        assert!(d.iter().all(|d| d.delivered >= d.submitted && d.mailbox.contains('@')));
+        assert!(d
+            .iter()
+            .all(|d| d.delivered >= d.submitted && d.mailbox.contains('@')));
     }
 }
 
@@ -251,24 +293,43 @@ fn the_csv_files_have_a_header_and_a_row_per_fact() {
     let q = QueueSeries::read(trace);
     let csv = queue_csv(&q);
     let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
-    assert_eq!(
-        lines[0],
-        format!("time_s,all_hosts,{}", q.hosts.join(","))
-    );
+    assert_eq!(lines[0], format!("time_s,all_hosts,{}", q.hosts.join(",")));
     assert!(lines[1].starts_with("0.000000,"), "{csv}");
-    assert!(lines.iter().skip(1).all(|l| l.split(',').count() == q.hosts.len() + 2));
-    assert!(lines.last().unwrap().split(',').skip(1).all(|n| n == "0"), "{csv}");
-    let smtp = 2 + q.hosts.iter().position(|h| h == "smtp.example.com").unwrap();
-    let held: Vec<&str> = lines[1..].iter().map(|l| l.split(',').nth(smtp).unwrap()).collect();
+    assert!(lines
+        .iter()
+        .skip(1)
+        .all(|l| l.split(',').count() == q.hosts.len() + 2));
+    assert!(
+        lines.last().unwrap().split(',').skip(1).all(|n| n == "0"),
+        "{csv}"
+    );
+    let smtp = 2 + q
+        .hosts
+        .iter()
+        .position(|h| h == "smtp.example.com")
+        .unwrap();
+    let held: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(smtp).unwrap())
+        .collect();
     assert!(held.contains(&"1"));
 
     let csv = latency_csv(&deliveries(sim.scenario(), trace));
     let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
-    assert_eq!(lines[0], "message,mailbox,host,submitted_s,delivered_s,latency_s");
+    assert_eq!(
+        lines[0],
+        "message,mailbox,host,submitted_s,delivered_s,latency_s"
+    );
     assert_eq!(lines.len(), 2);
     let f: Vec<&str> = lines[1].split(',').collect();
-    assert_eq!(&f[..4], ["m1", "bob@example.org", "mx.example.org", "0.000000"]);
-    assert_eq!(f[4], f[5], "submitted at zero: the latency is the delivery time");
+    assert_eq!(
+        &f[..4],
+        ["m1", "bob@example.org", "mx.example.org", "0.000000"]
+    );
+    assert_eq!(
+        f[4], f[5],
+        "submitted at zero: the latency is the delivery time"
+    );
     assert!(f[5].parse::<f64>().unwrap() >= 2400.0);
 
     let csv = attempts_csv(&Attempts::read(trace));
@@ -290,7 +351,10 @@ fn a_csv_field_is_quoted_and_never_a_formula() {
     attempt(&mut t, 0, "a", "=HYPERLINK(\"x\"),1", 1);
     let csv = attempts_csv(&Attempts::read(&t));
     let row = csv.split("\r\n").nth(1).unwrap();
-    assert!(row.starts_with("\"'=HYPERLINK(\"\"x\"\"),1\",false,1,a,"), "{row}");
+    assert!(
+        row.starts_with("\"'=HYPERLINK(\"\"x\"\"),1\",false,1,a,"),
+        "{row}"
+    );
     let q = queue_csv(&QueueSeries::read(&t));
     assert_eq!(q, "time_s,all_hosts,a\r\n0.000000,1,1\r\n");
 }

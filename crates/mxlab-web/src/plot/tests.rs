@@ -5,18 +5,6 @@ fn labels(ticks: &[Tick]) -> Vec<&str> {
 }
 
 #[test]
-fn a_duration_is_said_in_its_largest_unit() {
-    assert_eq!(duration(0.0), "0 ms");
-    assert_eq!(duration(0.35), "350 ms");
-    assert_eq!(duration(12.04), "12 s");
-    assert_eq!(duration(2400.3), "40 min");
-    assert_eq!(duration(5400.0), "1.5 h");
-    assert_eq!(duration(432_000.0), "5 d");
-    assert_eq!(duration(f64::NAN), "0 ms");
-    assert_eq!(duration(-3.0), "0 ms");
-}
-
-#[test]
 fn scales_map_their_domain_onto_their_range() {
     let x = Linear {
         domain: (0.0, 100.0),
@@ -83,11 +71,17 @@ fn time_ticks_never_exceed_their_number_nor_the_end() {
             let ticks = time_ticks(end, max);
             assert!(ticks.len() <= max, "{end} s, {max}: {ticks:?}");
             assert!(ticks.len() >= 2 || end < 0.001, "{end} s, {max}: {ticks:?}");
-            assert!(ticks.last().unwrap().value <= end * (1.0 + 1e-9), "{end}: {ticks:?}");
+            assert!(
+                ticks.last().unwrap().value <= end * (1.0 + 1e-9),
+                "{end}: {ticks:?}"
+            );
             assert!(ticks.windows(2).all(|w| w[1].value > w[0].value));
             // One unit on the whole axis.
             let unit = |t: &Tick| t.label.rsplit(' ').next().unwrap().to_string();
-            assert!(ticks.iter().all(|t| unit(t) == unit(&ticks[0])), "{ticks:?}");
+            assert!(
+                ticks.iter().all(|t| unit(t) == unit(&ticks[0])),
+                "{ticks:?}"
+            );
         }
         end *= 1.37;
     }
@@ -102,7 +96,10 @@ fn count_ticks_are_whole_and_reach_past_the_highest() {
     let (t, top) = count_ticks(1, 5);
     assert_eq!((labels(&t), top), (vec!["0", "1"], 1));
     let (t, top) = count_ticks(415, 6);
-    assert_eq!((labels(&t), top), (vec!["0", "100", "200", "300", "400", "500"], 500));
+    assert_eq!(
+        (labels(&t), top),
+        (vec!["0", "100", "200", "300", "400", "500"], 500)
+    );
     for max in 0..2000 {
         let (t, top) = count_ticks(max, 6);
         assert!(top >= max && t.len() <= 6 && t.len() >= 2, "{max}: {t:?}");
@@ -124,7 +121,10 @@ fn bucket_edges_follow_one_two_five() {
     let mut v = SHORTEST;
     while v < 1e7 {
         let k = edge_index(v);
-        assert!(edge(k) <= v * (1.0 + 1e-12) && v < edge(k + 1), "{v} in bucket {k}");
+        assert!(
+            edge(k) <= v * (1.0 + 1e-12) && v < edge(k + 1),
+            "{v} in bucket {k}"
+        );
         v *= 1.071;
     }
     for p in -3..7 {
@@ -174,8 +174,15 @@ fn attempt_bins_are_whole_numbers_from_one() {
     let hist: BTreeMap<u32, usize> = [(1, 3), (4, 1)].into();
     let bins = int_bins(&hist, 40);
     assert_eq!(
-        bins.iter().map(|b| (b.label(), b.count)).collect::<Vec<_>>(),
-        [("1".into(), 3), ("2".into(), 0), ("3".into(), 0), ("4".into(), 1)]
+        bins.iter()
+            .map(|b| (b.label(), b.count))
+            .collect::<Vec<_>>(),
+        [
+            ("1".into(), 3),
+            ("2".into(), 0),
+            ("3".into(), 0),
+            ("4".into(), 1)
+        ]
     );
     let zero: BTreeMap<u32, usize> = [(0, 1), (2, 1)].into();
     assert_eq!(int_bins(&zero, 40).first().map(|b| b.lo), Some(0));
@@ -186,7 +193,10 @@ fn attempt_bins_are_whole_numbers_from_one() {
     assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 3);
     assert!(bins.last().unwrap().hi >= 100);
     let huge: BTreeMap<u32, usize> = [(1, 1), (u32::MAX, 1)].into();
-    assert_eq!(int_bins(&huge, 10).iter().map(|b| b.count).sum::<usize>(), 2);
+    assert_eq!(
+        int_bins(&huge, 10).iter().map(|b| b.count).sum::<usize>(),
+        2
+    );
     assert!(int_bins(&BTreeMap::new(), 10).is_empty());
 }
 

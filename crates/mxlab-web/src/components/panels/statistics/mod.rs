@@ -89,9 +89,9 @@ impl Stats {
 /// A file name for the run's `what`: `retry-and-backoff-seed3-queues.csv`.
 fn file_name(run: &Run, what: &str) -> String {
     let mut slug = String::new();
-    for c in run.scenario.name.chars().flat_map(char::to_lowercase) {
+    for c in run.scenario.name.chars() {
         if c.is_ascii_alphanumeric() {
-            slug.push(c);
+            slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
@@ -112,9 +112,7 @@ pub fn statistics(props: &StatisticsProps) -> Html {
     let stats = ByPtr((*stats).clone());
     let host = use_state(|| None::<String>);
     // A host of another run (the scenario changed) is not in this one.
-    let shown = (*host)
-        .clone()
-        .filter(|h| stats.queues.hosts.contains(h));
+    let shown = (*host).clone().filter(|h| stats.queues.hosts.contains(h));
     let on_host = {
         let host = host.clone();
         Callback::from(move |e: Event| {
@@ -143,16 +141,25 @@ pub fn statistics(props: &StatisticsProps) -> Html {
             .find(|(p, _)| *p == q)
             .map_or("–".to_string(), |(_, v)| said(*v))
     };
+    let figures = [
+        ("delivered", "delivered", s.delivered.to_string()),
+        ("bounced", "bounced", s.bounced.to_string()),
+        ("still queued", "queued", s.queued.to_string()),
+        (
+            "connections tried, all hops",
+            "attempts",
+            s.attempts.to_string(),
+        ),
+        ("latency p50", "p50", p(50)),
+        ("latency p90", "p90", p(90)),
+        ("latency p99", "p99", p(99)),
+    ];
     html! {
         <div class="statistics">
             <dl class="summary">
-                <dt>{ "delivered" }</dt><dd data-stat="delivered">{ s.delivered.to_string() }</dd>
-                <dt>{ "bounced" }</dt><dd data-stat="bounced">{ s.bounced.to_string() }</dd>
-                <dt>{ "still queued" }</dt><dd data-stat="queued">{ s.queued.to_string() }</dd>
-                <dt>{ "connections tried, all hops" }</dt><dd data-stat="attempts">{ s.attempts.to_string() }</dd>
-                <dt>{ "latency p50" }</dt><dd data-stat="p50">{ p(50) }</dd>
-                <dt>{ "latency p90" }</dt><dd data-stat="p90">{ p(90) }</dd>
-                <dt>{ "latency p99" }</dt><dd data-stat="p99">{ p(99) }</dd>
+                { for figures.into_iter().map(|(name, key, value)| html! {
+                    <div><dt>{ name }</dt><dd data-stat={key}>{ value }</dd></div>
+                }) }
             </dl>
             <figure class="queue-figure">
                 <div class="figure-bar">
