@@ -104,17 +104,33 @@ impl QueueSeries {
 
     /// The largest queue of all: the host, when it was first reached, and
     /// how many recipients it held (`None` if nothing was ever queued).
-    pub fn largest(&self) -> Option<(&str, SimTime, usize)> {
-        let mut best: Option<(&str, SimTime, usize)> = None;
+    /// Of hosts whose queues were as large, the one that stayed so the
+    /// longest before `end` (the end of the run); then the first host.
+    pub fn largest(&self, end: SimTime) -> Option<(&str, SimTime, usize)> {
+        let mut best: Option<(&str, SimTime, usize, u64)> = None;
         for (host, series) in self.hosts.iter().zip(&self.by_host) {
-            if let Some((at, n)) = peak(series) {
-                if best.is_none_or(|b| n > b.2) {
-                    best = Some((host, at, n));
-                }
+            let Some((at, n)) = peak(series) else {
+                continue;
+            };
+            let held = held_at(series, n, end);
+            if best.is_none_or(|b| n > b.2 || (n == b.2 && held > b.3)) {
+                best = Some((host, at, n, held));
             }
         }
-        best
+        best.map(|(h, at, n, _)| (h, at, n))
     }
+}
+
+/// Microseconds a step series spent at `value` before `end`.
+fn held_at(series: &[(SimTime, usize)], value: usize, end: SimTime) -> u64 {
+    let mut held = 0u64;
+    for (i, &(at, n)) in series.iter().enumerate() {
+        if n == value {
+            let until = series.get(i + 1).map_or(end, |p| p.0).max(at);
+            held = held.saturating_add(until.as_micros() - at.as_micros());
+        }
+    }
+    held
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -81,11 +81,11 @@ fn queues_are_counted_per_host_and_together_one_point_per_moment() {
     assert_eq!(q.of(None), [(s(0), 2), (s(9), 1), (s(12), 0)]);
     assert_eq!(q.of(Some("nowhere")), []);
     assert_eq!(peak(q.of(None)), Some((s(0), 2)));
-    assert_eq!(q.largest(), Some(("a", s(0), 2)));
+    assert_eq!(q.largest(s(20)), Some(("a", s(0), 2)));
     assert_eq!(value_at(q.of(None), s(8)), 2);
     assert_eq!(value_at(q.of(None), s(9)), 1);
     assert_eq!(value_at(q.of(Some("b")), s(4)), 0);
-    assert_eq!(QueueSeries::read(&Trace::new()).largest(), None);
+    assert_eq!(QueueSeries::read(&Trace::new()).largest(s(20)), None);
     assert_eq!(peak(&[(s(0), 0)]), None);
 }
 
@@ -96,7 +96,11 @@ fn the_largest_queue_is_one_host_s_not_the_sum() {
     enqueue(&mut t, 1, "b", "m2", &["x@d"]);
     let q = QueueSeries::read(&t);
     assert_eq!(peak(q.of(None)), Some((s(1), 2)));
-    assert_eq!(q.largest().map(|l| l.2), Some(1));
+    assert_eq!(q.largest(s(9)), Some(("a", s(0), 1)));
+    // As large, but held longer: b's.
+    deliver(&mut t, 2, "a", "m1", "x@d", "x@d");
+    let q = QueueSeries::read(&t);
+    assert_eq!(q.largest(s(9)), Some(("b", s(1), 1)));
 }
 
 #[test]
@@ -113,7 +117,11 @@ fn the_sender_s_queue_holds_the_message_until_the_mx_returns() {
     assert_eq!(smtp.last().unwrap().1, 0);
     assert_eq!(q.of(None).last().unwrap().1, 0);
     assert!(q.hosts.contains(&"mx.example.org".to_string()));
-    assert_eq!(q.largest().map(|l| l.2), Some(1));
+    // Alice's laptop held it a moment, the submission server 40 minutes.
+    assert_eq!(
+        q.largest(sim.trace().end().unwrap()).map(|l| (l.0, l.2)),
+        Some(("smtp.example.com", 1))
+    );
     for series in q.by_host.iter().chain([&q.total]) {
         assert!(series
             .windows(2)

@@ -86,6 +86,25 @@ impl Frame {
         ((self.x1 - self.x0) / (char_width(self.font) * chars as f64 + 1.5 * self.font)) as usize
     }
 
+    /// The densest of the tick sets `make(n)` (at most `n` ticks, for `n`
+    /// from as many as could fit down to 2) whose labels fit along the x
+    /// axis side by side.
+    pub fn fitting(&self, make: &dyn Fn(usize) -> Vec<Tick>) -> Vec<Tick> {
+        let room = self.x1 - self.x0;
+        let most = self.x_ticks(1).clamp(2, 40);
+        let mut ticks = make(2);
+        for n in (2..=most).rev() {
+            let t = make(n);
+            let widest = t.iter().map(|t| t.label.chars().count()).max().unwrap_or(0);
+            let need = t.len() as f64 * (char_width(self.font) * widest as f64 + self.font);
+            if need <= room {
+                ticks = t;
+                break;
+            }
+        }
+        ticks
+    }
+
     /// How many count ticks fit up the y axis.
     pub fn y_ticks(&self) -> usize {
         ((self.y0 - self.y1) / (2.2 * self.font)) as usize + 1
@@ -190,9 +209,18 @@ impl Svg {
         );
     }
 
-    /// A count written above a bar centred at `x` whose top is at `y`.
-    fn count(&mut self, f: f64, x: f64, y: f64, count: usize) {
-        self.text("count", (x, y - 0.3 * f), "middle", &count.to_string());
+    /// A count written above a bar centred at `x` whose top is at `y`;
+    /// raised a line when it would overlap the count before it (`last`:
+    /// its right end and baseline, updated).
+    fn count(&mut self, f: f64, (x, y): (f64, f64), count: usize, last: &mut (f64, f64)) {
+        let text = count.to_string();
+        let half = char_width(f) * text.len() as f64 / 2.0 + 0.15 * f;
+        let mut base = y - 0.3 * f;
+        if x - half < last.0 && (base - last.1).abs() < f {
+            base = last.1 - f;
+        }
+        *last = (x + half, base);
+        self.text("count", (x, base), "middle", &text);
     }
 
     fn finish(mut self) -> String {
@@ -275,7 +303,7 @@ pub fn queue(series: &[(SimTime, usize)], end: SimTime, bands: &[Band], size: Si
     }
     svg.0.push_str("</g>");
     svg.y_axis(&frame, &y_ticks, &|v| y.at(v), "recipients queued");
-    let x_ticks = time_ticks(end_s, frame.x_ticks(7));
+    let x_ticks = frame.fitting(&|n| time_ticks(end_s, n));
     svg.x_axis(
         &frame,
         &x_ticks,
@@ -300,8 +328,10 @@ pub fn queue(series: &[(SimTime, usize)], end: SimTime, bands: &[Band], size: Si
 pub fn latency(values: &[f64], percentiles: &[(u8, f64)], size: Size) -> Option<String> {
     let buckets = log_buckets(values);
     let most = buckets.iter().map(|b| b.count).max()?;
-    let frame = Frame::new(size, count_ticks(most, 6).1.to_string().len());
+    let mut frame = Frame::new(size, count_ticks(most, 6).1.to_string().len());
     let f = frame.font;
+    // Room above the bars' counts for the percentiles' labels.
+    frame.y1 += 1.2 * f;
     let (y_ticks, top) = count_ticks(most, frame.y_ticks());
     let domain = decades(&buckets);
     let x = Log {
@@ -318,15 +348,23 @@ pub fn latency(values: &[f64], percentiles: &[(u8, f64)], size: Size) -> Option<
         &format!(" data-buckets=\"{}\"", buckets.len()),
     );
     svg.y_axis(&frame, &y_ticks, &|v| y.at(v), "recipients");
-    let x_ticks = decade_ticks(domain, frame.x_ticks(6));
+    let x_ticks = frame.fitting(&|n| decade_ticks(domain, n));
     svg.x_axis(
         &frame,
         &x_ticks,
         &|v| x.at(v),
         "delivery latency (log scale)",
     );
+    // A short mark at each bucket's edge: the buckets' regular steps.
+    for b in &buckets {
+        for e in [b.lo, b.hi] {
+            let at = x.at(e);
+            svg.line("minor", (at, frame.y0), (at, frame.y0 + 0.2 * f));
+        }
+    }
     svg.0.push_str("<g class=\"bars\">");
     let us = |s: f64| (s * 1e6).round() as u64;
+    let mut last = (f64::MIN, 0.0);
     for b in buckets.iter().filter(|b| b.count > 0) {
         let (left, right) = (x.at(b.lo) + 1.0, x.at(b.hi) - 1.0);
         let top = y.at(b.count as f64);
@@ -346,7 +384,7 @@ pub fn latency(values: &[f64], percentiles: &[(u8, f64)], size: Size) -> Option<
             ((right - left).max(1.0), frame.y0 - top),
             &title,
         );
-        svg.count(f, (left + right) / 2.0, top, b.count);
+        svg.count(f, ((left + right) / 2.0, top), b.count, &mut last);
         svg.0.push_str("</g>");
     }
     svg.0.push_str("</g><g class=\"percentiles\">");
@@ -357,7 +395,7 @@ pub fn latency(values: &[f64], percentiles: &[(u8, f64)], size: Size) -> Option<
         let _ = write!(
             svg.0,
             "<line class=\"percentile\" data-percentile=\"{p}\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"><title>p{p}: {}</title></line>",
-            px(frame.y1 - 0.4 * f),
+            px(frame.y1 - 1.3 * f),
             px(frame.y0),
             esc(&duration(us(*v))),
             x = px(at),
@@ -372,7 +410,7 @@ pub fn latency(values: &[f64], percentiles: &[(u8, f64)], size: Size) -> Option<
     let middle = (frame.x0 + frame.x1) / 2.0;
     for (at, label) in &marks {
         let anchor = if *at > middle { "end" } else { "start" };
-        svg.text("", (*at, frame.y1 - 0.6 * f), anchor, label);
+        svg.text("", (*at, frame.y1 - 1.5 * f), anchor, label);
     }
     svg.0.push_str("</g>");
     Some(svg.finish())
@@ -397,7 +435,18 @@ pub fn bars(hist: &BTreeMap<u32, usize>, labels: &Labels, size: Size) -> Option<
     let most = hist.values().copied().max()?;
     let frame = Frame::new(size, count_ticks(most, 6).1.to_string().len());
     let f = frame.font;
-    let bins = int_bins(hist, frame.x_ticks(4).max(1));
+    // One number a bin when their labels fit side by side; else bins of
+    // several, labelled `lo–hi`.
+    let digits = hist.keys().next_back().map_or(1, |n| n.to_string().len());
+    let slot_for = |chars: usize| char_width(f) * chars as f64 + 0.8 * f;
+    let room = frame.x1 - frame.x0;
+    let singles = (room / slot_for(digits)) as usize;
+    let bins = int_bins(hist, singles.max(1));
+    let bins = if bins.iter().all(|b| b.lo == b.hi) {
+        bins
+    } else {
+        int_bins(hist, ((room / slot_for(2 * digits + 1)) as usize).max(1))
+    };
     let (y_ticks, top) = count_ticks(most, frame.y_ticks());
     let y = Linear {
         domain: (0.0, top as f64),
@@ -418,6 +467,7 @@ pub fn bars(hist: &BTreeMap<u32, usize>, labels: &Labels, size: Size) -> Option<
     svg.x_axis(&frame, &x_ticks, &centre, labels.x);
     svg.0.push_str("<g class=\"bars\">");
     let w = (slot * 0.7).min(6.0 * f);
+    let mut last = (f64::MIN, 0.0);
     for (i, b) in bins.iter().enumerate().filter(|(_, b)| b.count > 0) {
         let top = y.at(b.count as f64);
         let c = centre(i as f64);
@@ -427,7 +477,7 @@ pub fn bars(hist: &BTreeMap<u32, usize>, labels: &Labels, size: Size) -> Option<
             b.lo, b.hi, b.count
         );
         svg.rect((c - w / 2.0, top), (w, frame.y0 - top), &(labels.bar)(b));
-        svg.count(f, c, top, b.count);
+        svg.count(f, (c, top), b.count, &mut last);
         svg.0.push_str("</g>");
     }
     svg.0.push_str("</g>");

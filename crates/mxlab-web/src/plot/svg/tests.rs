@@ -214,3 +214,77 @@ fn a_frame_fits_any_size_it_is_given() {
         assert!(f.x_ticks(7) >= 2 && f.y_ticks() >= 2, "{size:?}: {f:?}");
     }
 }
+
+/// `(x, y, text)` of every `<text class="{class}" …>`.
+fn placed(svg: &str, class: &str) -> Vec<(f64, f64, String)> {
+    let open = format!("<text class=\"{class}\"");
+    let labels = texts(svg, class);
+    svg.match_indices(&open)
+        .zip(labels)
+        .map(|((i, _), t)| {
+            (
+                attr(&svg[i..], "<text", "x"),
+                attr(&svg[i..], "<text", "y"),
+                t,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn counts_on_narrow_bars_side_by_side_do_not_overlap() {
+    let phone = Size {
+        width: 340.0,
+        font: 15.0,
+    };
+    // Every bucket from 1 ms to 5000 s, each with a two-digit count.
+    let values: Vec<f64> = (-9..12)
+        .flat_map(|k: i32| {
+            std::iter::repeat_n(crate::plot::edge(k) * 1.01, 10 + k.unsigned_abs() as usize)
+        })
+        .collect();
+    let svg = latency(&values, &[], phone).unwrap();
+    let counts = placed(&svg, "count");
+    assert_eq!(counts.len(), 21);
+    assert!(
+        counts.windows(2).any(|w| w[0].1 != w[1].1),
+        "some are raised"
+    );
+    let half = |t: &str| char_width(15.0) * t.len() as f64 / 2.0;
+    for (i, a) in counts.iter().enumerate() {
+        for b in &counts[i + 1..] {
+            let apart = (a.0 - b.0).abs() >= half(&a.2) + half(&b.2);
+            let other_line = (a.1 - b.1).abs() >= 15.0 - 1e-9;
+            assert!(apart || other_line, "{a:?} and {b:?} overlap in {counts:?}");
+        }
+    }
+}
+
+#[test]
+fn as_many_time_ticks_as_fit() {
+    let series = [(s(0), 1), (s(7190), 0)];
+    let phone = queue(
+        &series,
+        s(7190),
+        &[],
+        Size {
+            width: 340.0,
+            font: 15.0,
+        },
+    );
+    assert_eq!(
+        texts(&phone.svg, "tick")[2..],
+        ["0 min", "30 min", "60 min", "90 min"]
+    );
+    let wide = queue(&series, s(7190), &[], LAPTOP);
+    let ticks = texts(&wide.svg, "tick");
+    assert!(ticks.len() - 2 > 8, "{ticks:?}");
+    // Side by side, none overlapping.
+    for svg in [&phone.svg, &wide.svg] {
+        let x: Vec<(f64, f64, String)> = placed(svg, "tick").into_iter().skip(2).collect();
+        for w in x.windows(2) {
+            let room = char_width(15.0) * (w[0].2.len() + w[1].2.len()) as f64 / 2.0;
+            assert!(w[1].0 - w[0].0 >= room, "{w:?}");
+        }
+    }
+}

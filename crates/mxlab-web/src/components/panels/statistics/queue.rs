@@ -25,6 +25,9 @@ pub struct QueueProps {
     pub presenter: bool,
 }
 
+/// Faults named in the caption at most (each has its hover text).
+const SAID: usize = 4;
+
 /// The queue plot.
 #[function_component(QueueChart)]
 pub fn queue_chart(props: &QueueProps) -> Html {
@@ -62,7 +65,11 @@ pub fn queue_chart(props: &QueueProps) -> Html {
         };
     };
     let at = x.at(t.as_micros() as f64 / 1e6);
-    let flip = at > (frame.x0 + frame.x1) / 2.0;
+    let label = format!("now {t}: {now} queued");
+    // The label reads to the right of the line, or to its left where it
+    // would run off the plot (0.8 em, as the stylesheet sets it).
+    let label_width = label.chars().count() as f64 * 0.8 * 0.6 * frame.font;
+    let flip = at + label_width > frame.width && at - label_width >= 0.0;
     let cursor = format!(
         "left: {}px; top: {}px; height: {}px",
         px(at),
@@ -73,22 +80,39 @@ pub fn queue_chart(props: &QueueProps) -> Html {
         Some((at, n)) => format!("peak {n} at {at}"),
         None => "nothing queued".to_string(),
     };
-    let largest = match (host, stats.queues.largest()) {
+    let largest = match (host, stats.queues.largest(stats.end)) {
         (None, Some((h, at, n))) => format!(" The largest single queue: {n} on {h} at {at}."),
         _ => String::new(),
     };
-    let shaded = if stats.faults.is_empty() {
-        ""
-    } else {
-        " Shaded: the faults' windows."
-    };
+    // The faults shaded, in words (the first few).
+    let mut shaded = String::new();
+    for (i, w) in stats.faults.iter().enumerate() {
+        if i == SAID {
+            shaded.push_str(&format!("; and {} more", stats.faults.len() - SAID));
+            break;
+        }
+        let until = w.until.map_or("the end".to_string(), |u| u.to_string());
+        shaded.push_str(&format!(
+            "{}{} from {} to {until}",
+            if i == 0 {
+                " Shaded, the faults: "
+            } else {
+                "; "
+            },
+            w.fault.label(),
+            w.from
+        ));
+    }
+    if !shaded.is_empty() {
+        shaded.push('.');
+    }
     html! {
         <div class="plot" ref={node}>
             <div class="plot-area" data-host={whose.to_string()}>
                 { svg(markup) }
                 <div class={classes!("cursor", flip.then_some("flip"))} style={cursor}
                     data-t-us={t.as_micros().to_string()} data-x={px(at)} data-queued={now.to_string()}>
-                    <span>{ format!("now {t}: {now} queued") }</span>
+                    <span>{ label }</span>
                 </div>
             </div>
             <p class="caption">
