@@ -232,6 +232,14 @@ test('readable on a projector in presenter mode and on a phone', async () => {
     const ticks = await page.$$eval(`${svg} .axis.x text.tick`, (t) => t.map((e) => e.getBoundingClientRect()));
     for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i].left >= ticks[i - 1].right, `${svg}: tick labels ${i - 1} and ${i} overlap`);
   }
+  // The clock's label stays on the plot wherever the line is.
+  const max = await maxPosition(page);
+  for (const position of [0, Math.floor(max / 2), Math.floor(max * 0.9), max]) {
+    await seek(page, position);
+    const [label, plot] = await page.$eval('.plot-area .cursor span', (s) =>
+      [s.getBoundingClientRect(), s.closest('.plot-area').querySelector('svg').getBoundingClientRect()].map((r) => ({ left: r.left, right: r.right })));
+    assert.ok(label.left >= plot.left - 0.5 && label.right <= plot.right + 0.5, `at ${position}: ${JSON.stringify([label, plot])}`);
+  }
   await page.screenshot({ path: 'target/e2e/statistics-phone.png', fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();

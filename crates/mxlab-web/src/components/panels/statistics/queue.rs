@@ -67,9 +67,16 @@ pub fn queue_chart(props: &QueueProps) -> Html {
     let at = x.at(t.as_micros() as f64 / 1e6);
     let label = format!("now {t}: {now} queued");
     // The label reads to the right of the line, or to its left where it
-    // would run off the plot (0.8 em, as the stylesheet sets it).
-    let label_width = label.chars().count() as f64 * 0.8 * 0.6 * frame.font;
-    let flip = at + label_width > frame.width && at - label_width >= 0.0;
+    // would run off the plot, or as far right as it fits (its type is
+    // 0.8 em, as the stylesheet sets it).
+    let (w, gap) = (label.chars().count() as f64 * 0.8 * 0.62 * frame.font, 4.0);
+    let offset = if at + gap + w <= frame.width {
+        gap
+    } else if at - gap - w >= 0.0 {
+        -gap - w
+    } else {
+        (frame.width - at - w).max(-at)
+    };
     let cursor = format!(
         "left: {}px; top: {}px; height: {}px",
         px(at),
@@ -110,9 +117,9 @@ pub fn queue_chart(props: &QueueProps) -> Html {
         <div class="plot" ref={node}>
             <div class="plot-area" data-host={whose.to_string()}>
                 { svg(markup) }
-                <div class={classes!("cursor", flip.then_some("flip"))} style={cursor}
+                <div class="cursor" style={cursor}
                     data-t-us={t.as_micros().to_string()} data-x={px(at)} data-queued={now.to_string()}>
-                    <span>{ label }</span>
+                    <span style={format!("left: {}px", px(offset))}>{ label }</span>
                 </div>
             </div>
             <p class="caption">
