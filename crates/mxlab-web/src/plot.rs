@@ -105,9 +105,10 @@ pub fn time_ticks(end: f64, max_ticks: usize) -> Vec<Tick> {
         (1.0, "s")
     } else if step < 3600.0 {
         (60.0, "min")
-    } else if step < 86_400.0 {
+    } else if step < 43_200.0 {
         (3600.0, "h")
     } else {
+        // Half days and more: `0.5 d` reads better than `36 h`.
         (86_400.0, "d")
     };
     let n = (end / step + 1e-9).floor() as usize;
@@ -314,30 +315,48 @@ impl Bin {
     }
 }
 
-/// A whole-number histogram as regular bins from 1 (or its lowest
-/// number, if 0) to its highest: one number per bin, or as many as keep
-/// the bins at most `max_bins`. Empty bins are kept (the axis stays
-/// regular); an empty histogram has none.
+/// A whole-number histogram as bins from 1 (or its lowest number, if 0)
+/// to its highest: one number per bin, or, when that makes more than
+/// `max_bins`, the lowest number alone (a first try stays a bar of its
+/// own) and regular bins of several after it. Empty bins are kept (the
+/// axis stays regular); an empty histogram has none.
 pub fn int_bins(hist: &BTreeMap<u32, usize>, max_bins: usize) -> Vec<Bin> {
     let (Some(&first), Some(&last)) = (hist.keys().next(), hist.keys().next_back()) else {
         return Vec::new();
     };
     let lo = u64::from(first.min(1));
     let span = u64::from(last) - lo + 1;
-    let width = span.div_ceil(max_bins.max(1) as u64).max(1);
+    let max_bins = max_bins.max(2) as u64;
     let number = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-    let mut bins: Vec<Bin> = (0..span.div_ceil(width))
-        .map(|i| {
-            let b = lo + i * width;
-            Bin {
-                lo: number(b),
-                hi: number(b + width - 1),
-                count: 0,
-            }
-        })
-        .collect();
+    let (alone, start, width) = if span <= max_bins {
+        (false, lo, 1)
+    } else {
+        (true, lo + 1, (span - 1).div_ceil(max_bins - 1))
+    };
+    let mut bins: Vec<Bin> = Vec::new();
+    if alone {
+        bins.push(Bin {
+            lo: number(lo),
+            hi: number(lo),
+            count: 0,
+        });
+    }
+    let rest = (u64::from(last) + 1 - start).div_ceil(width);
+    bins.extend((0..rest).map(|i| {
+        let b = start + i * width;
+        Bin {
+            lo: number(b),
+            hi: number(b + width - 1),
+            count: 0,
+        }
+    }));
     for (&n, &c) in hist {
-        let i = usize::try_from((u64::from(n) - lo) / width).unwrap_or(usize::MAX);
+        let n = u64::from(n);
+        let i = if alone && n == lo {
+            0
+        } else {
+            usize::from(alone) + usize::try_from((n - start) / width).unwrap_or(usize::MAX)
+        };
         if let Some(bin) = bins.get_mut(i) {
             bin.count += c;
         }

@@ -91,7 +91,8 @@ impl Frame {
     /// axis side by side.
     pub fn fitting(&self, make: &dyn Fn(usize) -> Vec<Tick>) -> Vec<Tick> {
         let room = self.x1 - self.x0;
-        let most = self.x_ticks(1).clamp(2, 40);
+        // More than ten ticks help no reader.
+        let most = self.x_ticks(1).clamp(2, 10);
         let mut ticks = make(2);
         for n in (2..=most).rev() {
             let t = make(n);

@@ -53,6 +53,14 @@ fn time_ticks_are_round_numbers_of_one_unit() {
         labels(&time_ticks(5.0 * 86_400.0 + 10.0, 7)),
         ["0 d", "1 d", "2 d", "3 d", "4 d", "5 d"]
     );
+    assert_eq!(
+        labels(&time_ticks(1.5 * 86_400.0, 4)),
+        ["0 d", "0.5 d", "1 d", "1.5 d"]
+    );
+    assert_eq!(
+        labels(&time_ticks(86_400.0, 5)),
+        ["0 h", "6 h", "12 h", "18 h", "24 h"]
+    );
     assert_eq!(labels(&time_ticks(7200.0, 4)), ["0 h", "1 h", "2 h"]);
     // Past the list: steps of 10, 20, 50 … days.
     assert_eq!(
@@ -186,12 +194,25 @@ fn attempt_bins_are_whole_numbers_from_one() {
     );
     let zero: BTreeMap<u32, usize> = [(0, 1), (2, 1)].into();
     assert_eq!(int_bins(&zero, 40).first().map(|b| b.lo), Some(0));
-    let wide: BTreeMap<u32, usize> = [(1, 1), (100, 2)].into();
+    // Too many numbers: the first alone, then regular bins.
+    let wide: BTreeMap<u32, usize> = [(1, 1), (2, 4), (100, 2)].into();
     let bins = int_bins(&wide, 40);
     assert!(bins.len() <= 40);
-    assert_eq!(bins[0].label(), "1–3");
-    assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 3);
-    assert!(bins.last().unwrap().hi >= 100);
+    let shown: Vec<(String, usize)> = bins.iter().map(|b| (b.label(), b.count)).collect();
+    assert_eq!(
+        shown[..3],
+        [("1".into(), 1), ("2–4".into(), 4), ("5–7".into(), 0)]
+    );
+    assert_eq!(shown.last().unwrap(), &("98–100".to_string(), 2));
+    assert!(bins.windows(2).all(|w| w[1].lo == w[0].hi + 1), "{bins:?}");
+    assert!(bins[1..]
+        .windows(2)
+        .all(|w| w[1].hi - w[1].lo == w[0].hi - w[0].lo));
+    let expiry: BTreeMap<u32, usize> = [(1, 1), (107, 1)].into();
+    let bins = int_bins(&expiry, 8);
+    assert_eq!(bins.len(), 8);
+    assert_eq!((bins[0].label(), bins[0].count), ("1".into(), 1));
+    assert_eq!(bins.last().map(|b| b.count), Some(1));
     let huge: BTreeMap<u32, usize> = [(1, 1), (u32::MAX, 1)].into();
     assert_eq!(
         int_bins(&huge, 10).iter().map(|b| b.count).sum::<usize>(),
