@@ -1,11 +1,14 @@
 //! [`Summary`]: the numbers a run ends with (delivered, bounced, queued,
-//! attempts, delivery latency), read from the trace and the queues.
+//! attempts, delivery latency), read from the trace and the queues; and
+//! each delivery behind its latencies ([`deliveries`]).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::engine::Sim;
+use crate::scenario::Scenario;
+use crate::time::SimTime;
 use crate::trace::{EventKind, Trace};
 
 /// What a run achieved, per original (message, recipient).
@@ -100,15 +103,12 @@ impl SummaryBuilder {
             match &e.kind {
                 EventKind::Attempt { .. } => s.attempts += 1,
                 EventKind::Deliver { to, duplicate } if to.contains('@') => {
-                    if let Some(at) = original {
+                    if let Some(&at) = original {
                         if *duplicate {
                             s.duplicates += 1;
                         } else {
                             s.delivered += 1;
-                            let micros =
-                                e.at.as_micros()
-                                    .saturating_sub(at.saturating_mul(1_000_000));
-                            s.latencies_secs.push(micros as f64 / 1e6);
+                            s.latencies_secs.push(latency(at, e.at));
                         }
                     }
                 }
@@ -132,4 +132,68 @@ impl SummaryBuilder {
     pub fn read(&self) -> usize {
         self.next
     }
+}
+
+/// Seconds from a submission at `at_secs` to a delivery at `delivered`:
+/// the delivery latency of [`Summary::latencies_secs`] and
+/// [`Delivery::latency_secs`] alike.
+fn latency(at_secs: u64, delivered: SimTime) -> f64 {
+    let micros = delivered
+        .as_micros()
+        .saturating_sub(at_secs.saturating_mul(1_000_000));
+    micros as f64 / 1e6
+}
+
+/// One recipient of a scenario's message reaching its mailbox: one of the
+/// latencies of [`Summary::latencies_secs`], with what it is the latency
+/// of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    /// The message id.
+    pub message: String,
+    /// The mailbox it reached.
+    pub mailbox: String,
+    /// The host that delivered it there.
+    pub host: String,
+    /// When the scenario submitted it.
+    pub submitted: SimTime,
+    /// When it reached the mailbox.
+    pub delivered: SimTime,
+    /// Seconds from submission to the mailbox.
+    pub latency_secs: f64,
+}
+
+/// Every delivery of a message of `scenario` to a mailbox in `trace`, in
+/// order of time (RFC 1047 duplicates, DSNs and mail typed into a console
+/// aside, as [`Summary`] counts them): its latencies, sorted, are the
+/// summary's.
+pub fn deliveries(scenario: &Scenario, trace: &Trace) -> Vec<Delivery> {
+    let mut submitted: BTreeMap<&str, u64> = BTreeMap::new();
+    for m in &scenario.messages {
+        submitted.insert(m.id.as_str(), m.at_secs);
+    }
+    let mut out = Vec::new();
+    for (_, e) in trace.without_lines() {
+        let EventKind::Deliver { to, duplicate } = &e.kind else {
+            continue;
+        };
+        if *duplicate || !to.contains('@') {
+            continue;
+        }
+        let Some(message) = e.message.as_deref() else {
+            continue;
+        };
+        let Some(&at) = submitted.get(message) else {
+            continue;
+        };
+        out.push(Delivery {
+            message: message.to_string(),
+            mailbox: to.to_string(),
+            host: e.hosts.first().map(ToString::to_string).unwrap_or_default(),
+            submitted: SimTime::from_secs(at),
+            delivered: e.at,
+            latency_secs: latency(at, e.at),
+        });
+    }
+    out
 }

@@ -290,7 +290,9 @@ impl App {
             },
             Tab::Ladder => self.ladder(),
             Tab::Statistics => match &s.run {
-                Some(run) => html! { <Statistics run={ByPtr::from(run)} /> },
+                Some(run) => html! {
+                    <Statistics run={ByPtr::from(run)} t={s.clock.t} presenter={s.presenter} dispatch={d.clone()} />
+                },
                 None => html! {},
             },
             Tab::Console => html! {

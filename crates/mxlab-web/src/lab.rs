@@ -158,17 +158,6 @@ impl Run {
             .insert(id.to_string(), report.clone());
         report.as_deref().cloned()
     }
-
-    /// The statistics panel's series: queued recipients over time, as
-    /// `(time, total queued)` at every change.
-    pub fn queue_series(&self) -> Vec<(SimTime, usize)> {
-        inspect::queue_series(self.events())
-    }
-
-    /// Attempts per original message (how many connections were tried for it).
-    pub fn attempts_per_message(&self) -> BTreeMap<String, usize> {
-        inspect::attempts_per_message(self.events())
-    }
 }
 
 /// Events between two snapshots of the run's index: a seek replays at

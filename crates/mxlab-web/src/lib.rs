@@ -11,6 +11,7 @@
 //! | [`layout`] | where each host sits on the stage |
 //! | [`form`] | the scenario form editor over a JSON draft |
 //! | [`options`] | how an instance starts: page query and hash, embed view, `mount()` |
+//! | [`plot`] | the statistics plots' scales, ticks, buckets and bins (tested natively) |
 //! | [`share`] | share links: the scenario and the moment in the URL's hash |
 //! | [`state`] | the app's state, its actions and the reducer (tested natively) |
 //! | `app` | the shell: owns the state, carries out its effects, lays the page out (wasm32) |
@@ -40,6 +41,7 @@ pub mod injection;
 pub mod lab;
 pub mod layout;
 pub mod options;
+pub mod plot;
 pub mod share;
 pub mod state;
 

@@ -44,7 +44,7 @@ mod svg;
 mod tests;
 
 use scale::{duration_words, Scale, ROW};
-pub use svg::SvgOptions;
+pub use svg::{esc, SvgOptions};
 
 /// What a ladder draws.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -163,20 +163,6 @@ fn sessions_name_their_hosts_and_port() {
 }
 
 #[test]
-fn the_queue_series_rises_and_falls_back_to_empty() {
-    let trace = trace_of("retry-until-mx-returns");
-    let series = queue_series(&trace);
-    assert_eq!(series[0], (SimTime::ZERO, 0));
-    assert!(series.iter().any(|(_, n)| *n > 0));
-    assert_eq!(series.last().unwrap().1, 0);
-    assert!(series
-        .windows(2)
-        .all(|w| w[0].0 <= w[1].0 && w[0].1 != w[1].1));
-    let attempts = attempts_per_message(&trace);
-    assert!(attempts["m1"] >= 3, "{attempts:?}");
-}
-
-#[test]
 fn scrambled_lines_hide_the_text() {
     let s = scrambled("AUTH PLAIN AGFsaWNlAHNlY3JldA==");
     assert!(!s.contains("AUTH"));

@@ -39,8 +39,9 @@ impl Default for SvgOptions {
     }
 }
 
-/// Text escaped for XML character data and attribute values.
-fn esc(text: &str) -> String {
+/// Text escaped for XML character data and attribute values (the
+/// statistics plots of the web app escape theirs with it too).
+pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
