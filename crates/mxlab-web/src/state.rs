@@ -7,7 +7,9 @@
 //!
 //! Computing a run is asked for by [`State::job`]: the computation hook
 //! computes it in slices between frames and reports back with
-//! [`Action::Progress`] and [`Action::Computed`].
+//! [`Action::Progress`] and [`Action::Computed`]. A sweep over seeds is
+//! asked for by the Sweep panel's job ([`SweepPanel::job`]), run by the
+//! sweep worker.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -27,12 +29,16 @@ mod console;
 mod editors;
 mod playback;
 mod stage;
+mod sweep;
 #[cfg(test)]
 mod tests;
 
 pub use action::{Action, ComputeJob, Effect, Field, JobKind, Outcome, Selection, Tab};
 pub use console::ConsolePanel;
 pub use stage::{Drag, StageLayout};
+pub use sweep::{
+    parse_seeds, Note, SweepJob, SweepMsg, SweepPanel, SweepResult, SweepShown, DEFAULT_SEEDS,
+};
 
 /// The app's state.
 #[derive(Debug)]
@@ -120,6 +126,8 @@ pub struct State {
     pub form_mode: bool,
     /// The console.
     pub console: ConsolePanel,
+    /// The Sweep panel.
+    pub sweep: SweepPanel,
 }
 
 /// The preset `name`, or why it cannot be opened.
@@ -219,6 +227,7 @@ impl State {
             form: Rc::new(serde_json::Value::Null),
             form_mode: true,
             console: ConsolePanel::default(),
+            sweep: SweepPanel::default(),
         };
         if let Some(speed) = opts.speed {
             state.clock.speed = speed;
@@ -351,6 +360,7 @@ impl State {
                 return Outcome::unchanged();
             }
             Action::ConsoleSend => self.console_send(),
+            Action::Sweep(m) => return self.sweep(m),
             Action::Form(m) => self.form(m),
             Action::FormMode(on) => self.form_mode(on),
             Action::LinkDecoded(result) => match result {

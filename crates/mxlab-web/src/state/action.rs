@@ -8,6 +8,7 @@ use std::rc::Rc;
 use mxlab_sim::scenario::{Fault, FaultStage};
 use mxlab_sim::Scenario;
 
+use super::SweepMsg;
 use crate::compute::Computation;
 use crate::form::FormMsg;
 use crate::lab::{Injection, Run};
@@ -29,6 +30,8 @@ pub enum Tab {
     Ladder,
     /// Plots.
     Statistics,
+    /// Seeds `0..N` of the scenario, as distributions.
+    Sweep,
     /// Type SMTP to a host by hand.
     Console,
     /// Preset lesson, JSON editor, import and export.
@@ -37,7 +40,7 @@ pub enum Tab {
 
 impl Tab {
     /// Every panel, in the order of their tabs.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Transcript,
         Tab::Events,
         Tab::Wire,
@@ -45,6 +48,7 @@ impl Tab {
         Tab::Messages,
         Tab::Ladder,
         Tab::Statistics,
+        Tab::Sweep,
         Tab::Console,
         Tab::Scenario,
     ];
@@ -59,6 +63,7 @@ impl Tab {
             Tab::Messages => "Messages",
             Tab::Ladder => "Ladder",
             Tab::Statistics => "Statistics",
+            Tab::Sweep => "Sweep",
             Tab::Console => "Console",
             Tab::Scenario => "Scenario",
         }
@@ -74,6 +79,7 @@ impl Tab {
             Tab::Messages => "messages",
             Tab::Ladder => "ladder",
             Tab::Statistics => "statistics",
+            Tab::Sweep => "sweep",
             Tab::Console => "console",
             Tab::Scenario => "scenario",
         }
@@ -218,6 +224,8 @@ pub enum Action {
     ConsoleInput(String),
     /// Send the console's input line.
     ConsoleSend,
+    /// The Sweep panel, or its worker.
+    Sweep(SweepMsg),
     /// The form editor.
     Form(FormMsg),
     /// The Scenario panel shows the form (true) or the JSON text.

@@ -11,6 +11,7 @@ use mxlab_sim::scenario::Fault;
 
 mod editing;
 mod playback;
+mod sweep;
 mod warnings;
 
 /// A state started with `opts`, light theme.
