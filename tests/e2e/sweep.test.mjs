@@ -38,10 +38,10 @@ before(
 const cli = (seeds, ...flags) =>
   execFileSync(mxlab, ['sweep', 'scenario.json', '--seeds', String(seeds), ...flags], { cwd: DIR, encoding: 'utf8' });
 
-/** The relay preset on noisy links (jitter and loss): the seed decides how many attempts a run takes. */
-async function noisyScenario() {
-  const s = JSON.parse(await readFile('crates/mxlab-sim/scenarios/relay-via-smarthost.json', 'utf8'));
-  s.name = 'Relay through a smarthost, noisy links';
+/** A preset on noisy links (jitter and loss): the seed decides how many attempts a run takes. */
+async function noisyScenario(preset = 'relay-via-smarthost', name = 'Relay through a smarthost, noisy links') {
+  const s = JSON.parse(await readFile(`crates/mxlab-sim/scenarios/${preset}.json`, 'utf8'));
+  s.name = name;
   s.default_link = { latency_ms: 20, jitter_ms: 400, loss: 0.05 };
   return JSON.stringify(s, null, 2);
 }
@@ -135,7 +135,8 @@ test('a 100-seed sweep gives what mxlab sweep prints, drawn as distributions and
 });
 
 test('the page stays responsive during a long sweep, which cancels to the figures of the seeds it ran', async () => {
-  const { page, problems } = await openWith(await noisyScenario());
+  // MX fallback: every run waits out retries, so 10,000 seeds take a while.
+  const { page, problems } = await openWith(await noisyScenario('mx-fallback', 'MX fallback, noisy links'));
   await page.fill('.sweep input.seeds', '10000');
   await page.click('.sweep .run-sweep');
   await page.waitForFunction(() => Number(document.querySelector('.sweep')?.dataset.done) > 0, null, { timeout: 30000 });
@@ -159,6 +160,7 @@ test('the page stays responsive during a long sweep, which cancels to the figure
   for (let i = 0; i < 5; i++) frames.push(await frame());
   assert.ok(Math.max(...frames) < 500, `frames came within ${Math.max(...frames)} ms`);
   await page.click('button.play');
+  await page.screenshot({ path: 'target/e2e/sweep-running.png' });
   const before = await done(page);
   await page.waitForFunction((n) => Number(document.querySelector('.sweep').dataset.done) > n, before, { timeout: 10000 });
   assert.equal(await state(page), 'running', 'the sweep was still running throughout');
@@ -171,6 +173,7 @@ test('the page stays responsive during a long sweep, which cancels to the figure
     await page.textContent('.sweep .note'),
     `Cancelled after ${ran} of 10000 seeds: the figures are those of seeds 0..${ran}.`,
   );
+  await page.screenshot({ path: 'target/e2e/sweep-cancelled.png' });
   // The worker is gone: nothing more comes in.
   await page.waitForTimeout(700);
   assert.equal(await done(page), ran);
@@ -180,14 +183,14 @@ test('the page stays responsive during a long sweep, which cancels to the figure
 
   // Another scenario opened while a sweep runs: the sweep carries on with
   // its own, and says so.
-  await page.fill('.sweep input.seeds', '3000');
+  await page.fill('.sweep input.seeds', '1000');
   await page.click('.sweep .run-sweep');
   await page.waitForFunction(() => Number(document.querySelector('.sweep')?.dataset.done) > 0, null, { timeout: 30000 });
   await page.selectOption('#preset', 'hello-smtp');
-  assert.match(await page.textContent('.sweep .other-scenario'), /^These figures are of “Relay through a smarthost, noisy links”/);
-  assert.equal(await page.textContent('.sweep .hint code'), 'mxlab sweep preset:hello-smtp --seeds 3000');
+  assert.match(await page.textContent('.sweep .other-scenario'), /^These figures are of “MX fallback, noisy links”/);
+  assert.equal(await page.textContent('.sweep .hint code'), 'mxlab sweep preset:hello-smtp --seeds 1000');
   await page.waitForSelector('.sweep[data-state=done]', { timeout: 120000 });
-  assert.equal(await page.textContent('.sweep-text'), cli(3000));
+  assert.equal(await page.textContent('.sweep-text'), cli(1000));
   assert.deepEqual(problems, []);
   await page.close();
 });

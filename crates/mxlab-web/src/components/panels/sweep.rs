@@ -94,7 +94,7 @@ pub fn sweep_pane(props: &SweepPaneProps) -> Html {
     }
     html! {
         <div class="sweep" data-state={props.status.clone()} data-done={done.to_string()} data-asked={props.asked.to_string()}>
-            <form class="sweep-controls" onsubmit={on_submit}>
+            <form class="sweep-controls" onsubmit={on_submit} novalidate=true>
                 <label for={props.seeds_id.clone()}>{ "Seeds 0 to N − 1, N =" }</label>
                 <input type="number" class="seeds" id={props.seeds_id.clone()} min="1" max={MAX_SEEDS.to_string()} step="1"
                     inputmode="numeric" value={props.seeds.clone()} oninput={on_seeds} />
@@ -185,7 +185,7 @@ fn results(r: &SweepShown) -> Html {
                 </section>
                 <section class="sweep-attempts" aria-label="Attempts per run">
                     <h3>{ "Attempts per run" }</h3>
-                    <p class="headline">{ "connections tried, all hosts" }</p>
+                    <p class="headline">{ "runs by connections tried, all hosts" }</p>
                     { histogram(&v["attempts_histogram"]) }
                 </section>
             </div>
@@ -251,10 +251,10 @@ const TICKS: [(f64, &str); 13] = [
     (86_400_000.0, "1000 d"),
 ];
 
-/// The strip's width, in its own units (it is 64 high).
+/// The strip's width, in its own units (it is 72 high).
 const STRIP_W: f64 = 360.0;
-/// Left and right margins.
-const MARGIN: f64 = 16.0;
+/// Left and right margins (room for a label centred on the axis's ends).
+const MARGIN: f64 = 28.0;
 
 /// The latency distribution (`{min, p50, p90, p99, max}` in seconds) on
 /// a logarithmic time axis: the whisker from the fastest to the slowest
@@ -270,18 +270,18 @@ fn latency_strip(l: &Value) -> Html {
     ) else {
         return html! {};
     };
-    // From the tick at or below the fastest to the tick above the
-    // slowest: at least one decade.
+    // From a tick below half the fastest to a tick above twice the
+    // slowest, so that no mark or label sits on the axis's end.
     let floor = TICKS[0].0;
     let lo = TICKS
         .iter()
         .rev()
-        .find(|(t, _)| *t <= min.max(floor))
+        .find(|(t, _)| *t <= (min / 2.0).max(floor))
         .map_or(floor, |(t, _)| *t);
     let hi = TICKS
         .iter()
-        .find(|(t, _)| *t >= max && *t > lo)
-        .map_or(max.max(lo * 10.0), |(t, _)| *t);
+        .find(|(t, _)| *t >= max * 2.0 && *t > lo)
+        .map_or((max * 2.0).max(lo * 10.0), |(t, _)| *t);
     let (llo, lhi) = (lo.log10(), hi.log10());
     let x = |v: f64| MARGIN + (v.max(lo).log10() - llo) / (lhi - llo) * (STRIP_W - 2.0 * MARGIN);
     let ticks: Vec<(f64, &str)> = TICKS
@@ -289,41 +289,41 @@ fn latency_strip(l: &Value) -> Html {
         .filter(|(t, _)| *t >= lo && *t <= hi)
         .map(|(t, label)| (x(*t), *label))
         .collect();
-    let mut axis = format!("M{MARGIN},44H{}", STRIP_W - MARGIN);
+    let mut axis = format!("M{MARGIN},52H{}", STRIP_W - MARGIN);
     for (at, _) in &ticks {
-        axis.push_str(&format!("M{at:.1},44v4"));
+        axis.push_str(&format!("M{at:.1},52v4"));
     }
     // Marks closer than a label's width share one label (`p50/p90`);
     // labels alternate between two rows.
     let mut marks: Vec<(f64, String, u8)> = Vec::new();
     let mut mark_path = String::new();
     for (name, v) in [("p50", p50), ("p90", p90), ("p99", p99)] {
-        mark_path.push_str(&format!("M{:.1},22v16", x(v)));
+        mark_path.push_str(&format!("M{:.1},28v16", x(v)));
         match marks.last_mut() {
             Some((at, label, _)) if x(v) - *at < 20.0 => {
                 label.push('/');
                 label.push_str(name);
             }
             _ => {
-                let row = if marks.len() % 2 == 0 { 10 } else { 19 };
+                let row = if marks.len() % 2 == 0 { 12 } else { 24 };
                 marks.push((x(v), name.to_owned(), row));
             }
         }
     }
     let labels = ticks
         .iter()
-        .map(|(at, label)| (*at, label.to_string(), 58))
+        .map(|(at, label)| (*at, label.to_string(), 68))
         .chain(marks);
     html! {
-        <svg class="latency-strip" viewBox={format!("0 0 {STRIP_W} 64")} role="img"
+        <svg class="latency-strip" viewBox={format!("0 0 {STRIP_W} 72")} role="img"
             aria-label={format!("Latency: fastest {}, p50 {}, p90 {}, p99 {}, slowest {}",
                 format_latency(min), format_latency(p50), format_latency(p90), format_latency(p99), format_latency(max))}>
             <path class="axis" d={axis} />
-            <path class="whisker" d={format!("M{:.1},30H{:.1}M{:.1},25v10", x(min), x(max), x(max))} />
-            <rect class="box" x={format!("{:.1}", x(p50))} width={format!("{:.1}", (x(p90) - x(p50)).max(2.0))} y="24" height="12" />
+            <path class="whisker" d={format!("M{:.1},36H{:.1}M{:.1},31v10", x(min), x(max), x(max))} />
+            <rect class="box" x={format!("{:.1}", x(p50))} width={format!("{:.1}", (x(p90) - x(p50)).max(2.0))} y="30" height="12" />
             <path class="marks" d={mark_path} />
             { for labels.map(|(at, label, y)| html! {
-                <text x={format!("{at:.1}")} y={y.to_string()} text-anchor="middle">{ label }</text>
+                <text class={if y < 60 { "mark" } else { "tick" }} x={format!("{at:.1}")} y={y.to_string()} text-anchor="middle">{ label }</text>
             }) }
         </svg>
     }
