@@ -27,6 +27,7 @@ pub use narrow::use_narrow;
 pub use report_height::use_report_height;
 #[cfg(feature = "sweeps")]
 pub use sweep::use_sweep;
+pub use wheel_zoom::use_wheel_zoom;
 
 /// Without the feature `sweeps` (the script-tag package): no sweep worker,
 /// and nothing runs.
@@ -37,4 +38,3 @@ pub fn use_sweep(
     _dispatch: yew::Callback<crate::state::Action>,
 ) {
 }
-pub use wheel_zoom::use_wheel_zoom;
