@@ -78,41 +78,14 @@ fn parse_number(number: &str, scale: u128) -> Option<u128> {
     Some(micros)
 }
 
-/// Whole seconds as `2d 3h`, `1h 30m`, `90s` → `1m 30s`, `0s`.
-pub fn format_secs(secs: u64) -> String {
-    let parts = [
-        (secs / 86_400, "d"),
-        (secs / 3_600 % 24, "h"),
-        (secs / 60 % 60, "m"),
-        (secs % 60, "s"),
-    ];
-    let text: Vec<String> = parts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    if text.is_empty() {
-        "0s".to_owned()
-    } else {
-        text.join(" ")
-    }
-}
-
-/// A latency in seconds, with minutes and hours spelled out beyond a
-/// minute: `0.523 s`, `612.041 s (10m 12s)`.
-pub fn format_latency(secs: f64) -> String {
-    if secs >= 60.0 {
-        // Truncation to whole seconds is what the parenthesis shows.
-        let whole = secs.max(0.0).floor() as u64;
-        format!("{secs:.3} s ({})", format_secs(whole))
-    } else {
-        format!("{secs:.3} s")
-    }
-}
+/// Whole seconds printed back (`1h 30m`), as the sweep's report prints
+/// them.
+pub use mxlab_sim::sweep::format_secs;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mxlab_sim::sweep::format_latency;
 
     fn secs(text: &str) -> Result<f64, String> {
         parse_sim_time(text).map(|t| t.as_micros() as f64 / 1e6)

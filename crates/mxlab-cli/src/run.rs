@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mxlab_sim::budget::Limit;
-use mxlab_sim::{Budget, BudgetStop, Scenario, Sim, SimTime, Summary};
+pub use mxlab_sim::sweep::Latency;
+use mxlab_sim::sweep::{format_latency, format_secs};
+use mxlab_sim::{Budget, BudgetStop, Scenario, Sim, SimTime};
 use serde::Serialize;
 
-use crate::duration::{format_latency, format_secs};
 use crate::{source, Outcome};
 
 /// The options of `mxlab run`.
@@ -36,24 +37,10 @@ pub struct Options<'a> {
     pub export: Option<&'a std::path::Path>,
 }
 
-/// Runs `scenario` with `seed` under `budget` until `until` (capped at the
-/// horizon), or to quiescence, in one go.
-pub fn simulate(scenario: Scenario, seed: u64, until: Option<SimTime>, budget: Budget) -> Sim {
-    let mut sim = Sim::new(scenario, seed);
-    sim.set_budget(budget);
-    match until {
-        Some(t) => sim.run_until(t),
-        None => {
-            sim.run_to_quiescence();
-        }
-    }
-    sim
-}
-
 /// Slices of simulated time a shown run is cut into.
 const SLICES: u64 = 1000;
 
-/// As [`simulate`], in slices of simulated time, with a progress bar on
+/// As [`mxlab_sim::sweep::simulate`], in slices of simulated time, with a progress bar on
 /// standard error once the run has taken a second, if it is a terminal.
 /// The trace is the same as in one go.
 pub fn simulate_shown(
@@ -145,57 +132,6 @@ impl StopReport {
             trace_bytes: stop.trace_bytes,
             limit: stop.limit,
             message: stop_warning(stop),
-        }
-    }
-}
-
-/// Latency percentiles of delivered recipients, in seconds; `None` when
-/// nothing was delivered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Latency {
-    /// How many latencies (delivered recipients).
-    pub count: usize,
-    /// Smallest.
-    pub min: Option<f64>,
-    /// Median.
-    pub p50: Option<f64>,
-    /// 90th percentile.
-    pub p90: Option<f64>,
-    /// 99th percentile.
-    pub p99: Option<f64>,
-    /// Largest.
-    pub max: Option<f64>,
-}
-
-impl Latency {
-    /// The percentiles of `summary.latencies_secs` (sorted), by the
-    /// simulation's own [`Summary::latency_percentile`].
-    pub fn of(summary: &Summary) -> Self {
-        Latency {
-            count: summary.latencies_secs.len(),
-            min: summary.latency_percentile(0.0),
-            p50: summary.latency_percentile(50.0),
-            p90: summary.latency_percentile(90.0),
-            p99: summary.latency_percentile(99.0),
-            max: summary.latency_percentile(100.0),
-        }
-    }
-
-    /// `p50 1.234 s   p90 …   p99 …   max …`, or `none delivered`.
-    pub fn line(&self) -> String {
-        let parts: Vec<String> = [
-            ("p50", self.p50),
-            ("p90", self.p90),
-            ("p99", self.p99),
-            ("max", self.max),
-        ]
-        .iter()
-        .filter_map(|(name, v)| v.map(|v| format!("{name} {}", format_latency(v))))
-        .collect();
-        if parts.is_empty() {
-            "none delivered".to_owned()
-        } else {
-            parts.join("   ")
         }
     }
 }
@@ -368,6 +304,7 @@ pub fn run(spec: &str, options: &Options<'_>, out: &mut dyn Write) -> Result<Out
 mod tests {
     use super::*;
     use mxlab_sim::presets::PRESETS;
+    use mxlab_sim::sweep::simulate;
 
     #[test]
     fn a_run_in_slices_writes_the_trace_of_a_run_in_one_go() {

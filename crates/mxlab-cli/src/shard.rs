@@ -20,10 +20,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use mxlab_sim::sweep::{Column, FirstStop, SweepReport, Totals};
 use mxlab_sim::{Budget, Scenario, SimTime};
 use serde::{Deserialize, Serialize};
 
-use crate::sweep::{Column, FirstStop, SweepReport, Totals};
 use crate::Outcome;
 
 /// What a partial result says it is, in its `format` field.
@@ -152,13 +152,7 @@ impl Partial {
         shard: Shard,
         totals: Totals,
     ) -> Self {
-        let mut latencies_micros: Vec<u64> = totals
-            .latencies
-            .iter()
-            // Latencies are whole microseconds divided by 1e6: this
-            // gives the microseconds back exactly.
-            .map(|s| (s * 1e6).round() as u64)
-            .collect();
+        let mut latencies_micros = totals.latencies_micros;
         latencies_micros.sort_unstable();
         Partial {
             format: FORMAT.to_owned(),
@@ -197,11 +191,7 @@ impl Partial {
             duplicates: self.duplicates,
             attempts: self.attempts,
             attempts_counts: self.attempts_counts.iter().copied().collect(),
-            latencies: self
-                .latencies_micros
-                .iter()
-                .map(|&us| us as f64 / 1e6)
-                .collect(),
+            latencies_micros: self.latencies_micros.clone(),
             stopped_runs: self.budget_stopped_runs,
             first_stop: self.first_stop.clone(),
         }
@@ -386,18 +376,15 @@ pub fn merge(
         .next()
         .map(|(_, p)| (p.scenario.clone(), p.title.clone()))
         .unwrap_or_default();
-    let totals = shards
-        .values()
-        .map(|(_, p)| p.totals())
-        .fold(Totals::default(), Totals::merge);
+    let mut totals = Totals::default();
+    for (_, p) in shards.values() {
+        totals.merge(p.totals());
+    }
     let until = sweep.until_micros.map(SimTime::from_micros);
     let report = SweepReport::of(&label, &title, until, totals);
     match format {
-        MergeFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)?;
-            writeln!(out)?;
-        }
-        MergeFormat::Text => report.write_text(out)?,
+        MergeFormat::Json => out.write_all(report.json().as_bytes())?,
+        MergeFormat::Text => out.write_all(report.text().as_bytes())?,
     }
     Ok(match report.stop_warning {
         Some(warning) => Outcome::Stopped(warning),

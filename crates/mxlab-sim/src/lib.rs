@@ -39,6 +39,7 @@
 //! | [`view`] | [`view_at`]: what one frame shows |
 //! | [`console`] | an SMTP session typed by hand with one host, whose mail joins the run |
 //! | [`summary`] | delivered, bounced, queued, attempts, latency |
+//! | [`sweep`] | seeds `0..N` of one scenario added up: spreads, latency percentiles, attempts histogram, CSV rows |
 //! | [`budget`] | how much one run may write before it stops, and a forecast |
 //! | [`checkpoint`] | checkpoints of a run, and forks from them for a fault injected live |
 //!
@@ -87,6 +88,7 @@ pub mod presets;
 pub(crate) mod rng;
 pub mod scenario;
 pub mod summary;
+pub mod sweep;
 pub mod time;
 pub mod timing;
 pub mod trace;

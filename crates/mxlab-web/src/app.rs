@@ -149,6 +149,16 @@ impl App {
                 run.map(|r| transcripts_text(r, self.console_lines().as_ref()))
                     .unwrap_or_default(),
             ),
+            Export::SweepCsv | Export::SweepJson => {
+                let Some(result) = &self.state.sweep.result else {
+                    return Err("no sweep has run yet".to_owned());
+                };
+                if what == Export::SweepCsv {
+                    ("sweep.csv", "text/csv", result.csv())
+                } else {
+                    ("sweep.json", "application/json", result.json())
+                }
+            }
         };
         download(name, mime, &contents)
     }
@@ -295,6 +305,7 @@ impl App {
                 },
                 None => html! {},
             },
+            Tab::Sweep => self.sweep(),
             Tab::Console => html! {
                 <ConsolePane scenario={ByPtr::from(&s.scenario)} host={AttrValue::from(s.console.host.clone())}
                     input={AttrValue::from(s.console.input.clone())} lines={s.console.lines()}
@@ -307,6 +318,30 @@ impl App {
                     on_file={self.on_file.clone()} on_export={self.on_export.clone()} dispatch={d.clone()} />
             },
         }
+    }
+
+    /// The Sweep panel.
+    #[cfg(feature = "sweeps")]
+    fn sweep(&self) -> Html {
+        use crate::components::panels::SweepPane;
+        let s = &self.state;
+        let sweep = &s.sweep;
+        let result = sweep.result.as_ref();
+        html! {
+            <SweepPane seeds={AttrValue::from(sweep.seeds.clone())} status={sweep.status()}
+                report={result.and_then(|r| r.report.as_ref()).map(ByPtr::from)}
+                done={result.map_or(0, |r| r.done)} asked={result.map_or(0, |r| r.asked)}
+                other_scenario={result.is_some_and(|r| !Rc::ptr_eq(&r.scenario, &s.scenario))}
+                label={AttrValue::from(s.sweep_label())} title={AttrValue::from(s.scenario.name.clone())}
+                editor_problems={!s.problems.is_empty()} note={sweep.note.clone()} seeds_id={s.opts.id("sweep-seeds")}
+                on_export={self.on_export.clone()} dispatch={self.dispatch.clone()} />
+        }
+    }
+
+    /// No Sweep panel in a build without the sweep worker.
+    #[cfg(not(feature = "sweeps"))]
+    fn sweep(&self) -> Html {
+        html! {}
     }
 
     /// The lesson and the fault menu.
@@ -517,7 +552,7 @@ impl Component for App {
         let background = html! {
             <Background shell={self.shell_ref.clone()} contained={opts.contained} playing={s.animating}
                 narrow_layout={!opts.embed && !opts.contained} report_height={opts.embed && !opts.contained}
-                job={s.job.clone()} dispatch={self.dispatch.clone()} />
+                job={s.job.clone()} sweep={s.sweep.job.clone()} dispatch={self.dispatch.clone()} />
         };
         if opts.embed {
             return self.embedded(root, banner, background);

@@ -7,7 +7,9 @@
 //!
 //! Computing a run is asked for by [`State::job`]: the computation hook
 //! computes it in slices between frames and reports back with
-//! [`Action::Progress`] and [`Action::Computed`].
+//! [`Action::Progress`] and [`Action::Computed`]. A sweep over seeds is
+//! asked for by the Sweep panel's job ([`SweepPanel::job`]), run by the
+//! sweep worker.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -28,6 +30,7 @@ mod draw;
 mod editors;
 mod playback;
 mod stage;
+mod sweep;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +38,9 @@ pub use action::{Action, ComputeJob, Effect, Field, JobKind, Outcome, Selection,
 pub use console::ConsolePanel;
 pub use draw::{DrawMsg, DrawState, Tool, UNDO_DEPTH};
 pub use stage::{Drag, StageLayout};
+pub use sweep::{
+    parse_seeds, Note, SweepJob, SweepMsg, SweepPanel, SweepResult, SweepShown, DEFAULT_SEEDS,
+};
 
 /// The app's state.
 #[derive(Debug)]
@@ -124,6 +130,8 @@ pub struct State {
     pub console: ConsolePanel,
     /// The palette's tool, and the scenarios to undo and redo.
     pub draw: DrawState,
+    /// The Sweep panel.
+    pub sweep: SweepPanel,
 }
 
 /// The preset `name`, or why it cannot be opened.
@@ -239,6 +247,7 @@ impl State {
             form_mode: true,
             console: ConsolePanel::default(),
             draw: DrawState::default(),
+            sweep: SweepPanel::default(),
         };
         if let Some(speed) = opts.speed {
             state.clock.speed = speed;
@@ -371,6 +380,7 @@ impl State {
                 return Outcome::unchanged();
             }
             Action::ConsoleSend => self.console_send(),
+            Action::Sweep(m) => return self.sweep(m),
             Action::Form(m) => self.form(m),
             Action::FormMode(on) => self.form_mode(on),
             Action::LinkDecoded(result) => match result {

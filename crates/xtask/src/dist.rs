@@ -34,6 +34,17 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     cmd.args(["build", "--release", "--dist"]).arg(out);
     env.apply(&mut cmd);
     run("trunk build --release", &mut cmd)?;
+    // Trunk builds the sweep worker from index.html's worker link (and
+    // runs wasm-opt on it): the Sweep panel starts it by these names.
+    for name in WORKER_FILES {
+        if !out.join(name).is_file() {
+            return Err(Failure(format!(
+                "trunk build wrote no {name} into {}: the Sweep panel needs it \
+                 (index.html's data-type=\"worker\" link)",
+                out.display()
+            )));
+        }
+    }
     // The embed view is the app with `embed.html` as its address.
     std::fs::copy(out.join("index.html"), out.join("embed.html"))?;
     package(env, &out.join("pkg"))?;
@@ -42,14 +53,16 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
         .into_iter()
         .chain(wasm_sizes(&out.join("pkg"))?)
     {
+        let name = wasm
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         eprintln!(
-            "{}: {} raw, {} gzip",
-            wasm.path
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default(),
+            "{name}: {} raw, {} gzip ({})",
             kib(wasm.raw),
-            kib(wasm.gzip)
+            kib(wasm.gzip),
+            what_it_is(&name)
         );
     }
     eprintln!(
@@ -105,6 +118,25 @@ fn package(env: &ToolEnv, pkg: &Path) -> Result {
         &root.join("crates").join("mxlab-web").join("example"),
         &pkg.join("example"),
     )
+}
+
+/// The sweep worker's files in the site: Trunk's loader shim (what the
+/// Sweep panel starts), the wasm-bindgen glue and the module.
+pub const WORKER_FILES: [&str; 3] = [
+    "mxlab-sweep-worker_loader.js",
+    "mxlab-sweep-worker.js",
+    "mxlab-sweep-worker_bg.wasm",
+];
+
+/// What a built `.wasm` file is, by its name.
+fn what_it_is(name: &str) -> &'static str {
+    if name.starts_with("mxlab-sweep-worker") {
+        "the sweep worker, loaded when a sweep starts"
+    } else if name.starts_with("mxlab_web") {
+        "the script-tag package"
+    } else {
+        "the app"
+    }
 }
 
 /// The wasm features rustc's output uses, for wasm-opt.

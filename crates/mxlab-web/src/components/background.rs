@@ -1,14 +1,17 @@
 //! What runs behind the page, drawn as nothing: the run asked for is
-//! computed in slices, the clock gets its frames while playing, the
-//! keyboard shortcuts are listened for, the screen's width watched, and an
-//! embed's height told to the page that frames it.
+//! computed in slices, the sweep asked for runs in its worker, the clock
+//! gets its frames while playing, the keyboard shortcuts are listened for,
+//! the screen's width watched, and an embed's height told to the page that
+//! frames it.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::hooks::{use_clock, use_computation, use_keyboard, use_narrow, use_report_height};
-use crate::state::{Action, ComputeJob};
+use crate::hooks::{
+    use_clock, use_computation, use_keyboard, use_narrow, use_report_height, use_sweep,
+};
+use crate::state::{Action, ComputeJob, SweepJob};
 
 /// Properties of [`Background`].
 #[derive(Properties, PartialEq)]
@@ -29,6 +32,9 @@ pub struct BackgroundProps {
     pub report_height: bool,
     /// The run asked for.
     pub job: Option<Rc<ComputeJob>>,
+    /// The sweep asked for.
+    #[prop_or_default]
+    pub sweep: Option<Rc<SweepJob>>,
     /// Where actions go.
     pub dispatch: Callback<Action>,
 }
@@ -37,6 +43,7 @@ pub struct BackgroundProps {
 #[function_component(Background)]
 pub fn background(props: &BackgroundProps) -> Html {
     use_computation(props.job.clone(), props.dispatch.clone());
+    use_sweep(props.sweep.clone(), props.dispatch.clone());
     use_clock(props.playing, props.dispatch.clone());
     use_keyboard(
         props.shell.clone(),

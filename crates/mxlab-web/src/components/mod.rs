@@ -88,6 +88,10 @@ pub enum Export {
     Trace,
     /// Every session's C:/S: transcript, as text.
     Transcripts,
+    /// The sweep's runs, one CSV row each (as `mxlab sweep --csv`).
+    SweepCsv,
+    /// The sweep's distributions, as JSON (as `mxlab sweep --json`).
+    SweepJson,
 }
 
 /// Downloads `contents` as a file named `name`.

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use mxlab_sim::scenario::{Fault, FaultStage};
 use mxlab_sim::Scenario;
 
+use super::SweepMsg;
 use crate::compute::Computation;
 use crate::form::FormMsg;
 use crate::lab::{Injection, Run};
@@ -30,6 +31,8 @@ pub enum Tab {
     Ladder,
     /// Plots.
     Statistics,
+    /// Seeds `0..N` of the scenario, as distributions.
+    Sweep,
     /// Type SMTP to a host by hand.
     Console,
     /// Preset lesson, JSON editor, import and export.
@@ -38,7 +41,7 @@ pub enum Tab {
 
 impl Tab {
     /// Every panel, in the order of their tabs.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Transcript,
         Tab::Events,
         Tab::Wire,
@@ -46,6 +49,7 @@ impl Tab {
         Tab::Messages,
         Tab::Ladder,
         Tab::Statistics,
+        Tab::Sweep,
         Tab::Console,
         Tab::Scenario,
     ];
@@ -60,6 +64,7 @@ impl Tab {
             Tab::Messages => "Messages",
             Tab::Ladder => "Ladder",
             Tab::Statistics => "Statistics",
+            Tab::Sweep => "Sweep",
             Tab::Console => "Console",
             Tab::Scenario => "Scenario",
         }
@@ -75,6 +80,7 @@ impl Tab {
             Tab::Messages => "messages",
             Tab::Ladder => "ladder",
             Tab::Statistics => "statistics",
+            Tab::Sweep => "sweep",
             Tab::Console => "console",
             Tab::Scenario => "scenario",
         }
@@ -219,6 +225,8 @@ pub enum Action {
     ConsoleInput(String),
     /// Send the console's input line.
     ConsoleSend,
+    /// The Sweep panel, or its worker.
+    Sweep(SweepMsg),
     /// The form editor.
     Form(FormMsg),
     /// The Scenario panel shows the form (true) or the JSON text.

@@ -8,6 +8,7 @@
 //! | [`Messages`] | mailboxes and the message inspector |
 //! | [`LadderPane`] | a message's journey or a session as a ladder diagram |
 //! | [`Statistics`] | plots of the run |
+//! | `SweepPane` | seeds `0..N` in the sweep worker, as distributions (feature `sweeps`) |
 //! | [`ConsolePane`] | SMTP typed to a host by hand |
 //! | [`ScenarioPane`] | import, export, the form and the JSON editor |
 
@@ -22,6 +23,8 @@ mod messages;
 mod queues;
 mod scenario;
 mod statistics;
+#[cfg(feature = "sweeps")]
+mod sweep;
 mod transcript;
 
 pub use console::ConsolePane;
@@ -31,6 +34,8 @@ pub use messages::Messages;
 pub use queues::Queues;
 pub use scenario::ScenarioPane;
 pub use statistics::Statistics;
+#[cfg(feature = "sweeps")]
+pub use sweep::SweepPane;
 pub use transcript::{transcripts_text, ConsoleLines, Transcript};
 
 /// Properties of [`Panels`].
@@ -54,7 +59,7 @@ pub fn panels(props: &PanelsProps) -> Html {
     html! {
         <section class="panels">
             <div role="tablist" aria-label="Panels">
-                { for Tab::ALL.iter().map(|t| {
+                { for Tab::ALL.iter().filter(|t| cfg!(feature = "sweeps") || **t != Tab::Sweep).map(|t| {
                     let t = *t;
                     html! {
                         <button role="tab" id={id(format!("tab-{}", t.id()))} aria-selected={(tab == t).to_string()}

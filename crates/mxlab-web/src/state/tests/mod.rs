@@ -13,6 +13,7 @@ mod drawing;
 mod editing;
 mod json_text;
 mod playback;
+mod sweep;
 mod warnings;
 
 /// A state started with `opts`, light theme.
