@@ -57,13 +57,7 @@ pub fn new_network() -> Scenario {
             .into(),
         seed: 1,
         horizon_secs: 3600,
-        nodes: Vec::new(),
-        dns: Default::default(),
-        links: Vec::new(),
-        default_link: Default::default(),
-        profiles: Vec::new(),
-        messages: Vec::new(),
-        faults: Vec::new(),
+        ..crate::state::empty_scenario()
     }
 }
 
