@@ -135,8 +135,11 @@ test('a 100-seed sweep gives what mxlab sweep prints, drawn as distributions and
 });
 
 test('the page stays responsive during a long sweep, which cancels to the figures of the seeds it ran', async () => {
-  // MX fallback: every run waits out retries, so 10,000 seeds take a while.
-  const { page, problems } = await openWith(await noisyScenario('mx-fallback', 'MX fallback, noisy links'));
+  // Six messages that wait out five days of retries each: every run
+  // takes long enough that 10,000 seeds keep the worker busy for minutes.
+  const scenario = JSON.parse(await noisyScenario('expiry-bounce', 'Expiry, noisy links, six messages'));
+  scenario.messages = [0, 1, 2, 3, 4, 5].flatMap((i) => scenario.messages.map((m) => ({ ...m, id: `${m.id}-${i}` })));
+  const { page, problems } = await openWith(JSON.stringify(scenario, null, 2));
   await page.fill('.sweep input.seeds', '10000');
   await page.click('.sweep .run-sweep');
   await page.waitForFunction(() => Number(document.querySelector('.sweep')?.dataset.done) > 0, null, { timeout: 30000 });
@@ -187,7 +190,7 @@ test('the page stays responsive during a long sweep, which cancels to the figure
   await page.click('.sweep .run-sweep');
   await page.waitForFunction(() => Number(document.querySelector('.sweep')?.dataset.done) > 0, null, { timeout: 30000 });
   await page.selectOption('#preset', 'hello-smtp');
-  assert.match(await page.textContent('.sweep .other-scenario'), /^These figures are of “MX fallback, noisy links”/);
+  assert.match(await page.textContent('.sweep .other-scenario'), /^These figures are of “Expiry, noisy links, six messages”/);
   assert.equal(await page.textContent('.sweep .hint code'), 'mxlab sweep preset:hello-smtp --seeds 1000');
   await page.waitForSelector('.sweep[data-state=done]', { timeout: 120000 });
   assert.equal(await page.textContent('.sweep-text'), cli(1000));
