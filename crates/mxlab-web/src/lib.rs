@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | [`bounds`] | what the app takes in and keeps: text sizes, lessons, console lines, problems listed |
 //! | [`compute`] | computing a run in slices, under the browser's budget |
+//! | [`draw`] | the palette's gestures as edits of the scenario: place, connect, MX, delete (tested natively) |
 //! | [`injection`] | what is done by hand at a moment (a fault, a host brought up, a link healed, a typed message) |
 //! | [`lab`] | the model: a computed run, the clock, transcripts, hops (tested natively) |
 //! | [`layout`] | where each host sits on the stage |
