@@ -7,20 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, runs, runDone } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
-async function open(presetName) {
-  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
-  await runDone(page, 0);
-  if (presetName) {
-    const n = await runs(page);
-    await page.selectOption('#preset', presetName);
-    await runDone(page, n);
-  }
-  return { page, problems };
-}
+const open = (presetName) => openPreset(ctx.browser, ctx.site.url, presetName);
 
 const clock = (page) => page.textContent('.transport .clock').then((t) => t.trim());
 const clockMicros = (page) => page.getAttribute('.transport .clock', 'data-micros').then(Number);

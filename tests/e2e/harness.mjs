@@ -130,6 +130,22 @@ export function siteAndBrowser() {
   return ctx;
 }
 
+/**
+ * Opens the app at `url` (at `viewport`, if given), waits for its first run,
+ * then opens preset `name` (if given) and waits for its run.
+ */
+export async function openPreset(browser, url, name, viewport) {
+  const { page, problems } = await openPage(browser, url);
+  if (viewport) await page.setViewportSize(viewport);
+  await runDone(page, 0);
+  if (name) {
+    const n = await runs(page);
+    await page.selectOption('#preset', name);
+    await runDone(page, n);
+  }
+  return { page, problems };
+}
+
 /** How many runs the instance at `root` has computed. */
 export const runs = (page, root = 'body') =>
   page.evaluate((r) => Number(document.querySelector(r)?.dataset.mxlabRuns ?? 0), root);

@@ -4,19 +4,12 @@
 // across it, the SVG file it downloads, and an embed that shows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, openPage } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
-async function open(presetName, viewport = { width: 1366, height: 800 }) {
-  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
-  await page.setViewportSize(viewport);
-  await runDone(page, 0);
-  const n = await runs(page);
-  await page.selectOption('#preset', presetName);
-  await runDone(page, n);
-  return { page, problems };
-}
+const open = (presetName, viewport = { width: 1366, height: 800 }) =>
+  openPreset(ctx.browser, ctx.site.url, presetName, viewport);
 
 const seekEnd = async (page) => {
   const max = await page.getAttribute('input[aria-label="Timeline"]', 'max');

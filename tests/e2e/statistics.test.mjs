@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, runs, runDone } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -17,12 +17,7 @@ const QUEUE = 'svg[aria-label="Queued recipients over time"]';
 const LATENCY = 'svg[aria-label="Delivery latency"]';
 
 async function open(presetName, viewport = { width: 1366, height: 800 }) {
-  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
-  await page.setViewportSize(viewport);
-  await runDone(page, 0);
-  const n = await runs(page);
-  await page.selectOption('#preset', presetName);
-  await runDone(page, n);
+  const { page, problems } = await openPreset(ctx.browser, ctx.site.url, presetName, viewport);
   await page.click('[role=tab]:has-text("Statistics")');
   await page.waitForSelector('.statistics');
   return { page, problems };

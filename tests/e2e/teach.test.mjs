@@ -4,19 +4,11 @@
 // Screenshots go to target/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, runs, runDone } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
-async function open(presetName, viewport) {
-  const { page, problems } = await openPage(ctx.browser, ctx.site.url);
-  if (viewport) await page.setViewportSize(viewport);
-  await runDone(page, 0);
-  const n = await runs(page);
-  await page.selectOption('#preset', presetName);
-  await runDone(page, n);
-  return { page, problems };
-}
+const open = (presetName, viewport) => openPreset(ctx.browser, ctx.site.url, presetName, viewport);
 
 test('a preset opens at lesson pace, and a session stays on screen for more than 8 s', async () => {
   const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
