@@ -16,12 +16,12 @@ use yew::prelude::*;
 
 use crate::bounds::{self, MAX_CONSOLE_LINE, MAX_TEXT};
 use crate::components::panels::{
-    transcripts_text, ConsoleLines, ConsolePane, Events, LadderPane, Messages, Panels, Queues,
-    ScenarioPane, Statistics, Transcript,
+    transcripts_text, ConsoleLines, Events, Panels, Queues, Transcript,
 };
 use crate::components::{
-    download, Background, Banner, ByPtr, Choices, Export, Header, Help, PacketInfo, Palette,
-    ShareDialog, SidePanel, Stage, Transport,
+    download, Background, Banner, ByPtr, Choices, ConsolePart, Export, Header, HelpPart,
+    LadderPart, Lazy, MessagesPart, PacketInfo, Palette, ScenarioPart, SharePart, SidePanel, Stage,
+    StatisticsPart, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -270,7 +270,7 @@ impl App {
         });
         match &s.run {
             Some(run) => html! {
-                <LadderPane run={ByPtr::from(run)} session={s.session} message={message.map(AttrValue::from)}
+                <Lazy<LadderPart> run={ByPtr::from(run)} session={s.session} message={message.map(AttrValue::from)}
                     t={s.clock.t} dispatch={self.dispatch.clone()} />
             },
             None => html! {},
@@ -293,7 +293,7 @@ impl App {
             Tab::Queues => html! { <Queues view={ByPtr::from(&s.view)} t={s.clock.t} /> },
             Tab::Messages => match &s.run {
                 Some(run) => html! {
-                    <Messages run={ByPtr::from(run)} view={ByPtr::from(&s.view)} t={s.clock.t}
+                    <Lazy<MessagesPart> run={ByPtr::from(run)} view={ByPtr::from(&s.view)} t={s.clock.t}
                         message={s.message.clone().map(AttrValue::from)} dispatch={d.clone()} />
                 },
                 None => html! {},
@@ -301,18 +301,18 @@ impl App {
             Tab::Ladder => self.ladder(),
             Tab::Statistics => match &s.run {
                 Some(run) => html! {
-                    <Statistics run={ByPtr::from(run)} t={s.clock.t} presenter={s.presenter} dispatch={d.clone()} />
+                    <Lazy<StatisticsPart> run={ByPtr::from(run)} t={s.clock.t} presenter={s.presenter} dispatch={d.clone()} />
                 },
                 None => html! {},
             },
             Tab::Sweep => self.sweep(),
             Tab::Console => html! {
-                <ConsolePane scenario={ByPtr::from(&s.scenario)} host={AttrValue::from(s.console.host.clone())}
+                <Lazy<ConsolePart> scenario={ByPtr::from(&s.scenario)} host={AttrValue::from(s.console.host.clone())}
                     input={AttrValue::from(s.console.input.clone())} lines={s.console.lines()}
                     connected={s.console.connected()} input_id={s.opts.id("console-input")} dispatch={d.clone()} />
             },
             Tab::Scenario => html! {
-                <ScenarioPane json={ByPtr::from(&s.json)} json_version={s.json_version} big_json_shown={s.big_json_shown}
+                <Lazy<ScenarioPart> json={ByPtr::from(&s.json)} json_version={s.json_version} big_json_shown={s.big_json_shown}
                     form={s.form.clone()} form_mode={s.form_mode} problems={s.problems.clone()}
                     json_id={s.opts.id("scenario-json")} problems_id={s.opts.id("scenario-problems")}
                     on_file={self.on_file.clone()} on_export={self.on_export.clone()} dispatch={d.clone()} />
@@ -323,12 +323,12 @@ impl App {
     /// The Sweep panel.
     #[cfg(feature = "sweeps")]
     fn sweep(&self) -> Html {
-        use crate::components::panels::SweepPane;
+        use crate::components::{Lazy, SweepPart};
         let s = &self.state;
         let sweep = &s.sweep;
         let result = sweep.result.as_ref();
         html! {
-            <SweepPane seeds={AttrValue::from(sweep.seeds.clone())} status={sweep.status()}
+            <Lazy<SweepPart> seeds={AttrValue::from(sweep.seeds.clone())} status={sweep.status()}
                 report={result.and_then(|r| r.report.as_ref()).map(ByPtr::from)}
                 done={result.map_or(0, |r| r.done)} asked={result.map_or(0, |r| r.asked)}
                 other_scenario={result.is_some_and(|r| !Rc::ptr_eq(&r.scenario, &s.scenario))}
@@ -369,7 +369,7 @@ impl App {
         let unchanged =
             s.preset != "custom" && s.run.as_ref().is_none_or(|r| r.injections.is_empty());
         html! {
-            <ShareDialog hash={s.share_link.clone().map(AttrValue::from)}
+            <Lazy<SharePart> hash={s.share_link.clone().map(AttrValue::from)}
                 unchanged_preset={unchanged.then(|| AttrValue::from(s.preset.clone()))}
                 title={AttrValue::from(s.scenario.name.clone())} t={s.clock.t} link_id={s.opts.id("share-link")}
                 embed_id={s.opts.id("embed-code")} element_id={s.opts.id("element-code")} on_export={self.on_export.clone()} on_copy={self.on_copy.clone()} dispatch={self.dispatch.clone()}
@@ -566,7 +566,7 @@ impl Component for App {
                     { self.share() }
                 }
                 if s.help {
-                    <Help dispatch={self.dispatch.clone()} />
+                    <Lazy<HelpPart> dispatch={self.dispatch.clone()} />
                 }
                 <div class="workspace">
                     { self.stage() }

@@ -140,7 +140,7 @@ fn what_it_is(name: &str) -> &'static str {
 }
 
 /// The wasm features rustc's output uses, for wasm-opt.
-const WASM_OPT_FEATURES: &[&str] = &[
+pub const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-reference-types",
     "--enable-nontrapping-float-to-int",

@@ -13,6 +13,7 @@
 
 mod bench;
 mod dist;
+mod split;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +52,17 @@ enum Task {
     },
     /// Run every benchmark and print a table of figures and same-run ratios.
     Bench,
+    /// Build the app's WebAssembly in parts into Trunk's staging folder
+    /// (Trunk runs it as a build hook; see Trunk.toml).
+    #[command(hide = true)]
+    App {
+        /// Where to write the files (default: $TRUNK_STAGING_DIR).
+        #[arg(long, env = "TRUNK_STAGING_DIR")]
+        out: PathBuf,
+        /// The build profile, `release` or `debug` (default: $TRUNK_PROFILE).
+        #[arg(long, env = "TRUNK_PROFILE", default_value = "debug")]
+        profile: String,
+    },
 }
 
 /// A failure that ends the task, with what to do about it.
@@ -74,6 +86,7 @@ fn main() -> ExitCode {
         Task::Test => test(),
         Task::Dist { out } => dist::dist(&root().join(out)).map(|_| ()),
         Task::Bench => bench::bench(),
+        Task::App { out, profile } => split::app(&out, profile == "release"),
     };
     match result {
         Ok(()) => {

@@ -28,7 +28,7 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
 ];
 
 /// Properties of [`Help`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct HelpProps {
     /// Where actions go.
     pub dispatch: Callback<Action>,

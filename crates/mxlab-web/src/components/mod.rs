@@ -26,10 +26,12 @@ mod background;
 mod fault_menu;
 mod header;
 mod help;
+pub mod lazy;
 mod markers;
 mod packets;
 mod palette;
 pub mod panels;
+mod parts;
 mod share_dialog;
 mod stage;
 mod transport;
@@ -37,11 +39,17 @@ mod transport;
 pub use background::Background;
 pub use fault_menu::SidePanel;
 pub use header::{Banner, Header};
-pub use help::Help;
+pub use help::{Help, HelpProps};
+pub use lazy::Lazy;
 pub use markers::Markers;
 pub use packets::{packet_at, PacketInfo, Packets};
 pub use palette::Palette;
-pub use share_dialog::{Choices, ShareDialog};
+#[cfg(feature = "sweeps")]
+pub use parts::SweepPart;
+pub use parts::{
+    ConsolePart, HelpPart, LadderPart, MessagesPart, ScenarioPart, SharePart, StatisticsPart,
+};
+pub use share_dialog::{Choices, ShareDialog, ShareDialogProps};
 pub use stage::Stage;
 pub use transport::Transport;
 

@@ -24,7 +24,7 @@ pub use snippets::Choices;
 use snippets::{Embed, Size, Speed, Theme, View};
 
 /// Properties of [`ShareDialog`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ShareDialogProps {
     /// The link's hash, once the browser has made it.
     pub hash: Option<AttrValue>,

@@ -16,7 +16,7 @@ use crate::guard::field_length;
 use crate::state::{Action, Field};
 
 /// Properties of [`ConsolePane`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ConsolePaneProps {
     /// The scenario (its hosts).
     pub scenario: ByPtr<Scenario>,

@@ -14,7 +14,7 @@ use crate::form::target_value;
 use crate::state::Action;
 
 /// Properties of [`LadderPane`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct LadderProps {
     /// The run.
     pub run: RunRef,

@@ -10,7 +10,7 @@ use crate::lab::Run;
 use crate::state::Action;
 
 /// Properties of [`Messages`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct MessagesProps {
     /// The run.
     pub run: RunRef,

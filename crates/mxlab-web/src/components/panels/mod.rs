@@ -27,15 +27,15 @@ mod statistics;
 mod sweep;
 mod transcript;
 
-pub use console::ConsolePane;
+pub use console::{ConsolePane, ConsolePaneProps};
 pub use events::Events;
-pub use ladder::LadderPane;
-pub use messages::Messages;
+pub use ladder::{LadderPane, LadderProps};
+pub use messages::{Messages, MessagesProps};
 pub use queues::Queues;
-pub use scenario::ScenarioPane;
-pub use statistics::Statistics;
+pub use scenario::{ScenarioPane, ScenarioPaneProps};
+pub use statistics::{Statistics, StatisticsProps};
 #[cfg(feature = "sweeps")]
-pub use sweep::SweepPane;
+pub use sweep::{SweepPane, SweepPaneProps};
 pub use transcript::{transcripts_text, ConsoleLines, Transcript};
 
 /// Properties of [`Panels`].

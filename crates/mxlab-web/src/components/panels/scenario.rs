@@ -18,7 +18,7 @@ use crate::guard::field_length;
 use crate::state::{Action, Field};
 
 /// Properties of [`ScenarioPane`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ScenarioPaneProps {
     /// The scenario's JSON text, as the app holds it.
     pub json: ByPtr<str>,

@@ -15,7 +15,7 @@ use crate::form::target_value;
 use crate::state::{Action, Note, SweepMsg, SweepShown};
 
 /// Properties of [`SweepPane`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct SweepPaneProps {
     /// The seeds field, as typed.
     pub seeds: AttrValue,

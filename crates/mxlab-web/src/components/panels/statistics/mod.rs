@@ -29,7 +29,7 @@ use latency::{said, LatencyChart};
 use queue::QueueChart;
 
 /// Properties of [`Statistics`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct StatisticsProps {
     /// The run.
     pub run: RunRef,
