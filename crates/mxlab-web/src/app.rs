@@ -66,6 +66,9 @@ pub struct App {
     share_choices: Rc<Cell<Choices>>,
     /// A file being read, kept until it calls back.
     reader: Option<gloo::file::callbacks::FileReader>,
+    /// Whether the parts (the panels in modules of their own) are being
+    /// fetched in the background.
+    prefetching: bool,
     _guard: Option<Guard>,
 }
 
@@ -467,6 +470,7 @@ impl Component for App {
             shell_ref: NodeRef::default(),
             focus_fault_menu: false,
             share_choices: Rc::default(),
+            prefetching: false,
             reader: None,
             _guard: None,
         };
@@ -526,6 +530,12 @@ impl Component for App {
             }
         }
         self.mark();
+        // Once the first run is shown, the app (not an embed, which shows
+        // few panels) fetches the panels' parts in the background.
+        if !self.prefetching && self.state.run.is_some() && !self.state.opts.embed {
+            self.prefetching = true;
+            crate::components::prefetch();
+        }
         if std::mem::take(&mut self.focus_fault_menu) {
             // `f` opens the fault menu: keyboard focus goes to its first action.
             let id = self.state.opts.id("fault-menu-first");

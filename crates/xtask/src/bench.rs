@@ -85,7 +85,12 @@ pub fn bench() -> Result {
         println!("| (no criterion benchmarks ran) | | | | | |");
     }
     println!("\n| bundle | raw | gzip |\n| --- | ---: | ---: |");
-    for w in wasm {
+    let (parts, modules): (Vec<_>, Vec<_>) = wasm.into_iter().partition(|w| {
+        w.path
+            .file_name()
+            .is_some_and(|n| dist::is_part(&n.to_string_lossy()))
+    });
+    for w in modules {
         let name = w
             .path
             .file_name()
@@ -93,6 +98,12 @@ pub fn bench() -> Result {
             .unwrap_or_default();
         println!("| {name} | {} | {} |", kib(w.raw), kib(w.gzip));
     }
+    println!(
+        "| the app's parts, fetched when first shown ({} files) | {} | {} |",
+        parts.len(),
+        kib(parts.iter().map(|p| p.raw).sum()),
+        kib(parts.iter().map(|p| p.gzip).sum())
+    );
     print_frames(&frames);
     print_engine(&engine, &rows);
     Ok(())

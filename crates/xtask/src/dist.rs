@@ -49,21 +49,27 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     std::fs::copy(out.join("index.html"), out.join("embed.html"))?;
     package(env, &out.join("pkg"))?;
     copy_dir(&crate::root().join("www").join("docs"), &out.join("docs"))?;
-    for wasm in wasm_sizes(out)?
-        .into_iter()
-        .chain(wasm_sizes(&out.join("pkg"))?)
-    {
-        let name = wasm
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        eprintln!(
-            "{name}: {} raw, {} gzip ({})",
-            kib(wasm.raw),
-            kib(wasm.gzip),
-            what_it_is(&name)
-        );
+    for dir in [out.to_path_buf(), out.join("pkg")] {
+        let (parts, modules): (Vec<Sized>, Vec<Sized>) = wasm_sizes(&dir)?
+            .into_iter()
+            .partition(|w| is_part(&file_name(&w.path)));
+        for wasm in &modules {
+            let name = file_name(&wasm.path);
+            eprintln!(
+                "{name}: {} raw, {} gzip ({})",
+                kib(wasm.raw),
+                kib(wasm.gzip),
+                what_it_is(&name)
+            );
+        }
+        if !parts.is_empty() {
+            eprintln!(
+                "  and its parts, fetched when first shown: {} files, {} raw, {} gzip in all",
+                parts.len(),
+                kib(parts.iter().map(|p| p.raw).sum()),
+                kib(parts.iter().map(|p| p.gzip).sum())
+            );
+        }
     }
     eprintln!(
         "the site in {} works from any sub-path: copy the folder to a static host",
@@ -75,7 +81,8 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
 /// The script-tag package: `wasm-pack build --target web` of
 /// `crates/mxlab-web/package` (the web crate's `mount`, `unmount`,
 /// `version` and TypeScript types, in a cdylib of its own so that it is
-/// linked with LTO), then wasm-opt -Oz, and its example page.
+/// linked with LTO) for its package.json, README and types; then the
+/// module again, in parts (see [`crate::split`]); and its example page.
 fn package(env: &ToolEnv, pkg: &Path) -> Result {
     let root = crate::root();
     let mut cmd = Command::new("wasm-pack");
@@ -92,24 +99,23 @@ fn package(env: &ToolEnv, pkg: &Path) -> Result {
     .arg(root.join("crates").join("mxlab-web").join("package"));
     env.apply(&mut cmd);
     run("wasm-pack build --target web", &mut cmd)?;
+    // wasm-pack wrote package.json, the README and the types; the module
+    // itself is built again in parts, as the app is (wasm-opt included).
+    let modules = crate::split::build(&PACKAGE, pkg, true)?;
     // The package keeps the web crate's name, not that of its cdylib crate.
     let manifest = pkg.join("package.json");
     let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
     json["name"] = "mxlab-web".into();
-    // The <mx-lab> element ships beside the module it loads.
     if let Some(files) = json["files"].as_array_mut() {
+        // The <mx-lab> element ships beside the module it loads, and the
+        // parts beside the loader that fetches them.
         files.push("mx-lab.js".into());
+        files.push("__wasm_split.js".into());
+        for part in modules.iter().skip(1).filter_map(|m| m.file_name()) {
+            files.push(part.to_string_lossy().into_owned().into());
+        }
     }
     std::fs::write(&manifest, serde_json::to_string_pretty(&json)? + "\n")?;
-    let wasm = pkg.join("mxlab_web_bg.wasm");
-    let mut opt = Command::new("wasm-opt");
-    opt.args(["-Oz", "--strip-debug", "--strip-producers"])
-        .args(WASM_OPT_FEATURES)
-        .arg(&wasm)
-        .arg("-o")
-        .arg(&wasm);
-    env.apply(&mut opt);
-    run("wasm-opt -Oz (package)", &mut opt)?;
     // wasm-pack writes a .gitignore of `*`: the site ships the package.
     let _ = std::fs::remove_file(pkg.join(".gitignore"));
     let package = root.join("crates").join("mxlab-web").join("package");
@@ -119,6 +125,15 @@ fn package(env: &ToolEnv, pkg: &Path) -> Result {
         &pkg.join("example"),
     )
 }
+
+/// The script-tag package's module, split as the app is.
+const PACKAGE: crate::split::Module<'static> = crate::split::Module {
+    package: "mxlab-web-package",
+    bin: None,
+    features: "mxlab-web/split",
+    out_name: "mxlab_web",
+    typescript: true,
+};
 
 /// The sweep worker's files in the site: Trunk's loader shim (what the
 /// Sweep panel starts), the wasm-bindgen glue and the module.
@@ -133,10 +148,22 @@ fn what_it_is(name: &str) -> &'static str {
     if name.starts_with("mxlab-sweep-worker") {
         "the sweep worker, loaded when a sweep starts"
     } else if name.starts_with("mxlab_web") {
-        "the script-tag package"
+        "the script-tag package's main module"
     } else {
-        "the app"
+        "the app's main module"
     }
+}
+
+/// Whether a `.wasm` file is a part (see [`crate::split`]): a panel's
+/// module, or a piece that several panels share.
+pub fn is_part(name: &str) -> bool {
+    name.starts_with("split_") || name.starts_with("chunk_")
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The wasm features rustc's output uses, for wasm-opt.

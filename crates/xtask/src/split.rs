@@ -15,36 +15,80 @@ use std::process::Command;
 
 use crate::{cargo, root, run, Failure, Result};
 
-/// The name of the app's files (`mxlab-web.js`, `mxlab-web_bg.wasm`).
-const APP: &str = "mxlab-web";
+/// A module to build in parts.
+pub struct Module<'a> {
+    /// The cargo package.
+    pub package: &'a str,
+    /// Its binary, or None for its library (a cdylib).
+    pub bin: Option<&'a str>,
+    /// The cargo features that turn the splitting on.
+    pub features: &'a str,
+    /// The name of the files wasm-bindgen writes (`<name>.js`, `<name>_bg.wasm`).
+    pub out_name: &'a str,
+    /// Whether wasm-bindgen writes TypeScript types.
+    pub typescript: bool,
+}
+
+/// The app.
+const APP: Module<'static> = Module {
+    package: "mxlab-web",
+    bin: Some("mxlab-web"),
+    features: "split",
+    out_name: "mxlab-web",
+    typescript: false,
+};
 
 /// Builds the app into `out` (`release`: optimised, as the site ships it).
 pub fn app(out: &Path, release: bool) -> Result {
+    let modules = build(&APP, out, release)?;
+    eprintln!(
+        "the app: {} and {} part(s) fetched when first shown",
+        names(&modules[..1]),
+        modules.len() - 1
+    );
+    Ok(())
+}
+
+/// Builds `module` into `out`, split into its main module and its parts,
+/// and returns the `.wasm` files written, the main module first. In a
+/// release build each is shrunk by wasm-opt -Oz.
+pub fn build(module: &Module<'_>, out: &Path, release: bool) -> Result<Vec<PathBuf>> {
     let target = root().join("target").join("split");
     let mut build = cargo();
     build
         .args(["build", "--target", crate::tools::WASM_TARGET])
-        .args(["--package", APP, "--bin", APP, "--features", "split"])
+        .args(["--package", module.package, "--features", module.features])
         .arg("--target-dir")
         .arg(&target)
         // The splitter follows calls through the relocations.
         .env("RUSTFLAGS", "-C link-args=--emit-relocs");
+    match module.bin {
+        Some(bin) => build.args(["--bin", bin]),
+        None => build.arg("--lib"),
+    };
     if release {
         build.arg("--release");
     }
-    run("cargo build (the app, to be split)", &mut build)?;
+    run(
+        &format!("cargo build ({}, to be split)", module.package),
+        &mut build,
+    )?;
     let profile = if release { "release" } else { "debug" };
+    let artifact = match module.bin {
+        Some(bin) => bin.to_owned(),
+        None => module.package.replace('-', "_"),
+    };
     let linked = target
         .join(crate::tools::WASM_TARGET)
         .join(profile)
-        .join(format!("{APP}.wasm"));
-    let parts = target.join("parts");
+        .join(format!("{artifact}.wasm"));
+    let parts = target.join("parts").join(module.out_name);
     let _ = std::fs::remove_dir_all(&parts);
     std::fs::create_dir_all(&parts)?;
     let input = std::fs::read(&linked)
         .map_err(|e| Failure(format!("cannot read {}: {e}", linked.display())))?;
-    let main = parts.join(format!("{APP}.wasm"));
-    let main_module = format!("./{APP}.js");
+    let main = parts.join(format!("{}.wasm", module.out_name));
+    let main_module = format!("./{}.js", module.out_name);
     let split = wasm_split_cli_support::transform({
         let mut opts = wasm_split_cli_support::Options::new(&input);
         opts.output_dir = &parts;
@@ -56,15 +100,22 @@ pub fn app(out: &Path, release: bool) -> Result {
     .map_err(|e| Failure(format!("splitting {} into parts: {e:#}", linked.display())))?;
 
     std::fs::create_dir_all(out)?;
+    // wasm-bindgen and wasm-opt as `cargo xtask` installed them.
+    let tools = crate::tools::ToolEnv::current()?;
     let mut bindgen = Command::new("wasm-bindgen");
+    tools.apply(&mut bindgen);
     bindgen
-        .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--out-name", APP])
+        .args(["--target", "web", "--out-name", module.out_name])
         // The parts take the function table from the main module's exports.
+        .arg("--keep-lld-exports")
         .arg("--out-dir")
         .arg(out)
         .arg(&main);
-    run("wasm-bindgen (the app)", &mut bindgen)?;
-    let mut modules = vec![out.join(format!("{APP}_bg.wasm"))];
+    if !module.typescript {
+        bindgen.arg("--no-typescript");
+    }
+    run(&format!("wasm-bindgen ({})", module.package), &mut bindgen)?;
+    let mut modules = vec![out.join(format!("{}_bg.wasm", module.out_name))];
     for part in &split.split_modules {
         let name = part
             .file_name()
@@ -76,29 +127,40 @@ pub fn app(out: &Path, release: bool) -> Result {
     std::fs::copy(parts.join("__wasm_split.js"), out.join("__wasm_split.js"))?;
     if release {
         for module in &modules {
-            shrink(module)?;
+            shrink(&tools, module)?;
         }
     }
-    eprintln!(
-        "the app: {} and {} part(s) fetched when first shown",
-        names(&modules[..1]),
-        modules.len() - 1
-    );
-    Ok(())
+    Ok(modules)
 }
 
-/// wasm-opt -Oz in place.
-fn shrink(module: &Path) -> Result {
+/// wasm-opt -Oz in place, quietly (binaryen warns of every name
+/// subsection it does not know); what it said is shown if it fails.
+fn shrink(tools: &crate::tools::ToolEnv, module: &Path) -> Result {
     let mut opt = Command::new("wasm-opt");
+    tools.apply(&mut opt);
     opt.args(["-Oz", "--strip-debug", "--strip-producers"])
         .args(crate::dist::WASM_OPT_FEATURES)
         .arg(module)
         .arg("-o")
-        .arg(module);
-    run("wasm-opt -Oz", &mut opt)
+        .arg(module)
+        .current_dir(root());
+    let out = opt
+        .output()
+        .map_err(|e| Failure(format!("could not start `{}`: {e}", crate::describe(&opt))))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "`{}` failed ({}): {}",
+            crate::describe(&opt),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
 }
 
-fn names(paths: &[PathBuf]) -> String {
+/// The file names of `paths`, joined by commas.
+pub fn names(paths: &[PathBuf]) -> String {
     paths
         .iter()
         .filter_map(|p| p.file_name())

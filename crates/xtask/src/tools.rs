@@ -20,6 +20,19 @@ pub struct ToolEnv {
 }
 
 impl ToolEnv {
+    /// The tools as installed now: `node_modules/.bin` (binaryen's
+    /// wasm-opt) and cargo's bin dir first on the PATH.
+    pub fn current() -> Result<ToolEnv> {
+        let mut dirs = vec![root().join("node_modules").join(".bin")];
+        dirs.extend(cargo_bin_dir());
+        dirs.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        let path = std::env::join_paths(dirs)
+            .map_err(|e| Failure(format!("cannot build PATH for the tools: {e}")))?;
+        Ok(ToolEnv { path })
+    }
+
     /// Puts `node_modules/.bin` (binaryen's wasm-opt) and cargo's bin dir
     /// first on the command's PATH.
     pub fn apply(&self, cmd: &mut Command) {
@@ -38,15 +51,9 @@ pub fn ensure_web_tools() -> Result<ToolEnv> {
     ensure_cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)?;
     ensure_npm_packages()?;
 
-    let mut dirs = vec![root().join("node_modules").join(".bin")];
-    dirs.extend(cargo_bin_dir());
-    dirs.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    let path = std::env::join_paths(dirs)
-        .map_err(|e| Failure(format!("cannot build PATH for the tools: {e}")))?;
+    let env = ToolEnv::current()?;
     eprintln!("toolchain ready: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen {wasm_bindgen}, wasm-pack {WASM_PACK_VERSION}, npm packages");
-    Ok(ToolEnv { path })
+    Ok(env)
 }
 
 fn cargo_bin_dir() -> Option<PathBuf> {

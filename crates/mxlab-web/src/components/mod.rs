@@ -47,7 +47,8 @@ pub use palette::Palette;
 #[cfg(feature = "sweeps")]
 pub use parts::SweepPart;
 pub use parts::{
-    ConsolePart, HelpPart, LadderPart, MessagesPart, ScenarioPart, SharePart, StatisticsPart,
+    prefetch, ConsolePart, HelpPart, LadderPart, MessagesPart, ScenarioPart, SharePart,
+    StatisticsPart,
 };
 pub use share_dialog::{Choices, ShareDialog, ShareDialogProps};
 pub use stage::Stage;

@@ -4,7 +4,7 @@
 //! Transcript, Events and Queues panels are in the main module: the page
 //! shows them at once.
 
-use super::lazy::part;
+use super::lazy::{part, Part};
 use super::panels::{
     ConsolePane, ConsolePaneProps, LadderPane, LadderProps, Messages, MessagesProps, ScenarioPane,
     ScenarioPaneProps, Statistics, StatisticsProps,
@@ -44,3 +44,24 @@ part!(
     /// The Sweep panel.
     SweepPart, sweep, "Sweep panel", super::panels::SweepPaneProps, super::panels::SweepPane
 );
+
+/// Fetches every part in the background, one after another, a moment
+/// after the app's first run is shown: the first page loads only the main
+/// module, and a panel opened later is there at once. A part that fails to
+/// load here is fetched again when it is shown.
+pub fn prefetch() {
+    /// How long after the first run the fetching starts, in milliseconds.
+    const AFTER_MILLIS: u32 = 1_500;
+    wasm_bindgen_futures::spawn_local(async {
+        gloo::timers::future::TimeoutFuture::new(AFTER_MILLIS).await;
+        let _ = LadderPart::load().await;
+        let _ = MessagesPart::load().await;
+        let _ = StatisticsPart::load().await;
+        let _ = ScenarioPart::load().await;
+        let _ = ConsolePart::load().await;
+        let _ = SharePart::load().await;
+        let _ = HelpPart::load().await;
+        #[cfg(feature = "sweeps")]
+        let _ = SweepPart::load().await;
+    });
+}

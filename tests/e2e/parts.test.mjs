@@ -1,0 +1,122 @@
+// The app's parts in Chromium: the panels that live in WebAssembly modules
+// of their own (split_<panel>.wasm, and chunk_<n>.wasm pieces they share).
+// The first page loads the main module and shows its run before any part is
+// fetched; the parts follow in the background, so a panel opened later is
+// drawn at once. A part that cannot be fetched says so in its panel, the
+// rest of the page keeps working, and "Try again" loads it once it can be
+// fetched (as does opening the panel again). An embed fetches no part it does not show.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { siteAndBrowser, openPage, runDone } from './harness.mjs';
+
+const ctx = siteAndBrowser();
+
+const PART = /\/(split_[a-z]+|chunk_\d+)\.wasm$/;
+
+/** When (performance.now()) the page's first run was ready, and the parts it fetched, with when each began. */
+async function timings(page) {
+  return page.evaluate(() => ({
+    ready: window.__firstRunReady,
+    parts: performance
+      .getEntriesByType('resource')
+      .filter((e) => /\/(split_[a-z]+|chunk_\d+)\.wasm$/.test(new URL(e.name).pathname))
+      .map((e) => ({ name: new URL(e.name).pathname.split('/').pop(), start: e.startTime })),
+  }));
+}
+
+/** Notes in the page when its first run is ready (the app marks <body>). */
+const markFirstRun = () => {
+  const observer = new MutationObserver(() => {
+    if (document.body?.dataset.mxlabState === 'ready' && Number(document.body.dataset.mxlabRuns ?? 0) > 0) {
+      window.__firstRunReady ??= performance.now();
+    }
+  });
+  document.addEventListener('DOMContentLoaded', () =>
+    observer.observe(document.body, { attributes: true, attributeFilter: ['data-mxlab-state', 'data-mxlab-runs'] }),
+  );
+};
+
+test('the first run shows before any part is fetched; the parts follow, and a panel opened then is drawn at once', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.addInitScript(markFirstRun);
+  await page.goto(ctx.site.url);
+  await runDone(page, 0);
+  // Every panel's part arrives in the background (the Sweep panel's last).
+  await page.waitForFunction(() =>
+    performance.getEntriesByType('resource').some((e) => e.name.endsWith('/split_sweep.wasm') && e.responseEnd > 0),
+  );
+  const { ready, parts } = await timings(page);
+  assert.ok(typeof ready === 'number', 'the first run was seen ready');
+  const names = parts.map((p) => p.name);
+  for (const panel of ['ladder', 'messages', 'statistics', 'scenario', 'console', 'share', 'help', 'sweep']) {
+    assert.ok(names.includes(`split_${panel}.wasm`), `split_${panel}.wasm fetched: ${names}`);
+  }
+  const early = parts.filter((p) => p.start < ready);
+  assert.deepEqual(early, [], 'no part is fetched before the first run is shown');
+
+  // Opened now, a panel never shows that it is loading.
+  for (const [tab, selector] of [
+    ['Statistics', '.statistics'],
+    ['Ladder', '.ladder-panel, .ladder-pane .hint, .hint'],
+    ['Scenario', '.scenario-panel'],
+  ]) {
+    await page.click(`[role=tab]:has-text("${tab}")`);
+    await page.waitForSelector(selector);
+    assert.equal(await page.locator('.part-state').count(), 0, `${tab}: no loading state`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a part that cannot be fetched says so, the page keeps working, and "Try again" loads it', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  // The Statistics panel's module is out of reach (the connection dropped).
+  await page.route('**/split_statistics.wasm', (route) => route.abort('internetdisconnected'));
+  await page.goto(ctx.site.url);
+  await runDone(page, 0);
+  await page.click('[role=tab]:has-text("Statistics")');
+  const alert = page.locator('.part-state[role=alert]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /The Statistics panel could not be loaded/);
+
+  // The rest of the page works: another panel, and stepping the run.
+  await page.click('[role=tab]:has-text("Events")');
+  await page.waitForSelector('.events');
+  const clock = () => page.getAttribute('.transport .clock', 'data-micros').then(Number);
+  const before = await clock();
+  await page.click('.transport button[aria-label^="Next event"]');
+  await page.waitForFunction((b) => Number(document.querySelector('.transport .clock').dataset.micros) > b, before);
+
+  // Back on the panel, it is still out of reach, and says so again.
+  await page.click('[role=tab]:has-text("Statistics")');
+  await alert.waitFor();
+  // Reachable again: "Try again" loads the panel.
+  await page.unroute('**/split_statistics.wasm');
+  await page.click('.part-state button:has-text("Try again")');
+  await page.waitForSelector('.statistics');
+  assert.equal(await page.locator('.part-state').count(), 0);
+  // The only errors are those of the failed fetch.
+  for (const p of problems) assert.match(p, /Failed to fetch|split_statistics|ERR_INTERNET_DISCONNECTED/, p);
+  assert.ok(problems.length > 0, 'the failed fetch was reported in the console');
+  await page.close();
+});
+
+test('an embed fetches no part it does not show', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.site.url}embed.html`);
+  const fetched = [];
+  page.on('request', (r) => PART.test(new URL(r.url()).pathname) && fetched.push(r.url()));
+  await runDone(page, 0);
+  // Longer than the app waits before it fetches its parts.
+  await page.waitForTimeout(2500);
+  const { parts } = await timings(page);
+  assert.deepEqual(parts, []);
+  assert.deepEqual(fetched, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
