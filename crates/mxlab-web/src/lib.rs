@@ -16,7 +16,7 @@
 //! | [`share`] | share links: the scenario and the moment in the URL's hash |
 //! | [`state`] | the app's state, its actions and the reducer (tested natively) |
 //! | `app` | the shell: owns the state, carries out its effects, lays the page out (wasm32) |
-//! | `components` | the Yew components, `components/panels` the panels below the stage (wasm32) |
+//! | `components` | the Yew components, `components/panels` the panels below the stage, `components/parts.rs` those in modules of their own (wasm32) |
 //! | `hooks` | the clock's frames, computing in slices, the keyboard, the wheel (wasm32) |
 //! | `guard` | bounded text fields, and the banner for a panic or a trap (wasm32) |
 //! | `embed` | `start()` for the app's page, `mount()`/`unmount()` for script tags (wasm32) |

@@ -1,4 +1,5 @@
-//! The MX Lab web app's entry point, built by Trunk from `index.html`.
+//! The MX Lab web app's entry point, built by `cargo xtask app` (a Trunk build
+//! hook, for `www/index.html`) in parts: see `components::parts`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

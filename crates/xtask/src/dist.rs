@@ -34,13 +34,13 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     cmd.args(["build", "--release", "--dist"]).arg(out);
     env.apply(&mut cmd);
     run("trunk build --release", &mut cmd)?;
-    // Trunk builds the sweep worker from index.html's worker link (and
+    // Trunk builds the sweep worker from www/index.html's worker link (and
     // runs wasm-opt on it): the Sweep panel starts it by these names.
     for name in WORKER_FILES {
         if !out.join(name).is_file() {
             return Err(Failure(format!(
                 "trunk build wrote no {name} into {}: the Sweep panel needs it \
-                 (index.html's data-type=\"worker\" link)",
+                 (www/index.html's data-type=\"worker\" link)",
                 out.display()
             )));
         }

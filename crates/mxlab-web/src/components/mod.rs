@@ -15,6 +15,7 @@
 //! | [`Markers`] | the timeline's coloured markers |
 //! | [`ShareDialog`] | the share link and the embed code |
 //! | [`panels`] | the panels below the stage |
+//! | [`Lazy`] | a part of the app (a panel, a dialog) in a module of its own, fetched when first shown ([`lazy`], the parts in `parts.rs`) |
 
 use std::rc::Rc;
 

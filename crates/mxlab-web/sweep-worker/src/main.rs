@@ -1,4 +1,4 @@
-//! The sweep worker's entry point, built by Trunk from `index.html`'s
+//! The sweep worker's entry point, built by Trunk from `www/index.html`'s
 //! `data-type="worker"` link: it says it is ready, then answers the job
 //! the page sends with the runs of its seeds (see the library's docs).
 
