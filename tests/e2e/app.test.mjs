@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { siteAndBrowser, openPreset, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -28,7 +28,7 @@ async function seekEnd(page) {
 }
 
 async function tab(page, name) {
-  await page.click(`[role=tab]:has-text("${name}")`);
+  await openTab(page, name);
 }
 
 /** The Scenario panel with its JSON editor showing. */

@@ -5,7 +5,7 @@
 // mailbox, the JSON view is the drawing, and undo and redo walk the edits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 const timeline = 'input[aria-label="Timeline"]';
@@ -122,7 +122,7 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
   await page.screenshot({ path: 'target/e2e/draw-network.png' });
 
   // The JSON view is the drawing.
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   const json = await page.inputValue('#scenario-json');
   assert.match(json, /^\{\n {2}"name": "My network"/, 'the scenario\'s own key order');
@@ -143,7 +143,7 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
 
   // Run to the end: Bob's mailbox holds the message.
   await page.fill(timeline, await page.getAttribute(timeline, 'max'));
-  await page.click('[role=tab]:has-text("Messages")');
+  await openTab(page, 'Messages');
   assert.match(await page.textContent('.mailbox[data-mailbox="bob@example.org"]'), /m1/);
   assert.ok(await page.isVisible('g.host[data-host="mx1.example.org"] .badge.mailbox'), 'the MX holds the mail');
   await page.screenshot({ path: 'target/e2e/draw-delivered.png' });
@@ -152,7 +152,7 @@ test('a network drawn from nothing delivers its mail; the JSON view is the drawi
   await andRun(page, () => page.click('.palette button.undo'));
   await andRun(page, () => page.keyboard.press('Control+z'));
   assert.doesNotMatch(await page.textContent('g.host[data-host="mx1.example.org"]'), /MX \(pref 10\)/);
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   const undone = JSON.parse(await page.inputValue('#scenario-json'));
   assert.deepEqual(undone.dns.domains, []);
   // Redo twice: the drawing is back, and delivers again.

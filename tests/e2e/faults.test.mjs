@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -19,7 +19,7 @@ const MX = 'mx.example.org';
 const timeline = 'input[aria-label="Timeline"]';
 const micros = (page) => page.getAttribute('.transport .clock', 'data-micros').then(Number);
 const position = (page) => page.inputValue(timeline).then(Number);
-const tab = (page, name) => page.click(`[role=tab]:has-text("${name}")`);
+const tab = (page, name) => openTab(page, name);
 
 /** The transcript's lines as shown: [class of the line, its text]. */
 const transcript = (page) =>

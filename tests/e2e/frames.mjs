@@ -12,7 +12,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveSite, launchBrowser } from './harness.mjs';
+import { serveSite, launchBrowser, openTab } from './harness.mjs';
 
 /** 1 MUA, 1 submission server, 1 resolver and 47 MX hosts; 200 messages
  * submitted at once, so 200 submission sessions animate together, then
@@ -55,7 +55,7 @@ async function presetJson(page, name) {
     runs,
     { timeout: 120000 },
   );
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   const s = JSON.parse(await page.inputValue('#scenario-json'));
   if (s.name === undefined || !s.nodes) throw new Error(`no scenario for ${name}`);
@@ -89,7 +89,7 @@ async function computeBlocks(page, scenario) {
   const dir = await mkdtemp(join(tmpdir(), 'mxlab-bench-'));
   const file = join(dir, 'scenario.json');
   await writeFile(file, JSON.stringify(scenario));
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.evaluate(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
@@ -127,7 +127,7 @@ async function computeBlocks(page, scenario) {
  * its form autofill reading the editor's megabytes once after they changed).
  */
 async function pastedBlocks(page, scenario) {
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   await page.fill('#scenario-json', JSON.stringify(scenario));
   await page.waitForTimeout(1500);
@@ -213,7 +213,7 @@ async function main() {
   // Reference: the same probe with nothing animating.
   const reference = stats(await probe(page, 3000));
 
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   await page.fill('#scenario-json', JSON.stringify(fiftyHosts()));
   const runs = await page.evaluate(() => Number(document.body.dataset.mxlabRuns));
@@ -223,7 +223,7 @@ async function main() {
     runs,
     { timeout: 120000 },
   );
-  await page.click('[role=tab]:has-text("Transcript")');
+  await openTab(page, 'Transcript');
   await page.evaluate(() => window.scrollTo(0, 0));
   // Into the thick of it: the 200 submissions are on the wire at 0.1 s.
   await page.selectOption('select[aria-label=Speed]', '1');
@@ -250,7 +250,7 @@ async function main() {
   animating.virtual_secs = (clock1 - clock0) / 1e6;
   // The same, still playing, with the event list open (it follows the
   // clock at every frame).
-  await page.click('[role=tab]:has-text("Events")');
+  await openTab(page, 'Events');
   await page.waitForSelector('.event-list');
   const with_event_list = stats(await probe(page, 3000));
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.encodedBodySize));

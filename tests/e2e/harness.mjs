@@ -161,3 +161,16 @@ export async function runDone(page, before, root = 'body') {
     { timeout: 30000 },
   );
 }
+
+/**
+ * Opens panel `name` by its tab and waits until it is drawn: the tab is
+ * selected and no part of the app is still loading (a panel in a module of
+ * its own shows "Loading the … panel" until its module arrives).
+ */
+export async function openTab(page, name) {
+  await page.click(`[role=tab]:has-text("${name}")`);
+  await page.waitForFunction((n) => {
+    const tab = [...document.querySelectorAll('[role=tab]')].find((t) => t.textContent.includes(n));
+    return tab?.getAttribute('aria-selected') === 'true' && !document.querySelector('.part-state');
+  }, name);
+}

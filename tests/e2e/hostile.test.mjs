@@ -14,7 +14,7 @@ import { deflateRawSync } from 'node:zlib';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, openTab } from './harness.mjs';
 import { relayLoop } from './frames.mjs';
 
 const ctx = siteAndBrowser();
@@ -72,7 +72,7 @@ async function open(url = ctx.site.url) {
 }
 
 async function tab(page, name) {
-  await page.click(`[role=tab]:has-text("${name}")`);
+  await openTab(page, name);
 }
 
 async function jsonEditor(page) {

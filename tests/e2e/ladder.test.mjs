@@ -4,7 +4,7 @@
 // across it, the SVG file it downloads, and an embed that shows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, openPreset, openPage } from './harness.mjs';
+import { siteAndBrowser, openPreset, openPage, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -41,7 +41,7 @@ test('a session as a ladder: a column per host, an arrow per SMTP line of its tr
   const data = transcript.indexOf(transcript.find((l) => /^S:354 /.test(l)));
   const dot = transcript.indexOf('C:.');
   assert.ok(data > 0 && dot > data, transcript.join('\n'));
-  await page.click('[role=tab]:has-text("Ladder")');
+  await openTab(page, 'Ladder');
   await page.waitForSelector('.ladder svg');
   const d = await drawn(page);
   assert.equal(d.columns, 2);
@@ -90,9 +90,9 @@ test('a message\'s journey as a ladder: every host it crossed, the refused conne
   // MX fallback: the refused connection to the primary.
   let { page, problems } = await open('mx-fallback');
   await seekEnd(page);
-  await page.click('[role=tab]:has-text("Messages")');
+  await openTab(page, 'Messages');
   await page.click('li.mailbox button:text-is("m1")');
-  await page.click('[role=tab]:has-text("Ladder")');
+  await openTab(page, 'Ladder');
   await page.waitForSelector('.ladder svg');
   let d = await drawn(page);
   for (const host of ['alice-laptop.example.com', 'smtp.example.com', 'mx1.example.org', 'mx2.example.org']) {
@@ -106,9 +106,9 @@ test('a message\'s journey as a ladder: every host it crossed, the refused conne
   // RFC 1047: the session cut after the final dot.
   ({ page, problems } = await open('rfc1047-duplicate'));
   await seekEnd(page);
-  await page.click('[role=tab]:has-text("Messages")');
+  await openTab(page, 'Messages');
   await page.click('li.mailbox button:text-is("m1") >> nth=0');
-  await page.click('[role=tab]:has-text("Ladder")');
+  await openTab(page, 'Ladder');
   await page.waitForSelector('.ladder svg');
   d = await drawn(page);
   assert.ok(d.cut >= 1, 'the cut session is marked');

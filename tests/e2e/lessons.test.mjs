@@ -5,7 +5,7 @@
 // on the projector must be what the lesson text says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -143,7 +143,7 @@ test('every preset\'s lesson comes true: its mailboxes and timeline at the end o
     await runDone(page, n);
     const max = await page.getAttribute('input[aria-label="Timeline"]', 'max');
     await page.fill('input[aria-label="Timeline"]', max);
-    await page.click('[role=tab]:has-text("Messages")');
+    await openTab(page, 'Messages');
     const mailboxes = Object.fromEntries(await page.$$eval('li.mailbox', (els) => els.map((e) =>
       [e.getAttribute('data-mailbox'), [...e.querySelectorAll('li button')].map((b) => b.textContent)])));
     assert.deepEqual(mailboxes, lesson.mailboxes, `${name}: the mailboxes at the end`);
@@ -170,7 +170,7 @@ test('every preset\'s lesson comes true: its mailboxes and timeline at the end o
       }
     }
     if (lesson.sessionsTo) {
-      await page.click('[role=tab]:has-text("Transcript")');
+      await openTab(page, 'Transcript');
       const sessions = await page.$$eval('select[aria-label=Session] option', (os) => os.map((o) => o.textContent));
       const to = sessions.filter((s) => s.includes(`→ ${lesson.sessionsTo.server} `));
       assert.equal(to.length, lesson.sessionsTo.count, `${name}: sessions\n${sessions.join('\n')}`);

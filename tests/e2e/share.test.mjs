@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { deflateRawSync } from 'node:zlib';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -20,7 +20,7 @@ test('a share link restores the scenario, the moment, the host, the speed and th
   await page.selectOption('#preset', 'mx-fallback');
   await runDone(page, n);
   // Change the scenario: rename it in the JSON editor.
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   const json = JSON.parse(await page.inputValue('#scenario-json'));
   json.name = 'Fallback, shared';
@@ -202,7 +202,7 @@ test('a scenario too large for a link is offered as a file', async () => {
   const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
   // 3,000 messages with distinct bodies: far more than a link can carry.
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   const s = JSON.parse(await page.inputValue('#scenario-json'));
   const m = s.messages[0];

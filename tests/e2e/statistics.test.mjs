@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { siteAndBrowser, openPreset, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -18,7 +18,7 @@ const LATENCY = 'svg[aria-label="Delivery latency"]';
 
 async function open(presetName, viewport = { width: 1366, height: 800 }) {
   const { page, problems } = await openPreset(ctx.browser, ctx.site.url, presetName, viewport);
-  await page.click('[role=tab]:has-text("Statistics")');
+  await openTab(page, 'Statistics');
   await page.waitForSelector('.statistics');
   return { page, problems };
 }
@@ -188,7 +188,7 @@ test('a fault injected by hand is shaded from its moment to when the host is bro
   let n = await runs(page);
   await page.click('.fault-menu button:has-text("Take down")');
   await runDone(page, n);
-  await page.click('[role=tab]:has-text("Statistics")');
+  await openTab(page, 'Statistics');
   let band = await page.$eval(`${QUEUE} .fault-band`, (g) => ({ fault: g.dataset.fault, from: Number(g.dataset.fromUs), until: g.dataset.untilUs }));
   assert.deepEqual(band, { fault: 'mx.example.org down', from: down, until: '' });
   // Brought up later: the window closes there.
@@ -198,7 +198,7 @@ test('a fault injected by hand is shaded from its moment to when the host is bro
   n = await runs(page);
   await page.click('.fault-menu button:has-text("Bring up")');
   await runDone(page, n);
-  await page.click('[role=tab]:has-text("Statistics")');
+  await openTab(page, 'Statistics');
   band = await page.$eval(`${QUEUE} .fault-band`, (g) => ({ from: Number(g.dataset.fromUs), until: Number(g.dataset.untilUs) }));
   assert.deepEqual(band, { from: down, until: up });
   assert.deepEqual(problems, []);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { siteAndBrowser, openPage, runs, runDone, serveSite } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, serveSite, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 const DIR = resolve('target/e2e/sweep');
@@ -50,7 +50,7 @@ async function noisyScenario(preset = 'relay-via-smarthost', name = 'Relay throu
 async function openWith(text) {
   const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   await page.fill('#scenario-json', text);
   const before = await runs(page);
@@ -59,7 +59,7 @@ async function openWith(text) {
   const [d] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export scenario")')]);
   assert.equal(d.suggestedFilename(), 'scenario.json');
   await writeFile(join(DIR, 'scenario.json'), await readFile(await d.path(), 'utf8'));
-  await page.click('[role=tab]:has-text("Sweep")');
+  await openTab(page, 'Sweep');
   return { page, problems };
 }
 
@@ -201,10 +201,10 @@ test('the page stays responsive during a long sweep, which cancels to the figure
 test('a scenario text that does not load is named, and a missing worker is said in the panel, the page working on', async () => {
   const { page, problems } = await openWith(await noisyScenario());
   // A text with problems is not loaded: the sweep runs the scenario last loaded.
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.fill('#scenario-json', '{"name": "broken", ');
   await page.click('button.apply');
-  await page.click('[role=tab]:has-text("Sweep")');
+  await openTab(page, 'Sweep');
   assert.match(
     await page.textContent('.sweep .editor-problems'),
     /not loaded: a sweep runs the scenario last loaded, “Relay through a smarthost, noisy links”/,
@@ -227,7 +227,7 @@ test('a scenario text that does not load is named, and a missing worker is said 
   try {
     const { page, problems } = await openPage(ctx.browser, site.url);
     await runDone(page, 0);
-    await page.click('[role=tab]:has-text("Sweep")');
+    await openTab(page, 'Sweep');
     await page.click('.sweep .run-sweep');
     await page.waitForSelector('.sweep[data-state=failed]', { timeout: 30000 });
     assert.match(

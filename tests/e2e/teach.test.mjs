@@ -4,7 +4,7 @@
 // Screenshots go to target/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, openPreset, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPreset, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
@@ -178,7 +178,7 @@ test('the event list follows the clock, filters by class, and a click moves the 
   const { page, problems } = await open('mx-fallback', { width: 1366, height: 800 });
   await page.evaluate(() => document.activeElement?.blur());
   for (let i = 0; i < 80 && !(await page.$('g.attempt.failed')); i++) await page.keyboard.press('ArrowRight');
-  await page.click('[role=tab]:has-text("Events")');
+  await openTab(page, 'Events');
   // The refusal is among the rows of this instant (the next MX is tried
   // at the same instant, the last of them).
   const refused = page.locator('.event-list tr.now', { hasText: 'connection refused' });
@@ -240,10 +240,10 @@ test('on a 390 px phone nothing scrolls sideways, Play is on the first screen, t
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'detached' });
   for (const tab of ['Events', 'Queues', 'Statistics', 'Scenario']) {
-    await page.click(`[role=tab]:has-text("${tab}")`);
+    await openTab(page, tab);
     assert.ok((await wide()) <= viewport.width, `${tab}: the page is ${await wide()} px wide`);
   }
-  await page.click('[role=tab]:has-text("Transcript")');
+  await openTab(page, 'Transcript');
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'target/e2e/phone.png' });
   assert.deepEqual(problems, []);
@@ -280,7 +280,7 @@ test('presenter mode at 1920x1080: the drawing, the transport and the current tr
 
 test('the console is drawn on the network while its session is open, listed in the Transcript and the event list, its log scrolls inside its panel, and a relay refusal explains itself', async () => {
   const { page, problems } = await open('hello-smtp', { width: 1366, height: 800 });
-  await page.click('[role=tab]:has-text("Console")');
+  await openTab(page, 'Console');
   await page.selectOption('select[aria-label="Console host"]', 'smtp.example.com');
   await page.click('.console-bar button');
   await page.waitForSelector('.console-log li.server');
@@ -312,7 +312,7 @@ test('the console is drawn on the network while its session is open, listed in t
   assert.match(lines[refused + 1], /^why: smtp\.example\.com relays only for the hosts in policy\.relay\.allow_from \(alice-laptop\.example\.com\)/);
   // The session is listed in the Transcript (and shown there), each line
   // explained on hover, and in the event list at its moment.
-  await page.click('[role=tab]:has-text("Transcript")');
+  await openTab(page, 'Transcript');
   const picked = await page.$eval('select[aria-label=Session]', (s) => s.selectedOptions[0]?.textContent ?? '');
   assert.match(picked, /^console: YOU → smtp\.example\.com:25 at 00:00:00\.000 \(typed by hand\)$/);
   const shown = await page.$$eval('ol.transcript li', (els) => els.map((e) => [e.textContent, e.title]));
@@ -322,17 +322,17 @@ test('the console is drawn on the network while its session is open, listed in t
   const denied = shown.find(([t]) => /^S:554 5\.7\.1 /.test(t));
   assert.match(denied[1], /^554 .*5\.7\.1: .*\(RFC/);
   await page.screenshot({ path: 'target/e2e/console-transcript.png' });
-  await page.click('[role=tab]:has-text("Events")');
+  await openTab(page, 'Events');
   const rows = await page.$$eval('table.event-list tr.console', (els) => els.map((e) => [...e.cells].map((c) => c.textContent)));
   assert.ok(rows.some(([t, hosts, what]) => t === '00:00:00.000' && hosts === 'YOU → smtp.example.com' && what === 'C: EHLO student.example'), JSON.stringify(rows));
   assert.ok(rows.some(([, hosts, what, why]) => hosts === 'smtp.example.com → YOU' && /^S: 554 /.test(what) && /RFC/.test(why)), JSON.stringify(rows));
   // A click on a console row shows the session in the Transcript.
-  await page.click('[role=tab]:has-text("Transcript")');
+  await openTab(page, 'Transcript');
   await page.selectOption('select[aria-label=Session]', { index: 0 });
-  await page.click('[role=tab]:has-text("Events")');
+  await openTab(page, 'Events');
   await page.click('table.event-list tr.console >> nth=0');
   assert.match(await page.$eval('select[aria-label=Session]', (s) => s.selectedOptions[0]?.textContent ?? ''), /^console: /);
-  await page.click('[role=tab]:has-text("Console")');
+  await openTab(page, 'Console');
   // Many more lines: the log scrolls inside its panel, showing the newest,
   // and the page does not grow with it.
   for (let i = 0; i < 30; i++) await send('NOOP');

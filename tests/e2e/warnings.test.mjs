@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { siteAndBrowser, openPage, runs, runDone } from './harness.mjs';
+import { siteAndBrowser, openPage, runs, runDone, openTab } from './harness.mjs';
 
 const ctx = siteAndBrowser();
 
 test('a warning is listed at its path in the editor, in the warning colour, and the scenario still runs', async () => {
   const { page, problems } = await openPage(ctx.browser, ctx.site.url);
   await runDone(page, 0);
-  await page.click('[role=tab]:has-text("Scenario")');
+  await openTab(page, 'Scenario');
   await page.click('.mode button:has-text("JSON")');
   const s = JSON.parse(await readFile('crates/mxlab-sim/scenarios/hello-smtp.json', 'utf8'));
   s.name = 'With a stray backup MX';

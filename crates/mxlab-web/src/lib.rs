@@ -19,7 +19,8 @@
 //! | `components` | the Yew components, `components/panels` the panels below the stage, `components/parts.rs` those in modules of their own (wasm32) |
 //! | `hooks` | the clock's frames, computing in slices, the keyboard, the wheel (wasm32) |
 //! | `guard` | bounded text fields, and the banner for a panic or a trap (wasm32) |
-//! | `embed` | `start()` for the app's page, `mount()`/`unmount()` for script tags (wasm32) |
+//! | `embed` | `start()` for the app's page, and the panic banner (wasm32) |
+//! | `package` | `mount()`/`unmount()`/`version()` for script tags: the package's alone (feature `package`, wasm32) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -42,6 +43,8 @@ pub mod injection;
 pub mod lab;
 pub mod layout;
 pub mod options;
+#[cfg(all(target_arch = "wasm32", feature = "package"))]
+mod package;
 pub mod plot;
 pub mod share;
 pub mod state;
@@ -49,7 +52,9 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub use app::{App, AppProps};
 #[cfg(target_arch = "wasm32")]
-pub use embed::{install_panic_banner, mount, start, unmount, version, MountOptions};
+pub use embed::{install_panic_banner, start};
+#[cfg(all(target_arch = "wasm32", feature = "package"))]
+pub use package::{engine_benchmark, mount, unmount, version, MountOptions};
 
 /// The versions shown in the status line, so a bug report names the build.
 pub fn version_line() -> String {
