@@ -72,6 +72,16 @@ export async function launchBrowser() {
 }
 
 /**
+ * Whether `req` is a request of an iframe that was aborted: the iframe went
+ * away while it loaded (the share dialog's live preview, closed at once),
+ * which is no problem of the page. A subframe's request that fails for any
+ * other reason, and any request of the page itself, still counts.
+ */
+function abortedInSubframe(page, req) {
+  return req.failure()?.errorText === 'net::ERR_ABORTED' && req.frame() !== page.mainFrame();
+}
+
+/**
  * Opens `url` in a new page and records every console error, page error and
  * failed request, so a test can assert that none happened.
  */
@@ -82,7 +92,9 @@ export async function openPage(browser, url) {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('requestfailed', (req) => {
+    if (!abortedInSubframe(page, req)) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });

@@ -42,6 +42,12 @@ pub enum Msg {
     Copy(AttrValue),
 }
 
+/// Whether this build has the app's own page (feature `page`): its header,
+/// palette, panels and dialogs. Without it (the script-tag package, whose
+/// `mount()` shows embeds only) every instance is an embed, and the code of
+/// the page alone is left out of the build.
+const PAGE: bool = cfg!(feature = "page");
+
 /// The app's properties: how it starts.
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -212,7 +218,7 @@ impl App {
                 caption={s.run.as_ref().and_then(|r| r.caption(s.clock.t)).map(AttrValue::from)}
                 computing={s.computing().then_some(s.progress)} presenter={s.presenter} dark={s.dark}
                 wheel_zoom={!s.opts.embed} dispatch={self.dispatch.clone()}
-                toolbar={if s.opts.embed { html! {} } else { self.palette() }}
+                toolbar={if s.opts.embed || !PAGE { html! {} } else { self.palette() }}
                 tool={AttrValue::from(s.draw.tool.name())} link_from={s.draw.from.clone().map(AttrValue::from)} />
         }
     }
@@ -532,7 +538,7 @@ impl Component for App {
         self.mark();
         // Once the first run is shown, the app (not an embed, which shows
         // few panels) fetches the panels' parts in the background.
-        if !self.prefetching && self.state.run.is_some() && !self.state.opts.embed {
+        if PAGE && !self.prefetching && self.state.run.is_some() && !self.state.opts.embed {
             self.prefetching = true;
             crate::components::prefetch();
         }
@@ -564,7 +570,7 @@ impl Component for App {
                 narrow_layout={!opts.embed && !opts.contained} report_height={opts.embed && !opts.contained}
                 job={s.job.clone()} sweep={s.sweep.job.clone()} dispatch={self.dispatch.clone()} />
         };
-        if opts.embed {
+        if opts.embed || !PAGE {
             return self.embedded(root, banner, background);
         }
         html! {

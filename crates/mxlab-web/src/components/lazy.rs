@@ -46,9 +46,20 @@ pub trait Part: 'static {
     fn load() -> Loading<Self::Props>;
 }
 
-/// Declares a part: `part!(Name, chunk, "what", Props, Component)`.
+/// Declares a part: `part!(Name, chunk, "what", Props, Component)`; with
+/// `page` first, a part of the app's page alone, which a build without the
+/// `page` feature leaves out (it is never shown there).
 macro_rules! part {
+    (page $(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
+        $crate::components::lazy::part!(@split(all(feature = "split", feature = "page", target_family = "wasm"))
+            $(#[$doc])* $part, $chunk, $what, $props, $component);
+    };
     ($(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
+        $crate::components::lazy::part!(@split(all(feature = "split", target_family = "wasm"))
+            $(#[$doc])* $part, $chunk, $what, $props, $component);
+    };
+    // `$split`: when the part is in a module of its own.
+    (@split($split:meta) $(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
         $(#[$doc])*
         pub struct $part;
 
@@ -64,13 +75,13 @@ macro_rules! part {
                 ::yew::html! { <$component ..props.clone() /> }
             }
 
-            #[cfg(all(feature = "split", target_family = "wasm"))]
+            #[cfg($split)]
             #[wasm_split_helpers::wasm_split($chunk, fallible)]
             fn $chunk() -> Result<View<$props>, LoadError> {
                 Ok(draw)
             }
 
-            #[cfg(not(all(feature = "split", target_family = "wasm")))]
+            #[cfg(not($split))]
             async fn $chunk() -> Result<View<$props>, LoadError> {
                 Ok(draw)
             }
@@ -80,7 +91,7 @@ macro_rules! part {
                 const WHAT: &'static str = $what;
 
                 fn loaded() -> Option<View<$props>> {
-                    #[cfg(not(all(feature = "split", target_family = "wasm")))]
+                    #[cfg(not($split))]
                     VIEW.with(|v| v.set(Some(draw)));
                     VIEW.with(std::cell::Cell::get)
                 }

@@ -2,7 +2,8 @@
 //! [`super::lazy`]): each is fetched the first time it is shown. The stage,
 //! the palette, the lesson and fault menu, the transport, and the
 //! Transcript, Events and Queues panels are in the main module: the page
-//! shows them at once.
+//! shows them at once. The Ladder panel is also an embed's (`view=ladder`);
+//! the others (`page`) are the app page's alone.
 
 use super::lazy::{part, Part};
 use super::panels::{
@@ -12,6 +13,7 @@ use super::panels::{
 use super::{Help, HelpProps, ShareDialog, ShareDialogProps};
 
 part!(
+    page
     /// The Statistics panel, with its plots.
     StatisticsPart, statistics, "Statistics panel", StatisticsProps, Statistics
 );
@@ -20,27 +22,33 @@ part!(
     LadderPart, ladder, "Ladder panel", LadderProps, LadderPane
 );
 part!(
+    page
     /// The Messages panel (the message inspector).
     MessagesPart, messages, "Messages panel", MessagesProps, Messages
 );
 part!(
+    page
     /// The Console panel.
     ConsolePart, console, "Console panel", ConsolePaneProps, ConsolePane
 );
 part!(
+    page
     /// The Scenario panel: the form and the JSON editor.
     ScenarioPart, scenario, "Scenario panel", ScenarioPaneProps, ScenarioPane
 );
 part!(
+    page
     /// The share dialog.
     SharePart, share, "share dialog", ShareDialogProps, ShareDialog
 );
 part!(
+    page
     /// The keyboard help.
     HelpPart, help, "keyboard help", HelpProps, Help
 );
 #[cfg(feature = "sweeps")]
 part!(
+    page
     /// The Sweep panel.
     SweepPart, sweep, "Sweep panel", super::panels::SweepPaneProps, super::panels::SweepPane
 );
