@@ -221,6 +221,38 @@ fn test() -> Result {
         ]),
     )?;
 
+    run(
+        "cargo clippy for wasm32: the app in parts, with the package's entry points",
+        cargo().args([
+            "clippy",
+            "--target",
+            tools::WASM_TARGET,
+            "-p",
+            "mxlab-web",
+            "--all-targets",
+            "--features",
+            "split,package",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run(
+        "cargo clippy for wasm32: the script-tag package in parts",
+        cargo().args([
+            "clippy",
+            "--target",
+            tools::WASM_TARGET,
+            "-p",
+            "mxlab-web-package",
+            "--features",
+            "mxlab-web/split",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+
     next("unit and integration tests (cargo test --workspace)");
     run("cargo test", cargo().args(["test", "--workspace"]))?;
 
