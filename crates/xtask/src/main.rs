@@ -206,52 +206,37 @@ fn test() -> Result {
             "warnings",
         ]),
     )?;
-    run(
-        "cargo clippy for wasm32",
-        cargo().args([
-            "clippy",
-            "--target",
-            tools::WASM_TARGET,
-            "-p",
-            "mxlab-web",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
-
-    run(
-        "cargo clippy for wasm32: the app in parts, with the package's entry points",
-        cargo().args([
-            "clippy",
-            "--target",
-            tools::WASM_TARGET,
-            "-p",
-            "mxlab-web",
-            "--all-targets",
-            "--features",
-            "split,package",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
-    run(
-        "cargo clippy for wasm32: the script-tag package in parts",
-        cargo().args([
-            "clippy",
-            "--target",
-            tools::WASM_TARGET,
-            "-p",
-            "mxlab-web-package",
-            "--features",
-            "mxlab-web/split",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
+    // The web crate compiles for wasm32 only: as the app (its tests too),
+    // as the app in parts with the package's entry points, and as the
+    // script-tag package in parts.
+    for (what, args) in [
+        (
+            "cargo clippy for wasm32",
+            &["-p", "mxlab-web", "--all-targets"][..],
+        ),
+        (
+            "cargo clippy for wasm32: the app in parts, with the package's entry points",
+            &[
+                "-p",
+                "mxlab-web",
+                "--all-targets",
+                "--features",
+                "split,package",
+            ][..],
+        ),
+        (
+            "cargo clippy for wasm32: the script-tag package in parts",
+            &["-p", "mxlab-web-package", "--features", "mxlab-web/split"][..],
+        ),
+    ] {
+        run(
+            what,
+            cargo()
+                .args(["clippy", "--target", tools::WASM_TARGET])
+                .args(args)
+                .args(["--", "-D", "warnings"]),
+        )?;
+    }
 
     next("unit and integration tests (cargo test --workspace)");
     run("cargo test", cargo().args(["test", "--workspace"]))?;
