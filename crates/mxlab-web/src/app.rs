@@ -42,10 +42,8 @@ pub enum Msg {
     Copy(AttrValue),
 }
 
-/// Whether this build has the app's own page (feature `page`): its header,
-/// palette, panels and dialogs. Without it (the script-tag package, whose
-/// `mount()` shows embeds only) every instance is an embed, and the code of
-/// the page alone is left out of the build.
+/// Whether this build has the app's own page (feature `page`); without it
+/// (the script-tag package) every instance is an embed.
 const PAGE: bool = cfg!(feature = "page");
 
 /// The app's properties: how it starts.
@@ -72,8 +70,7 @@ pub struct App {
     share_choices: Rc<Cell<Choices>>,
     /// A file being read, kept until it calls back.
     reader: Option<gloo::file::callbacks::FileReader>,
-    /// Whether the parts (the panels in modules of their own) are being
-    /// fetched in the background.
+    /// Whether the parts (panels in modules of their own) are being fetched.
     prefetching: bool,
     _guard: Option<Guard>,
 }
@@ -536,8 +533,7 @@ impl Component for App {
             }
         }
         self.mark();
-        // Once the first run is shown, the app (not an embed, which shows
-        // few panels) fetches the panels' parts in the background.
+        // Once the first run is shown, the app (not an embed) fetches its parts.
         if PAGE && !self.prefetching && self.state.run.is_some() && !self.state.opts.embed {
             self.prefetching = true;
             crate::components::prefetch();
