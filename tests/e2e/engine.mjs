@@ -1,5 +1,5 @@
 // The browser half of the engine's wasm-against-native figure in
-// `cargo xtask bench`: the wasm-pack package's `engine_benchmark` runs the
+// `cargo xtask bench`: the script-tag package's `engine_benchmark` runs the
 // engine's benchmark network (100 MX hosts, 20,000 messages; the native
 // criterion bench `sim/engine_20k_messages_100_hosts_to_quiescence`
 // computes the same scenario) to quiescence in headless Chromium, with no

@@ -47,7 +47,7 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     }
     // The embed view is the app with `embed.html` as its address.
     std::fs::copy(out.join("index.html"), out.join("embed.html"))?;
-    package(env, &out.join("pkg"))?;
+    package(&out.join("pkg"))?;
     copy_dir(&crate::root().join("www").join("docs"), &out.join("docs"))?;
     for dir in [out.to_path_buf(), out.join("pkg")] {
         let (parts, modules): (Vec<Sized>, Vec<Sized>) = wasm_sizes(&dir)?
@@ -78,46 +78,52 @@ pub fn build(env: &ToolEnv, out: &Path) -> Result<PathBuf> {
     Ok(out.to_path_buf())
 }
 
-/// The script-tag package: `wasm-pack build --target web` of
-/// `crates/mxlab-web/package` (the web crate's `mount`, `unmount`,
-/// `version` and TypeScript types, in a cdylib of its own so that it is
-/// linked with LTO) for its package.json, README and types; then the
-/// module again, in parts (see [`crate::split`]); and its example page.
-fn package(env: &ToolEnv, pkg: &Path) -> Result {
+/// The script-tag package: `crates/mxlab-web/package` (the web crate's
+/// `mount`, `unmount`, `version` and TypeScript types, in a cdylib of its
+/// own so that it is linked with LTO), built in parts as the app is (see
+/// [`crate::split`]), with its `package.json`, README, the `<mx-lab>`
+/// element and its example page.
+fn package(pkg: &Path) -> Result {
     let root = crate::root();
-    let mut cmd = Command::new("wasm-pack");
-    cmd.args([
-        "build",
-        "--target",
-        "web",
-        "--release",
-        "--out-name",
-        "mxlab_web",
-    ])
-    .arg("--out-dir")
-    .arg(pkg)
-    .arg(root.join("crates").join("mxlab-web").join("package"));
-    env.apply(&mut cmd);
-    run("wasm-pack build --target web", &mut cmd)?;
-    // wasm-pack wrote package.json, the README and the types; the module
-    // itself is built again in parts, as the app is (wasm-opt included).
+    let _ = std::fs::remove_dir_all(pkg);
     let modules = crate::split::build(&PACKAGE, pkg, true)?;
+    let web = root.join("crates").join("mxlab-web");
+    std::fs::copy(web.join("README.md"), pkg.join("README.md"))?;
     // The package keeps the web crate's name, not that of its cdylib crate.
-    let manifest = pkg.join("package.json");
-    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
-    json["name"] = "mxlab-web".into();
-    if let Some(files) = json["files"].as_array_mut() {
+    let mut files: Vec<String> = [
+        "mxlab_web_bg.wasm",
+        "mxlab_web.js",
+        "mxlab_web.d.ts",
         // The <mx-lab> element ships beside the module it loads, and the
         // parts beside the loader that fetches them.
-        files.push("mx-lab.js".into());
-        files.push("__wasm_split.js".into());
-        for part in modules.iter().skip(1).filter_map(|m| m.file_name()) {
-            files.push(part.to_string_lossy().into_owned().into());
-        }
-    }
-    std::fs::write(&manifest, serde_json::to_string_pretty(&json)? + "\n")?;
-    // wasm-pack writes a .gitignore of `*`: the site ships the package.
-    let _ = std::fs::remove_file(pkg.join(".gitignore"));
+        "mx-lab.js",
+        "__wasm_split.js",
+        "snippets/",
+    ]
+    .map(String::from)
+    .into();
+    files.extend(
+        modules
+            .iter()
+            .skip(1)
+            .filter_map(|m| m.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+    );
+    let manifest = serde_json::json!({
+        "name": "mxlab-web",
+        "description": "MX Lab in any page: simulators mounted by script (mount, unmount, version) or by the <mx-lab> element",
+        "version": env!("CARGO_PKG_VERSION"),
+        "license": "MIT OR Apache-2.0",
+        "type": "module",
+        "main": "mxlab_web.js",
+        "types": "mxlab_web.d.ts",
+        "files": files,
+        "sideEffects": ["./snippets/*"],
+    });
+    std::fs::write(
+        pkg.join("package.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
     let package = root.join("crates").join("mxlab-web").join("package");
     std::fs::copy(package.join("mx-lab.js"), pkg.join("mx-lab.js"))?;
     copy_dir(

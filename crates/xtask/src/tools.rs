@@ -11,8 +11,6 @@ use crate::{cargo, root, run, step, Failure, Result};
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Trunk 0.21.14 is the last release that builds with the project's rustc.
 const TRUNK_VERSION: &str = "0.21.14";
-/// wasm-pack builds the embeddable package (`dist/pkg`).
-const WASM_PACK_VERSION: &str = "0.13.1";
 
 /// Where the tools live, to put on the PATH of the commands that need them.
 pub struct ToolEnv {
@@ -48,11 +46,10 @@ pub fn ensure_web_tools() -> Result<ToolEnv> {
     let wasm_bindgen = wasm_bindgen_version()?;
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &wasm_bindgen, false)?;
-    ensure_cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)?;
     ensure_npm_packages()?;
 
     let env = ToolEnv::current()?;
-    eprintln!("toolchain ready: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen {wasm_bindgen}, wasm-pack {WASM_PACK_VERSION}, npm packages");
+    eprintln!("toolchain ready: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen {wasm_bindgen}, npm packages");
     Ok(env)
 }
 

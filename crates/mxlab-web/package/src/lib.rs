@@ -1,4 +1,4 @@
-//! MX Lab's script-tag package: the wasm-pack build of [`mxlab_web`]'s
+//! MX Lab's script-tag package: `cargo xtask dist`'s build of [`mxlab_web`]'s
 //! browser entry points (`mount`, `unmount`, `version`, with their
 //! TypeScript types). It adds no code; it exists so that the package is a
 //! library of one crate type, which cargo links with LTO.
