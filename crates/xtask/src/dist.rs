@@ -199,23 +199,29 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
     Ok(())
 }
 
-/// The sizes of every `.wasm` file in `dir`.
+/// The sizes of every `.wasm` file in `dir`, and in the app's folder in it
+/// (`app-<crc32>/`, see [`crate::split::app`]).
 pub fn wasm_sizes(dir: &Path) -> Result<Vec<Sized>> {
     let mut found = Vec::new();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Failure(format!("cannot read {}: {e}", dir.display())))?;
-    for entry in entries {
-        let path = entry?.path();
-        if path.extension().and_then(|e| e.to_str()) == Some("wasm") {
-            let bytes = std::fs::read(&path)?;
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-            gz.write_all(&bytes)?;
-            let gzip = gz.finish()?.len() as u64;
-            found.push(Sized {
-                path,
-                raw: bytes.len() as u64,
-                gzip,
-            });
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| Failure(format!("cannot read {}: {e}", dir.display())))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() && file_name(&path).starts_with(crate::split::APP_FOLDER) {
+                dirs.push(path);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("wasm") {
+                let bytes = std::fs::read(&path)?;
+                let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+                gz.write_all(&bytes)?;
+                let gzip = gz.finish()?.len() as u64;
+                found.push(Sized {
+                    path,
+                    raw: bytes.len() as u64,
+                    gzip,
+                });
+            }
         }
     }
     if found.is_empty() {

@@ -39,15 +39,43 @@ const APP: Module<'static> = Module {
 };
 
 /// Builds the app into `out` (`release`: optimised, as the site ships it).
+///
+/// Its files go into a folder named by their checksum, `app-<crc32>/`, and
+/// `out/mxlab-web.js` (which the page imports) only forwards to it: a new
+/// build's main module is never paired with an old build's parts, or glue,
+/// that a browser or a proxy kept.
 pub fn app(out: &Path, release: bool) -> Result {
-    let modules = build(&APP, out, release)?;
+    let building = out.join(".app");
+    let _ = std::fs::remove_dir_all(&building);
+    let modules = build(&APP, &building, release)?;
+    let mut crc = flate2::Crc::new();
+    for file in modules
+        .iter()
+        .chain([&building.join(format!("{}.js", APP.out_name))])
+    {
+        crc.update(&std::fs::read(file)?);
+    }
+    let folder = format!("{APP_FOLDER}{:08x}", crc.sum());
+    let _ = std::fs::remove_dir_all(out.join(&folder));
+    std::fs::rename(&building, out.join(&folder))?;
+    std::fs::write(
+        out.join(format!("{}.js", APP.out_name)),
+        format!(
+            "// MX Lab's app. Its files are in ./{folder}/, named by their checksum.\n\
+             export {{ default }} from \"./{folder}/{}.js\";\n",
+            APP.out_name
+        ),
+    )?;
     eprintln!(
-        "the app: {} and {} part(s) fetched when first shown",
+        "the app: {folder}/{} and {} part(s) fetched when first shown",
         names(&modules[..1]),
         modules.len() - 1
     );
     Ok(())
 }
+
+/// The start of the name of the app's folder in the site (`app-<crc32>`).
+pub const APP_FOLDER: &str = "app-";
 
 /// Builds `module` into `out`, split into its main module and its parts,
 /// and returns the `.wasm` files written, the main module first. In a
