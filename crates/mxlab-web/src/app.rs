@@ -374,13 +374,14 @@ impl App {
         let s = &self.state;
         let unchanged =
             s.preset != "custom" && s.run.as_ref().is_none_or(|r| r.injections.is_empty());
-        html! {
+        // In a slot of its own: while its part loads, that state shows where the dialog will.
+        html! { <div class="dialog-slot">
             <Lazy<SharePart> hash={s.share_link.clone().map(AttrValue::from)}
                 unchanged_preset={unchanged.then(|| AttrValue::from(s.preset.clone()))}
                 title={AttrValue::from(s.scenario.name.clone())} t={s.clock.t} link_id={s.opts.id("share-link")}
                 embed_id={s.opts.id("embed-code")} element_id={s.opts.id("element-code")} on_export={self.on_export.clone()} on_copy={self.on_copy.clone()} dispatch={self.dispatch.clone()}
                 remembered={self.share_choices.clone()} />
-        }
+        </div> }
     }
 
     /// An embedded instance: the scenario's title, and the stage, the
@@ -578,7 +579,7 @@ impl Component for App {
                     { self.share() }
                 }
                 if s.help {
-                    <Lazy<HelpPart> dispatch={self.dispatch.clone()} />
+                    <div class="dialog-slot"><Lazy<HelpPart> dispatch={self.dispatch.clone()} /></div>
                 }
                 <div class="workspace">
                     { self.stage() }
