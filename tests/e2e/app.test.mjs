@@ -27,9 +27,7 @@ async function seekEnd(page) {
   return Number(max);
 }
 
-async function tab(page, name) {
-  await openTab(page, name);
-}
+const tab = openTab;
 
 /** The Scenario panel with its JSON editor showing. */
 async function jsonEditor(page) {

@@ -71,9 +71,7 @@ async function open(url = ctx.site.url) {
   return opened;
 }
 
-async function tab(page, name) {
-  await openTab(page, name);
-}
+const tab = openTab;
 
 async function jsonEditor(page) {
   await tab(page, 'Scenario');

@@ -67,8 +67,8 @@ pub fn app(out: &Path, release: bool) -> Result {
         ),
     )?;
     eprintln!(
-        "the app: {folder}/{} and {} part(s) fetched when first shown",
-        names(&modules[..1]),
+        "the app: {folder}/{}_bg.wasm and {} part(s) fetched when first shown",
+        APP.out_name,
         modules.len() - 1
     );
     Ok(())
@@ -185,14 +185,4 @@ fn shrink(tools: &crate::tools::ToolEnv, module: &Path) -> Result {
             String::from_utf8_lossy(&out.stderr).trim()
         )))
     }
-}
-
-/// The file names of `paths`, joined by commas.
-pub fn names(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .filter_map(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

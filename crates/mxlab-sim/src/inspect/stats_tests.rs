@@ -211,15 +211,16 @@ fn a_first_try_delivery_is_one_attempt_per_hop() {
     assert_eq!((a.messages[0].hops, a.messages[0].attempts), (2, 2));
 }
 
+/// The hop of `a` from `host`.
+fn hop<'a>(a: &'a Attempts, host: &str) -> &'a HopAttempts {
+    a.hops.iter().find(|h| h.host == host).unwrap()
+}
+
 #[test]
 fn retries_count_on_their_hop() {
     let sim = run("retry-until-mx-returns");
     let a = Attempts::read(sim.trace());
-    let smtp = a
-        .hops
-        .iter()
-        .find(|h| h.host == "smtp.example.com")
-        .unwrap();
+    let smtp = hop(&a, "smtp.example.com");
     // Tries at 0, 600, 1200 and 2400 s (the lesson's).
     assert_eq!((smtp.attempts, smtp.connections), (4, 4));
     assert_eq!(a.per_hop(), [(1, 1), (4, 1)].into());
@@ -231,11 +232,7 @@ fn retries_count_on_their_hop() {
 fn the_next_mx_is_another_connection_of_the_same_try() {
     let sim = run("mx-fallback");
     let a = Attempts::read(sim.trace());
-    let smtp = a
-        .hops
-        .iter()
-        .find(|h| h.host == "smtp.example.com")
-        .unwrap();
+    let smtp = hop(&a, "smtp.example.com");
     assert_eq!((smtp.attempts, smtp.connections), (1, 2), "{a:?}");
     let m = &a.messages[0];
     assert_eq!(

@@ -107,6 +107,14 @@ impl Frame {
         ticks
     }
 
+    /// The vertical scale of a count plot whose axis ends at `top`.
+    pub fn counts(&self, top: usize) -> Linear {
+        Linear {
+            domain: (0.0, top as f64),
+            range: (self.y0, self.y1),
+        }
+    }
+
     /// How many count ticks fit up the y axis.
     pub fn y_ticks(&self) -> usize {
         ((self.y0 - self.y1) / (2.2 * self.font)) as usize + 1
@@ -271,10 +279,7 @@ pub fn queue(series: &[(SimTime, usize)], end: SimTime, bands: &[Band], size: Si
         domain: (0.0, end_s),
         range: (frame.x0, frame.x1),
     };
-    let y = Linear {
-        domain: (0.0, top as f64),
-        range: (frame.y0, frame.y1),
-    };
+    let y = frame.counts(top);
     let mut svg = Svg::new(
         &frame,
         "Queued recipients over time",
@@ -340,10 +345,7 @@ pub fn latency(values: &[f64], percentiles: &[(u8, f64)], size: Size) -> Option<
         domain,
         range: (frame.x0, frame.x1),
     };
-    let y = Linear {
-        domain: (0.0, top as f64),
-        range: (frame.y0, frame.y1),
-    };
+    let y = frame.counts(top);
     let mut svg = Svg::new(
         &frame,
         "Delivery latency",
@@ -450,10 +452,7 @@ pub fn bars(hist: &BTreeMap<u32, usize>, labels: &Labels, size: Size) -> Option<
         int_bins(hist, ((room / slot_for(2 * digits + 1)) as usize).max(1))
     };
     let (y_ticks, top) = count_ticks(most, frame.y_ticks());
-    let y = Linear {
-        domain: (0.0, top as f64),
-        range: (frame.y0, frame.y1),
-    };
+    let y = frame.counts(top);
     let slot = (frame.x1 - frame.x0) / bins.len().max(1) as f64;
     let centre = |i: f64| frame.x0 + (i + 0.5) * slot;
     let x_ticks: Vec<Tick> = bins
