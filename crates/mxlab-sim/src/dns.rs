@@ -1,6 +1,6 @@
-//! The DNS zone the resolver answers from: MX, A and AAAA records, null MX
-//! (RFC 7505), NXDOMAIN, SERVFAIL and timeouts, plus failures injected by
-//! faults. Names compare case-insensitively.
+//! The DNS zone the resolver answers from: MX, A, AAAA and TXT records,
+//! null MX (RFC 7505), NXDOMAIN, SERVFAIL and timeouts, plus failures
+//! injected by faults. Names compare case-insensitively.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -55,6 +55,7 @@ pub enum AddressAnswer {
 struct Entry {
     mx: Vec<MxRecord>,
     addresses: Vec<IpAddr>,
+    txt: Vec<String>,
     status: DnsStatus,
 }
 
@@ -90,6 +91,7 @@ impl Zone {
                 Entry {
                     mx,
                     addresses,
+                    txt: d.txt.clone(),
                     status: d.status,
                 },
             );
@@ -98,6 +100,61 @@ impl Zone {
             names,
             failures: BTreeMap::new(),
         }
+    }
+
+    /// Publishes a TXT record at `name` unless the name has TXT records
+    /// already (a DKIM key derived for a signer the scenario gave none
+    /// for); true when it did.
+    pub fn publish_txt(&mut self, name: &str, record: String) -> bool {
+        let e = self.names.entry(name.to_ascii_lowercase()).or_default();
+        if !e.txt.is_empty() || e.status != DnsStatus::Ok {
+            return false;
+        }
+        e.txt.push(record);
+        true
+    }
+
+    /// The TXT records at `name`, failures and all.
+    pub fn lookup_txt(&self, name: &str) -> mxlab_auth::TxtAnswer {
+        use mxlab_auth::TxtAnswer;
+        match self.resolve(name) {
+            (DnsStatus::Nxdomain, _) => TxtAnswer::NxDomain,
+            (DnsStatus::Servfail | DnsStatus::Timeout, _) => TxtAnswer::TempError,
+            (DnsStatus::Ok, Some(e)) if !e.txt.is_empty() => TxtAnswer::Records(e.txt.clone()),
+            (DnsStatus::Ok, _) => TxtAnswer::NoRecords,
+        }
+    }
+
+    /// Every record in zone-file presentation (RFC 1035 §5.1), a name at
+    /// a time in name order: MX, A, AAAA, then TXT (each record split into
+    /// quoted strings of at most 255 octets). A name that fails is a
+    /// comment. Faults in force are not shown.
+    pub fn zone_file(&self) -> String {
+        let mut out = String::new();
+        for (name, e) in &self.names {
+            let status = match e.status {
+                DnsStatus::Ok => None,
+                DnsStatus::Nxdomain => Some("NXDOMAIN"),
+                DnsStatus::Servfail => Some("SERVFAIL"),
+                DnsStatus::Timeout => Some("no answer (timeout)"),
+            };
+            if let Some(status) = status {
+                out.push_str(&format!("; {name}. answers {status}\n"));
+                continue;
+            }
+            for m in &e.mx {
+                let exchange = m.exchange.trim_end_matches('.');
+                out.push_str(&format!("{name}. IN MX {} {exchange}.\n", m.preference));
+            }
+            for a in &e.addresses {
+                let t = if a.is_ipv4() { "A" } else { "AAAA" };
+                out.push_str(&format!("{name}. IN {t} {a}\n"));
+            }
+            for t in &e.txt {
+                out.push_str(&format!("{name}. IN TXT {}\n", txt_strings(t)));
+            }
+        }
+        out
     }
 
     /// Starts (`Some`) or ends (`None`) a resolver failure for `domain`, or
@@ -168,4 +225,30 @@ impl Zone {
             (DnsStatus::Ok, _) => AddressAnswer::NoRecords,
         }
     }
+}
+
+/// A TXT record as quoted character-strings of at most 255 octets each
+/// (RFC 1035 §3.3.14), `"` and `\` escaped.
+fn txt_strings(record: &str) -> String {
+    let bytes = record.as_bytes();
+    let mut parts = Vec::new();
+    for chunk in bytes.chunks(255) {
+        let mut part = String::from("\"");
+        for &b in chunk {
+            match b {
+                b'"' | b'\\' => {
+                    part.push('\\');
+                    part.push(char::from(b));
+                }
+                0x20..=0x7e => part.push(char::from(b)),
+                other => part.push_str(&format!("\\{other:03}")),
+            }
+        }
+        part.push('"');
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        parts.push("\"\"".to_owned());
+    }
+    parts.join(" ")
 }

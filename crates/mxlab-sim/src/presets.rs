@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::scenario::{Scenario, ScenarioError};
 
 /// `(file stem, JSON text)` of every preset, in teaching order.
-pub const PRESETS: [(&str, &str); 15] = [
+pub const PRESETS: [(&str, &str); 17] = [
     ("hello-smtp", include_str!("../scenarios/hello-smtp.json")),
     (
         "submission-starttls-auth",
@@ -47,6 +47,14 @@ pub const PRESETS: [(&str, &str); 15] = [
     (
         "bcc-envelope-vs-headers",
         include_str!("../scenarios/bcc-envelope-vs-headers.json"),
+    ),
+    (
+        "dmarc-spoofing",
+        include_str!("../scenarios/dmarc-spoofing.json"),
+    ),
+    (
+        "forwarding-spf-dkim",
+        include_str!("../scenarios/forwarding-spf-dkim.json"),
     ),
     (
         "rfc1047-duplicate",

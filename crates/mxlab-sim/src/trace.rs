@@ -27,7 +27,8 @@ mod store;
 
 pub(crate) use event::Note;
 pub use event::{
-    AbortCause, ConnectFailure, DsnAction, EventKind, Hosts, Octets, QueryType, TraceEvent,
+    AbortCause, AuthCheck, ConnectFailure, DsnAction, EventKind, Hosts, Octets, QueryType,
+    TraceEvent,
 };
 pub use explain::explain;
 use store::{Body, NameTable, Record};

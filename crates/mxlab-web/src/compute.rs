@@ -494,6 +494,7 @@ impl Finishing {
             transcripts: RefCell::default(),
             hops: RefCell::default(),
             reports: RefCell::default(),
+            auth: RefCell::default(),
             summary,
             // Built in the same slices as the markers (nothing is left).
             index: index.finish(trace),

@@ -395,6 +395,7 @@ fn add_mx(s: &mut Scenario, domain: &str, host: &str) -> Result<(), String> {
                     mx: Vec::new(),
                     a: Vec::new(),
                     aaaa: Vec::new(),
+                    txt: Vec::new(),
                     status: Default::default(),
                 });
                 s.dns.domains.len() - 1
@@ -453,6 +454,7 @@ fn add_mx(s: &mut Scenario, domain: &str, host: &str) -> Result<(), String> {
                     .extend(wanted.into_iter().map(|address| Mailbox {
                         address,
                         quota_bytes: None,
+                        forward_to: None,
                     }));
             }
             Role::Relay | Role::Submission => push_once(&mut n.policy.relay.domains, &domain),

@@ -201,6 +201,9 @@ enum Kind {
     Mailboxes,
     Bool,
     Long,
+    /// A list of strings that may hold spaces and commas, one per line
+    /// (TXT records).
+    Lines,
     Choice(&'static [&'static str]),
     /// A host of the scenario, of these roles (any, when empty).
     Host(&'static [&'static str]),
@@ -289,6 +292,26 @@ impl Form<'_> {
                         }
                         { for names.iter().map(|n| html! { <option value={n.clone()} selected={value == *n}>{ n.clone() }</option> }) }
                     </select>
+                }
+            }
+            Kind::Lines => {
+                let text = current
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                    .unwrap_or_default();
+                html! {
+                    <textarea rows="2" value={text} aria-invalid={invalid.to_string()} spellcheck="false"
+                        data-mxlab-max={crate::bounds::MAX_TEXT.to_string()} data-mxlab-field="form"
+                        onchange={Callback::from(move |e: Event| {
+                            let items: Vec<Value> = target_value(&e).lines().map(str::trim)
+                                .filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect();
+                            set.emit((!items.is_empty()).then_some(Value::Array(items)));
+                        })} />
                 }
             }
             Kind::Long => html! {

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use mxlab_sim::inspect::{self, TimedHop};
+use mxlab_sim::inspect::{self, AuthStep, TimedHop};
 use mxlab_sim::{BudgetStop, Scenario, SimTime, Summary, Trace, TraceIndex};
 
 pub use crate::clock::{Clock, Skip, SPEEDS};
@@ -56,6 +56,8 @@ pub struct Run {
     pub(crate) hops: RefCell<BTreeMap<String, Rc<Vec<TimedHop>>>>,
     /// Each DSN's report, read from the trace once.
     pub(crate) reports: RefCell<BTreeMap<String, Option<Rc<DsnReport>>>>,
+    /// Each message's authentication checks, read from the trace once.
+    pub(crate) auth: RefCell<BTreeMap<String, Rc<Vec<AuthStep>>>>,
 }
 
 impl Run {
@@ -145,6 +147,17 @@ impl Run {
             .filter(|h| h.hop.at <= t)
             .map(|h| h.at(t))
             .collect()
+    }
+
+    /// The authentication checks made on message `id` up to `t`.
+    pub fn auth_steps(&self, id: &str, t: SimTime) -> Vec<AuthStep> {
+        let all = self.auth.borrow().get(id).cloned();
+        let all = all.unwrap_or_else(|| {
+            let all = Rc::new(inspect::auth_steps(self.events(), id));
+            self.auth.borrow_mut().insert(id.to_string(), all.clone());
+            all
+        });
+        all.iter().filter(|s| s.at <= t).cloned().collect()
     }
 
     /// The report of the DSN with message id `id`, if it is one.

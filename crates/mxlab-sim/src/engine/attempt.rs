@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use compact_str::CompactString;
 
-use super::{id32, Event, RcptResult, Sim, StoredMessage};
+use super::{id32, Event, QueueEntry, RcptResult, Sim, StoredMessage};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;
@@ -150,16 +150,38 @@ impl Sim {
         let Some(h) = self.hosts.get_mut(host) else {
             return;
         };
-        let Some((message_id, size)) = h
+        let Some((message_id, size, junk)) = h
             .queue
             .get(&queue_id)
-            .map(|e| (e.message_id.clone(), e.content.len() as u64))
+            .map(|e| (e.message_id.clone(), e.content.len() as u64, e.junk))
         else {
             return;
         };
+        let mut forwards = Vec::new();
         for r in rcpts {
-            if h.has_mailbox(r) {
-                let key = r.to_ascii_lowercase();
+            let forward = h
+                .node
+                .policy
+                .mailboxes
+                .iter()
+                .find(|m| m.address.eq_ignore_ascii_case(r))
+                .and_then(|m| m.forward_to.clone());
+            if let Some(to) = forward {
+                // A `.forward`: the message goes on, to another address.
+                results.push((
+                    r.clone(),
+                    RcptResult::Delivered {
+                        to: to.as_str().into(),
+                        duplicate: false,
+                    },
+                ));
+                forwards.push((r.clone(), to));
+            } else if h.has_mailbox(r) {
+                // DMARC's quarantine files the message in the junk folder.
+                let mut key = r.to_ascii_lowercase();
+                if junk {
+                    key.push_str("/junk");
+                }
                 if keep {
                     if let Some(e) = h.queue.get(&queue_id) {
                         let kept = StoredMessage {
@@ -194,6 +216,35 @@ impl Sim {
                     )),
                 ));
             }
+        }
+        self.forward(now, host, queue_id, forwards);
+    }
+
+    /// Sends a message on from a mailbox that forwards (`forward_to`): a
+    /// new queue entry on the same host, the content unchanged, the
+    /// envelope sender kept or rewritten by SRS.
+    fn forward(&mut self, now: SimTime, host: usize, queue_id: u64, to: Vec<(String, String)>) {
+        for (mailbox, address) in to {
+            let Some(e) = self.hosts.get(host).and_then(|h| h.queue.get(&queue_id)) else {
+                return;
+            };
+            let (id, sender, content, hops, name) = (
+                e.message_id.clone(),
+                e.mail_from.clone(),
+                e.content.clone(),
+                e.hops,
+                e.name,
+            );
+            let sender = self.forward_sender(now, host, &sender, &mailbox);
+            let mut entry = QueueEntry::owning(id, sender, vec![address], content, (hops, now));
+            entry.name = name;
+            self.events.push(
+                now,
+                super::Event::Arrive {
+                    host: super::id32(host),
+                    entry: Box::new(entry),
+                },
+            );
         }
     }
 
@@ -277,7 +328,7 @@ impl Sim {
     }
 
     /// The names of a lookup's events: the host, its resolver, the message.
-    fn dns_names(&self, host: usize, resolver: Option<usize>, message: u32) -> Names {
+    pub(super) fn dns_names(&self, host: usize, resolver: Option<usize>, message: u32) -> Names {
         Names::pair(
             self.host_id(host),
             resolver.map_or(NO_NAME, |r| self.host_id(r)),
@@ -285,7 +336,7 @@ impl Sim {
         )
     }
 
-    fn resolver(&self) -> Option<usize> {
+    pub(super) fn resolver(&self) -> Option<usize> {
         self.scenario
             .dns
             .resolver

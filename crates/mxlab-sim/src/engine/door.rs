@@ -12,6 +12,7 @@ use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerEvent};
 
 use super::attempt::SIM_EPOCH_UNIX;
+use super::auth::Verdict;
 use super::host::QueueEntry;
 use super::session::Conn;
 use super::{Event, Sim};
@@ -122,7 +123,12 @@ impl Sim {
                         return Door::Decide(Decision::Reject(d.reply()));
                     }
                 }
-                self.store(now, c, &envelope, content);
+                let (headers, junk) = match self.verify(now, c, &envelope.sender(), &content) {
+                    Some(Verdict::Reject(d)) => return Door::Decide(Decision::Reject(d.reply())),
+                    Some(Verdict::Accept { headers, junk }) => (headers, junk),
+                    None => (String::new(), false),
+                };
+                self.store(now, c, &envelope, content, (headers, junk));
                 if crash == Some(FaultStage::EndOfData) {
                     return Door::Crash;
                 }
@@ -143,6 +149,7 @@ impl Sim {
         c: &Conn,
         envelope: &mxlab_proto::server::Envelope,
         content: Vec<u8>,
+        (auth_headers, junk): (String, bool),
     ) {
         let message_id = if c.messages <= 1 {
             c.message_id.clone()
@@ -159,6 +166,7 @@ impl Sim {
         id.push_str(&c.id.to_compact_string());
         let (client, server) = (self.name(c.client_host), self.name(c.server_host));
         let mut out = String::with_capacity(content.len().saturating_add(192));
+        out.push_str(&auth_headers);
         ReceivedFields {
             from_helo: &client,
             from_ip: None,
@@ -174,8 +182,12 @@ impl Sim {
         }
         .write_to(&mut out);
         out.push_str(&content);
+        if let Some(signature) = self.sign(now, c, &out) {
+            out.insert_str(0, &signature);
+        }
         let hops = c.hops.saturating_add(1);
         let mut entry = QueueEntry::owning(message_id, mail_from, rcpts, out, (hops, now));
+        entry.junk = junk;
         if c.messages <= 1 {
             // The connection's own message: its name is in the trace
             // already (looking it up again is a cache miss per message).

@@ -66,6 +66,9 @@ pub struct QueueEntry {
     pub in_flight: bool,
     /// Delay warnings sent so far.
     pub warnings: u32,
+    /// DMARC quarantined it: a mailbox here files it as junk.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub junk: bool,
     /// The message id's name in the run's trace (set as it enters a queue).
     #[serde(skip)]
     pub(crate) name: u32,
@@ -121,6 +124,7 @@ impl QueueEntry {
             next_attempt: None,
             in_flight: false,
             warnings: 0,
+            junk: false,
             name: NO_NAME,
         }
     }

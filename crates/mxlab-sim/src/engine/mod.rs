@@ -16,6 +16,7 @@
 //! every link are real SMTP, and a fault strikes what is in flight.
 
 mod attempt;
+mod auth;
 mod door;
 pub(crate) mod dsn;
 mod faults;
@@ -181,6 +182,7 @@ pub struct Sim {
     by_name: BTreeMap<String, usize>,
     by_address: BTreeMap<IpAddr, usize>,
     zone: Zone,
+    signers: auth::Signers,
     links: BTreeMap<(usize, usize), LinkProfile>,
     partitions: BTreeSet<(usize, usize)>,
     link_rngs: BTreeMap<(usize, usize), SimRng>,
@@ -296,8 +298,11 @@ impl Sim {
             }
         }
         let mut trace = Trace::new();
+        let mut zone = Zone::from_scenario(&scenario.dns);
+        let signers = auth::signers(&scenario, &mut zone);
         Sim {
-            zone: Zone::from_scenario(&scenario.dns),
+            zone,
+            signers,
             horizon: SimTime::from_secs(scenario.horizon_secs),
             scenario: std::sync::Arc::new(scenario),
             seed,

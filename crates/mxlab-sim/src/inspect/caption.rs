@@ -32,7 +32,10 @@ fn weight(kind: &EventKind) -> u8 {
         | EventKind::Bounce { .. }
         | EventKind::FaultOn { .. }
         | EventKind::FaultOff { .. } => 6,
-        EventKind::Deliver { .. } | EventKind::Defer { .. } | EventKind::DsnSent { .. } => 5,
+        EventKind::Deliver { .. }
+        | EventKind::Defer { .. }
+        | EventKind::DsnSent { .. }
+        | EventKind::Auth { .. } => 5,
         EventKind::Connect { .. } | EventKind::TlsUpgrade { .. } => 4,
         EventKind::DnsQuery { .. } | EventKind::DnsAnswer { .. } | EventKind::Attempt { .. } => 3,
         EventKind::Command { .. } | EventKind::Reply { .. } => 2,

@@ -24,16 +24,19 @@ pub enum EventClass {
     Fault,
     /// Delivery status notifications sent.
     Dsn,
+    /// SPF, DKIM and DMARC verdicts.
+    Auth,
 }
 
 impl EventClass {
     /// Every class, in the order the list's filters show them.
-    pub const ALL: [EventClass; 5] = [
+    pub const ALL: [EventClass; 6] = [
         EventClass::Smtp,
         EventClass::Dns,
         EventClass::Queue,
         EventClass::Fault,
         EventClass::Dsn,
+        EventClass::Auth,
     ];
 
     /// The class of an event kind.
@@ -47,6 +50,7 @@ impl EventClass {
             | EventKind::Bounce { .. } => EventClass::Queue,
             EventKind::FaultOn { .. } | EventKind::FaultOff { .. } => EventClass::Fault,
             EventKind::DsnSent { .. } => EventClass::Dsn,
+            EventKind::Auth { .. } => EventClass::Auth,
             _ => EventClass::Smtp,
         }
     }
@@ -59,6 +63,7 @@ impl EventClass {
             EventClass::Queue => "queue",
             EventClass::Fault => "fault",
             EventClass::Dsn => "DSN",
+            EventClass::Auth => "auth",
         }
     }
 
@@ -70,6 +75,7 @@ impl EventClass {
             EventClass::Queue => 4,
             EventClass::Fault => 8,
             EventClass::Dsn => 16,
+            EventClass::Auth => 32,
         }
     }
 }
@@ -204,5 +210,19 @@ fn what(e: &TraceEvent) -> String {
         EventKind::DsnSent { action, to, .. } => format!("DSN ({}) to {to}", action.as_str()),
         EventKind::FaultOn { fault } => format!("fault: {}", fault.label()),
         EventKind::FaultOff { fault } => format!("fault over: {}", fault.label()),
+        EventKind::Auth {
+            check,
+            result,
+            domain,
+            action,
+            ..
+        } => {
+            let mut s = format!("{} {result} ({domain})", check.label());
+            if !action.is_empty() && action != "none" {
+                s.push_str(" → ");
+                s.push_str(action);
+            }
+            s
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Reading a run's trace for people: the timeline's markers, the sessions
 //! and the hosts that talked ([`timeline`]), the C:/S: lines of each
 //! session ([`transcript`]), the header block of a message on each hop it
-//! crossed ([`hops`]), what a DSN reports ([`dsn`]), the series the
+//! crossed ([`hops`]), the authentication verdicts on it ([`auth`]), what a DSN reports ([`dsn`]), the series the
 //! statistics plot ([`series`], [`attempts`]) and their CSV files
 //! ([`csv`]), a caption of the moment ([`caption`]) and
 //! the event list ([`events`]); what a host is for in the DNS ([`roles`]). Every function reads a [`Trace`] and
@@ -12,6 +12,7 @@
 //! [`Trace`]: crate::Trace
 
 pub mod attempts;
+pub mod auth;
 pub mod caption;
 pub mod csv;
 pub mod dsn;
@@ -24,6 +25,7 @@ pub mod timeline;
 pub mod transcript;
 
 pub use attempts::{Attempts, HopAttempts, MessageAttempts};
+pub use auth::{auth_steps, AuthStep, AuthVerdict};
 pub use caption::caption;
 pub use dsn::{dsn_report, DsnReport};
 pub use events::{dns_records, event_rows, EventClass, EventRow};

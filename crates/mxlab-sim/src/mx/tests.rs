@@ -26,6 +26,7 @@ fn domain(name: &str, mx: &[(u64, &str)], a: &[&str], status: DnsStatus) -> DnsD
             .collect(),
         a: a.iter().map(|s| (*s).to_owned()).collect(),
         aaaa: Vec::new(),
+        txt: Vec::new(),
         status,
     }
 }

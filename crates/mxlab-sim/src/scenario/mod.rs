@@ -17,6 +17,8 @@
 //! 25; every other host connects on 25. The fault `outbound_port_blocked`
 //! stops a host's connections to one port, as a consumer ISP stops port 25.
 
+mod auth;
+pub use auth::{AuthPolicy, DkimAlgorithm, DkimSign};
 mod faults;
 pub use faults::FORCEABLE_CODES;
 mod load;
@@ -156,6 +158,9 @@ pub struct Policy {
     /// port it does not list is refused, as by a closed port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<u64>>,
+    /// Mail authentication: DKIM signing, SPF/DKIM/DMARC checks, SRS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthPolicy>,
 }
 
 impl Default for Policy {
@@ -174,6 +179,7 @@ impl Default for Policy {
             timing: "postfix".to_owned(),
             bare_lf: BareLfPolicy::Strict,
             ports: None,
+            auth: None,
         }
     }
 }
@@ -266,6 +272,11 @@ pub struct Mailbox {
     /// Its quota in bytes; beyond it, 552 5.2.2 (mailbox full).
     #[serde(default)]
     pub quota_bytes: Option<u64>,
+    /// Forward what arrives to this address instead of keeping it (a
+    /// `.forward` file): the message goes on unchanged, its envelope
+    /// sender kept, or rewritten when the host's `auth.srs` is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_to: Option<String>,
 }
 
 /// What the resolver answers for one name.
@@ -309,6 +320,11 @@ pub struct DnsDomain {
     /// IPv6 addresses (AAAA records).
     #[serde(default)]
     pub aaaa: Vec<String>,
+    /// TXT records: an SPF policy (`v=spf1 ...`, RFC 7208) at a domain, a
+    /// DKIM key (`v=DKIM1; ...`, RFC 6376) at `<selector>._domainkey.<domain>`,
+    /// a DMARC policy (`v=DMARC1; p=...`, RFC 7489) at `_dmarc.<domain>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub txt: Vec<String>,
     /// Answer normally, or fail.
     #[serde(default)]
     pub status: DnsStatus,

@@ -34,10 +34,10 @@ impl<'a> Hosts<'a> {
 }
 
 #[derive(Default)]
-struct Problems(Vec<Problem>);
+pub(super) struct Problems(Vec<Problem>);
 
 impl Problems {
-    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(Problem::new(path, message));
     }
 
@@ -115,6 +115,7 @@ impl Scenario {
             check_policy(&mut p, &hosts, &profiles, i, node);
         }
         self.check_dns(&mut p, &hosts);
+        self.check_auth(&mut p);
         self.check_links(&mut p, &hosts);
         self.check_messages(&mut p, &hosts);
         for (i, f) in self.faults.iter().enumerate() {
@@ -214,7 +215,7 @@ impl Scenario {
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         for (i, d) in self.dns.domains.iter().enumerate() {
             let path = format!("dns.domains[{i}]");
-            if !is_domain(&d.name) {
+            if !super::auth::is_owner_name(&d.name) {
                 p.push(format!("{path}.name"), DOMAIN_EXPECTED);
             }
             let key = d.name.to_ascii_lowercase();

@@ -54,6 +54,29 @@ impl Octets {
     }
 }
 
+/// An authentication check a receiving host makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthCheck {
+    /// SPF (RFC 7208): may the client's address send for MAIL FROM's domain?
+    Spf,
+    /// DKIM (RFC 6376): does a signature check against its domain's key?
+    Dkim,
+    /// DMARC (RFC 7489): does SPF or DKIM pass for the `From:` domain?
+    Dmarc,
+}
+
+impl AuthCheck {
+    /// Its name as people write it: `SPF`, `DKIM`, `DMARC`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthCheck::Spf => "SPF",
+            AuthCheck::Dkim => "DKIM",
+            AuthCheck::Dmarc => "DMARC",
+        }
+    }
+}
+
 /// Which record type a DNS query asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -62,6 +85,8 @@ pub enum QueryType {
     Mx,
     /// A and AAAA.
     A,
+    /// TXT: SPF policies, DKIM keys, DMARC policies.
+    Txt,
 }
 
 impl QueryType {
@@ -70,6 +95,7 @@ impl QueryType {
         match self {
             QueryType::Mx => "MX",
             QueryType::A => "A",
+            QueryType::Txt => "TXT",
         }
     }
 }
@@ -224,6 +250,28 @@ pub enum EventKind {
         to: CompactString,
         /// The DSN's own message id.
         dsn_message: CompactString,
+    },
+    /// A receiving host took an authentication verdict on a message at
+    /// the end of its DATA: SPF, one DKIM signature, or DMARC. The event's
+    /// explanation says why, in words.
+    Auth {
+        /// Which check.
+        check: AuthCheck,
+        /// Its result as `Authentication-Results:` writes it: `pass`,
+        /// `fail`, `softfail`, `none`, `temperror`, ...
+        result: CompactString,
+        /// The domain checked: MAIL FROM's (SPF), the signature's `d=`
+        /// (DKIM), the `From:` domain (DMARC).
+        domain: CompactString,
+        /// What the host does about it (DMARC): `none`, `quarantine`,
+        /// `reject`; empty otherwise.
+        action: CompactString,
+        /// On the DMARC verdict, the last of a message's: the
+        /// `Authentication-Results:` and `Received-SPF:` fields the host
+        /// writes (on top of the message unless it refuses it); empty
+        /// otherwise.
+        #[serde(default, skip_serializing_if = "CompactString::is_empty")]
+        headers: CompactString,
     },
     /// A fault started.
     FaultOn {

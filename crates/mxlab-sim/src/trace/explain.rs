@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{AbortCause, ConnectFailure, DsnAction, EventKind};
+use super::{AbortCause, AuthCheck, ConnectFailure, DsnAction, EventKind};
 use crate::scenario::{SMTP_PORT, SUBMISSIONS_PORT, SUBMISSION_PORT};
 
 /// The default explanation and RFC section of an event kind.
@@ -91,6 +91,14 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
                 other => format!("a delivery status notification ({}) goes back to the envelope sender", other.as_str()).into(),
             },
             "RFC 3464 §2",
+        ),
+        EventKind::Auth { check, result, domain, .. } => (
+            format!("{} for {domain}: {result}", check.label()).into(),
+            match check {
+                AuthCheck::Spf => "RFC 7208 §2.6",
+                AuthCheck::Dkim => "RFC 6376 §6",
+                AuthCheck::Dmarc => "RFC 7489 §6.6",
+            },
         ),
         EventKind::FaultOn { .. } => ("a fault starts".into(), "MX Lab"),
         EventKind::FaultOff { .. } => ("the fault ends".into(), "MX Lab"),

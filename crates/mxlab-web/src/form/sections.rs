@@ -118,6 +118,8 @@ pub fn view(draft: &Value, problems: &[Problem], on: &Callback<FormMsg>) -> Html
                     { f.field("TLS required", format!("{p}/policy/tls_required"), Kind::Bool) }
                     { f.field("greylisting (s)", format!("{p}/policy/greylisting/delay_secs"), Kind::Number) }
                     { f.field("hop limit", format!("{p}/policy/hop_limit"), Kind::Number) }
+                    { f.field("check SPF, DKIM, DMARC", format!("{p}/policy/auth/verify"), Kind::Bool) }
+                    { f.field("forward with SRS", format!("{p}/policy/auth/srs"), Kind::Bool) }
                 }
             </>
         }
@@ -148,6 +150,7 @@ pub fn view(draft: &Value, problems: &[Problem], on: &Callback<FormMsg>) -> Html
                     { mx }
                     { f.field("A", format!("{p}/a"), Kind::List) }
                     { f.field("AAAA", format!("{p}/aaaa"), Kind::List) }
+                    { f.field("TXT (one per line)", format!("{p}/txt"), Kind::Lines) }
                     { f.field("status", format!("{p}/status"), Kind::Choice(STATUS)) }
                 </>
             }

@@ -377,6 +377,12 @@ pub(super) fn collect(trace: &Trace, scope: &Scope) -> Result<Collected, LadderE
                 else {
                     continue;
                 };
+                // A question answered in the same instant (a verifying
+                // host's SPF, DKIM and DMARC lookups at the end of DATA)
+                // has no height to draw; its verdicts say what it found.
+                if asked_at == e.at {
+                    continue;
+                }
                 out.drafts.extend(dns_arrows(
                     &e, seq, asked_at, asked_seq, resolver, &question, answer,
                 ));

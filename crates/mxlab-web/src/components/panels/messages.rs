@@ -1,7 +1,9 @@
 //! The Messages panel: every mailbox at the clock's moment, and the
 //! message inspector: the envelope against the headers, the Received
-//! chain growing hop by hop, and a bounce's delivery status report.
+//! chain growing hop by hop, each host's SPF, DKIM and DMARC verdicts,
+//! and a bounce's delivery status report.
 
+use mxlab_sim::inspect::AuthStep;
 use mxlab_sim::{SimTime, View};
 use yew::prelude::*;
 
@@ -85,6 +87,7 @@ fn inspector(run: &Run, id: &str, t: SimTime) -> Html {
                     <pre>{ r.fields() }</pre>
                 </div>
             }
+            { for run.auth_steps(id, t).iter().map(auth_step) }
             <h4>{ "Headers, hop by hop (the Received chain grows at each relay)" }</h4>
             if hops.is_empty() {
                 <p class="hint">{ "Not on the wire yet at this time." }</p>
@@ -98,5 +101,38 @@ fn inspector(run: &Run, id: &str, t: SimTime) -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+/// One host's SPF, DKIM and DMARC verdicts on the message, and the header
+/// fields it wrote.
+fn auth_step(s: &AuthStep) -> Html {
+    let fate = if s.refused() {
+        "refused: these fields were never written"
+    } else {
+        "written on top of the message"
+    };
+    html! {
+        <div class="auth-step">
+            <h4>{ format!("Authentication at {} (received from {}) at {}", s.host, s.client, s.at) }</h4>
+            <ul class="auth-verdicts">
+                { for s.verdicts.iter().map(|v| {
+                    let mut what = format!("{} {} for {}", v.check.label(), v.result, v.domain);
+                    if !v.action.is_empty() && v.action != "none" {
+                        what.push_str(&format!(" → {}", v.action));
+                    }
+                    html! {
+                        <li class={classes!("auth-verdict", format!("auth-{}", v.result))} title={v.rfc.clone()}>
+                            <strong>{ what }</strong>{ ": " }{ &v.explanation }
+                            <span class="rfc">{ format!(" ({})", v.rfc) }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+            if !s.headers.is_empty() {
+                <p class="hint">{ format!("Header fields {fate}:") }</p>
+                <pre class="auth-headers">{ s.headers.trim_end() }</pre>
+            }
+        </div>
     }
 }

@@ -1,0 +1,205 @@
+//! Mail authentication at a host's door: a DKIM signature on mail a host
+//! accepts to send on for its own users, SPF, DKIM and DMARC checked at
+//! the end of DATA on a host that verifies (its DNS questions and each
+//! verdict in the trace), and the Sender Rewriting Scheme on forwarded
+//! mail. The verdicts and signatures are [`crate::auth`]'s, the same
+//! functions `mxlab serve` and `mxlab deliver` use.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use compact_str::CompactString;
+use mxlab_auth::dkim;
+
+use super::attempt::SIM_EPOCH_UNIX;
+use super::session::Conn;
+use super::{wire::TO_SERVER, Sim};
+use crate::auth;
+use crate::diagnostic::Diagnostic;
+use crate::dns::Zone;
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+use crate::trace::{AuthCheck, EventKind, Names};
+
+/// Each host's DKIM signers, by host index (shared by checkpoints).
+pub(crate) type Signers = std::sync::Arc<Vec<Vec<dkim::Signer>>>;
+
+/// The signers of every host ([`crate::auth`]'s), with the derived keys
+/// published in `zone`.
+pub(super) fn signers(scenario: &Scenario, zone: &mut Zone) -> Signers {
+    std::sync::Arc::new(crate::auth::signers(scenario, zone))
+}
+
+/// What a verifying host does with a message at the end of DATA.
+pub(super) enum Verdict {
+    /// Take it, with these header fields on top; into the junk folder
+    /// when `junk` (DMARC quarantine).
+    Accept { headers: String, junk: bool },
+    /// Refuse it (DMARC reject).
+    Reject(Diagnostic),
+}
+
+fn unix(now: SimTime) -> i64 {
+    SIM_EPOCH_UNIX.saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
+}
+
+impl Sim {
+    /// The client's address as the server sees it: its host's first.
+    fn client_ip(&self, c: &Conn) -> IpAddr {
+        self.hosts
+            .get(c.client_host)
+            .and_then(|h| h.node.addresses.iter().find_map(|a| a.parse().ok()))
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    }
+
+    /// SPF, DKIM and DMARC on a message at the end of DATA, if the
+    /// server's host verifies and the client did not log in (a host's own
+    /// users are not checked, as OpenDMARC leaves authenticated clients).
+    pub(super) fn verify(
+        &mut self,
+        now: SimTime,
+        c: &Conn,
+        mail_from: &str,
+        content: &[u8],
+    ) -> Option<Verdict> {
+        let host = self.hosts.get(c.server_host)?;
+        if !host.node.policy.auth.as_ref().is_some_and(|a| a.verify) || c.peer.authenticated {
+            return None;
+        }
+        let server = host.node.name.clone();
+        let client = self.name(c.client_host);
+        let helo = if c.peer.helo.is_empty() {
+            client.to_string()
+        } else {
+            c.peer.helo.clone()
+        };
+        let ip = self.client_ip(c);
+        let roll = u8::try_from(self.hosts.get_mut(c.server_host)?.rng.below(100)).unwrap_or(0);
+        let auth::Verdicts {
+            spf,
+            dkim: dkims,
+            dmarc,
+            headers,
+            action,
+            asked,
+        } = auth::check(
+            &self.zone,
+            &server,
+            ip,
+            &helo,
+            mail_from,
+            content,
+            unix(now),
+            roll,
+        );
+
+        let message = c.names[TO_SERVER].message;
+        let resolver = self.resolver();
+        for auth::Asked {
+            name,
+            qtype,
+            answer,
+        } in asked
+        {
+            let names = self.dns_names(c.server_host, resolver, message);
+            self.record(
+                now,
+                names,
+                EventKind::DnsQuery {
+                    name: name.clone(),
+                    qtype,
+                },
+            );
+            self.record(
+                now,
+                names,
+                EventKind::DnsAnswer {
+                    name,
+                    qtype,
+                    answer,
+                },
+            );
+        }
+        let names = Names::pair(
+            self.host_id(c.server_host),
+            self.host_id(c.client_host),
+            message,
+        );
+        let auth = |check, result: &str, domain: &str, action: &str| EventKind::Auth {
+            check,
+            result: result.into(),
+            domain: domain.into(),
+            action: action.into(),
+            headers: CompactString::default(),
+        };
+        let kind = auth(AuthCheck::Spf, spf.result.as_str(), &spf.domain, "");
+        self.record_explained(now, names, kind, spf.reason.clone(), spf.rfc);
+        for d in &dkims {
+            let kind = auth(AuthCheck::Dkim, d.result.as_str(), &d.domain, "");
+            self.record_explained(now, names, kind, d.reason.clone(), d.rfc);
+        }
+        let mut kind = auth(
+            AuthCheck::Dmarc,
+            dmarc.result.as_str(),
+            &dmarc.from_domain,
+            dmarc.disposition.as_str(),
+        );
+        if let EventKind::Auth { headers: h, .. } = &mut kind {
+            *h = headers.as_str().into();
+        }
+        self.record_explained(now, names, kind, dmarc.reason.clone(), dmarc.rfc);
+
+        Some(match action {
+            auth::Action::Reject(d) => Verdict::Reject(d),
+            action => Verdict::Accept {
+                headers,
+                junk: action == auth::Action::Junk,
+            },
+        })
+    }
+
+    /// The DKIM-Signature a host puts on `message` as it accepts it: when
+    /// the client is one of its own (logged in, or a host it relays for)
+    /// and it signs for the `From:` domain or a parent of it.
+    pub(super) fn sign(&self, now: SimTime, c: &Conn, message: &str) -> Option<String> {
+        let signers = self.signers.get(c.server_host)?;
+        if signers.is_empty() {
+            return None;
+        }
+        let host = self.hosts.get(c.server_host)?;
+        let client = self.hosts.get(c.client_host)?;
+        let own = c.peer.authenticated
+            || host
+                .node
+                .policy
+                .relay
+                .allow_from
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&client.node.name));
+        if !own {
+            return None;
+        }
+        auth::sign_with(signers, message.as_bytes(), unix(now))
+    }
+
+    /// The envelope sender a host forwards with: the original, or with
+    /// `auth.srs` on, rewritten to the forwarding domain (SRS0).
+    pub(super) fn forward_sender(
+        &self,
+        now: SimTime,
+        host: usize,
+        sender: &str,
+        mailbox: &str,
+    ) -> String {
+        let srs = self
+            .hosts
+            .get(host)
+            .and_then(|h| h.node.policy.auth.as_ref())
+            .is_some_and(|a| a.srs);
+        let domain = mailbox.rsplit_once('@').map_or("", |(_, d)| d);
+        if !srs || sender.is_empty() || domain.is_empty() {
+            return sender.to_owned();
+        }
+        let secret = format!("mxlab srs {} {}", self.scenario.seed, self.name(host));
+        mxlab_auth::srs::forward(sender, domain, secret.as_bytes(), unix(now))
+    }
+}

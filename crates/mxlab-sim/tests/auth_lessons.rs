@@ -1,0 +1,251 @@
+//! The mail-authentication presets' lessons come true: what each lesson
+//! says about SPF, DKIM and DMARC, checked in the trace of its run and in
+//! the messages the mailboxes keep.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use mxlab_auth::results::parse_results;
+use mxlab_sim::inspect::auth_steps;
+use mxlab_sim::trace::{AuthCheck, EventKind};
+use mxlab_sim::{Sim, TraceEvent};
+
+/// A preset run to the end with its mailboxes keeping what they store.
+fn run_kept(name: &str) -> Sim {
+    let mut sim = Sim::new(preset(name), preset(name).seed);
+    sim.keep_messages(true);
+    sim.run_to_quiescence();
+    check_invariants(&sim);
+    sim
+}
+
+/// The verdicts (check, result, domain, action) taken on `message` at `host`.
+fn verdicts(sim: &Sim, host: &str, message: &str) -> Vec<(AuthCheck, String, String, String)> {
+    sim.trace()
+        .iter()
+        .filter(|e| e.message.as_deref() == Some(message) && e.hosts[0] == host)
+        .filter_map(|e: TraceEvent| match e.kind {
+            EventKind::Auth {
+                check,
+                result,
+                domain,
+                action,
+                ..
+            } => Some((
+                check,
+                result.to_string(),
+                domain.to_string(),
+                action.to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn verdict(sim: &Sim, host: &str, message: &str, check: AuthCheck) -> (String, String, String) {
+    let all = verdicts(sim, host, message);
+    let v = all
+        .iter()
+        .find(|v| v.0 == check)
+        .unwrap_or_else(|| panic!("no {check:?} verdict on {message} at {host}: {all:?}"));
+    (v.1.clone(), v.2.clone(), v.3.clone())
+}
+
+/// The message `id` as the mailbox (or folder) `mailbox` on `host` keeps it.
+fn kept(sim: &Sim, host: &str, mailbox: &str, id: &str) -> Option<String> {
+    sim.host(host)?
+        .kept
+        .iter()
+        .find(|m| m.mailbox == mailbox && m.message_id == id)
+        .map(|m| m.content.clone())
+}
+
+/// The (method, result) pairs of the message's first Authentication-Results.
+fn results_of(content: &str) -> Vec<(String, String)> {
+    let line = content
+        .split("\r\n")
+        .scan(String::new(), |_, l| Some(l.to_string()))
+        .collect::<Vec<_>>();
+    let mut field = String::new();
+    let mut inside = false;
+    for l in line {
+        if l.to_ascii_lowercase()
+            .starts_with("authentication-results:")
+        {
+            inside = true;
+            field.push_str(&l["authentication-results:".len()..]);
+        } else if inside && (l.starts_with(' ') || l.starts_with('\t')) {
+            field.push_str(&l);
+        } else if inside {
+            break;
+        }
+    }
+    assert!(inside, "no Authentication-Results in:\n{content}");
+    parse_results(&field)
+}
+
+fn has(results: &[(String, String)], method: &str, result: &str) -> bool {
+    results.iter().any(|(m, r)| m == method && r == result)
+}
+
+#[test]
+fn spoofing_real_mail_passes_all_three() {
+    let sim = run_kept("dmarc-spoofing");
+    let mx = "mx.corp.example";
+    assert_eq!(verdict(&sim, mx, "real", AuthCheck::Spf).0, "pass");
+    assert_eq!(verdict(&sim, mx, "real", AuthCheck::Dkim).0, "pass");
+    assert_eq!(verdict(&sim, mx, "real", AuthCheck::Dkim).1, "bank.example");
+    assert_eq!(verdict(&sim, mx, "real", AuthCheck::Dmarc).0, "pass");
+    let content = kept(&sim, mx, "bob@corp.example", "real").expect("delivered to Bob");
+    let r = results_of(&content);
+    assert!(
+        has(&r, "spf", "pass") && has(&r, "dkim", "pass") && has(&r, "dmarc", "pass"),
+        "{r:?}"
+    );
+    // The submission server signed it; the signature rides above its Received.
+    assert!(content.contains("DKIM-Signature:"), "{content}");
+    assert!(content.contains("Received-SPF: pass"), "{content}");
+}
+
+#[test]
+fn spoofing_ceo_forgery_is_refused_by_dmarc_reject() {
+    let sim = run_kept("dmarc-spoofing");
+    let mx = "mx.corp.example";
+    assert_eq!(verdict(&sim, mx, "ceo-forgery", AuthCheck::Spf).0, "fail");
+    assert!(
+        verdicts(&sim, mx, "ceo-forgery")
+            .iter()
+            .all(|v| v.0 != AuthCheck::Dkim),
+        "the forgery carries no signature"
+    );
+    let (result, domain, action) = verdict(&sim, mx, "ceo-forgery", AuthCheck::Dmarc);
+    assert_eq!(
+        (result.as_str(), domain.as_str(), action.as_str()),
+        ("fail", "bank.example", "reject")
+    );
+    // Refused at the end of DATA with 550 5.7.1, and never stored.
+    let refusal = sim
+        .trace()
+        .iter()
+        .filter(|e| e.message.as_deref() == Some("ceo-forgery"))
+        .find_map(|e| match &e.kind {
+            EventKind::Bounce { diagnostic } => Some(diagnostic.clone()),
+            _ => None,
+        })
+        .expect("the forgery bounces at its sender");
+    assert_eq!((refusal.code, refusal.enhanced.as_str()), (550, "5.7.1"));
+    assert!(refusal.text.contains("DMARC"), "{}", refusal.text);
+    assert!(kept(&sim, mx, "bob@corp.example", "ceo-forgery").is_none());
+    let steps = auth_steps(sim.trace(), "ceo-forgery");
+    assert_eq!(steps.len(), 1);
+    assert!(steps[0].refused());
+}
+
+#[test]
+fn spoofing_with_p_none_is_delivered_with_dmarc_fail() {
+    let sim = run_kept("dmarc-spoofing");
+    let mx = "mx.corp.example";
+    // SPF passes, but for attacker.example: not aligned with From: shop.example.
+    let (spf, spf_domain, _) = verdict(&sim, mx, "shop-forgery", AuthCheck::Spf);
+    assert_eq!(
+        (spf.as_str(), spf_domain.as_str()),
+        ("pass", "attacker.example")
+    );
+    let (dmarc, domain, action) = verdict(&sim, mx, "shop-forgery", AuthCheck::Dmarc);
+    assert_eq!(
+        (dmarc.as_str(), domain.as_str(), action.as_str()),
+        ("fail", "shop.example", "none")
+    );
+    let content = kept(&sim, mx, "bob@corp.example", "shop-forgery").expect("delivered");
+    let r = results_of(&content);
+    assert!(has(&r, "dmarc", "fail") && has(&r, "spf", "pass"), "{r:?}");
+}
+
+#[test]
+fn spoofing_with_p_quarantine_lands_in_junk() {
+    let sim = run_kept("dmarc-spoofing");
+    let mx = "mx.corp.example";
+    let (_, _, action) = verdict(&sim, mx, "parcel-forgery", AuthCheck::Dmarc);
+    assert_eq!(action, "quarantine");
+    assert!(kept(&sim, mx, "bob@corp.example/junk", "parcel-forgery").is_some());
+    assert!(kept(&sim, mx, "bob@corp.example", "parcel-forgery").is_none());
+}
+
+#[test]
+fn forwarding_breaks_spf_but_dkim_carries_dmarc() {
+    let sim = run_kept("forwarding-spf-dkim");
+    let home = "mx.home.example";
+    assert_eq!(verdict(&sim, home, "via-uni", AuthCheck::Spf).0, "fail");
+    assert_eq!(
+        verdict(&sim, home, "via-uni", AuthCheck::Spf).1,
+        "bank.example"
+    );
+    assert_eq!(verdict(&sim, home, "via-uni", AuthCheck::Dkim).0, "pass");
+    assert_eq!(verdict(&sim, home, "via-uni", AuthCheck::Dmarc).0, "pass");
+    let content = kept(&sim, home, "alice@home.example", "via-uni").expect("delivered");
+    let r = results_of(&content);
+    assert!(
+        has(&r, "spf", "fail") && has(&r, "dkim", "pass") && has(&r, "dmarc", "pass"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn forwarding_with_srs_passes_spf_again() {
+    let sim = run_kept("forwarding-spf-dkim");
+    let home = "mx.home.example";
+    let (spf, domain, _) = verdict(&sim, home, "via-college", AuthCheck::Spf);
+    assert_eq!((spf.as_str(), domain.as_str()), ("pass", "college.example"));
+    assert_eq!(
+        verdict(&sim, home, "via-college", AuthCheck::Dmarc).0,
+        "pass"
+    );
+    // The envelope sender the forwarder used is an SRS0 address.
+    let kept = sim
+        .host(home)
+        .unwrap()
+        .kept
+        .iter()
+        .find(|m| m.message_id == "via-college")
+        .expect("delivered")
+        .clone();
+    assert!(kept.mail_from.starts_with("SRS0="), "{}", kept.mail_from);
+    assert!(
+        kept.mail_from.ends_with("@college.example"),
+        "{}",
+        kept.mail_from
+    );
+}
+
+#[test]
+fn auth_presets_are_deterministic_and_query_txt_records() {
+    for name in ["dmarc-spoofing", "forwarding-spf-dkim"] {
+        let a = run(preset(name));
+        let b = run(preset(name));
+        assert_eq!(a.trace().hash(), b.trace().hash(), "{name}");
+        let txt = a
+            .trace()
+            .iter()
+            .filter(|e| {
+                matches!(&e.kind, EventKind::DnsQuery { qtype, .. }
+                    if *qtype == mxlab_sim::trace::QueryType::Txt)
+            })
+            .count();
+        assert!(txt >= 3, "{name}: {txt} TXT queries");
+    }
+}
+
+#[test]
+fn spoofing_backscatter_reaches_the_real_ceo() {
+    let sim = run_kept("dmarc-spoofing");
+    // Mallory's machine bounces the refused forgery to its forged sender.
+    let dsn = kept(
+        &sim,
+        "mx.bank.example",
+        "ceo@bank.example",
+        "ceo-forgery.dsn",
+    )
+    .expect("the bounce reaches the real CEO");
+    assert!(dsn.contains("550 5.7.1"), "{dsn}");
+}
