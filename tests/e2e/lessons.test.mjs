@@ -1,4 +1,4 @@
-// Every preset's lesson comes true on the page: for each of the 15
+// Every preset's lesson comes true on the page: for each of the 17
 // presets, at the end of its run, the mailboxes hold what its lesson
 // promises, and the timeline's markers say the deferrals, bounces and
 // deliveries it describes, at the moments it gives. What a lecturer shows
@@ -123,6 +123,23 @@ const LESSONS = {
     markers: [/: delivered to carol@example\.org$/],
     // Carol is in no header: To: names Bob, and there is no Bcc:.
     headers: { message: 'm1', has: /^To: .*bob@example\.org/m, hasNot: /^(Bcc|Cc): |^To: .*carol/im },
+  },
+  'dmarc-spoofing': {
+    // The real mail and the p=none forgery reach Bob, the p=quarantine one
+    // his junk folder; the p=reject forgery is refused, and its bounce
+    // reaches the real CEO.
+    mailboxes: {
+      'bob@corp.example': ['real', 'shop-forgery'],
+      'bob@corp.example/junk': ['parcel-forgery'],
+      'ceo@bank.example': [`ceo-forgery.dsn${DSN}`],
+    },
+    markers: [/: ceo-forgery bob@corp\.example bounced on mallory\.attacker\.example: 550 5\.7\.1 rejected by DMARC policy for bank\.example/],
+  },
+  'forwarding-spf-dkim': {
+    // Both forwarded messages arrive: DKIM carries DMARC past the broken SPF.
+    mailboxes: { 'alice@home.example': ['via-uni'], 'bob@home.example': ['via-college'] },
+    markers: [/: delivered to alice@home\.example$/, /: delivered to bob@home\.example$/],
+    absent: [/bounced/, /deferred/],
   },
   'rfc1047-duplicate': {
     // The crash after the final dot: the sender retries, Bob gets it twice.

@@ -101,8 +101,10 @@ pub(crate) enum Command {
         trace_hash: bool,
         /// Also write the run's files under DIR: `trace.json` (as the
         /// app exports it), `transcripts.txt` (as `mxlab transcript`
-        /// prints it) and every stored message, DSNs included, as
-        /// `mailboxes/HOST/ADDRESS/NNNN-ID.eml` (CRLF line ends).
+        /// prints it), `dns.txt` (the zone as a zone file, with the DKIM
+        /// keys its hosts sign with) and every stored message, DSNs
+        /// included, as `mailboxes/HOST/ADDRESS/NNNN-ID.eml` (CRLF line
+        /// ends).
         #[arg(long, value_name = "DIR")]
         export: Option<std::path::PathBuf>,
         #[command(flatten)]
@@ -225,7 +227,9 @@ pub(crate) enum Command {
         scenario: Option<String>,
         /// The scenario host to be: its destination domains, mailboxes,
         /// relay rules, size limit, TLS and AUTH requirements, accounts,
-        /// greylisting and bare-LF policy.
+        /// greylisting and bare-LF policy; and, when it verifies
+        /// (`policy.auth.verify`), SPF, DKIM and DMARC on mail from clients
+        /// that did not log in, against the scenario's zone.
         #[arg(long, requires = "scenario")]
         host: Option<String>,
         /// Name in the greeting and in Received: (default: the host's
@@ -312,6 +316,16 @@ pub(crate) enum Command {
         /// 1,000,000).
         #[arg(long, default_value_t = 5, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
         show_lines: u64,
+        /// Scenario whose host signs the message (with --dkim-sign-as).
+        #[arg(long, requires = "dkim_sign_as")]
+        scenario: Option<String>,
+        /// DKIM-sign the message as this scenario host does before sending
+        /// it (RFC 6376): with its `policy.auth.dkim_sign` key for the
+        /// From: domain (or a parent of it), derived from the scenario as
+        /// in a run when the scenario gives none. `mxlab run --export`
+        /// writes the matching key records to `dns.txt`.
+        #[arg(long, value_name = "HOST", requires = "scenario")]
+        dkim_sign_as: Option<String>,
     },
 }
 

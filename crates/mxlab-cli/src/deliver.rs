@@ -6,6 +6,10 @@
 //! pre-check when offered), prints the conversation as `C:`/`S:` lines, as
 //! in RFC 5321's examples, and then each recipient's outcome. The message
 //! content is shown as its first lines and a count.
+//!
+//! With `--scenario F --dkim-sign-as HOST` the message is DKIM-signed
+//! first, as that scenario host signs mail in a run
+//! ([`mxlab_sim::auth::Verifier::sign`]).
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -44,6 +48,52 @@ pub struct DeliverOptions {
     pub connect_timeout: Duration,
     /// Content lines shown before the count.
     pub show_lines: usize,
+    /// Sign the message as a scenario host before sending it.
+    pub dkim: Option<DkimSigning>,
+}
+
+/// A scenario host to DKIM-sign as.
+#[derive(Debug, Clone)]
+pub struct DkimSigning {
+    /// The scenario's keys.
+    pub verifier: mxlab_sim::auth::Verifier,
+    /// The host's name.
+    pub host: String,
+}
+
+impl DkimSigning {
+    /// The message with the host's DKIM-Signature on top, or an error
+    /// saying which domains the host signs for.
+    fn sign(&self, content: Vec<u8>) -> Result<Vec<u8>> {
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let Some(signature) = self.verifier.sign(&self.host, &content, unix) else {
+            let domains: Vec<&str> = self
+                .verifier
+                .signers(&self.host)
+                .iter()
+                .map(|s| s.domain.as_str())
+                .collect();
+            let from = mxlab_sim::auth::from_domain(&content).map_or_else(
+                || "no From: address".to_owned(),
+                |d| format!("From: at {d}"),
+            );
+            bail!(
+                "--dkim-sign-as {}: the message has {from}, and the host signs for {} \
+                 (policy.auth.dkim_sign)",
+                self.host,
+                if domains.is_empty() {
+                    "no domain".to_owned()
+                } else {
+                    domains.join(", ")
+                }
+            );
+        };
+        let mut signed = signature.into_bytes();
+        signed.extend_from_slice(&content);
+        Ok(signed)
+    }
 }
 
 fn path_options() -> PathOptions {
@@ -87,7 +137,11 @@ fn transaction(opts: &DeliverOptions) -> Result<Transaction> {
                 .context("cannot read the message from standard input")?;
         }
     }
-    Ok(Transaction::new(from, rcpts, normalize_crlf(&content)))
+    let mut content = normalize_crlf(&content);
+    if let Some(dkim) = &opts.dkim {
+        content = dkim.sign(content)?;
+    }
+    Ok(Transaction::new(from, rcpts, content))
 }
 
 /// Delivers; returns whether every recipient was accepted.

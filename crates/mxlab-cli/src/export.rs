@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `DIR/trace.json` | the trace, as the app's "export trace" writes it ([`mxlab_sim::Trace::to_json`]) |
 //! | `DIR/transcripts.txt` | every SMTP session, as `mxlab transcript` prints them |
+//! | `DIR/dns.txt` | the scenario's zone as a zone file, with the DKIM keys its hosts sign with (derived ones included) published ([`mxlab_sim::Zone::zone_file`]) |
 //! | `DIR/mailboxes/HOST/ADDRESS/NNNN-ID.eml` | every message a mailbox stored, DSNs included, one file each |
 //!
 //! A message file is the message as its mailbox host stored it (every
@@ -46,6 +47,13 @@ pub fn export(sim: &Sim, dir: &Path) -> Result<Written> {
     })?;
     write_file(&dir.join("transcripts.txt"), |out| {
         write_transcript(trace, None, out)
+    })?;
+    let zone = mxlab_sim::auth::Verifier::new(sim.scenario());
+    write_file(&dir.join("dns.txt"), |out| {
+        out.write_all(
+            b"; the scenario's zone, DKIM keys published (written by mxlab run --export)\n",
+        )?;
+        out.write_all(zone.zone().zone_file().as_bytes())
     })?;
     let mut written = Written::default();
     let mut folders: BTreeSet<PathBuf> = BTreeSet::new();

@@ -187,26 +187,20 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             implicit_tls,
             quiet,
         } => {
-            let node = match (scenario, host) {
+            let (node, verifier) = match (scenario, host) {
                 (Some(file), Some(name)) => {
-                    let (_, s) = source::load(&file)?;
-                    let node = s
-                        .nodes
-                        .iter()
-                        .find(|n| n.name.eq_ignore_ascii_case(&name))
-                        .cloned();
-                    Some(node.ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "no host {name:?} in {file} (hosts: {})",
-                            s.nodes
-                                .iter()
-                                .map(|n| n.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })?)
+                    let (s, node) = scenario_host(&file, &name)?;
+                    // A host that verifies checks mail against the
+                    // scenario's zone, as in a run.
+                    let verifier = node
+                        .policy
+                        .auth
+                        .as_ref()
+                        .is_some_and(|a| a.verify)
+                        .then(|| std::sync::Arc::new(mxlab_sim::auth::Verifier::new(&s)));
+                    (Some(node), verifier)
                 }
-                _ => None,
+                _ => (None, None),
             };
             let hostname = hostname
                 .or_else(|| node.as_ref().map(|n| n.name.clone()))
@@ -216,6 +210,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             serve::serve(serve::ServeOptions {
                 listen,
                 node,
+                verifier,
                 hostname,
                 maildir,
                 mbox,
@@ -240,7 +235,19 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
             user,
             password,
             show_lines,
+            scenario,
+            dkim_sign_as,
         } => {
+            let signer = match (scenario, dkim_sign_as) {
+                (Some(file), Some(name)) => {
+                    let (s, node) = scenario_host(&file, &name)?;
+                    Some(deliver::DkimSigning {
+                        verifier: mxlab_sim::auth::Verifier::new(&s),
+                        host: node.name,
+                    })
+                }
+                _ => None,
+            };
             let tls = match tls.as_str() {
                 "never" => mxlab_proto::client::TlsPolicy::Never,
                 "required" => mxlab_proto::client::TlsPolicy::Required,
@@ -257,6 +264,7 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
                 login: user.zip(password),
                 connect_timeout: std::time::Duration::from_secs(30),
                 show_lines: usize::try_from(show_lines).unwrap_or(usize::MAX),
+                dkim: signer,
             })?;
             Ok(if all {
                 Outcome::Success
@@ -266,6 +274,31 @@ fn network(command: Command) -> anyhow::Result<Outcome> {
         }
         _ => Ok(Outcome::Failure),
     }
+}
+
+/// A scenario and its host named `name` (any case), or an error listing
+/// its hosts.
+fn scenario_host(
+    file: &str,
+    name: &str,
+) -> anyhow::Result<(mxlab_sim::Scenario, mxlab_sim::scenario::Node)> {
+    let (_, s) = source::load(file)?;
+    let node = s
+        .nodes
+        .iter()
+        .find(|n| n.name.eq_ignore_ascii_case(name))
+        .cloned();
+    let node = node.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no host {name:?} in {file} (hosts: {})",
+            s.nodes
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    Ok((s, node))
 }
 
 /// The command line, or a usage error as one `mxlab: error:` line and

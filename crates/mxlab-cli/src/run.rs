@@ -276,7 +276,7 @@ pub fn run(spec: &str, options: &Options<'_>, out: &mut dyn Write) -> Result<Out
     if let Some(dir) = options.export {
         let written = crate::export::export(&sim, dir)?;
         let line = format!(
-            "exported     trace.json, transcripts.txt and {} in {} under {}",
+            "exported     trace.json, transcripts.txt, dns.txt and {} in {} under {}",
             crate::plural(written.messages, "message"),
             crate::plural(written.mailboxes, "mailbox folder"),
             dir.display()

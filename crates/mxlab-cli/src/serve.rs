@@ -28,6 +28,12 @@
 //! 4.3.2 at its next step (a message whose final dot was already read is
 //! stored and answered first); sessions still open after the grace period
 //! are dropped.
+//!
+//! A scenario host that verifies (`policy.auth.verify`) checks SPF, DKIM
+//! and DMARC on each message from a client that did not log in, as in a
+//! run ([`auth`]).
+
+mod auth;
 
 use std::io::{self, Write as _};
 use std::net::SocketAddr;
@@ -41,6 +47,7 @@ use mxlab_proto::message::{with_protocol, Received};
 use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerConfig, ServerEvent, ServerSession};
 use mxlab_proto::{Input, Instant, Output, ServerState};
+use mxlab_sim::auth::{Action, Verifier};
 use mxlab_sim::engine::{PeerState, ServerPolicy};
 use mxlab_sim::scenario::Node;
 use mxlab_sim::SimTime;
@@ -59,6 +66,9 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// The scenario host whose policy to apply, if any.
     pub node: Option<Node>,
+    /// The scenario's zone and keys, when that host verifies SPF, DKIM
+    /// and DMARC (`policy.auth.verify`).
+    pub verifier: Option<Arc<Verifier>>,
     /// The name in the greeting and in `Received:`.
     pub hostname: String,
     /// Where to store mail.
@@ -113,6 +123,8 @@ struct Shared {
     opts: ServeOptions,
     config: ServerConfig,
     store: Store,
+    /// The junk folder, when the host verifies (DMARC quarantine).
+    junk: Option<Store>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     /// The scenario policy; one lock so greylisting and quotas see every
     /// session in order.
@@ -184,6 +196,10 @@ async fn run(opts: ServeOptions) -> Result<()> {
                 .with_context(|| format!("cannot create Maildir {}", dir.display()))?
         }
     };
+    let junk = match &opts.verifier {
+        Some(_) => Some(store.junk().context("cannot create the junk folder")?),
+        None => None,
+    };
     let tls = if opts.starttls || opts.implicit_tls {
         Some(tls::acceptor(&opts.hostname)?)
     } else {
@@ -201,6 +217,7 @@ async fn run(opts: ServeOptions) -> Result<()> {
         config: server_config(&opts),
         opts,
         store,
+        junk,
         tls,
         policy,
         start: std::time::Instant::now(),
@@ -217,6 +234,10 @@ async fn run(opts: ServeOptions) -> Result<()> {
         },
         shared.opts.hostname,
         match &shared.opts.node {
+            Some(n) if shared.opts.verifier.is_some() => format!(
+                " with the policy of {}, checking SPF, DKIM and DMARC",
+                n.name
+            ),
             Some(n) => format!(" with the policy of {}", n.name),
             None => " (accepting every sender and recipient)".into(),
         }
@@ -559,10 +580,31 @@ fn store_message(
     };
     spool.write(&content, shared);
     drop(content);
-    shared.messages.fetch_add(1, Ordering::Relaxed);
-    let queue_id = shared.queue_ids.next(SystemTime::now());
     let (sender, rcpts) = (envelope.sender(), envelope.recipients());
     let unix = unix_now();
+    // A verifying host checks mail from clients that did not log in.
+    let verdicts = match &shared.opts.verifier {
+        Some(v) if envelope.auth.is_none() && !peer.state.authenticated => {
+            let m = auth::Message {
+                id,
+                ip: peer.addr.ip(),
+                helo: &envelope.helo,
+                sender: &sender,
+                unix,
+            };
+            tokio::task::block_in_place(|| auth::check(v, &shared.opts.hostname, &m, &mut spool))
+        }
+        _ => None,
+    };
+    if let Some(Action::Reject(d)) = verdicts.as_ref().map(|v| &v.action) {
+        return Some(Decision::Reject(d.reply()));
+    }
+    let store = match verdicts.as_ref().map(|v| &v.action) {
+        Some(Action::Junk) => shared.junk.as_ref().unwrap_or(&shared.store),
+        _ => &shared.store,
+    };
+    shared.messages.fetch_add(1, Ordering::Relaxed);
+    let queue_id = shared.queue_ids.next(SystemTime::now());
     let received = Received {
         from_helo: envelope.helo.clone(),
         from_ip: Some(peer.addr.ip().to_string()),
@@ -576,20 +618,21 @@ fn store_message(
         unix_secs: unix,
     };
     let mut head = format!("Return-Path: <{sender}>\r\n").into_bytes();
+    if let Some(v) = &verdicts {
+        head.extend_from_slice(v.headers.as_bytes());
+    }
     head.extend_from_slice(received.to_header().as_bytes());
     // Storing syncs to disk: off the runtime's event loop.
     let (size, result) = match spool {
         Spooling::Open(spool) => (
             spool.size(),
-            tokio::task::block_in_place(|| {
-                shared.store.deliver_spooled(&sender, unix, &head, spool)
-            })
-            .map_err(|e| e.to_string()),
+            tokio::task::block_in_place(|| store.deliver_spooled(&sender, unix, &head, spool))
+                .map_err(|e| e.to_string()),
         ),
         // An empty message writes nothing to the spool.
         Spooling::None => (
             0,
-            tokio::task::block_in_place(|| shared.store.deliver(&sender, unix, &head))
+            tokio::task::block_in_place(|| store.deliver(&sender, unix, &head))
                 .map_err(|e| e.to_string()),
         ),
         Spooling::Failed(e) => (0, Err(e)),

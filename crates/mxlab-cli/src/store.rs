@@ -56,6 +56,21 @@ impl Store {
         })
     }
 
+    /// The junk folder beside this store, created if missing, where mail
+    /// that DMARC quarantines goes: the Maildir `junk/` inside a Maildir
+    /// (as the simulator names a mailbox's junk folder), `FILE.junk`
+    /// beside an mbox file.
+    pub fn junk(&self) -> io::Result<Store> {
+        match self {
+            Store::Maildir { dir, .. } => Store::maildir(&dir.join("junk")),
+            Store::Mbox { path, .. } => {
+                let mut name = path.file_name().unwrap_or_default().to_os_string();
+                name.push(".junk");
+                Store::mbox(&path.with_file_name(name))
+            }
+        }
+    }
+
     /// A file in the store to write a message's data into as it arrives
     /// (Maildir: in `tmp/`; mbox: beside the mbox file). Dropped without
     /// [`Store::deliver_spooled`], it is removed.
@@ -172,6 +187,14 @@ impl Spool {
     /// Octets written so far.
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Everything written, read back into memory (for checks that need
+    /// the whole message); nothing more can be written after it.
+    pub fn read_all(&mut self) -> io::Result<Vec<u8>> {
+        let mut data = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        self.finish()?.read_to_end(&mut data)?;
+        Ok(data)
     }
 
     /// Flushes what was written and opens it for reading from the start.

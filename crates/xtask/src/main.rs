@@ -242,7 +242,7 @@ fn test() -> Result {
     run("cargo test", cargo().args(["test", "--workspace"]))?;
 
     next(
-        "interop with real SMTP software (smtplib, swaks, aiosmtpd, Postfix smtp-source/smtp-sink)",
+        "interop with real SMTP software (smtplib, swaks, aiosmtpd, Postfix smtp-source/smtp-sink, dkimpy)",
     );
     run(
         "interop suite",

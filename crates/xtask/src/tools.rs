@@ -227,7 +227,8 @@ pub fn ensure_browser() -> Result<Browser> {
 
 /// The real SMTP software the interop suite drives: swaks, Postfix's
 /// smtp-source and smtp-sink, and Debian's Python 3 with aiosmtpd (smtplib
-/// is in its standard library). Fails with the apt command when missing.
+/// is in its standard library), dkimpy and PyNaCl (DKIM with Ed25519 and
+/// RSA keys, made with openssl). Fails with the apt command when missing.
 pub fn ensure_interop_tools() -> Result<()> {
     let mut missing = Vec::new();
     for (package, path) in [
@@ -239,14 +240,25 @@ pub fn ensure_interop_tools() -> Result<()> {
             missing.push(package);
         }
     }
-    let aiosmtpd = Command::new("/usr/bin/python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !aiosmtpd {
-        missing.push("python3-aiosmtpd");
+    if !Path::new("/usr/bin/openssl").exists() {
+        missing.push("openssl");
+    }
+    // aiosmtpd; dkimpy (module `dkim`) and PyNaCl (its Ed25519) for the
+    // DKIM tests.
+    for (package, module) in [
+        ("python3-aiosmtpd", "aiosmtpd"),
+        ("python3-dkim", "dkim"),
+        ("python3-nacl", "nacl"),
+    ] {
+        let present = Command::new("/usr/bin/python3")
+            .args(["-c", &format!("import {module}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !present {
+            missing.push(package);
+        }
     }
     if missing.is_empty() {
         return Ok(());

@@ -201,7 +201,11 @@ impl Sim {
                 results.push((
                     r.clone(),
                     RcptResult::Delivered {
-                        to: r.as_str().into(),
+                        to: if junk {
+                            compact_str::format_compact!("{r}/junk")
+                        } else {
+                            r.as_str().into()
+                        },
                         duplicate,
                     },
                 ));
