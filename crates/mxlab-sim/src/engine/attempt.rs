@@ -167,11 +167,13 @@ impl Sim {
                 .find(|m| m.address.eq_ignore_ascii_case(r))
                 .and_then(|m| m.forward_to.clone());
             if let Some(to) = forward {
-                // A `.forward`: the message goes on, to another address.
+                // A `.forward`: the message goes on, to another address,
+                // from this host's own queue (a hand-off, like a relay's:
+                // not a mailbox).
                 results.push((
                     r.clone(),
                     RcptResult::Delivered {
-                        to: to.as_str().into(),
+                        to: h.node.name.as_str().into(),
                         duplicate: false,
                     },
                 ));

@@ -112,26 +112,48 @@ pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
 }
 
 /// Every (message, recipient) of the scenario ends delivered to a mailbox,
-/// bounced, or still queued somewhere at the horizon.
+/// bounced, or still queued somewhere at the horizon; a recipient whose
+/// mailbox forwards (`forward_to`) may end so at the address it forwards to.
 pub fn check_conservation(sim: &Sim) {
+    let forwards: BTreeMap<String, String> = sim
+        .scenario()
+        .nodes
+        .iter()
+        .flat_map(|n| n.policy.mailboxes.iter())
+        .filter_map(|m| Some((m.address.to_ascii_lowercase(), m.forward_to.clone()?)))
+        .collect();
     for m in &sim.scenario().messages {
         for r in &m.rcpt_to {
-            let settled = sim.trace().iter().any(|e| {
-                e.message.as_deref() == Some(m.id.as_str())
-                    && e.recipient.as_deref() == Some(r.as_str())
-                    && match &e.kind {
-                        EventKind::Deliver { to, .. } => to.contains('@'),
-                        EventKind::Bounce { .. } => true,
-                        _ => false,
-                    }
-            });
-            let queued = sim.hosts().iter().any(|h| {
-                h.queue
-                    .values()
-                    .any(|q| q.message_id == m.id && q.pending().any(|p| &p.address == r))
-            });
+            let mut chain = vec![r.clone()];
+            while let Some(next) = chain
+                .last()
+                .and_then(|a| forwards.get(&a.to_ascii_lowercase()))
+            {
+                if chain.len() > 8 || chain.contains(next) {
+                    break;
+                }
+                chain.push(next.clone());
+            }
+            let settled = |r: &str| {
+                sim.trace().iter().any(|e| {
+                    e.message.as_deref() == Some(m.id.as_str())
+                        && e.recipient.as_deref() == Some(r)
+                        && match &e.kind {
+                            EventKind::Deliver { to, .. } => to.contains('@'),
+                            EventKind::Bounce { .. } => true,
+                            _ => false,
+                        }
+                })
+            };
+            let queued = |r: &str| {
+                sim.hosts().iter().any(|h| {
+                    h.queue
+                        .values()
+                        .any(|q| q.message_id == m.id && q.pending().any(|p| p.address == r))
+                })
+            };
             assert!(
-                settled || queued,
+                chain.iter().any(|a| settled(a) || queued(a)),
                 "{}/{r} vanished (seed {})",
                 m.id,
                 sim.seed()
