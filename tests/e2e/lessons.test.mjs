@@ -1,4 +1,4 @@
-// Every preset's lesson comes true on the page: for each of the 17
+// Every preset's lesson comes true on the page: for each of the 19
 // presets, at the end of its run, the mailboxes hold what its lesson
 // promises, and the timeline's markers say the deferrals, bounces and
 // deliveries it describes, at the moments it gives. What a lecturer shows
@@ -140,6 +140,17 @@ const LESSONS = {
     mailboxes: { 'alice@home.example': ['via-uni'], 'bob@home.example': ['via-college'] },
     markers: [/: delivered to alice@home\.example$/, /: delivered to bob@home\.example$/],
     absent: [/bounced/, /deferred/],
+  },
+  'mailing-list-dmarc': {
+    // The list that keeps Alice's From: is refused (its footer broke her
+    // DKIM signature); the one that rewrites From: gets through.
+    mailboxes: { 'bob@corp.example': ['to-team-fixed'], 'team-bounces@lists.example': [`to-team.dsn${DSN}`] },
+    markers: [/: to-team bob@corp\.example bounced on lists\.example: 550 5\.7\.1 rejected by DMARC policy for bank\.example/],
+  },
+  'open-relay': {
+    // The open relay passes the spam on; the closed one refuses it.
+    mailboxes: { 'bob@corp.example': ['spam-open', 'staff'] },
+    markers: [/: spam-closed bob@corp\.example bounced on bot2\.dsl\.example: 554 5\.7\.1 <bob@corp\.example>: relay access denied/],
   },
   'rfc1047-duplicate': {
     // The crash after the final dot: the sender retries, Bob gets it twice.

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::scenario::{Scenario, ScenarioError};
 
 /// `(file stem, JSON text)` of every preset, in teaching order.
-pub const PRESETS: [(&str, &str); 17] = [
+pub const PRESETS: [(&str, &str); 19] = [
     ("hello-smtp", include_str!("../scenarios/hello-smtp.json")),
     (
         "submission-starttls-auth",
@@ -56,6 +56,11 @@ pub const PRESETS: [(&str, &str); 17] = [
         "forwarding-spf-dkim",
         include_str!("../scenarios/forwarding-spf-dkim.json"),
     ),
+    (
+        "mailing-list-dmarc",
+        include_str!("../scenarios/mailing-list-dmarc.json"),
+    ),
+    ("open-relay", include_str!("../scenarios/open-relay.json")),
     (
         "rfc1047-duplicate",
         include_str!("../scenarios/rfc1047-duplicate.json"),

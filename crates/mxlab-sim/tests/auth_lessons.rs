@@ -249,3 +249,89 @@ fn spoofing_backscatter_reaches_the_real_ceo() {
     .expect("the bounce reaches the real CEO");
     assert!(dsn.contains("550 5.7.1"), "{dsn}");
 }
+
+#[test]
+fn a_list_footer_breaks_dkim_and_dmarc_rejects_it() {
+    let sim = run_kept("mailing-list-dmarc");
+    let mx = "mx.corp.example";
+    let (dkim, domain, _) = verdict(&sim, mx, "to-team", AuthCheck::Dkim);
+    assert_eq!((dkim.as_str(), domain.as_str()), ("fail", "bank.example"));
+    let (spf, spf_domain, _) = verdict(&sim, mx, "to-team", AuthCheck::Spf);
+    assert_eq!(
+        (spf.as_str(), spf_domain.as_str()),
+        ("pass", "lists.example")
+    );
+    let (dmarc, from, action) = verdict(&sim, mx, "to-team", AuthCheck::Dmarc);
+    assert_eq!(
+        (dmarc.as_str(), from.as_str(), action.as_str()),
+        ("fail", "bank.example", "reject")
+    );
+    assert!(kept(&sim, mx, "bob@corp.example", "to-team").is_none());
+    // The list's bounce comes back to its own bounce address.
+    let dsn = kept(
+        &sim,
+        "lists.example",
+        "team-bounces@lists.example",
+        "to-team.dsn",
+    )
+    .expect("the refusal comes back to the list");
+    assert!(dsn.contains("550 5.7.1"), "{dsn}");
+}
+
+#[test]
+fn a_list_that_rewrites_from_passes_dmarc_on_its_own_domain() {
+    let sim = run_kept("mailing-list-dmarc");
+    let mx = "mx.corp.example";
+    assert_eq!(
+        verdict(&sim, mx, "to-team-fixed", AuthCheck::Dkim).0,
+        "fail"
+    );
+    let (dmarc, from, _) = verdict(&sim, mx, "to-team-fixed", AuthCheck::Dmarc);
+    assert_eq!((dmarc.as_str(), from.as_str()), ("pass", "lists.example"));
+    let content = kept(&sim, mx, "bob@corp.example", "to-team-fixed").expect("delivered");
+    assert!(
+        content.contains("From: \"Alice via team-fixed\" <team-fixed@lists.example>"),
+        "{content}"
+    );
+    assert!(
+        content.contains("Reply-To: Alice <alice@bank.example>"),
+        "{content}"
+    );
+    assert!(
+        content.contains("Subject: [team] Lunch on Friday"),
+        "{content}"
+    );
+    assert!(
+        content.contains("List-Id: <team-fixed.lists.example>"),
+        "{content}"
+    );
+}
+
+#[test]
+fn an_open_relay_passes_spam_on_and_a_closed_one_refuses_it() {
+    let sim = run_kept("open-relay");
+    let mx = "mx.corp.example";
+    let spam =
+        kept(&sim, mx, "bob@corp.example", "spam-open").expect("the open relay passed it on");
+    // The relaying hop is in the headers.
+    assert!(spam.contains("by relay.open.example"), "{spam}");
+    assert_eq!(verdict(&sim, mx, "spam-open", AuthCheck::Spf).0, "fail");
+    assert_eq!(verdict(&sim, mx, "spam-open", AuthCheck::Dmarc).0, "none");
+    let refusal = sim
+        .trace()
+        .iter()
+        .filter(|e| e.message.as_deref() == Some("spam-closed"))
+        .find_map(|e| match &e.kind {
+            EventKind::Bounce { diagnostic } => Some(diagnostic.clone()),
+            _ => None,
+        })
+        .expect("the closed relay refuses");
+    assert_eq!((refusal.code, refusal.enhanced.as_str()), (554, "5.7.1"));
+    assert!(
+        refusal.text.contains("relay access denied"),
+        "{}",
+        refusal.text
+    );
+    assert!(kept(&sim, mx, "bob@corp.example", "staff").is_some());
+    assert_eq!(verdict(&sim, mx, "staff", AuthCheck::Spf).0, "pass");
+}

@@ -455,6 +455,7 @@ fn add_mx(s: &mut Scenario, domain: &str, host: &str) -> Result<(), String> {
                         address,
                         quota_bytes: None,
                         forward_to: None,
+                        list: None,
                     }));
             }
             Role::Relay | Role::Submission => push_once(&mut n.policy.relay.domains, &domain),

@@ -157,19 +157,20 @@ impl Sim {
         else {
             return;
         };
-        let mut forwards = Vec::new();
+        let mut onward = Vec::new();
         for r in rcpts {
-            let forward = h
+            let spec = h
                 .node
                 .policy
                 .mailboxes
                 .iter()
                 .find(|m| m.address.eq_ignore_ascii_case(r))
-                .and_then(|m| m.forward_to.clone());
-            if let Some(to) = forward {
-                // A `.forward`: the message goes on, to another address,
-                // from this host's own queue (a hand-off, like a relay's:
-                // not a mailbox).
+                .filter(|m| m.forward_to.is_some() || m.list.is_some())
+                .cloned();
+            if let Some(spec) = spec {
+                // A `.forward` or a mailing list: the message goes on, to
+                // other addresses, from this host's own queue (a hand-off,
+                // like a relay's: not a mailbox).
                 results.push((
                     r.clone(),
                     RcptResult::Delivered {
@@ -177,7 +178,7 @@ impl Sim {
                         duplicate: false,
                     },
                 ));
-                forwards.push((r.clone(), to));
+                onward.push(spec);
             } else if h.has_mailbox(r) {
                 // DMARC's quarantine files the message in the junk folder.
                 let mut key = r.to_ascii_lowercase();
@@ -223,35 +224,7 @@ impl Sim {
                 ));
             }
         }
-        self.forward(now, host, queue_id, forwards);
-    }
-
-    /// Sends a message on from a mailbox that forwards (`forward_to`): a
-    /// new queue entry on the same host, the content unchanged, the
-    /// envelope sender kept or rewritten by SRS.
-    fn forward(&mut self, now: SimTime, host: usize, queue_id: u64, to: Vec<(String, String)>) {
-        for (mailbox, address) in to {
-            let Some(e) = self.hosts.get(host).and_then(|h| h.queue.get(&queue_id)) else {
-                return;
-            };
-            let (id, sender, content, hops, name) = (
-                e.message_id.clone(),
-                e.mail_from.clone(),
-                e.content.clone(),
-                e.hops,
-                e.name,
-            );
-            let sender = self.forward_sender(now, host, &sender, &mailbox);
-            let mut entry = QueueEntry::owning(id, sender, vec![address], content, (hops, now));
-            entry.name = name;
-            self.events.push(
-                now,
-                super::Event::Arrive {
-                    host: super::id32(host),
-                    entry: Box::new(entry),
-                },
-            );
-        }
+        self.send_onward(now, host, queue_id, onward);
     }
 
     /// Goes on with the next group of recipients, or ends the attempt.

@@ -377,7 +377,8 @@ impl Host {
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case(client))
                 || relay.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
-                || (relay.allow_authenticated && authenticated);
+                || (relay.allow_authenticated && authenticated)
+                || relay.open;
             if !allowed {
                 return Err(Diagnostic::new(
                     554,

@@ -21,6 +21,7 @@ mod door;
 pub(crate) mod dsn;
 mod faults;
 mod host;
+mod onward;
 mod outcome;
 mod queue;
 mod record;

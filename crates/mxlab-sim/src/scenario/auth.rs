@@ -57,6 +57,31 @@ pub struct DkimSign {
     pub private_key: Option<String>,
 }
 
+/// A mailing list (a mailbox's `list`): each message that arrives is sent
+/// on to the members from the list's own envelope sender
+/// (`<local>-bounces@<domain>`, where its bounces come back), with the
+/// changes a list server makes. A tag in the subject or a footer breaks
+/// the author's DKIM signature (RFC 6376 §4.4: the signed fields and body
+/// must arrive unchanged); `rewrite_from` is the list's answer to DMARC
+/// (Mailman's "munge From"): the list writes its own address into `From:`
+/// and the author's into `Reply-To:`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailingList {
+    /// Who receives what the list receives.
+    pub members: Vec<String>,
+    /// Put in front of the subject, e.g. `[team]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_tag: Option<String>,
+    /// Added at the end of the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+    /// Write the list's address into `From:` (and the author's into
+    /// `Reply-To:`), so that DMARC judges the list's domain.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub rewrite_from: bool,
+}
+
 /// A DKIM signing algorithm.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -128,6 +153,39 @@ impl Scenario {
 fn check_node(p: &mut Problems, i: usize, node: &Node) {
     let path = format!("nodes[{i}].policy");
     for (j, m) in node.policy.mailboxes.iter().enumerate() {
+        if let Some(l) = &m.list {
+            let lpath = format!("{path}.mailboxes[{j}].list");
+            if m.forward_to.is_some() {
+                p.push(
+                    format!("{lpath}"),
+                    "a mailbox is either a list or forwards (forward_to), not both",
+                );
+            }
+            if l.members.is_empty() {
+                p.push(
+                    format!("{lpath}.members"),
+                    "expected at least one member address",
+                );
+            }
+            for (k, a) in l.members.iter().enumerate() {
+                if !is_mailbox(a) {
+                    p.push(
+                        format!("{lpath}.members[{k}]"),
+                        "expected an address local@domain",
+                    );
+                } else if a.eq_ignore_ascii_case(&m.address) {
+                    p.push(
+                        format!("{lpath}.members[{k}]"),
+                        "a list cannot be its own member",
+                    );
+                }
+            }
+            for (field, text) in [("subject_tag", &l.subject_tag), ("footer", &l.footer)] {
+                if text.as_ref().is_some_and(|t| t.len() > 1000) {
+                    p.push(format!("{lpath}.{field}"), "at most 1000 characters");
+                }
+            }
+        }
         if let Some(f) = &m.forward_to {
             if !is_mailbox(f) {
                 p.push(

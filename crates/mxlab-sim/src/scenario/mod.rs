@@ -18,7 +18,7 @@
 //! stops a host's connections to one port, as a consumer ISP stops port 25.
 
 mod auth;
-pub use auth::{AuthPolicy, DkimAlgorithm, DkimSign};
+pub use auth::{AuthPolicy, DkimAlgorithm, DkimSign, MailingList};
 mod faults;
 pub use faults::FORCEABLE_CODES;
 mod load;
@@ -208,6 +208,10 @@ pub struct RelayRules {
     /// consumer ISP's block on outbound port 25 stops).
     #[serde(skip_serializing_if = "core::ops::Not::not")]
     pub direct_to_mx: bool,
+    /// Relay for any client to any domain: an open relay (RFC 5321
+    /// §3.6.2 says not to be one; spammers hunt for them).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub open: bool,
 }
 
 impl RelayRules {
@@ -229,6 +233,9 @@ impl RelayRules {
                 "to the domains in policy.relay.domains ({})",
                 self.domains.join(", ")
             ));
+        }
+        if self.open {
+            who.push("for anyone, to anywhere (policy.relay.open: an open relay)".to_string());
         }
         let rule = if who.is_empty() {
             format!("{host} relays for no one (policy.relay is empty)")
@@ -277,6 +284,10 @@ pub struct Mailbox {
     /// sender kept, or rewritten when the host's `auth.srs` is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward_to: Option<String>,
+    /// A mailing list at this address: what arrives is sent on to every
+    /// member, changed as a list server changes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<MailingList>,
 }
 
 /// What the resolver answers for one name.

@@ -113,26 +113,35 @@ pub fn transcript(trace: &Trace, conn: u64) -> Vec<String> {
 
 /// Every (message, recipient) of the scenario ends delivered to a mailbox,
 /// bounced, or still queued somewhere at the horizon; a recipient whose
-/// mailbox forwards (`forward_to`) may end so at the address it forwards to.
+/// mailbox forwards (`forward_to`) or is a list may end so at an address
+/// it sends on to.
 pub fn check_conservation(sim: &Sim) {
-    let forwards: BTreeMap<String, String> = sim
+    // Where each forwarding mailbox and list sends on to.
+    let onward: BTreeMap<String, Vec<String>> = sim
         .scenario()
         .nodes
         .iter()
         .flat_map(|n| n.policy.mailboxes.iter())
-        .filter_map(|m| Some((m.address.to_ascii_lowercase(), m.forward_to.clone()?)))
+        .filter_map(|m| {
+            let to = match (&m.forward_to, &m.list) {
+                (_, Some(l)) => l.members.clone(),
+                (Some(f), None) => vec![f.clone()],
+                (None, None) => return None,
+            };
+            Some((m.address.to_ascii_lowercase(), to))
+        })
         .collect();
     for m in &sim.scenario().messages {
         for r in &m.rcpt_to {
             let mut chain = vec![r.clone()];
-            while let Some(next) = chain
-                .last()
-                .and_then(|a| forwards.get(&a.to_ascii_lowercase()))
-            {
-                if chain.len() > 8 || chain.contains(next) {
-                    break;
+            let mut k = 0;
+            while let Some(a) = chain.get(k).cloned() {
+                k += 1;
+                for next in onward.get(&a.to_ascii_lowercase()).into_iter().flatten() {
+                    if chain.len() < 64 && !chain.contains(next) {
+                        chain.push(next.clone());
+                    }
                 }
-                chain.push(next.clone());
             }
             let settled = |r: &str| {
                 sim.trace().iter().any(|e| {
