@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use compact_str::CompactString;
 
-use super::{id32, Event, QueueEntry, RcptResult, Sim, StoredMessage};
+use super::{id32, Event, RcptResult, Sim, StoredMessage};
 use crate::diagnostic::Diagnostic;
 use crate::dns::{AddressAnswer, MxAnswer};
 use crate::mx::select_mx;

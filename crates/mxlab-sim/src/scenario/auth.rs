@@ -157,7 +157,7 @@ fn check_node(p: &mut Problems, i: usize, node: &Node) {
             let lpath = format!("{path}.mailboxes[{j}].list");
             if m.forward_to.is_some() {
                 p.push(
-                    format!("{lpath}"),
+                    lpath.clone(),
                     "a mailbox is either a list or forwards (forward_to), not both",
                 );
             }
