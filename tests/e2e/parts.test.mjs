@@ -120,3 +120,30 @@ test('an embed fetches no part it does not show', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('mail authentication is fetched only for a scenario that uses it, and its run waits until it can be', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  // Out of reach at first (and the background prefetch cannot fetch it either).
+  await page.route('**/split_auth.wasm', (route) => route.abort('internetdisconnected'));
+  await page.goto(ctx.site.url);
+  await runDone(page, 0);
+  const runs = () => page.evaluate(() => Number(document.body.dataset.mxlabRuns));
+  const n = await runs();
+  await page.selectOption('#preset', 'dmarc-spoofing');
+  // The run waits for the module: no new run while it cannot be fetched.
+  await page.waitForTimeout(4000);
+  assert.equal(await runs(), n, 'no run without the authentication module');
+  // Reachable again: the run is computed, with its verdicts.
+  await page.unroute('**/split_auth.wasm');
+  await runDone(page, n);
+  const max = await page.getAttribute('input[aria-label="Timeline"]', 'max');
+  await page.fill('input[aria-label="Timeline"]', max);
+  await page.click('[role=tab]:has-text("Events")');
+  await page.waitForSelector('.events');
+  for (const p of problems) assert.match(p, /Failed to fetch|split_auth|ERR_INTERNET_DISCONNECTED/, p);
+  assert.ok(problems.length > 0, 'the failed fetch was reported in the console');
+  await page.close();
+});

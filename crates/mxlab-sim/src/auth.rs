@@ -11,6 +11,9 @@
 //! DMARC `pct` roll are passed in. The verdicts themselves are
 //! `mxlab-auth`'s.
 
+mod provider;
+pub use provider::{builtin, install, needed, provider, Provider};
+
 use std::cell::RefCell;
 use std::net::IpAddr;
 
@@ -31,7 +34,7 @@ use crate::trace::QueryType;
 /// same in every run and on every platform), and its public half is
 /// published at `<selector>._domainkey.<domain>` unless the zone has a
 /// record there.
-pub(crate) fn signers(scenario: &Scenario, zone: &mut Zone) -> Vec<Vec<dkim::Signer>> {
+pub fn signers(scenario: &Scenario, zone: &mut Zone) -> Vec<Vec<dkim::Signer>> {
     scenario
         .nodes
         .iter()

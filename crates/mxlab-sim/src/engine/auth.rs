@@ -26,7 +26,8 @@ pub(crate) type Signers = std::sync::Arc<Vec<Vec<dkim::Signer>>>;
 /// The signers of every host ([`crate::auth`]'s), with the derived keys
 /// published in `zone`.
 pub(super) fn signers(scenario: &Scenario, zone: &mut Zone) -> Signers {
-    std::sync::Arc::new(crate::auth::signers(scenario, zone))
+    let signers = auth::provider().map(|p| (p.signers)(scenario, zone));
+    std::sync::Arc::new(signers.unwrap_or_default())
 }
 
 /// What a verifying host does with a message at the end of DATA.
@@ -73,6 +74,7 @@ impl Sim {
             c.peer.helo.clone()
         };
         let ip = self.client_ip(c);
+        let provider = auth::provider()?;
         let roll = u8::try_from(self.hosts.get_mut(c.server_host)?.rng.below(100)).unwrap_or(0);
         let auth::Verdicts {
             spf,
@@ -81,7 +83,7 @@ impl Sim {
             headers,
             action,
             asked,
-        } = auth::check(
+        } = (provider.check)(
             &self.zone,
             &server,
             ip,
@@ -178,7 +180,7 @@ impl Sim {
         if !own {
             return None;
         }
-        auth::sign_with(signers, message.as_bytes(), unix(now))
+        (auth::provider()?.sign)(signers, message.as_bytes(), unix(now))
     }
 
     /// The envelope sender a host forwards with: the original, or with

@@ -218,8 +218,14 @@ fn check_node(p: &mut Problems, i: usize, node: &Node) {
             );
         }
         if let Some(k) = &s.private_key {
-            if let Err(e) = mxlab_auth::dkim::SigningKey::from_base64(s.algorithm.to_auth(), k) {
-                p.push(format!("{spath}.private_key"), e.to_string());
+            // The key itself is read by the authentication module; where
+            // it has not arrived yet (the web app), at least its base64.
+            let problem = match crate::auth::provider() {
+                Some(a) => (a.key_problem)(s.algorithm, k),
+                None => base64_problem(k),
+            };
+            if let Some(e) = problem {
+                p.push(format!("{spath}.private_key"), e);
             }
         }
         if let Some(first) = auth.dkim_sign[..j]
@@ -235,4 +241,18 @@ fn check_node(p: &mut Problems, i: usize, node: &Node) {
             );
         }
     }
+}
+
+/// Whether `text` (PEM armour and whitespace aside) is base64 at all.
+fn base64_problem(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .err()
+        .map(|e| format!("expected a key in base64: {e}"))
 }

@@ -32,7 +32,7 @@ mod markers;
 mod packets;
 mod palette;
 pub mod panels;
-mod parts;
+pub(crate) mod parts;
 mod share_dialog;
 mod stage;
 mod transport;

@@ -3,7 +3,8 @@
 //! the palette, the lesson and fault menu, the transport, and the
 //! Transcript, Events and Queues panels are in the main module: the page
 //! shows them at once. The Ladder panel is also an embed's (`view=ladder`);
-//! the others (`page`) are the app page's alone.
+//! the others (`page`) are the app page's alone. Mail authentication is a
+//! part too, fetched before the first run of a scenario that uses it.
 
 use super::lazy::{part, Part};
 use super::panels::{
@@ -53,6 +54,30 @@ part!(
     SweepPart, sweep, "Sweep panel", super::panels::SweepPaneProps, super::panels::SweepPane
 );
 
+/// The mail authentication module (SPF, DKIM, DMARC and their
+/// cryptography), a part without a view: a run of a scenario that signs or
+/// checks mail waits for it ([`ensure_auth`]).
+#[cfg(all(feature = "split", target_family = "wasm"))]
+#[wasm_split_helpers::wasm_split(auth, fallible)]
+fn auth() -> Result<fn() -> mxlab_sim::auth::Provider, super::lazy::LoadError> {
+    Ok(mxlab_sim::auth::builtin)
+}
+
+#[cfg(not(all(feature = "split", target_family = "wasm")))]
+async fn auth() -> Result<fn() -> mxlab_sim::auth::Provider, super::lazy::LoadError> {
+    Ok(mxlab_sim::auth::builtin)
+}
+
+/// Makes mail authentication available to the engine, fetching its module
+/// first if need be.
+pub async fn ensure_auth() -> Result<(), super::lazy::LoadError> {
+    if mxlab_sim::auth::provider().is_none() {
+        let builtin = auth().await?;
+        mxlab_sim::auth::install(builtin());
+    }
+    Ok(())
+}
+
 /// Fetches every part in the background, one after another, a moment
 /// after the app's first run is shown: the first page loads only the main
 /// module, and a panel opened later is there at once. A part that fails to
@@ -71,5 +96,6 @@ pub fn prefetch() {
         let _ = HelpPart::load().await;
         #[cfg(feature = "sweeps")]
         let _ = SweepPart::load().await;
+        let _ = ensure_auth().await;
     });
 }

@@ -44,9 +44,20 @@ pub fn use_computation(job: Option<Rc<ComputeJob>>, dispatch: Callback<Action>) 
         let dropped = Rc::new(Cell::new(false));
         if let Some(job) = job.clone() {
             mark_computing(false);
-            let mut computation = job.computation();
             let stop = dropped.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                // A scenario that signs or checks mail waits for the
+                // authentication module; while it cannot be fetched, it
+                // is asked for again every few seconds.
+                if job.needs_auth() {
+                    while crate::components::parts::ensure_auth().await.is_err() {
+                        yew::platform::time::sleep(Duration::from_secs(3)).await;
+                        if stop.get() {
+                            return;
+                        }
+                    }
+                }
+                let mut computation = job.computation();
                 loop {
                     // In a task of its own: what led here (reading and
                     // checking a scenario of megabytes) and the first

@@ -116,6 +116,15 @@ pub struct ComputeJob {
 }
 
 impl ComputeJob {
+    /// Whether its run signs or checks mail (and so needs the
+    /// authentication module first).
+    pub fn needs_auth(&self) -> bool {
+        mxlab_sim::auth::needed(match &self.kind {
+            JobKind::Run { scenario, .. } => scenario,
+            JobKind::Fork { base, .. } => &base.scenario,
+        })
+    }
+
     /// The computation that computes this job, in slices or at once.
     pub fn computation(&self) -> Computation {
         match &self.kind {
