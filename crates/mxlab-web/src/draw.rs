@@ -95,6 +95,9 @@ pub fn domains(s: &Scenario) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let zone = s.dns.domains.iter().map(|d| d.name.to_ascii_lowercase());
     let zone = zone.filter(|d| !s.nodes.iter().any(|n| n.name.eq_ignore_ascii_case(d)));
+    // `_dmarc.example.org`, `s1._domainkey.example.org`: names of TXT
+    // records, never a mail domain.
+    let zone = zone.filter(|d| !d.split('.').any(|l| l.starts_with('_')));
     let rcpts = s.messages.iter().flat_map(|m| m.rcpt_to.iter());
     let rcpts = rcpts.filter_map(|r| r.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()));
     for d in zone.chain(rcpts) {

@@ -255,3 +255,12 @@ fn a_preset_is_edited_in_place() {
     assert_eq!(prefs.len(), 1);
     assert!(prefs[0] > 10);
 }
+
+#[test]
+fn the_palette_offers_mail_domains_not_the_names_of_txt_records() {
+    let s = mxlab_sim::presets::preset("dmarc-spoofing").unwrap();
+    let d = domains(&s);
+    assert!(d.contains(&"corp.example".to_string()), "{d:?}");
+    assert!(d.contains(&"bank.example".to_string()), "{d:?}");
+    assert!(d.iter().all(|n| !n.contains('_')), "{d:?}");
+}
