@@ -126,7 +126,7 @@ pub fn received_spf(receiver: &str, spf: &SpfVerdict, ip: IpAddr, helo: &str) ->
             comment(&format!("{receiver}: {text}"))
         ),
         format!("client-ip={ip};"),
-        format!("envelope-from=\"{}\";", sender.replace(['"', '\\'], "")),
+        format!("envelope-from=\"{}\";", quotable(sender)),
         format!("helo={};", value(helo.trim())),
     ];
     let mut out = String::from("Received-SPF:");
@@ -206,13 +206,24 @@ fn split_outside_quotes(text: &str) -> Vec<String> {
     parts
 }
 
-/// Text safe inside a comment: no parentheses, backslashes or line breaks.
+/// Text safe inside a comment: no parentheses, backslashes, line breaks
+/// or other control characters.
 fn comment(text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            '(' | ')' | '\\' | '\r' | '\n' => ' ',
+            '(' | ')' | '\\' => ' ',
+            c if c.is_control() => ' ',
             c => c,
         })
+        .collect()
+}
+
+/// Text safe inside a quoted string: no quotes, backslashes, line breaks or
+/// other control characters (a hostile MAIL FROM or HELO could otherwise
+/// end the header field and start another).
+fn quotable(text: &str) -> String {
+    text.chars()
+        .filter(|&c| c != '"' && c != '\\' && !c.is_control())
         .collect()
 }
 
@@ -225,7 +236,7 @@ fn value(text: &str) -> String {
     if token {
         text.to_string()
     } else {
-        format!("\"{}\"", text.replace(['"', '\\', '\r', '\n'], ""))
+        format!("\"{}\"", quotable(text))
     }
 }
 

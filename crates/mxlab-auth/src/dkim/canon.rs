@@ -1,6 +1,8 @@
 //! Canonicalization (RFC 6376 §3.4), tag lists (§3.2) and the data a
 //! signature covers (§3.7).
 
+use std::collections::HashMap;
+
 use crate::mail::{trim, Field};
 
 /// The canonicalization of the header or of the body (RFC 6376 §3.4).
@@ -132,6 +134,9 @@ fn split_crlf(text: &[u8]) -> Vec<&[u8]> {
 /// are kept as written (they are case-sensitive).
 pub(crate) fn tag_list(text: &str) -> Option<Vec<(String, String)>> {
     let mut tags: Vec<(String, String)> = Vec::new();
+    // A hostile field can carry many thousands of tags: look names up in a
+    // set, not by scanning the list for each one.
+    let mut seen = std::collections::HashSet::new();
     for spec in text.split(';') {
         let spec = spec.trim_matches(|c: char| c.is_ascii_whitespace());
         if spec.is_empty() {
@@ -145,7 +150,7 @@ pub(crate) fn tag_list(text: &str) -> Option<Vec<(String, String)>> {
         {
             return None;
         }
-        if tags.iter().any(|(n, _)| n == name) {
+        if !seen.insert(name) {
             return None;
         }
         let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
@@ -208,18 +213,23 @@ pub(crate) fn signed_data(
     signature: &[u8],
     canon: Canon,
 ) -> Vec<u8> {
-    let mut used = vec![false; fields.len()];
+    // The fields of each name, first to last; h= takes them from the end.
+    // (Indexed once: a hostile message may have a huge h= list and many
+    // thousands of fields, and scanning the fields for each name would
+    // take their product in time.)
+    let mut by_name: HashMap<Vec<u8>, Vec<&Field<'_>>> = HashMap::new();
+    for field in fields {
+        by_name
+            .entry(trim(field.name).to_ascii_lowercase())
+            .or_default()
+            .push(field);
+    }
     let mut out = Vec::new();
     for name in names {
-        let found = fields
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(i, f)| !used.get(*i).copied().unwrap_or(true) && f.is(name));
-        if let Some((i, field)) = found {
-            if let Some(flag) = used.get_mut(i) {
-                *flag = true;
-            }
+        let found = by_name
+            .get_mut(name.to_ascii_lowercase().as_bytes())
+            .and_then(Vec::pop);
+        if let Some(field) = found {
             out.extend_from_slice(&header(field.raw, canon));
             out.extend_from_slice(b"\r\n");
         }

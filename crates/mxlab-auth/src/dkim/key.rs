@@ -12,9 +12,45 @@ use sha2::{Digest as _, Sha256};
 
 use super::Algorithm;
 
-/// The smallest and largest RSA keys MX Lab makes (RFC 8301 §3.2: at least
-/// 1024 bits; verifiers must handle up to 4096).
-const RSA_BITS: std::ops::RangeInclusive<usize> = 1024..=4096;
+/// The smallest and largest RSA keys MX Lab makes and checks signatures
+/// with (RFC 8301 §3.2: at least 1024 bits; verifiers must handle up to
+/// 4096 and only "MAY" handle more, so MX Lab stops there: arithmetic on a
+/// larger modulus, which a hostile scenario or key record could make
+/// megabytes long, costs time for nothing).
+pub(crate) const RSA_BITS: std::ops::RangeInclusive<usize> = 1024..=4096;
+
+/// The size in bits of a DER integer's magnitude (leading zeros ignored).
+fn uint_bits(bytes: &[u8]) -> usize {
+    let bytes = match bytes.iter().position(|&b| b != 0) {
+        Some(first) => bytes.get(first..).unwrap_or_default(),
+        None => return 0,
+    };
+    let top = bytes.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
+    (bytes.len() - 1) * 8 + top
+}
+
+/// The modulus size of an RSA public key given as a SubjectPublicKeyInfo
+/// or a bare PKCS#1 RSAPublicKey, read from the DER structure alone
+/// (before any number is built); None when it is neither.
+fn public_modulus_bits(der: &[u8]) -> Option<usize> {
+    let pkcs1 = match rsa::pkcs8::SubjectPublicKeyInfoRef::try_from(der) {
+        Ok(spki) => spki.subject_public_key.as_bytes()?,
+        Err(_) => der,
+    };
+    let key = rsa::pkcs1::RsaPublicKey::try_from(pkcs1).ok()?;
+    Some(uint_bits(key.modulus.as_bytes()))
+}
+
+/// The modulus size of an RSA private key given as PKCS#8 or PKCS#1 DER,
+/// read from the DER structure alone; None when it is neither.
+fn private_modulus_bits(der: &[u8]) -> Option<usize> {
+    let pkcs1 = match rsa::pkcs8::PrivateKeyInfo::try_from(der) {
+        Ok(info) => info.private_key,
+        Err(_) => der,
+    };
+    let key = rsa::pkcs1::RsaPrivateKey::try_from(pkcs1).ok()?;
+    Some(uint_bits(key.modulus.as_bytes()))
+}
 
 /// A private key a domain signs its mail with.
 // The variants' shapes are part of the public API the simulator uses.
@@ -104,6 +140,13 @@ impl SigningKey {
                     .map_err(|_| KeyError::NotAKey("Ed25519", "32 raw bytes or PKCS#8"))
             }
             Algorithm::RsaSha256 => {
+                // Refuse a key of the wrong size before building its numbers
+                // (validating a huge key costs time for nothing).
+                if let Some(bits) = private_modulus_bits(&der) {
+                    if !RSA_BITS.contains(&bits) {
+                        return Err(KeyError::RsaSize(bits));
+                    }
+                }
                 let key = rsa::RsaPrivateKey::from_pkcs8_der(&der)
                     .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_der(&der))
                     .map_err(|_| KeyError::NotAKey("RSA", "PKCS#8 or PKCS#1"))?;
@@ -175,6 +218,8 @@ pub(crate) enum PublicKeyError {
     Malformed,
     /// An RSA key of fewer than 1024 bits (RFC 8301 §3.2).
     RsaTooSmall(usize),
+    /// An RSA key of more than 4096 bits, more than MX Lab checks (RFC 8301 §3.2).
+    RsaTooLarge(usize),
 }
 
 impl PublicKey {
@@ -190,12 +235,26 @@ impl PublicKey {
                     .map_err(|_| PublicKeyError::Malformed)
             }
             Algorithm::RsaSha256 => {
+                // The size is read from the DER before any number is built,
+                // so a huge modulus costs nothing.
+                match public_modulus_bits(bytes) {
+                    Some(bits) if bits > *RSA_BITS.end() => {
+                        return Err(PublicKeyError::RsaTooLarge(bits))
+                    }
+                    Some(bits) if bits < *RSA_BITS.start() => {
+                        return Err(PublicKeyError::RsaTooSmall(bits))
+                    }
+                    _ => {}
+                }
                 let key = rsa::RsaPublicKey::from_public_key_der(bytes)
                     .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(bytes))
                     .map_err(|_| PublicKeyError::Malformed)?;
                 let bits = key.n().bits();
-                if bits < 1024 {
+                if bits < *RSA_BITS.start() {
                     return Err(PublicKeyError::RsaTooSmall(bits));
+                }
+                if bits > *RSA_BITS.end() {
+                    return Err(PublicKeyError::RsaTooLarge(bits));
                 }
                 Ok(PublicKey::Rsa(key))
             }

@@ -94,6 +94,17 @@ fn check(
             return draft.perm(format!("The DKIM-Signature field lacks its required {required}= tag, so it cannot be checked."), "RFC 6376 §6.1.1");
         }
     }
+    // d= and s= make the name of the key record: it must be a DNS name.
+    let key_name = format!("{}._domainkey.{}", draft.selector, draft.domain);
+    if !dns_name(&key_name) {
+        return draft.perm(
+            format!(
+                "The signature's d= and s= do not make a valid DNS name (\"{}\"), so no key can be looked up.",
+                shown(&key_name)
+            ),
+            "RFC 6376 §3.5",
+        );
+    }
     let algorithm = match draft.algorithm.as_str() {
         "ed25519-sha256" => Algorithm::Ed25519Sha256,
         "rsa-sha256" => Algorithm::RsaSha256,
@@ -101,7 +112,7 @@ fn check(
             return draft.perm("The message is signed with rsa-sha1, which is no longer considered safe: verifiers must not accept it.".to_string(), "RFC 8301 §3.1");
         }
         other => {
-            return draft.perm(format!("The signature uses the algorithm \"{other}\", which this receiver does not know (it checks rsa-sha256 and ed25519-sha256)."), "RFC 6376 §3.5");
+            return draft.perm(format!("The signature uses the algorithm \"{}\", which this receiver does not know (it checks rsa-sha256 and ed25519-sha256).", shown(other)), "RFC 6376 §3.5");
         }
     };
     let (header_canon, body_canon) = match parse_c(tag(&tags, "c")) {
@@ -137,7 +148,7 @@ fn check(
             Some((_, domain)) => domain.trim_end_matches('.').to_ascii_lowercase(),
             None => {
                 return draft.perm(
-                    format!("The signature's i= value \"{i}\" has no @domain."),
+                    format!("The signature's i= value \"{}\" has no @domain.", shown(i)),
                     "RFC 6376 §3.5",
                 );
             }
@@ -145,14 +156,14 @@ fn check(
         None => d.clone(),
     };
     if identity_domain != d && !identity_domain.ends_with(&format!(".{d}")) {
-        return draft.perm(format!("The signature's i= domain {identity_domain} is not {d} or a subdomain of it, so the signature is invalid."), "RFC 6376 §6.1.1");
+        return draft.perm(format!("The signature's i= domain {} is not {d} or a subdomain of it, so the signature is invalid.", shown(&identity_domain)), "RFC 6376 §6.1.1");
     }
     if let Some(q) = tag(&tags, "q") {
         if !q
             .split(':')
             .any(|m| m.trim().eq_ignore_ascii_case("dns/txt"))
         {
-            return draft.perm(format!("The signature asks for its key by \"{q}\", but the only query method is dns/txt."), "RFC 6376 §3.5");
+            return draft.perm(format!("The signature asks for its key by \"{}\", but the only query method is dns/txt.", shown(q)), "RFC 6376 §3.5");
         }
     }
     let length = match tag(&tags, "l") {
@@ -161,7 +172,7 @@ fn check(
             Some(n) => Some(n),
             None => {
                 return draft.perm(
-                    format!("The signature's l= value \"{l}\" is not a number."),
+                    format!("The signature's l= value \"{}\" is not a number.", shown(l)),
                     "RFC 6376 §3.5",
                 )
             }
@@ -199,7 +210,6 @@ fn check(
     };
 
     // §6.1.2: get the public key.
-    let key_name = format!("{}._domainkey.{d}", draft.selector);
     let records = match lookup.txt(&key_name) {
         TxtAnswer::Records(records) => records,
         TxtAnswer::NoRecords | TxtAnswer::NxDomain => {
@@ -227,6 +237,9 @@ fn check(
         Some(Ok(key)) => key,
         Some(Err(PublicKeyError::RsaTooSmall(bits))) => {
             return draft.perm(format!("The RSA key at {key_name} has only {bits} bits; keys under 1024 bits are too weak and must not be accepted."), "RFC 8301 §3.2");
+        }
+        Some(Err(PublicKeyError::RsaTooLarge(bits))) => {
+            return draft.perm(format!("The RSA key at {key_name} has {bits} bits; MX Lab checks RSA keys of at most 4096 bits, the largest that verifiers must support (larger keys only make checking slow), so the signature by {d} is not checked."), "RFC 8301 §3.2");
         }
         _ => {
             return draft.perm(
@@ -270,6 +283,26 @@ fn check(
         reason.push_str(" The key record says the domain is only testing DKIM (t=y).");
     }
     draft.verdict(DkimResult::Pass, reason, "RFC 6376 §6.1.3")
+}
+
+/// A name the DNS can hold: at most 253 characters, labels of 1 to 63
+/// characters, no whitespace or control characters (RFC 1035 §2.3.4).
+fn dns_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
+}
+
+/// A value from the message or a key record, cut short for a reason (a
+/// hostile peer may send a value megabytes long).
+fn shown(text: &str) -> String {
+    const MAX: usize = 64;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text.to_string(),
+    }
 }
 
 fn parse_c(c: Option<&str>) -> Option<(Canon, Canon)> {
@@ -321,26 +354,32 @@ fn check_key_record(
     }
     let k = tag(record, "k").unwrap_or("rsa").to_ascii_lowercase();
     if k != algorithm.key_type() {
-        return Err((format!("The key at {key_name} is a k={k} key, but the signature says a={}: they do not belong together.", algorithm.as_str()), "RFC 6376 §3.6.1"));
+        return Err((format!("The key at {key_name} is a k={} key, but the signature says a={}: they do not belong together.", shown(&k), algorithm.as_str()), "RFC 6376 §3.6.1"));
     }
     if let Some(h) = tag(record, "h") {
         if !h
             .split(':')
             .any(|alg| alg.trim().eq_ignore_ascii_case("sha256"))
         {
-            return Err((format!("The key record at {key_name} allows only the hashes \"{h}\", not the sha256 the signature uses."), "RFC 6376 §3.6.1"));
+            return Err((format!("The key record at {key_name} allows only the hashes \"{}\", not the sha256 the signature uses.", shown(h)), "RFC 6376 §3.6.1"));
         }
     }
     if let Some(s) = tag(record, "s") {
         if !s.split(':').any(|t| matches!(t.trim(), "email" | "*")) {
             return Err((
-                format!("The key at {key_name} is not for email (s={s})."),
+                format!("The key at {key_name} is not for email (s={}).", shown(s)),
                 "RFC 6376 §3.6.1",
             ));
         }
     }
     if flags(record).any(|f| f == "s") && identity_domain != d {
-        return Err((format!("The key at {key_name} is marked t=s, so i= must be exactly {d}, but it is {identity_domain}."), "RFC 6376 §3.6.1"));
+        return Err((
+            format!(
+                "The key at {key_name} is marked t=s, so i= must be exactly {d}, but it is {}.",
+                shown(identity_domain)
+            ),
+            "RFC 6376 §3.6.1",
+        ));
     }
     Ok(())
 }

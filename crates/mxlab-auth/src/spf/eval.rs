@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use super::macros::{truncate_domain, MacroContext, MacroString};
+use super::macros::{MacroContext, MacroString};
 use super::record::{self, Directive, Mechanism, SyntaxError};
 use super::{SpfIdentity, SpfResult, SpfVerdict};
 use crate::{AddressAnswer, Lookup, MxAnswer, TxtAnswer};
@@ -235,7 +235,7 @@ impl<'a> Run<'a> {
             ip: self.ip,
             helo: self.helo,
         };
-        truncate_domain(&spec.expand(&context))
+        spec.expand_domain(&context)
     }
 
     fn target(&self, spec: &Option<MacroString>, domain: &str) -> String {
@@ -464,7 +464,7 @@ pub(super) fn verdict(
         Outcome::NoRecord(why) => {
             let reason = match why {
                 NoRecord::Malformed(name) if name.is_empty() => "There is no domain to check: MAIL FROM was empty and the client gave no HELO name.".to_string(),
-                NoRecord::Malformed(name) => format!("\"{name}\" is not a domain name SPF can check (it needs at least two labels of at most 63 characters each), so there is no policy to apply."),
+                NoRecord::Malformed(name) => format!("\"{}\" is not a domain name SPF can check (it needs at least two labels of at most 63 characters each), so there is no policy to apply.", shown(&name)),
                 NoRecord::NxDomain(name) => format!("{name} does not exist in the DNS, so it publishes no SPF policy and nothing can be said about {ip}."),
                 NoRecord::NoSpf(name) => format!("{name} publishes no SPF policy (no TXT record beginning with v=spf1), so nothing can be said about whether {ip} may send its mail."),
             };
@@ -523,10 +523,20 @@ fn decided_reason(decided: &Decided, ip: IpAddr) -> String {
     }
 }
 
+/// A name or term from the client or a record, cut short for a reason (a
+/// hostile MAIL FROM or record may hold one megabytes long).
+fn shown(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text.to_string(),
+    }
+}
+
 fn perm_reason(perm: Perm) -> (String, &'static str) {
     match perm {
         Perm::Syntax { domain, term } => (
-            format!("{domain}'s SPF record has an error: \"{term}\" is not a valid term, so the whole record is unusable."),
+            format!("{domain}'s SPF record has an error: \"{}\" is not a valid term, so the whole record is unusable.", shown(&term)),
             "RFC 7208 §4.6",
         ),
         Perm::Duplicate { domain, modifier } => (

@@ -106,29 +106,57 @@ impl MacroString {
     }
 
     /// The expanded string (§7.3), before any truncation.
+    #[cfg(test)]
     pub(crate) fn expand(&self, context: &MacroContext<'_>) -> String {
-        let mut out = String::new();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Literal(text) => out.push_str(text),
-                Piece::Macro {
-                    letter,
-                    escape,
-                    digits,
-                    reverse,
-                    delimiters,
-                } => {
-                    let value = letter_value(*letter, context);
-                    let transformed = transform(&value, *digits, *reverse, delimiters);
-                    if *escape {
-                        out.push_str(&url_escape(&transformed));
-                    } else {
-                        out.push_str(&transformed);
-                    }
-                }
+        self.pieces
+            .iter()
+            .map(|piece| piece_text(piece, context))
+            .collect()
+    }
+
+    /// The expanded string truncated as a domain name ([`truncate_domain`],
+    /// §7.3). Only the right-hand end survives truncation, so the pieces
+    /// are expanded from the last one until there is enough to cut: a
+    /// hostile record may hold thousands of macros, each as long as the
+    /// sender, and expanding them all would build megabytes per term.
+    pub(crate) fn expand_domain(&self, context: &MacroContext<'_>) -> String {
+        // truncate_domain keeps at most the last 253 bytes and the dot
+        // before them, after one trailing dot: 256 bytes decide the result.
+        const ENOUGH: usize = 256;
+        let mut tail: Vec<String> = Vec::new();
+        let mut length = 0;
+        for piece in self.pieces.iter().rev() {
+            let text = piece_text(piece, context);
+            length += text.len();
+            tail.push(text);
+            if length >= ENOUGH {
+                break;
             }
         }
-        out
+        tail.reverse();
+        truncate_domain(&tail.concat())
+    }
+}
+
+/// One piece expanded (§7.3).
+fn piece_text(piece: &Piece, context: &MacroContext<'_>) -> String {
+    match piece {
+        Piece::Literal(text) => text.clone(),
+        Piece::Macro {
+            letter,
+            escape,
+            digits,
+            reverse,
+            delimiters,
+        } => {
+            let value = letter_value(*letter, context);
+            let transformed = transform(&value, *digits, *reverse, delimiters);
+            if *escape {
+                url_escape(&transformed)
+            } else {
+                transformed
+            }
+        }
     }
 }
 

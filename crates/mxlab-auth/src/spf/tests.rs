@@ -654,3 +654,31 @@ fn long_expansions_are_truncated_from_the_left() {
     assert!(truncated.ends_with(".x.example"));
     assert!(!truncated.starts_with('.'));
 }
+
+#[test]
+fn expanding_only_the_tail_truncates_the_same() {
+    // Every length around the cut: the tail expansion must agree with
+    // truncating the whole expansion, wherever the dots fall.
+    for label in [1usize, 7, 62, 63, 64, 200, 300] {
+        for count in 1..12 {
+            for end in ["", ".", ".x.example", "%{d}.", "x%{d}"] {
+                let domain = format!("{}.bank.example", "b".repeat(label));
+                let spec_text = format!("{}{end}", "%{d}.%{l}".repeat(count));
+                let spec = MacroString::parse(&spec_text).unwrap();
+                let context = MacroContext {
+                    sender: "a@b.example",
+                    local: "a.b",
+                    sender_domain: "b.example",
+                    domain: &domain,
+                    ip: ip("192.0.2.1"),
+                    helo: "h.example",
+                };
+                assert_eq!(
+                    spec.expand_domain(&context),
+                    super::macros::truncate_domain(&spec.expand(&context)),
+                    "{spec_text} with {domain}"
+                );
+            }
+        }
+    }
+}
