@@ -85,6 +85,17 @@ fn results_of(content: &str) -> Vec<(String, String)> {
     parse_results(&field)
 }
 
+/// The diagnostic `message` bounced with, if it bounced.
+fn refusal(sim: &Sim, message: &str) -> Option<mxlab_sim::Diagnostic> {
+    sim.trace()
+        .iter()
+        .filter(|e| e.message.as_deref() == Some(message))
+        .find_map(|e| match &e.kind {
+            EventKind::Bounce { diagnostic } => Some((**diagnostic).clone()),
+            _ => None,
+        })
+}
+
 fn has(results: &[(String, String)], method: &str, result: &str) -> bool {
     results.iter().any(|(m, r)| m == method && r == result)
 }
@@ -125,15 +136,7 @@ fn spoofing_ceo_forgery_is_refused_by_dmarc_reject() {
         ("fail", "bank.example", "reject")
     );
     // Refused at the end of DATA with 550 5.7.1, and never stored.
-    let refusal = sim
-        .trace()
-        .iter()
-        .filter(|e| e.message.as_deref() == Some("ceo-forgery"))
-        .find_map(|e| match &e.kind {
-            EventKind::Bounce { diagnostic } => Some(diagnostic.clone()),
-            _ => None,
-        })
-        .expect("the forgery bounces at its sender");
+    let refusal = refusal(&sim, "ceo-forgery").expect("the forgery bounces at its sender");
     assert_eq!((refusal.code, refusal.enhanced.as_str()), (550, "5.7.1"));
     assert!(refusal.text.contains("DMARC"), "{}", refusal.text);
     assert!(kept(&sim, mx, "bob@corp.example", "ceo-forgery").is_none());
@@ -317,15 +320,7 @@ fn an_open_relay_passes_spam_on_and_a_closed_one_refuses_it() {
     assert!(spam.contains("by relay.open.example"), "{spam}");
     assert_eq!(verdict(&sim, mx, "spam-open", AuthCheck::Spf).0, "fail");
     assert_eq!(verdict(&sim, mx, "spam-open", AuthCheck::Dmarc).0, "none");
-    let refusal = sim
-        .trace()
-        .iter()
-        .filter(|e| e.message.as_deref() == Some("spam-closed"))
-        .find_map(|e| match &e.kind {
-            EventKind::Bounce { diagnostic } => Some(diagnostic.clone()),
-            _ => None,
-        })
-        .expect("the closed relay refuses");
+    let refusal = refusal(&sim, "spam-closed").expect("the closed relay refuses");
     assert_eq!((refusal.code, refusal.enhanced.as_str()), (554, "5.7.1"));
     assert!(
         refusal.text.contains("relay access denied"),

@@ -151,6 +151,55 @@ pub fn list_value(text: &str) -> Option<Value> {
     (!items.is_empty()).then_some(Value::Array(items))
 }
 
+/// A list of objects typed as one word each (a mailbox's address, a
+/// signer's `domain:selector`): an object already there for the same
+/// `key` keeps its other fields (a quota, a forward, a list, a key), a new
+/// one is made by `make`.
+pub fn keyed_list(
+    text: &str,
+    existing: Option<&Value>,
+    key: &str,
+    make: fn(&str) -> Value,
+) -> Option<Value> {
+    let old = existing.and_then(Value::as_array);
+    let items = list_value(text)?;
+    let items = items
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|word| {
+            let new = make(word);
+            let same = |o: &&Value| {
+                o.get(key)
+                    .and_then(Value::as_str)
+                    .zip(new.get(key).and_then(Value::as_str))
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+            };
+            match old.and_then(|o| o.iter().find(same)) {
+                Some(Value::Object(kept)) => {
+                    let mut kept = kept.clone();
+                    if let Value::Object(fresh) = new {
+                        kept.extend(fresh);
+                    }
+                    Value::Object(kept)
+                }
+                _ => new,
+            }
+        });
+    Some(Value::Array(items.collect()))
+}
+
+/// A mailbox typed as its address.
+fn mailbox_of(word: &str) -> Value {
+    json!({"address": word})
+}
+
+/// A DKIM signer typed as `domain:selector`.
+fn signer_of(word: &str) -> Value {
+    let (domain, selector) = word.split_once(':').unwrap_or((word, ""));
+    json!({"domain": domain, "selector": selector})
+}
+
 /// MX records typed as `10 mx1.example.org, 20 mx2.example.org` (`0 .`
 /// for a null MX). A record without a number keeps the text as is, so
 /// the loader reports it.
@@ -184,6 +233,13 @@ fn text_of(v: Option<&Value>) -> String {
                     text_of(o.get("exchange"))
                 ),
                 Value::Object(o) if o.contains_key("address") => text_of(o.get("address")),
+                Value::Object(o) if o.contains_key("selector") => {
+                    format!(
+                        "{}:{}",
+                        text_of(o.get("domain")),
+                        text_of(o.get("selector"))
+                    )
+                }
                 other => other.to_string(),
             })
             .collect::<Vec<_>>()
@@ -199,6 +255,8 @@ enum Kind {
     Number,
     List,
     Mailboxes,
+    /// DKIM signers typed as `domain:selector`.
+    Signers,
     Bool,
     Long,
     /// A list of strings that may hold spaces and commas, one per line
@@ -328,6 +386,7 @@ impl Form<'_> {
                 } else {
                     "text"
                 };
+                let existing = current.cloned();
                 html! {
                     <input type={ty} value={text_of(current)} aria-invalid={invalid.to_string()} spellcheck="false"
                         data-mxlab-max={crate::bounds::MAX_TEXT.to_string()} data-mxlab-field="form"
@@ -338,9 +397,8 @@ impl Form<'_> {
                                 _ if t.is_empty() => None,
                                 Kind::Number => Some(t.parse::<u64>().map_or(Value::String(t.into()), Value::from)),
                                 Kind::List => list_value(t),
-                                Kind::Mailboxes => list_value(t).map(|l| {
-                                    Value::Array(l.as_array().into_iter().flatten().map(|a| json!({"address": a})).collect())
-                                }),
+                                Kind::Mailboxes => keyed_list(t, existing.as_ref(), "address", mailbox_of),
+                                Kind::Signers => keyed_list(t, existing.as_ref(), "domain", signer_of),
                                 _ => Some(Value::String(t.into())),
                             });
                         })} />
@@ -403,136 +461,4 @@ impl Form<'_> {
 pub const MAX_ROWS: usize = 50;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_role_shows_the_fields_it_uses() {
-        use sections::uses;
-        let resolver = uses("resolver");
-        assert!(!resolver.mailboxes && !resolver.smarthost && !resolver.relay && !resolver.server);
-        let mua = uses("mua");
-        assert!(mua.smarthost && mua.direct && !mua.mailboxes && !mua.server);
-        let mx = uses("mx");
-        assert!(mx.mailboxes && mx.server && mx.relay);
-        assert!(!uses("submission").mailboxes && uses("relay").smarthost);
-        // A role not known yet shows every field, its problem beside it.
-        assert!(uses("router").mailboxes);
-    }
-
-    #[test]
-    fn host_pickers_list_the_hosts_of_their_roles() {
-        let draft = json!({"nodes": [
-            {"name": "mua.example", "role": "mua"},
-            {"name": "smtp.example", "role": "submission"},
-            {"name": "mx.example", "role": "mx"},
-            {"role": "mx"},
-            "garbage"
-        ]});
-        assert_eq!(
-            host_names(&draft, &["submission", "relay", "mx"]),
-            ["smtp.example", "mx.example"]
-        );
-        assert_eq!(host_names(&draft, &[]).len(), 3);
-        assert!(host_names(&json!({"nodes": 3}), &[]).is_empty());
-        assert!(host_names(&Value::Null, &["mua"]).is_empty());
-    }
-
-    #[test]
-    fn paths_become_pointers() {
-        assert_eq!(pointer_of("$.nodes[0].role"), "/nodes/0/role");
-        assert_eq!(
-            pointer_of("nodes[12].policy.mailboxes[1].address"),
-            "/nodes/12/policy/mailboxes/1/address"
-        );
-        assert_eq!(pointer_of("dns.domains[0].mx[1]"), "/dns/domains/0/mx/1");
-        assert_eq!(pointer_of("$"), "");
-        assert_eq!(pointer_of(""), "");
-    }
-
-    #[test]
-    fn set_creates_parents_and_removes() {
-        let mut v = json!({"nodes": [{"name": "a"}]});
-        set_at(
-            &mut v,
-            "/nodes/0/policy/relay/smarthost",
-            Some(json!("s.example")),
-        );
-        assert_eq!(
-            v.pointer("/nodes/0/policy/relay/smarthost"),
-            Some(&json!("s.example"))
-        );
-        set_at(&mut v, "/nodes/0/policy/relay/smarthost", None);
-        assert_eq!(v.pointer("/nodes/0/policy/relay/smarthost"), None);
-        // A missing array element is left alone, never a panic.
-        set_at(&mut v, "/nodes/5/name", Some(json!("x")));
-        assert_eq!(v["nodes"].as_array().map(Vec::len), Some(1));
-        push_at(&mut v, "/messages", json!({"id": "m1"}));
-        push_at(&mut v, "/messages", json!({"id": "m2"}));
-        remove_at(&mut v, "/messages", 0);
-        remove_at(&mut v, "/messages", 9);
-        assert_eq!(v["messages"], json!([{"id": "m2"}]));
-    }
-
-    #[test]
-    fn lists_and_mx_records_are_typed_as_text() {
-        assert_eq!(
-            list_value("a@b, c@d  e@f"),
-            Some(json!(["a@b", "c@d", "e@f"]))
-        );
-        assert_eq!(list_value("  "), None);
-        assert_eq!(
-            mx_value("10 mx1.example.org, 20 mx2.example.org"),
-            Some(
-                json!([{"preference": 10, "exchange": "mx1.example.org"}, {"preference": 20, "exchange": "mx2.example.org"}])
-            )
-        );
-        assert_eq!(
-            mx_value("0 ."),
-            Some(json!([{"preference": 0, "exchange": "."}]))
-        );
-        assert_eq!(text_of(mx_value("10 a.example").as_ref()), "10 a.example");
-        assert_eq!(
-            text_of(Some(&json!([{"address": "bob@example.org"}]))),
-            "bob@example.org"
-        );
-        // Garbage is kept for the loader to report, not dropped.
-        assert_eq!(
-            mx_value("ten mx"),
-            Some(json!([{"preference": "ten mx", "exchange": ""}]))
-        );
-    }
-
-    #[test]
-    fn a_preset_edited_through_the_form_still_loads() {
-        let s = mxlab_sim::presets::preset("hello-smtp").unwrap();
-        let mut v = serde_json::to_value(&s).unwrap();
-        let mx = s
-            .nodes
-            .iter()
-            .position(|n| n.role == mxlab_sim::scenario::Role::Mx)
-            .unwrap();
-        push_at(
-            &mut v,
-            &format!("/nodes/{mx}/policy/mailboxes"),
-            json!({"address": "carol@example.org"}),
-        );
-        let n = v["messages"].as_array().unwrap().len();
-        let first = v["messages"][0].clone();
-        push_at(&mut v, "/messages", first);
-        set_at(&mut v, &format!("/messages/{n}/id"), Some(json!("m2")));
-        set_at(
-            &mut v,
-            &format!("/messages/{n}/rcpt_to"),
-            list_value("carol@example.org"),
-        );
-        let loaded = mxlab_sim::Scenario::from_json(&v.to_string()).unwrap();
-        assert_eq!(loaded.messages.len(), 2);
-        // A bad value is reported at the field's pointer.
-        set_at(&mut v, "/nodes/0/role", Some(json!("router")));
-        let problems = mxlab_sim::Scenario::from_json(&v.to_string())
-            .unwrap_err()
-            .problems();
-        assert_eq!(pointer_of(&problems[0].path), "/nodes/0/role");
-    }
-}
+mod tests;

@@ -118,6 +118,7 @@ pub fn view(draft: &Value, problems: &[Problem], on: &Callback<FormMsg>) -> Html
                     { f.field("TLS required", format!("{p}/policy/tls_required"), Kind::Bool) }
                     { f.field("greylisting (s)", format!("{p}/policy/greylisting/delay_secs"), Kind::Number) }
                     { f.field("hop limit", format!("{p}/policy/hop_limit"), Kind::Number) }
+                    { f.field("DKIM-sign (domain:selector)", format!("{p}/policy/auth/dkim_sign"), Kind::Signers) }
                     { f.field("check SPF, DKIM, DMARC", format!("{p}/policy/auth/verify"), Kind::Bool) }
                     { f.field("forward with SRS", format!("{p}/policy/auth/srs"), Kind::Bool) }
                 }
