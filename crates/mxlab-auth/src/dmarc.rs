@@ -256,6 +256,41 @@ fn aligned(authenticated: &str, from: &str, strict: bool) -> bool {
     }
 }
 
+/// The author domain of `message` (RFC 7489 §6.6.1): the domain of the
+/// address in its one `From:` field, lower-case; `None` when there is no
+/// such single domain (no From field, several, addresses in several
+/// domains, or none usable). What DMARC protects, and what a signer signs
+/// for.
+pub fn author_domain(message: &[u8]) -> Option<String> {
+    author(message).ok()
+}
+
+/// [`author_domain`], or why there is none, in words.
+fn author(message: &[u8]) -> Result<String, String> {
+    let message = mail::crlf(message);
+    let (header, _) = mail::split(&message);
+    let fields = mail::fields(header);
+    let from_fields: Vec<_> = fields.iter().filter(|f| f.is("from")).collect();
+    let from = match from_fields.as_slice() {
+        [] => return Err("The message has no From field, so there is no author domain for DMARC to protect; such a message should be rejected.".to_string()),
+        [one] => one.text(),
+        _ => return Err(format!("The message has {} From fields; DMARC needs exactly one author domain, so it cannot be evaluated and the message should be rejected.", from_fields.len())),
+    };
+    let mut domains = mail::address_domains(&from);
+    domains.dedup();
+    match domains.as_slice() {
+        [] => Err(
+            "The From field holds no address, so there is no author domain for DMARC to check."
+                .to_string(),
+        ),
+        [one] if one.is_empty() || !one.contains('.') => Err(format!(
+            "The From field \"{from}\" has no usable domain, so DMARC cannot be evaluated."
+        )),
+        [one] => Ok(one.clone()),
+        many => Err(format!("The From field names addresses in {} different domains ({}); DMARC cannot tell which one the reader trusts, so it cannot be evaluated.", many.len(), many.join(", "))),
+    }
+}
+
 /// DMARC for `message`: From domain, policy discovery (`_dmarc.<from>` then `_dmarc.<org domain>`), alignment (adkim/aspf r|s) of SPF's domain (only when spf.result is Pass) and of each passing DKIM d=, pct applied with `pct_roll` (0..=99, drawn by the caller).
 ///
 /// RFC 7489 §6.6: §6.6.1 (the From domain; a message with no From field,
@@ -270,10 +305,6 @@ pub fn evaluate(
     lookup: &dyn Lookup,
     pct_roll: u8,
 ) -> DmarcVerdict {
-    let message = mail::crlf(message);
-    let (header, _) = mail::split(&message);
-    let fields = mail::fields(header);
-    let from_fields: Vec<_> = fields.iter().filter(|f| f.is("from")).collect();
     let mut verdict = DmarcVerdict {
         result: DmarcResult::PermError,
         from_domain: String::new(),
@@ -284,35 +315,10 @@ pub fn evaluate(
         reason: String::new(),
         rfc: "RFC 7489 §6.6.1",
     };
-    let from = match from_fields.as_slice() {
-        [] => {
-            verdict.reason = "The message has no From field, so there is no author domain for DMARC to protect; such a message should be rejected.".to_string();
-            return verdict;
-        }
-        [one] => one.text(),
-        _ => {
-            verdict.reason = format!("The message has {} From fields; DMARC needs exactly one author domain, so it cannot be evaluated and the message should be rejected.", from_fields.len());
-            return verdict;
-        }
-    };
-    let mut domains = mail::address_domains(&from);
-    domains.dedup();
-    let from_domain = match domains.as_slice() {
-        [] => {
-            verdict.reason =
-                "The From field holds no address, so there is no author domain for DMARC to check."
-                    .to_string();
-            return verdict;
-        }
-        [one] if one.is_empty() || !one.contains('.') => {
-            verdict.reason = format!(
-                "The From field \"{from}\" has no usable domain, so DMARC cannot be evaluated."
-            );
-            return verdict;
-        }
-        [one] => one.clone(),
-        many => {
-            verdict.reason = format!("The From field names addresses in {} different domains ({}); DMARC cannot tell which one the reader trusts, so it cannot be evaluated.", many.len(), many.join(", "));
+    let from_domain = match author(message) {
+        Ok(d) => d,
+        Err(reason) => {
+            verdict.reason = reason;
             return verdict;
         }
     };

@@ -22,7 +22,6 @@ use mxlab_auth::dkim::{self, DkimVerdict};
 use mxlab_auth::dmarc::{self, DmarcVerdict};
 use mxlab_auth::spf::{self, SpfVerdict};
 use mxlab_auth::{results, AddressAnswer, Lookup, MxAnswer, TxtAnswer};
-use mxlab_proto::message::header_fields;
 
 use crate::diagnostic::Diagnostic;
 use crate::dns::{self, Zone};
@@ -237,17 +236,10 @@ pub fn check(
     }
 }
 
-/// The domain of the one address in a message's `From:` field, lower-case.
+/// The domain of the one address in a message's `From:` field, lower-case
+/// (the author domain DMARC protects, read as DMARC reads it).
 pub fn from_domain(message: &[u8]) -> Option<String> {
-    let field = header_fields(message).into_iter().find(|f| f.is("from"))?;
-    let value = field.value;
-    let address = match (value.rfind('<'), value.rfind('>')) {
-        (Some(a), Some(b)) if a < b => value.get(a + 1..b)?.to_owned(),
-        _ => value.trim().to_owned(),
-    };
-    let (_, domain) = address.rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('.');
-    (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
+    dmarc::author_domain(message)
 }
 
 /// The DKIM-Signature field (ending in CRLF) that one of `signers` puts on

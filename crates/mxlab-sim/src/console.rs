@@ -12,7 +12,7 @@ use mxlab_proto::message::{with_protocol, Received};
 use mxlab_proto::server::{Decision, ServerEvent, ServerSession};
 use mxlab_proto::{Input, Instant, Output, ServerState};
 
-use crate::engine::{PeerState, ServerPolicy, Sim, SIM_EPOCH_UNIX};
+use crate::engine::{PeerState, ServerPolicy, Sim};
 use crate::scenario::Node;
 use crate::time::SimTime;
 
@@ -150,8 +150,7 @@ impl Console {
                         [one] => Some(one.clone()),
                         _ => None,
                     },
-                    unix_secs: SIM_EPOCH_UNIX
-                        .saturating_add(i64::try_from(self.at.as_secs()).unwrap_or(i64::MAX)),
+                    unix_secs: crate::engine::unix(self.at),
                 };
                 let mut text = received.to_header();
                 text.push_str(&String::from_utf8_lossy(&content));

@@ -22,6 +22,12 @@ use crate::trace::{ConnectFailure, EventKind, Names, QueryType, NO_NAME};
 /// fields: Monday 5 January 2026, 09:00 UTC.
 pub const SIM_EPOCH_UNIX: i64 = 1_767_603_600;
 
+/// `t` on the wall clock (`Date:`, `Received:`, a signature's `t=`):
+/// seconds since the Unix epoch.
+pub(crate) fn unix(t: SimTime) -> i64 {
+    SIM_EPOCH_UNIX.saturating_add(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// How long a host waits for its resolver before it counts the lookup as
 /// failed for now (the resolver is down or cut off).
 const DNS_TIMEOUT_SECS: u64 = 10;
@@ -160,11 +166,7 @@ impl Sim {
         let mut onward = Vec::new();
         for r in rcpts {
             let spec = h
-                .node
-                .policy
-                .mailboxes
-                .iter()
-                .find(|m| m.address.eq_ignore_ascii_case(r))
+                .mailbox(r)
                 .filter(|m| m.forward_to.is_some() || m.list.is_some())
                 .cloned();
             if let Some(spec) = spec {

@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use compact_str::CompactString;
 use mxlab_auth::dkim;
 
-use super::attempt::SIM_EPOCH_UNIX;
+use super::attempt::unix;
 use super::session::Conn;
 use super::{wire::TO_SERVER, Sim};
 use crate::auth;
@@ -37,10 +37,6 @@ pub(super) enum Verdict {
     Accept { headers: String, junk: bool },
     /// Refuse it (DMARC reject).
     Reject(Diagnostic),
-}
-
-fn unix(now: SimTime) -> i64 {
-    SIM_EPOCH_UNIX.saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl Sim {

@@ -11,7 +11,6 @@ use mxlab_proto::path::ForwardPath;
 use mxlab_proto::reply::Reply;
 use mxlab_proto::server::{Decision, ServerEvent};
 
-use super::attempt::SIM_EPOCH_UNIX;
 use super::auth::Verdict;
 use super::host::QueueEntry;
 use super::session::Conn;
@@ -177,8 +176,7 @@ impl Sim {
                 [one] => Some(one),
                 _ => None,
             },
-            unix_secs: SIM_EPOCH_UNIX
-                .saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX)),
+            unix_secs: super::attempt::unix(now),
         }
         .write_to(&mut out);
         out.push_str(&content);

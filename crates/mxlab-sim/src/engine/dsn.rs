@@ -4,16 +4,11 @@
 
 use mxlab_proto::message::{Dsn, DsnKind, DsnRecipient};
 
-use super::attempt::SIM_EPOCH_UNIX;
+use super::attempt::unix;
 use super::{Event, QueueEntry, Sim};
 use crate::diagnostic::Diagnostic;
 use crate::time::SimTime;
 use crate::trace::{DsnAction, EventKind, Names};
-
-/// `t` on the wall clock of `Date:` fields.
-fn unix(t: SimTime) -> i64 {
-    SIM_EPOCH_UNIX.saturating_add(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
-}
 
 /// One recipient's group of the report: a server's reply is an `smtp`
 /// diagnostic with that server as `Remote-MTA`; what the sending host

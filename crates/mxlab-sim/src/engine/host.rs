@@ -274,13 +274,16 @@ impl Host {
     /// Whether `address` is one of this host's mailboxes; the postmaster
     /// always is ([`Host::is_postmaster`]).
     pub fn has_mailbox(&self, address: &str) -> bool {
-        self.is_postmaster(address)
-            || self
-                .node
-                .policy
-                .mailboxes
-                .iter()
-                .any(|m| m.address.eq_ignore_ascii_case(address))
+        self.is_postmaster(address) || self.mailbox(address).is_some()
+    }
+
+    /// The scenario's mailbox `address` on this host, if it lists one.
+    pub fn mailbox(&self, address: &str) -> Option<&crate::scenario::Mailbox> {
+        self.node
+            .policy
+            .mailboxes
+            .iter()
+            .find(|m| m.address.eq_ignore_ascii_case(address))
     }
 
     /// Whether `address` is this host's postmaster: `Postmaster` with no
@@ -350,13 +353,7 @@ impl Host {
                 .faults
                 .full_mailboxes
                 .contains(&rcpt.to_ascii_lowercase());
-            let quota = self
-                .node
-                .policy
-                .mailboxes
-                .iter()
-                .find(|m| m.address.eq_ignore_ascii_case(rcpt))
-                .and_then(|m| m.quota_bytes);
+            let quota = self.mailbox(rcpt).and_then(|m| m.quota_bytes);
             let used = self
                 .mailbox_bytes
                 .get(&rcpt.to_ascii_lowercase())

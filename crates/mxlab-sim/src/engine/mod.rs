@@ -33,6 +33,7 @@ use std::net::IpAddr;
 
 use compact_str::CompactString;
 
+pub(crate) use attempt::unix;
 pub use attempt::SIM_EPOCH_UNIX;
 use attempt::{Attempt, AttemptKey};
 pub use host::{
