@@ -24,7 +24,7 @@ async function main() {
       await pkg.default();
       const out = [];
       for (let i = 0; i <= runs; i++) {
-        const [ms, events] = pkg.engine_benchmark(domains, messages);
+        const [ms, events] = await pkg.engine_benchmark(domains, messages);
         if (i > 0) out.push({ ms, events });
       }
       return out;

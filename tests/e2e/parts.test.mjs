@@ -1,10 +1,13 @@
 // The app's parts in Chromium: the panels that live in WebAssembly modules
 // of their own (split_<panel>.wasm, and chunk_<n>.wasm pieces they share).
-// The first page loads the main module and shows its run before any part is
-// fetched; the parts follow in the background, so a panel opened later is
+// The first page loads the main module and the engine's part (the
+// simulation, split_engine.wasm and the chunks it needs, fetched as the
+// page starts), and shows its run before any other part is fetched; the
+// panels' parts follow in the background, so a panel opened later is
 // drawn at once. A part that cannot be fetched says so in its panel, the
 // rest of the page keeps working, and "Try again" loads it once it can be
-// fetched (as does opening the panel again). An embed fetches no part it does not show.
+// fetched (as does opening the panel again). An embed fetches no part it
+// does not show: the engine's alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { siteAndBrowser, openPage, runDone } from './harness.mjs';
@@ -24,6 +27,22 @@ async function timings(page) {
   }));
 }
 
+/**
+ * The files of the engine's part, as the site's loader (`__wasm_split.js`,
+ * beside the part in the app's folder) lists them: split_engine.wasm and
+ * the chunks its loader fetches with it.
+ */
+async function engineFiles(page) {
+  return page.evaluate(async () => {
+    const engine = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/split_engine.wasm'));
+    if (!engine) return [];
+    const loader = await (await fetch(new URL('__wasm_split.js', engine.name))).text();
+    const deps = loader.match(/__wasm_split_load_engine[\s\S]*?,\s*\[([^\]]*)\]\)\);/);
+    const chunks = (deps?.[1] ?? '').split(',').map((d) => d.trim().replace(/^__/, '')).filter(Boolean);
+    return ['split_engine.wasm', ...chunks.map((c) => `${c}.wasm`)];
+  });
+}
+
 /** Notes in the page when its first run is ready (the app marks <body>). */
 const markFirstRun = () => {
   const observer = new MutationObserver(() => {
@@ -36,7 +55,7 @@ const markFirstRun = () => {
   );
 };
 
-test('the first run shows before any part is fetched; the parts follow, and a panel opened then is drawn at once', async () => {
+test('the first run shows before any part but the engine is fetched; the parts follow, and a panel opened then is drawn at once', async () => {
   const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -54,8 +73,15 @@ test('the first run shows before any part is fetched; the parts follow, and a pa
   for (const panel of ['ladder', 'messages', 'statistics', 'scenario', 'console', 'share', 'help', 'sweep']) {
     assert.ok(names.includes(`split_${panel}.wasm`), `split_${panel}.wasm fetched: ${names}`);
   }
-  const early = parts.filter((p) => p.start < ready);
-  assert.deepEqual(early, [], 'no part is fetched before the first run is shown');
+  const engine = await engineFiles(page);
+  assert.ok(engine.length > 1, `the engine's part and its chunks: ${engine}`);
+  const early = parts.filter((p) => p.start < ready).map((p) => p.name);
+  assert.ok(early.includes('split_engine.wasm'), 'the engine is fetched for the first run');
+  assert.deepEqual(
+    early.filter((name) => !engine.includes(name)),
+    [],
+    'no part but the engine is fetched before the first run is shown',
+  );
 
   // Opened now, a panel never shows that it is loading.
   for (const [tab, selector] of [
@@ -107,7 +133,7 @@ test('a part that cannot be fetched says so, the page keeps working, and "Try ag
   await page.close();
 });
 
-test('an embed fetches no part it does not show', async () => {
+test('an embed fetches no part it does not show: the engine, no panel', async () => {
   const { page, problems } = await openPage(ctx.browser, `${ctx.site.url}embed.html`);
   const fetched = [];
   page.on('request', (r) => PART.test(new URL(r.url()).pathname) && fetched.push(r.url()));
@@ -115,8 +141,10 @@ test('an embed fetches no part it does not show', async () => {
   // Longer than the app waits before it fetches its parts.
   await page.waitForTimeout(2500);
   const { parts } = await timings(page);
-  assert.deepEqual(parts, []);
-  assert.deepEqual(fetched, []);
+  const engine = await engineFiles(page);
+  assert.ok(engine.includes('split_engine.wasm'));
+  assert.deepEqual(parts.map((p) => p.name).sort(), [...engine].sort(), 'the engine, and nothing else');
+  assert.equal(fetched.length, engine.length);
   assert.deepEqual(problems, []);
   await page.close();
 });

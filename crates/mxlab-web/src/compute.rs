@@ -341,6 +341,27 @@ impl Computation {
     }
 }
 
+/// A computation as the app drives it: through this trait, the engine's
+/// code is reached only from the part that makes computations
+/// ([`crate::components::parts::engine`]), so in a split build it lives
+/// in that module rather than in the main one.
+pub trait Stepping {
+    /// [`Computation::step_within`], on the clock `now`.
+    fn step_within(&mut self, millis: f64, now: &mut dyn FnMut() -> f64) -> Option<Run>;
+    /// [`Computation::progress`].
+    fn progress(&self) -> f64;
+}
+
+impl Stepping for Computation {
+    fn step_within(&mut self, millis: f64, now: &mut dyn FnMut() -> f64) -> Option<Run> {
+        Computation::step_within(self, millis, now)
+    }
+
+    fn progress(&self) -> f64 {
+        Computation::progress(self)
+    }
+}
+
 /// A moment on a clock in milliseconds, after which a step gives the page
 /// back.
 struct Deadline<'a> {

@@ -134,23 +134,25 @@ pub fn unmount(handle: u32) -> bool {
 /// Runs the engine's benchmark network (`domains` MX hosts, `messages`
 /// messages: `mxlab_sim::presets::network`) to quiescence in this page,
 /// drawing nothing; returns `[milliseconds, events]`, the time taken from
-/// `Sim::new` to the end of the run. It is the browser half of the
+/// `Sim::new` to the end of the run (the engine's module fetched first). It is the browser half of the
 /// wasm-against-native figure of `cargo xtask bench`.
 #[wasm_bindgen]
-pub fn engine_benchmark(domains: u32, messages: u32) -> Result<Vec<f64>, JsError> {
+pub async fn engine_benchmark(domains: u32, messages: u32) -> Result<Vec<f64>, JsError> {
+    let engine = crate::components::parts::ensure_engine()
+        .await
+        .map_err(|_| JsError::new("the engine's module could not be fetched"))?;
     let scenario = mxlab_sim::presets::network(domains as usize, messages as usize)
         .map_err(|e| JsError::new(&e.to_string()))?;
     let performance = web_sys::window()
         .and_then(|w| w.performance())
         .ok_or_else(|| JsError::new("no performance clock in this page"))?;
     let start = performance.now();
-    let mut sim = mxlab_sim::Sim::new(scenario, 1);
-    let quiet = sim.run_to_quiescence();
+    let (quiet, events) = (engine.settle)(scenario);
     let ms = performance.now() - start;
     if !quiet {
         return Err(JsError::new("the benchmark network did not come to rest"));
     }
-    Ok(vec![ms, sim.trace().len() as f64])
+    Ok(vec![ms, events as f64])
 }
 
 /// The MX Lab version, e.g. "0.1.0".

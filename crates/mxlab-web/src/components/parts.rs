@@ -4,7 +4,9 @@
 //! Transcript, Events and Queues panels are in the main module: the page
 //! shows them at once. The Ladder panel is also an embed's (`view=ladder`);
 //! the others (`page`) are the app page's alone. Mail authentication is a
-//! part too, fetched before the first run of a scenario that uses it.
+//! part too, fetched before the first run of a scenario that uses it; and
+//! so is the simulation engine, fetched as the page starts, beside the
+//! main module, which draws the page and its scenario meanwhile.
 
 use super::lazy::{part, Part};
 use super::panels::{
@@ -12,6 +14,8 @@ use super::panels::{
     ScenarioPaneProps, Statistics, StatisticsProps,
 };
 use super::{Help, HelpProps, ShareDialog, ShareDialogProps};
+use crate::compute::Stepping;
+use crate::state::ComputeJob;
 
 part!(
     page
@@ -76,6 +80,64 @@ pub async fn ensure_auth() -> Result<(), super::lazy::LoadError> {
         mxlab_sim::auth::install(builtin());
     }
     Ok(())
+}
+
+/// The simulation engine as the app reaches it: the module that holds it
+/// (in a split build, a part fetched as the page starts, beside the main
+/// module) hands over these functions, and the engine's code is reached
+/// only through them.
+#[derive(Clone, Copy)]
+pub struct Engine {
+    /// Starts computing a job, to be stepped between frames.
+    pub start: fn(&ComputeJob) -> Box<dyn Stepping>,
+    /// Runs a scenario (seed 1) to quiescence at once: whether it came to
+    /// rest, and how many events it wrote (the package's benchmark).
+    #[cfg(feature = "package")]
+    pub settle: fn(mxlab_sim::Scenario) -> (bool, usize),
+}
+
+fn start(job: &ComputeJob) -> Box<dyn Stepping> {
+    Box::new(job.computation())
+}
+
+#[cfg(feature = "package")]
+fn settle(scenario: mxlab_sim::Scenario) -> (bool, usize) {
+    let mut sim = mxlab_sim::Sim::new(scenario, 1);
+    let quiet = sim.run_to_quiescence();
+    (quiet, sim.trace().len())
+}
+
+#[cfg(all(feature = "split", target_family = "wasm"))]
+#[wasm_split_helpers::wasm_split(engine, fallible)]
+fn engine() -> Result<Engine, super::lazy::LoadError> {
+    Ok(Engine {
+        start,
+        #[cfg(feature = "package")]
+        settle,
+    })
+}
+
+#[cfg(not(all(feature = "split", target_family = "wasm")))]
+async fn engine() -> Result<Engine, super::lazy::LoadError> {
+    Ok(Engine {
+        start,
+        #[cfg(feature = "package")]
+        settle,
+    })
+}
+
+std::thread_local! {
+    static ENGINE: std::cell::Cell<Option<Engine>> = const { std::cell::Cell::new(None) };
+}
+
+/// The engine, fetching its module first if need be.
+pub async fn ensure_engine() -> Result<Engine, super::lazy::LoadError> {
+    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
+        return Ok(engine);
+    }
+    let engine = engine().await?;
+    ENGINE.with(|e| e.set(Some(engine)));
+    Ok(engine)
 }
 
 /// Fetches every part in the background, one after another, a moment

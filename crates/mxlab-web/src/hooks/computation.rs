@@ -57,7 +57,19 @@ pub fn use_computation(job: Option<Rc<ComputeJob>>, dispatch: Callback<Action>) 
                         }
                     }
                 }
-                let mut computation = job.computation();
+                // The engine's module, fetched as the page starts: the
+                // first run waits for it (and asks again while it cannot
+                // be fetched).
+                let engine = loop {
+                    match crate::components::parts::ensure_engine().await {
+                        Ok(engine) => break engine,
+                        Err(_) => yew::platform::time::sleep(Duration::from_secs(3)).await,
+                    }
+                    if stop.get() {
+                        return;
+                    }
+                };
+                let mut computation = (engine.start)(&job);
                 loop {
                     // In a task of its own: what led here (reading and
                     // checking a scenario of megabytes) and the first
@@ -66,7 +78,7 @@ pub fn use_computation(job: Option<Rc<ComputeJob>>, dispatch: Callback<Action>) 
                     if stop.get() {
                         return;
                     }
-                    match computation.step_within(SLICE_MILLIS, now_millis) {
+                    match computation.step_within(SLICE_MILLIS, &mut now_millis) {
                         Some(run) => {
                             mark_computing(true);
                             dispatch.emit(Action::Computed(job.id, Rc::new(run)));
