@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::time::SimTime;
 
 /// How long to wait before the next delivery attempt of a deferred message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Read from JSON by the scenario's `tagged`, not by serde's derive.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Backoff {
     /// Postfix's queue manager: the next attempt is due after the message's

@@ -35,7 +35,11 @@ mod sweep;
 mod tests;
 
 pub use action::{Action, ComputeJob, Effect, Field, JobKind, Outcome, Selection, Tab};
-pub use console::ConsolePanel;
+pub use console::{install as install_console, open as open_console, ConsolePanel, Typing};
+
+/// How the engine's module opens a console session ([`open_console`]).
+pub type OpenConsole =
+    fn(&mxlab_sim::scenario::Node, mxlab_sim::SimTime) -> (Box<dyn Typing>, Vec<String>);
 pub use draw::{DrawMsg, DrawState, Tool, UNDO_DEPTH};
 pub use stage::{Drag, StageLayout};
 pub use sweep::{

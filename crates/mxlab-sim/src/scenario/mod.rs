@@ -23,6 +23,7 @@ mod faults;
 pub use faults::FORCEABLE_CODES;
 mod load;
 mod ports;
+pub(crate) mod tagged;
 mod validate;
 mod warnings;
 
@@ -512,7 +513,8 @@ impl FaultStage {
 }
 
 /// What goes wrong.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Read from JSON by `tagged`, not by serde's derive.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Fault {

@@ -90,6 +90,8 @@ pub async fn ensure_auth() -> Result<(), super::lazy::LoadError> {
 pub struct Engine {
     /// Starts computing a job, to be stepped between frames.
     pub start: fn(&ComputeJob) -> Box<dyn Stepping>,
+    /// Opens a console session with a host (`nc host 25`).
+    pub open_console: crate::state::OpenConsole,
     /// Runs a scenario (seed 1) to quiescence at once: whether it came to
     /// rest, and how many events it wrote (the package's benchmark).
     #[cfg(feature = "package")]
@@ -107,23 +109,25 @@ fn settle(scenario: mxlab_sim::Scenario) -> (bool, usize) {
     (quiet, sim.trace().len())
 }
 
+/// What the engine's module hands over.
+fn table() -> Engine {
+    Engine {
+        start,
+        open_console: crate::state::open_console,
+        #[cfg(feature = "package")]
+        settle,
+    }
+}
+
 #[cfg(all(feature = "split", target_family = "wasm"))]
 #[wasm_split_helpers::wasm_split(engine, fallible)]
 fn engine() -> Result<Engine, super::lazy::LoadError> {
-    Ok(Engine {
-        start,
-        #[cfg(feature = "package")]
-        settle,
-    })
+    Ok(table())
 }
 
 #[cfg(not(all(feature = "split", target_family = "wasm")))]
 async fn engine() -> Result<Engine, super::lazy::LoadError> {
-    Ok(Engine {
-        start,
-        #[cfg(feature = "package")]
-        settle,
-    })
+    Ok(table())
 }
 
 std::thread_local! {
@@ -137,6 +141,7 @@ pub async fn ensure_engine() -> Result<Engine, super::lazy::LoadError> {
     }
     let engine = engine().await?;
     ENGINE.with(|e| e.set(Some(engine)));
+    crate::state::install_console(engine.open_console);
     Ok(engine)
 }
 

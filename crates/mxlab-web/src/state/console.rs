@@ -5,7 +5,8 @@
 
 use std::rc::Rc;
 
-use mxlab_sim::console::{reply_lines, Console};
+use mxlab_sim::console::{reply_lines, Accepted, Console};
+use mxlab_sim::scenario::Node;
 use mxlab_sim::SimTime;
 
 use super::State;
@@ -28,11 +29,68 @@ pub struct ConsolePanel {
     pub in_transcript: bool,
 }
 
+/// A server session typed into, as the reducer drives it: through this
+/// trait the SMTP server is reached only from the engine's module
+/// (`Engine::open_console` in the app's parts).
+pub trait Typing: std::fmt::Debug {
+    /// Types one line; the server's reply lines.
+    fn type_line(&mut self, line: &str) -> Vec<String>;
+    /// Whether the session has ended.
+    fn is_closed(&self) -> bool;
+    /// Why the host refuses to relay.
+    fn relay_rule(&self) -> String;
+    /// The messages accepted so far.
+    fn accepted(&self) -> &[Accepted];
+}
+
+impl Typing for Console {
+    fn type_line(&mut self, line: &str) -> Vec<String> {
+        Console::type_line(self, line)
+    }
+
+    fn is_closed(&self) -> bool {
+        Console::is_closed(self)
+    }
+
+    fn relay_rule(&self) -> String {
+        Console::relay_rule(self)
+    }
+
+    fn accepted(&self) -> &[Accepted] {
+        Console::accepted(self)
+    }
+}
+
+/// Opens a console session with `node` at `at`: the session, and the
+/// lines of the server's greeting.
+pub fn open(node: &Node, at: SimTime) -> (Box<dyn Typing>, Vec<String>) {
+    let (console, greeting) = Console::open(node, at);
+    (Box::new(console), reply_lines(&greeting))
+}
+
+std::thread_local! {
+    static OPENER: std::cell::Cell<Option<super::OpenConsole>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes console sessions available: the engine's module hands over its
+/// [`open`] as it arrives.
+pub fn install(open: super::OpenConsole) {
+    OPENER.with(|o| o.set(Some(open)));
+}
+
+/// How to open a console session, once the engine's module is here (in a
+/// build without parts, always).
+fn opener() -> Option<super::OpenConsole> {
+    #[cfg(not(all(feature = "split", target_family = "wasm")))]
+    install(open);
+    OPENER.with(std::cell::Cell::get)
+}
+
 /// A console session: the lines so far, and the messages it handed on.
 #[derive(Debug)]
 pub struct ConsoleSession {
     /// The server session, unless the host refused the connection.
-    pub console: Option<Console>,
+    pub console: Option<Box<dyn Typing>>,
     /// The host it talks to.
     pub host: String,
     /// When it connected.
@@ -94,6 +152,11 @@ impl State {
         let at = self.clock.t;
         let mut lines = ConsoleLog::default();
         lines.push('#', format!("nc {host} 25   (at {at})"));
+        let Some(open) = opener() else {
+            self.error =
+                Some("the simulation engine is still loading: connect again in a moment".into());
+            return;
+        };
         let console = if self.host_down(&host) {
             lines.push(
                 '!',
@@ -101,8 +164,8 @@ impl State {
             );
             None
         } else {
-            let (console, greeting) = Console::open(node, at);
-            for l in reply_lines(&greeting) {
+            let (console, greeting) = open(node, at);
+            for l in greeting {
                 lines.push('S', l);
             }
             Some(console)
