@@ -70,7 +70,7 @@ test('the first run shows before any part but the engine is fetched; the parts f
   const { ready, parts } = await timings(page);
   assert.ok(typeof ready === 'number', 'the first run was seen ready');
   const names = parts.map((p) => p.name);
-  for (const panel of ['ladder', 'messages', 'statistics', 'scenario', 'console', 'share', 'help', 'sweep']) {
+  for (const panel of ['events', 'queues', 'ladder', 'messages', 'statistics', 'scenario', 'console', 'share', 'help', 'sweep']) {
     assert.ok(names.includes(`split_${panel}.wasm`), `split_${panel}.wasm fetched: ${names}`);
   }
   const engine = await engineFiles(page);

@@ -15,13 +15,11 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::bounds::{self, MAX_CONSOLE_LINE, MAX_TEXT};
-use crate::components::panels::{
-    transcripts_text, ConsoleLines, Events, Panels, Queues, Transcript,
-};
+use crate::components::panels::{transcripts_text, ConsoleLines, Panels, Transcript};
 use crate::components::{
-    download, Background, Banner, ByPtr, Choices, ConsolePart, Export, Header, HelpPart,
-    LadderPart, Lazy, MessagesPart, PacketInfo, Palette, ScenarioPart, SharePart, SidePanel, Stage,
-    StatisticsPart, Transport,
+    download, Background, Banner, ByPtr, Choices, ConsolePart, EventsPart, Export, Header,
+    HelpPart, LadderPart, Lazy, MessagesPart, PacketInfo, Palette, QueuesPart, ScenarioPart,
+    SharePart, SidePanel, Stage, StatisticsPart, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -292,11 +290,11 @@ impl App {
             Tab::Wire => self.transcript(true),
             Tab::Events => match &s.run {
                 Some(run) => html! {
-                    <Events run={ByPtr::from(run)} t={s.clock.t} classes={s.event_classes} console={self.console_lines()} dispatch={d.clone()} />
+                    <Lazy<EventsPart> run={ByPtr::from(run)} t={s.clock.t} classes={s.event_classes} console={self.console_lines()} dispatch={d.clone()} />
                 },
                 None => html! {},
             },
-            Tab::Queues => html! { <Queues view={ByPtr::from(&s.view)} t={s.clock.t} /> },
+            Tab::Queues => html! { <Lazy<QueuesPart> view={ByPtr::from(&s.view)} t={s.clock.t} /> },
             Tab::Messages => match &s.run {
                 Some(run) => html! {
                     <Lazy<MessagesPart> run={ByPtr::from(run)} view={ByPtr::from(&s.view)} t={s.clock.t}

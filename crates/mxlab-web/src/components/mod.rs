@@ -48,8 +48,8 @@ pub use palette::Palette;
 #[cfg(feature = "sweeps")]
 pub use parts::SweepPart;
 pub use parts::{
-    prefetch, ConsolePart, HelpPart, LadderPart, MessagesPart, ScenarioPart, SharePart,
-    StatisticsPart,
+    prefetch, ConsolePart, EventsPart, HelpPart, LadderPart, MessagesPart, QueuesPart,
+    ScenarioPart, SharePart, StatisticsPart,
 };
 pub use share_dialog::{Choices, ShareDialog, ShareDialogProps};
 pub use stage::Stage;

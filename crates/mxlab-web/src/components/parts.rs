@@ -1,7 +1,7 @@
 //! The parts of the app that live in modules of their own (see
 //! [`super::lazy`]): each is fetched the first time it is shown. The stage,
 //! the palette, the lesson and fault menu, the transport, and the
-//! Transcript, Events and Queues panels are in the main module: the page
+//! Transcript panel are in the main module: the page
 //! shows them at once. The Ladder panel is also an embed's (`view=ladder`);
 //! the others (`page`) are the app page's alone. Mail authentication is a
 //! part too, fetched before the first run of a scenario that uses it; and
@@ -10,13 +10,24 @@
 
 use super::lazy::{part, Part};
 use super::panels::{
-    ConsolePane, ConsolePaneProps, LadderPane, LadderProps, Messages, MessagesProps, ScenarioPane,
-    ScenarioPaneProps, Statistics, StatisticsProps,
+    ConsolePane, ConsolePaneProps, Events, EventsProps, LadderPane, LadderProps, Messages,
+    MessagesProps, Queues, QueuesProps, ScenarioPane, ScenarioPaneProps, Statistics,
+    StatisticsProps,
 };
 use super::{Help, HelpProps, ShareDialog, ShareDialogProps};
 use crate::compute::Stepping;
 use crate::state::ComputeJob;
 
+part!(
+    page
+    /// The Events panel.
+    EventsPart, events, "Events panel", EventsProps, Events
+);
+part!(
+    page
+    /// The Queues panel.
+    QueuesPart, queues, "Queues panel", QueuesProps, Queues
+);
 part!(
     page
     /// The Statistics panel, with its plots.
@@ -154,6 +165,8 @@ pub fn prefetch() {
     const AFTER_MILLIS: u32 = 1_500;
     wasm_bindgen_futures::spawn_local(async {
         gloo::timers::future::TimeoutFuture::new(AFTER_MILLIS).await;
+        let _ = EventsPart::load().await;
+        let _ = QueuesPart::load().await;
         let _ = LadderPart::load().await;
         let _ = MessagesPart::load().await;
         let _ = StatisticsPart::load().await;

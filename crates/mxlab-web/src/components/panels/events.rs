@@ -19,7 +19,7 @@ const AFTER: usize = 16;
 const SCAN: usize = 20_000;
 
 /// Properties of [`Events`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct EventsProps {
     /// The run.
     pub run: RunRef,

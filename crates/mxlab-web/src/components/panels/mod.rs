@@ -28,10 +28,10 @@ mod sweep;
 mod transcript;
 
 pub use console::{ConsolePane, ConsolePaneProps};
-pub use events::Events;
+pub use events::{Events, EventsProps};
 pub use ladder::{LadderPane, LadderProps};
 pub use messages::{Messages, MessagesProps};
-pub use queues::Queues;
+pub use queues::{Queues, QueuesProps};
 pub use scenario::{ScenarioPane, ScenarioPaneProps};
 pub use statistics::{Statistics, StatisticsProps};
 #[cfg(feature = "sweeps")]

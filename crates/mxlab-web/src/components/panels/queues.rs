@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::components::ByPtr;
 
 /// Properties of [`Queues`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct QueuesProps {
     /// What is seen at the clock's moment.
     pub view: ByPtr<View>,
