@@ -81,9 +81,15 @@ impl App {
                 Effect::RestoreField(field) => self.restore_field(field),
                 Effect::FocusFaultMenu => self.focus_fault_menu = true,
                 Effect::MakeShareLink(shared) => ctx.link().send_future(async move {
-                    Msg::Act(Action::ShareReady(
-                        share::encode(&shared).await.map_err(|e| e.to_string()),
-                    ))
+                    let made = match crate::components::parts::ensure_writer().await {
+                        Ok(w) => share::encode(&shared, &(w.scenario_json)(&shared.scenario))
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(_) => Err("the module that writes links could not be fetched \
+                                       (is the connection down?)"
+                            .to_owned()),
+                    };
+                    Msg::Act(Action::ShareReady(made))
                 }),
                 Effect::ShowHash(hash) => {
                     if let Ok(history) = gloo::utils::window().history() {
@@ -136,16 +142,19 @@ impl App {
     /// demand: a long run's trace is large).
     fn export(&mut self, what: Export) -> Result<(), String> {
         let run = self.state.run.as_ref();
+        // The buttons are in parts drawn once the writer is here.
+        let writer = crate::writer::writer().ok_or(crate::writer::NOT_YET)?;
         let (name, mime, contents) = match what {
             Export::Scenario => (
                 "scenario.json",
                 "application/json",
-                self.state.scenario.to_json(),
+                (writer.scenario_json)(&self.state.scenario),
             ),
             Export::Trace => (
                 "trace.json",
                 "application/json",
-                run.map(|r| r.index.trace().to_json()).unwrap_or_default(),
+                run.map(|r| (writer.trace_json)(r.index.trace()))
+                    .unwrap_or_default(),
             ),
             Export::Transcripts => (
                 "transcripts.txt",

@@ -48,10 +48,11 @@ pub enum FormMsg {
     Reset,
 }
 
-/// The form's draft of `scenario`: its JSON, as a value. (Read back from
-/// the scenario's own JSON text, so that one serialiser serves both.)
-pub fn draft_of(scenario: &mxlab_sim::Scenario) -> Value {
-    serde_json::from_str(&scenario.to_json()).unwrap_or_default()
+/// The form's draft of a scenario, from its JSON text
+/// ([`mxlab_sim::Scenario::to_json`]): that JSON, as a value, so that one
+/// serialiser serves both editors.
+pub fn draft_of(scenario_json: &str) -> Value {
+    serde_json::from_str(scenario_json).unwrap_or_default()
 }
 
 /// The JSON pointer of a problem's path: `$.nodes[0].role` → `/nodes/0/role`.

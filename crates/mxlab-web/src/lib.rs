@@ -20,6 +20,7 @@
 //! | `hooks` | the clock's frames, computing in slices, the keyboard, the wheel (wasm32) |
 //! | `guard` | bounded text fields, and the banner for a panic or a trap (wasm32) |
 //! | `embed` | `start()` for the app's page, and the panic banner (wasm32) |
+//! | `writer` | writing a scenario or a trace out, and the editor's warnings: a part of its own |
 //! | `package` | `mount()`/`unmount()`/`version()` for script tags: the package's alone (feature `package`, wasm32) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -48,6 +49,7 @@ mod package;
 pub mod plot;
 pub mod share;
 pub mod state;
+pub mod writer;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::{App, AppProps};

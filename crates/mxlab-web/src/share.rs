@@ -244,11 +244,12 @@ impl InjectedV1 {
     }
 }
 
-/// The JSON payload of a link to `shared` (before deflating).
-pub fn payload(shared: &Shared) -> Vec<u8> {
+/// The JSON payload of a link to `shared` (before deflating), whose
+/// scenario is `scenario_json` ([`mxlab_sim::Scenario::to_json`]).
+pub fn payload(shared: &Shared, scenario_json: &str) -> Vec<u8> {
     let payload = PayloadV1 {
         v: VERSION,
-        scenario: serde_json::from_str(&shared.scenario.to_json()).unwrap_or_default(),
+        scenario: serde_json::from_str(scenario_json).unwrap_or_default(),
         seed: shared.seed,
         t_us: shared.t.as_micros(),
         host: shared.host.clone(),
@@ -400,10 +401,11 @@ export function mxlabHashLength() {
     }
 }
 
-/// The hash (without `#`) of a link to `shared`.
+/// The hash (without `#`) of a link to `shared`, whose scenario is
+/// `scenario_json`.
 #[cfg(target_arch = "wasm32")]
-pub async fn encode(shared: &Shared) -> Result<String, LinkError> {
-    let out = browser::deflate(&payload(shared), false, f64::MAX)
+pub async fn encode(shared: &Shared, scenario_json: &str) -> Result<String, LinkError> {
+    let out = browser::deflate(&payload(shared, scenario_json), false, f64::MAX)
         .await
         .map_err(|e| LinkError::Damaged(format!("cannot deflate: {e:?}")))?;
     Ok(wrap(&js_sys::Uint8Array::new(&out).to_vec()))

@@ -305,6 +305,7 @@ impl State {
             Action::ShowBigJson => self.big_json_shown = true,
             Action::Refused(field, len) => return self.refused(field, len),
             Action::ApplyJson => self.apply_json(),
+            Action::EditorsShown => self.ready_editors(),
             Action::Imported(result) => self.imported(result),
             Action::Progress(job, p) => {
                 if !self.is_current(job) {

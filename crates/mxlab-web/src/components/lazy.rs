@@ -48,18 +48,24 @@ pub trait Part: 'static {
 
 /// Declares a part: `part!(Name, chunk, "what", Props, Component)`; with
 /// `page` first, a part of the app's page alone, which a build without the
-/// `page` feature leaves out (it is never shown there).
+/// `page` feature leaves out (it is never shown there); with `page writes`,
+/// one that is drawn only once the writer ([`crate::writer`]) is here too.
 macro_rules! part {
+    (page writes $(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
+        $crate::components::lazy::part!(@split(all(feature = "split", feature = "page", target_family = "wasm"), true)
+            $(#[$doc])* $part, $chunk, $what, $props, $component);
+    };
     (page $(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
-        $crate::components::lazy::part!(@split(all(feature = "split", feature = "page", target_family = "wasm"))
+        $crate::components::lazy::part!(@split(all(feature = "split", feature = "page", target_family = "wasm"), false)
             $(#[$doc])* $part, $chunk, $what, $props, $component);
     };
     ($(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
-        $crate::components::lazy::part!(@split(all(feature = "split", target_family = "wasm"))
+        $crate::components::lazy::part!(@split(all(feature = "split", target_family = "wasm"), false)
             $(#[$doc])* $part, $chunk, $what, $props, $component);
     };
-    // `$split`: when the part is in a module of its own.
-    (@split($split:meta) $(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
+    // `$split`: when the part is in a module of its own; `$writes`: whether
+    // it is drawn only once the writer is here too.
+    (@split($split:meta, $writes:literal) $(#[$doc:meta])* $part:ident, $chunk:ident, $what:literal, $props:ty, $component:ty) => {
         $(#[$doc])*
         pub struct $part;
 
@@ -98,6 +104,9 @@ macro_rules! part {
 
                 fn load() -> Loading<$props> {
                     Box::pin(async {
+                        if $writes {
+                            $crate::components::parts::ensure_writer().await?;
+                        }
                         let view = $chunk().await?;
                         VIEW.with(|v| v.set(Some(view)));
                         Ok(view)

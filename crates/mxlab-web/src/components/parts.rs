@@ -48,12 +48,12 @@ part!(
     ConsolePart, console, "Console panel", ConsolePaneProps, ConsolePane
 );
 part!(
-    page
+    page writes
     /// The Scenario panel: the form and the JSON editor.
     ScenarioPart, scenario, "Scenario panel", ScenarioPaneProps, ScenarioPane
 );
 part!(
-    page
+    page writes
     /// The share dialog.
     SharePart, share, "share dialog", ShareDialogProps, ShareDialog
 );
@@ -64,7 +64,7 @@ part!(
 );
 #[cfg(feature = "sweeps")]
 part!(
-    page
+    page writes
     /// The Sweep panel.
     SweepPart, sweep, "Sweep panel", super::panels::SweepPaneProps, super::panels::SweepPane
 );
@@ -156,6 +156,29 @@ pub async fn ensure_engine() -> Result<Engine, super::lazy::LoadError> {
     Ok(engine)
 }
 
+/// The writer's module ([`crate::writer`]): writing a scenario or a trace
+/// out, and the editor's warnings.
+#[cfg(all(feature = "split", target_family = "wasm"))]
+#[wasm_split_helpers::wasm_split(writer, fallible)]
+fn writer() -> Result<crate::writer::Writer, super::lazy::LoadError> {
+    Ok(crate::writer::builtin())
+}
+
+#[cfg(not(all(feature = "split", target_family = "wasm")))]
+async fn writer() -> Result<crate::writer::Writer, super::lazy::LoadError> {
+    Ok(crate::writer::builtin())
+}
+
+/// The writer, fetching its module first if need be.
+pub async fn ensure_writer() -> Result<crate::writer::Writer, super::lazy::LoadError> {
+    if let Some(w) = crate::writer::writer() {
+        return Ok(w);
+    }
+    let w = writer().await?;
+    crate::writer::install(w);
+    Ok(w)
+}
+
 /// Fetches every part in the background, one after another, a moment
 /// after the app's first run is shown: the first page loads only the main
 /// module, and a panel opened later is there at once. A part that fails to
@@ -165,6 +188,7 @@ pub fn prefetch() {
     const AFTER_MILLIS: u32 = 1_500;
     wasm_bindgen_futures::spawn_local(async {
         gloo::timers::future::TimeoutFuture::new(AFTER_MILLIS).await;
+        let _ = ensure_writer().await;
         let _ = EventsPart::load().await;
         let _ = QueuesPart::load().await;
         let _ = LadderPart::load().await;

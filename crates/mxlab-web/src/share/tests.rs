@@ -7,7 +7,10 @@ use mxlab_sim::console::Accepted;
 
 /// What the browser does, with miniz_oxide: the same raw deflate.
 fn encode(shared: &Shared) -> String {
-    wrap(&miniz_oxide::deflate::compress_to_vec(&payload(shared), 9))
+    wrap(&miniz_oxide::deflate::compress_to_vec(
+        &payload(shared, &shared.scenario.to_json()),
+        9,
+    ))
 }
 
 fn decode(hash: &str) -> Result<Shared, LinkError> {
@@ -112,7 +115,7 @@ fn a_link_with_duplicate_keys_is_refused_as_the_editor_refuses_it() {
         other => panic!("{other:?}"),
     }
     // Twice in the payload itself, too.
-    let ok = String::from_utf8(payload(&sample())).unwrap();
+    let ok = String::from_utf8(payload(&sample(), &sample().scenario.to_json())).unwrap();
     let twice = ok.replacen("{", "{\"t_us\":5,", 1);
     assert!(matches!(
         decode(&link_of(twice.as_bytes())),
@@ -239,7 +242,7 @@ fn every_kind_of_change_made_by_hand_round_trips() {
     };
     let hash = encode(&s);
     assert_eq!(decode(&hash).unwrap(), s);
-    let json = String::from_utf8(payload(&s)).unwrap();
+    let json = String::from_utf8(payload(&s, &s.scenario.to_json())).unwrap();
     assert!(json.contains(r#""bring_up":"mx.example.org""#), "{json}");
     assert!(
         json.contains(r#""heal":["smtp.example.com","mx.example.org"]"#),

@@ -182,6 +182,9 @@ pub enum Action {
     Refused(Field, usize),
     /// Validate the editor's text and load it.
     ApplyJson,
+    /// The Scenario panel is drawn (its module and the writer's are here):
+    /// its editor is made from the scenario if that changed since.
+    EditorsShown,
     /// A scenario file was read (or could not be).
     Imported(Result<String, String>),
     /// The computation of job `job` is this far along (0 to 1).

@@ -10,6 +10,7 @@ use mxlab_sim::{Problem, Scenario, ScenarioError};
 use super::{problems_of, Effect, Field, Outcome, State, Tab};
 use crate::bounds::{self, ProblemList};
 use crate::form::{self, FormMsg};
+use crate::writer::writer;
 
 /// How the banner about a scenario text's problems begins.
 const PROBLEMS_BANNER: &str = "the scenario has";
@@ -48,9 +49,9 @@ pub(crate) fn syntax_at(text: &str, line: usize, column: usize, message: &str) -
 /// bundle.)
 pub(crate) fn draft_text(draft: &serde_json::Value) -> String {
     let text = serde_json::to_string_pretty(draft).unwrap_or_default();
-    match serde_json::from_str::<Scenario>(&text) {
-        Ok(s) => s.to_json(),
-        Err(_) => text,
+    match (serde_json::from_str::<Scenario>(&text), writer()) {
+        (Ok(s), Some(w)) => (w.scenario_json)(&s),
+        _ => text,
     }
 }
 
@@ -93,7 +94,13 @@ impl State {
             self.error = Some(e);
             return;
         }
-        let (loaded, warnings) = Scenario::from_json_with_warnings(&self.json);
+        // Without the writer (a file dropped on the page before it is
+        // here), the text is loaded all the same; its warnings are listed
+        // when the Scenario panel is shown.
+        let (loaded, warnings) = match writer() {
+            Some(w) => (w.load)(&self.json),
+            None => (Scenario::from_json(&self.json), Vec::new()),
+        };
         let mut syntax_line = None;
         let problems = match loaded {
             Ok(s) => match bounds::scenario_too_large(&s) {
@@ -178,11 +185,17 @@ impl State {
         if !self.editors_stale || self.tab != Tab::Scenario {
             return;
         }
+        // The panel is drawn once the writer is here, and asks again then
+        // ([`super::Action::EditorsShown`]).
+        let Some(w) = writer() else {
+            return;
+        };
         self.editors_stale = false;
+        let text = (w.scenario_json)(&self.scenario);
         if self.form_mode {
-            self.form = Rc::new(form::draft_of(&self.scenario));
+            self.form = Rc::new(form::draft_of(&text));
         } else {
-            self.set_json(self.scenario.to_json().into());
+            self.set_json(text.into());
         }
         self.list_warnings();
     }
@@ -194,7 +207,9 @@ impl State {
         self.problems = Rc::new(ProblemList::checked(
             text,
             Vec::new(),
-            self.scenario.warnings(),
+            writer()
+                .map(|w| (w.warnings)(&self.scenario))
+                .unwrap_or_default(),
         ));
     }
 
@@ -215,8 +230,10 @@ impl State {
                 self.apply_json();
             }
             FormMsg::Reset => {
-                self.form = Rc::new(form::draft_of(&self.scenario));
-                self.list_warnings();
+                if let Some(w) = writer() {
+                    self.form = Rc::new(form::draft_of(&(w.scenario_json)(&self.scenario)));
+                    self.list_warnings();
+                }
             }
         }
     }

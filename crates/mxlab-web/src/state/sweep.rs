@@ -298,6 +298,10 @@ impl State {
                 return;
             }
         };
+        let Some(writer) = crate::writer::writer() else {
+            self.sweep.note = Some(Note::error(crate::writer::NOT_YET.to_owned()));
+            return;
+        };
         let replaced = self.sweep.job.take().map(|_| {
             let done = self.sweep.result.as_ref().map_or(0, |r| r.done);
             format!("The sweep running was stopped after {done} seeds to start this one.")
@@ -308,7 +312,13 @@ impl State {
         panel.job = Some(Rc::new(SweepJob {
             id: panel.jobs,
             seeds,
-            message: Job::new(&self.scenario, &label, seeds, BROWSER_BUDGET).to_json(),
+            message: Job::new(
+                (writer.scenario_json)(&self.scenario),
+                &label,
+                seeds,
+                BROWSER_BUDGET,
+            )
+            .to_json(),
         }));
         panel.result = Some(SweepResult {
             scenario: self.scenario.clone(),

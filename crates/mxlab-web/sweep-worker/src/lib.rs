@@ -69,13 +69,13 @@ pub struct Job {
 impl Job {
     /// The job for `scenario` (its canonical JSON) called `label`, seeds
     /// `0..seeds`, each run under `budget`.
-    pub fn new(scenario: &Scenario, label: &str, seeds: u64, budget: Budget) -> Self {
+    pub fn new(scenario_json: String, label: &str, seeds: u64, budget: Budget) -> Self {
         Job {
             seeds,
             max_events: budget.max_events,
             max_trace_bytes: budget.max_trace_bytes,
             label: label.to_owned(),
-            scenario: scenario.to_json(),
+            scenario: scenario_json,
         }
     }
 

@@ -55,7 +55,7 @@ fn swept(
 #[test]
 fn a_job_is_answered_with_the_sweep_so_far_then_done() {
     let scenario = noisy("relay-via-smarthost");
-    let job = Job::new(&scenario, "scenario.json", 25, Budget::DEFAULT);
+    let job = Job::new(scenario.to_json(), "scenario.json", 25, Budget::DEFAULT);
     let out = replies(&job.to_json(), 30.0);
     assert_eq!(out.last(), Some(&Reply::Done));
     let (runs, report) = swept("scenario.json", &scenario, 25, Budget::DEFAULT);
@@ -95,7 +95,12 @@ fn a_job_is_answered_with_the_sweep_so_far_then_done() {
 
 #[test]
 fn every_reply_reads_back_as_it_was_sent() {
-    let job = Job::new(&noisy("mx-fallback"), "preset:x", 3, Budget::DEFAULT);
+    let job = Job::new(
+        noisy("mx-fallback").to_json(),
+        "preset:x",
+        3,
+        Budget::DEFAULT,
+    );
     assert_eq!(serde_json::from_str::<Job>(&job.to_json()).unwrap(), job);
     let mut out = replies(&job.to_json(), 1.0);
     out.push(Reply::Ready);
@@ -133,7 +138,8 @@ fn what_is_not_a_job_fails_with_a_reason_and_runs_nothing() {
     assert!(failure("{\"seeds\": 3}").contains("not readable"));
     assert!(failure("[1, 2]").contains("not readable"));
     let scenario = noisy("hello-smtp");
-    let with = |seeds: u64, budget: Budget| Job::new(&scenario, "x", seeds, budget).to_json();
+    let with =
+        |seeds: u64, budget: Budget| Job::new(scenario.to_json(), "x", seeds, budget).to_json();
     assert_eq!(
         failure(&with(0, Budget::DEFAULT)),
         "a sweep runs 1 to 10000 seeds, not 0"
@@ -148,7 +154,7 @@ fn what_is_not_a_job_fails_with_a_reason_and_runs_nothing() {
 
 #[test]
 fn a_scenario_that_does_not_load_fails_with_its_problems() {
-    let mut job = Job::new(&noisy("hello-smtp"), "x", 3, Budget::DEFAULT);
+    let mut job = Job::new(noisy("hello-smtp").to_json(), "x", 3, Budget::DEFAULT);
     job.scenario = "{\"name\": ".into();
     assert!(failure(&job.to_json()).starts_with("the scenario does not load: line 1"));
     let mut value: serde_json::Value =
@@ -170,7 +176,7 @@ fn runs_stopped_on_their_budget_are_counted_and_say_what_to_do_in_the_browser() 
         max_events: 40,
         max_trace_bytes: u64::MAX,
     };
-    let out = replies(&Job::new(&scenario, "x", 2, budget).to_json(), 1.0);
+    let out = replies(&Job::new(scenario.to_json(), "x", 2, budget).to_json(), 1.0);
     let Some(Reply::Progress { rows, warning, .. }) = out.iter().rev().nth(1) else {
         panic!("{out:?}");
     };
@@ -187,7 +193,7 @@ fn runs_stopped_on_their_budget_are_counted_and_say_what_to_do_in_the_browser() 
 
 #[test]
 fn progress_waits_for_its_time_and_a_clock_set_back_does_not_hold_it() {
-    let job = Job::new(&noisy("hello-smtp"), "x", 10, Budget::DEFAULT).to_json();
+    let job = Job::new(noisy("hello-smtp").to_json(), "x", 10, Budget::DEFAULT).to_json();
     let mut s = Sweeper::start(&job).unwrap();
     let done = |r: Option<Reply>| match r {
         Some(Reply::Progress { done, .. }) => Some(done),

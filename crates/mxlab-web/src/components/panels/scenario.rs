@@ -94,6 +94,12 @@ fn goto_line(id: &str, n: usize) {
 #[function_component(ScenarioPane)]
 pub fn scenario_pane(props: &ScenarioPaneProps) -> Html {
     {
+        // Drawn for the first time (maybe just fetched): the editor is made
+        // if the scenario changed while the panel was away.
+        let dispatch = props.dispatch.clone();
+        use_effect_with((), move |_| dispatch.emit(Action::EditorsShown));
+    }
+    {
         let (id, json, version) = (
             props.json_id.clone(),
             props.json.clone(),

@@ -77,3 +77,24 @@ fn a_banner_about_something_else_stays_when_the_text_is_applied() {
     let _ = s.reduce(Action::ApplyJson);
     assert_eq!(s.error.as_deref(), Some("could not read the file"));
 }
+
+#[test]
+fn the_editor_is_made_when_the_panel_is_drawn_if_the_scenario_changed_since() {
+    let mut s = ready("hello-smtp");
+    let _ = s.reduce(Action::Tab(Tab::Scenario));
+    let _ = s.reduce(Action::FormMode(false));
+    // The author's own text is kept: the scenario did not change.
+    let _ = s.reduce(Action::EditJson("{ \"name\": \"draft\" ".into()));
+    let _ = s.reduce(Action::EditorsShown);
+    assert_eq!(&*s.json, "{ \"name\": \"draft\" ");
+    // Another scenario loaded while the panel is away; the tab is back
+    // before the panel could be drawn (its module on its way): drawn, it
+    // shows the scenario loaded.
+    let _ = s.reduce(Action::Tab(Tab::Events));
+    let _ = s.reduce(Action::Preset("mx-fallback".into()));
+    assert!(s.editors_stale);
+    s.tab = Tab::Scenario;
+    let _ = s.reduce(Action::EditorsShown);
+    assert!(!s.editors_stale);
+    assert_eq!(Scenario::from_json(&s.json).ok().as_ref(), Some(&*s.scenario));
+}
