@@ -100,6 +100,16 @@ impl App {
                         );
                     }
                 }
+                Effect::DrawWhenWritten(m) => ctx.link().send_future(async move {
+                    match crate::components::parts::ensure_writer().await {
+                        Ok(_) => Msg::Act(Action::Draw(m)),
+                        Err(_) => Msg::Act(Action::Error(
+                            "the drawing could not be changed: the module that edits scenarios \
+                             could not be fetched (is the connection down?)"
+                                .to_owned(),
+                        )),
+                    }
+                }),
                 Effect::DecodeLink(hash) => ctx.link().send_future(async move {
                     Msg::Act(Action::LinkDecoded(
                         share::decode(&hash)

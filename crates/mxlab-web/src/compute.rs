@@ -18,7 +18,7 @@ use mxlab_sim::{
     Budget, BudgetStop, Checkpoints, IndexBuilder, Scenario, Sim, SimTime, SummaryBuilder, Trace,
 };
 
-use crate::lab::{snapshot_interval, Injection, Marker, MarkerKind, Run};
+use crate::lab::{snapshot_interval, Injection, Kept, Marker, MarkerKind, Run};
 
 /// How much one run may write in the browser: 2,000,000 events or
 /// 256 MiB of trace. A wasm32 tab addresses at most 4 GiB and the
@@ -122,9 +122,10 @@ impl Computation {
             return Self::new(base.scenario.clone(), base.seed, injections);
         };
         injections.extend(new);
-        match base.checkpoints.fork(base.events(), at) {
-            Some(sim) => {
-                let checkpoints = base.checkpoints.until(at);
+        let kept = base.checkpoints.get();
+        match kept.and_then(|c| c.fork(base.events(), at)).zip(kept) {
+            Some((sim, kept)) => {
+                let checkpoints = kept.until(at);
                 Self::resume(sim, checkpoints, base.scenario.clone(), injections)
             }
             None => Self::new(base.scenario.clone(), base.seed, injections),
@@ -230,7 +231,10 @@ impl Computation {
             return Some(f.into_run(
                 self.scenario.clone(),
                 std::mem::take(&mut self.injections),
-                std::mem::replace(&mut self.checkpoints, Checkpoints::new(1)),
+                Kept::new(std::mem::replace(
+                    &mut self.checkpoints,
+                    Checkpoints::new(1),
+                )),
                 self.sim.seed(),
             ));
         }
@@ -467,7 +471,7 @@ impl Finishing {
         self,
         scenario: Rc<Scenario>,
         injections: Vec<Injection>,
-        checkpoints: Checkpoints,
+        checkpoints: Kept,
         seed: u64,
     ) -> Run {
         let Finishing {

@@ -18,6 +18,30 @@ pub use mxlab_sim::inspect::{
     line_text, scrambled, DsnReport, Hop, Marker, MarkerKind, Session, TranscriptLine, CUT,
 };
 
+/// A run's checkpoints ([`mxlab_sim::Checkpoints`]), held as the engine
+/// made them: only the engine's code reads them (to fork) and drops them
+/// (each holds a copy of the hosts, queues and pending events), so in a
+/// build with parts that code stays in the engine's module.
+pub(crate) struct Kept(Box<dyn std::any::Any>);
+
+impl Kept {
+    /// Holds `checkpoints`.
+    pub(crate) fn new(checkpoints: mxlab_sim::Checkpoints) -> Self {
+        Kept(Box::new(checkpoints))
+    }
+
+    /// The checkpoints.
+    pub(crate) fn get(&self) -> Option<&mxlab_sim::Checkpoints> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept(checkpoints)")
+    }
+}
+
 /// A scenario computed to the end (or to its budget): everything the
 /// frames and panels read. Made by [`Computation`].
 #[derive(Debug)]
@@ -29,7 +53,7 @@ pub struct Run {
     /// What was done by hand, in order of time.
     pub injections: Vec<Injection>,
     /// The run's checkpoints, which its branches fork from.
-    pub(crate) checkpoints: mxlab_sim::Checkpoints,
+    pub(crate) checkpoints: Kept,
     /// The indexed trace.
     pub index: TraceIndex<Rc<Trace>>,
     /// Timeline markers, in trace order.

@@ -426,7 +426,7 @@ impl State {
             Action::Packet(p) => self.packet = p,
             Action::EventClasses(c) => self.event_classes = c,
             Action::DragStart(h) => self.drag_start(h),
-            Action::Draw(m) => self.draw(m),
+            Action::Draw(m) => return self.draw(m),
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
             Action::PanStart => self.stage.pan_start(),

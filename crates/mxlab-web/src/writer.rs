@@ -1,6 +1,7 @@
-//! Writing a scenario or a run out, and the editor's reading of a
-//! scenario with its warnings: what the page needs only once a scenario is
-//! edited, shared, exported or swept, not to draw its first run. In a
+//! Writing a scenario or a run out, the editor's reading of a scenario
+//! with its warnings, and the edits drawn on the stage: what the page
+//! needs only once a scenario is edited, drawn, shared, exported or swept,
+//! not to draw its first run. In a
 //! build with parts it lives in a module of its own (the `writer` part),
 //! fetched in the background after the first run and before the Scenario
 //! panel, the share dialog or the Sweep panel is first drawn; the state
@@ -24,6 +25,8 @@ pub struct Writer {
     pub load: fn(&str) -> Loaded,
     /// A loaded scenario's warnings.
     pub warnings: fn(&Scenario) -> Vec<Problem>,
+    /// An edit drawn on the stage, applied to a scenario and validated.
+    pub draw: fn(&Scenario, &crate::draw::Edit) -> Result<crate::draw::Drawn, String>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -40,6 +43,7 @@ pub fn builtin() -> Writer {
         trace_json: Trace::to_json,
         load: Scenario::from_json_with_warnings,
         warnings: Scenario::warnings,
+        draw: crate::draw::apply,
     }
 }
 

@@ -104,7 +104,7 @@ fn every_kind(at: SimTime) -> Vec<Injection> {
 #[test]
 fn a_fork_is_the_run_from_zero_with_the_same_injection() {
     let base = base();
-    let times: Vec<SimTime> = base.checkpoints.times().collect();
+    let times: Vec<SimTime> = base.checkpoints.get().unwrap().times().collect();
     assert!(times.len() >= 4, "{} checkpoints", times.len());
     // Moments between checkpoints, exactly on one, and after the run's
     // busy first minute.
@@ -148,8 +148,14 @@ fn a_branch_keeps_the_checkpoints_before_its_moment_and_takes_its_own() {
         unreachable!()
     };
     let branch = finish(Computation::fork(&base, vec![down.clone()]));
-    let before: Vec<_> = base.checkpoints.times().filter(|&c| c <= at).collect();
-    let kept: Vec<_> = branch.checkpoints.times().collect();
+    let before: Vec<_> = base
+        .checkpoints
+        .get()
+        .unwrap()
+        .times()
+        .filter(|&c| c <= at)
+        .collect();
+    let kept: Vec<_> = branch.checkpoints.get().unwrap().times().collect();
     assert_eq!(kept[..before.len()], before[..]);
     assert!(
         kept.len() > before.len(),

@@ -307,6 +307,9 @@ pub enum Effect {
     /// Read a share link's hash (the browser inflates it), and answer with
     /// [`Action::LinkDecoded`].
     DecodeLink(String),
+    /// Fetch the writer ([`crate::writer`]), then tell the state this
+    /// again: an edit drawn before the writer was here.
+    DrawWhenWritten(DrawMsg),
 }
 
 /// What an action did: whether the page is drawn again, and what the

@@ -8,9 +8,10 @@ use std::rc::Rc;
 use mxlab_sim::scenario::Role;
 use mxlab_sim::Scenario;
 
-use super::{Drag, Positions, Selection, State};
+use super::{Drag, Effect, Outcome, Positions, Selection, State};
 use crate::draw::{self, Edit};
 use crate::layout::Point;
+use crate::writer::writer;
 
 /// What a press on the drawing does.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -127,8 +128,17 @@ fn trim(list: &mut Vec<Snapshot>) {
 }
 
 impl State {
-    /// A message of the palette or the drawing.
-    pub(super) fn draw(&mut self, m: DrawMsg) {
+    /// A message of the palette or the drawing. One that edits the
+    /// scenario waits for the writer, which applies edits, if it is not
+    /// here yet.
+    pub(super) fn draw(&mut self, m: DrawMsg) -> Outcome {
+        let edits = matches!(
+            m,
+            DrawMsg::Release(..) | DrawMsg::Edit(_) | DrawMsg::Delete | DrawMsg::Add(_)
+        );
+        if edits && writer().is_none() {
+            return Outcome::with(Effect::DrawWhenWritten(m));
+        }
         match m {
             DrawMsg::Tool(tool) => {
                 self.draw.from = None;
@@ -157,6 +167,7 @@ impl State {
                 );
             }
         }
+        Outcome::redraw()
     }
 
     /// A press on a host: a drag with the pointer (or while placing),
@@ -216,7 +227,11 @@ impl State {
     /// selected), and the editors follow. A refused edit is said in the
     /// palette, and changes nothing.
     fn edit(&mut self, edit: &Edit, at: Option<Point>) {
-        let drawn = match draw::apply(&self.scenario, edit) {
+        // Here: a message that edits waited for it ([`State::draw`]).
+        let Some(w) = writer() else {
+            return;
+        };
+        let drawn = match (w.draw)(&self.scenario, edit) {
             Ok(d) => d,
             Err(why) => {
                 self.draw.note = Some(why);

@@ -96,5 +96,8 @@ fn the_editor_is_made_when_the_panel_is_drawn_if_the_scenario_changed_since() {
     s.tab = Tab::Scenario;
     let _ = s.reduce(Action::EditorsShown);
     assert!(!s.editors_stale);
-    assert_eq!(Scenario::from_json(&s.json).ok().as_ref(), Some(&*s.scenario));
+    assert_eq!(
+        Scenario::from_json(&s.json).ok().as_ref(),
+        Some(&*s.scenario)
+    );
 }
