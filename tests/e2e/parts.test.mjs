@@ -175,3 +175,33 @@ test('mail authentication is fetched only for a scenario that uses it, and its r
   assert.ok(problems.length > 0, 'the failed fetch was reported in the console');
   await page.close();
 });
+
+test('an edit drawn before the writer can be fetched says so; drawn once it can be, it is made', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  // The writer (which applies drawn edits) is out of reach, and so is
+  // the background prefetch of it.
+  await page.route('**/split_writer.wasm', (route) => route.abort('internetdisconnected'));
+  await page.goto(ctx.site.url);
+  await runDone(page, 0);
+  const hosts = () => page.$$eval('g.host[data-host]', (els) => els.length);
+  const before = await hosts();
+  const place = async () => {
+    await page.click('.palette button.role[data-role="relay"]');
+    const box = await page.locator('.mxlab-stage svg').boundingBox();
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.2);
+  };
+  await place();
+  const banner = page.locator('.banner-text', { hasText: 'the drawing could not be changed' });
+  await banner.waitFor();
+  assert.equal(await hosts(), before, 'nothing was added');
+  // Reachable again: the same edit is made.
+  await page.unroute('**/split_writer.wasm');
+  await page.click('.banner button.dismiss');
+  await place();
+  await page.waitForFunction((n) => document.querySelectorAll('g.host[data-host]').length === n + 1, before);
+  for (const p of problems) assert.match(p, /Failed to fetch|split_writer|ERR_INTERNET_DISCONNECTED/, p);
+  await page.close();
+});
