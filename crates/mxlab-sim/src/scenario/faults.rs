@@ -9,6 +9,26 @@ use super::Fault;
 /// (RFC 5321 §4.2.2, §4.2.3).
 pub const FORCEABLE_CODES: [u16; 7] = [421, 450, 451, 452, 550, 552, 554];
 
+/// Every kind of fault, as the scenario format names it (a fault's
+/// `kind`), in the order of [`Fault`]'s variants.
+pub const FAULT_KINDS: [&str; 15] = [
+    "host_down",
+    "host_crash",
+    "link_partition",
+    "link_latency",
+    "link_loss",
+    "dns_failure",
+    "forced_reply",
+    "greylisting",
+    "mailbox_full",
+    "disk_full",
+    "tls_failure",
+    "auth_failure",
+    "tarpit",
+    "size_limit",
+    "outbound_port_blocked",
+];
+
 impl Fault {
     /// The hosts it names (none for a DNS failure, which names a domain).
     pub fn hosts(&self) -> Vec<&str> {

@@ -20,7 +20,7 @@
 mod auth;
 pub use auth::{AuthPolicy, DkimAlgorithm, DkimSign, MailingList};
 mod faults;
-pub use faults::FORCEABLE_CODES;
+pub use faults::{FAULT_KINDS, FORCEABLE_CODES};
 mod load;
 mod ports;
 pub(crate) mod tagged;

@@ -14,27 +14,11 @@ use std::fmt;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::{certain, silent, smtp_port, Fault};
+use super::{certain, silent, smtp_port, Fault, FAULT_KINDS};
 
 impl<'de> Deserialize<'de> for Fault {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const VARIANTS: &[&str] = &[
-            "host_down",
-            "host_crash",
-            "link_partition",
-            "link_latency",
-            "link_loss",
-            "dns_failure",
-            "forced_reply",
-            "greylisting",
-            "mailbox_full",
-            "disk_full",
-            "tls_failure",
-            "auth_failure",
-            "tarpit",
-            "size_limit",
-            "outbound_port_blocked",
-        ];
+        const VARIANTS: &[&str] = &FAULT_KINDS;
         const HOST: &[&str] = &["host"];
         const LINK: &[&str] = &["a", "b"];
         let mut t = Tagged::read(d, VARIANTS)?;
@@ -368,6 +352,21 @@ mod tests {
             let json = serde_json::to_string(&f).unwrap_or_default();
             assert_eq!(fault(&json), Ok(f), "{json}");
         }
+    }
+
+    #[test]
+    fn the_kinds_named_are_the_variants() {
+        let kinds: std::collections::BTreeSet<String> = every_fault()
+            .iter()
+            .filter_map(|f| {
+                serde_json::to_value(f).ok()?["kind"]
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect();
+        let named: std::collections::BTreeSet<String> =
+            FAULT_KINDS.iter().map(|k| k.to_string()).collect();
+        assert_eq!(kinds, named);
     }
 
     #[test]

@@ -12,22 +12,7 @@ use super::{Form, FormMsg, Kind};
 
 const ROLES: &[&str] = &["mua", "submission", "relay", "mx", "resolver"];
 const STATUS: &[&str] = &["ok", "nxdomain", "servfail", "timeout"];
-const FAULTS: &[&str] = &[
-    "host_down",
-    "host_crash",
-    "greylisting",
-    "forced_reply",
-    "mailbox_full",
-    "disk_full",
-    "tls_failure",
-    "auth_failure",
-    "tarpit",
-    "size_limit",
-    "dns_failure",
-    "link_partition",
-    "link_latency",
-    "link_loss",
-];
+const FAULTS: &[&str] = &mxlab_sim::scenario::FAULT_KINDS;
 const STAGES: &[&str] = &["", "connect", "helo", "mail", "rcpt", "data", "end_of_data"];
 
 /// Hosts that listen for SMTP (what a smarthost or an MX can be).
