@@ -330,3 +330,68 @@ fn an_open_relay_passes_spam_on_and_a_closed_one_refuses_it() {
     assert!(kept(&sim, mx, "bob@corp.example", "staff").is_some());
     assert_eq!(verdict(&sim, mx, "staff", AuthCheck::Spf).0, "pass");
 }
+
+#[test]
+fn a_verifier_asks_the_resolver_and_answers_data_once_its_verdicts_are_in() {
+    use mxlab_sim::trace::QueryType;
+    let sim = run_kept("dmarc-spoofing");
+    let mx = "mx.corp.example";
+    let events: Vec<TraceEvent> = sim
+        .trace()
+        .iter()
+        .filter(|e| e.message.as_deref() == Some("ceo-forgery"))
+        .collect();
+    let txt = |e: &&TraceEvent| {
+        e.hosts[0] == mx
+            && matches!(
+                &e.kind,
+                EventKind::DnsQuery {
+                    qtype: QueryType::Txt,
+                    ..
+                } | EventKind::DnsAnswer {
+                    qtype: QueryType::Txt,
+                    ..
+                }
+            )
+    };
+    let lookups: Vec<&TraceEvent> = events.iter().filter(txt).collect();
+    assert!(lookups.len() >= 4, "{} TXT events", lookups.len());
+    // Each question is answered a round trip to the resolver later, and
+    // the next is asked only then.
+    for pair in lookups.chunks(2) {
+        let [q, a] = pair else {
+            panic!("a question without its answer")
+        };
+        assert!(matches!(q.kind, EventKind::DnsQuery { .. }), "{q:?}");
+        assert!(matches!(a.kind, EventKind::DnsAnswer { .. }), "{a:?}");
+        assert_eq!(q.hosts[1], "resolver.example.net");
+        assert!(
+            a.at > q.at,
+            "answered after a round trip: {} then {}",
+            q.at,
+            a.at
+        );
+    }
+    for w in lookups.windows(2) {
+        assert!(w[1].at >= w[0].at);
+    }
+    let answered = lookups.last().map(|e| e.at).unwrap_or_default();
+    // The verdicts are reached once the answers are in; the 550 leaves
+    // the MX then, not at the end of DATA.
+    let verdicts: Vec<&TraceEvent> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Auth { .. }))
+        .collect();
+    assert!(!verdicts.is_empty());
+    assert!(verdicts.iter().all(|v| v.at == answered));
+    let refused = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Reply { line, sent_at, .. } if line.display().starts_with("550 5.7.1") => {
+                Some(*sent_at)
+            }
+            _ => None,
+        })
+        .expect("the 550 reply");
+    assert_eq!(refused, answered);
+}

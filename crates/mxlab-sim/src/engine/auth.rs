@@ -30,6 +30,16 @@ pub(super) fn signers(scenario: &Scenario, zone: &mut Zone) -> Signers {
     std::sync::Arc::new(signers.unwrap_or_default())
 }
 
+/// An event of the trace made now and recorded at its moment: the DNS
+/// answers a verifying host waits for, and its verdicts once they are in.
+#[derive(Debug, Clone)]
+pub(super) struct Later {
+    names: Names,
+    kind: EventKind,
+    /// Its own explanation and RFC section, if any.
+    explained: Option<(String, &'static str)>,
+}
+
 /// What a verifying host does with a message at the end of DATA.
 pub(super) enum Verdict {
     /// Take it, with these header fields on top; into the junk folder
@@ -50,14 +60,16 @@ impl Sim {
 
     /// SPF, DKIM and DMARC on a message at the end of DATA, if the
     /// server's host verifies and the client did not log in (a host's own
-    /// users are not checked, as OpenDMARC leaves authenticated clients).
+    /// users are not checked, as OpenDMARC leaves authenticated clients):
+    /// the verdict, and when it is reached (its DNS answers in from the
+    /// resolver).
     pub(super) fn verify(
         &mut self,
         now: SimTime,
         c: &Conn,
         mail_from: &str,
         content: &[u8],
-    ) -> Option<Verdict> {
+    ) -> Option<(Verdict, SimTime)> {
         let host = self.hosts.get(c.server_host)?;
         if !host.node.policy.auth.as_ref().is_some_and(|a| a.verify) || c.peer.authenticated {
             return None;
@@ -90,32 +102,34 @@ impl Sim {
             roll,
         );
 
+        // The questions go to the resolver one after another, each asked
+        // when the answer before it is in (as a verifier's SPF walk
+        // does); the reply at the end of DATA waits for the last answer.
         let message = c.names[TO_SERVER].message;
         let resolver = self.resolver();
+        let names = self.dns_names(c.server_host, resolver, message);
+        let mut at = now;
         for auth::Asked {
             name,
             qtype,
             answer,
         } in asked
         {
-            let names = self.dns_names(c.server_host, resolver, message);
-            self.record(
-                now,
-                names,
-                EventKind::DnsQuery {
-                    name: name.clone(),
-                    qtype,
-                },
-            );
-            self.record(
-                now,
-                names,
-                EventKind::DnsAnswer {
-                    name,
-                    qtype,
-                    answer,
-                },
-            );
+            let query = EventKind::DnsQuery {
+                name: name.clone(),
+                qtype,
+            };
+            self.at(now, at, names, query, None);
+            at = at.plus_micros(resolver.map_or(0, |r| {
+                let host = c.server_host;
+                self.one_way(host, r).saturating_add(self.one_way(r, host))
+            }));
+            let answer = EventKind::DnsAnswer {
+                name,
+                qtype,
+                answer,
+            };
+            self.at(now, at, names, answer, None);
         }
         let names = Names::pair(
             self.host_id(c.server_host),
@@ -130,10 +144,10 @@ impl Sim {
             headers: CompactString::default(),
         };
         let kind = auth(AuthCheck::Spf, spf.result.as_str(), &spf.domain, "");
-        self.record_explained(now, names, kind, spf.reason.clone(), spf.rfc);
+        self.at(now, at, names, kind, Some((spf.reason.clone(), spf.rfc)));
         for d in &dkims {
             let kind = auth(AuthCheck::Dkim, d.result.as_str(), &d.domain, "");
-            self.record_explained(now, names, kind, d.reason.clone(), d.rfc);
+            self.at(now, at, names, kind, Some((d.reason.clone(), d.rfc)));
         }
         let mut kind = auth(
             AuthCheck::Dmarc,
@@ -144,15 +158,64 @@ impl Sim {
         if let EventKind::Auth { headers: h, .. } = &mut kind {
             *h = headers.as_str().into();
         }
-        self.record_explained(now, names, kind, dmarc.reason.clone(), dmarc.rfc);
+        self.at(
+            now,
+            at,
+            names,
+            kind,
+            Some((dmarc.reason.clone(), dmarc.rfc)),
+        );
 
-        Some(match action {
+        let verdict = match action {
             auth::Action::Reject(d) => Verdict::Reject(d),
             action => Verdict::Accept {
                 headers,
                 junk: action == auth::Action::Junk,
             },
-        })
+        };
+        Some((verdict, at))
+    }
+
+    /// Records `kind` at `at`: now if that is now, else when the clock
+    /// gets there.
+    fn at(
+        &mut self,
+        now: SimTime,
+        at: SimTime,
+        names: Names,
+        kind: EventKind,
+        explained: Option<(String, &'static str)>,
+    ) {
+        if at <= now {
+            self.record_later(
+                now,
+                Later {
+                    names,
+                    kind,
+                    explained,
+                },
+            );
+        } else {
+            let later = Later {
+                names,
+                kind,
+                explained,
+            };
+            self.events.push(at, super::Event::Later(Box::new(later)));
+        }
+    }
+
+    /// Records an event made earlier ([`Later`]).
+    pub(super) fn record_later(&mut self, now: SimTime, later: Later) {
+        let Later {
+            names,
+            kind,
+            explained,
+        } = later;
+        match explained {
+            Some((why, rfc)) => self.record_explained(now, names, kind, why, rfc),
+            None => self.record(now, names, kind),
+        }
     }
 
     /// The DKIM-Signature a host puts on `message` as it accepts it: when

@@ -122,12 +122,19 @@ impl Sim {
                         return Door::Decide(Decision::Reject(d.reply()));
                     }
                 }
-                let (headers, junk) = match self.verify(now, c, &envelope.sender(), &content) {
-                    Some(Verdict::Reject(d)) => return Door::Decide(Decision::Reject(d.reply())),
-                    Some(Verdict::Accept { headers, junk }) => (headers, junk),
+                let verified = self.verify(now, c, &envelope.sender(), &content);
+                // The reply, and the message's entry into the queue, wait
+                // for the verdict.
+                let decided = verified.as_ref().map_or(now, |(_, at)| *at);
+                c.server_sent = c.server_sent.max(decided);
+                let (headers, junk) = match verified {
+                    Some((Verdict::Reject(d), _)) => {
+                        return Door::Decide(Decision::Reject(d.reply()))
+                    }
+                    Some((Verdict::Accept { headers, junk }, _)) => (headers, junk),
                     None => (String::new(), false),
                 };
-                self.store(now, c, &envelope, content, (headers, junk));
+                self.store((now, decided), c, &envelope, content, (headers, junk));
                 if crash == Some(FaultStage::EndOfData) {
                     return Door::Crash;
                 }
@@ -140,11 +147,12 @@ impl Sim {
     }
 
     /// The server took responsibility for a message: it enters its queue
-    /// with a `Received:` on top and a fresh retry history (a second
-    /// message on the same connection was smuggled past the end of data).
+    /// (at `arrives`: once its verdict is in) with a `Received:` on top
+    /// and a fresh retry history (a second message on the same connection
+    /// was smuggled past the end of data).
     fn store(
         &mut self,
-        now: SimTime,
+        (now, arrives): (SimTime, SimTime),
         c: &Conn,
         envelope: &mxlab_proto::server::Envelope,
         content: Vec<u8>,
@@ -192,7 +200,7 @@ impl Sim {
             entry.name = c.names[super::wire::TO_SERVER].message;
         }
         self.events.push(
-            now,
+            arrives,
             Event::Arrive {
                 host: super::id32(c.server_host),
                 entry: Box::new(entry),

@@ -89,6 +89,9 @@ enum Event {
         host: u32,
         entry: Box<QueueEntry>,
     },
+    /// An event of the trace that happens later, made now: a verifying
+    /// host's DNS question and answer, its verdicts ([`auth::Later`]).
+    Later(Box<auth::Later>),
     /// Ends the faults on then that strike `host` (and, for a link, `peer`).
     EndFaults {
         host: u32,
@@ -662,6 +665,7 @@ impl Sim {
             Event::AttemptDue { host, queue_id } => self.attempt(now, host as usize, queue_id),
             Event::Expire { host, queue_id } => self.expire(now, host as usize, queue_id),
             Event::Arrive { host, entry } => self.arrive(now, host as usize, *entry),
+            Event::Later(later) => self.record_later(now, *later),
             Event::EndFaults { host, peer } => {
                 self.end_faults(now, host as usize, peer.map(|p| p as usize));
             }

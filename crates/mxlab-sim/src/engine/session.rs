@@ -86,7 +86,8 @@ pub(super) struct Conn {
     /// still on the wire arrives (and is recorded) before the connection
     /// is gone.
     pub(super) client_done: bool,
-    /// When the server's last reply left (a tarpit delays each one).
+    /// When the server's last reply left (a tarpit delays each one), or
+    /// when the next may (a verifier's verdict).
     pub(super) server_sent: SimTime,
     /// TLS from the first byte (port 465): the server says nothing until
     /// the handshake is done.
@@ -596,7 +597,9 @@ impl Sim {
             .hosts
             .get(c.server_host)
             .map_or(0, |h| h.faults.tarpit_ms.saturating_mul(1_000));
-        if tarpit == 0 {
+        // A reply held back (a verifier waiting for its DNS answers) is
+        // sent as a tarpit's is: when it is ready.
+        if tarpit == 0 && c.server_sent <= now {
             // Written at the same instant: one segment (with the close).
             match coalesce(sends, |b| c.server.give_back(b)) {
                 Some(bytes) => {
