@@ -395,3 +395,45 @@ fn a_verifier_asks_the_resolver_and_answers_data_once_its_verdicts_are_in() {
         .expect("the 550 reply");
     assert_eq!(refused, answered);
 }
+
+#[test]
+fn the_reply_to_data_tells_the_verdicts_in_its_hover() {
+    let sim = run_kept("dmarc-spoofing");
+    let all = mxlab_sim::inspect::transcripts(sim.trace(), None);
+    let lines: Vec<_> = all.values().flatten().collect();
+    let refusal = lines
+        .iter()
+        .find(|l| l.who == 'S' && l.text.starts_with("550 5.7.1"))
+        .expect("the 550 line");
+    assert!(
+        refusal.hover.contains("Authentication:"),
+        "{}",
+        refusal.hover
+    );
+    assert!(refusal.hover.contains("SPF fail"), "{}", refusal.hover);
+    assert!(refusal.hover.contains("DMARC fail"), "{}", refusal.hover);
+    assert!(refusal.hover.contains("RFC 7489"), "{}", refusal.hover);
+    // Only the line that answers the end of DATA tells them.
+    let told = lines
+        .iter()
+        .filter(|l| l.hover.contains("Authentication:"))
+        .count();
+    let checked = sim
+        .trace()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Auth {
+                    check: AuthCheck::Dmarc,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(told, checked);
+    assert!(lines
+        .iter()
+        .filter(|l| l.hover.contains("Authentication:"))
+        .all(|l| l.text.starts_with("250") || l.text.starts_with("550")));
+}

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::time::SimTime;
-use crate::trace::{EventKind, Octets, Trace};
+use compact_str::CompactString;
+
+use crate::trace::{EventKind, Hosts, Octets, Trace};
 
 /// One line of a transcript.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,12 +29,33 @@ pub struct TranscriptLine {
 /// its explanation in an exported transcript, as `mxlab transcript` does).
 pub const CUT: char = '-';
 
+/// Two hosts, either way round, and a message.
+type Key = (CompactString, CompactString, Option<CompactString>);
+
+fn key(hosts: &Hosts, message: &Option<CompactString>) -> Key {
+    let a = hosts.first().cloned().unwrap_or_default();
+    let b = hosts.get(1).cloned().unwrap_or_default();
+    if a <= b {
+        (a, b, message.clone())
+    } else {
+        (b, a, message.clone())
+    }
+}
+
 /// The lines of connection `only`, or of every connection, in one pass
 /// over `trace`, by connection.
 pub fn transcripts(trace: &Trace, only: Option<u64>) -> BTreeMap<u64, Vec<TranscriptLine>> {
     let mut tls = BTreeSet::new();
     let mut out: BTreeMap<u64, Vec<TranscriptLine>> = BTreeMap::new();
+    // The connection each pair of hosts last sent a command on, for each
+    // message: a verifying host's verdicts are told in the hover of its
+    // next reply on it (its answer to the end of DATA).
+    let mut last_conn: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut verdicts: BTreeMap<u64, String> = BTreeMap::new();
     for e in trace {
+        if let EventKind::Command { conn, .. } = &e.kind {
+            last_conn.insert(key(&e.hosts, &e.message), *conn);
+        }
         match &e.kind {
             EventKind::Command { conn, line, .. } | EventKind::Reply { conn, line, .. }
                 if only.is_none_or(|o| o == *conn) =>
@@ -43,15 +66,30 @@ pub fn transcripts(trace: &Trace, only: Option<u64>) -> BTreeMap<u64, Vec<Transc
                 } else {
                     'S'
                 };
+                let mut hover = format!("{text} ({rfc})");
+                if who == 'S' {
+                    if let Some(v) = verdicts.remove(conn) {
+                        hover.push_str("\n\nAuthentication:");
+                        hover.push_str(&v);
+                    }
+                }
                 out.entry(*conn).or_default().push(TranscriptLine {
                     who,
                     text: line_text(line),
                     at: e.at,
-                    hover: format!("{text} ({rfc})"),
+                    hover,
                     encrypted: tls.contains(conn),
                 });
             }
+            EventKind::Auth { check, result, .. } => {
+                if let Some(conn) = last_conn.get(&key(&e.hosts, &e.message)) {
+                    let (why, rfc) = e.describe();
+                    let told = verdicts.entry(*conn).or_default();
+                    told.push_str(&format!("\n{} {result}: {why} ({rfc})", check.label()));
+                }
+            }
             EventKind::Abort { conn, .. } if only.is_none_or(|o| o == *conn) => {
+                verdicts.remove(conn);
                 let (text, rfc) = e.describe();
                 out.entry(*conn).or_default().push(TranscriptLine {
                     who: CUT,
