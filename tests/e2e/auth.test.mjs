@@ -1,7 +1,8 @@
 // Mail authentication on the page: in the spoofing preset, the event list
 // shows DMARC refusing the forged CEO mail (with its reason and RFC), and
 // the message inspector shows each verdict and the Authentication-Results
-// field the MX wrote; the quarantined forgery sits in the junk folder.
+// field the MX wrote; the quarantined forgery sits in the junk folder; the
+// transcript's hover on the MX's 550 tells the verdicts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { siteAndBrowser, openPreset, openTab } from './harness.mjs';
@@ -49,6 +50,19 @@ test('spoofing: DMARC rejection in the event list, Authentication-Results in the
   assert.match(shop, /dmarc=fail/);
   assert.match(shop, /spf=pass/);
   await page.screenshot({ path: 'target/e2e/auth-inspector.png', fullPage: true });
+
+  // The transcript: the MX's 550 to the forgery tells the verdicts on hover.
+  await openTab(page, 'Transcript');
+  const session = await page.$$eval('select[aria-label="Session"] option', (os) =>
+    os.find((o) => o.textContent.includes('mallory.attacker.example') && o.textContent.includes('mx.corp.example'))?.value);
+  assert.ok(session, 'the forgery\'s session is listed');
+  await page.selectOption('select[aria-label="Session"]', session);
+  const refusal = page.locator('ol.transcript li', { hasText: '550 5.7.1' });
+  await refusal.first().waitFor();
+  const hover = await refusal.first().getAttribute('title');
+  assert.match(hover, /Authentication:/);
+  assert.match(hover, /SPF fail/);
+  assert.match(hover, /DMARC fail: .*\(RFC 7489 §[\d.]+\)/);
   assert.deepEqual(problems, []);
   await page.close();
 });
