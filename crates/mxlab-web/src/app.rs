@@ -15,11 +15,11 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::bounds::{self, MAX_CONSOLE_LINE, MAX_TEXT};
-use crate::components::panels::{transcripts_text, ConsoleLines, Panels, Transcript};
+use crate::components::panels::{ConsoleLines, Panels, Transcript};
 use crate::components::{
-    download, Background, Banner, ByPtr, Choices, ConsolePart, EventsPart, Export, Header,
-    HelpPart, LadderPart, Lazy, MessagesPart, PacketInfo, Palette, QueuesPart, ScenarioPart,
-    SharePart, SidePanel, Stage, StatisticsPart, Transport,
+    export, Background, Banner, ByPtr, Choices, ConsolePart, EventsPart, Export, Header, HelpPart,
+    LadderPart, Lazy, MessagesPart, PacketInfo, Palette, QueuesPart, ScenarioPart, SharePart,
+    SidePanel, Stage, StatisticsPart, Transport,
 };
 use crate::guard::{field_length, Guard};
 use crate::options::{encode_component, Options};
@@ -146,44 +146,6 @@ impl App {
         } else if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
             input.set_value(value);
         }
-    }
-
-    /// Downloads the scenario, the trace or the transcripts (made on
-    /// demand: a long run's trace is large).
-    fn export(&mut self, what: Export) -> Result<(), String> {
-        let run = self.state.run.as_ref();
-        // The buttons are in parts drawn once the writer is here.
-        let writer = crate::writer::writer().ok_or(crate::writer::NOT_YET)?;
-        let (name, mime, contents) = match what {
-            Export::Scenario => (
-                "scenario.json",
-                "application/json",
-                (writer.scenario_json)(&self.state.scenario),
-            ),
-            Export::Trace => (
-                "trace.json",
-                "application/json",
-                run.map(|r| (writer.trace_json)(r.index.trace()))
-                    .unwrap_or_default(),
-            ),
-            Export::Transcripts => (
-                "transcripts.txt",
-                "text/plain",
-                run.map(|r| transcripts_text(r, self.console_lines().as_ref()))
-                    .unwrap_or_default(),
-            ),
-            Export::SweepCsv | Export::SweepJson => {
-                let Some(result) = &self.state.sweep.result else {
-                    return Err("no sweep has run yet".to_owned());
-                };
-                if what == Export::SweepCsv {
-                    ("sweep.csv", "text/csv", result.csv())
-                } else {
-                    ("sweep.json", "application/json", result.json())
-                }
-            }
-        };
-        download(name, mime, &contents)
     }
 
     /// Marks that tools and tests read: the module initialised, whether a
@@ -523,7 +485,7 @@ impl Component for App {
                 copy_field(&id);
                 false
             }
-            Msg::Export(what) => match self.export(what) {
+            Msg::Export(what) => match export(&self.state, what, self.console_lines().as_ref()) {
                 Ok(()) => false,
                 Err(e) => {
                     let outcome = self.state.reduce(Action::Error(e));

@@ -5,6 +5,7 @@
 //! | component | what |
 //! | --- | --- |
 //! | [`Background`] | what runs behind the page: computing, the clock's frames, the keyboard |
+//! | [`export`] | the downloads: the scenario, the trace, the transcripts, the sweep |
 //! | [`Header`] | the title, the preset picker, share, theme and presenter mode |
 //! | [`Banner`] | the problem shown, dismissable |
 //! | [`Stage`] | the network: hosts, links, the packets over them, zoom and pan |
@@ -24,6 +25,7 @@ use mxlab_sim::scenario::Role;
 use crate::lab::Run;
 
 mod background;
+mod export;
 mod fault_menu;
 mod header;
 mod help;
@@ -38,6 +40,7 @@ mod stage;
 mod transport;
 
 pub use background::Background;
+pub use export::{download, export, Export};
 pub use fault_menu::SidePanel;
 pub use header::{Banner, Header};
 pub use help::{Help, HelpProps};
@@ -88,39 +91,6 @@ impl<T: ?Sized> From<&Rc<T>> for ByPtr<T> {
 
 /// A run as a component property.
 pub type RunRef = ByPtr<Run>;
-
-/// What can be downloaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Export {
-    /// The scenario, as JSON.
-    Scenario,
-    /// The run's trace, as JSON.
-    Trace,
-    /// Every session's C:/S: transcript, as text.
-    Transcripts,
-    /// The sweep's runs, one CSV row each (as `mxlab sweep --csv`).
-    SweepCsv,
-    /// The sweep's distributions, as JSON (as `mxlab sweep --json`).
-    SweepJson,
-}
-
-/// Downloads `contents` as a file named `name`.
-pub fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let blob = gloo::file::Blob::new_with_options(contents, Some(mime));
-    let url = gloo::file::ObjectUrl::from(blob);
-    let document = gloo::utils::document();
-    let a = document
-        .create_element("a")
-        .map_err(|_| "cannot create a link".to_string())?;
-    a.set_attribute("href", &url)
-        .map_err(|_| "cannot set the link".to_string())?;
-    a.set_attribute("download", name)
-        .map_err(|_| "cannot name the file".to_string())?;
-    if let Some(a) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&a) {
-        a.click();
-    }
-    Ok(())
-}
 
 /// A role's glyph on the stage.
 pub fn role_glyph(role: Role) -> &'static str {
