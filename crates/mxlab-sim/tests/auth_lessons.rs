@@ -375,6 +375,24 @@ fn a_verifier_asks_the_resolver_and_answers_data_once_its_verdicts_are_in() {
     for w in lookups.windows(2) {
         assert!(w[1].at >= w[0].at);
     }
+    // Each question says what it asks for, with its RFC.
+    let asked: Vec<(String, String)> = lookups
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::DnsQuery { .. }))
+        .map(|e| (e.explanation().into_owned(), e.rfc().into_owned()))
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .any(|(w, r)| w.contains("SPF policy") && r == "RFC 7208 §4.4"),
+        "{asked:?}"
+    );
+    assert!(
+        asked
+            .iter()
+            .any(|(w, r)| w.contains("DMARC policy") && r == "RFC 7489 §6.6.3"),
+        "{asked:?}"
+    );
     let answered = lookups.last().map(|e| e.at).unwrap_or_default();
     // The verdicts are reached once the answers are in; the 550 leaves
     // the MX then, not at the end of DATA.

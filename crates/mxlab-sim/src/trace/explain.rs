@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{AbortCause, AuthCheck, ConnectFailure, DsnAction, EventKind};
+use super::{AbortCause, AuthCheck, ConnectFailure, DsnAction, EventKind, QueryType};
 use crate::scenario::{SMTP_PORT, SUBMISSIONS_PORT, SUBMISSION_PORT};
 
 /// The default explanation and RFC section of an event kind.
@@ -56,11 +56,18 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
             },
             "RFC 3207 §4.2",
         ),
+        EventKind::DnsQuery { name, qtype: QueryType::Txt } => txt_query(name),
         EventKind::DnsQuery { name, qtype } => (
             format!("asks the resolver for the {} records of {name}", qtype.as_str()).into(),
             "RFC 5321 §5.1",
         ),
-        EventKind::DnsAnswer { name, .. } => (format!("the resolver answers for {name}").into(), "RFC 1035 §3.3.9"),
+        EventKind::DnsAnswer { name, qtype, .. } => (
+            format!("the resolver answers for {name}").into(),
+            match qtype {
+                QueryType::Txt => "RFC 1035 §3.3.14",
+                _ => "RFC 1035 §3.3.9",
+            },
+        ),
         EventKind::Enqueue { .. } => ("the message enters the queue; the host is now responsible for it".into(), "RFC 5321 §6.1"),
         EventKind::Attempt {
             target,
@@ -102,5 +109,27 @@ pub fn explain(kind: &EventKind) -> (Cow<'static, str>, &'static str) {
         ),
         EventKind::FaultOn { .. } => ("a fault starts".into(), "MX Lab"),
         EventKind::FaultOff { .. } => ("the fault ends".into(), "MX Lab"),
+    }
+}
+
+/// A verifier's TXT question, by what it asks for: a DMARC policy, a DKIM
+/// key, or an SPF policy.
+fn txt_query(name: &str) -> (Cow<'static, str>, &'static str) {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("_dmarc.") {
+        (
+            format!("asks the resolver for the DMARC policy at {name}").into(),
+            "RFC 7489 §6.6.3",
+        )
+    } else if lower.contains("._domainkey.") {
+        (
+            format!("asks the resolver for the DKIM key at {name}").into(),
+            "RFC 6376 §3.6.2.2",
+        )
+    } else {
+        (
+            format!("asks the resolver for the SPF policy of {name} (its TXT records)").into(),
+            "RFC 7208 §4.4",
+        )
     }
 }
