@@ -20,6 +20,7 @@
 //! | `hooks` | the clock's frames, computing in slices, the keyboard, the wheel (wasm32) |
 //! | `guard` | bounded text fields, and the banner for a panic or a trap (wasm32) |
 //! | `embed` | `start()` for the app's page, and the panic banner (wasm32) |
+//! | `engine` | the simulation engine as the app reaches it: a part of its own, fetched as the page starts |
 //! | `writer` | writing a scenario or a trace out, and the editor's warnings: a part of its own |
 //! | `package` | `mount()`/`unmount()`/`version()` for script tags: the package's alone (feature `package`, wasm32) |
 #![forbid(unsafe_code)]
@@ -35,6 +36,7 @@ pub mod compute;
 pub mod draw;
 #[cfg(target_arch = "wasm32")]
 mod embed;
+pub mod engine;
 pub mod form;
 #[cfg(target_arch = "wasm32")]
 mod guard;

@@ -35,7 +35,7 @@ mod sweep;
 mod tests;
 
 pub use action::{Action, ComputeJob, Effect, Field, JobKind, Outcome, Selection, Tab};
-pub use console::{install as install_console, open as open_console, ConsolePanel, Typing};
+pub use console::{open as open_console, ConsolePanel, Typing};
 
 /// How the engine's module opens a console session ([`open_console`]).
 pub type OpenConsole =

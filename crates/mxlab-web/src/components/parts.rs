@@ -15,8 +15,7 @@ use super::panels::{
     StatisticsProps,
 };
 use super::{Help, HelpProps, ShareDialog, ShareDialogProps};
-use crate::compute::Stepping;
-use crate::state::ComputeJob;
+use crate::engine::Engine;
 
 part!(
     page
@@ -93,66 +92,24 @@ pub async fn ensure_auth() -> Result<(), super::lazy::LoadError> {
     Ok(())
 }
 
-/// The simulation engine as the app reaches it: the module that holds it
-/// (in a split build, a part fetched as the page starts, beside the main
-/// module) hands over these functions, and the engine's code is reached
-/// only through them.
-#[derive(Clone, Copy)]
-pub struct Engine {
-    /// Starts computing a job, to be stepped between frames.
-    pub start: fn(&ComputeJob) -> Box<dyn Stepping>,
-    /// Opens a console session with a host (`nc host 25`).
-    pub open_console: crate::state::OpenConsole,
-    /// Runs a scenario (seed 1) to quiescence at once: whether it came to
-    /// rest, and how many events it wrote (the package's benchmark).
-    #[cfg(feature = "package")]
-    pub settle: fn(mxlab_sim::Scenario) -> (bool, usize),
-}
-
-fn start(job: &ComputeJob) -> Box<dyn Stepping> {
-    Box::new(job.computation())
-}
-
-#[cfg(feature = "package")]
-fn settle(scenario: mxlab_sim::Scenario) -> (bool, usize) {
-    let mut sim = mxlab_sim::Sim::new(scenario, 1);
-    let quiet = sim.run_to_quiescence();
-    (quiet, sim.trace().len())
-}
-
-/// What the engine's module hands over.
-fn table() -> Engine {
-    Engine {
-        start,
-        open_console: crate::state::open_console,
-        #[cfg(feature = "package")]
-        settle,
-    }
-}
-
 #[cfg(all(feature = "split", target_family = "wasm"))]
 #[wasm_split_helpers::wasm_split(engine, fallible)]
 fn engine() -> Result<Engine, super::lazy::LoadError> {
-    Ok(table())
+    Ok(crate::engine::builtin())
 }
 
 #[cfg(not(all(feature = "split", target_family = "wasm")))]
 async fn engine() -> Result<Engine, super::lazy::LoadError> {
-    Ok(table())
-}
-
-std::thread_local! {
-    static ENGINE: std::cell::Cell<Option<Engine>> = const { std::cell::Cell::new(None) };
+    Ok(crate::engine::builtin())
 }
 
 /// The engine, fetching its module first if need be.
 pub async fn ensure_engine() -> Result<Engine, super::lazy::LoadError> {
-    if let Some(engine) = ENGINE.with(std::cell::Cell::get) {
+    if let Some(engine) = crate::engine::engine() {
         return Ok(engine);
     }
     let engine = engine().await?;
-    ENGINE.with(|e| e.set(Some(engine)));
-    crate::state::install_console(engine.open_console);
+    crate::engine::install(engine);
     Ok(engine)
 }
 

@@ -35,6 +35,23 @@ fn mark_computing(done: bool) {
     }
 }
 
+/// What `load` gives once it can be fetched, asking again every few
+/// seconds; `None` if the job was dropped meanwhile.
+async fn until_loaded<T, F>(load: impl Fn() -> F, stop: &Cell<bool>) -> Option<T>
+where
+    F: std::future::Future<Output = Result<T, crate::components::lazy::LoadError>>,
+{
+    loop {
+        if let Ok(loaded) = load().await {
+            return Some(loaded);
+        }
+        yew::platform::time::sleep(Duration::from_secs(3)).await;
+        if stop.get() {
+            return None;
+        }
+    }
+}
+
 /// Computes `job` in slices of [`SLICE_MILLIS`], each in a task of its
 /// own; dispatches [`Action::Progress`] after each slice and
 /// [`Action::Computed`] at the end.
@@ -47,27 +64,20 @@ pub fn use_computation(job: Option<Rc<ComputeJob>>, dispatch: Callback<Action>) 
             let stop = dropped.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 // A scenario that signs or checks mail waits for the
-                // authentication module; while it cannot be fetched, it
-                // is asked for again every few seconds.
-                if job.needs_auth() {
-                    while crate::components::parts::ensure_auth().await.is_err() {
-                        yew::platform::time::sleep(Duration::from_secs(3)).await;
-                        if stop.get() {
-                            return;
-                        }
-                    }
+                // authentication module; every run waits for the engine's
+                // (fetched as the page starts). While one cannot be
+                // fetched, it is asked for again every few seconds.
+                if job.needs_auth()
+                    && until_loaded(crate::components::parts::ensure_auth, &stop)
+                        .await
+                        .is_none()
+                {
+                    return;
                 }
-                // The engine's module, fetched as the page starts: the
-                // first run waits for it (and asks again while it cannot
-                // be fetched).
-                let engine = loop {
-                    match crate::components::parts::ensure_engine().await {
-                        Ok(engine) => break engine,
-                        Err(_) => yew::platform::time::sleep(Duration::from_secs(3)).await,
-                    }
-                    if stop.get() {
-                        return;
-                    }
+                let Some(engine) =
+                    until_loaded(crate::components::parts::ensure_engine, &stop).await
+                else {
+                    return;
                 };
                 let mut computation = (engine.start)(&job);
                 loop {

@@ -31,7 +31,7 @@ pub struct ConsolePanel {
 
 /// A server session typed into, as the reducer drives it: through this
 /// trait the SMTP server is reached only from the engine's module
-/// (`Engine::open_console` in the app's parts).
+/// ([`crate::engine::Engine::open_console`]).
 pub trait Typing: std::fmt::Debug {
     /// Types one line; the server's reply lines.
     fn type_line(&mut self, line: &str) -> Vec<String>;
@@ -66,24 +66,6 @@ impl Typing for Console {
 pub fn open(node: &Node, at: SimTime) -> (Box<dyn Typing>, Vec<String>) {
     let (console, greeting) = Console::open(node, at);
     (Box::new(console), reply_lines(&greeting))
-}
-
-std::thread_local! {
-    static OPENER: std::cell::Cell<Option<super::OpenConsole>> = const { std::cell::Cell::new(None) };
-}
-
-/// Makes console sessions available: the engine's module hands over its
-/// [`open`] as it arrives.
-pub fn install(open: super::OpenConsole) {
-    OPENER.with(|o| o.set(Some(open)));
-}
-
-/// How to open a console session, once the engine's module is here (in a
-/// build without parts, always).
-fn opener() -> Option<super::OpenConsole> {
-    #[cfg(not(all(feature = "split", target_family = "wasm")))]
-    install(open);
-    OPENER.with(std::cell::Cell::get)
 }
 
 /// A console session: the lines so far, and the messages it handed on.
@@ -152,7 +134,7 @@ impl State {
         let at = self.clock.t;
         let mut lines = ConsoleLog::default();
         lines.push('#', format!("nc {host} 25   (at {at})"));
-        let Some(open) = opener() else {
+        let Some(engine) = crate::engine::engine() else {
             self.error =
                 Some("the simulation engine is still loading: connect again in a moment".into());
             return;
@@ -164,7 +146,7 @@ impl State {
             );
             None
         } else {
-            let (console, greeting) = open(node, at);
+            let (console, greeting) = (engine.open_console)(node, at);
             for l in greeting {
                 lines.push('S', l);
             }
